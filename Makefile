@@ -1,0 +1,73 @@
+# radjudge - the README's two commands are `make all` and `make test`.
+#
+# Set-up is idempotent: the virtual environment is created once and the
+# package reinstalled only when pyproject.toml changes (stamp file below).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON  ?= python3.11
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.radjudge-installed
+PROFILE ?= demo
+PYTEST_ARGS ?=
+
+# llama-cpp-python (the `server` extra) compiles llama.cpp from source.
+export CMAKE_BUILD_PARALLEL_LEVEL ?= $(shell nproc 2>/dev/null || echo 2)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export PYTHONHASHSEED := 0
+
+.PHONY: help setup all run test bench paper lab clean strip lint
+
+help:
+	@echo "make all    set up .venv, run the whole demo study, build the paper"
+	@echo "make test   set up .venv, run the test suite"
+	@echo "make lab    JupyterLab on notebooks/ with the radjudge kernel"
+	@echo "make bench  speed benchmarks (ratios against in-run baselines)"
+	@echo "make paper  build paper/build/radjudge.pdf from data/results and figures/"
+	@echo "make clean  remove generated outputs (keeps .venv, raw data and the LLM cache)"
+	@echo "make strip  strip outputs from the source notebooks"
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (conda: mamba env create -f environment.yml)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install -e ".[dev,server,paper]"
+	$(BIN)/radjudge kernel install
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+all: setup
+	$(BIN)/radjudge run --profile $(PROFILE)
+	$(MAKE) --no-print-directory paper
+
+run: setup
+	$(BIN)/radjudge run --profile $(PROFILE)
+
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(BIN)/python -m benchmarks
+
+paper: setup
+	$(BIN)/python -m radjudge.paper
+
+lab: setup
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+strip: setup
+	$(BIN)/nbstripout --keep-id notebooks/*.ipynb
+
+lint: setup
+	$(BIN)/ruff check src tests benchmarks
+
+clean:
+	rm -rf data/interim/* data/processed/* data/results/* data/runs figures/*.pdf figures/*.png \
+	       figures/index.* paper/build .pytest_cache
+	@touch data/interim/.gitkeep data/processed/.gitkeep data/results/.gitkeep

@@ -1,0 +1,60 @@
+"""Shared fixtures: a throw-away compendium for running real notebooks in isolation."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def make_notebook(parameters: str, *cells: str) -> nbformat.NotebookNode:
+    """A notebook on the radjudge kernel: a tagged parameters cell, then code cells."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "radjudge", "display_name": "Python 3 (radjudge)", "language": "python"}
+    nb.cells.append(nbformat.v4.new_code_cell(parameters, metadata={"tags": ["parameters"]}))
+    nb.cells.extend(nbformat.v4.new_code_cell(c) for c in cells)
+    return nb
+
+
+@pytest.fixture
+def mini_project(tmp_path: Path) -> Callable[..., Path]:
+    """Build a minimal compendium (pyproject.toml, params/, notebooks/) under tmp_path.
+
+    Call it with ``notebooks={"01_a": nb, ...}`` and ``profiles={"p": "yaml text"}``.
+    """
+
+    def build(*, notebooks: dict[str, nbformat.NotebookNode], profiles: dict[str, str]) -> Path:
+        root = tmp_path / "project"
+        (root / "params").mkdir(parents=True)
+        (root / "notebooks").mkdir()
+        (root / "pyproject.toml").write_text("[project]\nname = 'mini'\n")
+        for stem, nb in notebooks.items():
+            nbformat.write(nb, root / "notebooks" / f"{stem}.ipynb")
+        for name, text in profiles.items():
+            (root / "params" / f"{name}.yaml").write_text(text)
+        return root
+
+    return build
+
+
+def run_cli(*args: str, root: Path | None = None, env: dict[str, str] | None = None,
+            timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m radjudge ARGS`` in a subprocess rooted at ``root``."""
+    full_env = {**os.environ, **(env or {})}
+    if root is not None:
+        full_env["RADJUDGE_ROOT"] = str(root)
+    return subprocess.run(
+        [sys.executable, "-m", "radjudge", *args],
+        cwd=root or ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

@@ -1,0 +1,167 @@
+"""The runner: strict profiles, real papermill execution, failure detection, manifest."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import ROOT, make_notebook, run_cli
+from radjudge import pipeline
+from radjudge.profiles import ProfileError
+
+PROFILE = """\
+description: test profile
+shared:
+  seed: 3
+notebooks:
+  01_first:
+    greeting: hello
+  02_second:
+    n: 2
+"""
+
+
+def two_notebooks(second_body: str = "print(n * seed)") -> dict[str, nbformat.NotebookNode]:
+    return {
+        "01_first": make_notebook(
+            "seed = 0\ngreeting = 'x'\nrun_dir = None\nprofile = None",
+            "import os, pathlib\nprint(greeting, seed, os.getcwd())",
+            "from radjudge.manifest import record_stage\n"
+            "record_stage('01_first', run_dir=run_dir, cache={'hits': 1, 'misses': 0})",
+        ),
+        "02_second": make_notebook("seed = 0\nn = 1", second_body),
+    }
+
+
+def test_real_smoke_profile_rejects_unknown_parameter_before_running():
+    runs_before = set((ROOT / "data" / "runs").glob("*")) if (ROOT / "data" / "runs").exists() else set()
+    res = run_cli("run", "--profile", "smoke", "--set", "no_such_param=1")
+    assert res.returncode == 2
+    assert "no_such_param" in res.stderr
+    assert "nothing was run" in res.stderr
+    runs_after = set((ROOT / "data" / "runs").glob("*")) if (ROOT / "data" / "runs").exists() else set()
+    assert runs_after == runs_before
+
+
+def test_real_profiles_fit_the_notebooks():
+    from radjudge.profiles import available_profiles, load_profile
+
+    nbs = pipeline.discover_notebooks()
+    assert [nb.number for nb in nbs][:6] == ["01", "02", "03", "04", "05", "06"]
+    for name in available_profiles():
+        params = pipeline.check_profile(load_profile(name), nbs)
+        assert set(params) == {nb.stem for nb in nbs}
+
+
+def test_successful_run_writes_manifest_and_executed_copies(mini_project):
+    root = mini_project(notebooks=two_notebooks(), profiles={"p": PROFILE})
+    res = run_cli("run", "--profile", "p", root=root)
+    assert res.returncode == 0, res.stderr
+    assert "[1/2] 01_first ok in" in res.stdout and "[2/2] 02_second ok in" in res.stdout
+    man = json.loads((root / "data" / "results" / "run_manifest.json").read_text())
+    assert man["status"] == "ok"
+    assert {"sha", "dirty"} <= set(man["git"])
+    assert man["environment"]["packages"]["papermill"]
+    assert man["profile"]["name"] == "p"
+    assert man["profile"]["shared"] == {"seed": 3}
+    assert [n["stem"] for n in man["notebooks"]] == ["01_first", "02_second"]
+    assert all(n["seconds"] > 0 for n in man["notebooks"])
+    assert man["cache"] == {"01_first": {"hits": 1, "misses": 0}}
+    executed = root / man["notebooks"][0]["executed"]
+    out = nbformat.read(executed, as_version=4)
+    text = "".join(o.get("text", "") for c in out.cells for o in c.get("outputs", []))
+    # parameters injected, working directory fixed to notebooks/
+    assert f"hello 3 {root / 'notebooks'}" in text
+    # the source notebooks are untouched
+    src = nbformat.read(root / "notebooks" / "01_first.ipynb", as_version=4)
+    assert all(not c.get("outputs") for c in src.cells if c.cell_type == "code")
+
+
+def test_manifest_never_holds_secrets(mini_project):
+    secret = "sk-test-0123456789abcdef"
+    nbs = two_notebooks()
+    nbs["01_first"].cells.append(nbformat.v4.new_code_cell(
+        "import os\nrecord_stage('01_first', run_dir=run_dir, extra={'leak': os.environ['MY_API_KEY']})"
+    ))
+    root = mini_project(notebooks=nbs, profiles={"p": PROFILE})
+    res = run_cli("run", "--profile", "p", root=root, env={"MY_API_KEY": secret})
+    assert res.returncode == 0, res.stderr
+    text = (root / "data" / "results" / "run_manifest.json").read_text()
+    assert secret not in text
+    assert '"leak": "***"' in text
+
+
+@pytest.mark.parametrize(
+    ("body", "ename"),
+    [
+        ("x = 1\nraise ValueError('boom in cell')", "ValueError"),
+        # an error displayed by the cell, which carries on: papermill does not raise
+        ("try:\n    1/0\nexcept ZeroDivisionError:\n    get_ipython().showtraceback()\nprint('carried on')",
+         "ZeroDivisionError"),
+        # a failing shell command: IPython only sets _exit_code
+        ("!exit 3", "ShellCommandFailed"),
+        # a failing magic
+        ("%run does_not_exist.py", "Exception"),
+    ],
+    ids=["raise", "shown-traceback", "shell", "magic"],
+)
+def test_failing_notebook_is_named_with_cell(mini_project, body, ename):
+    root = mini_project(notebooks=two_notebooks(second_body=body), profiles={"p": PROFILE})
+    res = run_cli("run", "--profile", "p", root=root)
+    assert res.returncode == 1
+    assert "notebook 02_second failed in cell 2" in res.stderr
+    assert ename in res.stderr or "does_not_exist" in res.stderr
+    executed = res.stderr.split("executed notebook:")[1].strip().splitlines()[0]
+    assert (root / executed).is_file()
+    man = json.loads((root / "data" / "results" / "run_manifest.json").read_text())
+    assert man["status"] == "failed"
+    assert [n["status"] for n in man["notebooks"]] == ["ok", "failed"]
+
+
+def test_unknown_override_and_undeclared_key_fail_before_running(mini_project):
+    root = mini_project(notebooks=two_notebooks(), profiles={
+        "p": PROFILE,
+        "extra": "extends: p\nnotebooks:\n  02_second:\n    m: 5\n",
+        "missing": "shared:\n  seed: 1\nnotebooks:\n  01_first:\n    greeting: hi\n",
+    })
+    res = run_cli("run", "--profile", "p", "--set", "second.nn=3", root=root)
+    assert res.returncode == 2 and "'nn'" in res.stderr and "Did you mean: n" in res.stderr
+    res = run_cli("run", "--profile", "extra", root=root)
+    assert res.returncode == 2 and "parameter 'm'" in res.stderr and "02_second" in res.stderr
+    res = run_cli("run", "--profile", "missing", root=root)
+    assert res.returncode == 2 and "declares parameter 'n'" in res.stderr
+    assert not (root / "data" / "runs").exists()
+
+
+def test_set_overrides_reach_the_notebook_and_only_selects(mini_project):
+    root = mini_project(notebooks=two_notebooks(), profiles={"p": PROFILE})
+    res = run_cli("run", "--profile", "p", "--set", "02.n=7", "--only", "02", root=root)
+    assert res.returncode == 0, res.stderr
+    man = json.loads((root / "data" / "results" / "run_manifest.json").read_text())
+    assert [n["stem"] for n in man["notebooks"]] == ["02_second"]
+    assert man["notebooks"][0]["parameters"] == {"seed": 3, "n": 7}
+    assert man["profile"]["overrides"] == ["02.n=7"]
+
+
+def test_non_literal_parameters_cell_is_rejected(tmp_path: Path):
+    nb = make_notebook("import os\nx = os.getcwd()")
+    path = tmp_path / "01_bad.ipynb"
+    nbformat.write(nb, path)
+    with pytest.raises(ProfileError, match="line 1"):
+        pipeline.declared_parameters(path)
+    nbformat.write(make_notebook("x = len('a')"), path)
+    with pytest.raises(ProfileError, match="x must be a literal"):
+        pipeline.declared_parameters(path)
+
+
+def test_select_notebooks_rejects_unknown_numbers(tmp_path: Path):
+    for stem in ("01_a", "02_b", "03_c"):
+        nbformat.write(make_notebook("x = 1"), tmp_path / f"{stem}.ipynb")
+    nbs = pipeline.discover_notebooks(tmp_path)
+    assert [n.stem for n in pipeline.select_notebooks(nbs, start="2")] == ["02_b", "03_c"]
+    assert [n.stem for n in pipeline.select_notebooks(nbs, only=["03", "1"])] == ["01_a", "03_c"]
+    with pytest.raises(ProfileError, match="no pipeline notebook numbered '9'"):
+        pipeline.select_notebooks(nbs, only=["9"])
