@@ -181,7 +181,12 @@ def load_profile(name_or_path: str | os.PathLike[str] = "demo") -> Profile:
             raise ProfileError(f"profile 'extends' cycle: {cycle}")
         chain.append(current)
         parent = _read_yaml(current).get("extends")
-        current = _profile_file(parent) if parent else None
+        if not parent:
+            current = None
+        elif (current.parent / f"{parent}.yaml").is_file():  # a sibling profile by name
+            current = current.parent / f"{parent}.yaml"
+        else:
+            current = _profile_file(parent)
     merged: dict[str, Any] = {}
     for p in reversed(chain):
         data = _read_yaml(p)

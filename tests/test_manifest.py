@@ -1,0 +1,49 @@
+"""Manifest helpers: hashing, git state, stage records, secret scrubbing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+
+from radjudge import manifest, paths
+
+
+def test_sha256_file_matches_hashlib(tmp_path):
+    data = bytes(range(256)) * 5000
+    p = tmp_path / "blob.bin"
+    p.write_bytes(data)
+    assert manifest.sha256_file(p) == hashlib.sha256(data).hexdigest()
+
+
+def test_git_state_reports_this_checkout():
+    state = manifest.git_state()
+    assert state["sha"] is None or len(state["sha"]) == 40
+    assert state["dirty"] in (True, False, None)
+
+
+def test_record_stage_hashes_inputs_and_writes_only_inside_a_run(tmp_path):
+    f = tmp_path / "input.txt"
+    f.write_text("x")
+    rec = manifest.record_stage("01_test", run_dir=None, inputs=[f], cache={"hits": 2})
+    assert rec["inputs_sha256"] == {str(f.resolve()): hashlib.sha256(b"x").hexdigest()}
+    assert not (tmp_path / "stages").exists()
+    manifest.record_stage("01_test", run_dir=tmp_path, inputs=[f], cache={"hits": 2})
+    assert manifest.read_stage_records(tmp_path)["01_test"]["cache"] == {"hits": 2}
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        manifest.record_stage("01_test", run_dir=None, inputs=[tmp_path / "missing.txt"])
+
+
+def test_write_json_scrubs_secret_environment_values(tmp_path, monkeypatch):
+    monkeypatch.setenv("SERVICE_API_KEY", "s3cr3t-value-123")
+    out = manifest.write_json(tmp_path / "m.json", {"note": "key=s3cr3t-value-123", "env": "SERVICE_API_KEY"})
+    data = json.loads(out.read_text())
+    assert data == {"note": "key=***", "env": "SERVICE_API_KEY"}
+
+
+def test_package_versions_cover_the_key_packages():
+    versions = manifest.package_versions()
+    assert versions["torch"].startswith("2.13.0")
+    assert versions["papermill"] and versions["pandas"]
+    assert paths.relative(paths.RUN_MANIFEST) == "data/results/run_manifest.json"
