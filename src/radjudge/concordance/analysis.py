@@ -1,0 +1,1186 @@
+"""The concordance analysis of the study, on the tidy tables: every table notebook 05 shows.
+
+Start with :func:`~radjudge.concordance.designs.prepare_data` (validates and
+aligns the expert and judge tables), then:
+
+=============================  =========================================================
+:func:`concordance_grid`       W judge vs expert consensus for every configuration, with
+                               cluster-bootstrap CI, p-value, adjusted p-value, counts;
+                               ``.factor_effects("scale")`` etc. average over the grid
+:func:`panel_fit`              Delta W: W(experts + judge) - W(experts), paired bootstrap CI
+:func:`judge_agreement`        W among judges for each (criterion, scale, granularity)
+:func:`category_concordance`   W within each expert category, across categories, and
+                               judge vs each category's consensus
+:func:`leave_one_expert_out`   W with each expert left out (stability)
+:func:`alt_test_grid`          alt-test (Calderon et al. 2025) for every configuration
+:func:`select_configurations`  best (scale, granularity, ...) per judge and criterion by
+                               cross-validation over patients; held-out W
+:func:`sensitivity_grid`       tau-b, Spearman (pooled, per patient), ICC, alpha, kappa, AC
+:func:`manuscript_stats`       the numbers the manuscript quotes (flat dict for stats.json)
+=============================  =========================================================
+
+All bootstrap analyses of one run draw the same patient resamples (same
+``seed``), so their replicates are paired: a difference between two
+configurations, or Delta W, gets a valid interval from the replicate
+differences.
+
+Judge vs consensus has two raters, so W = (1 + Spearman rho) / 2 (exactly so
+without ties) and chance level is 0.5 (in general 1/m for m raters). Its p-value defaults to the F
+approximation, which holds its level for two raters; the chi-square
+approximation of R ``irr`` is far too conservative there (about 1 % rejections
+at the 5 % level with 180 items in our null simulations).
+
+stats.json schema
+-----------------
+:func:`manuscript_stats` returns a flat mapping of dotted keys to numbers or
+strings; :func:`write_stats` merges it into ``paths.STATS_JSON`` (replacing
+the keys this stage owns, see :data:`STATS_PREFIXES`). ``<criterion>``,
+``<judge>``, ``<category>``, ``<scale>`` and ``<granularity>`` are the ids
+in the data (a dot in an id becomes ``_``). W values are judge vs expert
+consensus unless the key says otherwise; ``ci_low``/``ci_high`` are the
+``1 - alpha`` cluster-bootstrap limits.
+
+``data.*``
+    ``n_patients, n_items, n_summarizers, n_criteria, n_experts,
+    n_expert_categories, n_judges, n_configurations, judge_rows,
+    judge_rows_failed, judge_failed_share, expert_scores_missing,
+    expert_missing_share, configs_without_experts``
+``settings.*``
+    ``n_boot, ci_method, alpha, pvalue_method, p_adjust, alt_test_epsilon,
+    alt_test_q, alt_test_alignment, cv_folds, cv_repeats, seed``
+``w.grid.*``
+    ``n, median, min, max, n_significant, share_significant, chance_level``
+``w.best.<criterion>.*``
+    in-sample best configuration: ``w, ci_low, ci_high, p_adj, judge,
+    config`` (+ one key per other configuration column, e.g. ``scale``,
+    ``granularity``)
+``w.by_<factor>.<level>.*``
+    mean W over the grid at one level of a factor (``scale``, ``granularity``,
+    ``criterion``, ``judge``): ``mean, ci_low, ci_high, n``
+``w.by_<factor>.<level>.vs_<reference>.*``
+    paired difference to the reference level (the first): ``diff, ci_low,
+    ci_high, p``
+``experts.w.<criterion>.*``
+    W among all experts: ``w, ci_low, ci_high, n_experts``; ``experts.w.median``
+``experts.within.<category>.<criterion>.w``, ``experts.within.<category>.median``
+``experts.across_categories.<criterion>.w``, ``experts.across_categories.median``
+``judge_vs_category.<category>.median_w``
+``delta_w.*``
+    ``median, n, n_positive, n_ci_above_zero``;
+    ``delta_w.best.<criterion>.*`` for the configuration of ``w.best``:
+    ``delta_w, ci_low, ci_high, w_experts, w_with_judge``
+``judges.w_among.*``
+    ``median``; ``judges.w_among.<criterion>.median``
+``loeo.*``
+    ``max_abs_change``; ``loeo.<criterion>.max_abs_change``
+``alt_test.*``
+    ``n, n_passed, share_passed, winning_rate_max, advantage_probability_max``;
+    ``alt_test.best.<criterion>.*`` (largest advantage probability):
+    ``winning_rate, advantage_probability, passed, config``
+``selection.<judge>.<criterion>.*`` (one level per group column; default judge, criterion)
+    ``held_out_w, held_out_sd, in_sample_w, optimism, stability, selected``;
+    ``selection.mean_optimism``, ``selection.mean_held_out_w``
+``sensitivity.*``
+    ``sensitivity.rank_agreement.<statistic>``: Spearman correlation across
+    configurations between W and each sensitivity statistic (do they order
+    the configurations alike?)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from radjudge.concordance.agreement import (
+    grouped_correlation,
+    gwet_ac,
+    icc,
+    krippendorff_alpha,
+    rank_correlation,
+    weighted_kappa,
+)
+from radjudge.concordance.alt_test import alt_test
+from radjudge.concordance.bootstrap import (
+    bootstrap_interval,
+    jackknife_counts,
+    resample_counts,
+    resampled_kendall_w,
+)
+from radjudge.concordance.designs import ConcordanceData
+from radjudge.concordance.kendall import UndefinedStatisticWarning, kendall_w
+from radjudge.concordance.multiple import PAdjustMethod, adjust_pvalues
+from radjudge.concordance.selection import select_by_cross_validation
+
+__all__ = [
+    "STATS_PREFIXES",
+    "TABLES",
+    "AltTestTables",
+    "ConcordanceGrid",
+    "SelectionTables",
+    "alt_test_grid",
+    "category_concordance",
+    "concordance_grid",
+    "findings_markdown",
+    "judge_agreement",
+    "leave_one_expert_out",
+    "manuscript_stats",
+    "panel_fit",
+    "select_configurations",
+    "sensitivity_grid",
+    "write_stats",
+    "write_tables",
+]
+
+CIMethod = Literal["bca", "percentile"]
+PValueMethod = Literal["f", "chisq", "permutation"]
+
+#: File stems of the tables notebook 05 writes (``.csv`` and ``.parquet``) under ``paths.CONCORDANCE``.
+TABLES = (
+    "grid",
+    "factor_effects",
+    "panel_fit",
+    "judge_agreement",
+    "categories",
+    "leave_one_expert_out",
+    "alt_test",
+    "alt_test_annotators",
+    "selection",
+    "selection_folds",
+    "sensitivity",
+)
+
+#: Key prefixes of stats.json that stage 05 owns (replaced on every run).
+STATS_PREFIXES = (
+    "data.", "settings.", "w.", "experts.", "judge_vs_category.", "delta_w.",
+    "judges.", "loeo.", "alt_test.", "selection.", "sensitivity.",
+)
+
+
+# --------------------------------------------------------------------------- engine glue
+
+
+@dataclass(frozen=True)
+class _Boot:
+    w: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    se: np.ndarray
+    replicates: np.ndarray
+    jackknife: np.ndarray
+    n_items: np.ndarray
+
+
+def _quiet_w(x: np.ndarray, **kw: Any) -> Any:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedStatisticWarning)
+        return kendall_w(x, **kw)
+
+
+def _bootstrap(
+    x: np.ndarray, data: ConcordanceData, counts: np.ndarray, ci_method: CIMethod, alpha: float,
+    correct_ties: bool,
+) -> _Boot:
+    """Point W, CI, SE, replicates and jackknife for a batch of designs (G, n, m)."""
+    res = _quiet_w(x, correct_ties=correct_ties)
+    w = np.atleast_1d(np.asarray(res.w, dtype=float))
+    both = resampled_kendall_w(
+        x, data.patients, np.vstack([counts, jackknife_counts(data.n_patients)]), correct_ties=correct_ties
+    )
+    boot, jack = both[..., : counts.shape[0]], both[..., counts.shape[0] :]
+    return _interval(w, boot, jack, ci_method, alpha, np.atleast_1d(res.n_items))
+
+
+def _interval(
+    w: np.ndarray, boot: np.ndarray, jack: np.ndarray, ci_method: CIMethod, alpha: float,
+    n_items: np.ndarray,
+) -> _Boot:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedStatisticWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        low, high = bootstrap_interval(w, boot, jackknife=jack, method=ci_method, confidence_level=1 - alpha)
+        se = np.nanstd(boot, axis=-1, ddof=1)
+    return _Boot(w, low, high, se, boot, jack, n_items)
+
+
+def _counts(data: ConcordanceData, n_boot: int, seed: int) -> np.ndarray:
+    return resample_counts(data.n_patients, n_boot=n_boot, seed=seed)
+
+
+def _check_common(n_boot: int, alpha: float, ci_method: str) -> None:
+    if n_boot < 2:
+        raise ValueError(f"n_boot must be >= 2; got {n_boot}")
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must lie in (0, 1); got {alpha}")
+    if ci_method not in ("bca", "percentile"):
+        raise ValueError(f"ci_method must be 'bca' or 'percentile'; got {ci_method!r}")
+
+
+def _active_experts(data: ConcordanceData, criterion: str) -> np.ndarray:
+    """Expert columns that scored at least one item on this criterion."""
+    return np.flatnonzero((~np.isnan(data.expert_scores[criterion])).any(axis=0))
+
+
+def _warn_undefined(what: str, w: np.ndarray) -> None:
+    n = int(np.isnan(w).sum())
+    if n:
+        warnings.warn(
+            f"{what}: W undefined (constant ratings or < 2 complete items) for {n} of {w.size}; NaN",
+            UndefinedStatisticWarning,
+            stacklevel=3,
+        )
+
+
+def _config_frame(data: ConcordanceData, rows: Sequence[int] | np.ndarray | None = None) -> pd.DataFrame:
+    cfg = data.configs.loc[:, list(data.config_columns)]
+    if rows is not None:
+        cfg = cfg.iloc[np.asarray(rows, dtype=int)]
+    return cfg.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- main grid
+
+
+@dataclass(frozen=True)
+class ConcordanceGrid:
+    """Result of :func:`concordance_grid`.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per configuration (same order as ``data.configs``).
+    replicates : ndarray, shape (n_configs, n_boot)
+        Bootstrap W (paired across configurations).
+    jackknife : ndarray, shape (n_configs, n_patients)
+    ci_method : str
+    alpha : float
+    """
+
+    table: pd.DataFrame
+    replicates: np.ndarray
+    jackknife: np.ndarray
+    ci_method: str
+    alpha: float
+
+    def factor_effects(self, factor: str, *, reference: object | None = None) -> pd.DataFrame:
+        """Mean W over the grid at each level of ``factor``, and paired differences to a reference.
+
+        Parameters
+        ----------
+        factor : str
+            A configuration column, e.g. ``"scale"``, ``"granularity"``, ``"criterion"``.
+        reference : optional
+            Level to compare the others with (default: the first level in sort order).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``factor, level, n, mean_w, ci_low, ci_high, reference, diff, diff_ci_low,
+            diff_ci_high, p_diff``; the bootstrap p-value of the difference is
+            ``min(1, 2 min(P*(diff <= 0), P*(diff >= 0)))``.
+        """
+        if factor not in self.table.columns:
+            raise ValueError(f"unknown factor {factor!r}; configuration columns: {list(self.table.columns)}")
+        levels = sorted(self.table[factor].unique(), key=lambda v: (str(type(v)), v))
+        reference = levels[0] if reference is None else reference
+        if reference not in levels:
+            raise ValueError(f"reference {reference!r} is not a level of {factor}: {levels}")
+        col = self.table[factor].to_numpy()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            stats = {
+                lv: (
+                    np.nanmean(self.table["w"].to_numpy()[col == lv]),
+                    np.nanmean(self.replicates[col == lv], axis=0),
+                    np.nanmean(self.jackknife[col == lv], axis=0),
+                    int((col == lv).sum()),
+                )
+                for lv in levels
+            }
+        ref_w, ref_rep, ref_jack, _ = stats[reference]
+        rows = []
+        for lv in levels:
+            w, rep, jack, n = stats[lv]
+            b = _interval(np.array([w]), rep[None], jack[None], self.ci_method, self.alpha, np.array([n]))
+            row = {"factor": factor, "level": lv, "n": n, "mean_w": w,
+                   "ci_low": b.low[0], "ci_high": b.high[0], "reference": reference}
+            if lv == reference:
+                row.update(diff=0.0, diff_ci_low=np.nan, diff_ci_high=np.nan, p_diff=np.nan)
+            else:
+                d_rep = rep - ref_rep
+                d = _interval(np.array([w - ref_w]), d_rep[None], (jack - ref_jack)[None],
+                              self.ci_method, self.alpha, np.array([n]))
+                ok = d_rep[~np.isnan(d_rep)]
+                p = min(1.0, 2 * min(np.mean(ok <= 0), np.mean(ok >= 0))) if ok.size else np.nan
+                row.update(diff=w - ref_w, diff_ci_low=d.low[0], diff_ci_high=d.high[0], p_diff=p)
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+
+def concordance_grid(
+    data: ConcordanceData,
+    *,
+    n_boot: int = 2000,
+    seed: int = 0,
+    ci_method: CIMethod = "bca",
+    alpha: float = 0.05,
+    correct_ties: bool = True,
+    pvalue_method: PValueMethod = "f",
+    n_permutations: int = 9999,
+    p_adjust: PAdjustMethod = "holm",
+) -> ConcordanceGrid:
+    """Kendall's W of every judge configuration against the expert consensus.
+
+    Parameters
+    ----------
+    data : ConcordanceData
+        From :func:`~radjudge.concordance.designs.prepare_data`.
+    n_boot : int, default 2000
+        Cluster-bootstrap resamples (patients).
+    seed : int, default 0
+        Seeds the resamples (and permutations); same seed = same resamples
+        in every analysis of this module.
+    ci_method : {"bca", "percentile"}, default "bca"
+    alpha : float, default 0.05
+        CI level ``1 - alpha``; a configuration is ``significant`` when its
+        adjusted p-value is <= ``alpha``.
+    correct_ties : bool, default True
+    pvalue_method : {"f", "chisq", "permutation"}, default "f"
+        See :func:`~radjudge.concordance.kendall.kendall_w`.
+    n_permutations : int, default 9999
+        For ``pvalue_method="permutation"``.
+    p_adjust : {"holm", "by", "bh", "bonferroni", "none"}, default "holm"
+        Adjustment across all configurations of the grid.
+
+    Returns
+    -------
+    ConcordanceGrid
+        ``table`` columns: the configuration columns, ``w, ci_low, ci_high,
+        se, chi2, df, pvalue, p_adj, significant, spearman, n_items,
+        n_missing, n_failed_rows, n_rows, n_patients``. ``n_items`` = complete
+        items used; ``n_missing`` = items with an expert consensus but no judge
+        value (every repeat failed or absent).
+    """
+    _check_common(n_boot, alpha, ci_method)
+    if len(data.configs) == 0:
+        raise ValueError("no judge configuration rates a criterion the experts rated; nothing to compare")
+    cons = {c: data.consensus(c) for c in data.criteria}
+    crit = data.configs["criterion"].to_numpy()
+    ref = np.stack([cons[c] for c in crit])
+    x = np.stack([ref, data.judge_values], axis=2)
+    counts = _counts(data, n_boot, seed)
+    b = _bootstrap(x, data, counts, ci_method, alpha, correct_ties)
+    _warn_undefined("concordance_grid", b.w)
+    res = _quiet_w(x, correct_ties=correct_ties, method=pvalue_method,
+                   n_permutations=n_permutations, seed=seed)
+    table = _config_frame(data)
+    pvalue = np.atleast_1d(res.pvalue)
+    spearman = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedStatisticWarning)
+        for k in range(len(crit)):
+            spearman.append(rank_correlation(ref[k], data.judge_values[k]))
+    table = table.assign(
+        w=b.w,
+        ci_low=b.low,
+        ci_high=b.high,
+        se=b.se,
+        chi2=np.atleast_1d(res.chi2),
+        df=np.atleast_1d(res.df),
+        pvalue=pvalue,
+        p_adj=adjust_pvalues(pvalue, method=p_adjust),
+        spearman=spearman,
+        n_items=np.atleast_1d(res.n_items),
+        n_missing=(np.isfinite(ref) & np.isnan(data.judge_values)).sum(axis=1),
+        n_failed_rows=data.configs["n_failed_rows"].to_numpy(),
+        n_rows=data.configs["n_rows"].to_numpy(),
+        n_patients=data.n_patients,
+    )
+    table["significant"] = table["p_adj"] <= alpha
+    return ConcordanceGrid(table, b.replicates, b.jackknife, ci_method, alpha)
+
+
+# --------------------------------------------------------------------------- designs
+
+
+def panel_fit(
+    data: ConcordanceData,
+    *,
+    n_boot: int = 2000,
+    seed: int = 0,
+    ci_method: CIMethod = "bca",
+    alpha: float = 0.05,
+    correct_ties: bool = True,
+) -> pd.DataFrame:
+    """Does the judge fit into the panel? Delta W = W(experts + judge) - W(experts).
+
+    Both W are computed on the same items (complete for every expert and the
+    judge) and on the same patient resamples, so the interval is for the
+    paired difference. Since W = ((m - 1) mean_rho + 1) / m, Delta W > 0
+    roughly means the judge agrees with the experts more than they agree
+    with each other on average.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Configuration columns, ``w_experts, w_with_judge, delta_w, ci_low,
+        ci_high, p_not_positive`` (bootstrap share of Delta W* <= 0),
+        ``n_experts, n_items``.
+    """
+    _check_common(n_boot, alpha, ci_method)
+    counts = _counts(data, n_boot, seed)
+    out = []
+    for criterion in data.criteria:
+        rows = np.flatnonzero(data.configs["criterion"].to_numpy() == criterion)
+        if rows.size == 0:
+            continue
+        cols = _active_experts(data, criterion)
+        if cols.size < 2:  # W of the experts alone needs two of them
+            continue
+        experts = data.expert_scores[criterion][:, cols]
+        judge = data.judge_values[rows]  # (K, n)
+        alone = np.broadcast_to(experts, (rows.size, *experts.shape)).copy()
+        alone[np.isnan(judge)] = np.nan  # same items in both designs
+        with_judge = np.concatenate([alone, judge[:, :, None]], axis=2)
+        a = _bootstrap(alone, data, counts, ci_method, alpha, correct_ties)
+        w = _bootstrap(with_judge, data, counts, ci_method, alpha, correct_ties)
+        d = _interval(w.w - a.w, w.replicates - a.replicates, w.jackknife - a.jackknife,
+                      ci_method, alpha, w.n_items)
+        with np.errstate(invalid="ignore"):
+            diff = w.replicates - a.replicates
+            p_le0 = np.where(np.isnan(diff).all(axis=1), np.nan,
+                             np.nanmean(np.where(np.isnan(diff), np.nan, diff <= 0), axis=1))
+        out.append(_config_frame(data, rows).assign(
+            w_experts=a.w, w_with_judge=w.w, delta_w=w.w - a.w, ci_low=d.low, ci_high=d.high,
+            p_not_positive=p_le0, n_experts=cols.size, n_items=w.n_items,
+        ))
+    columns = [*data.config_columns, "w_experts", "w_with_judge", "delta_w", "ci_low", "ci_high",
+               "p_not_positive", "n_experts", "n_items"]
+    return (pd.concat(out, ignore_index=True) if out else pd.DataFrame()).reindex(columns=columns)
+
+
+def judge_agreement(
+    data: ConcordanceData,
+    *,
+    n_boot: int = 2000,
+    seed: int = 0,
+    ci_method: CIMethod = "bca",
+    alpha: float = 0.05,
+    correct_ties: bool = True,
+) -> pd.DataFrame:
+    """W among the judges, for each setting of the other configuration columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The configuration columns except ``judge``, then ``w, ci_low,
+        ci_high, n_judges, n_items``; settings with fewer than 2 judges are left out.
+    """
+    _check_common(n_boot, alpha, ci_method)
+    by = [c for c in data.config_columns if c != "judge"]
+    counts = _counts(data, n_boot, seed)
+    out = []
+    for key, g in data.configs.groupby(by, sort=True):
+        if len(g) < 2:
+            continue
+        x = data.judge_values[g.index.to_numpy()].T[None]
+        b = _bootstrap(x, data, counts, ci_method, alpha, correct_ties)
+        row = dict(zip(by, key if isinstance(key, tuple) else (key,), strict=True))
+        row.update(w=b.w[0], ci_low=b.low[0], ci_high=b.high[0], n_judges=len(g), n_items=int(b.n_items[0]))
+        out.append(row)
+    return pd.DataFrame(out).reindex(columns=[*by, "w", "ci_low", "ci_high", "n_judges", "n_items"])
+
+
+def category_concordance(
+    data: ConcordanceData,
+    *,
+    n_boot: int = 2000,
+    seed: int = 0,
+    ci_method: CIMethod = "bca",
+    alpha: float = 0.05,
+    correct_ties: bool = True,
+) -> pd.DataFrame:
+    """How the expert team's make-up changes the picture.
+
+    Designs (column ``design``):
+
+    * ``experts_all`` - W among all experts, per criterion;
+    * ``experts_within`` - W among the experts of one category (>= 2 experts);
+    * ``categories_across`` - W among the category consensuses (>= 2 categories):
+      do radiologists and clinicians rank the summaries alike?
+    * ``judge_vs_category`` - W of each configuration vs one category's consensus.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``design, criterion, category`` (``"all"`` where not applicable), the
+        configuration columns (NA for expert-only designs), ``w, ci_low,
+        ci_high, n_raters, n_items``.
+    """
+    _check_common(n_boot, alpha, ci_method)
+    counts = _counts(data, n_boot, seed)
+    categories = sorted(data.experts["expert_category"].unique())
+    frames = []
+
+    def add(design: str, criterion: str, category: str, x: np.ndarray, cfg: pd.DataFrame | None = None):
+        b = _bootstrap(x, data, counts, ci_method, alpha, correct_ties)
+        f = pd.DataFrame({"design": design, "criterion": criterion, "category": category,
+                          "w": b.w, "ci_low": b.low, "ci_high": b.high,
+                          "n_raters": x.shape[-1], "n_items": b.n_items})
+        if cfg is not None:
+            f = pd.concat([f, cfg.drop(columns=["criterion"])], axis=1)
+        frames.append(f)
+
+    for criterion in data.criteria:
+        active = _active_experts(data, criterion)
+        scores = data.expert_scores[criterion]
+        if active.size >= 2:
+            add("experts_all", criterion, "all", scores[:, active][None])
+        cat_cons = {}
+        for cat in categories:
+            cols = np.intersect1d(data.category_columns(cat), active)
+            if cols.size == 0:
+                continue
+            cat_cons[cat] = data.consensus(criterion, cols)
+            if cols.size >= 2:
+                add("experts_within", criterion, cat, scores[:, cols][None])
+        if len(cat_cons) >= 2:
+            add("categories_across", criterion, "all", np.stack(list(cat_cons.values()), axis=1)[None])
+        rows = np.flatnonzero(data.configs["criterion"].to_numpy() == criterion)
+        for cat, cons in cat_cons.items():
+            if rows.size:
+                x = np.stack([np.broadcast_to(cons, (rows.size, cons.size)), data.judge_values[rows]], axis=2)
+                add("judge_vs_category", criterion, cat, x, _config_frame(data, rows))
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    lead = ["design", "criterion", "category", *[c for c in data.config_columns if c != "criterion"]]
+    return table.reindex(columns=[*lead, "w", "ci_low", "ci_high", "n_raters", "n_items"])
+
+
+def leave_one_expert_out(data: ConcordanceData, *, correct_ties: bool = True) -> pd.DataFrame:
+    """W with each expert left out: of every configuration vs the consensus, and among the experts.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``design`` (``"judge_vs_consensus"`` or ``"experts"``), ``criterion,
+        expert_id, expert_category``, the other configuration columns (NA for
+        ``"experts"``), ``w_full, w_without, change`` (= without - full).
+    """
+    frames = []
+    for criterion in data.criteria:
+        active = _active_experts(data, criterion)
+        rows = np.flatnonzero(data.configs["criterion"].to_numpy() == criterion)
+        judge = data.judge_values[rows]
+        full_cons = data.consensus(criterion, active)
+        full_j = np.atleast_1d(_quiet_w(np.stack([np.broadcast_to(full_cons, judge.shape), judge], 2),
+                                        correct_ties=correct_ties).w) if rows.size else np.array([])
+        full_e = _quiet_w(data.expert_scores[criterion][:, active], correct_ties=correct_ties).w \
+            if active.size >= 2 else np.nan
+        for col in active:
+            rest = active[active != col]
+            eid = data.experts["expert_id"].iat[col]
+            ecat = data.experts["expert_category"].iat[col]
+            if rows.size and rest.size:
+                cons = data.consensus(criterion, rest)
+                w = np.atleast_1d(_quiet_w(np.stack([np.broadcast_to(cons, judge.shape), judge], 2),
+                                           correct_ties=correct_ties).w)
+                frames.append(_config_frame(data, rows).drop(columns=["criterion"]).assign(
+                    design="judge_vs_consensus", criterion=criterion, expert_id=eid,
+                    expert_category=ecat, w_full=full_j, w_without=w, change=w - full_j))
+            if rest.size >= 2:
+                w = _quiet_w(data.expert_scores[criterion][:, rest], correct_ties=correct_ties).w
+                frames.append(pd.DataFrame([{
+                    "design": "experts", "criterion": criterion, "expert_id": eid,
+                    "expert_category": ecat, "w_full": full_e, "w_without": w, "change": w - full_e}]))
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    lead = ["design", "criterion", "expert_id", "expert_category",
+            *[c for c in data.config_columns if c != "criterion"]]
+    return table.reindex(columns=[*lead, "w_full", "w_without", "change"])
+
+
+# --------------------------------------------------------------------------- alt-test
+
+
+@dataclass(frozen=True)
+class AltTestTables:
+    """Result of :func:`alt_test_grid`.
+
+    Attributes
+    ----------
+    summary : pandas.DataFrame
+        One row per configuration: ``winning_rate, advantage_probability,
+        passed, n_annotators, n_tested, n_items``.
+    per_annotator : pandas.DataFrame
+        Configuration columns + the per-annotator table of
+        :class:`~radjudge.concordance.alt_test.AltTestResult`.
+    """
+
+    summary: pd.DataFrame
+    per_annotator: pd.DataFrame
+
+
+def _judge_on_expert_scale(data: ConcordanceData, k: int) -> np.ndarray:
+    """Judge values mapped linearly from 1..scale onto 1..expert scale (if the scale is known)."""
+    values = data.judge_values[k]
+    crit = data.configs["criterion"].iat[k]
+    target = data.expert_scale[crit]
+    if "scale" not in data.configs.columns:
+        return values
+    scale = float(data.configs["scale"].iat[k])
+    if scale <= 1:
+        raise ValueError(f"configuration {data.config_label(k)}: scale must be >= 2")
+    return 1 + (values - 1) * (target - 1) / (scale - 1)
+
+
+def alt_test_grid(
+    data: ConcordanceData,
+    *,
+    epsilon: float = 0.2,
+    q: float = 0.05,
+    alignment: Literal["rank", "scaled"] = "rank",
+    min_items: int = 30,
+) -> AltTestTables:
+    """The alt-test of every configuration against the experts (leave one expert out).
+
+    Parameters
+    ----------
+    data : ConcordanceData
+    epsilon : float, default 0.2
+        Cost-benefit margin; 0.2 is the paper's value for expert annotators.
+    q : float, default 0.05
+        Benjamini-Yekutieli FDR level across the experts of one configuration
+        (as in the paper: each configuration is a candidate judge, tested on its own).
+    alignment : {"rank", "scaled"}, default "rank"
+        ``"rank"``: normalized mid-ranks + negative RMSE (the paper's recipe for
+        rankings; the study's question). ``"scaled"``: the judge's value mapped
+        linearly onto the expert scale, then negative RMSE on the scores.
+    min_items : int, default 30
+        Experts with fewer usable items are not tested.
+
+    Returns
+    -------
+    AltTestTables
+    """
+    if alignment not in ("rank", "scaled"):
+        raise ValueError(f"alignment must be 'rank' or 'scaled'; got {alignment!r}")
+    summary, per = [], []
+    for k in range(len(data.configs)):
+        crit = data.configs["criterion"].iat[k]
+        cols = _active_experts(data, crit)
+        cfg = _config_frame(data, [k]).iloc[0].to_dict()
+        if cols.size < 2:
+            summary.append({**cfg, "winning_rate": np.nan, "advantage_probability": np.nan,
+                            "passed": False, "n_annotators": int(cols.size), "n_tested": 0,
+                            "n_items": 0})
+            continue
+        judge = data.judge_values[k] if alignment == "rank" else _judge_on_expert_scale(data, k)
+        res = alt_test(
+            judge, data.expert_scores[crit][:, cols], epsilon=epsilon, q=q,
+            alignment="rank" if alignment == "rank" else "neg_rmse", min_items=min_items,
+            annotator_names=data.experts["expert_id"].to_numpy()[cols],
+        )
+        summary.append({**cfg, "winning_rate": res.winning_rate,
+                        "advantage_probability": res.advantage_probability, "passed": res.passed,
+                        "n_annotators": int(cols.size), "n_tested": int(res.per_annotator["tested"].sum()),
+                        "n_items": int(np.isfinite(judge).sum())})
+        per.append(res.per_annotator.assign(**cfg))
+    per_table = pd.concat(per, ignore_index=True) if per else pd.DataFrame()
+    if len(per_table):
+        lead = list(data.config_columns)
+        per_table = per_table[[*lead, *[c for c in per_table.columns if c not in lead]]]
+    return AltTestTables(pd.DataFrame(summary), per_table)
+
+
+# --------------------------------------------------------------------------- selection
+
+
+@dataclass(frozen=True)
+class SelectionTables:
+    """Result of :func:`select_configurations`.
+
+    Attributes
+    ----------
+    summary : pandas.DataFrame
+        One row per group: group columns, the chosen candidate's columns,
+        ``selected, n_candidates, in_sample_w, held_out_w, held_out_sd,
+        optimism, stability, modal_choice, n_folds_used``.
+    folds : pandas.DataFrame
+        Group columns + ``repeat, fold, n_test_patients, selected, train_w, test_w``.
+    group_columns : tuple of str
+        The columns that define a group (the rest were chosen).
+    """
+
+    summary: pd.DataFrame
+    folds: pd.DataFrame
+    group_columns: tuple[str, ...] = ("judge", "criterion")
+
+
+def select_configurations(
+    data: ConcordanceData,
+    *,
+    group_columns: Sequence[str] = ("judge", "criterion"),
+    n_folds: int = 5,
+    n_repeats: int = 5,
+    seed: int = 0,
+    correct_ties: bool = True,
+) -> SelectionTables:
+    """Choose the best remaining configuration columns per group, cross-validated over patients.
+
+    With the default groups, for each judge and criterion the (scale,
+    granularity, ...) with the largest W vs the expert consensus is chosen
+    on training patients and scored on held-out patients; see
+    :mod:`radjudge.concordance.selection`. Every group uses the same folds.
+
+    Parameters
+    ----------
+    data : ConcordanceData
+    group_columns : sequence of str, default ("judge", "criterion")
+        Must include ``"criterion"`` (the reference is that criterion's
+        consensus). ``("criterion",)`` also chooses the judge.
+    n_folds : int, default 5
+    n_repeats : int, default 5
+    seed : int, default 0
+    correct_ties : bool, default True
+
+    Returns
+    -------
+    SelectionTables
+    """
+    group_columns = list(group_columns)
+    if "criterion" not in group_columns:
+        raise ValueError(f"group_columns must include 'criterion'; got {group_columns}")
+    unknown = [c for c in group_columns if c not in data.config_columns]
+    if unknown:
+        raise ValueError(f"group_columns {unknown} are not configuration columns {data.config_columns}")
+    candidate_cols = [c for c in data.config_columns if c not in group_columns]
+    if not candidate_cols:
+        raise ValueError("group_columns leave nothing to choose: drop one of them")
+    summary_columns = [*group_columns, *candidate_cols, "selected", "n_candidates", "in_sample_w",
+                       "held_out_w", "held_out_sd", "optimism", "stability", "modal_choice", "n_folds_used"]
+    fold_columns = [*group_columns, "repeat", "fold", "n_test_patients", "selected", "train_w", "test_w"]
+    if data.n_patients < 2:
+        warnings.warn(
+            f"select_configurations: {data.n_patients} patient(s); cross-validation needs >= 2. "
+            "Returning empty tables.",
+            UndefinedStatisticWarning,
+            stacklevel=2,
+        )
+        return SelectionTables(pd.DataFrame(columns=summary_columns), pd.DataFrame(columns=fold_columns),
+                               tuple(group_columns))
+    if n_folds > data.n_patients:
+        warnings.warn(
+            f"select_configurations: n_folds={n_folds} > {data.n_patients} patients; "
+            f"using {data.n_patients} folds (leave one patient out)",
+            UserWarning,
+            stacklevel=2,
+        )
+        n_folds = data.n_patients
+    summary, folds = [], []
+    for key, g in data.configs.groupby(group_columns, sort=True):
+        key = key if isinstance(key, tuple) else (key,)
+        group = dict(zip(group_columns, key, strict=True))
+        rows = g.index.to_numpy()
+        res = select_by_cross_validation(
+            data.judge_values[rows], data.consensus(group["criterion"]), data.patients,
+            n_folds=n_folds, n_repeats=n_repeats, seed=seed, correct_ties=correct_ties,
+        )
+        labels = [data.config_label(r, candidate_cols) for r in rows]
+        chosen = data.configs.iloc[rows[res.selected]] if res.selected >= 0 else None
+        modal = int(np.argmax(res.selection_frequency))
+        summary.append({
+            **group,
+            **{c: (chosen[c] if chosen is not None else None) for c in candidate_cols},
+            "selected": labels[res.selected] if res.selected >= 0 else None,
+            "n_candidates": len(rows),
+            "in_sample_w": res.in_sample_w,
+            "held_out_w": res.held_out_w,
+            "held_out_sd": res.held_out_sd,
+            "optimism": res.in_sample_w - res.held_out_w,
+            "stability": float(res.selection_frequency.max()),
+            "modal_choice": labels[modal],
+            "n_folds_used": res.n_folds_used,
+        })
+        f = res.folds.copy()
+        f["selected"] = [labels[i] if i >= 0 else None for i in f["selected"]]
+        folds.append(f.assign(**group))
+    fold_table = pd.concat(folds, ignore_index=True) if folds else pd.DataFrame()
+    return SelectionTables(
+        pd.DataFrame(summary).reindex(columns=summary_columns), fold_table.reindex(columns=fold_columns),
+        tuple(group_columns),
+    )
+
+
+# --------------------------------------------------------------------------- sensitivity
+
+
+def _round_half_up(x: np.ndarray) -> np.ndarray:
+    return np.floor(x + 0.5)
+
+
+def sensitivity_grid(data: ConcordanceData) -> pd.DataFrame:
+    """Other agreement statistics of every configuration vs the expert consensus.
+
+    Rank statistics use the values as they are. ICC and Krippendorff's alpha
+    (interval) compare the judge mapped linearly onto the expert scale with the
+    consensus. Weighted kappa and Gwet's AC compare categories: the mapped
+    judge value and the consensus, each rounded half up to an integer
+    1..expert scale.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Configuration columns, ``spearman, kendall_tau_b, spearman_per_patient,
+        kendall_per_patient, n_patients_skipped, icc_a1, icc_c1, alpha_interval,
+        kappa_linear, kappa_quadratic, ac1, ac2_quadratic, n_items``.
+    """
+    rows = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedStatisticWarning)
+        for k in range(len(data.configs)):
+            crit = data.configs["criterion"].iat[k]
+            cons = data.consensus(crit)
+            judge = data.judge_values[k]
+            mapped = _judge_on_expert_scale(data, k)
+            ok = np.isfinite(cons) & np.isfinite(judge)
+            cats = np.arange(1, data.expert_scale[crit] + 1)
+            sp = grouped_correlation(judge, cons, data.patients, method="spearman")
+            kt = grouped_correlation(judge, cons, data.patients, method="kendall")
+            pair = np.column_stack([mapped, cons])
+            i = icc(pair)
+            jc = np.clip(_round_half_up(mapped[ok]), 1, cats[-1])
+            cc = np.clip(_round_half_up(cons[ok]), 1, cats[-1])
+            rows.append({
+                "spearman": rank_correlation(judge, cons),
+                "kendall_tau_b": rank_correlation(judge, cons, method="kendall"),
+                "spearman_per_patient": sp.mean,
+                "kendall_per_patient": kt.mean,
+                "n_patients_skipped": sp.n_skipped,
+                "icc_a1": i.icc_a1,
+                "icc_c1": i.icc_c1,
+                "alpha_interval": krippendorff_alpha(pair, level="interval"),
+                "kappa_linear": weighted_kappa(jc, cc, categories=cats, weights="linear") if ok.any() else np.nan,
+                "kappa_quadratic": weighted_kappa(jc, cc, categories=cats, weights="quadratic") if ok.any() else np.nan,
+                "ac1": gwet_ac(jc, cc, categories=cats) if ok.any() else np.nan,
+                "ac2_quadratic": gwet_ac(jc, cc, categories=cats, weights="quadratic") if ok.any() else np.nan,
+                "n_items": int(ok.sum()),
+            })
+    return pd.concat([_config_frame(data), pd.DataFrame(rows)], axis=1)
+
+
+# --------------------------------------------------------------------------- outputs
+
+
+def _key(value: object) -> str:
+    return str(value).replace(".", "_").replace(" ", "_")
+
+
+def _num(value: object) -> object:
+    """JSON-friendly scalar: numpy -> Python, NaN -> None."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
+
+
+def manuscript_stats(
+    data: ConcordanceData,
+    *,
+    grid: ConcordanceGrid,
+    panel: pd.DataFrame,
+    judges: pd.DataFrame,
+    categories: pd.DataFrame,
+    loeo: pd.DataFrame,
+    alt: AltTestTables,
+    selection: SelectionTables,
+    sensitivity: pd.DataFrame,
+    settings: Mapping[str, object],
+    factors: Iterable[str] = ("scale", "granularity", "criterion", "judge"),
+) -> dict[str, object]:
+    """Every number the manuscript quotes, as a flat mapping (schema in the module docstring).
+
+    Parameters
+    ----------
+    data : ConcordanceData
+    grid, panel, judges, categories, loeo, alt, selection, sensitivity
+        The results of the functions of this module.
+    settings : mapping
+        The analysis knobs to record under ``settings.*``.
+    factors : iterable of str
+        Factors for ``w.by_<factor>.*`` (those present in the grid).
+
+    Returns
+    -------
+    dict
+        Dotted keys -> int, float, bool, str or None (NaN becomes None).
+    """
+    s: dict[str, object] = {}
+    t = grid.table
+    cfg_cols = list(data.config_columns)
+    judge_rows = int(data.configs["n_rows"].sum())
+    failed = int(data.configs["n_failed_rows"].sum())
+    n_expert_cells = sum(int(np.isfinite(v).sum() + np.isnan(v).sum()) for v in data.expert_scores.values())
+    expert_missing = sum(int(np.isnan(v[:, _active_experts(data, c)]).sum()) for c, v in data.expert_scores.items())
+    s.update({
+        "data.n_patients": data.n_patients,
+        "data.n_items": data.n_items,
+        "data.n_summarizers": int(data.items["summarizer"].nunique()),
+        "data.n_criteria": len(data.criteria),
+        "data.n_experts": int(len(data.experts)),
+        "data.n_expert_categories": int(data.experts["expert_category"].nunique()),
+        "data.n_judges": int(data.configs["judge"].nunique()),
+        "data.n_configurations": int(len(data.configs)),
+        "data.judge_rows": judge_rows,
+        "data.judge_rows_failed": failed,
+        "data.judge_failed_share": failed / judge_rows if judge_rows else None,
+        "data.expert_scores_missing": expert_missing,
+        "data.expert_missing_share": expert_missing / n_expert_cells if n_expert_cells else None,
+        "data.configs_without_experts": int(len(data.dropped_configs)),
+    })
+    for k, v in settings.items():
+        s[f"settings.{k}"] = v
+
+    w = t["w"].to_numpy(dtype=float)
+    s.update({
+        "w.grid.n": int(len(t)),
+        "w.grid.median": np.nanmedian(w) if np.isfinite(w).any() else None,
+        "w.grid.min": np.nanmin(w) if np.isfinite(w).any() else None,
+        "w.grid.max": np.nanmax(w) if np.isfinite(w).any() else None,
+        "w.grid.n_significant": int(t["significant"].sum()),
+        "w.grid.share_significant": float(t["significant"].mean()) if len(t) else None,
+        "w.grid.chance_level": 0.5,
+    })
+    best_rows: dict[str, int] = {}
+    for crit, g in t.groupby("criterion"):
+        if g["w"].notna().any():
+            i = int(g["w"].idxmax())
+            best_rows[crit] = i
+            p = f"w.best.{_key(crit)}"
+            s.update({f"{p}.w": t.at[i, "w"], f"{p}.ci_low": t.at[i, "ci_low"],
+                      f"{p}.ci_high": t.at[i, "ci_high"], f"{p}.p_adj": t.at[i, "p_adj"],
+                      f"{p}.config": data.config_label(i)})
+            for c in cfg_cols:
+                if c != "criterion":
+                    s[f"{p}.{c}"] = t.at[i, c]
+    for factor in factors:
+        if factor not in t.columns:
+            continue
+        eff = grid.factor_effects(factor)
+        for r in eff.itertuples(index=False):
+            p = f"w.by_{factor}.{_key(r.level)}"
+            s.update({f"{p}.mean": r.mean_w, f"{p}.ci_low": r.ci_low, f"{p}.ci_high": r.ci_high, f"{p}.n": r.n})
+            if r.level != r.reference:
+                q = f"{p}.vs_{_key(r.reference)}"
+                s.update({f"{q}.diff": r.diff, f"{q}.ci_low": r.diff_ci_low,
+                          f"{q}.ci_high": r.diff_ci_high, f"{q}.p": r.p_diff})
+
+    if len(categories):
+        ea = categories[categories["design"] == "experts_all"]
+        for r in ea.itertuples(index=False):
+            p = f"experts.w.{_key(r.criterion)}"
+            s.update({f"{p}.w": r.w, f"{p}.ci_low": r.ci_low, f"{p}.ci_high": r.ci_high,
+                      f"{p}.n_experts": r.n_raters})
+        s["experts.w.median"] = ea["w"].median() if len(ea) else None
+        within = categories[categories["design"] == "experts_within"]
+        for r in within.itertuples(index=False):
+            s[f"experts.within.{_key(r.category)}.{_key(r.criterion)}.w"] = r.w
+        for cat, g in within.groupby("category"):
+            s[f"experts.within.{_key(cat)}.median"] = g["w"].median()
+        across = categories[categories["design"] == "categories_across"]
+        for r in across.itertuples(index=False):
+            s[f"experts.across_categories.{_key(r.criterion)}.w"] = r.w
+        s["experts.across_categories.median"] = across["w"].median() if len(across) else None
+        jv = categories[categories["design"] == "judge_vs_category"]
+        for cat, g in jv.groupby("category"):
+            s[f"judge_vs_category.{_key(cat)}.median_w"] = g["w"].median()
+
+    if len(panel):
+        d = panel["delta_w"]
+        s.update({"delta_w.median": d.median(), "delta_w.n": int(d.notna().sum()),
+                  "delta_w.n_positive": int((d > 0).sum()),
+                  "delta_w.n_ci_above_zero": int((panel["ci_low"] > 0).sum())})
+        keyed = panel.set_index(cfg_cols)
+        for crit, i in best_rows.items():
+            key = tuple(t.loc[i, cfg_cols])
+            if key in keyed.index:
+                r = keyed.loc[key]
+                p = f"delta_w.best.{_key(crit)}"
+                s.update({f"{p}.delta_w": r["delta_w"], f"{p}.ci_low": r["ci_low"],
+                          f"{p}.ci_high": r["ci_high"], f"{p}.w_experts": r["w_experts"],
+                          f"{p}.w_with_judge": r["w_with_judge"]})
+
+    if len(judges):
+        s["judges.w_among.median"] = judges["w"].median()
+        for crit, g in judges.groupby("criterion"):
+            s[f"judges.w_among.{_key(crit)}.median"] = g["w"].median()
+
+    if len(loeo):
+        s["loeo.max_abs_change"] = loeo["change"].abs().max()
+        for crit, g in loeo.groupby("criterion"):
+            s[f"loeo.{_key(crit)}.max_abs_change"] = g["change"].abs().max()
+
+    a = alt.summary
+    if len(a):
+        s.update({"alt_test.n": int(len(a)), "alt_test.n_passed": int(a["passed"].sum()),
+                  "alt_test.share_passed": float(a["passed"].mean()),
+                  "alt_test.winning_rate_max": a["winning_rate"].max(),
+                  "alt_test.advantage_probability_max": a["advantage_probability"].max()})
+        for crit, g in a.groupby("criterion"):
+            if g["advantage_probability"].notna().any():
+                i = g["advantage_probability"].idxmax()
+                p = f"alt_test.best.{_key(crit)}"
+                s.update({f"{p}.winning_rate": g.at[i, "winning_rate"],
+                          f"{p}.advantage_probability": g.at[i, "advantage_probability"],
+                          f"{p}.passed": bool(g.at[i, "passed"]),
+                          f"{p}.config": ", ".join(f"{c}={g.at[i, c]}" for c in cfg_cols)})
+
+    sel = selection.summary
+    if len(sel):
+        group_cols = list(selection.group_columns)
+        for r in sel.to_dict("records"):
+            p = "selection." + ".".join(_key(r[c]) for c in group_cols)
+            s.update({f"{p}.held_out_w": r["held_out_w"], f"{p}.held_out_sd": r["held_out_sd"],
+                      f"{p}.in_sample_w": r["in_sample_w"], f"{p}.optimism": r["optimism"],
+                      f"{p}.stability": r["stability"], f"{p}.selected": r["selected"]})
+        s["selection.mean_optimism"] = sel["optimism"].mean()
+        s["selection.mean_held_out_w"] = sel["held_out_w"].mean()
+
+    if len(sensitivity):
+        stat_cols = ["spearman", "kendall_tau_b", "spearman_per_patient", "icc_c1", "icc_a1",
+                     "alpha_interval", "kappa_quadratic", "ac2_quadratic"]
+        merged = t[[*cfg_cols, "w"]].merge(sensitivity, on=cfg_cols)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UndefinedStatisticWarning)
+            for c in stat_cols:
+                s[f"sensitivity.rank_agreement.{c}"] = rank_correlation(merged["w"], merged[c])
+    return {k: _num(v) for k, v in s.items()}
+
+
+def write_stats(stats: Mapping[str, object], path: str | os.PathLike[str]) -> Path:
+    """Merge ``stats`` into the JSON file at ``path``: keys with a stage-05 prefix are replaced.
+
+    Keys other stages wrote (other prefixes) are kept. Written atomically,
+    sorted by key.
+    """
+    from radjudge.manifest import write_json
+
+    path = Path(path)
+    current: dict[str, object] = {}
+    if path.is_file():
+        current = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(current, dict):
+            raise ValueError(f"{path} does not hold a JSON object; remove it or fix it")
+    kept = {k: v for k, v in current.items() if not k.startswith(STATS_PREFIXES)}
+    bad = [k for k in stats if not k.startswith(STATS_PREFIXES)]
+    if bad:
+        raise ValueError(f"stats keys {bad[:5]} lack a stage-05 prefix {STATS_PREFIXES}")
+    merged = {**kept, **{k: _num(v) for k, v in stats.items()}}
+    return write_json(path, dict(sorted(merged.items())))
+
+
+def write_tables(tables: Mapping[str, pd.DataFrame], folder: str | os.PathLike[str]) -> list[Path]:
+    """Write each table as ``<folder>/<name>.csv`` and ``.parquet``; names must be in :data:`TABLES`.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+    """
+    folder = Path(folder)
+    unknown = sorted(set(tables) - set(TABLES))
+    if unknown:
+        raise ValueError(f"unknown table name(s) {unknown}; known: {TABLES}")
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, table in tables.items():
+        out = table.copy()
+        for col in out.columns:  # parquet needs one type per column
+            if out[col].dtype == object:
+                out[col] = out[col].map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
+        csv, parquet = folder / f"{name}.csv", folder / f"{name}.parquet"
+        out.to_csv(csv, index=False)
+        out.to_parquet(parquet, index=False)
+        written += [csv, parquet]
+    return written
+
+
+def findings_markdown(stats: Mapping[str, object], *, section: str) -> str:
+    """A short paragraph, in the paper's words, of the numbers in ``stats`` for one section.
+
+    Parameters
+    ----------
+    stats : mapping
+        From :func:`manuscript_stats`.
+    section : {"data", "grid", "scale", "granularity", "criteria", "experts", "panel",
+               "alt_test", "selection"}
+
+    Returns
+    -------
+    str
+        Markdown.
+    """
+
+    def f(key: str, digits: int = 2) -> str:
+        v = stats.get(key)
+        return "n/a" if v is None else (f"{v:.{digits}f}" if isinstance(v, float) else str(v))
+
+    def levels(prefix: str) -> list[str]:
+        def natural(v: str) -> tuple:
+            try:
+                return (0, float(v), v)
+            except ValueError:
+                return (1, 0.0, v)
+
+        return sorted({k[len(prefix):].split(".")[0] for k in stats if k.startswith(prefix)}, key=natural)
+
+    if section == "data":
+        return (f"{f('data.n_items')} summaries of {f('data.n_patients')} patients, rated on "
+                f"{f('data.n_criteria')} criteria by {f('data.n_experts')} experts in "
+                f"{f('data.n_expert_categories')} categories and by {f('data.n_judges')} judges in "
+                f"{f('data.n_configurations')} configurations. {f('data.judge_rows_failed')} of "
+                f"{f('data.judge_rows')} judge answers ({f('data.judge_failed_share', 3)}) had no valid "
+                f"score and count as missing; {f('data.expert_scores_missing')} expert scores are missing.")
+    if section == "grid":
+        return (f"Across the grid, W (judge vs expert consensus; chance level 0.5) has median "
+                f"{f('w.grid.median')} (range {f('w.grid.min')}-{f('w.grid.max')}); "
+                f"{f('w.grid.n_significant')} of {f('w.grid.n')} configurations exceed chance after "
+                f"{f('settings.p_adjust')} adjustment (alpha = {f('settings.alpha')}).")
+    if section in ("scale", "granularity", "criteria", "judge"):
+        factor = {"criteria": "criterion"}.get(section, section)
+        parts = []
+        for lv in levels(f"w.by_{factor}."):
+            p = f"w.by_{factor}.{lv}"
+            txt = f"{lv}: {f(p + '.mean')} [{f(p + '.ci_low')}, {f(p + '.ci_high')}]"
+            diff = [k for k in stats if k.startswith(p + ".vs_") and k.endswith(".diff")]
+            if diff:
+                q = diff[0][: -len(".diff")]
+                txt += f" (difference {f(q + '.diff')} [{f(q + '.ci_low')}, {f(q + '.ci_high')}], p = {f(q + '.p', 3)})"
+            parts.append(txt)
+        return f"Mean W by {factor}, with paired bootstrap intervals: " + "; ".join(parts) + "."
+    if section == "experts":
+        return (f"The experts agree among themselves with median W {f('experts.w.median')} over criteria; "
+                f"the category consensuses agree with median W {f('experts.across_categories.median')}. "
+                "Judge concordance by the category whose consensus is the reference: "
+                + "; ".join(f"{c}: median {f(f'judge_vs_category.{c}.median_w')}" for c in levels("judge_vs_category."))
+                + f". Leaving one expert out changes W by at most {f('loeo.max_abs_change', 3)}.")
+    if section == "panel":
+        return (f"Adding the judge to the expert panel changes W by a median {f('delta_w.median', 3)}; "
+                f"Delta W is positive for {f('delta_w.n_positive')} of {f('delta_w.n')} configurations, "
+                f"with the interval above zero for {f('delta_w.n_ci_above_zero')}.")
+    if section == "alt_test":
+        return (f"Alt-test (epsilon = {f('settings.alt_test_epsilon')}, BY at q = {f('settings.alt_test_q')}): "
+                f"{f('alt_test.n_passed')} of {f('alt_test.n')} configurations pass (winning rate >= 0.5); "
+                f"the largest advantage probability is {f('alt_test.advantage_probability_max')}.")
+    if section == "selection":
+        return (f"Choosing the configuration per judge and criterion by {f('settings.cv_folds')}-fold "
+                f"cross-validation over patients gives a mean held-out W of {f('selection.mean_held_out_w')}; "
+                f"naive in-sample selection overstates W by {f('selection.mean_optimism', 3)} on average.")
+    raise ValueError(f"unknown section {section!r}")
+

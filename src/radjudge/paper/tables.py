@@ -1,0 +1,166 @@
+"""Tables of the manuscript, made from ``stats.json`` (every cell is a number notebook 05 wrote).
+
+Each table is a mapping ``{"columns": [str], "align": [str], "rows": [[str]]}``,
+every cell formatted for the language; ``paper/template.typ`` typesets it.
+The levels shown (scales, granularities, criteria, judges) are the ones the
+stats hold, in the display order of :mod:`radjudge.figures.plots`.
+
+Key schema: :mod:`radjudge.concordance.analysis` (module docstring).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from radjudge.figures.labels import Language, label, text
+from radjudge.figures.plots import CRITERIA_ORDER, GRANULARITY_ORDER
+
+__all__ = ["paper_tables", "factor_table", "criteria_table", "selection_table", "levels"]
+
+
+def levels(stats: Mapping[str, Any], prefix: str, suffix: str,
+           order: tuple[str, ...] = ()) -> list[str]:
+    """Ids ``x`` with a key ``prefix + x + suffix`` (``x`` without dots), in display order.
+
+    >>> levels({"w.by_scale.10.mean": 1, "w.by_scale.3.mean": 1, "w.by_scale.3.n": 1},
+    ...        "w.by_scale.", ".mean")
+    ['3', '10']
+    """
+    found = []
+    for k in stats:
+        if k.startswith(prefix) and k.endswith(suffix):
+            mid = k[len(prefix):len(k) - len(suffix)]
+            if mid and "." not in mid:
+                found.append(mid)
+    found = list(dict.fromkeys(found))
+    first = [v for v in order if v in found]
+    rest = [v for v in found if v not in order]
+    rest.sort(key=lambda v: (0, int(v), "") if v.isdigit() else (1, 0, v))
+    return first + rest
+
+
+def _f(stats: Mapping[str, Any], key: str, language: Language, digits: int | None = None) -> str:
+    from radjudge.paper import format_number
+
+    return format_number(stats.get(key), language, key=key.rsplit(".", 1)[-1], digits=digits)
+
+
+def _ci(stats: Mapping[str, Any], prefix: str, language: Language, value: str = "w") -> str:
+    """``0,53 [0,41; 0,62]`` from ``prefix.value``, ``prefix.ci_low``, ``prefix.ci_high``."""
+    sep = "; " if language == "ru" else ", "
+    v = _f(stats, f"{prefix}.{value}", language)
+    if f"{prefix}.ci_low" not in stats:
+        return v
+    return (f"{v} [{_f(stats, f'{prefix}.ci_low', language)}{sep}"
+            f"{_f(stats, f'{prefix}.ci_high', language)}]")
+
+
+def factor_table(stats: Mapping[str, Any], *, language: Language) -> dict[str, Any]:
+    """Mean W by scale, granularity and judge, with the paired difference to the reference level."""
+    ru = language == "ru"
+    rows = []
+    for factor, order, name in (("scale", (), text("scale", language)),
+                                ("granularity", GRANULARITY_ORDER, text("granularity", language)),
+                                ("judge", (), text("judge", language))):
+        lv = levels(stats, f"w.by_{factor}.", ".mean", order)
+        for i, level in enumerate(lv):
+            p = f"w.by_{factor}.{level}"
+            diff = [k for k in stats if k.startswith(p + ".vs_") and k.endswith(".diff")]
+            if diff:
+                q = diff[0][: -len(".diff")]
+                ref = q.rsplit(".vs_", 1)[1]
+                d, pv = _ci(stats, q, language, value="diff"), _f(stats, q + ".p", language)
+            else:
+                ref, d, pv = None, "", ""
+            shown = {"scale": f"1–{level}",
+                     "granularity": label("granularity", level, language)}.get(factor, level)
+            rows.append([name if i == 0 else "", shown, _ci(stats, p, language, value="mean"),
+                         d if ref is not None else ("референс" if ru else "reference"), pv])
+    return {
+        "columns": ["Фактор" if ru else "Factor", "Уровень" if ru else "Level",
+                    f"{'Средний' if ru else 'Mean'} W [{text('ci95', language)}]",
+                    f"{'Разность с референсом' if ru else 'Difference to reference'} "
+                    f"[{text('ci95', language)}]", "p"],
+        "align": ["left", "left", "right", "right", "right"],
+        "rows": rows,
+    }
+
+
+def criteria_table(stats: Mapping[str, Any], *, language: Language) -> dict[str, Any]:
+    """Per criterion: experts' W, mean judge W, the best configuration, its W, ΔW and alt-test."""
+    ru = language == "ru"
+    crits = levels(stats, "w.by_criterion.", ".mean", CRITERIA_ORDER) or levels(
+        stats, "w.best.", ".w", CRITERIA_ORDER)
+    rows = []
+    for c in crits:
+        best = f"w.best.{c}"
+        cfg = " · ".join(
+            str(stats[k]) if not k.endswith(".scale") else f"1–{stats[k]}"
+            for k in (f"{best}.judge", f"{best}.scale") if k in stats)
+        if f"{best}.granularity" in stats:
+            cfg += f" · {label('granularity', stats[f'{best}.granularity'], language)}"
+        rows.append([
+            label("criterion", c, language),
+            _ci(stats, f"experts.w.{c}", language),
+            _f(stats, f"w.by_criterion.{c}.mean", language),
+            cfg or "—",
+            _ci(stats, best, language),
+            _ci(stats, f"delta_w.best.{c}", language, value="delta_w"),
+            _f(stats, f"alt_test.best.{c}.winning_rate", language),
+        ])
+    return {
+        "columns": [text("criterion", language),
+                    "W экспертов" if ru else "Experts' W",
+                    "Средний W судей" if ru else "Mean judge W",
+                    "Лучшая конфигурация" if ru else "Best configuration",
+                    "W лучшей" if ru else "Best W", "ΔW",
+                    "Доля побед" if ru else "Winning rate"],
+        "align": ["left", "right", "right", "left", "right", "right", "right"],
+        "rows": rows,
+    }
+
+
+def selection_table(stats: Mapping[str, Any], *, language: Language) -> dict[str, Any]:
+    """Configurations chosen by cross-validation over patients, per judge and criterion."""
+    ru = language == "ru"
+    judges = sorted({
+        k.split(".")[1] for k in stats
+        if k.startswith("selection.") and k.endswith(".held_out_w") and k.count(".") == 3})
+    rows = []
+    for j in judges:
+        crits = levels(stats, f"selection.{j}.", ".held_out_w", CRITERIA_ORDER)
+        for i, c in enumerate(crits):
+            p = f"selection.{j}.{c}"
+            sel = str(stats.get(f"{p}.selected", "—"))
+            for g in GRANULARITY_ORDER:  # "scale=5, granularity=full" -> readable
+                sel = sel.replace(f"granularity={g}", label("granularity", g, language))
+            sel = sel.replace("scale=", "1–")
+            rows.append([j if i == 0 else "", label("criterion", c, language), sel,
+                         _f(stats, f"{p}.in_sample_w", language),
+                         f"{_f(stats, f'{p}.held_out_w', language)} "
+                         f"± {_f(stats, f'{p}.held_out_sd', language)}",
+                         _f(stats, f"{p}.optimism", language, digits=3),
+                         _f(stats, f"{p}.stability", language)])
+    return {
+        "columns": [text("judge", language), text("criterion", language),
+                    "Выбрано" if ru else "Selected",
+                    "W, обучение" if ru else "W, in sample",
+                    "W, отложенные ± SD" if ru else "W, held out ± SD",
+                    "Оптимизм" if ru else "Optimism",
+                    "Стабильность" if ru else "Stability"],
+        "align": ["left", "left", "left", "right", "right", "right", "right"],
+        "rows": rows,
+    }
+
+
+def paper_tables(stats: Mapping[str, Any], *, language: Language) -> dict[str, dict[str, Any]]:
+    """All manuscript tables, keyed by the name ``paper/main.typ`` uses (``tab("name", ...)``).
+
+    ``stats`` is the flat stats.json.
+    """
+    return {
+        "factors": factor_table(stats, language=language),
+        "criteria": criteria_table(stats, language=language),
+        "selection": selection_table(stats, language=language),
+    }

@@ -1,0 +1,293 @@
+"""The analysis tables on synthetic tidy tables, checked against the array-level functions,
+and notebook 05 run for real by the pipeline runner in an isolated project."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from conftest import ROOT, run_cli
+from radjudge.concordance import analysis as ca
+from radjudge.concordance.alt_test import alt_test
+from radjudge.concordance.bootstrap import resample_counts, resampled_kendall_w
+from radjudge.concordance.designs import prepare_data
+from radjudge.concordance.kendall import UndefinedStatisticWarning, kendall_w
+from radjudge.concordance.synthetic import simulate_tables
+from radjudge.profiles import load_profile
+
+N_BOOT = 200
+SEED = 11
+
+
+def _tables(n_patients: int = 12, seed: int = 3):
+    return simulate_tables(
+        n_patients=n_patients, summarizers=("gold", "llm_a", "llm_b", "llm_c"),
+        criteria=("completeness", "correctness"), experts={"radiologist": 3, "clinician": 3},
+        judges={"j1": 1.5, "j2": 0.6}, scales=(5, 10), granularities=("full", "none"), seed=seed,
+    )
+
+
+@pytest.fixture(scope="module")
+def data():
+    t = _tables()
+    return prepare_data(t.expert_ratings, t.judge_ratings)
+
+
+@pytest.fixture(scope="module")
+def grid(data):
+    return ca.concordance_grid(data, n_boot=N_BOOT, seed=SEED)
+
+
+def _w(x):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedStatisticWarning)
+        return kendall_w(x).w
+
+
+def test_grid_matches_kendall_w_and_counts(data, grid):
+    t = grid.table
+    assert len(t) == len(data.configs) == 16
+    for k in range(len(t)):
+        crit = t["criterion"].iat[k]
+        x = np.column_stack([data.consensus(crit), data.judge_values[k]])
+        assert t["w"].iat[k] == pytest.approx(_w(x), abs=1e-14)
+        assert t["n_missing"].iat[k] == np.isnan(data.judge_values[k]).sum()
+    assert (t["p_adj"] >= t["pvalue"]).all()
+    assert (t["significant"] == (t["p_adj"] <= 0.05)).all()
+    inside = (t["ci_low"] <= t["w"]) & (t["w"] <= t["ci_high"])
+    assert inside.mean() >= 0.9
+    assert (t["n_failed_rows"] == data.configs["n_failed_rows"]).all()
+
+
+def test_grid_uses_the_seeded_patient_resamples(data, grid):
+    # same seed -> same resamples in every analysis: the replicates are paired
+    counts = resample_counts(data.n_patients, n_boot=N_BOOT, seed=SEED)
+    x = np.column_stack([data.consensus("completeness"), data.judge_values[0]])
+    expected = resampled_kendall_w(x, data.patients, counts)
+    np.testing.assert_allclose(grid.replicates[0], expected, atol=1e-14)
+
+
+def test_factor_effects_average_over_the_grid(grid):
+    eff = grid.factor_effects("scale")
+    assert eff["level"].tolist() == [5, 10] and (eff["reference"] == 5).all()
+    t = grid.table
+    for r in eff.itertuples():
+        assert r.mean_w == pytest.approx(t.loc[t["scale"] == r.level, "w"].mean())
+    assert eff["diff"].iat[1] == pytest.approx(eff["mean_w"].iat[1] - eff["mean_w"].iat[0])
+    assert 0 <= eff["p_diff"].iat[1] <= 1
+    other = grid.factor_effects("granularity", reference="none")
+    assert other.loc[other["level"] == "none", "diff"].iat[0] == 0
+    with pytest.raises(ValueError, match="reference"):
+        grid.factor_effects("scale", reference=3)
+    with pytest.raises(ValueError, match="unknown factor"):
+        grid.factor_effects("temperature")
+
+
+def test_panel_fit_is_the_paired_difference(data):
+    panel = ca.panel_fit(data, n_boot=N_BOOT, seed=SEED)
+    assert len(panel) == 16
+    r = panel.iloc[3]
+    k = 3
+    experts = data.expert_scores[r["criterion"]].copy()
+    judge = data.judge_values[k]
+    experts[np.isnan(judge)] = np.nan
+    w_alone = _w(experts)
+    w_with = _w(np.column_stack([experts, judge]))
+    assert r["w_experts"] == pytest.approx(w_alone, abs=1e-14)
+    assert r["delta_w"] == pytest.approx(w_with - w_alone, abs=1e-14)
+    assert r["n_experts"] == 6 and 0 <= r["p_not_positive"] <= 1
+
+
+def test_judge_agreement(data):
+    judges = ca.judge_agreement(data, n_boot=N_BOOT, seed=SEED)
+    assert len(judges) == 8 and (judges["n_judges"] == 2).all()
+    r = judges.iloc[0]
+    rows = data.configs.index[(data.configs["criterion"] == r["criterion"]) & (data.configs["scale"] == r["scale"])
+                              & (data.configs["granularity"] == r["granularity"])]
+    assert r["w"] == pytest.approx(_w(data.judge_values[rows].T), abs=1e-14)
+
+
+def test_category_concordance_designs(data):
+    cat = ca.category_concordance(data, n_boot=N_BOOT, seed=SEED)
+    counts = cat.groupby("design").size().to_dict()
+    assert counts == {"experts_all": 2, "experts_within": 4, "categories_across": 2, "judge_vs_category": 32}
+    within = cat[(cat["design"] == "experts_within") & (cat["category"] == "clinician")
+                 & (cat["criterion"] == "completeness")].iloc[0]
+    cols = data.category_columns("clinician")
+    assert within["w"] == pytest.approx(_w(data.expert_scores["completeness"][:, cols]), abs=1e-14)
+    across = cat[(cat["design"] == "categories_across") & (cat["criterion"] == "completeness")].iloc[0]
+    cons = np.column_stack([data.consensus("completeness", data.category_columns(c))
+                            for c in ("clinician", "radiologist")])
+    assert across["w"] == pytest.approx(_w(cons), abs=1e-14)
+
+
+def test_leave_one_expert_out(data):
+    loeo = ca.leave_one_expert_out(data)
+    jv = loeo[loeo["design"] == "judge_vs_consensus"]
+    assert len(jv) == 16 * 6 and len(loeo[loeo["design"] == "experts"]) == 2 * 6
+    r = jv.iloc[0]
+    keep = np.flatnonzero(data.experts["expert_id"] != r["expert_id"])
+    k = int(np.flatnonzero((data.configs["judge"] == r["judge"]) & (data.configs["criterion"] == r["criterion"])
+                           & (data.configs["scale"] == r["scale"])
+                           & (data.configs["granularity"] == r["granularity"]))[0])
+    x = np.column_stack([data.consensus(r["criterion"], keep), data.judge_values[k]])
+    assert r["w_without"] == pytest.approx(_w(x), abs=1e-14)
+    assert r["change"] == pytest.approx(r["w_without"] - r["w_full"])
+
+
+def test_alt_test_grid_runs_the_alt_test_per_configuration(data):
+    alt = ca.alt_test_grid(data, epsilon=0.2, min_items=20)
+    assert len(alt.summary) == 16 and len(alt.per_annotator) == 16 * 6
+    k = 5
+    ref = alt_test(data.judge_values[k], data.expert_scores[data.configs["criterion"].iat[k]],
+                   epsilon=0.2, min_items=20)
+    row = alt.summary.iloc[k]
+    assert (row["winning_rate"], row["advantage_probability"]) == pytest.approx(
+        (ref.winning_rate, ref.advantage_probability))
+    scaled = ca.alt_test_grid(data, alignment="scaled", min_items=20)
+    assert scaled.summary["advantage_probability"].notna().all()
+
+
+def test_select_configurations(data):
+    sel = ca.select_configurations(data, n_folds=3, n_repeats=2, seed=SEED)
+    s = sel.summary
+    assert len(s) == 4 and set(s.columns) >= {"judge", "criterion", "scale", "granularity", "held_out_w"}
+    assert (s["n_candidates"] == 4).all() and (s["n_folds_used"] == 6).all()
+    assert len(sel.folds) == 4 * 3 * 2
+    g = s.iloc[0]
+    rows = data.configs.index[(data.configs["judge"] == g["judge"]) & (data.configs["criterion"] == g["criterion"])]
+    ws = [_w(np.column_stack([data.consensus(g["criterion"]), data.judge_values[r]])) for r in rows]
+    assert g["in_sample_w"] == pytest.approx(max(ws))
+    with pytest.warns(UserWarning, match="n_folds"):
+        ca.select_configurations(data, n_folds=50, n_repeats=1, seed=SEED)
+    with pytest.raises(ValueError, match="criterion"):
+        ca.select_configurations(data, group_columns=("judge",))
+
+
+def test_sensitivity_grid(data, grid):
+    sens = ca.sensitivity_grid(data)
+    assert len(sens) == 16
+    np.testing.assert_allclose(sens["spearman"], grid.table["spearman"])
+    stats_cols = ["kendall_tau_b", "spearman_per_patient", "icc_a1", "icc_c1", "alpha_interval",
+                  "kappa_linear", "kappa_quadratic", "ac1", "ac2_quadratic"]
+    assert sens[stats_cols].notna().all().all()
+    assert ((sens[stats_cols] <= 1) & (sens[stats_cols] >= -1)).all().all()
+
+
+@pytest.fixture(scope="module")
+def stats(data, grid):
+    return ca.manuscript_stats(
+        data, grid=grid, panel=ca.panel_fit(data, n_boot=N_BOOT, seed=SEED),
+        judges=ca.judge_agreement(data, n_boot=N_BOOT, seed=SEED),
+        categories=ca.category_concordance(data, n_boot=N_BOOT, seed=SEED),
+        loeo=ca.leave_one_expert_out(data), alt=ca.alt_test_grid(data, min_items=20),
+        selection=ca.select_configurations(data, n_folds=3, n_repeats=1, seed=SEED),
+        sensitivity=ca.sensitivity_grid(data), settings={"n_boot": N_BOOT, "seed": SEED},
+    )
+
+
+def test_manuscript_stats_schema(stats, grid):
+    assert all(k.startswith(ca.STATS_PREFIXES) for k in stats)
+    json.dumps(stats, allow_nan=False)  # plain JSON: NaN became None
+    for key in ["data.n_patients", "w.grid.median", "w.best.completeness.w", "w.best.completeness.scale",
+                "w.by_scale.10.vs_5.diff", "w.by_granularity.none.mean", "experts.w.completeness.w",
+                "experts.within.clinician.completeness.w", "experts.across_categories.median",
+                "judge_vs_category.radiologist.median_w", "delta_w.median",
+                "delta_w.best.correctness.delta_w", "judges.w_among.median", "loeo.max_abs_change",
+                "alt_test.n_passed", "selection.j1.completeness.held_out_w", "selection.mean_optimism",
+                "sensitivity.rank_agreement.icc_c1", "settings.n_boot"]:
+        assert key in stats, key
+    assert stats["data.n_patients"] == 12 and stats["w.grid.n"] == 16
+    assert stats["w.grid.max"] == pytest.approx(grid.table["w"].max())
+
+
+def test_write_stats_merges_and_replaces_own_keys(tmp_path, stats):
+    path = tmp_path / "stats.json"
+    path.write_text(json.dumps({"figures.n": 3, "w.stale.key": 1}))
+    ca.write_stats(stats, path)
+    merged = json.loads(path.read_text())
+    assert merged["figures.n"] == 3 and "w.stale.key" not in merged
+    assert merged["w.grid.median"] == pytest.approx(stats["w.grid.median"])
+    with pytest.raises(ValueError, match="prefix"):
+        ca.write_stats({"other.x": 1}, path)
+
+
+def test_write_tables(tmp_path, grid):
+    files = ca.write_tables({"grid": grid.table}, tmp_path / "c")
+    assert sorted(p.name for p in files) == ["grid.csv", "grid.parquet"]
+    back = pd.read_parquet(tmp_path / "c" / "grid.parquet")
+    assert back["w"].tolist() == pytest.approx(grid.table["w"].tolist())
+    with pytest.raises(ValueError, match="unknown table"):
+        ca.write_tables({"nope": grid.table}, tmp_path)
+
+
+def test_findings_markdown(stats):
+    for section in ("data", "grid", "scale", "granularity", "criteria", "experts", "panel", "alt_test", "selection"):
+        text = ca.findings_markdown(stats, section=section)
+        assert isinstance(text, str) and any(ch.isdigit() for ch in text)
+    assert "5: " in ca.findings_markdown(stats, section="scale")
+    with pytest.raises(ValueError, match="section"):
+        ca.findings_markdown(stats, section="abstract")
+
+
+def test_empty_or_unusable_inputs():
+    t = _tables(n_patients=3)
+    judges = t.judge_ratings[t.judge_ratings["criterion"] == "completeness"].assign(criterion="structure")
+    data = prepare_data(t.expert_ratings, judges)
+    with pytest.raises(ValueError, match="nothing to compare"):
+        ca.concordance_grid(data, n_boot=10)
+    with pytest.raises(ValueError, match="n_boot"):
+        ca.concordance_grid(data, n_boot=1)
+
+
+@pytest.mark.slow
+def test_notebook_05_runs_in_an_isolated_project(tmp_path):
+    """The real notebook, on synthetic tables, with the smoke profile's section, via the runner."""
+    root = tmp_path / "project"
+    (root / "params").mkdir(parents=True)
+    (root / "notebooks").mkdir()
+    (root / "data" / "processed").mkdir(parents=True)
+    (root / "pyproject.toml").write_text("[project]\nname = 'mini'\n")
+    nb = nbformat.read(ROOT / "notebooks" / "05_concordance.ipynb", as_version=4)
+    nbformat.write(nb, root / "notebooks" / "05_concordance.ipynb")
+    section = load_profile("smoke").section("05_concordance")
+    profile = {"description": "notebook 05 test", "shared": {"seed": 5}, "notebooks": {"05_concordance": section}}
+    (root / "params" / "t.yaml").write_text(yaml.safe_dump(profile))
+    t = simulate_tables(n_patients=4, summarizers=("gold", "llm_a", "llm_b"),
+                        criteria=("completeness", "structure"), experts={"radiologist": 2, "clinician": 2},
+                        judges={"j1": 1.5, "j2": 0.5}, scales=(5, 10), granularities=("full", "none"), seed=9)
+    t.expert_ratings.to_parquet(root / "data" / "processed" / "expert_ratings.parquet")
+    t.judge_ratings.to_parquet(root / "data" / "processed" / "judge_ratings.parquet")
+
+    res = run_cli("run", "--profile", "t", root=root, timeout=900)
+    assert res.returncode == 0, res.stdout + res.stderr
+    results = root / "data" / "results"
+    for name in ca.TABLES:
+        assert (results / "concordance" / f"{name}.parquet").is_file(), name
+        assert (results / "concordance" / f"{name}.csv").is_file(), name
+    stats = json.loads((results / "stats.json").read_text())
+    assert stats["data.n_patients"] == 4 and stats["settings.n_boot"] == section["n_boot"]
+    assert "selection.j1.completeness.held_out_w" in stats and "delta_w.median" in stats
+    manifest = json.loads((results / "run_manifest.json").read_text())
+    stage = manifest["stages"]["05_concordance"]
+    assert "data/results/stats.json" in stage["outputs_sha256"]
+    executed = nbformat.read(root / manifest["notebooks"][0]["executed"], as_version=4)
+    text = "".join(o.get("data", {}).get("text/markdown", "") for c in executed.cells for o in c.get("outputs", []))
+    assert "held-out W" in text and "Alt-test" in text
+
+
+def test_the_committed_notebook_declares_what_the_profiles_set():
+    from radjudge.pipeline import declared_parameters
+
+    declared = declared_parameters(Path(ROOT / "notebooks" / "05_concordance.ipynb"))
+    for name in ("demo", "smoke", "study"):
+        section = load_profile(name).section("05_concordance")
+        assert set(section) <= set(declared), name
+        assert set(declared) - set(section) <= {"profile", "run_dir", "seed"}

@@ -1,0 +1,39 @@
+"""radjudge.figures.labels: every id of the contracts has a Russian and an English label."""
+
+from __future__ import annotations
+
+import pytest
+
+from radjudge.figures.labels import LABELS, TEXTS, label, text
+
+CONTRACT_CRITERIA = ("completeness", "correctness", "relevance", "conciseness", "structure",
+                     "unsupported")
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_contract_ids_are_translated(language):
+    for c in CONTRACT_CRITERIA:
+        assert label("criterion", c, language) != c
+    for g in ("full", "extremes", "none"):
+        assert label("granularity", g, language) != g
+    for k in ("radiologist", "clinician", "resident", "other"):
+        assert label("category", k, language) != k
+
+
+def test_russian_labels_are_cyrillic_and_every_entry_has_both_languages():
+    assert any("\u0400" <= ch <= "\u04ff" for ch in label("criterion", "completeness", "ru"))
+    for kind in LABELS.values():
+        for entry in kind.values():
+            assert set(entry) == {"ru", "en"}
+    for entry in TEXTS.values():
+        assert set(entry) == {"ru", "en"}
+
+
+def test_unknown_ids_pass_through_and_bad_input_is_named():
+    assert label("category", "oncologist", "en") == "oncologist"
+    with pytest.raises(ValueError, match="language"):
+        label("criterion", "completeness", "de")
+    with pytest.raises(ValueError, match="kind"):
+        label("colour", "x", "ru")
+    with pytest.raises(ValueError, match="TEXTS"):
+        text("no_such_text", "ru")
