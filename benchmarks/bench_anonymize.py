@@ -1,0 +1,88 @@
+"""Anonymization throughput and the speed of the guard's residual-PHI scan.
+
+Two measurements on the synthetic cohort (60 records, ~1500 characters each),
+models loaded and warmed up before timing:
+
+* the full anonymizer (:func:`radjudge.anonymize.anonymize_records`: rules +
+  Natasha NER + pymorphy3 + guard heuristics + replacement + sealing) in
+  records/s and characters/s. Baseline in the same run: Natasha NER alone on
+  the same section texts (batched) - the single most expensive part. Ratio =
+  full time / NER-alone time (how much the rest of the pipeline adds).
+* :func:`radjudge.anonymize.check_llm_text`, which runs on every prompt sent to
+  an LLM: prompts/s and MB/s on 600 prompts (an instruction + one anonymized
+  record). Baselines in the same run: one trivial regular-expression pass over
+  the same prompts (the floor of any scan), and full detection
+  (:func:`detect_phi_batch`) on them (what the guard avoids).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from radjudge.anonymize import anonymize_records, check_llm_text, detect_phi_batch
+from radjudge.anonymize.morph import analyzer
+from radjudge.anonymize.ner import ner_tagger
+from radjudge.cohort import generate_cohort
+from radjudge.records import SECTIONS
+
+N_RECORDS = 60
+N_PROMPTS = 600
+INSTRUCTION = (
+    "Вы — врач-рентгенолог. Кратко изложите медицинскую запись пациента, направленного на КТ "
+    "органов брюшной полости: диагноз, ключевые находки, лабораторные данные, противопоказания "
+    "к контрастированию, предыдущие исследования и цель исследования.\n\n"
+)
+
+
+def _best(fn, repeats: int = 3) -> float:
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def run() -> dict:
+    records = generate_cohort(N_RECORDS, seed=1)
+    texts = [r.sections[k] for r in records for k in SECTIONS]
+    n_chars = sum(len(t) for t in texts)
+    # warm-up: load the models once, fill the parse caches with a different cohort
+    ner_tagger()
+    analyzer()
+    anonymize_records(generate_cohort(3, seed=2))
+
+    tagger = ner_tagger()
+    t_ner = _best(lambda: list(tagger.map(texts)), repeats=1)
+    t0 = time.perf_counter()
+    results = anonymize_records(records)
+    t_full = time.perf_counter() - t0
+
+    prompts = [INSTRUCTION + results[i % N_RECORDS].record.text for i in range(N_PROMPTS)]
+    prompt_chars = sum(len(p) for p in prompts)
+    digit = re.compile(r"\d{3}")
+    t_floor = _best(lambda: [digit.findall(p) for p in prompts])
+    t_guard = _best(lambda: [check_llm_text(p) for p in prompts])
+    sample = prompts[:30]
+    t_detect = _best(lambda: detect_phi_batch(sample), repeats=1) * (len(prompts) / len(sample))
+
+    return {
+        "records": N_RECORDS,
+        "characters": n_chars,
+        "anonymize_records_per_s": round(N_RECORDS / t_full, 2),
+        "anonymize_chars_per_s": round(n_chars / t_full),
+        "ner_alone_records_per_s": round(N_RECORDS / t_ner, 2),
+        "ratio_anonymize_vs_ner_alone": round(t_full / t_ner, 2),
+        "guard_prompts": N_PROMPTS,
+        "guard_prompts_per_s": round(N_PROMPTS / t_guard),
+        "guard_mb_per_s": round(prompt_chars / t_guard / 1e6, 2),
+        "guard_ms_per_prompt": round(1000 * t_guard / N_PROMPTS, 3),
+        "ratio_guard_vs_one_regex": round(t_guard / t_floor, 1),
+        "ratio_full_detection_vs_guard": round(t_detect / t_guard, 1),
+    }
+
+
+if __name__ == "__main__":
+    for key, value in run().items():
+        print(f"{key:32s} {value}")

@@ -1,0 +1,182 @@
+"""Person names by morphology (pymorphy3): oblique cases, initials, name + patronymic.
+
+pymorphy3 tags first names (``Name``), surnames (``Surn``) and patronymics
+(``Patr``) in every case (``Петровым``, ``Кузнецовой``, ``Сергеевичем``). The
+detector tokenises capitalised words and initials, groups neighbours
+separated only by spaces into runs, trims from each run's edges the words
+that are not name-like, and keeps a run as a name when it holds at least two
+name parts one of which is strong (initials, a patronymic, a first name).
+A single name word counts when a role word precedes it (``хирургом
+Поляковым``, ``со слов жены Ивановой``) or, inside a sentence, when
+pymorphy3's surname and first-name parses carry most of its score.
+
+The analyzer is loaded once (module-level, lazily) and word parses are cached.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache, lru_cache
+
+from radjudge.anonymize.names import FIRST_NAME_FORMS
+from radjudge.anonymize.spans import Detection
+
+__all__ = ["analyzer", "token_kind", "find_names", "is_name_like", "ROLE_BEFORE"]
+
+_TOKEN = re.compile(r"(?P<init>(?<![A-Za-zА-Яа-яЁё0-9])[А-ЯЁ]\.(?![а-яё]))|(?P<word>(?<![\w-])[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)*(?![\w-]))")
+_PATR_SUFFIX = re.compile(r"(?:ович|евич|ьич)(?:а|у|ем|е)?$|(?:овн|евн|ичн)(?:а|ы|е|у|ой)$")
+#: Role words that introduce a person ("хирургом Поляковым", "со слов жены Ивановой").
+ROLE_BEFORE = re.compile(
+    r"(?i)(?:врач\w*|доктор\w*|хирург\w*|терапевт\w*|уролог\w*|онколог\w*|гастроэнтеролог\w*|"
+    r"травматолог\w*|кардиолог\w*|невролог\w*|гинеколог\w*|эндокринолог\w*|рентгенолог\w*|"
+    r"анестезиолог\w*|реаниматолог\w*|фельдшер\w*|медсестр\w*|м/с|зав\.|заведующ\w*|"
+    r"пациент\w*|больн(?:ой|ая|ого|ому|ым|ую)|гр\.|гражданин\w*|гражданк\w*|"
+    r"жен[аыуе]|муж[аеу]?|дочер(?:ь|и|ью)|доч[ьи]|сын(?:а|у|ом)?|мат(?:ь|ери)|отц(?:а|у|ом)|отец|"
+    r"брат(?:а|у|ом)?|сестр(?:а|ы|е|у|ой)|внук\w*|внучк\w*|опекун\w*|родственник\w*|"
+    r"г-н\w*|г-жа|господин\w*|госпож\w*|направил[аи]?|осмотрел[аи]?|подпись)"
+    r"[\s,:]+$"
+)
+
+
+@cache
+def analyzer():  # noqa: ANN201 - pymorphy3.MorphAnalyzer, imported lazily
+    """The shared pymorphy3 analyzer (loaded on first use, ~0.3 s)."""
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer()
+
+
+@lru_cache(maxsize=200_000)
+def token_kind(word: str) -> str:
+    """Classify a capitalised word: ``patr``, ``first``, ``surn``, ``unknown`` or ``other``.
+
+    ``first`` needs a ``Name`` parse with score >= 0.25 (or the word in the
+    first-name lexicon); ``surn`` any ``Surn`` parse; ``unknown`` a word the
+    dictionary does not know but predicts as animate (a foreign surname, usually).
+
+    >>> token_kind("Сергеевичем"), token_kind("Анны"), token_kind("Петровым"), token_kind("Живот")
+    ('patr', 'first', 'surn', 'other')
+    """
+    if "-" in word:
+        kinds = [token_kind(part) for part in word.split("-")]
+        for k in ("patr", "first", "surn", "unknown"):
+            if k in kinds:
+                return k
+        return "other"
+    if _PATR_SUFFIX.search(word) and len(word) > 6:
+        return "patr"
+    parses = analyzer().parse(word)
+    tags = [(str(p.tag), p.score) for p in parses]
+    if any("Patr" in t for t, _ in tags):
+        return "patr"
+    if word in FIRST_NAME_FORMS or any("Name" in t and s >= 0.25 for t, s in tags):
+        return "first"
+    if any("Surn" in t for t, _ in tags):
+        return "surn"
+    if not analyzer().word_is_known(word.lower()) and any("anim" in t for t, _ in tags):
+        # Unknown to the dictionary but predicted animate: a foreign surname, usually.
+        # Predicted inanimate ("Колоноскопия", "Дивертикулярная") is a common word.
+        return "unknown"
+    return "other"
+
+
+@lru_cache(maxsize=200_000)
+def _name_parse_confident(word: str) -> bool:
+    """A lone capitalised word counts as a name when its name parses dominate (score >= 0.4)."""
+    parses = analyzer().parse(word)
+    score = sum(p.score for p in parses if {"Surn", "Name"} & set(str(p.tag).replace(" ", ",").split(",")))
+    return score >= 0.4
+
+
+@lru_cache(maxsize=50_000)
+def _plain_noun(word: str) -> bool:
+    """Best parse a noun and not a role word ("Мельник" yes; "Пациент", "Уважаемый" no)."""
+    if ROLE_BEFORE.search(word + " "):
+        return False
+    parses = analyzer().parse(word)
+    return bool(parses) and parses[0].tag.POS == "NOUN"
+
+
+def is_name_like(token: str) -> bool:
+    """An initial or a capitalised word that could be part of a name."""
+    if re.fullmatch(r"[А-ЯЁ]\.", token):
+        return True
+    if not re.fullmatch(r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)*", token):
+        return False
+    return token_kind(token) != "other"
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    before = text[:start].rstrip()
+    return not before or before[-1] in ".!?:;\n«\"("
+
+
+def find_names(text: str) -> list[Detection]:
+    """Person-name spans found by morphology (unmerged, ``detector == "morph"``).
+
+    Examples
+    --------
+    >>> t = "Осмотрена урологом Т.О. Покровской. Со слов дочери, Трофимовой Любови Константиновны."
+    >>> [t[d.start:d.end] for d in find_names(t)]
+    ['Т.О. Покровской', 'Трофимовой Любови Константиновны']
+    """
+    tokens = [(m.start(), m.end(), "init" if m.group("init") else token_kind(m.group(0)))
+              for m in _TOKEN.finditer(text)]
+    runs: list[list[tuple[int, int, str]]] = []
+    for tok in tokens:
+        if runs and text[runs[-1][-1][1]:tok[0]] in ("", " "):
+            runs[-1].append(tok)
+        else:
+            runs.append([tok])
+    out: list[Detection] = []
+    for whole in runs:
+        # Dictionary words that are not names split a run ("Сидорову А.А. Пациент Иванов И.П.").
+        pieces: list[tuple[int, int]] = []
+        i = 0
+        while i < len(whole):
+            if whole[i][2] == "other":
+                i += 1
+                continue
+            j = i
+            while j < len(whole) and whole[j][2] != "other":
+                j += 1
+            pieces.append((i, j))
+            i = j
+        for lo, hi in pieces:
+            out.extend(_judge_piece(text, whole, lo, hi))
+    return out
+
+
+def _judge_piece(text: str, run: list[tuple[int, int, str]], lo: int, hi: int) -> list[Detection]:
+    """Decide on the name-like tokens ``run[lo:hi]`` (its neighbours are dictionary words)."""
+    # A dictionary word next to a first name or patronymic, not opening a sentence,
+    # is a surname that is also a common word ("Мельник Николай Васильевич").
+    if lo > 0 and run[lo][2] in ("first", "patr") and (
+        not _sentence_initial(text, run[lo - 1][0])
+        or (lo + 1 < hi and run[lo][2] == "first" and run[lo + 1][2] == "patr"
+            and _plain_noun(text[run[lo - 1][0]:run[lo - 1][1]]))
+    ):
+        lo -= 1
+    if hi < len(run) and run[hi - 1][2] in ("first", "patr") and _plain_noun(text[run[hi][0]:run[hi][1]]):
+        hi += 1
+    core = run[lo:hi]
+    kinds = [k for _, _, k in core]
+    strong = sum(k in ("init", "patr", "first") for k in kinds)
+    words = sum(k != "init" for k in kinds)
+    start, end = core[0][0], core[-1][1]
+    if len(core) >= 2 and strong >= 1 and words >= 1 and not (
+        kinds.count("first") == len(kinds) == 2 and _sentence_initial(text, start)
+    ):
+        return [Detection(start, end, "NAME", "morph")]
+    # A single word: role context, or a capitalised name word inside a sentence.
+    out = []
+    for s, e, k in core:
+        if k == "init":
+            continue
+        if k in ("surn", "unknown", "first", "patr") and ROLE_BEFORE.search(text[max(0, s - 40):s]):
+            out.append(Detection(s, e, "NAME", "morph"))
+        elif k == "patr" or (
+            k in ("surn", "first") and not _sentence_initial(text, s) and _name_parse_confident(text[s:e])
+        ):
+            out.append(Detection(s, e, "NAME", "morph"))
+    return out

@@ -1,0 +1,412 @@
+"""Patient records: the six sections, their Russian headings, and real-record input files.
+
+Every record of the study - synthetic or real - has the same six free-text
+sections, in this order:
+
+================  ===============================================
+key               Russian heading
+================  ===============================================
+complaints        Жалобы
+present_illness   Анамнез заболевания
+past_history      Анамнез жизни
+labs              Лабораторные исследования
+instrumental      Инструментальные исследования
+referral          Направление (цель исследования)
+================  ===============================================
+
+Real records (private, never committed) are read by :func:`read_records` from
+one of three formats, chosen by the file suffix:
+
+``.csv``
+    UTF-8 text (a BOM is accepted), comma-separated, one header row. Columns:
+    the id column (``patient_id`` by default) and one column per section,
+    named by its key *or* its Russian heading (``complaints`` or ``Жалобы``).
+``.xlsx``
+    The same columns in the header row of the first worksheet (or ``sheet=``).
+``.jsonl``
+    One JSON object per line, either flat (``{"patient_id": ..., "complaints":
+    ..., ...}``) or nested like the synthetic cohort (``{"patient_id": ...,
+    "sections": {...}}``).
+
+Validation is strict and names the file, the row (1-based, as a spreadsheet
+shows it: the header is row 1) and the column of every problem, and says how
+to fix it: a missing section column, an unknown extra column, a missing or
+duplicate patient id, a record whose sections are all empty, a cell that is
+not text, a file that is not UTF-8. Nothing is dropped or coerced silently;
+an *individual* empty section is allowed (a record may lack, say,
+instrumental findings) and stays an empty string.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+__all__ = [
+    "SECTIONS",
+    "SECTION_HEADINGS",
+    "RawRecord",
+    "RecordFormatError",
+    "render_text",
+    "read_records",
+]
+
+#: Section keys, in record order.
+SECTIONS: tuple[str, ...] = (
+    "complaints",
+    "present_illness",
+    "past_history",
+    "labs",
+    "instrumental",
+    "referral",
+)
+
+#: Russian heading of each section, as printed in the record text.
+SECTION_HEADINGS: dict[str, str] = {
+    "complaints": "Жалобы",
+    "present_illness": "Анамнез заболевания",
+    "past_history": "Анамнез жизни",
+    "labs": "Лабораторные исследования",
+    "instrumental": "Инструментальные исследования",
+    "referral": "Направление (цель исследования)",
+}
+
+_HEADING_TO_KEY = {h.casefold(): k for k, h in SECTION_HEADINGS.items()}
+
+
+class RecordFormatError(ValueError):
+    """A record file breaks the input format; the message names file, row, column and the fix."""
+
+
+def render_text(sections: Mapping[str, str]) -> str:
+    """Full record text: each section under its Russian heading, in record order.
+
+    The format is ``"Heading:\\ntext"`` blocks separated by one blank line; an
+    empty section is still listed (``"Heading:\\n"``), so the reader sees that
+    it is empty. This is the text prompts embed.
+
+    Parameters
+    ----------
+    sections : mapping of str to str
+        Section key -> text; must hold exactly the six keys of :data:`SECTIONS`.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> s = dict.fromkeys(SECTIONS, "")
+    >>> s["complaints"] = "Боли в животе."
+    >>> print(render_text(s).split("\\n\\n")[0])
+    Жалобы:
+    Боли в животе.
+    """
+    missing = [k for k in SECTIONS if k not in sections]
+    extra = [k for k in sections if k not in SECTION_HEADINGS]
+    if missing or extra:
+        raise ValueError(
+            f"sections must have exactly the keys {list(SECTIONS)}; "
+            f"missing {missing}, unknown {extra}"
+        )
+    return "\n\n".join(f"{SECTION_HEADINGS[k]}:\n{sections[k]}" for k in SECTIONS)
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """One raw (not yet anonymized) record read from a file.
+
+    Attributes
+    ----------
+    patient_id : str
+        The id from the file.
+    sections : dict[str, str]
+        Section key -> text, the six keys of :data:`SECTIONS` in order.
+    synthetic : bool
+        False for records read from a file by :func:`read_records`.
+    source : str
+        ``"file:row"`` the record came from (for error messages; no PHI).
+    """
+
+    patient_id: str
+    sections: dict[str, str]
+    synthetic: bool = False
+    source: str = ""
+
+    @property
+    def text(self) -> str:
+        """Full text with Russian section headings (see :func:`render_text`)."""
+        return render_text(self.sections)
+
+
+def _column_key(name: str) -> str | None:
+    """Section key a column header stands for (key or Russian heading), else None."""
+    cleaned = " ".join(str(name).split())
+    if cleaned in SECTION_HEADINGS:
+        return cleaned
+    return _HEADING_TO_KEY.get(cleaned.casefold().rstrip(":"))
+
+
+def _decode(path: Path, encoding: str) -> str:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        hint = ""
+        try:
+            data.decode("cp1251")
+            hint = " It decodes as Windows-1251 (cp1251): pass encoding='cp1251' or"
+        except UnicodeDecodeError:
+            hint = " Either pass the file's encoding (encoding=...) or"
+        raise RecordFormatError(
+            f"{path}: not valid {encoding} text: byte 0x{data[exc.start]:02x} at offset "
+            f"{exc.start} (line {line}) cannot be decoded.{hint} re-save the file as UTF-8 "
+            "(Excel: 'CSV UTF-8 (comma delimited)')."
+        ) from None
+
+
+def _read_csv(path: Path, encoding: str) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
+    text = _decode(path, encoding)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise RecordFormatError(f"{path}: the file is empty; it needs a header row") from None
+    rows = []
+    for row in reader:
+        rowno = reader.line_num  # physical line of the row's end; a header is line 1
+        if not any(cell.strip() for cell in row):
+            continue  # blank line between records, not a record
+        if len(row) != len(header):
+            raise RecordFormatError(
+                f"{path}, row {rowno}: {len(row)} cells but the header has {len(header)} columns; "
+                "quote cells that contain commas or line breaks (\"...\")"
+            )
+        rows.append((rowno, dict(zip(header, row, strict=True))))
+    return header, rows
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several unrelated types for a bad file
+        raise RecordFormatError(f"{path}: cannot be read as an .xlsx workbook: {exc}") from exc
+    try:
+        if sheet is not None and sheet not in wb.sheetnames:
+            raise RecordFormatError(
+                f"{path}: no worksheet {sheet!r}; it has {wb.sheetnames}"
+            )
+        ws = wb[sheet] if sheet is not None else wb.worksheets[0]
+        it = ws.iter_rows(values_only=True)
+        try:
+            header = [("" if v is None else str(v)) for v in next(it)]
+        except StopIteration:
+            raise RecordFormatError(f"{path}: worksheet {ws.title!r} is empty") from None
+        while header and header[-1] == "":
+            header.pop()
+        rows = []
+        for rowno, values in enumerate(it, start=2):
+            values = list(values)[: len(header)]
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+                continue
+            values += [None] * (len(header) - len(values))
+            rows.append((rowno, dict(zip(header, values, strict=True))))
+    finally:
+        wb.close()
+    return header, rows
+
+
+def _read_jsonl(path: Path, encoding: str) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
+    text = _decode(path, encoding)
+    rows = []
+    header: list[str] = []
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise RecordFormatError(
+                f"{path}, line {lineno}: not valid JSON ({exc.msg} at column {exc.colno}); "
+                "each line must be one JSON object"
+            ) from None
+        if not isinstance(obj, dict):
+            raise RecordFormatError(
+                f"{path}, line {lineno}: expected a JSON object, got {type(obj).__name__}"
+            )
+        if isinstance(obj.get("sections"), dict):
+            nested = obj.pop("sections")
+            clash = sorted(set(nested) & set(obj))
+            if clash:
+                raise RecordFormatError(
+                    f"{path}, line {lineno}: {clash} given both at top level and in 'sections'"
+                )
+            obj = {**obj, **nested}
+        # The synthetic cohort's own fields are not sections; they are not data loss.
+        obj.pop("ground_truth", None)
+        obj.pop("synthetic", None)
+        for key in obj:
+            if key not in header:
+                header.append(key)
+        rows.append((lineno, obj))
+    if not rows:
+        raise RecordFormatError(f"{path}: no records (the file holds no JSON lines)")
+    return header, rows
+
+
+def read_records(
+    path: str | os.PathLike[str],
+    *,
+    id_column: str = "patient_id",
+    encoding: str = "utf-8",
+    sheet: str | None = None,
+    extra_columns: Literal["error", "ignore"] = "error",
+) -> list[RawRecord]:
+    """Read and validate real records from a CSV, XLSX or JSONL file.
+
+    Parameters
+    ----------
+    path : path-like
+        ``.csv``, ``.xlsx`` or ``.jsonl`` file (see the module docstring).
+    id_column : str, default "patient_id"
+        Column holding the patient id. Numbers (an Excel id column) become
+        their integer text (``7`` -> ``"7"``); any other non-text id is an error.
+    encoding : str, default "utf-8"
+        Text encoding of CSV/JSONL files, e.g. ``"cp1251"`` for a legacy export.
+    sheet : str, optional
+        XLSX worksheet name; the first worksheet by default.
+    extra_columns : {"error", "ignore"}, default "error"
+        What to do with columns that are neither the id nor a section.
+        ``"ignore"`` skips them (their names are listed nowhere else, so say so
+        in your analysis notes).
+
+    Returns
+    -------
+    list of RawRecord
+        In file order; ``len(result)`` records, each with all six sections.
+
+    Raises
+    ------
+    RecordFormatError
+        Naming file, row and column, for: unknown suffix, undecodable bytes,
+        missing section or id column, unknown column, duplicate or empty id,
+        non-text cell, a record whose six sections are all empty.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "r.csv"
+    >>> _ = p.write_text("patient_id,Жалобы,Анамнез заболевания,Анамнез жизни,"
+    ...     "labs,instrumental,referral\\nA1,Боли в животе,,,,,КТ\\n", encoding="utf-8")
+    >>> [(r.patient_id, r.sections["complaints"], r.sections["labs"]) for r in read_records(p)]
+    [('A1', 'Боли в животе', '')]
+    """
+    if extra_columns not in ("error", "ignore"):
+        raise ValueError(f"extra_columns must be 'error' or 'ignore', got {extra_columns!r}")
+    path = Path(path)
+    if not path.is_file():
+        raise RecordFormatError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        header, rows = _read_csv(path, encoding)
+        unit = "row"
+    elif suffix == ".xlsx":
+        header, rows = _read_xlsx(path, sheet)
+        unit = "row"
+    elif suffix == ".jsonl":
+        header, rows = _read_jsonl(path, encoding)
+        unit = "line"
+    else:
+        raise RecordFormatError(
+            f"{path}: unsupported suffix {path.suffix!r}; use .csv, .xlsx or .jsonl "
+            "(see radjudge.records for the format)"
+        )
+
+    # Map columns to sections.
+    column_for: dict[str, str] = {}
+    unknown: list[str] = []
+    for col in header:
+        if col == id_column:
+            continue
+        key = _column_key(col)
+        if key is None:
+            unknown.append(col)
+        elif key in column_for:
+            raise RecordFormatError(
+                f"{path}: columns {column_for[key]!r} and {col!r} both name section {key!r}; keep one"
+            )
+        else:
+            column_for[key] = col
+    if unit == "row" and id_column not in header:
+        raise RecordFormatError(
+            f"{path}: no id column {id_column!r}; the header has {header}. "
+            f"Add a {id_column!r} column or pass id_column='<your id column>'."
+        )
+    missing = [k for k in SECTIONS if k not in column_for]
+    if missing:
+        wanted = ", ".join(f"{k!r} (or {SECTION_HEADINGS[k]!r})" for k in missing)
+        raise RecordFormatError(
+            f"{path}: missing section column(s) {wanted}; the header has {header}. "
+            "Add one column per section, even when it is empty for some records."
+        )
+    if unknown and extra_columns == "error":
+        raise RecordFormatError(
+            f"{path}: unknown column(s) {unknown}: neither the id column {id_column!r} nor a "
+            f"section ({', '.join(SECTIONS)} or their Russian headings). Remove them, rename "
+            "them, or pass extra_columns='ignore'."
+        )
+
+    records: list[RawRecord] = []
+    seen: dict[str, int] = {}
+    for rowno, row in rows:
+        where = f"{path}, {unit} {rowno}"
+        pid = row.get(id_column)
+        if isinstance(pid, bool) or not (pid is None or isinstance(pid, str | int | float)):
+            raise RecordFormatError(f"{where}, column {id_column!r}: id must be text, got {pid!r}")
+        if isinstance(pid, float):
+            if not pid.is_integer():
+                raise RecordFormatError(
+                    f"{where}, column {id_column!r}: id {pid!r} is a fractional number; "
+                    "store ids as text"
+                )
+            pid = int(pid)
+        pid = "" if pid is None else str(pid).strip()
+        if not pid:
+            raise RecordFormatError(f"{where}, column {id_column!r}: the patient id is empty; fill it in")
+        if pid in seen:
+            raise RecordFormatError(
+                f"{where}, column {id_column!r}: duplicate patient id {pid!r} (first at {unit} "
+                f"{seen[pid]}); ids must be unique - merge the two records or renumber one"
+            )
+        seen[pid] = rowno
+        sections: dict[str, str] = {}
+        for key in SECTIONS:
+            col = column_for[key]
+            value = row.get(col)
+            if value is None:
+                value = ""
+            if not isinstance(value, str):
+                raise RecordFormatError(
+                    f"{where}, column {col!r}: section text must be text, got "
+                    f"{type(value).__name__} {value!r}; format the cell as text"
+                )
+            sections[key] = value.replace("\r\n", "\n").strip()
+        if not any(sections.values()):
+            raise RecordFormatError(
+                f"{where}: record {pid!r} is empty - all six sections are blank. Fill it in or "
+                "delete the row."
+            )
+        records.append(RawRecord(patient_id=pid, sections=sections, synthetic=False,
+                                 source=f"{path.name}:{rowno}"))
+    if not records:
+        raise RecordFormatError(f"{path}: no records below the header row")
+    return records

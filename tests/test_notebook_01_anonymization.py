@@ -1,0 +1,105 @@
+"""Notebook 01 executed for real through the runner, on an isolated copy of the project."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+import yaml
+
+from conftest import ROOT, run_cli
+from radjudge import pipeline
+from radjudge.anonymize import load_anonymized
+from radjudge.cohort import load_cohort
+from radjudge.manifest import sha256_file
+from radjudge.profiles import RUNNER_PARAMETERS, load_profile
+from radjudge.records import SECTIONS
+
+NOTEBOOK = ROOT / "notebooks" / "01_anonymization.ipynb"
+STEM = "01_anonymization"
+
+
+def isolated_project(tmp_path: Path, profile: str = "smoke", **overrides) -> Path:
+    """pyproject, notebook 01, the committed cohort and a profile holding only 01's section."""
+    root = tmp_path / "project"
+    (root / "params").mkdir(parents=True)
+    (root / "notebooks").mkdir()
+    (root / "data" / "raw").mkdir(parents=True)
+    shutil.copy(ROOT / "pyproject.toml", root)
+    shutil.copy(NOTEBOOK, root / "notebooks")
+    shutil.copy(ROOT / "data" / "raw" / "synthetic_cohort.jsonl", root / "data" / "raw")
+    real = load_profile(profile)
+    section = {**real.section(STEM), **overrides}
+    doc = {"description": f"notebook 01 alone, {profile} values", "shared": {"seed": real.shared["seed"]},
+           "notebooks": {STEM: section}}
+    (root / "params" / "p.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), "utf-8")
+    return root
+
+
+def test_notebook_is_committed_clean_and_fits_every_profile():
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    assert nb.metadata["kernelspec"]["name"] == "radjudge"
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in nb.cells if c.cell_type == "code")
+    assert "record_stage" in nb.cells[-1].source
+    declared = pipeline.declared_parameters(NOTEBOOK)
+    for name in ("demo", "smoke", "study"):
+        prof = load_profile(name)
+        section = prof.section(STEM)
+        assert set(section) <= set(declared), name
+        assert all(p in section or p in prof.shared for p in declared if p not in RUNNER_PARAMETERS), name
+    assert load_profile("study").section(STEM)["records_path"] == "data/raw/records.xlsx"
+
+
+@pytest.mark.slow
+def test_smoke_run_writes_sealed_records_the_audit_and_the_stage_record(tmp_path):
+    root = isolated_project(tmp_path)
+    cohort_before = (root / "data" / "raw" / "synthetic_cohort.jsonl").read_bytes()
+    res = run_cli("run", "--profile", "p", root=root, timeout=900)
+    assert res.returncode == 0, res.stderr[-3000:]
+    n = load_profile("smoke").section(STEM)["n_patients"]
+    records = load_anonymized(root / "data" / "interim" / "anonymized_records.jsonl")
+    assert [r.patient_id for r in records] == [r.patient_id for r in load_cohort()[:n]]
+    assert all(r.synthetic for r in records)
+    # the committed cohort file is used as is (prefix-stable generation), never rewritten
+    assert (root / "data" / "raw" / "synthetic_cohort.jsonl").read_bytes() == cohort_before
+    audit = pd.read_csv(root / "data" / "results" / "anonymization_audit.csv")
+    groups = audit[audit["kind"] == "phi_group"].set_index("name")
+    assert groups.loc["structured", "recall"] >= 0.99 and groups.loc["names", "recall"] >= 0.97
+    assert groups.loc["all", "precision"] >= 0.90
+    man = json.loads((root / "data" / "results" / "run_manifest.json").read_text("utf-8"))
+    stage = man["stages"][STEM]
+    assert set(stage["outputs_sha256"]) == {"data/interim/anonymized_records.jsonl",
+                                            "data/results/anonymization_audit.csv"}
+    assert stage["inputs_sha256"] == {"data/raw/synthetic_cohort.jsonl": sha256_file(root / "data" / "raw" / "synthetic_cohort.jsonl")}
+    assert stage["extra"]["residual_findings"] == 0 and stage["extra"]["n_records"] == n
+    executed = nbformat.read(root / man["notebooks"][0]["executed"], as_version=4)
+    shown = "".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
+    assert "BEFORE" in shown and "AFTER" in shown  # synthetic: before/after examples shown
+
+
+@pytest.mark.slow
+def test_real_records_run_shows_no_raw_text_and_has_no_ground_truth(tmp_path):
+    root = isolated_project(tmp_path, records_path="data/raw/records.csv", n_examples=2)
+    raw = load_cohort()[:3]
+    with (root / "data" / "raw" / "records.csv").open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["patient_id", *SECTIONS])
+        for r in raw:
+            w.writerow([f"R{r.patient_id}", *(r.sections[k] for k in SECTIONS)])
+    res = run_cli("run", "--profile", "p", root=root, timeout=900)
+    assert res.returncode == 0, res.stderr[-3000:]
+    records = load_anonymized(root / "data" / "interim" / "anonymized_records.jsonl")
+    assert [r.patient_id for r in records] == ["RP001", "RP002", "RP003"]
+    assert not any(r.synthetic for r in records)
+    audit = pd.read_csv(root / "data" / "results" / "anonymization_audit.csv")
+    assert set(audit["kind"]) == {"phi_type", "residual"} and audit["recall"].isna().all()
+    man = json.loads((root / "data" / "results" / "run_manifest.json").read_text("utf-8"))
+    executed = nbformat.read(root / man["notebooks"][0]["executed"], as_version=4)
+    shown = json.dumps([o for c in executed.cells for o in c.get("outputs", [])], ensure_ascii=False)
+    leaked = [s.text for r in raw for s in r.phi if len(s.text) >= 5 and s.text in shown]
+    assert not leaked, leaked
