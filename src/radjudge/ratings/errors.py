@@ -1,0 +1,107 @@
+"""The one error of the rating import, located to the cell, and the missing-ratings warning."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+__all__ = ["RatingsError", "MissingRatingsWarning", "ERROR_KINDS"]
+
+#: Every ``RatingsError.kind``, with what it means.
+ERROR_KINDS: dict[str, str] = {
+    "no_files": "no rating file was found where the ratings were expected",
+    "empty_file": "the file has no bytes, or a CSV has a header but no rating row",
+    "wrong_file_type": "the file is not an .xlsx workbook or a .csv table (by name or by content)",
+    "wrong_encoding": "a CSV file is not UTF-8 text",
+    "missing_sheet": "a rating workbook lacks one of its sheets (not a radjudge form)",
+    "invalid_form": "the hidden form metadata is incomplete or unreadable",
+    "other_study": "the form belongs to another study than the blinding key",
+    "other_key": "the form was made with another blinding key than the one given",
+    "tampered_key": "the blinding key file was edited after it was written",
+    "invalid_key": "the blinding key file is not a valid key",
+    "missing_column": "a required column is absent",
+    "unknown_column": "a CSV column that the format does not define",
+    "unexpected_cell": "a value in a workbook column that holds no rating",
+    "out_of_range": "a score outside 1..scale_max",
+    "non_integer": "a number that is not a whole score (or not a multiple of 1/n for panel means)",
+    "text_score": "a score cell holding text, a boolean or a date instead of a number",
+    "duplicate_rating": "the same expert rated the same summary on the same criterion twice",
+    "duplicate_form": "the same expert's form was given twice",
+    "unknown_code": "a summary code the blinding key does not know",
+    "missing_row": "a summary of the expert's form is absent from the returned form",
+    "patient_mismatch": "the patient shown next to a code is not the code's patient",
+    "text_modified": "the record or summary text of a row differs from the one exported",
+    "unknown_patient": "a patient the blinding key does not know",
+    "unknown_summarizer": "a summarizer the blinding key does not know for that patient",
+    "unknown_criterion": "a criterion outside the study's criteria",
+    "unknown_expert": "an expert absent from the roster or the blinding key",
+    "category_mismatch": "an expert category that disagrees with the roster",
+    "scale_mismatch": "a scale that disagrees with the form, the key or the study's scale",
+    "invalid_value": "a malformed identifier, scale, count or roster entry",
+    "duplicate_expert": "the roster lists an expert twice",
+}
+
+
+class RatingsError(ValueError):
+    """A rating file (form, CSV, roster or blinding key) breaks a rule.
+
+    The message names the file, sheet, row and column (those that apply), says
+    what is wrong and what was expected, e.g.::
+
+        file forms_filled/form_E01.xlsx, sheet 'Оценки', row 7, column G
+        (correctness): score 7 is out of range; expected a whole number from 1 to 5
+        or an empty cell
+
+    Attributes
+    ----------
+    kind : str
+        One of :data:`ERROR_KINDS`.
+    file : str
+        The file, as given.
+    sheet : str or None
+        Worksheet name (workbooks only).
+    row : int or None
+        1-based row as a spreadsheet shows it; for a CSV the line number (header = 1).
+    column : str or None
+        Column letter and name (``"G (correctness)"``) or a CSV column / key field name.
+    expected : str or None
+        What would have been valid.
+    """
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        kind: str,
+        file: str | os.PathLike[str],
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        expected: str | None = None,
+    ) -> None:
+        if kind not in ERROR_KINDS:  # a programming error, not bad input
+            raise KeyError(f"unknown RatingsError kind {kind!r}")
+        self.kind, self.file, self.sheet, self.row, self.column, self.expected = (
+            kind,
+            str(file),
+            sheet,
+            row,
+            column,
+            expected,
+        )
+        self.problem = problem
+        where = [f"file {Path(file)}"]
+        if sheet is not None:
+            where.append(f"sheet {sheet!r}")
+        if row is not None:
+            where.append(f"row {row}")
+        if column is not None:
+            where.append(f"column {column}")
+        message = f"{', '.join(where)}: {problem}"
+        if expected:
+            message += f"; expected {expected}"
+        super().__init__(message)
+
+
+class MissingRatingsWarning(UserWarning):
+    """Some rating cells were left empty; they stay missing (NA), counted per expert."""
