@@ -115,6 +115,7 @@ STATS_JSON = RESULTS / "stats.json"
 SYNTHETIC_COHORT = RAW / "synthetic_cohort.jsonl"
 ANONYMIZED_RECORDS = INTERIM / "anonymized_records.jsonl"
 ANONYMIZATION_AUDIT = RESULTS / "anonymization_audit.csv"
+FACTRUEVAL = EXTERNAL / "factrueval2016"
 # 02 summarization
 SUMMARIES = PROCESSED / "summaries.parquet"
 SUMMARY_STATS = RESULTS / "summary_stats.csv"
@@ -127,10 +128,21 @@ EXPERT_RATINGS = PROCESSED / "expert_ratings.parquet"
 # 04 judge sweeps
 JUDGE_RATINGS = PROCESSED / "judge_ratings.parquet"
 JUDGE_VALIDITY = PROCESSED / "judge_validity.csv"
+# 05 concordance: tables <name>.csv + <name>.parquet (names: radjudge.concordance.TABLES)
+CONCORDANCE = RESULTS / "concordance"
 # 06 figures
 FIGURE_INDEX = FIGURES / "index.csv"
+# rating-level summaries for the figures (score use, length, self-preference)
+RATING_SUMMARIES = RESULTS / "rating_summaries"
 # 07 external validation
 EXTERNAL_RESULTS = RESULTS / "external"
+SUMMEVAL = EXTERNAL / "summeval"  # copy of SummEval with its licence and provenance
+SUMMEVAL_DATA = SUMMEVAL / "summeval.jsonl.gz"
+SUMMEVAL_RATINGS_CSV = INTERIM / "summeval_expert_ratings.csv"  # long CSV -> load_expert_ratings
+SUMMEVAL_ROUGE = PROCESSED / "summeval_rouge.parquet"
+SUMMEVAL_JUDGE_RATINGS = PROCESSED / "summeval_judge_ratings.parquet"
+SUMMEVAL_BASELINES = EXTERNAL_RESULTS / "summeval_baselines.csv"
+SUMMEVAL_JUDGES = EXTERNAL_RESULTS / "summeval_judges.csv"
 
 
 def resolve(path: str | os.PathLike[str]) -> Path:

@@ -1,0 +1,711 @@
+"""The judge sweep: judges x criteria x scales x granularities x repeats x summaries.
+
+Each judge of the profile (``04_judge_sweeps.judges``) is one mode of one
+model, or a reference-based metric:
+
+``logprobs``
+    one scoring call per prompt: the probability of every valid label after
+    the answer prefix (:func:`~radjudge.judge.label_distribution`). In-process
+    models share the record/summary prefix across every criterion, scale and
+    granularity (:mod:`radjudge.llm.prefix`); servers cache prefixes themselves.
+``generate``
+    one greedy (or seeded) answer per prompt, read by
+    :func:`~radjudge.judge.parse_score`; on servers that support it the
+    answer can be constrained to the valid labels (``guided: true``).
+``sample``
+    n answers at temperature t per prompt, reduced to mean and mode
+    (:func:`~radjudge.judge.reduce_samples`, G-Eval style).
+``metric``
+    ROUGE-L or chrF against the patient's gold summary (no model).
+
+Every LLM call goes through :class:`radjudge.llm.LLMClient`, i.e. through the
+guard (``check_llm_text``) and the persistent call cache: an interrupted sweep
+resumes where it stopped, and a complete one replays without a model. Records
+must pass :func:`radjudge.anonymize.require_anonymized` before any prompt is
+built.
+
+Output (:func:`run_sweep`): the long table of ratings
+(:data:`RATING_COLUMNS`, the stage-04 data contract, then
+:data:`EXTRA_COLUMNS`) and the validity report (:func:`validity_report`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import math
+import os
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, get_args
+
+import numpy as np
+import pandas as pd
+
+from radjudge.judge.metric import METRICS, metric_score, metric_value
+from radjudge.judge.parse import parse_score
+from radjudge.judge.rubric import (
+    GRANULARITIES,
+    JudgePrompt,
+    Rubric,
+    load_rubric,
+    load_template,
+    render_judge_prompt,
+)
+from radjudge.judge.scoring import label_distribution, reduce_samples
+
+__all__ = [
+    "Mode",
+    "MODES",
+    "RATING_COLUMNS",
+    "EXTRA_COLUMNS",
+    "VALIDITY_COLUMNS",
+    "JudgeConfigError",
+    "JudgeSpec",
+    "PublicSource",
+    "SweepResult",
+    "load_judge_clients",
+    "parse_judges",
+    "plan_size",
+    "run_sweep",
+    "validity_report",
+]
+
+Mode = Literal["logprobs", "generate", "sample", "metric"]
+MODES: tuple[str, ...] = get_args(Mode)
+
+#: The stage-04 data contract, in order.
+RATING_COLUMNS = (
+    "judge", "criterion", "scale", "granularity", "repeat", "patient_id", "summarizer",
+    "score", "expected_score", "distribution", "status", "raw",
+    "prompt_hash", "prompt_tokens", "completion_tokens", "latency_s", "mode",
+)
+#: Further columns: model registry name, prompt language, probability mass on the
+#: valid labels (logprobs) or share of valid samples (sample), entropy of the
+#: label distribution in nats, samples drawn and valid, and whether the call
+#: came from the cache.
+EXTRA_COLUMNS = ("model", "language", "valid_mass", "entropy", "n_samples", "n_valid", "cached")
+STATUSES = ("ok", "unparseable", "out_of_range", "refused", "failed")
+VALIDITY_COLUMNS = (
+    "judge", "mode", "model", "criterion", "scale", "granularity", "n",
+    *(f"share_{s}" for s in STATUSES),
+    "n_samples", "share_valid_samples", "mean_valid_mass",
+    "prompt_tokens", "mean_prompt_tokens", "completion_tokens", "latency_s", "share_cached",
+)
+
+_COMMON_KEYS = {"name", "mode", "criteria", "scales", "granularities", "repeats", "patients", "language"}
+_MODE_KEYS = {
+    "logprobs": {"model"},
+    "generate": {"model", "max_tokens", "temperature", "top_p", "stop", "guided"},
+    "sample": {"model", "n", "max_tokens", "temperature", "top_p", "stop"},
+    "metric": {"metric"},
+}
+
+
+class JudgeConfigError(ValueError):
+    """A judge in the profile breaks a rule; the message names the judge, the key and the fix."""
+
+
+@dataclass(frozen=True)
+class JudgeSpec:
+    """One judge of the sweep (validated; see :func:`parse_judges`).
+
+    Attributes
+    ----------
+    name : str
+        The ``judge`` column; unique in the sweep.
+    mode : {"logprobs", "generate", "sample", "metric"}
+    model : str or None
+        Registry name (``shared.models``) of the LLM; None for a metric.
+    metric : {"rouge_l", "chrf"} or None
+    criteria : tuple of str
+    scales : tuple of int
+        Scale sizes N (scores 1..N).
+    granularities : tuple of str
+    repeats : int
+        Independent repetitions (sampling judges only; deterministic judges have 1).
+    patients : int or None
+        Rate only the first ``patients`` patients (by id); None = all.
+    language : {"ru", "en"}
+        Prompt language.
+    n, temperature, top_p, max_tokens, stop, guided
+        Decoding of ``generate`` and ``sample`` judges.
+    """
+
+    name: str
+    mode: str
+    model: str | None
+    metric: str | None
+    criteria: tuple[str, ...]
+    scales: tuple[int, ...]
+    granularities: tuple[str, ...]
+    repeats: int = 1
+    patients: int | None = None
+    language: str = "ru"
+    n: int = 1
+    temperature: float = 0.0
+    top_p: float = 1.0
+    max_tokens: int = 8
+    stop: tuple[str, ...] = ("\n",)
+    guided: bool = False
+
+    @property
+    def configs(self) -> list[tuple[str, int, str, int]]:
+        """(criterion, scale, granularity, repeat) of every grid cell, in sweep order."""
+        return [(c, s, g, r) for c in self.criteria for s in self.scales for g in self.granularities
+                for r in range(self.repeats)]
+
+
+def _fail(judge: str, message: str) -> JudgeConfigError:
+    return JudgeConfigError(f"04_judge_sweeps.judges[{judge}]: {message}")
+
+
+def _int(judge: str, key: str, value: Any, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise _fail(judge, f"{key} must be an integer >= {minimum}, got {value!r}")
+    return value
+
+
+def _list(judge: str, key: str, value: Any, allowed: Sequence[Any]) -> tuple[Any, ...]:
+    if isinstance(value, str | int) or not isinstance(value, list | tuple) or not value:
+        raise _fail(judge, f"{key} must be a non-empty list, got {value!r}")
+    bad = [v for v in value if v not in allowed]
+    if bad:
+        raise _fail(judge, f"{key}: {bad} not allowed; choose from {list(allowed)}")
+    if len(set(value)) != len(value):
+        raise _fail(judge, f"{key} lists a value twice: {list(value)}")
+    return tuple(value)
+
+
+def parse_judges(
+    judges: Sequence[Mapping[str, Any]],
+    *,
+    models: Mapping[str, Any] | None = None,
+    language: str = "ru",
+    rubric: str = "clinical_summary",
+) -> list[JudgeSpec]:
+    """Validate the profile's judge list.
+
+    Parameters
+    ----------
+    judges : list of mapping
+        ``04_judge_sweeps.judges``. Keys: ``name``, ``mode`` (required);
+        ``criteria`` (default: every criterion of the rubric), ``scales``
+        (default: every scale of the rubric; metric: [10]),
+        ``granularities`` (default: all three; metric: [none]),
+        ``repeats`` (1), ``patients`` (null = all), ``language`` (the shared
+        language); ``model`` (LLM modes, a ``shared.models`` name);
+        ``metric`` (metric mode: rouge_l | chrf); ``n``, ``temperature``,
+        ``top_p``, ``max_tokens``, ``stop`` (generate and sample), ``guided``
+        (generate: constrain the answer to the valid labels).
+    models : mapping, optional
+        ``shared.models``; when given, every ``model`` must be in it.
+    language : {"ru", "en"}, default "ru"
+        Default prompt language.
+    rubric : str, default "clinical_summary"
+        Rubric whose criteria and scales the judges may use.
+
+    Returns
+    -------
+    list of JudgeSpec
+
+    Raises
+    ------
+    JudgeConfigError
+        Naming the judge and the key: unknown or missing key, unknown mode,
+        model, metric, criterion, scale or granularity, duplicate names,
+        sampling without temperature, repeats on a deterministic judge.
+    """
+    if isinstance(judges, Mapping) or not isinstance(judges, Sequence) or not judges:
+        raise JudgeConfigError("04_judge_sweeps.judges must be a non-empty list of judge mappings")
+    rubrics: dict[str, Rubric] = {}
+    out: list[JudgeSpec] = []
+    for k, raw in enumerate(judges):
+        if not isinstance(raw, Mapping):
+            raise JudgeConfigError(f"04_judge_sweeps.judges[{k}] must be a mapping, got {type(raw).__name__}")
+        name = raw.get("name")
+        label = name if isinstance(name, str) and name else str(k)
+        if not isinstance(name, str) or not name.strip():
+            raise _fail(label, "needs a non-empty 'name' (the judge column)")
+        mode = raw.get("mode")
+        if mode not in MODES:
+            raise _fail(label, f"mode must be one of {MODES}, got {mode!r}")
+        allowed = _COMMON_KEYS | _MODE_KEYS[mode]
+        unknown = sorted(set(raw) - allowed)
+        if unknown:
+            hint = difflib.get_close_matches(unknown[0], allowed, n=1)
+            raise _fail(label, f"unknown key(s) {unknown} for mode {mode}; allowed: {sorted(allowed)}"
+                        + (f". Did you mean {hint[0]!r}?" if hint else ""))
+        lang = raw.get("language", language)
+        if lang not in ("ru", "en"):
+            raise _fail(label, f"language must be 'ru' or 'en', got {lang!r}")
+        if lang not in rubrics:
+            rubrics[lang] = load_rubric(rubric, language=lang)
+        rub = rubrics[lang]
+        is_metric = mode == "metric"
+        criteria = _list(label, "criteria", raw.get("criteria", list(rub.criterion_ids)), rub.criterion_ids)
+        scales_allowed = list(range(2, 101)) if is_metric else list(rub.scales)
+        scales = _list(label, "scales", raw.get("scales", [10] if is_metric else list(rub.scales)), scales_allowed)
+        grans = _list(label, "granularities", raw.get("granularities", ["none"] if is_metric else list(GRANULARITIES)),
+                      ["none"] if is_metric else GRANULARITIES)
+        repeats = _int(label, "repeats", raw.get("repeats", 1), 1)
+        patients = raw.get("patients")
+        if patients is not None:
+            patients = _int(label, "patients", patients, 1)
+        spec: dict[str, Any] = dict(name=name, mode=mode, model=None, metric=None, criteria=criteria,
+                                    scales=scales, granularities=grans, repeats=repeats,
+                                    patients=patients, language=lang)
+        if is_metric:
+            if raw.get("metric") not in METRICS:
+                raise _fail(label, f"metric must be one of {METRICS}, got {raw.get('metric')!r}")
+            spec["metric"] = raw["metric"]
+            if repeats != 1:
+                raise _fail(label, "a metric is deterministic: repeats must be 1")
+        else:
+            model = raw.get("model")
+            if not isinstance(model, str) or not model:
+                raise _fail(label, "needs 'model': a name from shared.models")
+            if models is not None and model not in models:
+                raise _fail(label, f"model {model!r} is not in shared.models ({', '.join(models) or 'empty'})")
+            spec["model"] = model
+        if mode == "logprobs" and repeats != 1:
+            raise _fail(label, "logprobs scoring is deterministic: repeats must be 1")
+        if mode in ("generate", "sample"):
+            temperature = raw.get("temperature", 1.0 if mode == "sample" else 0.0)
+            if isinstance(temperature, bool) or not isinstance(temperature, int | float) or not 0 <= temperature <= 5:
+                raise _fail(label, f"temperature must be a number in [0, 5], got {temperature!r}")
+            top_p = raw.get("top_p", 1.0)
+            if isinstance(top_p, bool) or not isinstance(top_p, int | float) or not 0 < top_p <= 1:
+                raise _fail(label, f"top_p must be in (0, 1], got {top_p!r}")
+            stop = raw.get("stop", ["\n"])
+            if isinstance(stop, str) or not isinstance(stop, list | tuple) or not all(
+                    isinstance(s, str) and s for s in stop):
+                raise _fail(label, f"stop must be a list of non-empty strings, got {stop!r}")
+            spec.update(temperature=float(temperature), top_p=float(top_p), stop=tuple(stop),
+                        max_tokens=_int(label, "max_tokens", raw.get("max_tokens", 8), 1))
+            if mode == "sample":
+                spec["n"] = _int(label, "n", raw.get("n", 8), 2)
+                if temperature == 0:
+                    raise _fail(label, "sample mode needs temperature > 0 (n greedy answers are identical)")
+            else:
+                guided = raw.get("guided", False)
+                if not isinstance(guided, bool):
+                    raise _fail(label, f"guided must be true or false, got {guided!r}")
+                spec["guided"] = guided
+                if temperature == 0 and repeats != 1:
+                    raise _fail(label, "greedy generation is deterministic: repeats must be 1 (or set temperature)")
+        out.append(JudgeSpec(**spec))
+    names = [j.name for j in out]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise JudgeConfigError(f"04_judge_sweeps.judges: judge names must be unique; repeated: {dupes}")
+    return out
+
+
+@dataclass(frozen=True)
+class PublicSource:
+    """A public, non-clinical source text that judges may read as written.
+
+    The sweep's sources are anonymized patient records; a public data set
+    rated by real experts (SummEval news articles) must reach the judges
+    unchanged instead - anonymizing it would change the text the experts
+    rated. Such sources are wrapped in this class, and the clients that read
+    them must carry a guard that registers exactly these texts
+    (:class:`radjudge.external.guard.PublicTextGuard`); every other text still
+    goes through the PHI guard.
+
+    Attributes
+    ----------
+    source_id : str
+        Matches ``patient_id`` of the summaries table (e.g. a SummEval ``doc_id``).
+    text : str
+    """
+
+    source_id: str
+    text: str
+
+
+@dataclass
+class SweepResult:
+    """Outcome of :func:`run_sweep`.
+
+    Attributes
+    ----------
+    ratings : pandas.DataFrame
+        One row per judge x criterion x scale x granularity x repeat x summary
+        (:data:`RATING_COLUMNS` + :data:`EXTRA_COLUMNS`).
+    validity : pandas.DataFrame
+        :func:`validity_report` of ``ratings``.
+    judges : pandas.DataFrame
+        Per judge: evaluations, wall seconds, evaluations per second, cache
+        hits and misses, tokens.
+    """
+
+    ratings: pd.DataFrame
+    validity: pd.DataFrame
+    judges: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def load_judge_clients(
+    judges: Sequence[JudgeSpec],
+    *,
+    models: Mapping[str, Mapping[str, Any]],
+    cache_dir: Any,
+    cache_mode: str = "readwrite",
+    records: Sequence[Any] = (),
+) -> dict[str, Any]:
+    """One guarded, cached LLM client per registry model the judges use.
+
+    Parameters
+    ----------
+    judges : sequence of JudgeSpec
+    models : mapping
+        ``shared.models``.
+    cache_dir : path-like
+        ``shared.cache_dir`` (relative paths from the project root).
+    cache_mode : {"readwrite", "readonly", "off"}, default "readwrite"
+    records : sequence of AnonymizedRecord, default ()
+        Their ``surrogates`` (shifted dates) are what the guard accepts.
+
+    Returns
+    -------
+    dict of str to radjudge.llm.LLMClient
+        Models load lazily, on the first cache miss: a replay loads none.
+    """
+    from radjudge.anonymize import check_llm_text
+    from radjudge.llm import load_client
+
+    allowed = sorted({s for r in records for s in r.surrogates})
+
+    def guard(text: str) -> None:
+        check_llm_text(text, allowed=allowed)
+
+    names = list(dict.fromkeys(j.model for j in judges if j.model is not None))
+    return {name: load_client(name, models[name], cache_dir=cache_dir, cache_mode=cache_mode,  # type: ignore[arg-type]
+                              text_guard=guard) for name in names}
+
+
+def _check_summaries(summaries: pd.DataFrame) -> pd.DataFrame:
+    need = ("patient_id", "summarizer", "summarizer_kind", "text")
+    missing = [c for c in need if c not in summaries.columns]
+    if missing:
+        raise ValueError(f"summaries lack column(s) {missing}; the stage-02 table has {list(need)} and more")
+    df = summaries.loc[:, list(need)].copy()
+    for col in ("patient_id", "summarizer", "summarizer_kind"):
+        if df[col].isna().any():
+            raise ValueError(f"summaries: column {col!r} is missing in row {int(df[col].isna().to_numpy().argmax())}")
+        df[col] = df[col].astype(str)
+    df["text"] = df["text"].fillna("").astype(str)
+    dup = df.duplicated(["patient_id", "summarizer"], keep=False)
+    if dup.any():
+        ex = df.loc[dup, ["patient_id", "summarizer"]].head(3).to_dict("records")
+        raise ValueError(f"summaries: (patient_id, summarizer) must be unique; repeated e.g. {ex}")
+    return df.sort_values(["patient_id", "summarizer"], kind="stable").reset_index(drop=True)
+
+
+def plan_size(judges: Sequence[JudgeSpec], summaries: pd.DataFrame) -> pd.DataFrame:
+    """Evaluations per judge for these summaries (rows of the output).
+
+    Returns
+    -------
+    pandas.DataFrame
+        judge, mode, model, patients, summaries, configs, evaluations, calls
+        (model calls: evaluations x n for sampling; 0 for metrics).
+    """
+    df = _check_summaries(summaries)
+    pids = sorted(df["patient_id"].unique())
+    rows = []
+    for j in judges:
+        chosen = pids[: j.patients] if j.patients else pids
+        n_sum = int(df["patient_id"].isin(chosen).sum())
+        evals = n_sum * len(j.configs)
+        rows.append({"judge": j.name, "mode": j.mode, "model": j.model, "patients": len(chosen),
+                     "summaries": n_sum, "configs": len(j.configs), "evaluations": evals,
+                     "calls": 0 if j.mode == "metric" else evals * j.n})
+    return pd.DataFrame(rows)
+
+
+def _prompt_hash_metric(metric: str, reference: str, candidate: str) -> str:
+    payload = json.dumps({"metric": metric, "reference": reference, "candidate": candidate},
+                         ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _row(judge: JudgeSpec, crit: str, scale: int, gran: str, rep: int, pid: str, summarizer: str,
+         **values: Any) -> dict[str, Any]:
+    row = {"judge": judge.name, "criterion": crit, "scale": scale, "granularity": gran, "repeat": rep,
+           "patient_id": pid, "summarizer": summarizer, "score": None, "expected_score": math.nan,
+           "distribution": None, "status": "failed", "raw": "", "prompt_hash": "", "prompt_tokens": 0,
+           "completion_tokens": 0, "latency_s": 0.0, "mode": judge.mode, "model": judge.model or judge.metric,
+           "language": judge.language, "valid_mass": math.nan, "entropy": math.nan,
+           "n_samples": 0, "n_valid": 0, "cached": False}
+    row.update(values)
+    return row
+
+
+def _metric_rows(judge: JudgeSpec, df: pd.DataFrame, pids: Sequence[str]) -> list[dict[str, Any]]:
+    rows = []
+    gold = {r.patient_id: r.text for r in df[df["summarizer_kind"] == "gold"].itertuples()}
+    assert judge.metric is not None
+    for s in df[df["patient_id"].isin(pids)].itertuples():
+        ref = gold.get(s.patient_id)
+        reason = None
+        if ref is None or not ref.strip():
+            reason = f"no gold summary for patient {s.patient_id}: a reference-based metric needs one"
+        elif s.summarizer_kind == "gold":
+            reason = "reference summary: a reference-based metric cannot rate its own reference"
+        elif not s.text.strip():
+            reason = "empty summary"
+        value = None if reason else metric_value(judge.metric, ref, s.text)  # type: ignore[arg-type]
+        ph = _prompt_hash_metric(judge.metric, ref or "", s.text)
+        for crit, scale, gran, rep in judge.configs:
+            if reason:
+                rows.append(_row(judge, crit, scale, gran, rep, s.patient_id, s.summarizer,
+                                 status="failed", raw=reason, prompt_hash=ph))
+            else:
+                assert value is not None
+                rows.append(_row(judge, crit, scale, gran, rep, s.patient_id, s.summarizer,
+                                 score=metric_score(value, scale=scale), expected_score=value,
+                                 status="ok", raw=f"{value:.6f}", prompt_hash=ph))
+    return rows
+
+
+def _source_texts(records: Iterable[Any]) -> dict[str, str]:
+    from radjudge.anonymize import require_anonymized
+
+    texts: dict[str, str] = {}
+    for r in records:
+        if isinstance(r, PublicSource):
+            texts[r.source_id] = r.text
+        else:
+            rec = require_anonymized(r)
+            texts[rec.patient_id] = rec.text
+    return texts
+
+
+def run_sweep(
+    summaries: pd.DataFrame,
+    records: Iterable[Any],
+    judges: Sequence[JudgeSpec],
+    *,
+    clients: Mapping[str, Any],
+    seed: int,
+    rubric: str = "clinical_summary",
+    template: str | os.PathLike[str] | None = None,
+    progress: bool = True,
+    on_judge_done: Callable[[JudgeSpec, pd.DataFrame], Any] | None = None,
+) -> SweepResult:
+    """Run every judge over every summary and grid cell.
+
+    Parameters
+    ----------
+    summaries : pandas.DataFrame
+        Stage-02 table (``patient_id``, ``summarizer``, ``summarizer_kind``, ``text``).
+    records : iterable of AnonymizedRecord or PublicSource
+        The sources the summaries were made from. Patient records must pass
+        :func:`radjudge.anonymize.require_anonymized`, else nothing runs;
+        :class:`PublicSource` texts of a public data set are read as written.
+    judges : sequence of JudgeSpec
+        From :func:`parse_judges`.
+    clients : mapping of str to LLMClient
+        Registry name -> client (``radjudge.llm.load_client`` with
+        ``text_guard=check_llm_text``); every LLM judge's model must be there.
+    seed : int
+        ``shared.seed``; sampling repeat ``r`` uses ``seed + r``.
+    rubric : str, default "clinical_summary"
+        Rubric name (``radjudge/judge/rubrics/<rubric>.<language>.yaml``).
+    template : str or path, optional
+        Judge template file; default the packaged clinical template of each
+        judge's language (``radjudge/judge/templates/judge.<language>.yaml``).
+    progress : bool, default True
+        One progress bar over all evaluations, with ETA.
+    on_judge_done : callable, optional
+        Called with each judge and its rows as soon as it finishes.
+
+    Returns
+    -------
+    SweepResult
+
+    Raises
+    ------
+    radjudge.anonymize.PHIGuardError
+        A record is not an anonymized record, or a prompt text fails the
+        guard (raised by the client).
+    ValueError
+        Bad summaries table, a summary of a patient without a record, a
+        client built without a text guard, or a missing client.
+    """
+    from tqdm.auto import tqdm
+
+    from radjudge.llm import GenerationRequest, ScoreRequest
+
+    df = _check_summaries(summaries)
+    sources = _source_texts(records)
+    orphans = sorted(set(df["patient_id"]) - set(sources))
+    if orphans:
+        raise ValueError(f"summaries of patient(s) {orphans[:5]} have no anonymized record; "
+                         "pass the records of notebook 01 for every summarized patient")
+    for j in judges:
+        if j.mode == "metric":
+            continue
+        if j.model not in clients:
+            raise ValueError(f"judge {j.name!r}: no client for model {j.model!r}; pass clients[{j.model!r}]")
+        if getattr(clients[j.model], "text_guard", None) is None:
+            raise ValueError(f"judge {j.name!r}: client {j.model!r} has no text_guard; build it with "
+                             "radjudge.llm.load_client(..., text_guard=radjudge.anonymize.check_llm_text)")
+    pids = sorted(df["patient_id"].unique())
+    plan = plan_size(judges, df)
+    templates = {lang: (load_rubric(rubric, language=lang), load_template(template if template is not None else lang))
+                 for lang in {j.language for j in judges}}
+    bar = tqdm(total=int(plan["evaluations"].sum()), desc="judge sweep", unit="eval", disable=not progress)
+    all_rows: list[dict[str, Any]] = []
+    per_judge = []
+    try:
+        for j in judges:
+            chosen = pids[: j.patients] if j.patients else pids
+            start = time.perf_counter()
+            bar.set_postfix_str(j.name)
+            before = dict(clients[j.model].stats) if j.mode != "metric" else {}
+            if j.mode == "metric":
+                rows = _metric_rows(j, df, chosen)
+                bar.update(len(rows))
+            else:
+                rows = []
+                rub, tpl = templates[j.language]
+                client = clients[j.model]
+                for pid in chosen:
+                    items: list[tuple[Any, tuple[str, int, str, int], JudgePrompt | None]] = []
+                    for s in df[df["patient_id"] == pid].itertuples():
+                        for cfg in j.configs:
+                            crit, scale, gran, _ = cfg
+                            prompt = None
+                            if s.text.strip():
+                                prompt = render_judge_prompt(sources[pid], s.text, criterion=crit, scale=scale,
+                                                             granularity=gran, rubric=rub, template=tpl)  # type: ignore[arg-type]
+                            items.append((s, cfg, prompt))
+                    live = [(k, p) for k, (_, _, p) in enumerate(items) if p is not None]
+                    results: dict[int, Any] = {}
+                    if j.mode == "logprobs":
+                        reqs = [ScoreRequest(p.segments, system=p.system, answer_prefix=p.answer_prefix,
+                                             options=p.options) for _, p in live]
+                        outs = client.score_options(reqs, desc=f"{j.name} {pid}", share_prefix=True) if reqs else []
+                    else:
+                        choices = bool(j.guided and getattr(client.backend, "supports_choices", True))
+                        reqs = []
+                        for k, p in live:
+                            rep = items[k][1][3]
+                            reqs.append(GenerationRequest(
+                                p.segments, system=p.system, answer_prefix=p.answer_prefix,
+                                max_tokens=j.max_tokens, temperature=j.temperature, top_p=j.top_p,
+                                seed=seed + rep if j.temperature > 0 else None, stop=j.stop, n=j.n,
+                                choices=p.options if choices else ()))
+                        outs = client.generate(reqs, desc=f"{j.name} {pid}") if reqs else []
+                    for (k, _), out in zip(live, outs, strict=True):
+                        results[k] = out
+                    for k, (s, (crit, scale, gran, rep), prompt) in enumerate(items):
+                        if prompt is None:
+                            rows.append(_row(j, crit, scale, gran, rep, pid, s.summarizer, raw="empty summary"))
+                            continue
+                        rows.append(_llm_row(j, crit, scale, gran, rep, pid, s.summarizer, prompt, results[k]))
+                    bar.update(len(items))
+            seconds = time.perf_counter() - start
+            after = dict(clients[j.model].stats) if j.mode != "metric" else {}
+            per_judge.append({
+                "judge": j.name, "mode": j.mode, "model": j.model or j.metric, "evaluations": len(rows),
+                "seconds": round(seconds, 3), "evaluations_per_s": round(len(rows) / seconds, 3) if seconds else math.nan,
+                **{f"cache_{k}": after.get(k, 0) - before.get(k, 0)
+                   for k in ("calls", "hits", "misses", "prompt_tokens", "completion_tokens")},
+            })
+            if on_judge_done is not None:
+                on_judge_done(j, _frame(rows))
+            all_rows.extend(rows)
+    finally:
+        bar.close()
+    ratings = _frame(all_rows)
+    return SweepResult(ratings=ratings, validity=validity_report(ratings), judges=pd.DataFrame(per_judge))
+
+
+def _llm_row(j: JudgeSpec, crit: str, scale: int, gran: str, rep: int, pid: str, summarizer: str,
+             prompt: JudgePrompt, out: Any) -> dict[str, Any]:
+    common = dict(prompt_hash=prompt.prompt_hash, prompt_tokens=int(out.prompt_tokens),
+                  latency_s=float(out.latency_s), cached=bool(out.cached))
+    if out.status != "ok":
+        return _row(j, crit, scale, gran, rep, pid, summarizer, status="failed",
+                    raw=f"call failed: {out.error}", **common)
+    if j.mode == "logprobs":
+        raw = json.dumps(dict(zip(out.options, out.logprobs, strict=True)))
+        try:
+            dist = label_distribution(out.options, out.logprobs, token_counts=out.option_token_counts)
+        except ValueError as exc:
+            return _row(j, crit, scale, gran, rep, pid, summarizer, status="failed", raw=f"{raw} ({exc})", **common)
+        return _row(j, crit, scale, gran, rep, pid, summarizer, score=dist.mode, expected_score=dist.expected,
+                    distribution=dist.to_json(), status="ok", raw=raw, valid_mass=dist.valid_mass,
+                    entropy=dist.entropy, **common)
+    parsed = [parse_score(t, low=prompt.low, high=prompt.high) for t in out.texts]
+    tokens = int(out.completion_tokens)
+    if j.mode == "generate":
+        p = parsed[0]
+        return _row(j, crit, scale, gran, rep, pid, summarizer, score=p.score, status=p.status, raw=p.raw,
+                    completion_tokens=tokens, n_samples=1, n_valid=int(p.status == "ok"), **common)
+    summary = reduce_samples(parsed)
+    return _row(j, crit, scale, gran, rep, pid, summarizer, score=summary.mode, expected_score=summary.mean,
+                distribution=summary.to_json(), status=summary.status,
+                raw=json.dumps(list(out.texts), ensure_ascii=False), completion_tokens=tokens,
+                valid_mass=summary.n_valid / summary.n, n_samples=summary.n, n_valid=summary.n_valid, **common)
+
+
+def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=[*RATING_COLUMNS, *EXTRA_COLUMNS])
+    df["score"] = pd.array(df["score"].tolist(), dtype="Int64")
+    for col in ("scale", "repeat", "prompt_tokens", "completion_tokens", "n_samples", "n_valid"):
+        df[col] = df[col].astype("int64")
+    for col in ("expected_score", "latency_s", "valid_mass", "entropy"):
+        df[col] = df[col].astype("float64")
+    df["cached"] = df["cached"].astype(bool)
+    df["distribution"] = df["distribution"].astype(object)
+    return df
+
+
+def validity_report(ratings: pd.DataFrame) -> pd.DataFrame:
+    """Per grid cell: how many answers were usable, and what they cost.
+
+    Parameters
+    ----------
+    ratings : pandas.DataFrame
+        The sweep's ratings.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (judge, criterion, scale, granularity) with
+        :data:`VALIDITY_COLUMNS`: rows ``n``; the share of each status
+        (``ok``, ``unparseable``, ``out_of_range``, ``refused``, ``failed``;
+        they sum to 1); for sampling judges the samples drawn and the share of
+        them that parsed; for log-prob judges the mean probability mass on
+        the valid labels; prompt and completion tokens (total and mean per
+        row), compute seconds and the share of cache hits.
+    """
+    if ratings.empty:
+        return pd.DataFrame(columns=list(VALIDITY_COLUMNS))
+    keys = ["judge", "mode", "model", "criterion", "scale", "granularity"]
+    out = []
+    for key, g in ratings.groupby(keys, sort=False, dropna=False):
+        row = dict(zip(keys, key, strict=True))
+        row["n"] = len(g)
+        counts = g["status"].value_counts()
+        for s in STATUSES:
+            row[f"share_{s}"] = float(counts.get(s, 0)) / len(g)
+        n_samples = int(g["n_samples"].sum())
+        row["n_samples"] = n_samples
+        row["share_valid_samples"] = float(g["n_valid"].sum()) / n_samples if n_samples else math.nan
+        mass = g.loc[g["status"] == "ok", "valid_mass"] if row["mode"] == "logprobs" else pd.Series(dtype=float)
+        row["mean_valid_mass"] = float(mass.mean()) if len(mass) else math.nan
+        row["prompt_tokens"] = int(g["prompt_tokens"].sum())
+        row["mean_prompt_tokens"] = float(g["prompt_tokens"].mean())
+        row["completion_tokens"] = int(g["completion_tokens"].sum())
+        row["latency_s"] = float(np.round(g["latency_s"].sum(), 3))
+        row["share_cached"] = float(g["cached"].mean())
+        out.append(row)
+    return pd.DataFrame(out, columns=list(VALIDITY_COLUMNS))
