@@ -38,7 +38,8 @@ Coverage of key facts
     2. at least ``min_overlap`` (default 0.6) of the fact's distinct word lemmas
        appear among the summary's lemmas.
 
-    A lab is the unit ``name value``: its value must appear and 60 % of the
+    The year of a prior study is not required (:func:`without_years`: the
+    anonymized record masks that date). A lab is the unit ``name value``: its value must appear and 60 % of the
     lemmas of its name (the unit is not required). ``coverage`` is the share of covered
     units over all groups; ``coverage_<group>`` the share within a group (NaN
     when the patient has no fact in it); ``coverage_radiology`` pools the
@@ -89,6 +90,7 @@ __all__ = [
     "FACT_GROUPS",
     "KeyFact",
     "key_facts",
+    "without_years",
     "text_lemmas",
     "fact_is_covered",
     "fact_coverage",
@@ -172,9 +174,26 @@ def key_facts(facts: Mapping[str, Any]) -> list[KeyFact]:
     add("findings", facts.get("key_findings"))
     add("labs", facts.get("key_labs"))
     add("contraindications", facts.get("contrast_contraindications"))
-    add("prior_imaging", facts.get("prior_imaging"))
+    prior = facts.get("prior_imaging")
+    add("prior_imaging", [without_years(x) for x in prior] if isinstance(prior, list | tuple) else prior)
     add("referral", facts.get("referral_question"))
     return out
+
+
+_YEAR = re.compile(r"\s*\b(?:19|20)\d{2}\s*(?:г\.|года?)?(?=[\s:;,.]|$)")
+
+
+def without_years(text: str) -> str:
+    """Drop the year of a prior study from a fact.
+
+    The anonymized record shows that study's date as ``[ДАТА]``, so no summary
+    can state the year: neither a gold summary nor the coverage of a fact may
+    require it.
+
+    >>> without_years("УЗИ ОБП 2019 г.: диффузные изменения печени")
+    'УЗИ ОБП: диффузные изменения печени'
+    """
+    return _YEAR.sub("", str(text))
 
 
 @lru_cache(maxsize=1)
