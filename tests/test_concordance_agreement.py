@@ -11,7 +11,6 @@ from scipy import stats
 from sklearn.metrics import cohen_kappa_score
 
 from radjudge.concordance.agreement import (
-    grouped_correlation,
     gwet_ac,
     icc,
     krippendorff_alpha,
@@ -144,28 +143,3 @@ def test_rank_correlation_pooled():
         assert np.isnan(rank_correlation([1, 1, 1], [1, 2, 3]))
 
 
-@pytest.mark.parametrize("method", ["spearman", "kendall"])
-def test_grouped_correlation_equals_a_loop_over_groups(method):
-    rng = np.random.default_rng(2)
-    groups = np.repeat(np.arange(25), 6)
-    x = rng.integers(1, 6, groups.size).astype(float)  # ties
-    y = x + rng.normal(scale=1.5, size=groups.size)
-    x[5] = np.nan
-    y[groups == 3] = 4.0  # constant in group 3: skipped
-    order = rng.permutation(groups.size)
-    x, y, groups = x[order], y[order], groups[order]
-    res = grouped_correlation(x, y, groups, method=method)
-    ref = []
-    for g in np.unique(groups):
-        sel = (groups == g) & ~np.isnan(x) & ~np.isnan(y)
-        if np.ptp(x[sel]) == 0 or np.ptp(y[sel]) == 0:
-            continue
-        f = stats.spearmanr if method == "spearman" else stats.kendalltau
-        ref.append(f(x[sel], y[sel]).statistic)
-    assert res.mean == pytest.approx(np.mean(ref), abs=1e-12)
-    assert res.n_groups == len(ref) and res.n_skipped == 25 - len(ref) >= 1
-
-
-def test_grouped_correlation_checks_shapes():
-    with pytest.raises(ValueError, match="groups"):
-        grouped_correlation([1, 2, 3], [1, 2, 3], [0, 0])

@@ -185,3 +185,28 @@ def test_missing_stats_file_is_a_clear_error(tmp_path):
     bad.write_text("{oops")
     with pytest.raises(paper.PaperError, match="line 1"):
         paper.load_stats(bad)
+
+
+def test_external_table_shows_reproduced_published_and_local_rows():
+    from radjudge.paper.tables import external_table
+
+    crits = ["coherence", "consistency", "fluency", "relevance"]
+    baselines = pd.DataFrame({"metric": "ROUGE-1", "criterion": crits, "spearman": [0.1686, 0.16, 0.115, 0.326],
+                              "kendall": [0.1264, 0.13, 0.094, 0.252], "n_docs": [100, 96, 100, 100]})
+    judges = pd.DataFrame([
+        # G-Eval (Liu et al. 2023), Table 1, G-Eval-4 coherence row: 0.582 / 0.457
+        {"kind": "published", "method": "G-Eval-4", "scale": None, "granularity": None, "criterion": "coherence",
+         "spearman": 0.582, "kendall": 0.457, "n_docs": 100},
+        {"kind": "judge", "method": "smollm2", "scale": 5, "granularity": "full", "criterion": "coherence",
+         "spearman": 0.2, "kendall": 0.1, "n_docs": 1},
+        {"kind": "judge", "method": "smollm2", "scale": 10, "granularity": "none", "criterion": "coherence",
+         "spearman": 0.4, "kendall": 0.3, "n_docs": 1},
+    ])
+    t = external_table(baselines, judges, language="en")
+    rows = {r[0]: r[1:] for r in t["rows"]}
+    assert rows["ROUGE-1 (reproduced, n = 100)"][0] == "0.169 / 0.126"
+    assert rows["G-Eval-4 (published)"] == ["0.582 / 0.457", "—", "—", "—"]
+    assert rows["smollm2 (mean of 2 configurations, n = 1)"][0] == "0.300 / 0.200"
+    assert len(t["columns"]) == 5 and all(len(r) == 5 for r in t["rows"])
+    ru = external_table(baselines, judges, language="ru")
+    assert ru["rows"][0][1] == "0,169 / 0,126"

@@ -23,8 +23,6 @@ Table level (the study's tidy expert and judge tables):
 
 from radjudge.concordance.agreement import (
     ICC,
-    GroupedCorrelation,
-    grouped_correlation,
     gwet_ac,
     icc,
     krippendorff_alpha,
@@ -66,6 +64,14 @@ from radjudge.concordance.designs import (
     prepare_data,
 )
 from radjudge.concordance.kendall import KendallW, UndefinedStatisticWarning, kendall_w
+from radjudge.concordance.metaeval import (
+    MetaCorrelation,
+    SummaryLevelCorrelation,
+    per_document_correlation,
+    pooled_correlation,
+    summary_level_correlation,
+    system_level_correlation,
+)
 from radjudge.concordance.multiple import adjust_pvalues
 from radjudge.concordance.selection import SelectionResult, select_by_cross_validation
 
@@ -78,7 +84,6 @@ __all__ = [
     "BootstrapW",
     "ConcordanceData",
     "ConcordanceGrid",
-    "GroupedCorrelation",
     "KendallW",
     "SelectionResult",
     "SelectionTables",
@@ -92,11 +97,16 @@ __all__ = [
     "concordance_grid",
     "expert_consensus",
     "findings_markdown",
-    "grouped_correlation",
     "gwet_ac",
     "icc",
     "jackknife_counts",
     "judge_agreement",
+    "MetaCorrelation",
+    "SummaryLevelCorrelation",
+    "per_document_correlation",
+    "pooled_correlation",
+    "summary_level_correlation",
+    "system_level_correlation",
     "judge_item_values",
     "kendall_w",
     "krippendorff_alpha",

@@ -5,11 +5,9 @@ common agreement statistic tell a different story?".
 
 * :func:`rank_correlation` - Spearman rho or Kendall tau-b over all items
   ("pooled"; pairs with a missing value are dropped).
-* :func:`grouped_correlation` - the correlation inside each group (patient),
-  averaged over groups: the "summary-level" meta-evaluation of G-Eval (Liu et
-  al. 2023) and UniEval, where a group is one source document and its items are
-  the competing summaries. Groups where either variable is constant, or with
-  fewer than 2 complete pairs, have no correlation and are skipped (counted).
+* The correlation inside each patient, averaged over patients (the
+  "summary-level" meta-evaluation of G-Eval and UniEval), is
+  :func:`radjudge.concordance.metaeval.summary_level_correlation`.
 * :func:`icc` - the six intraclass correlations of Shrout & Fleiss (1979) /
   McGraw & Wong (1996), in closed form (equal to :func:`pingouin.intraclass_corr`,
   tested; ~100x faster over a grid).
@@ -36,15 +34,12 @@ from typing import Literal
 
 import krippendorff
 import numpy as np
-import pandas as pd
 from scipy import stats
 
 from radjudge.concordance.kendall import UndefinedStatisticWarning
 
 __all__ = [
-    "GroupedCorrelation",
     "ICC",
-    "grouped_correlation",
     "gwet_ac",
     "icc",
     "krippendorff_alpha",
@@ -103,90 +98,6 @@ def rank_correlation(x: object, y: object, *, method: CorrelationMethod = "spear
         )
         return float("nan")
     return _corr(a, b, method)
-
-
-@dataclass(frozen=True)
-class GroupedCorrelation:
-    """Result of :func:`grouped_correlation`.
-
-    Attributes
-    ----------
-    mean : float
-        Mean of the within-group correlations (NaN if no group had one).
-    n_groups : int
-        Groups that contributed.
-    n_skipped : int
-        Groups skipped (a constant variable, or fewer than 2 complete pairs).
-    """
-
-    mean: float
-    n_groups: int
-    n_skipped: int
-
-
-def grouped_correlation(
-    x: object, y: object, groups: object, *, method: CorrelationMethod = "spearman"
-) -> GroupedCorrelation:
-    """Correlation within each group, averaged over groups ("summary-level").
-
-    Parameters
-    ----------
-    x, y : array_like, shape (n,)
-        NaN marks a missing value; the pair is dropped.
-    groups : array_like, shape (n,)
-        Group label of each pair (e.g. the patient / source document).
-    method : {"spearman", "kendall"}, default "spearman"
-
-    Returns
-    -------
-    GroupedCorrelation
-
-    Examples
-    --------
-    Two documents, three systems each; the second has a constant human score
-    and is skipped:
-
-    >>> grouped_correlation([1, 2, 3, 1, 2, 3], [1, 2, 3, 5, 5, 5], ["d1"] * 3 + ["d2"] * 3)
-    GroupedCorrelation(mean=1.0, n_groups=1, n_skipped=1)
-    """
-    a, b = _pair(x, y)
-    g = np.asarray(groups)
-    if g.shape != a.shape:
-        raise ValueError(f"groups must have one label per pair ({a.shape[0]}); got shape {g.shape}")
-    if method not in ("spearman", "kendall"):
-        raise ValueError(f"method must be 'spearman' or 'kendall'; got {method!r}")
-    codes, labels = pd.factorize(g, use_na_sentinel=False)
-    ok = ~(np.isnan(a) | np.isnan(b))
-    # pad the groups into rows of a (n_groups, max_size) array; all groups at once
-    order = np.lexsort((~ok, codes))
-    sizes = np.bincount(codes, minlength=len(labels))
-    pos = np.arange(a.size) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-    width = int(sizes.max()) if sizes.size else 0
-    xa = np.full((len(labels), width), np.nan)
-    yb = np.full((len(labels), width), np.nan)
-    xa[codes[order], pos] = np.where(ok, a, np.nan)[order]
-    yb[codes[order], pos] = np.where(ok, b, np.nan)[order]
-    valid = ~np.isnan(xa)
-    n = valid.sum(axis=1)
-    if method == "spearman":
-        rx = stats.rankdata(np.where(valid, xa, np.inf), axis=1)
-        ry = stats.rankdata(np.where(valid, yb, np.inf), axis=1)
-        mx = np.where(valid, rx, 0).sum(axis=1) / np.maximum(n, 1)
-        my = np.where(valid, ry, 0).sum(axis=1) / np.maximum(n, 1)
-        dx = np.where(valid, rx - mx[:, None], 0)
-        dy = np.where(valid, ry - my[:, None], 0)
-        num, sxx, syy = (dx * dy).sum(axis=1), (dx * dx).sum(axis=1), (dy * dy).sum(axis=1)
-    else:  # tau-b: sum of sign products over pairs / sqrt(untied pairs in x * in y)
-        pair = valid[:, :, None] & valid[:, None, :] & np.triu(np.ones((width, width), bool), 1)
-        sx = np.where(pair, np.sign(xa[:, :, None] - xa[:, None, :]), 0)
-        sy = np.where(pair, np.sign(yb[:, :, None] - yb[:, None, :]), 0)
-        num = (sx * sy).sum(axis=(1, 2))
-        sxx, syy = (sx * sx).sum(axis=(1, 2)), (sy * sy).sum(axis=(1, 2))
-    defined = (n >= 2) & (sxx > 0) & (syy > 0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        r = np.where(defined, num / np.sqrt(sxx * syy), np.nan)
-    mean = float(np.mean(r[defined])) if defined.any() else float("nan")
-    return GroupedCorrelation(mean=mean, n_groups=int(defined.sum()), n_skipped=int((~defined).sum()))
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,8 @@ consensus unless the key says otherwise; ``ci_low``/``ci_high`` are the
     ``n_patients, n_items, n_summarizers, n_criteria, n_experts,
     n_expert_categories, n_judges, n_configurations, judge_rows,
     judge_rows_failed, judge_failed_share, expert_scores_missing,
-    expert_missing_share, configs_without_experts``
+    expert_missing_share, configs_without_experts, synthetic`` (``synthetic``:
+    the records are the synthetic cohort; None when the caller did not say)
 ``settings.*``
     ``n_boot, ci_method, alpha, pvalue_method, p_adjust, alt_test_epsilon,
     alt_test_q, alt_test_alignment, cv_folds, cv_repeats, seed``
@@ -100,7 +101,6 @@ import numpy as np
 import pandas as pd
 
 from radjudge.concordance.agreement import (
-    grouped_correlation,
     gwet_ac,
     icc,
     krippendorff_alpha,
@@ -116,6 +116,7 @@ from radjudge.concordance.bootstrap import (
 )
 from radjudge.concordance.designs import ConcordanceData
 from radjudge.concordance.kendall import UndefinedStatisticWarning, kendall_w
+from radjudge.concordance.metaeval import summary_level_correlation
 from radjudge.concordance.multiple import PAdjustMethod, adjust_pvalues
 from radjudge.concordance.selection import select_by_cross_validation
 
@@ -850,8 +851,7 @@ def sensitivity_grid(data: ConcordanceData) -> pd.DataFrame:
             mapped = _judge_on_expert_scale(data, k)
             ok = np.isfinite(cons) & np.isfinite(judge)
             cats = np.arange(1, data.expert_scale[crit] + 1)
-            sp = grouped_correlation(judge, cons, data.patients, method="spearman")
-            kt = grouped_correlation(judge, cons, data.patients, method="kendall")
+            per_patient = summary_level_correlation(judge, cons, data.patients)
             pair = np.column_stack([mapped, cons])
             i = icc(pair)
             jc = np.clip(_round_half_up(mapped[ok]), 1, cats[-1])
@@ -859,9 +859,9 @@ def sensitivity_grid(data: ConcordanceData) -> pd.DataFrame:
             rows.append({
                 "spearman": rank_correlation(judge, cons),
                 "kendall_tau_b": rank_correlation(judge, cons, method="kendall"),
-                "spearman_per_patient": sp.mean,
-                "kendall_per_patient": kt.mean,
-                "n_patients_skipped": sp.n_skipped,
+                "spearman_per_patient": per_patient.spearman,
+                "kendall_per_patient": per_patient.kendall,
+                "n_patients_skipped": per_patient.n_skipped,
                 "icc_a1": i.icc_a1,
                 "icc_c1": i.icc_c1,
                 "alpha_interval": krippendorff_alpha(pair, level="interval"),
@@ -903,6 +903,7 @@ def manuscript_stats(
     sensitivity: pd.DataFrame,
     settings: Mapping[str, object],
     factors: Iterable[str] = ("scale", "granularity", "criterion", "judge"),
+    synthetic: bool | None = None,
 ) -> dict[str, object]:
     """Every number the manuscript quotes, as a flat mapping (schema in the module docstring).
 
@@ -915,6 +916,9 @@ def manuscript_stats(
         The analysis knobs to record under ``settings.*``.
     factors : iterable of str
         Factors for ``w.by_<factor>.*`` (those present in the grid).
+    synthetic : bool, optional
+        Whether the records are synthetic (``data.synthetic``; the manuscript
+        then carries a banner). None = unknown.
 
     Returns
     -------
@@ -943,6 +947,7 @@ def manuscript_stats(
         "data.expert_scores_missing": expert_missing,
         "data.expert_missing_share": expert_missing / n_expert_cells if n_expert_cells else None,
         "data.configs_without_experts": int(len(data.dropped_configs)),
+        "data.synthetic": None if synthetic is None else bool(synthetic),
     })
     for k, v in settings.items():
         s[f"settings.{k}"] = v

@@ -11,14 +11,11 @@ judge-ratings contract (:data:`radjudge.judge.RATING_COLUMNS` +
 ``EXTRA_COLUMNS``), with ``patient_id`` = the article's ``doc_id`` and
 ``summarizer`` = the ``system_id``.
 
-Why not :func:`radjudge.judge.run_sweep` itself: it takes *anonymized patient
-records* (each must pass ``require_anonymized``) and the packaged clinical
-template ("Before an abdominal CT ... Medical record"). SummEval articles are
-public news - anonymizing them would change the text the experts rated - and
-need a news wording. The loop here is the sweep's ``logprobs`` path for that
-case (one request per summary x criterion x scale x granularity, the article
-and summary first so they are shared); it should become a call of
-``run_sweep`` once that accepts a template and public, non-clinical texts.
+It is a call of :func:`radjudge.judge.run_sweep` itself, with two differences
+from the clinical sweep: the articles are :class:`radjudge.judge.PublicSource`
+texts (public news; anonymizing them would change the text the experts rated),
+admitted by a :class:`~radjudge.external.guard.PublicTextGuard` that registers
+exactly them, and the template is the news wording :data:`SUMMEVAL_TEMPLATE`.
 
 :func:`judge_results` turns the ratings into the results table
 ``paths.SUMMEVAL_JUDGES``.
@@ -26,9 +23,6 @@ and summary first so they are shared); it should become a call of
 
 from __future__ import annotations
 
-import json
-import math
-import time
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -141,89 +135,36 @@ def run_summeval_judges(
     radjudge.llm.CacheMissError
         ``cache_mode`` readonly and a call is not cached.
     """
-    from radjudge.judge import (
-        EXTRA_COLUMNS,
-        RATING_COLUMNS,
-        label_distribution,
-        load_rubric,
-        load_template,
-        parse_judges,
-        render_judge_prompt,
-        validity_report,
-    )
-    from radjudge.llm import ScoreRequest, load_client
+    from radjudge.judge import PublicSource, parse_judges, run_sweep
+    from radjudge.llm import load_client
 
     specs = parse_judges(
         [{"name": j, "mode": "logprobs", "model": j, "criteria": list(criteria), "scales": list(scales),
           "granularities": list(granularities), "language": "en"} for j in judges],
         models=models, language="en", rubric=SUMMEVAL_RUBRIC,
     )
-    rubric = load_rubric(SUMMEVAL_RUBRIC, language="en")
-    template = load_template(SUMMEVAL_TEMPLATE)
     guard = PublicTextGuard("SummEval", data.documents["source"], licence="MIT (SummEval annotations)")
-    sources = dict(zip(data.documents["doc_id"], data.documents["source"], strict=True))
-    rows: list[dict[str, Any]] = []
-    stats: dict[str, dict[str, Any]] = {}
-    files: dict[str, Path] = {}
-    seconds: dict[str, float] = {}
-    for spec in specs:
-        start = time.perf_counter()
-        client = load_client(spec.model, models[spec.model], cache_dir=cache_dir, cache_mode=cache_mode,
-                             text_guard=guard)
-        try:
-            for doc, summaries in data.summaries.groupby("doc_id", sort=False):
-                items = []
-                for system, text in summaries[["system_id", "text"]].itertuples(index=False):
-                    for crit, scale, gran, rep in spec.configs:  # article, summary first: shared prefix
-                        prompt = render_judge_prompt(sources[doc], text, criterion=crit, scale=scale,
-                                                     granularity=gran, rubric=rubric, template=template)
-                        items.append((system, crit, scale, gran, rep, prompt))
-                reqs = [ScoreRequest(p.segments, system=p.system, answer_prefix=p.answer_prefix, options=p.options)
-                        for *_, p in items]
-                outs = client.score_options(reqs, desc=f"{spec.name} {doc[:12]}" if progress else None,
-                                            share_prefix=True)
-                for (system, crit, scale, gran, rep, prompt), out in zip(items, outs, strict=True):
-                    rows.append(_logprob_row(spec, doc, system, crit, scale, gran, rep, prompt, out,
-                                             label_distribution))
-            stats[spec.name] = client.stats
-            files.update({str(k): Path(v) for k, v in client.model_files.items()} if client.backend.loaded else {})
-        finally:
-            client.close()
-        seconds[spec.name] = round(time.perf_counter() - start, 3)
-    ratings = pd.DataFrame(rows, columns=[*RATING_COLUMNS, *EXTRA_COLUMNS])
-    ratings["score"] = pd.array(ratings["score"].tolist(), dtype="Int64")
-    for col in ("scale", "repeat", "prompt_tokens", "completion_tokens", "n_samples", "n_valid"):
-        ratings[col] = ratings[col].astype("int64")
-    for col in ("expected_score", "latency_s", "valid_mass", "entropy"):
-        ratings[col] = ratings[col].astype("float64")
-    ratings["cached"] = ratings["cached"].astype(bool)
-    return JudgeRun(ratings=ratings, validity=validity_report(ratings), cache_stats=stats, model_files=files,
-                    guard=guard.describe(), seconds=seconds)
-
-
-def _logprob_row(spec: Any, doc: str, system: str, crit: str, scale: int, gran: str, rep: int, prompt: Any,
-                 out: Any, label_distribution: Any) -> dict[str, Any]:
-    """One rating in the judge-ratings contract, as the sweep's ``logprobs`` path writes it."""
-    row: dict[str, Any] = {
-        "judge": spec.name, "criterion": crit, "scale": scale, "granularity": gran, "repeat": rep,
-        "patient_id": doc, "summarizer": system, "score": None, "expected_score": math.nan,
-        "distribution": None, "status": "failed", "raw": "", "prompt_hash": prompt.prompt_hash,
-        "prompt_tokens": int(out.prompt_tokens), "completion_tokens": 0, "latency_s": float(out.latency_s),
-        "mode": "logprobs", "model": spec.model, "language": "en", "valid_mass": math.nan, "entropy": math.nan,
-        "n_samples": 0, "n_valid": 0, "cached": bool(out.cached),
-    }
-    if out.status != "ok":
-        row["raw"] = f"call failed: {out.error}"
-        return row
-    raw = json.dumps(dict(zip(out.options, out.logprobs, strict=True)))
+    sources = [PublicSource(doc, text) for doc, text in
+               zip(data.documents["doc_id"], data.documents["source"], strict=True)]
+    summaries = pd.DataFrame({"patient_id": data.summaries["doc_id"], "summarizer": data.summaries["system_id"],
+                              "summarizer_kind": "system", "text": data.summaries["text"]})
+    clients = {s.model: load_client(s.model, models[s.model], cache_dir=cache_dir, cache_mode=cache_mode,
+                                    text_guard=guard) for s in specs}
     try:
-        dist = label_distribution(out.options, out.logprobs, token_counts=out.option_token_counts)
-    except ValueError as exc:  # no probability on the labels: a status, never a number
-        row["raw"] = f"{raw} ({exc})"
-        return row
-    row.update(score=dist.mode, expected_score=dist.expected, distribution=dist.to_json(), status="ok", raw=raw,
-               valid_mass=dist.valid_mass, entropy=dist.entropy)
-    return row
+        # the clinical sweep itself, with the news template and the articles as public sources
+        result = run_sweep(summaries, sources, specs, clients=clients, seed=0, rubric=SUMMEVAL_RUBRIC,
+                           template=SUMMEVAL_TEMPLATE, progress=progress)
+        stats = {s.name: clients[s.model].stats for s in specs}
+        files: dict[str, Path] = {}
+        for client in clients.values():
+            if client.backend.loaded:
+                files.update({str(k): Path(v) for k, v in client.model_files.items()})
+    finally:
+        for client in clients.values():
+            client.close()
+    seconds = dict(zip(result.judges["judge"], result.judges["seconds"].astype(float), strict=True))
+    return JudgeRun(ratings=result.ratings, validity=result.validity, cache_stats=stats, model_files=files,
+                    guard=guard.describe(), seconds=seconds)
 
 
 def judge_values(ratings: pd.DataFrame, *, use: JudgeScore = "expected") -> pd.DataFrame:

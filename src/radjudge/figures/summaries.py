@@ -175,8 +175,11 @@ def self_preference_table(judge_ratings: pd.DataFrame, expert_ratings: pd.DataFr
     Parameters
     ----------
     judge_models : mapping judge -> model label, optional
-        Which model each judge runs (matches ``summaries.model``); see
-        :func:`is_self_pair` for the default.
+        Which model each judge runs (matches ``summaries.model``, the model
+        label of the LLM client). Default: the ``model`` column of
+        ``judge_ratings`` (the registry name, which is the label unless the
+        profile sets another); without that column, :func:`is_self_pair`
+        matches the judge's name.
 
     Returns
     -------
@@ -194,6 +197,9 @@ def self_preference_table(judge_ratings: pd.DataFrame, expert_ratings: pd.DataFr
     et = (e.assign(v=_expert_norm(e)).groupby("summarizer")["v"].mean()
           .rename("expert_score_norm"))
     out = jt.merge(et, left_on="summarizer", right_index=True, how="left")
+    if judge_models is None and "model" in judge_ratings.columns:
+        judge_models = (judge_ratings.dropna(subset=["model"]).drop_duplicates("judge")
+                        .set_index("judge")["model"].astype(str).to_dict())
     judge_models = dict(judge_models or {})
     out["is_self"] = [
         is_self_pair(str(r.judge), str(r.summarizer),

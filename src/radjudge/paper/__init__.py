@@ -319,8 +319,9 @@ def methods_facts(profile: str | None = None, *, stats: Mapping[str, Any] | None
     facts: dict[str, Any] = {"profile": name, "language": shared.get("language"),
                              "seed": shared.get("seed"), "models": _names(shared.get("models"))}
     flat: dict[str, Any] = {}
-    for section in notebooks.values():
-        if isinstance(section, Mapping):
+    for nb, section in notebooks.items():
+        # notebook 07 is the external validation (SummEval): its grid is not the study's
+        if isinstance(section, Mapping) and not str(nb).startswith("07"):
             for k, v in section.items():
                 flat.setdefault(k, v)
     for fact, candidates in _FACT_KEYS.items():
@@ -512,10 +513,19 @@ def paper_context(
         "fmt": format_stats(flat, language),
         "methods": _methods_text(facts, language),
         "facts": _json_safe(facts),
-        "tables": paper_tables(flat, language=language),
+        "tables": paper_tables(flat, language=language, external=_external_results()),
         "figures": _figure_files(Path(figure_index) if figure_index else paths.FIGURE_INDEX,
                                  language),
     }
+
+
+def _external_results() -> tuple[Any, Any] | None:
+    """Notebook 07's SummEval results (baselines, judges), or None when it did not run."""
+    import pandas as pd
+
+    if not (paths.SUMMEVAL_BASELINES.is_file() and paths.SUMMEVAL_JUDGES.is_file()):
+        return None
+    return pd.read_csv(paths.SUMMEVAL_BASELINES), pd.read_csv(paths.SUMMEVAL_JUDGES)
 
 
 def _json_safe(obj: Any) -> Any:

@@ -13,10 +13,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import pandas as pd
+
 from radjudge.figures.labels import Language, label, text
 from radjudge.figures.plots import CRITERIA_ORDER, GRANULARITY_ORDER
 
-__all__ = ["paper_tables", "factor_table", "criteria_table", "selection_table", "levels"]
+__all__ = ["paper_tables", "factor_table", "criteria_table", "selection_table", "external_table", "levels"]
 
 
 def levels(stats: Mapping[str, Any], prefix: str, suffix: str,
@@ -154,13 +156,74 @@ def selection_table(stats: Mapping[str, Any], *, language: Language) -> dict[str
     }
 
 
-def paper_tables(stats: Mapping[str, Any], *, language: Language) -> dict[str, dict[str, Any]]:
+SUMMEVAL_CRITERIA = ("coherence", "consistency", "fluency", "relevance")
+
+
+def external_table(baselines: pd.DataFrame, judges: pd.DataFrame, *, language: Language) -> dict[str, Any]:
+    """SummEval summary-level ρ / τ per criterion: reproduced ROUGE, published rows, local judges.
+
+    Parameters
+    ----------
+    baselines : DataFrame
+        ``paths.SUMMEVAL_BASELINES`` (``metric, criterion, spearman, kendall, n_docs``).
+    judges : DataFrame
+        ``paths.SUMMEVAL_JUDGES`` (:data:`radjudge.external.judges.RESULT_COLUMNS`): its
+        ``published`` rows and, per local judge, the mean over its configurations.
+    language : {"ru", "en"}
+    """
+    ru = language == "ru"
+
+    def cell(df: pd.DataFrame, crit: str) -> str:
+        sel = df[df["criterion"] == crit]
+        if sel.empty:
+            return "—"
+        rho = format_cell(sel["spearman"].mean(), language)
+        tau = format_cell(sel["kendall"].mean(), language)
+        return f"{rho} / {tau}"
+
+    rows = []
+    for metric, df in baselines.groupby("metric", sort=True):
+        n = int(df["n_docs"].max())
+        rows.append([f"{metric} ({'воспроизведено' if ru else 'reproduced'}, n = {n})",
+                     *(cell(df, c) for c in SUMMEVAL_CRITERIA)])
+    published = judges[judges["kind"] == "published"]
+    for method, df in published.groupby("method", sort=True):
+        rows.append([f"{method} ({'опубликовано' if ru else 'published'})", *(cell(df, c) for c in SUMMEVAL_CRITERIA)])
+    local = judges[judges["kind"] == "judge"]
+    for method, df in local.groupby("method", sort=True):
+        n_cfg = len(df.drop_duplicates(["scale", "granularity"]))
+        n_docs = int(df["n_docs"].max())
+        what = (f"среднее {n_cfg} конфигураций, n = {n_docs}" if ru
+                else f"mean of {n_cfg} configurations, n = {n_docs}")
+        rows.append([f"{method} ({what})", *(cell(df, c) for c in SUMMEVAL_CRITERIA)])
+    names = {"coherence": ("Связность", "Coherence"), "consistency": ("Согласованность", "Consistency"),
+             "fluency": ("Беглость", "Fluency"), "relevance": ("Релевантность", "Relevance")}
+    return {
+        "columns": ["Метод (n статей)" if ru else "Method (n articles)",
+                    *(f"{names[c][0 if ru else 1]} ρ / τ" for c in SUMMEVAL_CRITERIA)],
+        "align": ["left", "right", "right", "right", "right"],
+        "rows": rows,
+    }
+
+
+def format_cell(value: Any, language: Language) -> str:
+    from radjudge.paper import format_number
+
+    return str(format_number(float(value), language, digits=3))
+
+
+def paper_tables(stats: Mapping[str, Any], *, language: Language,
+                 external: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> dict[str, dict[str, Any]]:
     """All manuscript tables, keyed by the name ``paper/main.typ`` uses (``tab("name", ...)``).
 
-    ``stats`` is the flat stats.json.
+    ``stats`` is the flat stats.json; ``external`` the SummEval results
+    (baselines, judges) of notebook 07, when it ran (table ``external``).
     """
-    return {
+    tables = {
         "factors": factor_table(stats, language=language),
         "criteria": criteria_table(stats, language=language),
         "selection": selection_table(stats, language=language),
     }
+    if external is not None:
+        tables["external"] = external_table(*external, language=language)
+    return tables
