@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -58,3 +61,47 @@ def run_cli(*args: str, root: Path | None = None, env: dict[str, str] | None = N
         text=True,
         timeout=timeout,
     )
+
+
+def isolated_notebooks(
+    tmp_path: Path,
+    stems: Sequence[str],
+    *,
+    profile: str = "smoke",
+    copy: Sequence[str] = (),
+    shared: Mapping[str, Any] | None = None,
+    sections: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Path:
+    """A throw-away project that runs only the notebooks ``stems``, with the values of ``profile``.
+
+    It holds ``pyproject.toml``, the notebooks, copies of the ``copy`` paths
+    (files or folders, relative to the repository) and ``params/p.yaml``: the
+    notebooks' sections of ``profile`` (each updated by ``sections[stem]``) and
+    the shared keys they declare (updated by ``shared``). Run it with
+    ``run_cli("run", "--profile", "p", root=root)``.
+    """
+    from radjudge import pipeline
+    from radjudge.profiles import load_profile
+
+    root = tmp_path / "project"
+    (root / "params").mkdir(parents=True)
+    (root / "notebooks").mkdir()
+    shutil.copy(ROOT / "pyproject.toml", root)
+    for stem in stems:
+        shutil.copy(ROOT / "notebooks" / f"{stem}.ipynb", root / "notebooks")
+    for rel in copy:
+        src, dst = ROOT / rel, root / rel
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_dir():
+            shutil.copytree(src, dst)
+        else:
+            shutil.copy(src, dst)
+    real = load_profile(profile)
+    declared = set().union(*(pipeline.declared_parameters(root / "notebooks" / f"{s}.ipynb") for s in stems))
+    doc = {
+        "description": f"notebooks {', '.join(stems)} alone, {profile} values",
+        "shared": {**{k: v for k, v in real.shared.items() if k in declared}, **(shared or {})},
+        "notebooks": {s: {**real.section(s), **(sections or {}).get(s, {})} for s in stems},
+    }
+    (root / "params" / "p.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), "utf-8")
+    return root

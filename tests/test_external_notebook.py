@@ -5,18 +5,14 @@ a real SmolLM2 judge on one article, then a replay from the cache in readonly mo
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
-import nbformat
 import pandas as pd
 import pytest
-import yaml
 
-from conftest import ROOT, run_cli
-from radjudge import pipeline
+from conftest import ROOT, isolated_notebooks, run_cli
 from radjudge.external.judges import RESULT_COLUMNS
-from radjudge.profiles import RUNNER_PARAMETERS, load_profile
+from radjudge.profiles import load_profile
 
 NOTEBOOK = ROOT / "notebooks" / "07_external_validation.ipynb"
 STEM = "07_external_validation"
@@ -24,33 +20,17 @@ STEM = "07_external_validation"
 
 def isolated_project(tmp_path: Path, **overrides) -> Path:
     """pyproject, notebook 07, the SummEval copy and a profile with 07's smoke section only."""
-    root = tmp_path / "project"
-    (root / "params").mkdir(parents=True)
-    (root / "notebooks").mkdir()
-    shutil.copy(ROOT / "pyproject.toml", root)
-    shutil.copy(NOTEBOOK, root / "notebooks")
-    shutil.copytree(ROOT / "data" / "external" / "summeval", root / "data" / "external" / "summeval")
     smoke = load_profile("smoke")
-    shared = {k: smoke.shared[k] for k in ("seed", "cache_dir", "cache_mode", "models")}
-    shared["models"] = {name: smoke.shared["models"][name] for name in smoke.section(STEM)["judges"]}
-    doc = {"description": "notebook 07 alone, smoke values", "shared": {**shared, **overrides},
-           "notebooks": {STEM: smoke.section(STEM)}}
-    (root / "params" / "p.yaml").write_text(yaml.safe_dump(doc), "utf-8")
-    return root
+    models = {name: smoke.shared["models"][name] for name in smoke.section(STEM)["judges"]}
+    return isolated_notebooks(tmp_path, [STEM], copy=["data/external/summeval"],
+                              shared={"models": models, **overrides})
 
 
-def test_notebook_is_committed_clean_and_fits_every_profile():
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    assert nb.metadata["kernelspec"]["name"] == "radjudge"
-    assert all(not c.get("outputs") and c.get("execution_count") is None for c in nb.cells if c.cell_type == "code")
-    assert "record_stage" in nb.cells[-1].source
-    declared = pipeline.declared_parameters(NOTEBOOK)
+def test_every_profile_judges_with_registered_models():
+    # (clean commit and profile fit of every notebook: tests/test_notebooks.py, test_pipeline.py)
     for name in ("demo", "smoke", "study"):
         prof = load_profile(name)
-        section = prof.section(STEM)
-        assert set(section) <= set(declared), name
-        assert all(p in section or p in prof.shared for p in declared if p not in RUNNER_PARAMETERS), name
-        assert set(section["judges"]) <= set(prof.shared["models"]), name
+        assert set(prof.section(STEM)["judges"]) <= set(prof.shared["models"]), name
 
 
 @pytest.mark.slow

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 from pathlib import Path
 
 import nbformat
 import pandas as pd
 import pytest
-import yaml
 
-from conftest import ROOT, run_cli
-from radjudge import pipeline
+from conftest import ROOT, isolated_notebooks, run_cli
 from radjudge.anonymize import load_anonymized
 from radjudge.cohort import load_cohort
 from radjudge.manifest import sha256_file
-from radjudge.profiles import RUNNER_PARAMETERS, load_profile
+from radjudge.profiles import load_profile
 from radjudge.records import SECTIONS
 
 NOTEBOOK = ROOT / "notebooks" / "01_anonymization.ipynb"
@@ -26,32 +23,12 @@ STEM = "01_anonymization"
 
 def isolated_project(tmp_path: Path, profile: str = "smoke", **overrides) -> Path:
     """pyproject, notebook 01, the committed cohort and a profile holding only 01's section."""
-    root = tmp_path / "project"
-    (root / "params").mkdir(parents=True)
-    (root / "notebooks").mkdir()
-    (root / "data" / "raw").mkdir(parents=True)
-    shutil.copy(ROOT / "pyproject.toml", root)
-    shutil.copy(NOTEBOOK, root / "notebooks")
-    shutil.copy(ROOT / "data" / "raw" / "synthetic_cohort.jsonl", root / "data" / "raw")
-    real = load_profile(profile)
-    section = {**real.section(STEM), **overrides}
-    doc = {"description": f"notebook 01 alone, {profile} values", "shared": {"seed": real.shared["seed"]},
-           "notebooks": {STEM: section}}
-    (root / "params" / "p.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), "utf-8")
-    return root
+    return isolated_notebooks(tmp_path, [STEM], profile=profile, copy=["data/raw/synthetic_cohort.jsonl"],
+                              sections={STEM: overrides})
 
 
-def test_notebook_is_committed_clean_and_fits_every_profile():
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    assert nb.metadata["kernelspec"]["name"] == "radjudge"
-    assert all(not c.get("outputs") and c.get("execution_count") is None for c in nb.cells if c.cell_type == "code")
-    assert "record_stage" in nb.cells[-1].source
-    declared = pipeline.declared_parameters(NOTEBOOK)
-    for name in ("demo", "smoke", "study"):
-        prof = load_profile(name)
-        section = prof.section(STEM)
-        assert set(section) <= set(declared), name
-        assert all(p in section or p in prof.shared for p in declared if p not in RUNNER_PARAMETERS), name
+def test_study_profile_reads_real_records():
+    # (clean commit and profile fit of every notebook: tests/test_notebooks.py, test_pipeline.py)
     assert load_profile("study").section(STEM)["records_path"] == "data/raw/records.xlsx"
 
 
