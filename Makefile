@@ -26,7 +26,7 @@ help:
 	@echo "make test   set up .venv, run the test suite"
 	@echo "make lab    JupyterLab on notebooks/ with the radjudge kernel"
 	@echo "make bench  speed benchmarks (ratios against in-run baselines)"
-	@echo "make paper  build paper/build/radjudge.pdf from data/results and figures/"
+	@echo "make paper  build paper/build/radjudge_<lang>.pdf from data/results and figures/"
 	@echo "make clean  remove generated outputs (keeps .venv, raw data and the LLM cache)"
 	@echo "make strip  strip outputs from the source notebooks"
 

@@ -102,7 +102,7 @@ def test_small_real_run_with_smollm2(summeval, human, tmp_path):
                                  granularity="full", rubric=load_rubric("summeval", language="en"),
                                  template=load_template(ej.SUMMEVAL_TEMPLATE))
     assert r.loc[(r["summarizer"] == first["system_id"]), "prompt_hash"].item() == prompt.prompt_hash
-    assert run.guard["prompts_allowed_as_public"] >= 1 and run.cache_stats["smollm2"]["model_loaded"]
+    assert run.guard["prompts_allowed_as_public"] >= 1 and run.cache_stats["models"]["smollm2"]["model_loaded"]
     res = ej.judge_results(ej.judge_values(r), human, published=("G-Eval-4",))
     assert list(res.columns) == list(ej.RESULT_COLUMNS)
     row = res[res["kind"] == "judge"].iloc[0]
@@ -111,5 +111,5 @@ def test_small_real_run_with_smollm2(summeval, human, tmp_path):
     again = ej.run_summeval_judges(sub, judges=["smollm2"], models=models, criteria=["coherence"], scales=[5],
                                    granularities=["full"], cache_dir=str(tmp_path / "cache"), cache_mode="readonly",
                                    progress=False)
-    assert again.ratings["cached"].all() and not again.cache_stats["smollm2"]["model_loaded"]
+    assert again.ratings["cached"].all() and not again.cache_stats["models"]["smollm2"]["model_loaded"]
     assert again.ratings["expected_score"].tolist() == r["expected_score"].tolist()

@@ -71,4 +71,4 @@ def test_smoke_run_then_replay_from_the_cache(tmp_path):
     pd.testing.assert_frame_equal(replay.drop(columns=["cached", "latency_s"]),
                                   ratings.drop(columns=["cached", "latency_s"]))
     man = json.loads((root / "data" / "results" / "run_manifest.json").read_text("utf-8"))
-    assert all(not s.get("model_loaded") for s in man["stages"][STEM]["cache"].values())
+    assert all(not s.get("model_loaded") for s in man["stages"][STEM]["cache"]["models"].values())

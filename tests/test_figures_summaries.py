@@ -44,6 +44,17 @@ def test_length_scores_are_means_on_zero_one(ratings):
         "summary_length"].iloc[0] == len(length)
 
 
+def test_a_metric_judge_is_used_on_its_own_zero_one_range(ratings):
+    # ROUGE-L 0.3 binned to 3 of 1..10: its normalized value is the metric, not (0.3 - 1) / 9
+    experts, _, summaries = ratings
+    first = summaries.iloc[0]
+    metric = pd.DataFrame([{"judge": "rouge-l", "mode": "metric", "criterion": "completeness", "scale": 10,
+                            "granularity": "none", "repeat": 0, "patient_id": first["patient_id"],
+                            "summarizer": first["summarizer"], "score": 3, "expected_score": 0.3, "status": "ok"}])
+    t = S.length_score_table(metric, experts, summaries)
+    assert t.loc[t["rater"] == "rouge-l", "score_norm"].item() == pytest.approx(0.3)
+
+
 def test_length_table_refuses_ratings_of_unknown_summaries(ratings):
     experts, judges, summaries = ratings
     with pytest.raises(ValueError, match="not in the summaries table"):

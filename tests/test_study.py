@@ -67,7 +67,8 @@ def check_outputs(root: Path, profile: str) -> None:
     assert len(index) >= 7
     for rel in index["file"]:
         assert (root / rel).stat().st_size > 0, rel
-    pdf = root / "paper" / "build" / "radjudge.pdf"
+    language = prof.shared["language"]
+    pdf = root / "paper" / "build" / f"radjudge_{language}.pdf"
     assert pdf.read_bytes()[:5] == b"%PDF-"
 
 
@@ -97,7 +98,8 @@ def test_smoke_runs_the_whole_chain_from_an_empty_cache(tmp_path: Path) -> None:
     assert man["status"] == "ok"
     for stem in LLM_STAGES:
         cache = man["stages"][stem]["cache"]
-        assert cache["hits"] == 0 and cache["live_calls"] == cache["misses"] > 0, (stem, cache)
+        # identical prompts in one batch (two SummEval systems wrote the same summary) are computed once
+        assert cache["hits"] == 0 and 0 < cache["live_calls"] <= cache["misses"], (stem, cache)
     # every model file the run used is hashed in the manifest
     assert set(man["models_sha256"]) >= {"smollm2"}
     paper = build_paper(root)

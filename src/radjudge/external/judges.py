@@ -78,7 +78,9 @@ class JudgeRun:
     validity : DataFrame
         :func:`radjudge.judge.validity_report` of ``ratings``.
     cache_stats : dict
-        Judge name -> the client's statistics (for ``record_stage(cache=...)``).
+        Cache statistics summed over the judges' clients, with ``"models"``:
+        model name -> that client's statistics (for ``record_stage(cache=...)``,
+        the same form as notebooks 02 and 04 record).
     model_files : dict
         Model label -> weight file (for ``record_stage(models=...)``).
     guard : dict
@@ -137,6 +139,7 @@ def run_summeval_judges(
     """
     from radjudge.judge import PublicSource, parse_judges, run_sweep
     from radjudge.llm import load_client
+    from radjudge.summarize import combined_cache_stats
 
     specs = parse_judges(
         [{"name": j, "mode": "logprobs", "model": j, "criteria": list(criteria), "scales": list(scales),
@@ -154,7 +157,7 @@ def run_summeval_judges(
         # the clinical sweep itself, with the news template and the articles as public sources
         result = run_sweep(summaries, sources, specs, clients=clients, seed=0, rubric=SUMMEVAL_RUBRIC,
                            template=SUMMEVAL_TEMPLATE, progress=progress)
-        stats = {s.name: clients[s.model].stats for s in specs}
+        stats = combined_cache_stats(clients)
         files: dict[str, Path] = {}
         for client in clients.values():
             if client.backend.loaded:

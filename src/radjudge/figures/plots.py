@@ -496,7 +496,9 @@ def score_use(
                 ax.grid(axis="y")
                 if r == 0:
                     name = rater if kind == "judge" else label("category", rater, language)
-                    ax.set_title(name, fontsize=6.5, color=kind_color[kind])
+                    # long judge names ("smollm2-logprobs") break at the hyphen so neighbours never overlap
+                    ax.set_title(name.replace("-", "-\n", 1) if len(raters) > 6 and len(name) > 12 else name,
+                                 fontsize=6.5, color=kind_color[kind])
                 if c == 0:
                     ax.set_ylabel(f"{text('scale_points', language, n=scale)}\n"
                                   f"{text('share', language)}")

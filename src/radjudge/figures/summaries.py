@@ -102,11 +102,19 @@ def score_use_table(judge_ratings: pd.DataFrame, expert_ratings: pd.DataFrame) -
 
 
 def _judge_norm(j: pd.DataFrame) -> pd.Series:
-    value = j["score"].astype(float)
+    """Judge value on [0, 1]: the expected score (else the score) mapped from 1..scale.
+
+    A metric judge's ``expected_score`` is the metric itself (ROUGE-L, chrF),
+    already on [0, 1]; it is used as it is.
+    """
+    norm = (j["score"].astype(float) - 1) / (j["scale"] - 1)
     if "expected_score" in j.columns:
         exp = j["expected_score"].astype(float)
-        value = exp.where(exp.notna(), value)
-    return (value - 1) / (j["scale"] - 1)
+        on_scale = (exp - 1) / (j["scale"] - 1)
+        if "mode" in j.columns:
+            on_scale = on_scale.where(j["mode"] != "metric", exp)
+        norm = on_scale.where(exp.notna(), norm)
+    return norm
 
 
 def _expert_norm(e: pd.DataFrame) -> pd.Series:
