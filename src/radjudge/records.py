@@ -43,7 +43,7 @@ import csv
 import io
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -55,6 +55,7 @@ __all__ = [
     "RecordFormatError",
     "render_text",
     "read_records",
+    "json_lines",
 ]
 
 #: Section keys, in record order.
@@ -225,20 +226,39 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], list[tuple[int
     return header, rows
 
 
+def json_lines(
+    lines: Iterable[str], *, where: str | os.PathLike[str], error: type[Exception] = ValueError
+) -> Iterator[tuple[int, Any]]:
+    """(1-based line number, parsed value) of every non-blank line of a JSONL text.
+
+    A line that is not JSON raises ``error`` naming ``where``, the line and the
+    column. Shared by every JSONL reader of the project (raw records, the
+    synthetic cohort, anonymized records).
+
+    >>> list(json_lines(['{"a": 1}', "", "[2]"], where="x.jsonl"))
+    [(1, {'a': 1}), (3, [2])]
+    >>> list(json_lines(["{oops"], where="x.jsonl"))
+    Traceback (most recent call last):
+    ...
+    ValueError: x.jsonl, line 1: not valid JSON (Expecting property name enclosed in double quotes at column 2); each line must be one JSON object
+    """
+    for lineno, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            yield lineno, json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise error(
+                f"{where}, line {lineno}: not valid JSON ({exc.msg} at column {exc.colno}); "
+                "each line must be one JSON object"
+            ) from None
+
+
 def _read_jsonl(path: Path, encoding: str) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
     text = _decode(path, encoding)
     rows = []
     header: list[str] = []
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise RecordFormatError(
-                f"{path}, line {lineno}: not valid JSON ({exc.msg} at column {exc.colno}); "
-                "each line must be one JSON object"
-            ) from None
+    for lineno, obj in json_lines(text.splitlines(), where=path, error=RecordFormatError):
         if not isinstance(obj, dict):
             raise RecordFormatError(
                 f"{path}, line {lineno}: expected a JSON object, got {type(obj).__name__}"

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from radjudge import paths
-from radjudge.records import SECTIONS, render_text
+from radjudge.records import SECTIONS, json_lines, render_text
 
 __all__ = [
     "SCHEME",
@@ -146,13 +146,7 @@ def read_anonymized_jsonl(path: str | os.PathLike[str]) -> list[AnonymizedRecord
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no anonymized records; run notebook 01 (radjudge run --only 01)")
     out = []
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{path}, line {lineno}: not valid JSON ({exc.msg})") from None
+    for lineno, obj in json_lines(path.read_text(encoding="utf-8").splitlines(), where=path):
         missing = [k for k in ("patient_id", "synthetic", "sections", "anonymization") if k not in obj]
         if missing:
             raise ValueError(f"{path}, line {lineno}: missing field(s) {missing}")

@@ -39,7 +39,7 @@ from typing import Any
 from radjudge import paths
 from radjudge.cohort._conditions import CONDITIONS
 from radjudge.cohort._generator import LENGTH_RANGE, generate_patient
-from radjudge.records import SECTIONS, render_text
+from radjudge.records import SECTIONS, json_lines, render_text
 
 __all__ = [
     "CONDITIONS",
@@ -245,13 +245,7 @@ def load_cohort(path: str | os.PathLike[str] = paths.SYNTHETIC_COHORT) -> list[C
             "radjudge.cohort.materialize_cohort(n_patients, seed=...) or run notebook 01"
         )
     out = []
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{path}, line {lineno}: not valid JSON ({exc.msg})") from None
+    for lineno, obj in json_lines(path.read_text(encoding="utf-8").splitlines(), where=path):
         out.append(CohortRecord.from_json(obj, where=f"{path}, line {lineno}"))
     return out
 
