@@ -6,7 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -105,3 +105,20 @@ def isolated_notebooks(
     }
     (root / "params" / "p.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), "utf-8")
     return root
+
+
+@pytest.fixture(scope="module")
+def fault_server() -> Iterator[Any]:
+    """A real local HTTP server that speaks the OpenAI API and injects faults (tests/llm_servers.py)."""
+    from llm_servers import FaultServer
+
+    server = FaultServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def faults(fault_server: Any) -> Any:
+    """The module's fault server, with its log and injected faults cleared for this test."""
+    fault_server.reset()
+    return fault_server

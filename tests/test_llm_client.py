@@ -10,7 +10,6 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,21 +39,8 @@ def guard(text: str) -> None:
         raise ResidualPHIError("residual PHI: a surname")
 
 
-@pytest.fixture(scope="module")
-def fault_server() -> Iterator[FaultServer]:
-    server = FaultServer()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def server(fault_server: FaultServer) -> FaultServer:
-    fault_server.reset()
-    return fault_server
-
-
-def client_for(server: FaultServer, cache_dir: Path, mode: str = "readwrite", **spec: Any) -> LLMClient:
-    base = {"backend": "openai", "base_url": server.base_url, "model": "fake-model", "endpoint": "completions",
+def client_for(faults: FaultServer, cache_dir: Path, mode: str = "readwrite", **spec: Any) -> LLMClient:
+    base = {"backend": "openai", "base_url": faults.base_url, "model": "fake-model", "endpoint": "completions",
             "concurrency": 2, "timeout_s": 10, "max_retries": 2, "backoff_s": 0.01}
     return load_client("fake", {**base, **spec}, cache_dir=cache_dir, cache_mode=mode, text_guard=guard)
 
@@ -64,15 +50,15 @@ def req(i: int | str, **kw: Any) -> GenerationRequest:
 
 
 @pytest.mark.server
-def test_guard_runs_before_cache_and_calls(tmp_path: Path, server: FaultServer) -> None:
-    client = client_for(server, tmp_path)
+def test_guard_runs_before_cache_and_calls(tmp_path: Path, faults: FaultServer) -> None:
+    client = client_for(faults, tmp_path)
     with pytest.raises(ResidualPHIError):
         client.generate([req("ok"), GenerationRequest(("Пациент Иванов И.И.",))])
     with pytest.raises(ResidualPHIError):
         client.score_options([ScoreRequest(("x",), system="Врач Иванов", options=("1", "2"))])
-    assert server.calls() == [] and len(client.cache) == 0
+    assert faults.calls() == [] and len(client.cache) == 0
     # Cached text is guarded too: a cache can never launder unchecked text.
-    unguarded = load_client("fake", {"backend": "openai", "base_url": server.base_url, "model": "fake-model",
+    unguarded = load_client("fake", {"backend": "openai", "base_url": faults.base_url, "model": "fake-model",
                                      "endpoint": "completions"}, cache_dir=tmp_path, cache_mode="readwrite",
                             text_guard=None)
     leaked = GenerationRequest(("Иванов",), max_tokens=16)
@@ -82,42 +68,42 @@ def test_guard_runs_before_cache_and_calls(tmp_path: Path, server: FaultServer) 
 
 
 @pytest.mark.server
-def test_modes_hits_and_stats(tmp_path: Path, server: FaultServer) -> None:
-    live = client_for(server, tmp_path)
+def test_modes_hits_and_stats(tmp_path: Path, faults: FaultServer) -> None:
+    live = client_for(faults, tmp_path)
     first = live.generate([req(1), req(2)])
     assert [r.text for r in first] == [fake_completion(f"[{i}] {RECORD}") for i in (1, 2)]
     assert not any(r.cached for r in first)
     assert [r.prompt_hash for r in first] == [prompt_hash(None, f"[{i}] {RECORD}", "") for i in (1, 2)]
-    again = client_for(server, tmp_path, "readonly").generate([req(2), req(1)])
+    again = client_for(faults, tmp_path, "readonly").generate([req(2), req(1)])
     assert [r.text for r in again] == [first[1].text, first[0].text] and all(r.cached for r in again)
     assert [r.latency_s for r in again] == [first[1].latency_s, first[0].latency_s]
-    assert len(server.calls()) == 2
+    assert len(faults.calls()) == 2
     stats = live.stats
     assert (stats["calls"], stats["hits"], stats["misses"], stats["live_calls"], stats["failures"]) == (2, 0, 2, 2, 0)
     assert stats["completion_tokens"] == sum(r.completion_tokens for r in first) > 0
     with pytest.raises(CacheMissError) as info:
-        client_for(server, tmp_path, "readonly").generate([req(1), req(3)])
+        client_for(faults, tmp_path, "readonly").generate([req(1), req(3)])
     message = str(info.value)
     assert "'fake'" in message and prompt_hash(None, f"[3] {RECORD}", "") in message
-    assert len(server.calls()) == 2  # readonly never calls
-    off = client_for(server, tmp_path, "off")
+    assert len(faults.calls()) == 2  # readonly never calls
+    off = client_for(faults, tmp_path, "off")
     assert not off.generate([req(1)])[0].cached
-    assert len(server.calls()) == 3 and len(CallCache(tmp_path)) == 2
+    assert len(faults.calls()) == 3 and len(CallCache(tmp_path)) == 2
 
 
 @pytest.mark.server
-def test_samples_are_separate_entries(tmp_path: Path, server: FaultServer) -> None:
-    client = client_for(server, tmp_path)
+def test_samples_are_separate_entries(tmp_path: Path, faults: FaultServer) -> None:
+    client = client_for(faults, tmp_path)
     greedy = client.generate([req("g", n=3)])[0]
-    assert len(set(greedy.texts)) == 1 and len(server.calls("[g]")) == 1  # computed once
+    assert len(set(greedy.texts)) == 1 and len(faults.calls("[g]")) == 1  # computed once
     sampled = GenerationRequest(("[s] ", RECORD), max_tokens=16, temperature=0.8, seed=11, n=3)
     client.generate([sampled])
-    assert len(server.calls("[s]")) == 3
+    assert len(faults.calls("[s]")) == 3
     keys = {client.generation_key(sampled, i) for i in range(3)}
     assert len(keys) == 3 and all(client.cache.get(k) for k in keys)
     more = GenerationRequest(("[s] ", RECORD), max_tokens=16, temperature=0.8, seed=11, n=5)
     result = client.generate([more])[0]
-    assert len(server.calls("[s]")) == 5 and not result.cached  # only samples 3 and 4 were new
+    assert len(faults.calls("[s]")) == 5 and not result.cached  # only samples 3 and 4 were new
     assert client.generate([more])[0].cached
 
 
@@ -183,30 +169,30 @@ _RUN = textwrap.dedent("""
 
 
 @pytest.mark.server
-def test_killed_run_resumes_without_loss_or_repeats(tmp_path: Path, server: FaultServer) -> None:
+def test_killed_run_resumes_without_loss_or_repeats(tmp_path: Path, faults: FaultServer) -> None:
     n, concurrency = 30, 2
-    server.state.delay_s = 0.15
+    faults.state.delay_s = 0.15
     env = {**os.environ, "TQDM_DISABLE": "1"}
-    proc = subprocess.Popen([sys.executable, "-c", _RUN, server.base_url, str(tmp_path), str(n)], env=env)
+    proc = subprocess.Popen([sys.executable, "-c", _RUN, faults.base_url, str(tmp_path), str(n)], env=env)
     deadline = time.monotonic() + 120
-    while len([c for c in server.calls("[kill") if c.end < float("inf")]) < n // 2:
+    while len([c for c in faults.calls("[kill") if c.end < float("inf")]) < n // 2:
         assert proc.poll() is None, "the run ended before it could be killed"
         assert time.monotonic() < deadline
         time.sleep(0.02)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     killed_at = time.monotonic()
-    served = {c.prompt for c in server.calls("[kill") if c.end <= killed_at}
+    served = {c.prompt for c in faults.calls("[kill") if c.end <= killed_at}
     by_hash = {prompt_hash(None, f"[kill {i:02d}] record", ""): f"[kill {i:02d}] record" for i in range(n)}
     cached = {by_hash[e["ph"]] for _, e in CallCache(tmp_path).items()}
     assert cached <= served  # nothing is cached that the server did not answer
     assert len(served - cached) <= concurrency  # at most the calls in flight are lost
     assert 0 < len(cached) < n
-    before = len(server.calls("[kill"))
-    rerun = subprocess.run([sys.executable, "-c", _RUN, server.base_url, str(tmp_path), str(n)], env=env,
+    before = len(faults.calls("[kill"))
+    rerun = subprocess.run([sys.executable, "-c", _RUN, faults.base_url, str(tmp_path), str(n)], env=env,
                            timeout=300)
     assert rerun.returncode == 0
-    resumed = [c.prompt for c in server.calls("[kill")[before:]]
+    resumed = [c.prompt for c in faults.calls("[kill")[before:]]
     assert len(resumed) == len(set(resumed))  # each missing call made once
     assert not set(resumed) & cached  # no completed call repeated
     assert set(resumed) | cached == set(by_hash.values())  # none lost
@@ -214,8 +200,8 @@ def test_killed_run_resumes_without_loss_or_repeats(tmp_path: Path, server: Faul
 
 
 @pytest.mark.server
-def test_verify_cached_detects_a_tampered_entry(tmp_path: Path, server: FaultServer) -> None:
-    client = client_for(server, tmp_path)
+def test_verify_cached_detects_a_tampered_entry(tmp_path: Path, faults: FaultServer) -> None:
+    client = client_for(faults, tmp_path)
     requests = [req(i) for i in range(4)]
     client.generate(requests)
     check = client.verify_cached(requests, sample=None)
@@ -226,7 +212,7 @@ def test_verify_cached_detects_a_tampered_entry(tmp_path: Path, server: FaultSer
     tampered = [json.dumps({**json.loads(x), "t": "подменено"}) if x.startswith(f'{{"k":"{key}"') else x
                 for x in lines]
     shard.write_text("\n".join(tampered) + "\n", encoding="utf-8")
-    check = client_for(server, tmp_path).verify_cached(requests, sample=None)
+    check = client_for(faults, tmp_path).verify_cached(requests, sample=None)
     assert not check.ok
     assert [m["prompt_hash"] for m in check.mismatches] == [client.prompt_hash(requests[2])]
     assert check.mismatches[0]["cached"] == "подменено"

