@@ -13,11 +13,10 @@ import pytest
 from radjudge import paths
 from radjudge.anonymize import PHIGuardError, anonymize_records
 from radjudge.cohort import load_cohort
-from radjudge.llm import CacheMissError, validate_spec
+from radjudge.llm import CacheMissError, combined_cache_stats, validate_spec
 from radjudge.profiles import load_profile
 from radjudge.summarize import (
     SUMMARY_COLUMNS,
-    combined_cache_stats,
     generation_batches,
     load_summary_clients,
     parse_summarizers,

@@ -138,8 +138,7 @@ def run_summeval_judges(
         ``cache_mode`` readonly and a call is not cached.
     """
     from radjudge.judge import PublicSource, parse_judges, run_sweep
-    from radjudge.llm import load_client
-    from radjudge.summarize import combined_cache_stats
+    from radjudge.llm import combined_cache_stats, load_client
 
     specs = parse_judges(
         [{"name": j, "mode": "logprobs", "model": j, "criteria": list(criteria), "scales": list(scales),

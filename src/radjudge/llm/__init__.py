@@ -53,7 +53,7 @@ Guarantees
 """
 
 from radjudge.llm.cache import CallCache, call_key
-from radjudge.llm.client import CacheCheck, LLMClient
+from radjudge.llm.client import CacheCheck, LLMClient, combined_cache_stats
 from radjudge.llm.models import load_client, validate_spec
 from radjudge.llm.types import (
     CacheMissError,
@@ -74,6 +74,7 @@ __all__ = [
     "validate_spec",
     "LLMClient",
     "CacheCheck",
+    "combined_cache_stats",
     "CallCache",
     "call_key",
     "GenerationRequest",

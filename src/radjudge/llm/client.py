@@ -6,7 +6,7 @@ import hashlib
 import math
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from radjudge.llm.types import (
     ScoreRequest,
 )
 
-__all__ = ["LLMClient", "CacheCheck", "LOGPROB_DECIMALS", "LATENCY_DECIMALS"]
+__all__ = ["LLMClient", "CacheCheck", "combined_cache_stats", "LOGPROB_DECIMALS", "LATENCY_DECIMALS"]
 
 #: Log-probs are rounded to this many decimals, live and cached alike (replays are bit-identical).
 LOGPROB_DECIMALS = 6
@@ -506,3 +506,21 @@ def _scores_from_entry(request: ScoreRequest, entry: dict[str, Any], ph: str, *,
         options=request.options, logprobs=tuple(entry["lp"]), option_token_counts=tuple(entry["n"]),
         prompt_tokens=int(entry["pt"]), latency_s=float(entry["s"]), cached=cached, prompt_hash=ph,
     )
+
+
+def combined_cache_stats(clients: Mapping[str, Any]) -> dict[str, Any]:
+    """Cache statistics of several clients for the run manifest.
+
+    Returns
+    -------
+    dict
+        ``{"hits": ..., "misses": ..., "live_calls": ..., ...}`` summed over
+        the clients (numeric fields), plus ``"models": {name: client.stats}``.
+    """
+    per_model = {name: dict(c.stats) for name, c in clients.items()}
+    total: dict[str, Any] = {}
+    for stats in per_model.values():
+        for key, value in stats.items():
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                total[key] = round(total.get(key, 0) + value, 3)
+    return {**total, "models": per_model}

@@ -36,7 +36,6 @@ from radjudge.summarize.prompts import (
 )
 from radjudge.summarize.run import (
     SUMMARY_COLUMNS,
-    combined_cache_stats,
     generation_batches,
     load_summary_clients,
     run_summarizers,
@@ -59,7 +58,6 @@ __all__ = [
     "load_template",
     "render_summary_request",
     "SUMMARY_COLUMNS",
-    "combined_cache_stats",
     "generation_batches",
     "load_summary_clients",
     "summary_requests",

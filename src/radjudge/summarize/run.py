@@ -65,7 +65,6 @@ __all__ = [
     "generation_batches",
     "run_summarizers",
     "summary_stats",
-    "combined_cache_stats",
 ]
 
 class SummaryPhi(NamedTuple):
@@ -429,21 +428,3 @@ def summary_stats(
     stats.insert(0, "summarizer_kind", grouped["summarizer_kind"].first())
     stats["cache_hit_share"] = grouped["cache_hit"].mean()
     return stats.loc[order].reset_index()
-
-
-def combined_cache_stats(clients: Mapping[str, Any]) -> dict[str, Any]:
-    """Cache statistics of several clients for the run manifest.
-
-    Returns
-    -------
-    dict
-        ``{"hits": ..., "misses": ..., "live_calls": ..., ...}`` summed over
-        the clients (numeric fields), plus ``"models": {name: client.stats}``.
-    """
-    per_model = {name: dict(c.stats) for name, c in clients.items()}
-    total: dict[str, Any] = {}
-    for stats in per_model.values():
-        for key, value in stats.items():
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                total[key] = round(total.get(key, 0) + value, 3)
-    return {**total, "models": per_model}
