@@ -177,8 +177,8 @@ def external_table(baselines: pd.DataFrame, judges: pd.DataFrame, *, language: L
         sel = df[df["criterion"] == crit]
         if sel.empty:
             return "—"
-        rho = format_cell(sel["spearman"].mean(), language)
-        tau = format_cell(sel["kendall"].mean(), language)
+        rho = _number(sel["spearman"].mean(), language)
+        tau = _number(sel["kendall"].mean(), language)
         return f"{rho} / {tau}"
 
     rows = []
@@ -206,7 +206,7 @@ def external_table(baselines: pd.DataFrame, judges: pd.DataFrame, *, language: L
     }
 
 
-def format_cell(value: Any, language: Language) -> str:
+def _number(value: Any, language: Language) -> str:
     from radjudge.paper import format_number
 
     return str(format_number(float(value), language, digits=3))

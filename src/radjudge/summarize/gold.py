@@ -28,7 +28,7 @@ the PHI guard like every summary.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from radjudge.summary_features import without_years
@@ -83,16 +83,10 @@ def _sentence(text: str) -> str:
     return text
 
 
-def _list(items: Any, field: str) -> Sequence[Any]:
+def _join(items: Sequence[Any], *, field: str, empty: str, clean: Callable[[str], str] = str) -> str:
     if isinstance(items, str) or not isinstance(items, Sequence):
         raise ValueError(f"facts[{field!r}] must be a list of strings, got {type(items).__name__}")
-    return items
-
-
-def _join(items: Sequence[Any], *, field: str, empty: str) -> str:
-    if isinstance(items, str) or not isinstance(items, Sequence):
-        raise ValueError(f"facts[{field!r}] must be a list of strings, got {type(items).__name__}")
-    parts = [_sentence(x) for x in items if str(x).strip()]
+    parts = [_sentence(clean(x)) for x in items if str(clean(x)).strip()]
     return "; ".join(parts) if parts else empty
 
 
@@ -178,7 +172,7 @@ def render_gold_summary(facts: Mapping[str, Any], *, patient_id: str = "?") -> s
         f"Ключевые данные: {_join(facts['key_findings'], field='key_findings', empty='нет')}.",
         f"Лабораторные данные: {lab_text}.",
         "Предшествующие исследования: "
-        f"{_join([without_years(x) for x in _list(facts['prior_imaging'], 'prior_imaging')], field='prior_imaging', empty='нет данных')}.",
+        f"{_join(facts['prior_imaging'], field='prior_imaging', empty='нет данных', clean=without_years)}.",
         "Противопоказания к контрастированию: "
         f"{_join(facts['contrast_contraindications'], field='contrast_contraindications', empty='не выявлены')}.",
     ]
