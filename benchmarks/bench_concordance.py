@@ -56,31 +56,41 @@ def run() -> dict:
     engine_s = time.perf_counter() - t0
 
     rng = np.random.default_rng(SEED)
-    picks = [(int(rng.integers(n_configs)), int(rng.integers(N_BOOT))) for _ in range(N_SAMPLED_CALLS)]
+    picks = [
+        (int(rng.integers(n_configs)), int(rng.integers(N_BOOT))) for _ in range(N_SAMPLED_CALLS)
+    ]
     frames, expected = [], []
     for g, b in picks:
         valid = ~np.isnan(x[g]).any(axis=1)
-        rows = np.concatenate([np.flatnonzero(valid & (codes == p)).repeat(counts[b, p]) for p in range(n_patients)])
+        rows = np.concatenate(
+            [np.flatnonzero(valid & (codes == p)).repeat(counts[b, p]) for p in range(n_patients)]
+        )
         sample = x[g][rows]  # (N, 2): every copy of a drawn patient's items is its own item
-        frames.append(pd.DataFrame({
-            "rater": np.tile([0, 1], sample.shape[0]),
-            "item": np.repeat(np.arange(sample.shape[0]), 2),
-            "score": sample.ravel(),
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "rater": np.tile([0, 1], sample.shape[0]),
+                    "item": np.repeat(np.arange(sample.shape[0]), 2),
+                    "score": sample.ravel(),
+                }
+            )
+        )
         expected.append(fast[g, b])
     pingouin_w = np.empty(len(frames))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         t0 = time.perf_counter()
         for i, frame in enumerate(frames):
-            pingouin_w[i] = pingouin.friedman(data=frame, dv="score", within="item", subject="rater")["W"].iat[0]
+            pingouin_w[i] = pingouin.friedman(
+                data=frame, dv="score", within="item", subject="rater"
+            )["W"].iat[0]
         sampled_s = time.perf_counter() - t0
     per_call = sampled_s / len(frames)
     baseline_s = per_call * n_configs * N_BOOT
     max_abs_diff = float(np.max(np.abs(pingouin_w - np.asarray(expected))))
     return {
         "workload": f"{n_configs} configurations x {N_BOOT} cluster-bootstrap resamples "
-                    f"({x.shape[1]} items, {n_patients} patients, judge vs consensus)",
+        f"({x.shape[1]} items, {n_patients} patients, judge vs consensus)",
         "engine_s": round(engine_s, 3),
         "baseline": "pingouin.friedman per configuration and resample (long format, call only)",
         "baseline_sampled_calls": len(frames),

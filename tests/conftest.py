@@ -20,7 +20,11 @@ ROOT = Path(__file__).resolve().parents[1]
 def make_notebook(parameters: str, *cells: str) -> nbformat.NotebookNode:
     """A notebook on the radjudge kernel: a tagged parameters cell, then code cells."""
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "radjudge", "display_name": "Python 3 (radjudge)", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "radjudge",
+        "display_name": "Python 3 (radjudge)",
+        "language": "python",
+    }
     nb.cells.append(nbformat.v4.new_code_cell(parameters, metadata={"tags": ["parameters"]}))
     nb.cells.extend(nbformat.v4.new_code_cell(c) for c in cells)
     return nb
@@ -47,8 +51,9 @@ def mini_project(tmp_path: Path) -> Callable[..., Path]:
     return build
 
 
-def run_cli(*args: str, root: Path | None = None, env: dict[str, str] | None = None,
-            timeout: float = 600) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, root: Path | None = None, env: dict[str, str] | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
     """Run ``python -m radjudge ARGS`` in a subprocess rooted at ``root``."""
     full_env = {**os.environ, **(env or {})}
     if root is not None:
@@ -97,7 +102,9 @@ def isolated_notebooks(
         else:
             shutil.copy(src, dst)
     real = load_profile(profile)
-    declared = set().union(*(pipeline.declared_parameters(root / "notebooks" / f"{s}.ipynb") for s in stems))
+    declared = set().union(
+        *(pipeline.declared_parameters(root / "notebooks" / f"{s}.ipynb") for s in stems)
+    )
     doc = {
         "description": f"notebooks {', '.join(stems)} alone, {profile} values",
         "shared": {**{k: v for k, v in real.shared.items() if k in declared}, **(shared or {})},

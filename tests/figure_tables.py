@@ -20,9 +20,17 @@ from radjudge.concordance.synthetic import simulate_tables
 from radjudge.figures import summaries as S
 
 SETTINGS = {
-    "n_boot": 60, "ci_method": "percentile", "alpha": 0.05, "pvalue_method": "f",
-    "p_adjust": "holm", "alt_test_epsilon": 0.2, "alt_test_q": 0.05,
-    "alt_test_alignment": "rank", "cv_folds": 3, "cv_repeats": 1, "seed": 0,
+    "n_boot": 60,
+    "ci_method": "percentile",
+    "alpha": 0.05,
+    "pvalue_method": "f",
+    "p_adjust": "holm",
+    "alt_test_epsilon": 0.2,
+    "alt_test_q": 0.05,
+    "alt_test_alignment": "rank",
+    "cv_folds": 3,
+    "cv_repeats": 1,
+    "seed": 0,
 }
 JUDGES = {"smollm2-logprobs": 1.5, "gemma3-sample": 0.8}
 SUMMARIZERS = ("gold", "extractive", "smollm2", "gemma3")
@@ -30,9 +38,14 @@ SUMMARIZERS = ("gold", "extractive", "smollm2", "gemma3")
 
 def simulated_ratings(seed: int = 0):
     tb = simulate_tables(
-        n_patients=10, summarizers=SUMMARIZERS, judges=JUDGES, scales=(3, 5),
-        granularities=("full", "none"), criteria=("completeness", "correctness", "structure"),
-        experts={"radiologist": 3, "clinician": 2}, seed=seed,
+        n_patients=10,
+        summarizers=SUMMARIZERS,
+        judges=JUDGES,
+        scales=(3, 5),
+        granularities=("full", "none"),
+        criteria=("completeness", "correctness", "structure"),
+        experts={"radiologist": 3, "clinician": 2},
+        seed=seed,
     )
     items = tb.expert_ratings[["patient_id", "summarizer"]].drop_duplicates()
     rng = np.random.default_rng(seed)
@@ -43,8 +56,9 @@ def simulated_ratings(seed: int = 0):
     return tb.expert_ratings, tb.judge_ratings, summaries
 
 
-def write_results(concordance_dir: Path, rating_dir: Path, stats_path: Path, *, seed: int = 0
-                  ) -> dict:
+def write_results(
+    concordance_dir: Path, rating_dir: Path, stats_path: Path, *, seed: int = 0
+) -> dict:
     """Run the real analysis on simulated ratings; write tables, rating summaries and stats."""
     experts, judges, summaries = simulated_ratings(seed)
     nb, sd = SETTINGS["n_boot"], SETTINGS["seed"]
@@ -58,14 +72,32 @@ def write_results(concordance_dir: Path, rating_dir: Path, stats_path: Path, *, 
         cats = A.category_concordance(data, **kw)
         loeo = A.leave_one_expert_out(data)
         alt = A.alt_test_grid(data)
-        sel = A.select_configurations(data, n_folds=SETTINGS["cv_folds"],
-                                      n_repeats=SETTINGS["cv_repeats"], seed=sd)
+        sel = A.select_configurations(
+            data, n_folds=SETTINGS["cv_folds"], n_repeats=SETTINGS["cv_repeats"], seed=sd
+        )
         sens = A.sensitivity_grid(data)
-    stats = A.manuscript_stats(data, grid=grid, panel=panel, judges=among, categories=cats,
-                               loeo=loeo, alt=alt, selection=sel, sensitivity=sens,
-                               settings=SETTINGS)
-    A.write_tables({"grid": grid.table, "panel_fit": panel, "categories": cats,
-                    "alt_test": alt.summary, "selection": sel.summary}, concordance_dir)
+    stats = A.manuscript_stats(
+        data,
+        grid=grid,
+        panel=panel,
+        judges=among,
+        categories=cats,
+        loeo=loeo,
+        alt=alt,
+        selection=sel,
+        sensitivity=sens,
+        settings=SETTINGS,
+    )
+    A.write_tables(
+        {
+            "grid": grid.table,
+            "panel_fit": panel,
+            "categories": cats,
+            "alt_test": alt.summary,
+            "selection": sel.summary,
+        },
+        concordance_dir,
+    )
     A.write_stats(stats, stats_path)
     S.write_rating_summaries(S.rating_summaries(judges, experts, summaries), rating_dir)
     return stats
@@ -76,7 +108,6 @@ def main_folders(concordance_dir: Path, rating_dir: Path) -> dict[str, Path]:
     out = {k: concordance_dir for k in ("grid", "categories", "panel_fit", "alt_test", "selection")}
     out.update({k: rating_dir for k in S.RATING_SUMMARY_TABLES})
     return out
-
 
 
 _CACHE: dict[str, dict] = {}
@@ -91,9 +122,18 @@ def cached_results() -> dict:
         import tempfile
 
         root = Path(tempfile.mkdtemp(prefix="radjudge-figtest-"))
-        conc, rating, stats_path = root / "concordance", root / "rating_summaries", root / "stats.json"
+        conc, rating, stats_path = (
+            root / "concordance",
+            root / "rating_summaries",
+            root / "stats.json",
+        )
         stats = write_results(conc, rating, stats_path)
-        _CACHE["r"] = {"root": root, "concordance": conc, "ratings": rating,
-                       "stats_path": stats_path, "stats": stats,
-                       "folders": main_folders(conc, rating)}
+        _CACHE["r"] = {
+            "root": root,
+            "concordance": conc,
+            "ratings": rating,
+            "stats_path": stats_path,
+            "stats": stats,
+            "folders": main_folders(conc, rating),
+        }
     return _CACHE["r"]

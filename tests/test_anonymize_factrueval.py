@@ -19,7 +19,8 @@ def test_loader_reads_every_person_object():
     objects = sum(
         line.split()[1] == "Person"
         for p in (paths.FACTRUEVAL / "devset").glob("*.objects")
-        for line in p.read_text("utf-8").splitlines() if line.strip()
+        for line in p.read_text("utf-8").splitlines()
+        if line.strip()
     )
     assert len(docs) == len(list((paths.FACTRUEVAL / "devset").glob("*.txt")))
     assert sum(len(d.persons) for d in docs) == objects > 500

@@ -45,7 +45,11 @@ def test_anything_but_an_anonymized_record_is_refused(kind):
     thing = {
         "cohort": raw,
         "raw": RawRecord(raw.patient_id, raw.sections),
-        "dict": {"patient_id": raw.patient_id, "sections": raw.sections, "anonymization": {"scheme": "x"}},
+        "dict": {
+            "patient_id": raw.patient_id,
+            "sections": raw.sections,
+            "anonymization": {"scheme": "x"},
+        },
         "str": raw.text,
     }[kind]
     with pytest.raises(PHIGuardError, match="only AnonymizedRecord objects may reach an LLM"):
@@ -54,8 +58,12 @@ def test_anything_but_an_anonymized_record_is_refused(kind):
 
 def test_text_edited_after_anonymization_is_refused():
     rec = demo()[1][0].record
-    edited = dataclasses.replace(rec, sections={**rec.sections, "complaints": rec.sections["complaints"] + " Иванов И.И."})
-    with pytest.raises(PHIGuardError, match=f"patient {rec.patient_id}: the content does not match"):
+    edited = dataclasses.replace(
+        rec, sections={**rec.sections, "complaints": rec.sections["complaints"] + " Иванов И.И."}
+    )
+    with pytest.raises(
+        PHIGuardError, match=f"patient {rec.patient_id}: the content does not match"
+    ):
         require_anonymized(edited)
     rec.sections["labs"] += " "  # in-place edit of the dict is caught too
     try:
@@ -88,47 +96,71 @@ def test_every_raw_record_fails_the_scan_and_the_message_never_shows_phi():
         with pytest.raises(PHIGuardError) as err:
             check_llm_text(rec.text)
         message = str(err.value)
-        assert re.search(r"(NAME|DATE|PHONE|SNILS|ORGANIZATION|ADDRESS|POLICY|RECORD_ID|EMAIL|PASSPORT|INN|LOCATION) "
-                         r"at offset \d+", message)
+        assert re.search(
+            r"(NAME|DATE|PHONE|SNILS|ORGANIZATION|ADDRESS|POLICY|RECORD_ID|EMAIL|PASSPORT|INN|LOCATION) "
+            r"at offset \d+",
+            message,
+        )
         leaked = [s.text for s in rec.phi if len(s.text) >= 4 and s.text in message]
         assert not leaked, leaked
-        assert err.value.findings and all(f.masked == mask(rec.text[f.start:f.end]) for f in err.value.findings)
+        assert err.value.findings and all(
+            f.masked == mask(rec.text[f.start : f.end]) for f in err.value.findings
+        )
 
 
 def test_raw_structured_identifiers_are_caught_one_by_one():
     raw, _ = demo()
-    structured = {"DATE", "PHONE", "EMAIL", "SNILS", "POLICY", "PASSPORT", "INN", "RECORD_ID", "ADDRESS"}
+    structured = {
+        "DATE",
+        "PHONE",
+        "EMAIL",
+        "SNILS",
+        "POLICY",
+        "PASSPORT",
+        "INN",
+        "RECORD_ID",
+        "ADDRESS",
+    }
     for rec in raw:
         for span in rec.phi:
             if span.type in structured:
                 text = rec.sections[span.section]
                 found = scan_text(text)
-                assert any(f.start < span.end and span.start < f.end for f in found), (rec.patient_id, span.type)
+                assert any(f.start < span.end and span.start < f.end for f in found), (
+                    rec.patient_id,
+                    span.type,
+                )
 
 
-@pytest.mark.parametrize("text", [
-    "Пациент [ФИО], [ДАТА] г.р., проживает: [АДРЕС], тел. [ТЕЛЕФОН], СНИЛС [СНИЛС].",
-    "Симптом Щеткина–Блюмберга положительный, симптом Ортнера отрицательный; болезнь Крона.",
-    "Синдром Жильбера. Цирроз, класс B по Child-Pugh. КК по Кокрофту–Голту 42 мл/мин.",
-    "Метформин 1000 мг 2 р/сут; креатинин 132 мкмоль/л (62–106); K80.0; конкремент 12 мм; 58 лет.",
-    "Осмотрен хирургом Тихомировым Г.О.; со слов жены, Ясеневой Агнии Остаповны.",  # surrogates
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Пациент [ФИО], [ДАТА] г.р., проживает: [АДРЕС], тел. [ТЕЛЕФОН], СНИЛС [СНИЛС].",
+        "Симптом Щеткина–Блюмберга положительный, симптом Ортнера отрицательный; болезнь Крона.",
+        "Синдром Жильбера. Цирроз, класс B по Child-Pugh. КК по Кокрофту–Голту 42 мл/мин.",
+        "Метформин 1000 мг 2 р/сут; креатинин 132 мкмоль/л (62–106); K80.0; конкремент 12 мм; 58 лет.",
+        "Осмотрен хирургом Тихомировым Г.О.; со слов жены, Ясеневой Агнии Остаповны.",  # surrogates
+    ],
+)
 def test_placeholders_eponyms_clinical_values_and_surrogates_pass(text):
     check_llm_text(text)
 
 
-@pytest.mark.parametrize(("text", "typ"), [
-    ("Осмотрен хирургом Петровым А.В.", "NAME"),
-    ("Со слов жены, Анны Сергеевны.", "NAME"),
-    ("Пациентка Анна Смирнова жалуется.", "NAME"),
-    ("Консультирован И.И. Ивановым.", "NAME"),
-    ("поступил 3 марта 2023 г.", "DATE"),
-    ("с 14.11. боли", "DATE"),
-    ("тел. 8-910-123-45-67", "PHONE"),
-    ("ИНН 500100732259", "INN"),
-    ("ул. Садовая, д. 38, кв. 59", "ADDRESS"),
-    ("в ГБУЗ «Городская клиническая больница № 7»", "ORGANIZATION"),
-])
+@pytest.mark.parametrize(
+    ("text", "typ"),
+    [
+        ("Осмотрен хирургом Петровым А.В.", "NAME"),
+        ("Со слов жены, Анны Сергеевны.", "NAME"),
+        ("Пациентка Анна Смирнова жалуется.", "NAME"),
+        ("Консультирован И.И. Ивановым.", "NAME"),
+        ("поступил 3 марта 2023 г.", "DATE"),
+        ("с 14.11. боли", "DATE"),
+        ("тел. 8-910-123-45-67", "PHONE"),
+        ("ИНН 500100732259", "INN"),
+        ("ул. Садовая, д. 38, кв. 59", "ADDRESS"),
+        ("в ГБУЗ «Городская клиническая больница № 7»", "ORGANIZATION"),
+    ],
+)
 def test_residual_identifiers_are_named_by_type(text, typ):
     with pytest.raises(PHIGuardError, match=typ):
         check_llm_text(text)

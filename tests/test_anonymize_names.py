@@ -39,11 +39,24 @@ def test_surnames_agree_with_pymorphy3(surname, gender):
     for case in CASES:
         ref = pymorphy_form(nominative, "Surn", gender, case)
         if ref is not None:
-            assert decline(surname, kind="surname", gender=gender, case=case).replace("ё", "е") == ref.replace("ё", "е"), case
+            assert decline(surname, kind="surname", gender=gender, case=case).replace(
+                "ё", "е"
+            ) == ref.replace("ё", "е"), case
 
 
-@pytest.mark.parametrize(("name", "gender"), [("Иван", "M"), ("Сергей", "M"), ("Юрий", "M"), ("Игорь", "M"),
-                                              ("Анна", "F"), ("Мария", "F"), ("Ольга", "F"), ("Наталья", "F")])
+@pytest.mark.parametrize(
+    ("name", "gender"),
+    [
+        ("Иван", "M"),
+        ("Сергей", "M"),
+        ("Юрий", "M"),
+        ("Игорь", "M"),
+        ("Анна", "F"),
+        ("Мария", "F"),
+        ("Ольга", "F"),
+        ("Наталья", "F"),
+    ],
+)
 def test_first_names_agree_with_pymorphy3(name, gender):
     for case in CASES:
         ref = pymorphy_form(name, "Name", gender, case)
@@ -51,7 +64,9 @@ def test_first_names_agree_with_pymorphy3(name, gender):
         assert decline(name, kind="first", gender=gender, case=case) == ref, case
 
 
-@pytest.mark.parametrize(("father", "gender"), [("Иван", "M"), ("Сергей", "F"), ("Дмитрий", "M"), ("Николай", "F")])
+@pytest.mark.parametrize(
+    ("father", "gender"), [("Иван", "M"), ("Сергей", "F"), ("Дмитрий", "M"), ("Николай", "F")]
+)
 def test_patronymics_agree_with_pymorphy3(father, gender):
     patr = patronymic(father, gender)
     assert MORPH.parse(patr)[0].tag.__contains__("Patr")
@@ -73,4 +88,5 @@ def test_lexicons_hold_oblique_forms_and_reject_bad_arguments():
 def test_surrogate_pool_is_disjoint_from_the_cohort_vocabulary():
     assert not set(SURROGATE_SURNAMES) & set(_vocab.SURNAMES)
     assert not (set(SURROGATE_FIRST_MALE) | set(SURROGATE_FIRST_FEMALE)) & (
-        set(_vocab.FIRST_MALE) | set(_vocab.FIRST_FEMALE) | set(_vocab.FATHERS))
+        set(_vocab.FIRST_MALE) | set(_vocab.FIRST_FEMALE) | set(_vocab.FATHERS)
+    )

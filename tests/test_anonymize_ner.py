@@ -6,7 +6,7 @@ from radjudge.anonymize.ner import find_entities, find_entities_batch, ner_tagge
 
 
 def spans(text: str) -> list[tuple[str, str]]:
-    return [(d.type, text[d.start:d.end]) for d in find_entities(text)]
+    return [(d.type, text[d.start : d.end]) for d in find_entities(text)]
 
 
 def test_the_model_loads_once():
@@ -27,7 +27,9 @@ def test_person_spans_are_cut_at_lower_case_words_and_sentence_initial_common_wo
 
 
 def test_lab_lines_and_medical_abbreviations_are_not_organisations():
-    text = "Б/х крови: глюкоза 5,1 ммоль/л, АСТ 72 Ед/л (0–40)↑, ОАК без особенностей. КТ ОБП, ФГДС."
+    text = (
+        "Б/х крови: глюкоза 5,1 ммоль/л, АСТ 72 Ед/л (0–40)↑, ОАК без особенностей. КТ ОБП, ФГДС."
+    )
     assert [t for t, _ in spans(text) if t != "NAME"] == []
 
 

@@ -45,8 +45,12 @@ def test_file_round_trip_follows_the_contract(tmp_path):
     results = anonymize_records(load_cohort()[:2])
     path = save_anonymized([r.record for r in results], tmp_path / "a.jsonl")
     lines = [json.loads(x) for x in path.read_text("utf-8").splitlines()]
-    assert [list(obj) for obj in lines] == [["patient_id", "synthetic", "sections", "anonymization"]] * 2
-    assert all(obj["synthetic"] is True and list(obj["sections"]) == list(SECTIONS) for obj in lines)
+    assert [list(obj) for obj in lines] == [
+        ["patient_id", "synthetic", "sections", "anonymization"]
+    ] * 2
+    assert all(
+        obj["synthetic"] is True and list(obj["sections"]) == list(SECTIONS) for obj in lines
+    )
     assert load_anonymized(path) == [r.record for r in results]
 
 

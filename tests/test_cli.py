@@ -8,9 +8,26 @@ from radjudge.cli import build_parser
 
 def test_parser_knows_the_documented_options():
     args = build_parser().parse_args(
-        ["run", "--profile", "smoke", "--from", "03", "--only", "04,05", "--set", "seed=1", "--set", "x.y=2"]
+        [
+            "run",
+            "--profile",
+            "smoke",
+            "--from",
+            "03",
+            "--only",
+            "04,05",
+            "--set",
+            "seed=1",
+            "--set",
+            "x.y=2",
+        ]
     )
-    assert (args.profile, args.start, args.only, args.overrides) == ("smoke", "03", "04,05", ["seed=1", "x.y=2"])
+    assert (args.profile, args.start, args.only, args.overrides) == (
+        "smoke",
+        "03",
+        "04,05",
+        ["seed=1", "x.y=2"],
+    )
 
 
 def test_profiles_command_lists_shipped_profiles():

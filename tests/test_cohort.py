@@ -48,9 +48,17 @@ def test_every_record_is_flagged_synthetic_and_has_the_six_sections_in_order():
         assert list(obj["sections"]) == list(SECTIONS)
         assert set(obj["ground_truth"]) >= {"phi", "facts"}
         facts = obj["ground_truth"]["facts"]
-        assert set(facts) == {"condition", "diagnosis", "key_findings", "key_labs",
-                              "contrast_contraindications", "prior_imaging",
-                              "referral_question", "age", "sex"}
+        assert set(facts) == {
+            "condition",
+            "diagnosis",
+            "key_findings",
+            "key_labs",
+            "contrast_contraindications",
+            "prior_imaging",
+            "referral_question",
+            "age",
+            "sex",
+        }
     assert all(r.synthetic for r in load_cohort())
 
 
@@ -67,7 +75,10 @@ def test_every_ground_truth_span_has_exact_offsets(which):
     n = 0
     for rec in records:
         for span in (*rec.phi, *rec.clinical):
-            assert rec.sections[span.section][span.start:span.end] == span.text, (rec.patient_id, span)
+            assert rec.sections[span.section][span.start : span.end] == span.text, (
+                rec.patient_id,
+                span,
+            )
             n += 1
         assert all(s.type in PHI_TYPES for s in rec.phi)
     assert n > 15 * len(records)
@@ -98,10 +109,14 @@ def test_phi_appears_in_all_the_forms_real_records_use():
     for name, rx in forms.items():
         assert any(re.match(rx, d) for d in dates), name
     names = [s.text for s in spans if s.type == "NAME"]
-    assert any(re.match(r"^[А-ЯЁ][а-яё]+ [А-ЯЁ]\.\s?[А-ЯЁ]\.$", n) for n in names)      # Иванов И.И.
-    assert any(re.match(r"^[А-ЯЁ]\.\s?[А-ЯЁ]\.\s?[А-ЯЁ][а-яё]+$", n) for n in names)   # И.И. Иванов
-    assert any(re.match(r"^[А-ЯЁ][а-яё]+ [А-ЯЁ][а-яё]+ [А-ЯЁ][а-яё]+(вич|вна|чна)$", n) for n in names)
-    assert any(re.match(r"^[А-ЯЁ][а-яё]+ [А-ЯЁ][а-яё]+(вич|вна|чна) [А-ЯЁ][а-яё]+$", n) for n in names)
+    assert any(re.match(r"^[А-ЯЁ][а-яё]+ [А-ЯЁ]\.\s?[А-ЯЁ]\.$", n) for n in names)  # Иванов И.И.
+    assert any(re.match(r"^[А-ЯЁ]\.\s?[А-ЯЁ]\.\s?[А-ЯЁ][а-яё]+$", n) for n in names)  # И.И. Иванов
+    assert any(
+        re.match(r"^[А-ЯЁ][а-яё]+ [А-ЯЁ][а-яё]+ [А-ЯЁ][а-яё]+(вич|вна|чна)$", n) for n in names
+    )
+    assert any(
+        re.match(r"^[А-ЯЁ][а-яё]+ [А-ЯЁ][а-яё]+(вич|вна|чна) [А-ЯЁ][а-яё]+$", n) for n in names
+    )
     oblique = {"ablt": r"(ым|ой|ским) ", "gent": r"(вны|вича) ", "datv": r"(ову|еву|ину) "}
     for case, rx in oblique.items():
         assert any(re.search(rx, n + " ") for n in names), case
@@ -132,15 +147,24 @@ def test_key_labs_are_consistent_units_references_flags_and_in_the_text():
         for lab in rec.facts["key_labs"]:
             assert set(lab) == {"name", "value", "unit", "reference", "flag"}
             lo, hi = _reference_bounds(lab["reference"])
-            expected = ("high" if hi is not None and lab["value"] > hi
-                        else "low" if lo is not None and lab["value"] < lo else "normal")
+            expected = (
+                "high"
+                if hi is not None and lab["value"] > hi
+                else "low"
+                if lo is not None and lab["value"] < lo
+                else "normal"
+            )
             assert lab["flag"] == expected, (rec.patient_id, lab)
             value = f"{lab['value']}".replace(".", ",")
             assert value in rec.sections["labs"], (rec.patient_id, lab)
 
 
 def test_condition_specific_labs_point_the_right_way():
-    flags = {(r.facts["condition"], lab["name"]): lab["flag"] for r in big() for lab in r.facts["key_labs"]}
+    flags = {
+        (r.facts["condition"], lab["name"]): lab["flag"]
+        for r in big()
+        for lab in r.facts["key_labs"]
+    }
     assert flags[("pancreatitis", "Амилаза")] == "high"
     assert flags[("pancreatic_tumor", "Общий билирубин")] == "high"
     assert flags[("blunt_trauma", "Гемоглобин")] == "low"
@@ -161,12 +185,23 @@ def test_contraindications_and_prior_imaging_in_a_fraction_of_patients():
 def test_clinical_content_to_preserve_is_present():
     records = big()
     texts = " ".join(r.text for r in records)
-    for eponym in ("болезнь Крона", "Щеткина–Блюмберга", "симптом Ортнера", "синдром Жильбера",
-                   "Child-Pugh", "Кокрофту–Голту"):
+    for eponym in (
+        "болезнь Крона",
+        "Щеткина–Блюмберга",
+        "симптом Ортнера",
+        "синдром Жильбера",
+        "Child-Pugh",
+        "Кокрофту–Голту",
+    ):
         assert eponym.lower() in texts.lower(), eponym
     kinds = Counter(s.type for r in records for s in r.clinical)
     assert set(kinds) == {"EPONYM", "DRUG", "LAB", "ICD10", "SIZE", "AGE"}
-    assert all(re.fullmatch(r"[A-Z]\d\d\.\d", s.text) for r in records for s in r.clinical if s.type == "ICD10")
+    assert all(
+        re.fullmatch(r"[A-Z]\d\d\.\d", s.text)
+        for r in records
+        for s in r.clinical
+        if s.type == "ICD10"
+    )
 
 
 def test_records_vary_in_detail():
@@ -197,8 +232,16 @@ def test_materialize_rewrites_only_when_the_file_does_not_hold_the_cohort(tmp_pa
     path = tmp_path / "cohort.jsonl"
     path.write_bytes(paths.SYNTHETIC_COHORT.read_bytes())
     before = path.stat().st_mtime_ns
-    assert [r.patient_id for r in materialize_cohort(4, seed=DEMO_SEED, path=path)] == ["P001", "P002", "P003", "P004"]
-    assert path.stat().st_mtime_ns == before and path.read_bytes() == paths.SYNTHETIC_COHORT.read_bytes()
+    assert [r.patient_id for r in materialize_cohort(4, seed=DEMO_SEED, path=path)] == [
+        "P001",
+        "P002",
+        "P003",
+        "P004",
+    ]
+    assert (
+        path.stat().st_mtime_ns == before
+        and path.read_bytes() == paths.SYNTHETIC_COHORT.read_bytes()
+    )
     other = materialize_cohort(3, seed=DEMO_SEED + 5, path=path)
     assert path.read_text("utf-8") == cohort_jsonl(other)
 

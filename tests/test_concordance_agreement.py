@@ -22,17 +22,21 @@ from radjudge.concordance.kendall import UndefinedStatisticWarning
 # Shrout & Fleiss (1979), Psychological Bulletin 86:420, Table 2: 6 targets x 4 judges;
 # Table 4 gives ICC(1,1) .17, ICC(2,1) .29, ICC(3,1) .71, ICC(1,4) .44, ICC(2,4) .62, ICC(3,4) .91
 # (also the example of R psych::ICC).
-SHROUT_FLEISS = np.array([[9, 2, 5, 8], [6, 1, 3, 2], [8, 4, 6, 8], [7, 1, 2, 6], [10, 5, 6, 9], [6, 2, 4, 7]])
+SHROUT_FLEISS = np.array(
+    [[9, 2, 5, 8], [6, 1, 3, 2], [8, 4, 6, 8], [7, 1, 2, 6], [10, 5, 6, 9], [6, 2, 4, 7]]
+)
 
 # Krippendorff (2011), "Computing Krippendorff's alpha-reliability", section C: 4 observers x 12
 # units with missing values; alpha = 0.743 nominal, 0.815 ordinal, 0.849 interval, 0.797 ratio.
 NAN = np.nan
-KRIPPENDORFF_2011 = np.array([
-    [1, 2, 3, 3, 2, 1, 4, 1, 2, NAN, NAN, NAN],
-    [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, NAN, 3],
-    [NAN, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, NAN],
-    [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, NAN],
-]).T
+KRIPPENDORFF_2011 = np.array(
+    [
+        [1, 2, 3, 3, 2, 1, 4, 1, 2, NAN, NAN, NAN],
+        [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, NAN, 3],
+        [NAN, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, NAN],
+        [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, NAN],
+    ]
+).T
 
 # irrCAC (Gwet 2014) data set cont3x3abstractors: 100 pregnancies classified by 2 abstractors
 # (Ectopic / AIU / NIU). CRAN vignettes "overview" and "weighting" of irrCAC give:
@@ -59,13 +63,20 @@ def test_icc_equals_pingouin_on_random_data():
     for _ in range(5):
         n, k = rng.integers(5, 40), rng.integers(2, 6)
         x = rng.normal(size=(n, 1)) + rng.normal(scale=0.8, size=(n, k)) + rng.normal(size=k)
-        long = pd.DataFrame({"item": np.repeat(np.arange(n), k), "rater": np.tile(np.arange(k), n),
-                             "score": x.ravel()})
+        long = pd.DataFrame(
+            {
+                "item": np.repeat(np.arange(n), k),
+                "rater": np.tile(np.arange(k), n),
+                "score": x.ravel(),
+            }
+        )
         ref = pingouin.intraclass_corr(long, targets="item", raters="rater", ratings="score")
         ref = dict(zip(ref["Type"], ref["ICC"], strict=True))
         r = icc(x)
         got = [r.icc1, r.icc_a1, r.icc_c1, r.icc1k, r.icc_ak, r.icc_ck]
-        want = [ref[t] for t in ("ICC(1,1)", "ICC(A,1)", "ICC(C,1)", "ICC(1,k)", "ICC(A,k)", "ICC(C,k)")]
+        want = [
+            ref[t] for t in ("ICC(1,1)", "ICC(A,1)", "ICC(C,1)", "ICC(1,k)", "ICC(A,k)", "ICC(C,k)")
+        ]
         np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
 
 
@@ -89,7 +100,9 @@ def test_krippendorff_2011_worked_example(level, expected):
 def test_closed_form_interval_alpha_equals_the_package():
     rng = np.random.default_rng(4)
     for _ in range(5):
-        x = rng.normal(size=(60, 1)) + rng.normal(scale=0.7, size=(60, 3))  # continuous: many values
+        x = rng.normal(size=(60, 1)) + rng.normal(
+            scale=0.7, size=(60, 3)
+        )  # continuous: many values
         x[rng.random(x.shape) < 0.15] = np.nan
         ref = krippendorff.alpha(reliability_data=x.T, level_of_measurement="interval")
         assert krippendorff_alpha(x, level="interval") == pytest.approx(ref, abs=1e-12)
@@ -141,5 +154,3 @@ def test_rank_correlation_pooled():
     )
     with pytest.warns(UndefinedStatisticWarning):
         assert np.isnan(rank_correlation([1, 1, 1], [1, 2, 3]))
-
-

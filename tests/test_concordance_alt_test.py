@@ -26,7 +26,9 @@ def _by_procedure(p_values, q):
     return [] if max_i == -1 else list(order[: max_i + 1])
 
 
-def _reference(llm, humans, scoring, epsilon, q=0.05, min_humans_per_instance=2, min_instances_per_human=30):
+def _reference(
+    llm, humans, scoring, epsilon, q=0.05, min_humans_per_instance=2, min_instances_per_human=30
+):
     def accuracy(pred, anns):
         return float(np.mean([pred == a for a in anns]))
 
@@ -63,8 +65,10 @@ def _reference(llm, humans, scoring, epsilon, q=0.05, min_humans_per_instance=2,
 
 def _to_dicts(judge, humans):
     llm = {i: judge[i] for i in range(len(judge)) if not np.isnan(judge[i])}
-    hd = {f"h{j}": {i: humans[i, j] for i in range(humans.shape[0]) if not np.isnan(humans[i, j])}
-          for j in range(humans.shape[1])}
+    hd = {
+        f"h{j}": {i: humans[i, j] for i in range(humans.shape[0]) if not np.isnan(humans[i, j])}
+        for j in range(humans.shape[1])
+    }
     return llm, hd
 
 
@@ -81,7 +85,9 @@ def _panel(seed, n=80, m=5, judge_noise=0.8, levels=None):
     return judge, humans
 
 
-@pytest.mark.parametrize(("seed", "noise", "epsilon"), [(0, 0.5, 0.2), (1, 1.0, 0.1), (2, 0.3, 0.15), (3, 2.0, 0.2)])
+@pytest.mark.parametrize(
+    ("seed", "noise", "epsilon"), [(0, 0.5, 0.2), (1, 1.0, 0.1), (2, 0.3, 0.15), (3, 2.0, 0.2)]
+)
 def test_neg_rmse_matches_the_reference_implementation(seed, noise, epsilon):
     judge, humans = _panel(seed, judge_noise=noise)
     ref_wr, ref_ap, ref_p = _reference(*_to_dicts(judge, humans), "neg_rmse", epsilon)
@@ -120,7 +126,10 @@ def test_rank_alignment_is_neg_rmse_on_normalized_ranks():
 
 def test_a_larger_margin_never_lowers_the_winning_rate():
     judge, humans = _panel(7, judge_noise=0.9)
-    rates = [alt_test(judge, humans, epsilon=e, alignment="neg_rmse").winning_rate for e in (0.0, 0.1, 0.2, 0.3)]
+    rates = [
+        alt_test(judge, humans, epsilon=e, alignment="neg_rmse").winning_rate
+        for e in (0.0, 0.1, 0.2, 0.3)
+    ]
     assert rates == sorted(rates)
 
 

@@ -28,9 +28,14 @@ SEED = 11
 
 def _tables(n_patients: int = 12, seed: int = 3):
     return simulate_tables(
-        n_patients=n_patients, summarizers=("gold", "llm_a", "llm_b", "llm_c"),
-        criteria=("completeness", "correctness"), experts={"radiologist": 3, "clinician": 3},
-        judges={"j1": 1.5, "j2": 0.6}, scales=(5, 10), granularities=("full", "none"), seed=seed,
+        n_patients=n_patients,
+        summarizers=("gold", "llm_a", "llm_b", "llm_c"),
+        criteria=("completeness", "correctness"),
+        experts={"radiologist": 3, "clinician": 3},
+        judges={"j1": 1.5, "j2": 0.6},
+        scales=(5, 10),
+        granularities=("full", "none"),
+        seed=seed,
     )
 
 
@@ -109,22 +114,39 @@ def test_judge_agreement(data):
     judges = ca.judge_agreement(data, n_boot=N_BOOT, seed=SEED)
     assert len(judges) == 8 and (judges["n_judges"] == 2).all()
     r = judges.iloc[0]
-    rows = data.configs.index[(data.configs["criterion"] == r["criterion"]) & (data.configs["scale"] == r["scale"])
-                              & (data.configs["granularity"] == r["granularity"])]
+    rows = data.configs.index[
+        (data.configs["criterion"] == r["criterion"])
+        & (data.configs["scale"] == r["scale"])
+        & (data.configs["granularity"] == r["granularity"])
+    ]
     assert r["w"] == pytest.approx(_w(data.judge_values[rows].T), abs=1e-14)
 
 
 def test_category_concordance_designs(data):
     cat = ca.category_concordance(data, n_boot=N_BOOT, seed=SEED)
     counts = cat.groupby("design").size().to_dict()
-    assert counts == {"experts_all": 2, "experts_within": 4, "categories_across": 2, "judge_vs_category": 32}
-    within = cat[(cat["design"] == "experts_within") & (cat["category"] == "clinician")
-                 & (cat["criterion"] == "completeness")].iloc[0]
+    assert counts == {
+        "experts_all": 2,
+        "experts_within": 4,
+        "categories_across": 2,
+        "judge_vs_category": 32,
+    }
+    within = cat[
+        (cat["design"] == "experts_within")
+        & (cat["category"] == "clinician")
+        & (cat["criterion"] == "completeness")
+    ].iloc[0]
     cols = data.category_columns("clinician")
     assert within["w"] == pytest.approx(_w(data.expert_scores["completeness"][:, cols]), abs=1e-14)
-    across = cat[(cat["design"] == "categories_across") & (cat["criterion"] == "completeness")].iloc[0]
-    cons = np.column_stack([data.consensus("completeness", data.category_columns(c))
-                            for c in ("clinician", "radiologist")])
+    across = cat[
+        (cat["design"] == "categories_across") & (cat["criterion"] == "completeness")
+    ].iloc[0]
+    cons = np.column_stack(
+        [
+            data.consensus("completeness", data.category_columns(c))
+            for c in ("clinician", "radiologist")
+        ]
+    )
     assert across["w"] == pytest.approx(_w(cons), abs=1e-14)
 
 
@@ -134,9 +156,14 @@ def test_leave_one_expert_out(data):
     assert len(jv) == 16 * 6 and len(loeo[loeo["design"] == "experts"]) == 2 * 6
     r = jv.iloc[0]
     keep = np.flatnonzero(data.experts["expert_id"] != r["expert_id"])
-    k = int(np.flatnonzero((data.configs["judge"] == r["judge"]) & (data.configs["criterion"] == r["criterion"])
-                           & (data.configs["scale"] == r["scale"])
-                           & (data.configs["granularity"] == r["granularity"]))[0])
+    k = int(
+        np.flatnonzero(
+            (data.configs["judge"] == r["judge"])
+            & (data.configs["criterion"] == r["criterion"])
+            & (data.configs["scale"] == r["scale"])
+            & (data.configs["granularity"] == r["granularity"])
+        )[0]
+    )
     x = np.column_stack([data.consensus(r["criterion"], keep), data.judge_values[k]])
     assert r["w_without"] == pytest.approx(_w(x), abs=1e-14)
     assert r["change"] == pytest.approx(r["w_without"] - r["w_full"])
@@ -146,11 +173,16 @@ def test_alt_test_grid_runs_the_alt_test_per_configuration(data):
     alt = ca.alt_test_grid(data, epsilon=0.2, min_items=20)
     assert len(alt.summary) == 16 and len(alt.per_annotator) == 16 * 6
     k = 5
-    ref = alt_test(data.judge_values[k], data.expert_scores[data.configs["criterion"].iat[k]],
-                   epsilon=0.2, min_items=20)
+    ref = alt_test(
+        data.judge_values[k],
+        data.expert_scores[data.configs["criterion"].iat[k]],
+        epsilon=0.2,
+        min_items=20,
+    )
     row = alt.summary.iloc[k]
     assert (row["winning_rate"], row["advantage_probability"]) == pytest.approx(
-        (ref.winning_rate, ref.advantage_probability))
+        (ref.winning_rate, ref.advantage_probability)
+    )
     scaled = ca.alt_test_grid(data, alignment="scaled", min_items=20)
     assert scaled.summary["advantage_probability"].notna().all()
 
@@ -158,11 +190,19 @@ def test_alt_test_grid_runs_the_alt_test_per_configuration(data):
 def test_select_configurations(data):
     sel = ca.select_configurations(data, n_folds=3, n_repeats=2, seed=SEED)
     s = sel.summary
-    assert len(s) == 4 and set(s.columns) >= {"judge", "criterion", "scale", "granularity", "held_out_w"}
+    assert len(s) == 4 and set(s.columns) >= {
+        "judge",
+        "criterion",
+        "scale",
+        "granularity",
+        "held_out_w",
+    }
     assert (s["n_candidates"] == 4).all() and (s["n_folds_used"] == 6).all()
     assert len(sel.folds) == 4 * 3 * 2
     g = s.iloc[0]
-    rows = data.configs.index[(data.configs["judge"] == g["judge"]) & (data.configs["criterion"] == g["criterion"])]
+    rows = data.configs.index[
+        (data.configs["judge"] == g["judge"]) & (data.configs["criterion"] == g["criterion"])
+    ]
     ws = [_w(np.column_stack([data.consensus(g["criterion"]), data.judge_values[r]])) for r in rows]
     assert g["in_sample_w"] == pytest.approx(max(ws))
     with pytest.warns(UserWarning, match="n_folds"):
@@ -175,8 +215,17 @@ def test_sensitivity_grid(data, grid):
     sens = ca.sensitivity_grid(data)
     assert len(sens) == 16
     np.testing.assert_allclose(sens["spearman"], grid.table["spearman"])
-    stats_cols = ["kendall_tau_b", "spearman_per_patient", "icc_a1", "icc_c1", "alpha_interval",
-                  "kappa_linear", "kappa_quadratic", "ac1", "ac2_quadratic"]
+    stats_cols = [
+        "kendall_tau_b",
+        "spearman_per_patient",
+        "icc_a1",
+        "icc_c1",
+        "alpha_interval",
+        "kappa_linear",
+        "kappa_quadratic",
+        "ac1",
+        "ac2_quadratic",
+    ]
     assert sens[stats_cols].notna().all().all()
     assert ((sens[stats_cols] <= 1) & (sens[stats_cols] >= -1)).all().all()
 
@@ -184,25 +233,43 @@ def test_sensitivity_grid(data, grid):
 @pytest.fixture(scope="module")
 def stats(data, grid):
     return ca.manuscript_stats(
-        data, grid=grid, panel=ca.panel_fit(data, n_boot=N_BOOT, seed=SEED),
+        data,
+        grid=grid,
+        panel=ca.panel_fit(data, n_boot=N_BOOT, seed=SEED),
         judges=ca.judge_agreement(data, n_boot=N_BOOT, seed=SEED),
         categories=ca.category_concordance(data, n_boot=N_BOOT, seed=SEED),
-        loeo=ca.leave_one_expert_out(data), alt=ca.alt_test_grid(data, min_items=20),
+        loeo=ca.leave_one_expert_out(data),
+        alt=ca.alt_test_grid(data, min_items=20),
         selection=ca.select_configurations(data, n_folds=3, n_repeats=1, seed=SEED),
-        sensitivity=ca.sensitivity_grid(data), settings={"n_boot": N_BOOT, "seed": SEED},
+        sensitivity=ca.sensitivity_grid(data),
+        settings={"n_boot": N_BOOT, "seed": SEED},
     )
 
 
 def test_manuscript_stats_schema(stats, grid):
     assert all(k.startswith(ca.STATS_PREFIXES) for k in stats)
     json.dumps(stats, allow_nan=False)  # plain JSON: NaN became None
-    for key in ["data.n_patients", "w.grid.median", "w.best.completeness.w", "w.best.completeness.scale",
-                "w.by_scale.10.vs_5.diff", "w.by_granularity.none.mean", "experts.w.completeness.w",
-                "experts.within.clinician.completeness.w", "experts.across_categories.median",
-                "judge_vs_category.radiologist.median_w", "delta_w.median",
-                "delta_w.best.correctness.delta_w", "judges.w_among.median", "loeo.max_abs_change",
-                "alt_test.n_passed", "selection.j1.completeness.held_out_w", "selection.mean_optimism",
-                "sensitivity.rank_agreement.icc_c1", "settings.n_boot"]:
+    for key in [
+        "data.n_patients",
+        "w.grid.median",
+        "w.best.completeness.w",
+        "w.best.completeness.scale",
+        "w.by_scale.10.vs_5.diff",
+        "w.by_granularity.none.mean",
+        "experts.w.completeness.w",
+        "experts.within.clinician.completeness.w",
+        "experts.across_categories.median",
+        "judge_vs_category.radiologist.median_w",
+        "delta_w.median",
+        "delta_w.best.correctness.delta_w",
+        "judges.w_among.median",
+        "loeo.max_abs_change",
+        "alt_test.n_passed",
+        "selection.j1.completeness.held_out_w",
+        "selection.mean_optimism",
+        "sensitivity.rank_agreement.icc_c1",
+        "settings.n_boot",
+    ]:
         assert key in stats, key
     assert stats["data.n_patients"] == 12 and stats["w.grid.n"] == 16
     assert stats["w.grid.max"] == pytest.approx(grid.table["w"].max())
@@ -229,7 +296,17 @@ def test_write_tables(tmp_path, grid):
 
 
 def test_findings_markdown(stats):
-    for section in ("data", "grid", "scale", "granularity", "criteria", "experts", "panel", "alt_test", "selection"):
+    for section in (
+        "data",
+        "grid",
+        "scale",
+        "granularity",
+        "criteria",
+        "experts",
+        "panel",
+        "alt_test",
+        "selection",
+    ):
         text = ca.findings_markdown(stats, section=section)
         assert isinstance(text, str) and any(ch.isdigit() for ch in text)
     assert "5: " in ca.findings_markdown(stats, section="scale")
@@ -239,7 +316,9 @@ def test_findings_markdown(stats):
 
 def test_empty_or_unusable_inputs():
     t = _tables(n_patients=3)
-    judges = t.judge_ratings[t.judge_ratings["criterion"] == "completeness"].assign(criterion="structure")
+    judges = t.judge_ratings[t.judge_ratings["criterion"] == "completeness"].assign(
+        criterion="structure"
+    )
     data = prepare_data(t.expert_ratings, judges)
     with pytest.raises(ValueError, match="nothing to compare"):
         ca.concordance_grid(data, n_boot=10)
@@ -258,11 +337,22 @@ def test_notebook_05_runs_in_an_isolated_project(tmp_path):
     nb = nbformat.read(ROOT / "notebooks" / "05_concordance.ipynb", as_version=4)
     nbformat.write(nb, root / "notebooks" / "05_concordance.ipynb")
     section = load_profile("smoke").section("05_concordance")
-    profile = {"description": "notebook 05 test", "shared": {"seed": 5}, "notebooks": {"05_concordance": section}}
+    profile = {
+        "description": "notebook 05 test",
+        "shared": {"seed": 5},
+        "notebooks": {"05_concordance": section},
+    }
     (root / "params" / "t.yaml").write_text(yaml.safe_dump(profile))
-    t = simulate_tables(n_patients=4, summarizers=("gold", "llm_a", "llm_b"),
-                        criteria=("completeness", "structure"), experts={"radiologist": 2, "clinician": 2},
-                        judges={"j1": 1.5, "j2": 0.5}, scales=(5, 10), granularities=("full", "none"), seed=9)
+    t = simulate_tables(
+        n_patients=4,
+        summarizers=("gold", "llm_a", "llm_b"),
+        criteria=("completeness", "structure"),
+        experts={"radiologist": 2, "clinician": 2},
+        judges={"j1": 1.5, "j2": 0.5},
+        scales=(5, 10),
+        granularities=("full", "none"),
+        seed=9,
+    )
     t.expert_ratings.to_parquet(root / "data" / "processed" / "expert_ratings.parquet")
     t.judge_ratings.to_parquet(root / "data" / "processed" / "judge_ratings.parquet")
 
@@ -279,7 +369,11 @@ def test_notebook_05_runs_in_an_isolated_project(tmp_path):
     stage = manifest["stages"]["05_concordance"]
     assert "data/results/stats.json" in stage["outputs_sha256"]
     executed = nbformat.read(root / manifest["notebooks"][0]["executed"], as_version=4)
-    text = "".join(o.get("data", {}).get("text/markdown", "") for c in executed.cells for o in c.get("outputs", []))
+    text = "".join(
+        o.get("data", {}).get("text/markdown", "")
+        for c in executed.cells
+        for o in c.get("outputs", [])
+    )
     assert "held-out W" in text and "Alt-test" in text
 
 

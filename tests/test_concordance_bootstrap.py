@@ -37,14 +37,18 @@ def test_resampled_w_equals_kendall_w_on_the_expanded_data(correct_ties):
         labels = np.repeat([f"P{i}" for i in range(9)], sizes)
         labels = labels[rng.permutation(labels.size)]  # items of a patient need not be adjacent
         n = labels.size
-        x = np.column_stack([
-            rng.integers(1, 6, n),  # integer scores: many ties
-            rng.integers(1, 4, n),
-            rng.normal(size=n),  # continuous: no ties
-        ]).astype(float)
+        x = np.column_stack(
+            [
+                rng.integers(1, 6, n),  # integer scores: many ties
+                rng.integers(1, 4, n),
+                rng.normal(size=n),  # continuous: no ties
+            ]
+        ).astype(float)
         x[rng.integers(0, n, 2), rng.integers(0, 3, 2)] = np.nan
         codes, n_clusters = cluster_codes(labels)
-        counts = np.vstack([resample_counts(n_clusters, n_boot=60, seed=trial), jackknife_counts(n_clusters)])
+        counts = np.vstack(
+            [resample_counts(n_clusters, n_boot=60, seed=trial), jackknife_counts(n_clusters)]
+        )
         fast = resampled_kendall_w(x, labels, counts, correct_ties=correct_ties)
         slow = np.array([_expanded_w(x, codes, c, correct_ties) for c in counts])
         np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-12)
@@ -66,7 +70,9 @@ def test_counts_of_one_reproduce_w():
     rng = np.random.default_rng(2)
     x = rng.integers(1, 6, size=(30, 4)).astype(float)
     labels = np.repeat(np.arange(10), 3)
-    assert resampled_kendall_w(x, labels, np.ones((1, 10)))[0] == pytest.approx(kendall_w(x).w, abs=1e-13)
+    assert resampled_kendall_w(x, labels, np.ones((1, 10)))[0] == pytest.approx(
+        kendall_w(x).w, abs=1e-13
+    )
 
 
 def test_resample_counts_and_jackknife_counts():
@@ -90,8 +96,11 @@ def test_interval_equals_scipy_bootstrap_given_the_same_replicates(method):
     res = stats.bootstrap((data,), np.mean, n_resamples=999, method=method, rng=5)
     jack = np.array([np.delete(data, i).mean() for i in range(data.size)])
     low, high = bootstrap_interval(
-        data.mean(), res.bootstrap_distribution, jackknife=jack,
-        method=method.lower(), confidence_level=0.95,
+        data.mean(),
+        res.bootstrap_distribution,
+        jackknife=jack,
+        method=method.lower(),
+        confidence_level=0.95,
     )
     assert low == pytest.approx(res.confidence_interval.low, abs=1e-12)
     assert high == pytest.approx(res.confidence_interval.high, abs=1e-12)
@@ -126,7 +135,9 @@ def test_cluster_bootstrap_w_interval_and_reproducibility():
     assert res.se == pytest.approx(np.std(res.replicates, ddof=1))
     again = cluster_bootstrap_w(x, labels, n_boot=500, seed=8)
     assert (again.ci_low, again.ci_high) == (res.ci_low, res.ci_high)
-    pct = cluster_bootstrap_w(x, labels, counts=resample_counts(30, n_boot=500, seed=8), method="percentile")
+    pct = cluster_bootstrap_w(
+        x, labels, counts=resample_counts(30, n_boot=500, seed=8), method="percentile"
+    )
     assert pct.ci_low == pytest.approx(np.quantile(res.replicates, 0.025))
 
 

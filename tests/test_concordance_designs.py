@@ -15,30 +15,69 @@ from radjudge.concordance.designs import (
 
 def _experts():
     rows = []
-    for e, cat, scores in [("E1", "radiologist", [5, 3, 1, 4]), ("E2", "radiologist", [4, 3, 2, None]),
-                           ("E3", "clinician", [5, 2, 1, 4])]:
-        for (p, s), score in zip([("P1", "a"), ("P1", "b"), ("P2", "a"), ("P2", "b")], scores, strict=True):
-            rows.append({"expert_id": e, "expert_category": cat, "patient_id": p, "summarizer": s,
-                         "criterion": "completeness", "scale_max": 5, "score": score, "source_file": "x"})
+    for e, cat, scores in [
+        ("E1", "radiologist", [5, 3, 1, 4]),
+        ("E2", "radiologist", [4, 3, 2, None]),
+        ("E3", "clinician", [5, 2, 1, 4]),
+    ]:
+        for (p, s), score in zip(
+            [("P1", "a"), ("P1", "b"), ("P2", "a"), ("P2", "b")], scores, strict=True
+        ):
+            rows.append(
+                {
+                    "expert_id": e,
+                    "expert_category": cat,
+                    "patient_id": p,
+                    "summarizer": s,
+                    "criterion": "completeness",
+                    "scale_max": 5,
+                    "score": score,
+                    "source_file": "x",
+                }
+            )
     df = pd.DataFrame(rows)
     df["score"] = df["score"].astype("Int64")
     return df
 
 
 def _judges():
-    base = {"judge": "j1", "criterion": "completeness", "scale": 10, "granularity": "full",
-            "distribution": None, "raw": "", "prompt_hash": "h", "prompt_tokens": 1,
-            "completion_tokens": 1, "latency_s": 0.1}
+    base = {
+        "judge": "j1",
+        "criterion": "completeness",
+        "scale": 10,
+        "granularity": "full",
+        "distribution": None,
+        "raw": "",
+        "prompt_hash": "h",
+        "prompt_tokens": 1,
+        "completion_tokens": 1,
+        "latency_s": 0.1,
+    }
     rows = []
     for rep in (0, 1):
         for (p, s), (score, expected, status) in zip(
             [("P1", "a"), ("P1", "b"), ("P2", "a"), ("P2", "b"), ("P3", "a")],
-            [(9, 8.5 + rep, "ok"), (5, np.nan, "ok"), (None, np.nan, "unparseable" if rep else "failed"),
-             (7, np.nan, "ok" if rep else "refused"), (3, np.nan, "ok")],
+            [
+                (9, 8.5 + rep, "ok"),
+                (5, np.nan, "ok"),
+                (None, np.nan, "unparseable" if rep else "failed"),
+                (7, np.nan, "ok" if rep else "refused"),
+                (3, np.nan, "ok"),
+            ],
             strict=True,
         ):
-            rows.append({**base, "repeat": rep, "patient_id": p, "summarizer": s, "score": score,
-                         "expected_score": expected, "status": status, "mode": "generate"})
+            rows.append(
+                {
+                    **base,
+                    "repeat": rep,
+                    "patient_id": p,
+                    "summarizer": s,
+                    "score": score,
+                    "expected_score": expected,
+                    "status": status,
+                    "mode": "generate",
+                }
+            )
     df = pd.DataFrame(rows)
     df["score"] = df["score"].astype("Int64")
     return df
@@ -59,22 +98,36 @@ def test_judge_values_average_ok_repeats_and_count_failures():
     assert v.loc[("P1", "b"), "value"] == 5  # score where there is no expected_score
     assert np.isnan(v.loc[("P2", "a"), "value"]) and v.loc[("P2", "a"), "n_failed"] == 2
     assert v.loc[("P2", "b"), "value"] == 7 and v.loc[("P2", "b"), "n_failed"] == 1
-    scores_only = judge_item_values(_judges(), value="score").set_index(["patient_id", "summarizer"])
+    scores_only = judge_item_values(_judges(), value="score").set_index(
+        ["patient_id", "summarizer"]
+    )
     assert scores_only.loc[("P1", "a"), "value"] == 9
 
 
 def test_prepare_data_aligns_on_expert_items():
     data = prepare_data(_experts(), _judges())
-    assert data.items.to_records(index=False).tolist() == [("P1", "a"), ("P1", "b"), ("P2", "a"), ("P2", "b")]
+    assert data.items.to_records(index=False).tolist() == [
+        ("P1", "a"),
+        ("P1", "b"),
+        ("P2", "a"),
+        ("P2", "b"),
+    ]
     assert data.patients.tolist() == ["P1", "P1", "P2", "P2"]
     assert data.n_patients == 2 and data.criteria == ["completeness"]
     assert data.experts["expert_id"].tolist() == ["E1", "E2", "E3"]
     np.testing.assert_array_equal(data.expert_scores["completeness"][:, 1], [4, 3, 2, np.nan])
     np.testing.assert_allclose(data.judge_values[0], [9.0, 5.0, np.nan, 7.0])
     cfg = data.configs.iloc[0]
-    assert (cfg["n_rows"], cfg["n_failed_rows"], cfg["n_items_valued"], cfg["n_items_unmatched"]) == (10, 3, 3, 1)
+    assert (
+        cfg["n_rows"],
+        cfg["n_failed_rows"],
+        cfg["n_items_valued"],
+        cfg["n_items_unmatched"],
+    ) == (10, 3, 3, 1)
     np.testing.assert_allclose(data.consensus("completeness"), [14 / 3, 8 / 3, 4 / 3, 4.0])
-    np.testing.assert_allclose(data.consensus("completeness", data.category_columns("clinician")), [5, 2, 1, 4])
+    np.testing.assert_allclose(
+        data.consensus("completeness", data.category_columns("clinician")), [5, 2, 1, 4]
+    )
     assert data.config_label(0) == "judge=j1, criterion=completeness, scale=10, granularity=full"
 
 
@@ -89,11 +142,25 @@ def test_configurations_of_unrated_criteria_are_set_aside():
     [
         (lambda e: e.drop(columns=["scale_max"]), "lacks column"),
         (lambda e: pd.concat([e, e.iloc[[0]]]), "repeat an"),
-        (lambda e: e.assign(score=e["score"].where(e.index != 2, 6)), "not an integer in 1..scale_max"),
+        (
+            lambda e: e.assign(score=e["score"].where(e.index != 2, 6)),
+            "not an integer in 1..scale_max",
+        ),
         (lambda e: e.assign(scale_max=np.where(e["expert_id"] == "E3", 7, 5)), "several scales"),
-        (lambda e: e.assign(expert_category=np.where(e.index == 0, "other", e["expert_category"])), "several categories"),
-        (lambda e: e.assign(patient_id=e["patient_id"].where(e.index != 1, None)), "missing in row 1"),
-        (lambda e: e.assign(scale_max=e["scale_max"].where(e.index != 4, np.nan)), "row 4: scale_max"),
+        (
+            lambda e: e.assign(
+                expert_category=np.where(e.index == 0, "other", e["expert_category"])
+            ),
+            "several categories",
+        ),
+        (
+            lambda e: e.assign(patient_id=e["patient_id"].where(e.index != 1, None)),
+            "missing in row 1",
+        ),
+        (
+            lambda e: e.assign(scale_max=e["scale_max"].where(e.index != 4, np.nan)),
+            "row 4: scale_max",
+        ),
     ],
 )
 def test_expert_table_errors(mutate, match):
@@ -107,7 +174,12 @@ def test_expert_table_errors(mutate, match):
         (lambda j: j.drop(columns=["status"]), "lacks column"),
         (lambda j: j.assign(status=j["status"].replace("refused", "timeout")), "unknown status"),
         (lambda j: pd.concat([j, j.iloc[[0]]]), "repeat a"),
-        (lambda j: j.assign(score=pd.array([None] * len(j), dtype="Int64"), expected_score=np.nan), "no auto value"),
+        (
+            lambda j: j.assign(
+                score=pd.array([None] * len(j), dtype="Int64"), expected_score=np.nan
+            ),
+            "no auto value",
+        ),
     ],
 )
 def test_judge_table_errors(mutate, match):

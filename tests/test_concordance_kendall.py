@@ -16,19 +16,23 @@ from radjudge.concordance.kendall import UndefinedStatisticWarning, kendall_w, m
 # R package irr, data set `anxiety` (20 subjects rated by 3 raters, 1-6). The values are
 # printed in the documentation of DescTools::KendallW, which took kendall() over from irr
 # unchanged: https://andrisignorell.github.io/DescTools/reference/KendallW.html
-ANXIETY = np.column_stack([
-    [3, 3, 3, 4, 5, 5, 2, 3, 5, 2, 2, 6, 1, 5, 2, 2, 1, 2, 4, 3],
-    [3, 6, 4, 6, 2, 4, 2, 4, 3, 3, 2, 3, 3, 3, 2, 2, 1, 3, 3, 4],
-    [2, 1, 4, 4, 3, 2, 1, 6, 1, 1, 1, 2, 3, 3, 1, 1, 3, 3, 2, 2],
-]).astype(float)
+ANXIETY = np.column_stack(
+    [
+        [3, 3, 3, 4, 5, 5, 2, 3, 5, 2, 2, 6, 1, 5, 2, 2, 1, 2, 4, 3],
+        [3, 6, 4, 6, 2, 4, 2, 4, 3, 3, 2, 3, 3, 3, 2, 2, 1, 3, 3, 4],
+        [2, 1, 4, 4, 3, 2, 1, 6, 1, 1, 1, 2, 3, 3, 1, 1, 3, 3, 2, 2],
+    ]
+).astype(float)
 
 # pingouin.friedman documentation example (wine tasting: 12 tasters rate 3 wines); pingouin
 # 0.7 docstring: W = 0.083333, Q = 2.0, p = 0.367879; method="f": p = 0.378959.
-WINE = pd.DataFrame({
-    "white": [10, 8, 7, 9, 7, 4, 5, 6, 5, 10, 4, 7],
-    "red": [7, 5, 8, 6, 5, 7, 9, 6, 4, 6, 7, 3],
-    "rose": [8, 5, 6, 4, 7, 5, 3, 7, 6, 4, 4, 3],
-})
+WINE = pd.DataFrame(
+    {
+        "white": [10, 8, 7, 9, 7, 4, 5, 6, 5, 10, 4, 7],
+        "red": [7, 5, 8, 6, 5, 7, 9, 6, 4, 6, 7, 3],
+        "rose": [8, 5, 6, 4, 7, 5, 3, 7, 6, 4, 4, 3],
+    }
+)
 
 
 def test_irr_anxiety_tie_corrected():
@@ -76,7 +80,9 @@ def test_uncorrected_w_uses_midranks_and_the_plain_denominator():
     ranks = stats.rankdata(x, axis=0)
     n, m = x.shape
     s = ((ranks.sum(axis=1) - m * (n + 1) / 2) ** 2).sum()
-    assert kendall_w(x, correct_ties=False).w == pytest.approx(12 * s / (m**2 * (n**3 - n)), rel=1e-12)
+    assert kendall_w(x, correct_ties=False).w == pytest.approx(
+        12 * s / (m**2 * (n**3 - n)), rel=1e-12
+    )
     # ties make the correction raise W
     assert kendall_w(x).w > kendall_w(x, correct_ties=False).w
 
@@ -132,8 +138,10 @@ def test_one_constant_rater_is_defined():
 def test_permutation_pvalue_matches_the_exact_distribution():
     x = np.array([[1, 2], [2, 1], [3, 4], [4, 3], [5, 5]], dtype=float)
     observed = kendall_w(x).w
-    perms = [kendall_w(np.column_stack([x[:, 0], x[list(p), 1]])).w
-             for p in itertools.permutations(range(5))]
+    perms = [
+        kendall_w(np.column_stack([x[:, 0], x[list(p), 1]])).w
+        for p in itertools.permutations(range(5))
+    ]
     exact = np.mean(np.array(perms) >= observed - 1e-12)
     res = kendall_w(x, method="permutation", n_permutations=20000, seed=3)
     assert res.pvalue == pytest.approx(exact, abs=0.01)

@@ -41,7 +41,12 @@ def test_constant_documents_are_skipped_and_counted_by_reason():
     docs = ["d1"] * 3 + ["d2"] * 3 + ["d3"] * 3 + ["d4"] * 3
     res = summary_level_correlation(metric, human, docs)
     assert (res.spearman, res.kendall) == (1.0, 1.0)
-    assert (res.n_docs, res.n_skipped_human, res.n_skipped_metric, res.n_skipped_pairs) == (1, 2, 1, 0)
+    assert (res.n_docs, res.n_skipped_human, res.n_skipped_metric, res.n_skipped_pairs) == (
+        1,
+        2,
+        1,
+        0,
+    )
     per = per_document_correlation(metric, human, docs)
     assert per["skipped"].tolist() == ["", "constant_human", "constant_metric", "constant_human"]
     assert per.loc[1:, ["spearman", "kendall"]].isna().all().all()
@@ -101,17 +106,24 @@ def test_system_level_and_pooled():
 
 
 def test_meta_evaluate_groups_and_levels():
-    df = pd.DataFrame({
-        "patient_id": ["p1"] * 3 + ["p2"] * 3,
-        "summarizer": ["a", "b", "c"] * 2,
-        "judge": [1, 2, 3, 3, 2, 1],
-        "expert": [1, 2, 3, 1, 2, 3],
-    })
+    df = pd.DataFrame(
+        {
+            "patient_id": ["p1"] * 3 + ["p2"] * 3,
+            "summarizer": ["a", "b", "c"] * 2,
+            "judge": [1, 2, 3, 3, 2, 1],
+            "expert": [1, 2, 3, 1, 2, 3],
+        }
+    )
     two = pd.concat([df.assign(criterion="x"), df.assign(criterion="y", judge=df["expert"])])
     # x: the judge's system means are all 2 -> system level undefined (NaN + warning)
     with pytest.warns(UndefinedStatisticWarning, match="system-level"):
-        out = meta_evaluate(two, metric="judge", human="expert", by=["criterion"],
-                            levels=("summary", "system", "pooled"))
+        out = meta_evaluate(
+            two,
+            metric="judge",
+            human="expert",
+            by=["criterion"],
+            levels=("summary", "system", "pooled"),
+        )
     assert list(out.columns[:5]) == ["criterion", "level", "spearman", "kendall", "n_docs"]
     x = out[out["criterion"] == "x"].set_index("level")
     y = out[out["criterion"] == "y"].set_index("level")
@@ -122,7 +134,9 @@ def test_meta_evaluate_groups_and_levels():
 
 
 def test_meta_evaluate_rejects_bad_input():
-    df = pd.DataFrame({"patient_id": ["p", "p"], "summarizer": ["a", "a"], "m": [1, 2], "h": [1, 2]})
+    df = pd.DataFrame(
+        {"patient_id": ["p", "p"], "summarizer": ["a", "a"], "m": [1, 2], "h": [1, 2]}
+    )
     with pytest.raises(ValueError, match="duplicated"):
         meta_evaluate(df, metric="m", human="h")
     with pytest.raises(ValueError, match=r"column\(s\) \['score'\]"):

@@ -8,14 +8,30 @@ import pandas as pd
 from radjudge.concordance.designs import EXPERT_COLUMNS, JUDGE_COLUMNS, prepare_data
 from radjudge.concordance.synthetic import simulate_tables
 
-JUDGE_CONTRACT = (*JUDGE_COLUMNS, "distribution", "raw", "prompt_hash", "prompt_tokens",
-                  "completion_tokens", "latency_s", "mode")
+JUDGE_CONTRACT = (
+    *JUDGE_COLUMNS,
+    "distribution",
+    "raw",
+    "prompt_hash",
+    "prompt_tokens",
+    "completion_tokens",
+    "latency_s",
+    "mode",
+)
 
 
 def _small(seed=0, **kw):
-    return simulate_tables(n_patients=8, summarizers=("a", "b", "c"), criteria=("completeness", "structure"),
-                           experts={"radiologist": 2, "clinician": 2}, judges={"j1": 2.0, "j2": 0.5},
-                           scales=(5, 10), granularities=("full", "none"), seed=seed, **kw)
+    return simulate_tables(
+        n_patients=8,
+        summarizers=("a", "b", "c"),
+        criteria=("completeness", "structure"),
+        experts={"radiologist": 2, "clinician": 2},
+        judges={"j1": 2.0, "j2": 0.5},
+        scales=(5, 10),
+        granularities=("full", "none"),
+        seed=seed,
+        **kw,
+    )
 
 
 def test_contract_columns_and_types():
@@ -42,9 +58,13 @@ def test_seeded_and_failure_rate():
 
 
 def test_the_skilled_judge_agrees_more_with_the_experts():
-    t = simulate_tables(seed=3, n_patients=20, criteria=("completeness",), scales=(5,), granularities=("full",))
+    t = simulate_tables(
+        seed=3, n_patients=20, criteria=("completeness",), scales=(5,), granularities=("full",)
+    )
     data = prepare_data(t.expert_ratings, t.judge_ratings)
     cons = data.consensus("completeness")
-    rho = {j: np.corrcoef(cons, np.nan_to_num(v, nan=np.nanmean(v)))[0, 1]
-           for j, v in zip(data.configs["judge"], data.judge_values, strict=True)}
+    rho = {
+        j: np.corrcoef(cons, np.nan_to_num(v, nan=np.nanmean(v)))[0, 1]
+        for j, v in zip(data.configs["judge"], data.judge_values, strict=True)
+    }
     assert rho["judge_a"] > rho["judge_d"]

@@ -31,11 +31,16 @@ N_PATIENTS = 4
 
 def summaries_of(anon, cohort) -> pd.DataFrame:
     """F's non-LLM summarizers (gold from the facts, extractive), plus a one-line "terse" system."""
-    configs = parse_summarizers([{"name": "gold", "kind": "gold"},
-                                 {"name": "extractive", "kind": "extractive", "max_chars": 600}])
+    configs = parse_summarizers(
+        [
+            {"name": "gold", "kind": "gold"},
+            {"name": "extractive", "kind": "extractive", "max_chars": 600},
+        ]
+    )
     table = run_summarizers(anon, configs, facts={r.patient_id: r.facts for r in cohort}, seed=1)
     terse = table[table["summarizer"] == "extractive"].assign(
-        summarizer="terse", text=[r.facts["diagnosis"].split(";")[0] for r in cohort])
+        summarizer="terse", text=[r.facts["diagnosis"].split(";")[0] for r in cohort]
+    )
     return pd.concat([table, terse], ignore_index=True)
 
 
@@ -51,7 +56,9 @@ def project(tmp_path_factory) -> Path:
     anon = [r.record for r in anonymize_records(cohort)]
     save_anonymized(anon, root / "data" / "interim" / "anonymized_records.jsonl")
     (root / "data" / "processed").mkdir(parents=True)
-    summaries_of(anon, cohort).to_parquet(root / "data" / "processed" / "summaries.parquet", index=False)
+    summaries_of(anon, cohort).to_parquet(
+        root / "data" / "processed" / "summaries.parquet", index=False
+    )
     smoke = load_profile("smoke")
     demo = {"shared": {"seed": smoke.shared["seed"]}, "notebooks": {STEM: smoke.section(STEM)}}
     (root / "params" / "demo.yaml").write_text(yaml.safe_dump(demo, allow_unicode=True))
@@ -83,18 +90,29 @@ def test_demo_run_exports_simulates_imports_and_keeps_forms_on_rerun(project):
     # the gold summary written from the facts beats the one-line diagnosis on completeness
     comp = ratings[ratings["criterion"] == "completeness"].groupby("summarizer")["score"].mean()
     assert comp["gold"] > comp["terse"]
-    forms = {p.name: p.read_bytes() for p in (project / "data" / "interim" / "forms").glob("*.xlsx")}
+    forms = {
+        p.name: p.read_bytes() for p in (project / "data" / "interim" / "forms").glob("*.xlsx")
+    }
     assert len(forms) == n_experts
-    executed = nbformat.read(project / json.loads(
-        (project / "data" / "results" / "run_manifest.json").read_text())["notebooks"][0]["executed"], 4)
+    executed = nbformat.read(
+        project
+        / json.loads((project / "data" / "results" / "run_manifest.json").read_text())["notebooks"][
+            0
+        ]["executed"],
+        4,
+    )
     text = "".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
     assert "round trip exact" in text
     # second run: same inputs, forms kept byte for byte, same ratings
     res = run_cli("run", "--profile", "demo", root=project, timeout=900)
     assert res.returncode == 0, res.stdout + res.stderr
     assert stage_record(project)["extra"]["forms"] == "kept"
-    assert {p.name: p.read_bytes() for p in (project / "data" / "interim" / "forms").glob("*.xlsx")} == forms
-    pd.testing.assert_frame_equal(pd.read_parquet(project / "data" / "processed" / "expert_ratings.parquet"), ratings)
+    assert {
+        p.name: p.read_bytes() for p in (project / "data" / "interim" / "forms").glob("*.xlsx")
+    } == forms
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(project / "data" / "processed" / "expert_ratings.parquet"), ratings
+    )
 
 
 def test_study_run_asks_for_forms_then_imports_the_returned_ones(project):
@@ -106,7 +124,9 @@ def test_study_run_asks_for_forms_then_imports_the_returned_ones(project):
     # the study profile is for another study id: its forms must be new, the demo key must not be reused
     res = run_cli("run", "--profile", "study", root=project, timeout=900)
     assert res.returncode != 0
-    assert "no longer fit" in res.stdout + res.stderr and "radjudge-study" in res.stdout + res.stderr
+    assert (
+        "no longer fit" in res.stdout + res.stderr and "radjudge-study" in res.stdout + res.stderr
+    )
     # same study id as the forms: the run asks for the returned forms, then imports them
     study = yaml.safe_load((project / "params" / "study.yaml").read_text())
     study["notebooks"][STEM]["study_id"] = load_profile("smoke").section(STEM)["study_id"]

@@ -17,11 +17,34 @@ matplotlib.use("Agg")
 def _results() -> pd.DataFrame:
     pub = published_table(("ROUGE-1", "G-Eval-4")).rename(columns={"metric": "method"})
     pub = pub.assign(kind="published", scale=np.nan, granularity=None, spearman_se=np.nan)
-    rows = [dict(kind="judge", method="smollm2", scale=s, granularity=g, criterion=c, spearman=0.1 * s / 5,
-                 kendall=0.05, spearman_se=0.1)
-            for s in (5, 10) for g in ("none", "full") for c in ("coherence", "relevance")]
-    rows += [dict(kind="metric", method="ROUGE-1", scale=np.nan, granularity=None, criterion=c, spearman=0.3,
-                  kendall=0.2, spearman_se=0.05) for c in ("coherence", "relevance")]
+    rows = [
+        dict(
+            kind="judge",
+            method="smollm2",
+            scale=s,
+            granularity=g,
+            criterion=c,
+            spearman=0.1 * s / 5,
+            kendall=0.05,
+            spearman_se=0.1,
+        )
+        for s in (5, 10)
+        for g in ("none", "full")
+        for c in ("coherence", "relevance")
+    ]
+    rows += [
+        dict(
+            kind="metric",
+            method="ROUGE-1",
+            scale=np.nan,
+            granularity=None,
+            criterion=c,
+            spearman=0.3,
+            kendall=0.2,
+            spearman_se=0.05,
+        )
+        for c in ("coherence", "relevance")
+    ]
     return pd.concat([pub, pd.DataFrame(rows)], ignore_index=True)
 
 
@@ -30,11 +53,19 @@ def test_one_panel_per_criterion_rows_in_reading_order(tmp_path):
     axes = fig.axes
     assert [ax.get_title() for ax in axes] == ["coherence", "consistency", "fluency", "relevance"]
     labels = [t.get_text() for t in axes[0].get_yticklabels()]
-    assert labels[:3] == ["G-Eval-4 (published, 100 articles)", "ROUGE-1 (published, 100 articles)",
-                          "ROUGE-1 (this subset)"]
-    assert labels[3:5] == ["smollm2 · 1–5 · full", "smollm2 · 1–5 · none"]  # granularity order: full first
+    assert labels[:3] == [
+        "G-Eval-4 (published, 100 articles)",
+        "ROUGE-1 (published, 100 articles)",
+        "ROUGE-1 (this subset)",
+    ]
+    assert labels[3:5] == [
+        "smollm2 · 1–5 · full",
+        "smollm2 · 1–5 · none",
+    ]  # granularity order: full first
     files = save_figure(fig, "ext_test", function="test", outdir=tmp_path)
-    assert [p.suffix for p in files] == [".pdf", ".png"] and all(p.stat().st_size > 0 for p in files)
+    assert [p.suffix for p in files] == [".pdf", ".png"] and all(
+        p.stat().st_size > 0 for p in files
+    )
 
 
 def test_bad_tables_are_refused():
@@ -45,5 +76,9 @@ def test_bad_tables_are_refused():
 
 
 def test_row_label():
-    assert row_label(pd.Series({"kind": "metric", "method": "ROUGE-2", "scale": np.nan,
-                                "granularity": None})) == "ROUGE-2 (this subset)"
+    assert (
+        row_label(
+            pd.Series({"kind": "metric", "method": "ROUGE-2", "scale": np.nan, "granularity": None})
+        )
+        == "ROUGE-2 (this subset)"
+    )

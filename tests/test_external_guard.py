@@ -9,9 +9,11 @@ from radjudge.external import read_summeval
 from radjudge.external.guard import PublicTextGuard
 
 # A public news text that the PHI scan stops (a phone number and a date are what it looks for).
-NEWS = ("The city council said on 12.03.2015 that the new bridge will open in May. Readers can call "
-        "the newsroom at +7 912 345-67-89 with questions about the closure of the old crossing, "
-        "which has carried traffic over the river for more than ninety years.")
+NEWS = (
+    "The city council said on 12.03.2015 that the new bridge will open in May. Readers can call "
+    "the newsroom at +7 912 345-67-89 with questions about the closure of the old crossing, "
+    "which has carried traffic over the river for more than ninety years."
+)
 
 
 def test_registered_public_text_passes_where_the_phi_guard_stops_it():
@@ -38,9 +40,14 @@ def test_every_summeval_article_is_allowed():
     guard = PublicTextGuard("SummEval", sources, licence="MIT")
     for s in sources:
         guard(f"Article:\n{s}\n\nSummary:\n...")
-    assert guard.describe() == {"guard": "PublicTextGuard", "dataset": "SummEval", "licence": "MIT",
-                                "n_public_texts": 100, "prompts_allowed_as_public": 100,
-                                "texts_sent_to_phi_guard": 0}
+    assert guard.describe() == {
+        "guard": "PublicTextGuard",
+        "dataset": "SummEval",
+        "licence": "MIT",
+        "n_public_texts": 100,
+        "prompts_allowed_as_public": 100,
+        "texts_sent_to_phi_guard": 0,
+    }
 
 
 def test_short_or_no_texts_are_refused():

@@ -22,8 +22,9 @@ def isolated_project(tmp_path: Path, **overrides) -> Path:
     """pyproject, notebook 07, the SummEval copy and a profile with 07's smoke section only."""
     smoke = load_profile("smoke")
     models = {name: smoke.shared["models"][name] for name in smoke.section(STEM)["judges"]}
-    return isolated_notebooks(tmp_path, [STEM], copy=["data/external/summeval"],
-                              shared={"models": models, **overrides})
+    return isolated_notebooks(
+        tmp_path, [STEM], copy=["data/external/summeval"], shared={"models": models, **overrides}
+    )
 
 
 def test_every_profile_judges_with_registered_models():
@@ -46,10 +47,14 @@ def test_smoke_run_then_replay_from_the_cache(tmp_path):
     assert list(judges.columns) == list(RESULT_COLUMNS)
     section = load_profile("smoke").section(STEM)
     mine = judges[judges["kind"] == "judge"]
-    assert set(mine["method"]) == set(section["judges"]) and set(mine["criterion"]) == set(section["criteria"])
+    assert set(mine["method"]) == set(section["judges"]) and set(mine["criterion"]) == set(
+        section["criteria"]
+    )
     assert (mine["n_items"] + mine["n_missing"] == 16 * section["judge_docs"]).all()
     assert mine["spearman"].between(-1, 1).all() and mine["kendall_w"].between(0, 1).all()
-    assert set(judges.loc[judges["kind"] == "published", "method"]) == set(section.get("published", ["ROUGE-1", "ROUGE-2", "G-Eval-4"]))
+    assert set(judges.loc[judges["kind"] == "published", "method"]) == set(
+        section.get("published", ["ROUGE-1", "ROUGE-2", "G-Eval-4"])
+    )
     for ext in ("pdf", "png"):
         assert (root / "figures" / f"ext_summeval_correlations.{ext}").stat().st_size > 0
     ratings = pd.read_parquet(root / "data" / "processed" / "summeval_judge_ratings.parquet")
@@ -62,13 +67,17 @@ def test_smoke_run_then_replay_from_the_cache(tmp_path):
 
     # Replay: readonly cache, no model may load; same results.
     (root / "params" / "p.yaml").write_text(
-        (root / "params" / "p.yaml").read_text("utf-8").replace("cache_mode: readwrite", "cache_mode: readonly"),
-        "utf-8")
+        (root / "params" / "p.yaml")
+        .read_text("utf-8")
+        .replace("cache_mode: readwrite", "cache_mode: readonly"),
+        "utf-8",
+    )
     res = run_cli("run", "--profile", "p", root=root, timeout=900)
     assert res.returncode == 0, res.stderr[-3000:]
     replay = pd.read_parquet(root / "data" / "processed" / "summeval_judge_ratings.parquet")
     assert replay["cached"].all()
-    pd.testing.assert_frame_equal(replay.drop(columns=["cached", "latency_s"]),
-                                  ratings.drop(columns=["cached", "latency_s"]))
+    pd.testing.assert_frame_equal(
+        replay.drop(columns=["cached", "latency_s"]), ratings.drop(columns=["cached", "latency_s"])
+    )
     man = json.loads((root / "data" / "results" / "run_manifest.json").read_text("utf-8"))
     assert all(not s.get("model_loaded") for s in man["stages"][STEM]["cache"]["models"].values())

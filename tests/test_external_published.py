@@ -23,7 +23,10 @@ def test_rows_match_the_paper():
     assert len(pub) == 12
     for metric, cells in PAPER.items():
         for crit, (rho, tau) in zip(CRITERIA, cells, strict=True):
-            assert (pub.loc[(metric, crit), "spearman"], pub.loc[(metric, crit), "kendall"]) == (rho, tau)
+            assert (pub.loc[(metric, crit), "spearman"], pub.loc[(metric, crit), "kendall"]) == (
+                rho,
+                tau,
+            )
 
 
 def test_all_rows_and_unknown_metric():

@@ -38,9 +38,16 @@ def test_mean_over_references_equals_plain_rouge_score(data):
     refs = sub.references["text"].tolist()
     for system, text in sub.summaries[["system_id", "text"]].itertuples(index=False):
         s = [plain.score(r, text) for r in refs]
-        assert got.loc[system, "ROUGE-1"] == pytest.approx(np.mean([x["rouge1"].fmeasure for x in s]), abs=1e-12)
-        assert got.loc[system, "ROUGE-2"] == pytest.approx(np.mean([x["rouge2"].fmeasure for x in s]), abs=1e-12)
-        lsum = [plain.score(split_sentences(r), split_sentences(text))["rougeLsum"].fmeasure for r in refs]
+        assert got.loc[system, "ROUGE-1"] == pytest.approx(
+            np.mean([x["rouge1"].fmeasure for x in s]), abs=1e-12
+        )
+        assert got.loc[system, "ROUGE-2"] == pytest.approx(
+            np.mean([x["rouge2"].fmeasure for x in s]), abs=1e-12
+        )
+        lsum = [
+            plain.score(split_sentences(r), split_sentences(text))["rougeLsum"].fmeasure
+            for r in refs
+        ]
         assert got.loc[system, "ROUGE-L"] == pytest.approx(np.mean(lsum), abs=1e-12)
     best = rouge_scores(sub, metrics=("ROUGE-2",), aggregate="max").set_index("system_id")["score"]
     mean = got["ROUGE-2"].reindex(best.index).to_numpy()
@@ -60,7 +67,13 @@ def test_reproduces_g_eval_table1_rouge_rows(data, tmp_path):
     # expert means imported through load_expert_ratings; within 0.005 of every published cell.
     human = expert_means(load_summeval_ratings(write_ratings_csv(data, tmp_path / "r.csv")))
     table = rouge_baselines(rouge_scores(data), human).set_index(["metric", "criterion"])
-    assert list(table.reset_index().columns[:5]) == ["metric", "criterion", "spearman", "kendall", "n_docs"]
+    assert list(table.reset_index().columns[:5]) == [
+        "metric",
+        "criterion",
+        "spearman",
+        "kendall",
+        "n_docs",
+    ]
     for metric, cells in G_EVAL_TABLE1_ROUGE.items():
         for crit, (rho, tau) in zip(CRITERIA, cells, strict=True):
             row = table.loc[(metric, crit)]

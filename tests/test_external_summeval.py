@@ -55,8 +55,12 @@ def test_import_through_load_expert_ratings_recovers_published_means_exactly(dat
     assert set(ratings["n_raters_averaged"]) == {3} and set(ratings["scale_max"]) == {5}
     assert str(ratings["score"].dtype) == "Float64" and not ratings["score"].isna().any()
     got = {(r.patient_id, r.summarizer, r.criterion): float(r.score) for r in ratings.itertuples()}
-    raw = {(d["doc_id"], s["system_id"], c): v
-           for d in _raw_lines() for s in d["summaries"] for c, v in s["expert_mean"].items()}
+    raw = {
+        (d["doc_id"], s["system_id"], c): v
+        for d in _raw_lines()
+        for s in d["summaries"]
+        for c, v in s["expert_mean"].items()
+    }
     assert got == raw  # bit-identical floats, not approximately equal
     means = se.expert_means(ratings)
     assert list(means.columns) == ["patient_id", "summarizer", "criterion", "human"]
@@ -86,8 +90,14 @@ def _write_gz(path, records):
         (lambda d: d["summaries"].pop(), "15 summaries, expected 16"),
         (lambda d: d["references"].pop(), "10 references, expected 11"),
         (lambda d: d.pop("source"), "field 'source' is missing"),
-        (lambda d: d["summaries"][2]["expert_mean"].update(fluency=2.5), "fluency: 2.5 is not a mean of 3"),
-        (lambda d: d["summaries"][2]["expert_mean"].update(fluency=0.0), "fluency: 0.0 is not a mean of 3"),
+        (
+            lambda d: d["summaries"][2]["expert_mean"].update(fluency=2.5),
+            "fluency: 2.5 is not a mean of 3",
+        ),
+        (
+            lambda d: d["summaries"][2]["expert_mean"].update(fluency=0.0),
+            "fluency: 0.0 is not a mean of 3",
+        ),
     ],
 )
 def test_format_errors_name_line_and_field(tmp_path, edit, message):
@@ -95,7 +105,9 @@ def test_format_errors_name_line_and_field(tmp_path, edit, message):
     edit(records[1])
     path = tmp_path / "bad.jsonl.gz"
     _write_gz(path, records)
-    with pytest.raises(se.SummEvalFormatError, match=r"bad\.jsonl\.gz, line 2: .*" + message.replace(".", r"\.")):
+    with pytest.raises(
+        se.SummEvalFormatError, match=r"bad\.jsonl\.gz, line 2: .*" + message.replace(".", r"\.")
+    ):
         se.read_summeval(path, verify_sha256=False)
 
 
@@ -129,7 +141,9 @@ def test_subset_keeps_order_and_all_tables(data):
     assert len(sub.references) == 22 and len(sub.expert_means) == 2 * 16 * 4
     np.testing.assert_array_equal(
         sub.expert_means["score"].to_numpy(),
-        pd.concat([data.expert_means[data.expert_means["doc_id"] == d] for d in ids])["score"].to_numpy(),
+        pd.concat([data.expert_means[data.expert_means["doc_id"] == d] for d in ids])[
+            "score"
+        ].to_numpy(),
     )
     with pytest.raises(ValueError, match="unknown SummEval doc_id"):
         data.subset(["nope"])
@@ -138,4 +152,3 @@ def test_subset_keeps_order_and_all_tables(data):
 def test_expert_means_names_missing_columns():
     with pytest.raises(ValueError, match="score"):
         se.expert_means(pd.DataFrame({"patient_id": [], "summarizer": [], "criterion": []}))
-

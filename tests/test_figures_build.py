@@ -28,10 +28,18 @@ def test_specs_cover_the_paper_figures():
 
 
 def test_make_figures_writes_and_indexes_each_language(tmp_path, inputs):
-    specs = [s for s in build.PAPER_FIGURE_SPECS if s.stem in ("fig2_w_forest",
-                                                               "fig7_delta_w_alt_test")]
-    written = build.make_figures(inputs, language="ru", also_languages=["en"], outdir=tmp_path,
-                                 formats=["pdf", "png"], dpi=72, specs=specs)
+    specs = [
+        s for s in build.PAPER_FIGURE_SPECS if s.stem in ("fig2_w_forest", "fig7_delta_w_alt_test")
+    ]
+    written = build.make_figures(
+        inputs,
+        language="ru",
+        also_languages=["en"],
+        outdir=tmp_path,
+        formats=["pdf", "png"],
+        dpi=72,
+        specs=specs,
+    )
     assert len(written) == 2 * 2 * 2
     assert (tmp_path / "fig2_w_forest.pdf").is_file()
     assert (tmp_path / "en" / "fig2_w_forest.png").is_file()

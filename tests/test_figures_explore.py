@@ -21,8 +21,10 @@ def test_filters_slice_every_table_with_the_column(tables):
     out = explore.filter_results(tables, criterion="correctness", scale="5", judge=explore.ALL)
     g = out["grid"]
     assert len(g) and set(g["criterion"]) == {"correctness"} and set(g["scale"]) == {5}
-    assert len(g) == ((tables["grid"]["criterion"] == "correctness")
-                      & (tables["grid"]["scale"] == 5)).sum()
+    assert (
+        len(g)
+        == ((tables["grid"]["criterion"] == "correctness") & (tables["grid"]["scale"] == 5)).sum()
+    )
     cats = out["categories"]
     assert set(cats["criterion"]) == {"correctness"}
     assert cats["scale"].isna().any() and set(cats["scale"].dropna()) == {5}

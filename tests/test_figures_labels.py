@@ -6,8 +6,14 @@ import pytest
 
 from radjudge.figures.labels import LABELS, TEXTS, label, text
 
-CONTRACT_CRITERIA = ("completeness", "correctness", "relevance", "conciseness", "structure",
-                     "unsupported")
+CONTRACT_CRITERIA = (
+    "completeness",
+    "correctness",
+    "relevance",
+    "conciseness",
+    "structure",
+    "unsupported",
+)
 
 
 @pytest.mark.parametrize("language", ["ru", "en"])

@@ -27,16 +27,21 @@ def _texts(fig) -> str:
 @pytest.mark.parametrize("spec", build.PAPER_FIGURE_SPECS, ids=lambda s: s.stem)
 @pytest.mark.parametrize("language, word", [("ru", "Судья"), ("en", "Judge")])
 def test_every_figure_draws_in_both_languages(inputs, spec, language, word):
-    fig = spec.function(*(inputs[k] for k in spec.inputs), language=language,
-                        **{a: inputs[k] for a, k in spec.keywords})
+    fig = spec.function(
+        *(inputs[k] for k in spec.inputs),
+        language=language,
+        **{a: inputs[k] for a, k in spec.keywords},
+    )
     try:
         w_mm = fig.get_size_inches()[0] * 25.4
         assert w_mm == pytest.approx(85) or w_mm == pytest.approx(175)
         texts = _texts(fig)
         other = "en" if language == "ru" else "ru"
         if spec.stem in ("fig4_score_use", "fig5_verbosity"):
-            word = {"ru": "Балл" if spec.stem == "fig4_score_use" else "Длина",
-                    "en": "Score" if spec.stem == "fig4_score_use" else "length"}[language]
+            word = {
+                "ru": "Балл" if spec.stem == "fig4_score_use" else "Длина",
+                "en": "Score" if spec.stem == "fig4_score_use" else "length",
+            }[language]
         assert word in texts
         if spec.stem == "fig1_w_heatmap":
             assert {"ru": "Полнота", "en": "Completeness"}[language] in texts
@@ -86,20 +91,29 @@ def test_self_preference_frames_the_self_cells(inputs):
     m = inputs["self_preference"]
     assert m["is_self"].sum() == 2  # smollm2-* judges smollm2, gemma3-* judges gemma3
     fig = plots.self_preference(m, language="en")
-    framed = [p for p in fig.axes[0].patches
-              if isinstance(p, matplotlib.patches.Rectangle) and not p.get_fill()]
+    framed = [
+        p
+        for p in fig.axes[0].patches
+        if isinstance(p, matplotlib.patches.Rectangle) and not p.get_fill()
+    ]
     assert len(framed) == 2
     plt.close(fig)
 
 
 def test_delta_w_highlights_the_selected_configurations(inputs):
-    fig = plots.delta_w_alt_test(inputs["panel_fit"], inputs["alt_test"],
-                                 selected=inputs["selection"], language="en")
+    fig = plots.delta_w_alt_test(
+        inputs["panel_fit"], inputs["alt_test"], selected=inputs["selection"], language="en"
+    )
     ax_a = fig.axes[0]
     n_sel = len(inputs["selection"])
     # one errorbar (selected configs) per judge; grey points for the others
-    points = sum(len(c.get_offsets()) for c in ax_a.collections
-                 if hasattr(c, "get_offsets") and len(c.get_offsets()) and
-                 c.get_facecolor().shape[0] and np.allclose(c.get_facecolor()[0][:3], 2 / 3, atol=0.01))
+    points = sum(
+        len(c.get_offsets())
+        for c in ax_a.collections
+        if hasattr(c, "get_offsets")
+        and len(c.get_offsets())
+        and c.get_facecolor().shape[0]
+        and np.allclose(c.get_facecolor()[0][:3], 2 / 3, atol=0.01)
+    )
     assert points == len(inputs["panel_fit"]) - n_sel
     plt.close(fig)

@@ -18,8 +18,16 @@ from radjudge.figures.index import read_figure_index  # noqa: E402
 def test_palette_is_okabe_ito():
     # Okabe & Ito (2008), "Color Universal Design", the eight published colours (hex as in
     # Wong, Nature Methods 8:441, 2011, Fig. 2).
-    published = {"#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00",
-                 "#CC79A7"}
+    published = {
+        "#000000",
+        "#E69F00",
+        "#56B4E9",
+        "#009E73",
+        "#F0E442",
+        "#0072B2",
+        "#D55E00",
+        "#CC79A7",
+    }
     assert set(style.OKABE_ITO.values()) == published
     assert set(style.PALETTE) == published
     assert style.PALETTE[-1] == style.OKABE_ITO["yellow"]  # hard on white: last
@@ -59,8 +67,14 @@ def _figure():
 
 
 def test_save_figure_writes_pdf_png_and_registers(tmp_path):
-    files = style.save_figure(_figure(), "fig_test", function="tests.fig", notebook="06_figures",
-                              language="ru", outdir=tmp_path)
+    files = style.save_figure(
+        _figure(),
+        "fig_test",
+        function="tests.fig",
+        notebook="06_figures",
+        language="ru",
+        outdir=tmp_path,
+    )
     pdf, png = files
     assert pdf.suffix == ".pdf" and png.suffix == ".png"
     # Cyrillic survives as text (TrueType embedded), in DejaVu Sans.
@@ -84,11 +98,14 @@ def test_saved_files_are_reproducible(tmp_path):
         assert x.read_bytes() == y.read_bytes()
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"stem": "bad name.pdf"}, "stem"),
-    ({"formats": ("svg",)}, "formats"),
-    ({"dpi": 50}, "dpi"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"stem": "bad name.pdf"}, "stem"),
+        ({"formats": ("svg",)}, "formats"),
+        ({"dpi": 50}, "dpi"),
+    ],
+)
 def test_save_figure_rejects_bad_options(tmp_path, kwargs, match):
     args = {"stem": "ok", "function": "f", "outdir": tmp_path, **kwargs}
     fig = _figure()

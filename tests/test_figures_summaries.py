@@ -35,22 +35,41 @@ def test_length_scores_are_means_on_zero_one(ratings):
     first = e.iloc[0]
     cell = e[(e["patient_id"] == first["patient_id"]) & (e["summarizer"] == first["summarizer"])]
     by_hand = ((cell["score"].astype(float) - 1) / (cell["scale_max"] - 1)).mean()
-    got = t[(t["rater"] == "experts") & (t["patient_id"] == first["patient_id"])
-            & (t["summarizer"] == first["summarizer"])]["score_norm"].item()
+    got = t[
+        (t["rater"] == "experts")
+        & (t["patient_id"] == first["patient_id"])
+        & (t["summarizer"] == first["summarizer"])
+    ]["score_norm"].item()
     assert got == pytest.approx(by_hand)
     length = summaries.set_index(["patient_id", "summarizer"]).loc[
-        (first["patient_id"], first["summarizer"]), "text"]
+        (first["patient_id"], first["summarizer"]), "text"
+    ]
     assert t[(t["patient_id"] == first["patient_id"]) & (t["summarizer"] == first["summarizer"])][
-        "summary_length"].iloc[0] == len(length)
+        "summary_length"
+    ].iloc[0] == len(length)
 
 
 def test_a_metric_judge_is_used_on_its_own_zero_one_range(ratings):
     # ROUGE-L 0.3 binned to 3 of 1..10: its normalized value is the metric, not (0.3 - 1) / 9
     experts, _, summaries = ratings
     first = summaries.iloc[0]
-    metric = pd.DataFrame([{"judge": "rouge-l", "mode": "metric", "criterion": "completeness", "scale": 10,
-                            "granularity": "none", "repeat": 0, "patient_id": first["patient_id"],
-                            "summarizer": first["summarizer"], "score": 3, "expected_score": 0.3, "status": "ok"}])
+    metric = pd.DataFrame(
+        [
+            {
+                "judge": "rouge-l",
+                "mode": "metric",
+                "criterion": "completeness",
+                "scale": 10,
+                "granularity": "none",
+                "repeat": 0,
+                "patient_id": first["patient_id"],
+                "summarizer": first["summarizer"],
+                "score": 3,
+                "expected_score": 0.3,
+                "status": "ok",
+            }
+        ]
+    )
     t = S.length_score_table(metric, experts, summaries)
     assert t.loc[t["rater"] == "rouge-l", "score_norm"].item() == pytest.approx(0.3)
 
@@ -65,11 +84,15 @@ def test_self_preference_pairs(ratings):
     experts, judges, summaries = ratings
     t = S.self_preference_table(judges, experts, summaries)
     assert t.loc[t["is_self"], ["judge", "summarizer"]].values.tolist() == [
-        ["gemma3-sample", "gemma3"], ["smollm2-logprobs", "smollm2"]]
-    forced = S.self_preference_table(judges, experts, summaries,
-                                     judge_models={"gemma3-sample": "smollm2"})
-    assert ["gemma3-sample", "smollm2"] in forced.loc[forced["is_self"],
-                                                      ["judge", "summarizer"]].values.tolist()
+        ["gemma3-sample", "gemma3"],
+        ["smollm2-logprobs", "smollm2"],
+    ]
+    forced = S.self_preference_table(
+        judges, experts, summaries, judge_models={"gemma3-sample": "smollm2"}
+    )
+    assert ["gemma3-sample", "smollm2"] in forced.loc[
+        forced["is_self"], ["judge", "summarizer"]
+    ].values.tolist()
 
 
 def test_write_refuses_unknown_tables(tmp_path, ratings):

@@ -28,24 +28,34 @@ NOTEBOOK = ROOT / "notebooks" / f"{STEM}.ipynb"
 def test_notebook_declares_the_judge_parameters() -> None:
     # (clean commit and profile fit of every notebook: tests/test_notebooks.py, test_pipeline.py)
     declared = pipeline.declared_parameters(NOTEBOOK)
-    assert {"seed", "language", "cache_dir", "cache_mode", "models", "rubric", "judges"} <= set(declared)
+    assert {"seed", "language", "cache_dir", "cache_mode", "models", "rubric", "judges"} <= set(
+        declared
+    )
 
 
 def isolated_project(tmp_path: Path) -> Path:
     from radjudge.anonymize import save_anonymized
 
     smoke = load_profile("smoke")
-    root = isolated_notebooks(tmp_path, [STEM], shared={
-        "cache_dir": "data/cache/judge-test",
-        "models": {"smollm2": {**smoke.shared["models"]["smollm2"], "num_threads": 1}}})
+    root = isolated_notebooks(
+        tmp_path,
+        [STEM],
+        shared={
+            "cache_dir": "data/cache/judge-test",
+            "models": {"smollm2": {**smoke.shared["models"]["smollm2"], "num_threads": 1}},
+        },
+    )
     patients = ("P001", "P002")
     (root / "data" / "interim").mkdir(parents=True)
     (root / "data" / "processed").mkdir(parents=True)
-    save_anonymized([r for r in mini_cohort.anonymized() if r.patient_id in patients],
-                    root / "data" / "interim" / "anonymized_records.jsonl")
+    save_anonymized(
+        [r for r in mini_cohort.anonymized() if r.patient_id in patients],
+        root / "data" / "interim" / "anonymized_records.jsonl",
+    )
     summaries = mini_cohort.summaries()
     summaries[summaries["patient_id"].isin(patients)].to_parquet(
-        root / "data" / "processed" / "summaries.parquet", index=False)
+        root / "data" / "processed" / "summaries.parquet", index=False
+    )
     return root
 
 
@@ -68,9 +78,13 @@ def test_cold_run_then_replay_with_zero_live_calls(tmp_path: Path) -> None:
     assert list(validity.columns) == list(VALIDITY_COLUMNS)
 
     stage = manifest_of(root)["stages"][STEM]
-    assert set(stage["outputs_sha256"]) == {"data/processed/judge_ratings.parquet",
-                                            "data/processed/judge_validity.csv"}
-    assert {"data/interim/anonymized_records.jsonl", "data/processed/summaries.parquet"} <= set(stage["inputs_sha256"])
+    assert set(stage["outputs_sha256"]) == {
+        "data/processed/judge_ratings.parquet",
+        "data/processed/judge_validity.csv",
+    }
+    assert {"data/interim/anonymized_records.jsonl", "data/processed/summaries.parquet"} <= set(
+        stage["inputs_sha256"]
+    )
     assert list(stage["models_sha256"]) == ["smollm2"]
     cache = stage["cache"]
     assert cache["hits"] == 0 and cache["misses"] == cache["live_calls"] > 0
@@ -79,7 +93,11 @@ def test_cold_run_then_replay_with_zero_live_calls(tmp_path: Path) -> None:
     res = run_cli("run", "--profile", "p", root=root, timeout=900)
     assert res.returncode == 0, res.stderr[-3000:]
     cache_again = manifest_of(root)["stages"][STEM]["cache"]
-    assert (cache_again["hits"], cache_again["misses"], cache_again["live_calls"]) == (cache["calls"], 0, 0)
+    assert (cache_again["hits"], cache_again["misses"], cache_again["live_calls"]) == (
+        cache["calls"],
+        0,
+        0,
+    )
     assert not cache_again["models"]["smollm2"]["model_loaded"]
     again = pd.read_parquet(root / "data" / "processed" / "judge_ratings.parquet")
     assert again.loc[again["mode"] != "metric", "cached"].all()

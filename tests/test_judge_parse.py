@@ -28,7 +28,12 @@ CASES = [
     ("Оценка 5", 5, 5, "ok"),
     ("Оценка: 4/5", 5, 4, "ok"),
     ("Оценка — 3 из 5", 5, 3, "ok"),
-    ("Итоговая оценка: 5. Резюме содержит цель исследования, 3 ключевых анализа и данные УЗИ.", 5, 5, "ok"),
+    (
+        "Итоговая оценка: 5. Резюме содержит цель исследования, 3 ключевых анализа и данные УЗИ.",
+        5,
+        5,
+        "ok",
+    ),
     ("Оценка полноты - 2 (упущены креатинин и аллергия на йод)", 3, 2, "ok"),
     ("Оценка составляет 4 балла.", 5, 4, "ok"),
     ("Балл: 3", 5, 3, "ok"),
@@ -104,7 +109,9 @@ def test_at_least_forty_realistic_answers() -> None:
     assert {status for *_, status in CASES} == {"ok", "unparseable", "out_of_range", "refused"}
 
 
-@pytest.mark.parametrize(("answer", "high", "score", "status"), CASES, ids=[repr(c[0])[:40] for c in CASES])
+@pytest.mark.parametrize(
+    ("answer", "high", "score", "status"), CASES, ids=[repr(c[0])[:40] for c in CASES]
+)
 def test_parse_score(answer: str, high: int, score: int | None, status: str) -> None:
     got = parse_score(answer, low=1, high=high)
     assert isinstance(got, ParsedScore)
@@ -112,7 +119,9 @@ def test_parse_score(answer: str, high: int, score: int | None, status: str) -> 
     assert got.raw == answer  # the raw text is always kept
 
 
-@pytest.mark.parametrize(("answer", "high", "score", "status"), CASES, ids=[repr(c[0])[:40] for c in CASES])
+@pytest.mark.parametrize(
+    ("answer", "high", "score", "status"), CASES, ids=[repr(c[0])[:40] for c in CASES]
+)
 def test_failure_is_never_a_number(answer: str, high: int, score: int | None, status: str) -> None:
     got = parse_score(answer, high=high)
     if got.status != "ok":
@@ -141,8 +150,11 @@ def test_result_is_frozen() -> None:
 
 @pytest.mark.parametrize(
     ("kwargs", "match"),
-    [({"text": None, "high": 5}, "text must be a str"), ({"text": "4", "low": 6, "high": 5}, "must not exceed"),
-     ({"text": "4", "high": 5.0}, "integers")],
+    [
+        ({"text": None, "high": 5}, "text must be a str"),
+        ({"text": "4", "low": 6, "high": 5}, "must not exceed"),
+        ({"text": "4", "high": 5.0}, "integers"),
+    ],
 )
 def test_bad_arguments(kwargs: dict, match: str) -> None:
     text = kwargs.pop("text")

@@ -20,7 +20,9 @@ from radjudge.judge import (
 from radjudge.judge.rubric import _read
 from radjudge.llm.prompts import prompt_hash
 
-RECORD = "Жалобы:\nБоль в правом подреберье.\n\nНаправление (цель исследования):\nКТ брюшной полости."
+RECORD = (
+    "Жалобы:\nБоль в правом подреберье.\n\nНаправление (цель исследования):\nКТ брюшной полости."
+)
 SUMMARY = "Боль в правом подреберье. Цель КТ: исключить холецистит."
 
 
@@ -55,20 +57,46 @@ def edit(mutate) -> dict:
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
-        (lambda d: d["criteria"]["completeness"]["points"][5].pop(3), r"'completeness', scale 1-5: point\(s\) \[3\] have no description"),
-        (lambda d: d["criteria"]["correctness"]["points"].pop(10), r"'correctness': no point descriptions for scale 1-10"),
-        (lambda d: d["criteria"]["relevance"]["points"][3].update({4: "лишний"}), r"point\(s\) \[4\] are outside 1..3"),
-        (lambda d: d["criteria"]["structure"]["points"][3].update({2: "  "}), r"scale 1-3, point 2 must be a non-empty string"),
-        (lambda d: d["criteria"]["structure"]["points"][3].update({2: d["criteria"]["structure"]["points"][3][1]}), "share a description"),
-        (lambda d: d["criteria"]["conciseness"].pop("lowest"), r"'conciseness': keys must be .* missing \['lowest'\]"),
+        (
+            lambda d: d["criteria"]["completeness"]["points"][5].pop(3),
+            r"'completeness', scale 1-5: point\(s\) \[3\] have no description",
+        ),
+        (
+            lambda d: d["criteria"]["correctness"]["points"].pop(10),
+            r"'correctness': no point descriptions for scale 1-10",
+        ),
+        (
+            lambda d: d["criteria"]["relevance"]["points"][3].update({4: "лишний"}),
+            r"point\(s\) \[4\] are outside 1..3",
+        ),
+        (
+            lambda d: d["criteria"]["structure"]["points"][3].update({2: "  "}),
+            r"scale 1-3, point 2 must be a non-empty string",
+        ),
+        (
+            lambda d: d["criteria"]["structure"]["points"][3].update(
+                {2: d["criteria"]["structure"]["points"][3][1]}
+            ),
+            "share a description",
+        ),
+        (
+            lambda d: d["criteria"]["conciseness"].pop("lowest"),
+            r"'conciseness': keys must be .* missing \['lowest'\]",
+        ),
         (lambda d: d["criteria"]["conciseness"].update({"hint": "x"}), r"unknown \['hint'\]"),
-        (lambda d: d["criteria"]["unsupported"]["points"].update({7: {}}), r"scale size\(s\) \[7\] not listed"),
+        (
+            lambda d: d["criteria"]["unsupported"]["points"].update({7: {}}),
+            r"scale size\(s\) \[7\] not listed",
+        ),
         (lambda d: d.update({"scales": [3, 5, 5]}), "lists a size twice"),
         (lambda d: d.update({"scales": [1]}), "integer >= 2"),
         (lambda d: d.update({"language": "de"}), "language must be one of"),
         (lambda d: d.pop("version"), r"missing \['version'\]"),
         (lambda d: d["criteria"].update({"Bad-Id": d["criteria"]["completeness"]}), "snake_case"),
-        (lambda d: d["criteria"]["completeness"]["points"].update({5: {"a": "x"}}), "not a whole number"),
+        (
+            lambda d: d["criteria"]["completeness"]["points"].update({5: {"a": "x"}}),
+            "not a whole number",
+        ),
     ],
 )
 def test_rubric_errors_name_the_fault(mutate, message: str) -> None:
@@ -114,8 +142,14 @@ def test_template_errors(tmp_path: Path) -> None:
 @pytest.mark.parametrize("language", ["ru", "en"])
 def test_every_variant_renders_from_the_same_files(language: str) -> None:
     rub, tpl = load_rubric(language=language), load_template(language)
-    prompts = [render_judge_prompt(RECORD, SUMMARY, criterion=c, scale=s, granularity=g, rubric=rub, template=tpl)
-               for c in rub.criterion_ids for s in rub.scales for g in GRANULARITIES]
+    prompts = [
+        render_judge_prompt(
+            RECORD, SUMMARY, criterion=c, scale=s, granularity=g, rubric=rub, template=tpl
+        )
+        for c in rub.criterion_ids
+        for s in rub.scales
+        for g in GRANULARITIES
+    ]
     assert len({p.prompt_hash for p in prompts}) == len(prompts) == 6 * 3 * 3
     # record and summary come first and are identical in every variant: the shared prefix
     assert len({p.segments[:2] for p in prompts}) == 1
@@ -133,7 +167,9 @@ def test_every_variant_renders_from_the_same_files(language: str) -> None:
             assert tail.count("\n") == 1 and not described
         assert str(p.scale) in tail
         assert p.options == tuple(str(k) for k in range(1, p.scale + 1))
-        assert p.prompt_hash == prompt_hash(p.system, p.user, p.answer_prefix)  # what the LLM layer reports
+        assert p.prompt_hash == prompt_hash(
+            p.system, p.user, p.answer_prefix
+        )  # what the LLM layer reports
 
 
 def test_render_is_deterministic_and_rejects_bad_input() -> None:

@@ -55,9 +55,13 @@ def test_tiny_probabilities_do_not_underflow() -> None:
 
 @pytest.mark.parametrize(
     ("options", "logprobs", "message"),
-    [(["1", "2"], [-1.0], "2 options but 1"), (["1", "x"], [-1.0, -2.0], "integer labels"),
-     (["1", "2"], [float("nan"), -1.0], "finite"), (["1", "2"], [0.5, -1.0], "<= 0"),
-     (["1", "2"], [-math.inf, -math.inf], "probability 0")],
+    [
+        (["1", "2"], [-1.0], "2 options but 1"),
+        (["1", "x"], [-1.0, -2.0], "integer labels"),
+        (["1", "2"], [float("nan"), -1.0], "finite"),
+        (["1", "2"], [0.5, -1.0], "<= 0"),
+        (["1", "2"], [-math.inf, -math.inf], "probability 0"),
+    ],
 )
 def test_bad_distribution_input(options: list[str], logprobs: list[float], message: str) -> None:
     with pytest.raises(ValueError, match=message):

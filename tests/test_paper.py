@@ -39,8 +39,9 @@ build.make_figures(build.load_figure_inputs(), language="ru", also_languages=["e
 
 def _run(root: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "RADJUDGE_ROOT": str(root)}
-    return subprocess.run([sys.executable, *args], cwd=root, env=env, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, *args], cwd=root, env=env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def _text(pdf: Path) -> str:
@@ -106,8 +107,9 @@ def test_provenance_a_changed_stat_changes_the_pdf(project, built, tmp_path):
     copy = tmp_path / "stats_copy.json"
     copy.write_text(json.dumps({**stats, "w.grid.median": new_value}))
     out = tmp_path / "changed.pdf"
-    res = _run(project, "-m", "radjudge.paper", "--lang", "ru", "--stats", str(copy),
-               "--out", str(out))
+    res = _run(
+        project, "-m", "radjudge.paper", "--lang", "ru", "--stats", str(copy), "--out", str(out)
+    )
     assert res.returncode == 0, res.stderr
     after = _text(out)
     assert f"медиана {old}" in before and f"медиана {old}" not in after
@@ -127,8 +129,9 @@ def test_english_build_and_missing_key_error(project, tmp_path):
     del stats["alt_test.n_passed"]
     broken = tmp_path / "broken.json"
     broken.write_text(json.dumps(stats))
-    res = _run(project, "-m", "radjudge.paper", "--stats", str(broken), "--out",
-               str(tmp_path / "x.pdf"))
+    res = _run(
+        project, "-m", "radjudge.paper", "--stats", str(broken), "--out", str(tmp_path / "x.pdf")
+    )
     assert res.returncode == 1
     assert "alt_test.n_passed" in res.stderr and "Traceback" not in res.stderr
 
@@ -191,17 +194,50 @@ def test_external_table_shows_reproduced_published_and_local_rows():
     from radjudge.paper.tables import external_table
 
     crits = ["coherence", "consistency", "fluency", "relevance"]
-    baselines = pd.DataFrame({"metric": "ROUGE-1", "criterion": crits, "spearman": [0.1686, 0.16, 0.115, 0.326],
-                              "kendall": [0.1264, 0.13, 0.094, 0.252], "n_docs": [100, 96, 100, 100]})
-    judges = pd.DataFrame([
-        # G-Eval (Liu et al. 2023), Table 1, G-Eval-4 coherence row: 0.582 / 0.457
-        {"kind": "published", "method": "G-Eval-4", "scale": None, "granularity": None, "criterion": "coherence",
-         "spearman": 0.582, "kendall": 0.457, "n_docs": 100},
-        {"kind": "judge", "method": "smollm2", "scale": 5, "granularity": "full", "criterion": "coherence",
-         "spearman": 0.2, "kendall": 0.1, "n_docs": 1},
-        {"kind": "judge", "method": "smollm2", "scale": 10, "granularity": "none", "criterion": "coherence",
-         "spearman": 0.4, "kendall": 0.3, "n_docs": 1},
-    ])
+    baselines = pd.DataFrame(
+        {
+            "metric": "ROUGE-1",
+            "criterion": crits,
+            "spearman": [0.1686, 0.16, 0.115, 0.326],
+            "kendall": [0.1264, 0.13, 0.094, 0.252],
+            "n_docs": [100, 96, 100, 100],
+        }
+    )
+    judges = pd.DataFrame(
+        [
+            # G-Eval (Liu et al. 2023), Table 1, G-Eval-4 coherence row: 0.582 / 0.457
+            {
+                "kind": "published",
+                "method": "G-Eval-4",
+                "scale": None,
+                "granularity": None,
+                "criterion": "coherence",
+                "spearman": 0.582,
+                "kendall": 0.457,
+                "n_docs": 100,
+            },
+            {
+                "kind": "judge",
+                "method": "smollm2",
+                "scale": 5,
+                "granularity": "full",
+                "criterion": "coherence",
+                "spearman": 0.2,
+                "kendall": 0.1,
+                "n_docs": 1,
+            },
+            {
+                "kind": "judge",
+                "method": "smollm2",
+                "scale": 10,
+                "granularity": "none",
+                "criterion": "coherence",
+                "spearman": 0.4,
+                "kendall": 0.3,
+                "n_docs": 1,
+            },
+        ]
+    )
     t = external_table(baselines, judges, language="en")
     rows = {r[0]: r[1:] for r in t["rows"]}
     assert rows["ROUGE-1 (reproduced, n = 100)"][0] == "0.169 / 0.126"

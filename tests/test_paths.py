@@ -10,7 +10,14 @@ from radjudge import paths
 
 def test_root_is_this_checkout_and_folders_hang_off_it():
     assert (paths.ROOT / "pyproject.toml").is_file()
-    for folder in (paths.PARAMS, paths.NOTEBOOKS, paths.RAW, paths.EXTERNAL, paths.FIGURES, paths.PAPER):
+    for folder in (
+        paths.PARAMS,
+        paths.NOTEBOOKS,
+        paths.RAW,
+        paths.EXTERNAL,
+        paths.FIGURES,
+        paths.PAPER,
+    ):
         assert folder.is_dir() and paths.ROOT in folder.parents
     assert paths.resolve("data/raw") == paths.RAW
     assert paths.relative(paths.SUMMARIES) == "data/processed/summaries.parquet"
@@ -18,7 +25,9 @@ def test_root_is_this_checkout_and_folders_hang_off_it():
 
 def _root_from(cwd, env):
     code = "from radjudge import paths; print(paths.ROOT)"
-    return subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True
+    )
 
 
 def test_root_found_from_a_subfolder_and_from_elsewhere(tmp_path):

@@ -37,12 +37,16 @@ def two_notebooks(second_body: str = "print(n * seed)") -> dict[str, nbformat.No
 
 
 def test_real_smoke_profile_rejects_unknown_parameter_before_running():
-    runs_before = set((ROOT / "data" / "runs").glob("*")) if (ROOT / "data" / "runs").exists() else set()
+    runs_before = (
+        set((ROOT / "data" / "runs").glob("*")) if (ROOT / "data" / "runs").exists() else set()
+    )
     res = run_cli("run", "--profile", "smoke", "--set", "no_such_param=1")
     assert res.returncode == 2
     assert "no_such_param" in res.stderr
     assert "nothing was run" in res.stderr
-    runs_after = set((ROOT / "data" / "runs").glob("*")) if (ROOT / "data" / "runs").exists() else set()
+    runs_after = (
+        set((ROOT / "data" / "runs").glob("*")) if (ROOT / "data" / "runs").exists() else set()
+    )
     assert runs_after == runs_before
 
 
@@ -83,9 +87,11 @@ def test_successful_run_writes_manifest_and_executed_copies(mini_project):
 def test_manifest_never_holds_secrets(mini_project):
     secret = "sk-test-0123456789abcdef"
     nbs = two_notebooks()
-    nbs["01_first"].cells.append(nbformat.v4.new_code_cell(
-        "import os\nrecord_stage('01_first', run_dir=run_dir, extra={'leak': os.environ['MY_API_KEY']})"
-    ))
+    nbs["01_first"].cells.append(
+        nbformat.v4.new_code_cell(
+            "import os\nrecord_stage('01_first', run_dir=run_dir, extra={'leak': os.environ['MY_API_KEY']})"
+        )
+    )
     root = mini_project(notebooks=nbs, profiles={"p": PROFILE})
     res = run_cli("run", "--profile", "p", root=root, env={"MY_API_KEY": secret})
     assert res.returncode == 0, res.stderr
@@ -99,8 +105,10 @@ def test_manifest_never_holds_secrets(mini_project):
     [
         ("x = 1\nraise ValueError('boom in cell')", "ValueError"),
         # an error displayed by the cell, which carries on: papermill does not raise
-        ("try:\n    1/0\nexcept ZeroDivisionError:\n    get_ipython().showtraceback()\nprint('carried on')",
-         "ZeroDivisionError"),
+        (
+            "try:\n    1/0\nexcept ZeroDivisionError:\n    get_ipython().showtraceback()\nprint('carried on')",
+            "ZeroDivisionError",
+        ),
         # a failing shell command: IPython only sets _exit_code
         ("!exit 3", "ShellCommandFailed"),
         # a failing magic
@@ -122,11 +130,14 @@ def test_failing_notebook_is_named_with_cell(mini_project, body, ename):
 
 
 def test_unknown_override_and_undeclared_key_fail_before_running(mini_project):
-    root = mini_project(notebooks=two_notebooks(), profiles={
-        "p": PROFILE,
-        "extra": "extends: p\nnotebooks:\n  02_second:\n    m: 5\n",
-        "missing": "shared:\n  seed: 1\nnotebooks:\n  01_first:\n    greeting: hi\n",
-    })
+    root = mini_project(
+        notebooks=two_notebooks(),
+        profiles={
+            "p": PROFILE,
+            "extra": "extends: p\nnotebooks:\n  02_second:\n    m: 5\n",
+            "missing": "shared:\n  seed: 1\nnotebooks:\n  01_first:\n    greeting: hi\n",
+        },
+    )
     res = run_cli("run", "--profile", "p", "--set", "second.nn=3", root=root)
     assert res.returncode == 2 and "'nn'" in res.stderr and "Did you mean: n" in res.stderr
     res = run_cli("run", "--profile", "extra", root=root)

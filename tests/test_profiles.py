@@ -17,8 +17,14 @@ def write(tmp: Path, name: str, text: str) -> Path:
 
 
 def test_extends_deep_merges_and_lists_replace(tmp_path):
-    write(tmp_path, "base", "shared:\n  seed: 1\n  grid: {a: [1, 2], b: 3}\nnotebooks:\n  01_x: {k: 1, j: 2}\n")
-    child = write(tmp_path, "child", "extends: base\nshared:\n  grid: {a: [9]}\nnotebooks:\n  01_x: {k: 5}\n")
+    write(
+        tmp_path,
+        "base",
+        "shared:\n  seed: 1\n  grid: {a: [1, 2], b: 3}\nnotebooks:\n  01_x: {k: 1, j: 2}\n",
+    )
+    child = write(
+        tmp_path, "child", "extends: base\nshared:\n  grid: {a: [9]}\nnotebooks:\n  01_x: {k: 5}\n"
+    )
     prof = load_profile(child)
     assert prof.shared == {"seed": 1, "grid": {"a": [9], "b": 3}}
     assert prof.notebooks == {"01_x": {"k": 5, "j": 2}}
@@ -43,12 +49,20 @@ def test_unknown_profile_name_lists_known_ones():
 
 
 def test_overrides_parse_yaml_values_and_address_sections(tmp_path):
-    prof = load_profile(write(tmp_path, "p", "shared:\n  seed: 1\nnotebooks:\n  04_judge_sweeps:\n    grid: {scales: [3, 5]}\n"))
+    prof = load_profile(
+        write(
+            tmp_path,
+            "p",
+            "shared:\n  seed: 1\nnotebooks:\n  04_judge_sweeps:\n    grid: {scales: [3, 5]}\n",
+        )
+    )
     out = apply_overrides(prof, ["seed=7", "judge_sweeps.grid.scales=[3, 5, 10]"])
     assert out.shared["seed"] == 7
     assert out.notebooks["04_judge_sweeps"]["grid"]["scales"] == [3, 5, 10]
     assert prof.shared["seed"] == 1  # the original is untouched
-    assert apply_overrides(prof, ["04.grid={scales: [10]}"]).notebooks["04_judge_sweeps"]["grid"] == {"scales": [10]}
+    assert apply_overrides(prof, ["04.grid={scales: [10]}"]).notebooks["04_judge_sweeps"][
+        "grid"
+    ] == {"scales": [10]}
 
 
 @pytest.mark.parametrize(
@@ -62,7 +76,13 @@ def test_overrides_parse_yaml_values_and_address_sections(tmp_path):
     ],
 )
 def test_bad_overrides_name_the_key(tmp_path, override, message):
-    prof = load_profile(write(tmp_path, "p", "shared:\n  seed: 1\nnotebooks:\n  04_judge_sweeps:\n    grid: {scales: [3]}\n"))
+    prof = load_profile(
+        write(
+            tmp_path,
+            "p",
+            "shared:\n  seed: 1\nnotebooks:\n  04_judge_sweeps:\n    grid: {scales: [3]}\n",
+        )
+    )
     with pytest.raises(ProfileError, match=message):
         apply_overrides(prof, [override])
 

@@ -13,8 +13,18 @@ def tidy(matrix: np.ndarray, *, criterion: str, categories: list[str]) -> pd.Dat
     for i, item in enumerate(matrix):
         for j, v in enumerate(item):
             rows.append((f"E{j}", categories[j], f"P{i}", "m", criterion, 5, v))
-    df = pd.DataFrame(rows, columns=["expert_id", "expert_category", "patient_id", "summarizer", "criterion",
-                                     "scale_max", "score"])
+    df = pd.DataFrame(
+        rows,
+        columns=[
+            "expert_id",
+            "expert_category",
+            "patient_id",
+            "summarizer",
+            "criterion",
+            "scale_max",
+            "score",
+        ],
+    )
     df["score"] = pd.array([None if np.isnan(v) else int(v) for v in df["score"]], dtype="Int64")
     return df
 
@@ -32,5 +42,7 @@ def test_per_category_missing_and_single_rater():
     m = np.array([[1, 1, 5], [2, 2, 1], [3, np.nan, 2], [4, 4, 3]], dtype=float)
     df = tidy(m, criterion="structure", categories=["a", "a", "b"])
     out = panel_agreement(df, by=("expert_category", "criterion")).set_index("expert_category")
-    assert out.loc["a", "w"] == 1.0 and out.loc["a", "n_items"] == 3 and out.loc["a", "n_dropped"] == 1
+    assert (
+        out.loc["a", "w"] == 1.0 and out.loc["a", "n_items"] == 3 and out.loc["a", "n_dropped"] == 1
+    )
     assert np.isnan(out.loc["b", "w"]) and out.loc["b", "n_raters"] == 1

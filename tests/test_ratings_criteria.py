@@ -30,8 +30,9 @@ def test_unknown_criterion_or_undescribed_scale_is_refused():
 
 
 def test_per_criterion_scales_and_errors():
-    assert resolve_scales(["completeness", "structure"], {"completeness": 10, "structure": 3, "x": 5}) == {
-        "completeness": 10, "structure": 3}
+    assert resolve_scales(
+        ["completeness", "structure"], {"completeness": 10, "structure": 3, "x": 5}
+    ) == {"completeness": 10, "structure": 3}
     for bad, match in [(1, "2 to 100"), (True, "2 to 100"), ({"completeness": 5}, "structure")]:
         with pytest.raises(ValueError, match=match):
             resolve_scales(["completeness", "structure"], bad)

@@ -35,16 +35,28 @@ from radjudge.ratings.forms import (
     RATING_SHEET,
 )
 
-SCALES = {"completeness": 5, "correctness": 5, "relevance": 3, "conciseness": 10, "structure": 5, "unsupported": 5}
+SCALES = {
+    "completeness": 5,
+    "correctness": 5,
+    "relevance": 3,
+    "conciseness": 10,
+    "structure": 5,
+    "unsupported": 5,
+}
 
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("forms")
     out = export_forms(
-        mini_cohort.anonymized(), mini_cohort.summaries(), mini_cohort.roster(2),
-        study_id="test-study", seed=7, scale_max=SCALES,
-        forms_dir=tmp / "forms", key_path=tmp / "key.json",
+        mini_cohort.anonymized(),
+        mini_cohort.summaries(),
+        mini_cohort.roster(2),
+        study_id="test-study",
+        seed=7,
+        scale_max=SCALES,
+        forms_dir=tmp / "forms",
+        key_path=tmp / "key.json",
     )
     return tmp, out
 
@@ -57,7 +69,9 @@ def random_ratings(key, *, seed: int, missing: float) -> pd.DataFrame:
             for crit, n in key.scales.items():
                 score = pd.NA if rng.random() < missing else int(rng.integers(1, n + 1))
                 rows.append((eid, entry.patient_id, entry.summarizer, crit, score))
-    return pd.DataFrame(rows, columns=["expert_id", "patient_id", "summarizer", "criterion", "score"])
+    return pd.DataFrame(
+        rows, columns=["expert_id", "patient_id", "summarizer", "criterion", "score"]
+    )
 
 
 def test_round_trip_recovers_every_filled_value_unblinded(exported, tmp_path):
@@ -65,26 +79,37 @@ def test_round_trip_recovers_every_filled_value_unblinded(exported, tmp_path):
     truth = random_ratings(out.key, seed=1, missing=0.1)
     fill_forms(truth, key=out.key, forms_dir=tmp / "forms", out_dir=tmp_path / "filled")
     with pytest.warns(MissingRatingsWarning, match=r"E01 \d+"):
-        got = load_expert_ratings(tmp_path / "filled", key=tmp / "key.json", roster=mini_cohort.roster(2))
+        got = load_expert_ratings(
+            tmp_path / "filled", key=tmp / "key.json", roster=mini_cohort.roster(2)
+        )
     ids = ["expert_id", "patient_id", "summarizer", "criterion"]
     assert len(got) == len(truth) and not got.duplicated(ids).any()
     both = got.merge(truth, on=ids, suffixes=("", "_filled"), validate="one_to_one")
     assert len(both) == len(truth)
     assert (both["score"].isna() == both["score_filled"].isna()).all()
     filled = both["score"].notna()
-    assert (both.loc[filled, "score"].astype(int) == both.loc[filled, "score_filled"].astype(int)).all()
+    assert (
+        both.loc[filled, "score"].astype(int) == both.loc[filled, "score_filled"].astype(int)
+    ).all()
     assert got["score"].isna().sum() == truth["score"].isna().sum() > 0  # missing stays missing
     # unblinded: the summarizer of each row is the one the key's code stands for
     assert set(got["summarizer"]) == set(mini_cohort.summaries()["summarizer"])
     assert (got["scale_max"] == got["criterion"].map(SCALES)).all()
-    cats = dict(zip(mini_cohort.roster(2)["expert_id"], mini_cohort.roster(2)["category"], strict=True))
+    cats = dict(
+        zip(mini_cohort.roster(2)["expert_id"], mini_cohort.roster(2)["category"], strict=True)
+    )
     assert (got["expert_category"] == got["expert_id"].map(cats)).all()
     assert str(got["score"].dtype) == "Int64"
 
 
 def test_forms_never_show_the_summarizer(exported):
     tmp, out = exported
-    names = set(mini_cohort.summaries()["summarizer"]) | {"fixture-model_a", "llm", "gold", "extractive"}
+    names = set(mini_cohort.summaries()["summarizer"]) | {
+        "fixture-model_a",
+        "llm",
+        "gold",
+        "extractive",
+    }
     for path in out.forms.values():
         wb = openpyxl.load_workbook(path)
         for ws in wb.worksheets:
@@ -92,7 +117,9 @@ def test_forms_never_show_the_summarizer(exported):
                 for v in row:
                     if isinstance(v, str):
                         assert v.strip() not in names
-                        assert not any(f" {n} " in f" {v} " for n in ("model_a", "model_b", "model_c"))
+                        assert not any(
+                            f" {n} " in f" {v} " for n in ("model_a", "model_b", "model_c")
+                        )
 
 
 def test_codes_are_random_unique_and_map_to_the_key(exported):
@@ -107,7 +134,10 @@ def test_codes_are_random_unique_and_map_to_the_key(exported):
         assert ws.cell(row=r, column=2).value == code
         entry = key.codes[code]
         assert ws.cell(row=r, column=3).value == entry.patient_id
-        assert hashlib.sha256(ws.cell(row=r, column=5).value.encode()).hexdigest() == entry.summary_sha256
+        assert (
+            hashlib.sha256(ws.cell(row=r, column=5).value.encode()).hexdigest()
+            == entry.summary_sha256
+        )
 
 
 def test_order_is_randomized_per_expert_seeded_and_grouped_by_patient(exported, tmp_path):
@@ -119,15 +149,27 @@ def test_order_is_randomized_per_expert_seeded_and_grouped_by_patient(exported, 
         blocks = [p for i, p in enumerate(patients) if i == 0 or p != patients[i - 1]]
         assert len(blocks) == len(set(patients))  # each record read once, its summaries together
     again = export_forms(
-        mini_cohort.anonymized(), mini_cohort.summaries(), mini_cohort.roster(2),
-        study_id="test-study", seed=7, scale_max=SCALES, forms_dir=tmp_path / "f", key_path=tmp_path / "k.json",
+        mini_cohort.anonymized(),
+        mini_cohort.summaries(),
+        mini_cohort.roster(2),
+        study_id="test-study",
+        seed=7,
+        scale_max=SCALES,
+        forms_dir=tmp_path / "f",
+        key_path=tmp_path / "k.json",
     )
     assert again.key.fingerprint == out.key.fingerprint
     for eid in out.forms:  # byte-identical workbooks for the same seed
         assert again.forms[eid].read_bytes() == out.forms[eid].read_bytes()
     other = export_forms(
-        mini_cohort.anonymized(), mini_cohort.summaries(), mini_cohort.roster(2),
-        study_id="test-study", seed=8, scale_max=SCALES, forms_dir=tmp_path / "g", key_path=tmp_path / "l.json",
+        mini_cohort.anonymized(),
+        mini_cohort.summaries(),
+        mini_cohort.roster(2),
+        study_id="test-study",
+        seed=8,
+        scale_max=SCALES,
+        forms_dir=tmp_path / "g",
+        key_path=tmp_path / "l.json",
     )
     assert other.key.forms["E01"].codes != out.key.forms["E01"].codes
 
@@ -160,10 +202,14 @@ def test_validation_allows_only_the_scale_and_protection_locks_the_rest(exported
 def test_instructions_in_russian_and_criteria_sheet_covers_every_point(exported):
     tmp, out = exported
     wb = openpyxl.load_workbook(out.forms["E01"])
-    text = "\n".join(str(c.value) for row in wb[INSTRUCTIONS_SHEET].iter_rows() for c in row if c.value)
+    text = "\n".join(
+        str(c.value) for row in wb[INSTRUCTIONS_SHEET].iter_rows() for c in row if c.value
+    )
     assert "Как заполнять" in text and "оставьте ячейку пустой" in text
     assert "test-study" in text and "E01" in text and out.key.fingerprint[:12] in text
-    crit_rows = [r for r in wb[CRITERIA_SHEET].iter_rows(min_row=2, values_only=True) if r[4] is not None]
+    crit_rows = [
+        r for r in wb[CRITERIA_SHEET].iter_rows(min_row=2, values_only=True) if r[4] is not None
+    ]
     assert len(crit_rows) == sum(SCALES.values())
     assert {r[1] for r in crit_rows if r[1]} == set(CRITERIA)
 
@@ -171,31 +217,53 @@ def test_instructions_in_russian_and_criteria_sheet_covers_every_point(exported)
 def test_forms_show_the_anonymized_record_never_raw_phi(tmp_path):
     raw = generate_cohort(3, seed=20240611)
     anon = [r.record for r in anonymize_records(raw)]
-    summaries = pd.DataFrame({
-        "patient_id": [r.patient_id for r in anon],
-        "summarizer": "lead",
-        "text": [r.sections["complaints"][:200] for r in anon],
-    })
-    roster = pd.DataFrame({"expert_id": ["R1"], "category": ["radiologist"], "years_experience": [4]})
-    out = export_forms(anon, summaries, roster, study_id="phi-check", seed=1,
-                       forms_dir=tmp_path / "f", key_path=tmp_path / "k.json")
+    summaries = pd.DataFrame(
+        {
+            "patient_id": [r.patient_id for r in anon],
+            "summarizer": "lead",
+            "text": [r.sections["complaints"][:200] for r in anon],
+        }
+    )
+    roster = pd.DataFrame(
+        {"expert_id": ["R1"], "category": ["radiologist"], "years_experience": [4]}
+    )
+    out = export_forms(
+        anon,
+        summaries,
+        roster,
+        study_id="phi-check",
+        seed=1,
+        forms_dir=tmp_path / "f",
+        key_path=tmp_path / "k.json",
+    )
     wb = openpyxl.load_workbook(out.forms["R1"])
-    cells = "\n".join(str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row if v)
+    cells = "\n".join(
+        str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row if v
+    )
     phi = {s.text for r in raw for s in r.phi if len(s.text) >= 6}
     assert phi, "the cohort must carry PHI for this test to mean anything"
     leaked = sorted(p for p in phi if p in cells)
     assert not leaked, leaked
     assert all(r.text in cells for r in anon)
     with pytest.raises(PHIGuardError):
-        export_forms(raw, summaries, roster, study_id="phi-check", seed=1,
-                     forms_dir=tmp_path / "g", key_path=tmp_path / "l.json")
+        export_forms(
+            raw,
+            summaries,
+            roster,
+            study_id="phi-check",
+            seed=1,
+            forms_dir=tmp_path / "g",
+            key_path=tmp_path / "l.json",
+        )
 
 
 def test_export_refuses_to_overwrite_a_key_and_checks_its_input(exported, tmp_path):
     tmp, out = exported
     args = (mini_cohort.anonymized(), mini_cohort.summaries(), mini_cohort.roster(2))
     with pytest.raises(FileExistsError, match="handed out"):
-        export_forms(*args, study_id="test-study", seed=7, forms_dir=tmp / "forms", key_path=tmp / "key.json")
+        export_forms(
+            *args, study_id="test-study", seed=7, forms_dir=tmp / "forms", key_path=tmp / "key.json"
+        )
     kw = {"seed": 1, "forms_dir": tmp_path / "f", "key_path": tmp_path / "k.json"}
     with pytest.raises(ValueError, match="study_id"):
         export_forms(*args, study_id="has space", **kw)
@@ -212,7 +280,9 @@ def test_export_refuses_to_overwrite_a_key_and_checks_its_input(exported, tmp_pa
 
 def test_fill_forms_refuses_invalid_scores(exported, tmp_path):
     tmp, out = exported
-    bad = random_ratings(out.key, seed=2, missing=0).head(1).assign(score=6, criterion="completeness")
+    bad = (
+        random_ratings(out.key, seed=2, missing=0).head(1).assign(score=6, criterion="completeness")
+    )
     with pytest.raises(ValueError, match="1..5"):
         fill_forms(bad, key=out.key, forms_dir=tmp / "forms", out_dir=tmp_path)
 
@@ -250,7 +320,9 @@ def test_ensure_forms_exports_keeps_and_guards_forms_in_use(tmp_path):
 
     src = load_rubric("clinical_summary", language="ru")
     edited = tmp_path / "rubric.ru.yaml"
-    text = (Path(radjudge.judge.__file__).parent / "rubrics" / "clinical_summary.ru.yaml").read_text("utf-8")
+    text = (
+        Path(radjudge.judge.__file__).parent / "rubrics" / "clinical_summary.ru.yaml"
+    ).read_text("utf-8")
     edited.write_text(text.replace("name: Полнота", "name: Полнота сведений"), "utf-8")
     assert src.sha256 == redo.forms.key.rubric["sha256"]
     with pytest.raises(RuntimeError, match="rubric"):

@@ -12,7 +12,10 @@ from radjudge.ratings.key import CodeEntry, FormEntry, text_sha256, write_key
 
 def small_key(path):
     return write_key(
-        path, study_id="s1", seed=5, scales={"completeness": 5, "structure": 3},
+        path,
+        study_id="s1",
+        seed=5,
+        scales={"completeness": 5, "structure": 3},
         patients={"P1": text_sha256("record")},
         codes={"ABCDEF": CodeEntry("P1", "model_a", text_sha256("summary"))},
         forms={"E1": FormEntry("radiologist", "form_E1.xlsx", ("ABCDEF",))},

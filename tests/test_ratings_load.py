@@ -52,17 +52,28 @@ def full_ratings(key, *, seed: int) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     rows = [
         (eid, e.patient_id, e.summarizer, crit, int(rng.integers(1, n + 1)))
-        for eid in key.forms for e in key.codes.values() for crit, n in key.scales.items()
+        for eid in key.forms
+        for e in key.codes.values()
+        for crit, n in key.scales.items()
     ]
-    return pd.DataFrame(rows, columns=["expert_id", "patient_id", "summarizer", "criterion", "score"])
+    return pd.DataFrame(
+        rows, columns=["expert_id", "patient_id", "summarizer", "criterion", "score"]
+    )
 
 
 @pytest.fixture(scope="module")
 def study(tmp_path_factory) -> Study:
     root = tmp_path_factory.mktemp("study")
     roster = mini_cohort.roster(1)  # E01 radiologist, E02 clinician, E03 resident
-    out = export_forms(mini_cohort.anonymized(), mini_cohort.summaries(), roster, study_id=STUDY, seed=3,
-                       forms_dir=root / "forms", key_path=root / "key.json")
+    out = export_forms(
+        mini_cohort.anonymized(),
+        mini_cohort.summaries(),
+        roster,
+        study_id=STUDY,
+        seed=3,
+        forms_dir=root / "forms",
+        key_path=root / "key.json",
+    )
     truth = full_ratings(out.key, seed=4)
     filled = fill_forms(truth, key=out.key, forms_dir=root / "forms", out_dir=root / "filled")
     return Study(root, root / "key.json", roster, filled, truth, list(out.key.forms["E01"].codes))
@@ -80,8 +91,15 @@ def csv_rows(study: Study, expert: str = "E02") -> list[dict]:
     cat = dict(zip(study.roster["expert_id"], study.roster["category"], strict=True))[expert]
     t = study.truth[study.truth["expert_id"] == expert]
     return [
-        {"expert_id": expert, "expert_category": cat, "patient_id": p, "summarizer": s, "criterion": c,
-         "scale_max": 5, "score": v}
+        {
+            "expert_id": expert,
+            "expert_category": cat,
+            "patient_id": p,
+            "summarizer": s,
+            "criterion": c,
+            "scale_max": 5,
+            "score": v,
+        }
         for _, p, s, c, v in t.itertuples(index=False)
     ]
 
@@ -113,6 +131,7 @@ def rating_cell(cell: str, value) -> Callable[[Study, Path], dict]:
     def build(st: Study, d: Path) -> dict:
         edit_form(st, d, lambda wb: wb[RATING_SHEET].__setitem__(cell, value))
         return {}
+
     return build
 
 
@@ -120,6 +139,7 @@ def meta_cell(cell: str, value) -> Callable[[Study, Path], dict]:
     def build(st: Study, d: Path) -> dict:
         edit_form(st, d, lambda wb: wb[META_SHEET].__setitem__(cell, value))
         return {}
+
     return build
 
 
@@ -127,6 +147,7 @@ def with_roster(change: Callable[[pd.DataFrame], pd.DataFrame]) -> Callable[[Stu
     def build(st: Study, d: Path) -> dict:
         shutil.copy(st.filled["E01"], d)
         return {"roster": change(st.roster.copy())}
+
     return build
 
 
@@ -139,6 +160,7 @@ def edited_summary(st: Study, d: Path) -> dict:
     def edit(wb):
         ws = wb[RATING_SHEET]
         ws["E8"] = ws["E8"].value + " Рекомендована МРТ."
+
     edit_form(st, d, edit)
     return {}
 
@@ -156,23 +178,34 @@ def deleted_column(st: Study, d: Path) -> dict:
 def renamed_sheet(st: Study, d: Path) -> dict:
     def edit(wb):
         wb[RATING_SHEET].title = "Лист1"
+
     edit_form(st, d, edit)
     return {}
 
 
 def form_of(study_id: str, seed: int) -> Callable[[Study, Path], dict]:
     def build(st: Study, d: Path) -> dict:
-        export_forms(mini_cohort.anonymized(), mini_cohort.summaries(), st.roster, study_id=study_id, seed=seed,
-                     forms_dir=d / "blank", key_path=d / "other_key.json")
+        export_forms(
+            mini_cohort.anonymized(),
+            mini_cohort.summaries(),
+            st.roster,
+            study_id=study_id,
+            seed=seed,
+            forms_dir=d / "blank",
+            key_path=d / "other_key.json",
+        )
         shutil.copy(d / "blank" / "form_E01.xlsx", d / "in" / "form_E01.xlsx")
         return {"paths": d / "in"}
+
     return build
 
 
 def tampered_key(st: Study, d: Path) -> dict:
     data = json.loads(st.key.read_text("utf-8"))
     code = next(iter(data["codes"]))
-    data["codes"][code]["summarizer"] = "gold" if data["codes"][code]["summarizer"] != "gold" else "model_a"
+    data["codes"][code]["summarizer"] = (
+        "gold" if data["codes"][code]["summarizer"] != "gold" else "model_a"
+    )
     (d / "key.json").write_text(json.dumps(data, ensure_ascii=False), "utf-8")
     shutil.copy(st.filled["E01"], d / "in")
     return {"paths": d / "in", "key": d / "key.json"}
@@ -194,16 +227,23 @@ def raw_file(name: str, data: bytes) -> Callable[[Study, Path], dict]:
     def build(st: Study, d: Path) -> dict:
         (d / name).write_bytes(data)
         return {}
+
     return build
 
 
-def csv_case(change: Callable[[list[dict]], list[dict]], *, columns=CSV_COLUMNS, encoding="utf-8",
-             with_form: bool = False) -> Callable[[Study, Path], dict]:
+def csv_case(
+    change: Callable[[list[dict]], list[dict]],
+    *,
+    columns=CSV_COLUMNS,
+    encoding="utf-8",
+    with_form: bool = False,
+) -> Callable[[Study, Path], dict]:
     def build(st: Study, d: Path) -> dict:
         write_csv(d / "ratings.csv", change(csv_rows(st)), columns=columns, encoding=encoding)
         if with_form:
             shutil.copy(st.filled["E01"], d)
         return {}
+
     return build
 
 
@@ -211,81 +251,419 @@ def set_row(i: int, **values) -> Callable[[list[dict]], list[dict]]:
     def change(rows: list[dict]) -> list[dict]:
         rows[i] = {**rows[i], **values}
         return rows
+
     return change
 
 
 FORM = "form_E01.xlsx"
 CSV = "ratings.csv"
 CASES = [
-    Case("score_out_of_range", "out_of_range", rating_cell("G5", 7), FORM, RATING_SHEET, 5, "G (correctness)", "7"),
-    Case("score_not_whole", "non_integer", rating_cell("F4", 3.5), FORM, RATING_SHEET, 4, "F (completeness)", "3.5"),
-    Case("score_is_text", "text_score", rating_cell("H6", "хорошо"), FORM, RATING_SHEET, 6, "H (relevance)", "хорошо"),
-    Case("score_is_a_date", "text_score", rating_cell("I7", datetime(2024, 3, 5)), FORM, RATING_SHEET, 7,
-         "I (conciseness)", "date"),
-    Case("same_summary_twice", "duplicate_rating", duplicate_code, FORM, RATING_SHEET, 4, "B (code)", "first on row 3"),
-    Case("unknown_summary_code", "unknown_code", rating_cell("B7", "ZZZZZZ"), FORM, RATING_SHEET, 7, "B (code)",
-         "ZZZZZZ"),
-    Case("wrong_patient_next_to_code", "patient_mismatch", rating_cell("C5", "P999"), FORM, RATING_SHEET, 5,
-         "C (patient_id)", "P999"),
-    Case("summary_text_edited", "text_modified", edited_summary, FORM, RATING_SHEET, 8, "E (summary)", "summary"),
-    Case("summary_row_deleted", "missing_row", deleted_row, FORM, RATING_SHEET, None, "B (code)", "exported at row 8"),
-    Case("unknown_criterion_column", "unknown_criterion", rating_cell("F2", "fluency"), FORM, RATING_SHEET, 2, "F",
-         "fluency"),
-    Case("criterion_column_deleted", "missing_column", deleted_column, FORM, RATING_SHEET, 2, "correctness",
-         "correctness"),
-    Case("value_outside_rating_columns", "unexpected_cell", rating_cell("M5", 4), FORM, RATING_SHEET, 5, "M", "4"),
-    Case("rating_sheet_renamed", "missing_sheet", renamed_sheet, FORM, RATING_SHEET, None, None, "Лист1"),
-    Case("form_metadata_broken", "invalid_form", meta_cell("B1", "other-form/9"), FORM, META_SHEET, 1, "B",
-         "other-form/9"),
-    Case("form_of_another_study", "other_study", form_of("another-study", 3), FORM, META_SHEET, 2, "B",
-         "another-study"),
-    Case("form_of_another_key", "other_key", form_of(STUDY, 99), FORM, META_SHEET, 3, "B", "not with key.json"),
-    Case("key_tampered", "tampered_key", tampered_key, "key.json", None, None, "fingerprint", "edited"),
+    Case(
+        "score_out_of_range",
+        "out_of_range",
+        rating_cell("G5", 7),
+        FORM,
+        RATING_SHEET,
+        5,
+        "G (correctness)",
+        "7",
+    ),
+    Case(
+        "score_not_whole",
+        "non_integer",
+        rating_cell("F4", 3.5),
+        FORM,
+        RATING_SHEET,
+        4,
+        "F (completeness)",
+        "3.5",
+    ),
+    Case(
+        "score_is_text",
+        "text_score",
+        rating_cell("H6", "хорошо"),
+        FORM,
+        RATING_SHEET,
+        6,
+        "H (relevance)",
+        "хорошо",
+    ),
+    Case(
+        "score_is_a_date",
+        "text_score",
+        rating_cell("I7", datetime(2024, 3, 5)),
+        FORM,
+        RATING_SHEET,
+        7,
+        "I (conciseness)",
+        "date",
+    ),
+    Case(
+        "same_summary_twice",
+        "duplicate_rating",
+        duplicate_code,
+        FORM,
+        RATING_SHEET,
+        4,
+        "B (code)",
+        "first on row 3",
+    ),
+    Case(
+        "unknown_summary_code",
+        "unknown_code",
+        rating_cell("B7", "ZZZZZZ"),
+        FORM,
+        RATING_SHEET,
+        7,
+        "B (code)",
+        "ZZZZZZ",
+    ),
+    Case(
+        "wrong_patient_next_to_code",
+        "patient_mismatch",
+        rating_cell("C5", "P999"),
+        FORM,
+        RATING_SHEET,
+        5,
+        "C (patient_id)",
+        "P999",
+    ),
+    Case(
+        "summary_text_edited",
+        "text_modified",
+        edited_summary,
+        FORM,
+        RATING_SHEET,
+        8,
+        "E (summary)",
+        "summary",
+    ),
+    Case(
+        "summary_row_deleted",
+        "missing_row",
+        deleted_row,
+        FORM,
+        RATING_SHEET,
+        None,
+        "B (code)",
+        "exported at row 8",
+    ),
+    Case(
+        "unknown_criterion_column",
+        "unknown_criterion",
+        rating_cell("F2", "fluency"),
+        FORM,
+        RATING_SHEET,
+        2,
+        "F",
+        "fluency",
+    ),
+    Case(
+        "criterion_column_deleted",
+        "missing_column",
+        deleted_column,
+        FORM,
+        RATING_SHEET,
+        2,
+        "correctness",
+        "correctness",
+    ),
+    Case(
+        "value_outside_rating_columns",
+        "unexpected_cell",
+        rating_cell("M5", 4),
+        FORM,
+        RATING_SHEET,
+        5,
+        "M",
+        "4",
+    ),
+    Case(
+        "rating_sheet_renamed",
+        "missing_sheet",
+        renamed_sheet,
+        FORM,
+        RATING_SHEET,
+        None,
+        None,
+        "Лист1",
+    ),
+    Case(
+        "form_metadata_broken",
+        "invalid_form",
+        meta_cell("B1", "other-form/9"),
+        FORM,
+        META_SHEET,
+        1,
+        "B",
+        "other-form/9",
+    ),
+    Case(
+        "form_of_another_study",
+        "other_study",
+        form_of("another-study", 3),
+        FORM,
+        META_SHEET,
+        2,
+        "B",
+        "another-study",
+    ),
+    Case(
+        "form_of_another_key",
+        "other_key",
+        form_of(STUDY, 99),
+        FORM,
+        META_SHEET,
+        3,
+        "B",
+        "not with key.json",
+    ),
+    Case(
+        "key_tampered",
+        "tampered_key",
+        tampered_key,
+        "key.json",
+        None,
+        None,
+        "fingerprint",
+        "edited",
+    ),
     Case("key_not_json", "invalid_key", broken_key, "key.json", None, None, None, "not JSON"),
-    Case("form_scale_changed", "scale_mismatch", meta_cell("B8", 10), FORM, META_SHEET, 8, "B", "1..10"),
-    Case("expert_not_in_roster", "unknown_expert", with_roster(lambda r: r[r["expert_id"] != "E01"]), FORM,
-         META_SHEET, 4, "B", "E01"),
-    Case("roster_disagrees_on_category", "category_mismatch",
-         with_roster(lambda r: r.assign(category=r["category"].where(r["expert_id"] != "E01", "clinician"))),
-         FORM, META_SHEET, 5, "B", "clinician"),
-    Case("same_form_twice", "duplicate_form", twice, "form_E01_copy.xlsx", META_SHEET, 4, "B", "already imported"),
-    Case("empty_file", "empty_file", raw_file("form_E05.xlsx", b""), "form_E05.xlsx", says="0 bytes"),
-    Case("text_file", "wrong_file_type", raw_file("notes.txt", b"E01 5 4 3"), "notes.txt", says=".txt"),
-    Case("xls_not_xlsx", "wrong_file_type", raw_file("old.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512),
-         "old.xlsx", says=".xls"),
-    Case("csv_not_utf8", "wrong_encoding", csv_case(set_row(2, expert_category="рентгенолог"), encoding="cp1251"),
-         CSV, None, 4, None, "UTF-8"),
-    Case("csv_missing_score_column", "missing_column", csv_case(lambda r: r, columns=CSV_COLUMNS[:-1]), CSV, None,
-         1, "score", "score"),
-    Case("csv_unknown_column", "unknown_column",
-         csv_case(lambda r: [{**x, "comment": "ok"} for x in r], columns=(*CSV_COLUMNS, "comment")), CSV, None, 1,
-         "comment", "comment"),
-    Case("csv_unknown_patient", "unknown_patient", csv_case(set_row(3, patient_id="P999")), CSV, None, 5,
-         "patient_id", "P999"),
-    Case("csv_unknown_summarizer", "unknown_summarizer", csv_case(set_row(3, summarizer="gpt-x")), CSV, None, 5,
-         "summarizer", "gpt-x"),
-    Case("csv_unknown_criterion", "unknown_criterion", csv_case(set_row(0, criterion="fluency")), CSV, None, 2,
-         "criterion", "fluency"),
-    Case("csv_bad_scale", "invalid_value", csv_case(set_row(1, scale_max="five")), CSV, None, 3, "scale_max", "five"),
-    Case("csv_scale_disagrees_with_form", "scale_mismatch", csv_case(set_row(4, scale_max=10)), CSV, None, 6,
-         "scale_max", "10"),
-    Case("csv_score_out_of_range", "out_of_range", csv_case(set_row(5, score=0)), CSV, None, 7, "score", "0"),
-    Case("csv_score_not_whole", "non_integer", csv_case(set_row(6, score="3.5")), CSV, None, 8, "score", "3.5"),
-    Case("csv_decimal_comma", "text_score", csv_case(set_row(6, score="3,5")), CSV, None, 8, "score", "3,5"),
-    Case("csv_mean_not_multiple_of_1_over_n", "non_integer",
-         csv_case(lambda r: [{**x, "n_raters_averaged": 3 if i == 2 else 1, "score": 2.5 if i == 2 else x["score"]}
-                             for i, x in enumerate(r)], columns=(*CSV_COLUMNS, "n_raters_averaged")),
-         CSV, None, 4, "score", "1/3"),
-    Case("csv_duplicate_row", "duplicate_rating", csv_case(lambda r: [*r, r[1]]), CSV, None, None, "expert_id",
-         "already"),
-    Case("csv_repeats_a_form_rating", "duplicate_rating",
-         csv_case(lambda r: [{**r[0], "expert_id": "E01", "expert_category": "radiologist"}], with_form=True), CSV,
-         None, 2, "expert_id", "form_E01.xlsx"),
-    Case("csv_unknown_expert", "unknown_expert", csv_case(set_row(2, expert_id="E09")), CSV, None, 4, "expert_id",
-         "E09"),
-    Case("csv_category_disagrees", "category_mismatch", csv_case(set_row(2, expert_category="radiologist")), CSV,
-         None, 4, "expert_category", "radiologist"),
-    Case("csv_header_only", "empty_file", csv_case(lambda r: []), CSV, None, 2, None, "no rating row"),
+    Case(
+        "form_scale_changed",
+        "scale_mismatch",
+        meta_cell("B8", 10),
+        FORM,
+        META_SHEET,
+        8,
+        "B",
+        "1..10",
+    ),
+    Case(
+        "expert_not_in_roster",
+        "unknown_expert",
+        with_roster(lambda r: r[r["expert_id"] != "E01"]),
+        FORM,
+        META_SHEET,
+        4,
+        "B",
+        "E01",
+    ),
+    Case(
+        "roster_disagrees_on_category",
+        "category_mismatch",
+        with_roster(
+            lambda r: r.assign(category=r["category"].where(r["expert_id"] != "E01", "clinician"))
+        ),
+        FORM,
+        META_SHEET,
+        5,
+        "B",
+        "clinician",
+    ),
+    Case(
+        "same_form_twice",
+        "duplicate_form",
+        twice,
+        "form_E01_copy.xlsx",
+        META_SHEET,
+        4,
+        "B",
+        "already imported",
+    ),
+    Case(
+        "empty_file", "empty_file", raw_file("form_E05.xlsx", b""), "form_E05.xlsx", says="0 bytes"
+    ),
+    Case(
+        "text_file",
+        "wrong_file_type",
+        raw_file("notes.txt", b"E01 5 4 3"),
+        "notes.txt",
+        says=".txt",
+    ),
+    Case(
+        "xls_not_xlsx",
+        "wrong_file_type",
+        raw_file("old.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512),
+        "old.xlsx",
+        says=".xls",
+    ),
+    Case(
+        "csv_not_utf8",
+        "wrong_encoding",
+        csv_case(set_row(2, expert_category="рентгенолог"), encoding="cp1251"),
+        CSV,
+        None,
+        4,
+        None,
+        "UTF-8",
+    ),
+    Case(
+        "csv_missing_score_column",
+        "missing_column",
+        csv_case(lambda r: r, columns=CSV_COLUMNS[:-1]),
+        CSV,
+        None,
+        1,
+        "score",
+        "score",
+    ),
+    Case(
+        "csv_unknown_column",
+        "unknown_column",
+        csv_case(lambda r: [{**x, "comment": "ok"} for x in r], columns=(*CSV_COLUMNS, "comment")),
+        CSV,
+        None,
+        1,
+        "comment",
+        "comment",
+    ),
+    Case(
+        "csv_unknown_patient",
+        "unknown_patient",
+        csv_case(set_row(3, patient_id="P999")),
+        CSV,
+        None,
+        5,
+        "patient_id",
+        "P999",
+    ),
+    Case(
+        "csv_unknown_summarizer",
+        "unknown_summarizer",
+        csv_case(set_row(3, summarizer="gpt-x")),
+        CSV,
+        None,
+        5,
+        "summarizer",
+        "gpt-x",
+    ),
+    Case(
+        "csv_unknown_criterion",
+        "unknown_criterion",
+        csv_case(set_row(0, criterion="fluency")),
+        CSV,
+        None,
+        2,
+        "criterion",
+        "fluency",
+    ),
+    Case(
+        "csv_bad_scale",
+        "invalid_value",
+        csv_case(set_row(1, scale_max="five")),
+        CSV,
+        None,
+        3,
+        "scale_max",
+        "five",
+    ),
+    Case(
+        "csv_scale_disagrees_with_form",
+        "scale_mismatch",
+        csv_case(set_row(4, scale_max=10)),
+        CSV,
+        None,
+        6,
+        "scale_max",
+        "10",
+    ),
+    Case(
+        "csv_score_out_of_range",
+        "out_of_range",
+        csv_case(set_row(5, score=0)),
+        CSV,
+        None,
+        7,
+        "score",
+        "0",
+    ),
+    Case(
+        "csv_score_not_whole",
+        "non_integer",
+        csv_case(set_row(6, score="3.5")),
+        CSV,
+        None,
+        8,
+        "score",
+        "3.5",
+    ),
+    Case(
+        "csv_decimal_comma",
+        "text_score",
+        csv_case(set_row(6, score="3,5")),
+        CSV,
+        None,
+        8,
+        "score",
+        "3,5",
+    ),
+    Case(
+        "csv_mean_not_multiple_of_1_over_n",
+        "non_integer",
+        csv_case(
+            lambda r: [
+                {
+                    **x,
+                    "n_raters_averaged": 3 if i == 2 else 1,
+                    "score": 2.5 if i == 2 else x["score"],
+                }
+                for i, x in enumerate(r)
+            ],
+            columns=(*CSV_COLUMNS, "n_raters_averaged"),
+        ),
+        CSV,
+        None,
+        4,
+        "score",
+        "1/3",
+    ),
+    Case(
+        "csv_duplicate_row",
+        "duplicate_rating",
+        csv_case(lambda r: [*r, r[1]]),
+        CSV,
+        None,
+        None,
+        "expert_id",
+        "already",
+    ),
+    Case(
+        "csv_repeats_a_form_rating",
+        "duplicate_rating",
+        csv_case(
+            lambda r: [{**r[0], "expert_id": "E01", "expert_category": "radiologist"}],
+            with_form=True,
+        ),
+        CSV,
+        None,
+        2,
+        "expert_id",
+        "form_E01.xlsx",
+    ),
+    Case(
+        "csv_unknown_expert",
+        "unknown_expert",
+        csv_case(set_row(2, expert_id="E09")),
+        CSV,
+        None,
+        4,
+        "expert_id",
+        "E09",
+    ),
+    Case(
+        "csv_category_disagrees",
+        "category_mismatch",
+        csv_case(set_row(2, expert_category="radiologist")),
+        CSV,
+        None,
+        4,
+        "expert_category",
+        "radiologist",
+    ),
+    Case(
+        "csv_header_only", "empty_file", csv_case(lambda r: []), CSV, None, 2, None, "no rating row"
+    ),
     Case("no_rating_file", "no_files", lambda st, d: {}, "", says="no rating file"),
 ]
 
@@ -300,7 +678,12 @@ def test_the_corpus_has_at_least_15_kinds_all_documented():
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_malformed_file_raises_its_own_located_error(study, tmp_path, case):
     (tmp_path / "in").mkdir()
-    kwargs = {"paths": tmp_path, "key": study.key, "roster": study.roster, **case.build(study, tmp_path)}
+    kwargs = {
+        "paths": tmp_path,
+        "key": study.key,
+        "roster": study.roster,
+        **case.build(study, tmp_path),
+    }
     if kwargs["paths"] == tmp_path:
         shutil.rmtree(tmp_path / "in")
     with warnings.catch_warnings():
@@ -342,12 +725,33 @@ def test_valid_csv_round_trip_and_mixed_with_forms(study, tmp_path):
 
 def test_csv_without_key_or_roster_and_with_missing_scores(tmp_path):
     rows = [
-        {"expert_id": "A", "expert_category": "clinician", "patient_id": "X1", "summarizer": "m1",
-         "criterion": "completeness", "scale_max": 5, "score": 4},
-        {"expert_id": "A", "expert_category": "clinician", "patient_id": "X1", "summarizer": "m2",
-         "criterion": "completeness", "scale_max": 5, "score": ""},
-        {"expert_id": "B", "expert_category": "other", "patient_id": "X1", "summarizer": "m1",
-         "criterion": "completeness", "scale_max": 5, "score": ""},
+        {
+            "expert_id": "A",
+            "expert_category": "clinician",
+            "patient_id": "X1",
+            "summarizer": "m1",
+            "criterion": "completeness",
+            "scale_max": 5,
+            "score": 4,
+        },
+        {
+            "expert_id": "A",
+            "expert_category": "clinician",
+            "patient_id": "X1",
+            "summarizer": "m2",
+            "criterion": "completeness",
+            "scale_max": 5,
+            "score": "",
+        },
+        {
+            "expert_id": "B",
+            "expert_category": "other",
+            "patient_id": "X1",
+            "summarizer": "m1",
+            "criterion": "completeness",
+            "scale_max": 5,
+            "score": "",
+        },
     ]
     write_csv(tmp_path / "r.csv", rows)
     with pytest.warns(MissingRatingsWarning, match="2 of 3 ratings are missing.*A 1, B 1"):
@@ -362,12 +766,22 @@ def test_published_panel_means_import_exactly(tmp_path):
     """SummEval-style expert means (3 raters): multiples of 1/3 pass unchanged, in Float64."""
     means = [1.3333333333333333, 2.6666666666666665, 5.0, 4.666666666666667]
     rows = [
-        {"expert_id": "summeval_experts", "expert_category": "expert", "patient_id": "doc1", "summarizer": f"M{i}",
-         "criterion": "coherence", "scale_max": 5, "score": repr(m), "n_raters_averaged": 3}
+        {
+            "expert_id": "summeval_experts",
+            "expert_category": "expert",
+            "patient_id": "doc1",
+            "summarizer": f"M{i}",
+            "criterion": "coherence",
+            "scale_max": 5,
+            "score": repr(m),
+            "n_raters_averaged": 3,
+        }
         for i, m in enumerate(means)
     ]
     write_csv(tmp_path / "summeval.csv", rows, columns=(*CSV_COLUMNS, "n_raters_averaged"))
-    got = load_expert_ratings(tmp_path / "summeval.csv", criteria=["coherence", "consistency", "fluency", "relevance"])
+    got = load_expert_ratings(
+        tmp_path / "summeval.csv", criteria=["coherence", "consistency", "fluency", "relevance"]
+    )
     assert str(got["score"].dtype) == "Float64"
     assert got.sort_values("summarizer")["score"].tolist() == means
     assert (got["n_raters_averaged"] == 3).all()
@@ -392,4 +806,8 @@ def test_ratings_are_sorted_by_expert_patient_summarizer_and_criterion_order(stu
     got = load_expert_ratings(study.filled["E02"], key=study.key)
     first = got.head(6)
     assert first["criterion"].tolist() == list(json.loads(study.key.read_text())["scales"])
-    assert got.equals(got.sort_values(["expert_id", "patient_id", "summarizer"], kind="stable").reset_index(drop=True))
+    assert got.equals(
+        got.sort_values(["expert_id", "patient_id", "summarizer"], kind="stable").reset_index(
+            drop=True
+        )
+    )

@@ -9,8 +9,14 @@ from radjudge.ratings import RatingsError, read_roster, validate_roster, write_r
 
 
 def test_round_trip_keeps_extra_columns(tmp_path):
-    roster = pd.DataFrame({"expert_id": ["E01", "E02"], "category": ["radiologist", "clinician"],
-                           "years_experience": [12, 0], "site": ["A", "B"]})
+    roster = pd.DataFrame(
+        {
+            "expert_id": ["E01", "E02"],
+            "category": ["radiologist", "clinician"],
+            "years_experience": [12, 0],
+            "site": ["A", "B"],
+        }
+    )
     path = write_roster(roster, tmp_path / "roster.csv")
     back = read_roster(path)
     assert back.to_dict("list") == {**roster.to_dict("list")}
@@ -21,12 +27,36 @@ def test_round_trip_keeps_extra_columns(tmp_path):
     ("text", "kind", "row", "column"),
     [
         ("expert_id,category\nE01,radiologist\n", "missing_column", 1, "years_experience"),
-        ("expert_id,category,years_experience\nE01,radiologist,5\nE01,clinician,3\n", "duplicate_expert", 3,
-         "expert_id"),
-        ("expert_id,category,years_experience\nE 1,radiologist,5\n", "invalid_value", 2, "expert_id"),
-        ("expert_id,category,years_experience\nE01,Рентгенолог,5\n", "invalid_value", 2, "category"),
-        ("expert_id,category,years_experience\nE01,radiologist,five\n", "invalid_value", 2, "years_experience"),
-        ("expert_id,category,years_experience\nE01,radiologist,-1\n", "invalid_value", 2, "years_experience"),
+        (
+            "expert_id,category,years_experience\nE01,radiologist,5\nE01,clinician,3\n",
+            "duplicate_expert",
+            3,
+            "expert_id",
+        ),
+        (
+            "expert_id,category,years_experience\nE 1,radiologist,5\n",
+            "invalid_value",
+            2,
+            "expert_id",
+        ),
+        (
+            "expert_id,category,years_experience\nE01,Рентгенолог,5\n",
+            "invalid_value",
+            2,
+            "category",
+        ),
+        (
+            "expert_id,category,years_experience\nE01,radiologist,five\n",
+            "invalid_value",
+            2,
+            "years_experience",
+        ),
+        (
+            "expert_id,category,years_experience\nE01,radiologist,-1\n",
+            "invalid_value",
+            2,
+            "years_experience",
+        ),
         ("expert_id,category,years_experience\n", "empty_file", None, None),
         ("", "empty_file", None, None),
     ],
@@ -54,7 +84,11 @@ def test_not_utf8_and_not_csv(tmp_path):
 
 
 def test_validate_accepts_integral_floats_only():
-    ok = validate_roster(pd.DataFrame({"expert_id": ["E1"], "category": ["other"], "years_experience": [4.0]}))
+    ok = validate_roster(
+        pd.DataFrame({"expert_id": ["E1"], "category": ["other"], "years_experience": [4.0]})
+    )
     assert ok["years_experience"].tolist() == [4]
     with pytest.raises(RatingsError, match="4.5"):
-        validate_roster(pd.DataFrame({"expert_id": ["E1"], "category": ["other"], "years_experience": [4.5]}))
+        validate_roster(
+            pd.DataFrame({"expert_id": ["E1"], "category": ["other"], "years_experience": [4.5]})
+        )

@@ -118,7 +118,9 @@ def test_duplicate_ids_name_both_rows(tmp_path):
 
 def test_empty_id(tmp_path):
     rows = [ROWS[0], {**ROWS[1], "patient_id": ""}]
-    with pytest.raises(RecordFormatError, match=r"row 3, column 'patient_id': the patient id is empty"):
+    with pytest.raises(
+        RecordFormatError, match=r"row 3, column 'patient_id': the patient id is empty"
+    ):
         read_records(write_csv(tmp_path / "r.csv", rows))
 
 
@@ -129,14 +131,18 @@ def test_wrong_encoding_is_reported_with_position_and_fix(tmp_path):
     msg = str(err.value)
     assert "legacy.csv" in msg and "not valid utf-8" in msg and "(line 2)" in msg
     assert "encoding='cp1251'" in msg and "UTF-8" in msg
-    assert read_records(path, encoding="cp1251")[0].sections == read_records(
-        write_csv(tmp_path / "ok.csv", ROWS))[0].sections
+    assert (
+        read_records(path, encoding="cp1251")[0].sections
+        == read_records(write_csv(tmp_path / "ok.csv", ROWS))[0].sections
+    )
 
 
 def test_unknown_columns_are_an_error_unless_ignored(tmp_path):
     rows = [{**r, "notes": "x"} for r in ROWS]
     path = write_csv(tmp_path / "r.csv", rows)
-    with pytest.raises(RecordFormatError, match=r"unknown column\(s\) \['notes'\].*extra_columns='ignore'"):
+    with pytest.raises(
+        RecordFormatError, match=r"unknown column\(s\) \['notes'\].*extra_columns='ignore'"
+    ):
         read_records(path)
     assert len(read_records(path, extra_columns="ignore")) == 2
 

@@ -30,13 +30,19 @@ MINI = Path(__file__).parent / "data" / "mini_cohort"
 SECTION = load_profile("demo").section("03_expert_ratings")
 PARAMS = SimulationParams.from_dict(SECTION["simulation"])
 SCALES = dict.fromkeys(SECTION["criteria"], SECTION["scale_max"])
-PANEL = {"radiologist": {"n": 4, "years": [5, 25]}, "clinician": {"n": 4, "years": [5, 25]},
-         "resident": {"n": 4, "years": [1, 3]}}
+PANEL = {
+    "radiologist": {"n": 4, "years": [5, 25]},
+    "clinician": {"n": 4, "years": [5, 25]},
+    "resident": {"n": 4, "years": [1, 3]},
+}
 
 
 @pytest.fixture(scope="module")
 def features() -> pd.DataFrame:
-    cohort = [json.loads(line) for line in (MINI / "synthetic_cohort.jsonl").read_text("utf-8").splitlines()]
+    cohort = [
+        json.loads(line)
+        for line in (MINI / "synthetic_cohort.jsonl").read_text("utf-8").splitlines()
+    ]
     summaries = pd.read_json(MINI / "summaries.jsonl", lines=True, dtype={"patient_id": str})
     return summary_features(
         summaries,
@@ -61,7 +67,9 @@ def mean_w_per_category(ratings: pd.DataFrame, roster: pd.DataFrame) -> pd.Serie
     out = {}
     for cat in PANEL:
         idx = np.flatnonzero(roster["category"].to_numpy() == cat)
-        out[cat] = float(np.mean(kendall_w(arr[idx].transpose(2, 1, 0)).w))  # (criteria, items, raters)
+        out[cat] = float(
+            np.mean(kendall_w(arr[idx].transpose(2, 1, 0)).w)
+        )  # (criteria, items, raters)
     return pd.Series(out)
 
 
@@ -90,10 +98,15 @@ def test_w_falls_monotonically_as_noise_grows(features, roster):
     means = {}
     for level in levels:
         params = PARAMS.replace(noise_sd=level, severity_sd=0.0, missing_rate=0.0)
-        table = pd.DataFrame([
-            mean_w_per_category(simulate_ratings(features, roster, scales=SCALES, params=params, seed=seed), roster)
-            for seed in seeds
-        ])
+        table = pd.DataFrame(
+            [
+                mean_w_per_category(
+                    simulate_ratings(features, roster, scales=SCALES, params=params, seed=seed),
+                    roster,
+                )
+                for seed in seeds
+            ]
+        )
         means[level] = (table.mean(), table.std(ddof=1) / np.sqrt(len(table)))
     for cat in PANEL:
         curve = [means[lv][0][cat] for lv in levels]
@@ -106,25 +119,38 @@ def test_w_falls_monotonically_as_noise_grows(features, roster):
 
 def test_noise_multiplier_makes_residents_noisier(features, roster):
     params = PARAMS.replace(noise_sd=0.15, severity_sd=0.0, missing_rate=0.0)
-    per_cat = pd.DataFrame([
-        mean_w_per_category(simulate_ratings(features, roster, scales=SCALES, params=params, seed=s), roster)
-        for s in range(20)
-    ]).mean()
+    per_cat = pd.DataFrame(
+        [
+            mean_w_per_category(
+                simulate_ratings(features, roster, scales=SCALES, params=params, seed=s), roster
+            )
+            for s in range(20)
+        ]
+    ).mean()
     assert PARAMS.categories["resident"].noise > PARAMS.categories["radiologist"].noise
     assert per_cat["resident"] < per_cat["radiologist"]
 
 
 def test_category_emphasis_shifts_latent_quality():
     # two summaries: one covers only the radiology facts, the other only the clinical ones
-    feats = pd.DataFrame({
-        "patient_id": ["P1", "P1"], "summarizer": ["radiology", "clinical"],
-        "coverage_diagnosis": [0.0, 1.0], "coverage_findings": [0.0, 1.0], "coverage_labs": [0.0, 1.0],
-        "coverage_contraindications": [1.0, 0.0], "coverage_prior_imaging": [1.0, 0.0], "coverage_referral": [1.0, 0.0],
-    })
-    params = SimulationParams.from_dict({
-        "criteria": {"completeness": {c: 1 for c in feats.columns[2:]}},
-        "categories": SECTION["simulation"]["categories"],
-    })
+    feats = pd.DataFrame(
+        {
+            "patient_id": ["P1", "P1"],
+            "summarizer": ["radiology", "clinical"],
+            "coverage_diagnosis": [0.0, 1.0],
+            "coverage_findings": [0.0, 1.0],
+            "coverage_labs": [0.0, 1.0],
+            "coverage_contraindications": [1.0, 0.0],
+            "coverage_prior_imaging": [1.0, 0.0],
+            "coverage_referral": [1.0, 0.0],
+        }
+    )
+    params = SimulationParams.from_dict(
+        {
+            "criteria": {"completeness": {c: 1 for c in feats.columns[2:]}},
+            "categories": SECTION["simulation"]["categories"],
+        }
+    )
     q = latent_quality(feats, params).set_index(["expert_category", "summarizer"])["quality"]
     # equal weights: 3 of 6 features covered -> 0.5 for a category without emphasis
     assert q[("resident", "radiology")] == pytest.approx(0.5)
@@ -135,12 +161,20 @@ def test_category_emphasis_shifts_latent_quality():
 
 
 def test_undefined_features_are_left_out_of_the_weighted_mean():
-    feats = pd.DataFrame({"patient_id": ["P1"], "summarizer": ["s"], "coverage_labs": [1.0],
-                          "coverage_prior_imaging": [np.nan]})
-    params = SimulationParams.from_dict({
-        "criteria": {"completeness": {"coverage_labs": 1, "coverage_prior_imaging": 1}},
-        "categories": {"other": {}},
-    })
+    feats = pd.DataFrame(
+        {
+            "patient_id": ["P1"],
+            "summarizer": ["s"],
+            "coverage_labs": [1.0],
+            "coverage_prior_imaging": [np.nan],
+        }
+    )
+    params = SimulationParams.from_dict(
+        {
+            "criteria": {"completeness": {"coverage_labs": 1, "coverage_prior_imaging": 1}},
+            "categories": {"other": {}},
+        }
+    )
     assert latent_quality(feats, params)["quality"].iloc[0] == 1.0
 
 
@@ -155,7 +189,9 @@ def test_brevity_peaks_at_the_target_compression(features):
 @pytest.mark.parametrize("scale", [3, 5, 10])
 def test_scores_are_whole_numbers_on_the_scale(features, roster, scale):
     scales = dict.fromkeys(SCALES, scale)
-    r = simulate_ratings(features, roster, scales=scales, params=PARAMS.replace(noise_sd=0.5), seed=1)
+    r = simulate_ratings(
+        features, roster, scales=scales, params=PARAMS.replace(noise_sd=0.5), seed=1
+    )
     s = r["score"].dropna().astype(int)
     assert s.between(1, scale).all()
     assert s.min() == 1 and s.max() == scale  # noise 0.5 of the range reaches both ends
@@ -173,11 +209,15 @@ def test_rating_equation_without_noise(features, roster):
 
 
 def test_missing_rate_is_respected(features, roster):
-    r = simulate_ratings(features, roster, scales=SCALES, params=PARAMS.replace(missing_rate=0.2), seed=3)
+    r = simulate_ratings(
+        features, roster, scales=SCALES, params=PARAMS.replace(missing_rate=0.2), seed=3
+    )
     n = len(r)
     share = r["score"].isna().mean()
     assert abs(share - 0.2) < 4 * np.sqrt(0.2 * 0.8 / n)
-    none = simulate_ratings(features, roster, scales=SCALES, params=PARAMS.replace(missing_rate=0.0), seed=3)
+    none = simulate_ratings(
+        features, roster, scales=SCALES, params=PARAMS.replace(missing_rate=0.0), seed=3
+    )
     assert none["score"].notna().all()
 
 
@@ -185,7 +225,9 @@ def test_seeded_and_stable_when_the_panel_grows(features, roster):
     a = simulate_ratings(features, roster, scales=SCALES, params=PARAMS, seed=9)
     b = simulate_ratings(features, roster, scales=SCALES, params=PARAMS, seed=9)
     pd.testing.assert_frame_equal(a, b)
-    bigger = pd.concat([roster, pd.DataFrame([{"expert_id": "E99", "category": "other", "years_experience": 3}])])
+    bigger = pd.concat(
+        [roster, pd.DataFrame([{"expert_id": "E99", "category": "other", "years_experience": 3}])]
+    )
     c = simulate_ratings(features, bigger, scales=SCALES, params=PARAMS, seed=9)
     pd.testing.assert_frame_equal(a, c[c["expert_id"] != "E99"].reset_index(drop=True))
     d = simulate_ratings(features, roster, scales=SCALES, params=PARAMS, seed=10)
@@ -195,7 +237,11 @@ def test_seeded_and_stable_when_the_panel_grows(features, roster):
 def test_make_roster_counts_ids_and_years():
     r = make_roster(PANEL, seed=1)
     assert list(r["expert_id"]) == [f"E{i:02d}" for i in range(1, 13)]
-    assert r["category"].value_counts().to_dict() == {"radiologist": 4, "clinician": 4, "resident": 4}
+    assert r["category"].value_counts().to_dict() == {
+        "radiologist": 4,
+        "clinician": 4,
+        "resident": 4,
+    }
     assert r.loc[r["category"] == "resident", "years_experience"].between(1, 3).all()
     with pytest.raises(ValueError, match="panel.x.n"):
         make_roster({"x": {"n": 0, "years": [1, 2]}}, seed=1)
@@ -217,7 +263,9 @@ def test_bad_parameters_are_named(change, match):
 
 
 def test_unknown_feature_and_category_are_named(features, roster):
-    params = SimulationParams.from_dict({**SECTION["simulation"], "criteria": {"completeness": {"charm": 1}}})
+    params = SimulationParams.from_dict(
+        {**SECTION["simulation"], "criteria": {"completeness": {"charm": 1}}}
+    )
     with pytest.raises(ValueError, match="'charm'"):
         simulate_ratings(features, roster, scales={"completeness": 5}, params=params, seed=0)
     odd = roster.assign(category="nurse")
@@ -232,16 +280,35 @@ def test_simulated_panel_fills_real_forms_and_imports_back(features, tmp_path):
     from radjudge.ratings import MissingRatingsWarning, export_forms, load_expert_ratings
     from radjudge.simulate import simulate_panel
 
-    roster = make_roster({"radiologist": {"n": 2, "years": [5, 9]}, "resident": {"n": 1, "years": [1, 2]}}, seed=2)
-    out = export_forms(mini_cohort.anonymized(), mini_cohort.summaries(), roster, study_id="sim", seed=4,
-                       scale_max=SCALES, forms_dir=tmp_path / "forms", key_path=tmp_path / "key.json")
+    roster = make_roster(
+        {"radiologist": {"n": 2, "years": [5, 9]}, "resident": {"n": 1, "years": [1, 2]}}, seed=2
+    )
+    out = export_forms(
+        mini_cohort.anonymized(),
+        mini_cohort.summaries(),
+        roster,
+        study_id="sim",
+        seed=4,
+        scale_max=SCALES,
+        forms_dir=tmp_path / "forms",
+        key_path=tmp_path / "key.json",
+    )
     (tmp_path / "filled").mkdir()
     (tmp_path / "filled" / "form_E77.xlsx").write_bytes(b"left over from an earlier panel")
-    panel = simulate_panel(features, roster, key=out.key, forms_dir=tmp_path / "forms",
-                           out_dir=tmp_path / "filled", params=SECTION["simulation"] | {"missing_rate": 0.05},
-                           seed=8)
-    assert sorted(p.name for p in (tmp_path / "filled").iterdir()) == ["form_E01.xlsx", "form_E02.xlsx",
-                                                                       "form_E03.xlsx"]
+    panel = simulate_panel(
+        features,
+        roster,
+        key=out.key,
+        forms_dir=tmp_path / "forms",
+        out_dir=tmp_path / "filled",
+        params=SECTION["simulation"] | {"missing_rate": 0.05},
+        seed=8,
+    )
+    assert sorted(p.name for p in (tmp_path / "filled").iterdir()) == [
+        "form_E01.xlsx",
+        "form_E02.xlsx",
+        "form_E03.xlsx",
+    ]
     with pytest.warns(MissingRatingsWarning):
         got = load_expert_ratings(tmp_path / "filled", key=out.key, roster=roster)
     ids = ["expert_id", "patient_id", "summarizer", "criterion"]

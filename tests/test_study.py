@@ -33,7 +33,11 @@ def project_copy(tmp_path: Path, *, with_cache: bool) -> Path:
     root.mkdir()
     shutil.copy2(ROOT / "pyproject.toml", root / "pyproject.toml")
     for folder in ("params", "notebooks", "paper", "data/raw", "data/external"):
-        shutil.copytree(ROOT / folder, root / folder, ignore=shutil.ignore_patterns("build", ".ipynb_checkpoints"))
+        shutil.copytree(
+            ROOT / folder,
+            root / folder,
+            ignore=shutil.ignore_patterns("build", ".ipynb_checkpoints"),
+        )
     if with_cache:
         shutil.copytree(ROOT / "data" / "cache" / "llm", root / "data" / "cache" / "llm")
     return root
@@ -41,8 +45,14 @@ def project_copy(tmp_path: Path, *, with_cache: bool) -> Path:
 
 def build_paper(root: Path) -> subprocess.CompletedProcess[str]:
     """``make paper`` in the copy: ``python -m radjudge.paper`` rooted there."""
-    return subprocess.run([sys.executable, "-m", "radjudge.paper"], cwd=root, capture_output=True, text=True,
-                          env={**os.environ, "RADJUDGE_ROOT": str(root)}, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "radjudge.paper"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "RADJUDGE_ROOT": str(root)},
+        timeout=600,
+    )
 
 
 def manifest_of(root: Path) -> dict:
@@ -58,7 +68,9 @@ def check_outputs(root: Path, profile: str) -> None:
     assert len(summaries) == n_patients * len(summarizers)
     assert summaries["text"].str.strip().str.len().gt(0).all()
     ratings = pd.read_parquet(root / "data" / "processed" / "judge_ratings.parquet")
-    assert list(ratings["judge"].unique()) == [j["name"] for j in prof.section("04_judge_sweeps")["judges"]]
+    assert list(ratings["judge"].unique()) == [
+        j["name"] for j in prof.section("04_judge_sweeps")["judges"]
+    ]
     # failures are recorded statuses, never scores
     assert ratings.loc[ratings["status"] != "ok", "score"].isna().all()
     stats = json.loads((root / "data" / "results" / "stats.json").read_text("utf-8"))
@@ -75,13 +87,18 @@ def check_outputs(root: Path, profile: str) -> None:
 @pytest.mark.slow
 def test_demo_replays_the_whole_study_from_the_committed_cache(tmp_path: Path) -> None:
     root = project_copy(tmp_path, with_cache=True)
-    res = run_cli("run", "--profile", "demo", "--set", "cache_mode=readonly", root=root, timeout=1800)
+    res = run_cli(
+        "run", "--profile", "demo", "--set", "cache_mode=readonly", root=root, timeout=1800
+    )
     assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-4000:]
     man = manifest_of(root)
     assert man["status"] == "ok"
     for stem in LLM_STAGES:
         cache = man["stages"][stem]["cache"]
-        assert cache["hits"] > 0 and cache["misses"] == 0 and cache["live_calls"] == 0, (stem, cache)
+        assert cache["hits"] > 0 and cache["misses"] == 0 and cache["live_calls"] == 0, (
+            stem,
+            cache,
+        )
         assert not any(m["model_loaded"] for m in cache["models"].values()), stem
     paper = build_paper(root)
     assert paper.returncode == 0, paper.stderr[-3000:]

@@ -34,7 +34,7 @@ def test_length_cap_sections_in_order_and_only_the_records_own_sentences(max_cha
             for s in (s for s in scored if s.section == key):
                 if rest.startswith(s.text):
                     taken.append(s)
-                    rest = rest[len(s.text):].lstrip(" ")
+                    rest = rest[len(s.text) :].lstrip(" ")
             assert rest == "", (rec.patient_id, key, rest)
             assert all(s.score > 0 for s in taken)
 
@@ -57,10 +57,13 @@ def test_referral_first_then_keywords():
 
 def test_keyword_sentences_outrank_plain_ones():
     sections = dict.fromkeys(SECTIONS, "")
-    sections["past_history"] = ("Работает бухгалтером. Любит рыбалку. "
-                                "Аллергия на йодсодержащий контраст: крапивница.")
+    sections["past_history"] = (
+        "Работает бухгалтером. Любит рыбалку. Аллергия на йодсодержащий контраст: крапивница."
+    )
     scores = {s.text: s.score for s in score_sentences(sections)}
-    assert scores["Аллергия на йодсодержащий контраст: крапивница."] > scores["Работает бухгалтером."]
+    assert (
+        scores["Аллергия на йодсодержащий контраст: крапивница."] > scores["Работает бухгалтером."]
+    )
     summary = extractive_summary(sections, max_chars=80)
     assert summary == "Анамнез жизни: Аллергия на йодсодержащий контраст: крапивница."
 

@@ -24,8 +24,16 @@ def test_deterministic_and_independent_of_object_identity():
 def test_states_every_key_fact_by_the_independent_lemma_matcher():
     import pandas as pd
 
-    table = pd.DataFrame([{"patient_id": r.patient_id, "summarizer": "gold",
-                           "text": render_gold_summary(r.facts, patient_id=r.patient_id)} for r in COHORT])
+    table = pd.DataFrame(
+        [
+            {
+                "patient_id": r.patient_id,
+                "summarizer": "gold",
+                "text": render_gold_summary(r.facts, patient_id=r.patient_id),
+            }
+            for r in COHORT
+        ]
+    )
     cov = fact_coverage(table, {r.patient_id: r.facts for r in COHORT})
     assert len(cov) > 5 * len(COHORT)
     assert cov["covered"].all(), cov[~cov["covered"]].head()
@@ -47,8 +55,14 @@ def test_layout_patient_line_and_empty_blocks():
     for rec in COHORT:
         lines = render_gold_summary(rec.facts).splitlines()
         assert [ln.split(":")[0] for ln in lines] == [
-            "Цель исследования", "Пациент", "Предварительный диагноз", "Ключевые данные",
-            "Лабораторные данные", "Предшествующие исследования", "Противопоказания к контрастированию"]
+            "Цель исследования",
+            "Пациент",
+            "Предварительный диагноз",
+            "Ключевые данные",
+            "Лабораторные данные",
+            "Предшествующие исследования",
+            "Противопоказания к контрастированию",
+        ]
         sex = {"M": "мужчина", "F": "женщина"}[rec.facts["sex"]]
         # no age: the anonymized record does not show it (the birth date is masked)
         assert lines[1] == f"Пациент: {sex}."
@@ -61,7 +75,9 @@ def test_gold_states_no_year_of_a_prior_study():
     # the anonymized record shows those dates as [ДАТА]; a reference must not know more
     import re
 
-    with_year = [r for r in COHORT if any(re.search(r"(19|20)\d\d", x) for x in r.facts["prior_imaging"])]
+    with_year = [
+        r for r in COHORT if any(re.search(r"(19|20)\d\d", x) for x in r.facts["prior_imaging"])
+    ]
     assert with_year, "the mini cohort should contain a prior study with a year"
     for rec in with_year:
         block = render_gold_summary(rec.facts).splitlines()[5]
@@ -74,9 +90,23 @@ def test_gold_text_passes_the_llm_guard():
         check_llm_text(render_gold_summary(rec.facts))
 
 
-@pytest.mark.parametrize(("n", "word"), [(0, "лет"), (1, "год"), (2, "года"), (4, "года"), (5, "лет"),
-                                         (11, "лет"), (14, "лет"), (21, "год"), (64, "года"), (100, "лет"),
-                                         (101, "год"), (111, "лет")])
+@pytest.mark.parametrize(
+    ("n", "word"),
+    [
+        (0, "лет"),
+        (1, "год"),
+        (2, "года"),
+        (4, "года"),
+        (5, "лет"),
+        (11, "лет"),
+        (14, "лет"),
+        (21, "год"),
+        (64, "года"),
+        (100, "лет"),
+        (101, "год"),
+        (111, "лет"),
+    ],
+)
 def test_russian_years(n, word):
     # Russian numeral agreement: 1 год, 2-4 года, 5-20 лет; 11-14 always лет.
     assert russian_years(n) == f"{n} {word}"

@@ -27,12 +27,16 @@ STEMS = ("01_anonymization", STEM)
 
 def isolated_project(tmp_path: Path, profile: str = "smoke") -> Path:
     """pyproject, notebooks 01 and 02, the committed cohort, a profile with their sections only."""
-    return isolated_notebooks(tmp_path, STEMS, profile=profile, copy=["data/raw/synthetic_cohort.jsonl"])
+    return isolated_notebooks(
+        tmp_path, STEMS, profile=profile, copy=["data/raw/synthetic_cohort.jsonl"]
+    )
 
 
 def test_notebook_declares_the_llm_parameters():
     # (clean commit and profile fit of every notebook: tests/test_notebooks.py, test_pipeline.py)
-    assert {"seed", "cache_dir", "cache_mode", "models", "summarizers"} <= set(pipeline.declared_parameters(NOTEBOOK))
+    assert {"seed", "cache_dir", "cache_mode", "models", "summarizers"} <= set(
+        pipeline.declared_parameters(NOTEBOOK)
+    )
 
 
 def stage_record(root: Path) -> dict:
@@ -62,7 +66,10 @@ def test_smoke_run_cold_then_replay_with_zero_live_calls(tmp_path):
 
     man = stage_record(root)
     stage = man["stages"][STEM]
-    assert set(stage["outputs_sha256"]) == {"data/processed/summaries.parquet", "data/results/summary_stats.csv"}
+    assert set(stage["outputs_sha256"]) == {
+        "data/processed/summaries.parquet",
+        "data/results/summary_stats.csv",
+    }
     assert "data/interim/anonymized_records.jsonl" in stage["inputs_sha256"]
     assert list(stage["models_sha256"]) == ["smollm2"]
     cache = man["cache"][STEM]

@@ -24,9 +24,15 @@ COHORT = load_cohort()[:3]
 @pytest.fixture(scope="module")
 def anonymized():
     opts = load_profile("demo").section("01_anonymization")
-    return [r.record for r in anonymize_records(
-        COHORT, replacement=opts["replacement"], date_strategy=opts["date_strategy"],
-        seed=load_profile("demo").shared["seed"])]
+    return [
+        r.record
+        for r in anonymize_records(
+            COHORT,
+            replacement=opts["replacement"],
+            date_strategy=opts["date_strategy"],
+            seed=load_profile("demo").shared["seed"],
+        )
+    ]
 
 
 # What a radiologist needs before an abdominal CT (issue 4): each template must ask for it.
@@ -50,8 +56,12 @@ def test_every_shipped_template_asks_for_what_the_radiologist_needs(name):
 
 
 def test_shipped_set_and_record_first_layout():
-    assert set(available_templates()) >= {"structured_chat", "narrative_chat",
-                                          "structured_completion", "narrative_completion"}
+    assert set(available_templates()) >= {
+        "structured_chat",
+        "narrative_chat",
+        "structured_completion",
+        "narrative_completion",
+    }
     for name in available_templates():
         t = load_template(name)
         # only a short preamble precedes the record; the instruction follows it
@@ -62,8 +72,10 @@ def test_shipped_set_and_record_first_layout():
     assert chat[0].system == chat[1].system and chat[0].before_record == chat[1].before_record
     assert plain[0].system is None and plain[0].before_record == plain[1].before_record
     # the base-model templates end with the cue on its own line
-    assert all("Краткая сводка для рентгенолога" in t.after_record and t.after_record.endswith(":\n")
-               for t in plain)
+    assert all(
+        "Краткая сводка для рентгенолога" in t.after_record and t.after_record.endswith(":\n")
+        for t in plain
+    )
     assert load_template("narrative_completion").stop[-1] == "\n\n"
     assert load_template("structured_chat").headers[0] == "Цель исследования:"
 
@@ -91,29 +103,52 @@ def test_the_guard_refuses_a_raw_record_and_an_edited_one(anonymized):
     t = load_template("narrative_chat")
     with pytest.raises(PHIGuardError, match="refusing CohortRecord"):
         render_summary_request(COHORT[0], t, max_tokens=8)
-    edited = dataclasses.replace(anonymized[0], sections={**anonymized[0].sections,
-                                                          "complaints": COHORT[0].sections["complaints"]})
+    edited = dataclasses.replace(
+        anonymized[0],
+        sections={**anonymized[0].sections, "complaints": COHORT[0].sections["complaints"]},
+    )
     with pytest.raises(PHIGuardError, match="does not match"):
         render_summary_request(edited, t, max_tokens=8)
 
 
 def test_the_guard_checks_the_template_text_too(anonymized, tmp_path):
     leaky = tmp_path / "leaky.txt"
-    leaky.write_text("[system]\n[prompt]\n{record}\nСводка для врача Петрова А.В.:\n[answer_prefix]\n"
-                     "[stop]\n[headers]\n", encoding="utf-8")
+    leaky.write_text(
+        "[system]\n[prompt]\n{record}\nСводка для врача Петрова А.В.:\n[answer_prefix]\n"
+        "[stop]\n[headers]\n",
+        encoding="utf-8",
+    )
     with pytest.raises(PHIGuardError, match="NAME"):
         render_summary_request(anonymized[0], load_template(leaky), max_tokens=8)
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("[prompt]\n{record}\n", r"missing section\(s\) \[system\]"),
-    ("[system]\n[prompt]\nнет карты\n[answer_prefix]\n[stop]\n[headers]\n", "exactly once, found 0"),
-    ("[system]\n[prompt]\n{record} {record}\n[answer_prefix]\n[stop]\n[headers]\n", "exactly once, found 2"),
-    ("[system]\n[prompt]\n{record} {patient}\n[answer_prefix]\n[stop]\n[headers]\n", "unknown placeholder"),
-    ("[system]\n[prompt]\n{record}\n[answer]\n[stop]\n[headers]\n", r"line 4: unknown section \[answer\]"),
-    ("intro\n[system]\n[prompt]\n{record}\n[answer_prefix]\n[stop]\n[headers]\n", "line 1: text before"),
-    ("[system]\n[system]\n", r"section \[system\] appears twice"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[prompt]\n{record}\n", r"missing section\(s\) \[system\]"),
+        (
+            "[system]\n[prompt]\nнет карты\n[answer_prefix]\n[stop]\n[headers]\n",
+            "exactly once, found 0",
+        ),
+        (
+            "[system]\n[prompt]\n{record} {record}\n[answer_prefix]\n[stop]\n[headers]\n",
+            "exactly once, found 2",
+        ),
+        (
+            "[system]\n[prompt]\n{record} {patient}\n[answer_prefix]\n[stop]\n[headers]\n",
+            "unknown placeholder",
+        ),
+        (
+            "[system]\n[prompt]\n{record}\n[answer]\n[stop]\n[headers]\n",
+            r"line 4: unknown section \[answer\]",
+        ),
+        (
+            "intro\n[system]\n[prompt]\n{record}\n[answer_prefix]\n[stop]\n[headers]\n",
+            "line 1: text before",
+        ),
+        ("[system]\n[system]\n", r"section \[system\] appears twice"),
+    ],
+)
 def test_template_format_errors_name_file_and_line(tmp_path, text, message):
     path = tmp_path / "bad.txt"
     path.write_text(text, encoding="utf-8")
@@ -128,19 +163,29 @@ def test_unknown_template_name_lists_the_available_ones():
 
 def test_section_text_rules(tmp_path):
     path = tmp_path / "t.txt"
-    path.write_text("# comment\n[system]\n\n[prompt]\nКарта:\n{record}\nСводка:\n\n[answer_prefix]\n- Цель:\n"
-                    "[stop]\n\\n\\n\nКарта\n\n[headers]\nЦель:\n", encoding="utf-8")
+    path.write_text(
+        "# comment\n[system]\n\n[prompt]\nКарта:\n{record}\nСводка:\n\n[answer_prefix]\n- Цель:\n"
+        "[stop]\n\\n\\n\nКарта\n\n[headers]\nЦель:\n",
+        encoding="utf-8",
+    )
     t = load_template(path)
     assert t.system is None
-    assert (t.before_record, t.after_record) == ("Карта:\n", "\nСводка:\n")  # blank last line = "\n"
+    assert (t.before_record, t.after_record) == (
+        "Карта:\n",
+        "\nСводка:\n",
+    )  # blank last line = "\n"
     assert t.answer_prefix == "- Цель:" and t.stop == ("\n\n", "Карта") and t.headers == ("Цель:",)
     assert t.cues == ("Карта",)
     assert PLACEHOLDER == "{record}"
 
 
 def test_shifted_dates_of_the_record_itself_are_accepted():
-    shifted = [r.record for r in anonymize_records(COHORT[:1], date_strategy="shift",
-                                                   seed=load_profile("demo").shared["seed"])]
+    shifted = [
+        r.record
+        for r in anonymize_records(
+            COHORT[:1], date_strategy="shift", seed=load_profile("demo").shared["seed"]
+        )
+    ]
     assert shifted[0].surrogates, "the record has dates to shift"
     req = render_summary_request(shifted[0], load_template("structured_chat"), max_tokens=8)
     assert any(s in req.text for s in shifted[0].surrogates)

@@ -34,18 +34,30 @@ STEM = "02_summarization"
 
 def anonymize(cohort):
     opts = DEMO.section("01_anonymization")
-    return [r.record for r in anonymize_records(cohort, replacement=opts["replacement"],
-                                                date_strategy=opts["date_strategy"], seed=SEED)]
+    return [
+        r.record
+        for r in anonymize_records(
+            cohort, replacement=opts["replacement"], date_strategy=opts["date_strategy"], seed=SEED
+        )
+    ]
 
 
 COHORT = load_cohort()
 FACTS = {r.patient_id: r.facts for r in COHORT}
-SMALL = parse_summarizers([
-    {"name": "smollm2_structured", "kind": "llm", "model": "smollm2", "template": "structured_chat",
-     "max_tokens": 12},
-    {"name": "gold", "kind": "gold"},
-    {"name": "extractive", "kind": "extractive", "max_chars": 400},
-], models=MODELS)
+SMALL = parse_summarizers(
+    [
+        {
+            "name": "smollm2_structured",
+            "kind": "llm",
+            "model": "smollm2",
+            "template": "structured_chat",
+            "max_tokens": 12,
+        },
+        {"name": "gold", "kind": "gold"},
+        {"name": "extractive", "kind": "extractive", "max_chars": 400},
+    ],
+    models=MODELS,
+)
 
 
 @pytest.fixture(scope="module")
@@ -57,8 +69,9 @@ def records():
 def cold(records, tmp_path_factory):
     """One cold run (SmolLM2 loaded once for the module) into a fresh cache."""
     cache_dir = tmp_path_factory.mktemp("llm-cache")
-    clients = load_summary_clients(SMALL, models=MODELS, cache_dir=cache_dir, cache_mode="readwrite",
-                                   records=records)
+    clients = load_summary_clients(
+        SMALL, models=MODELS, cache_dir=cache_dir, cache_mode="readwrite", records=records
+    )
     table = run_summarizers(records, SMALL, clients=clients, facts=FACTS, seed=SEED)
     return cache_dir, clients, table
 
@@ -94,25 +107,39 @@ def test_cold_run_table_follows_the_contract(records, cold):
 def test_second_run_replays_from_the_cache_without_loading_the_model(records, cold):
     cache_dir, _, first = cold
     for mode in ("readwrite", "readonly"):
-        clients = load_summary_clients(SMALL, models=MODELS, cache_dir=cache_dir, cache_mode=mode,
-                                       records=records)
+        clients = load_summary_clients(
+            SMALL, models=MODELS, cache_dir=cache_dir, cache_mode=mode, records=records
+        )
         again = run_summarizers(records, SMALL, clients=clients, facts=FACTS, seed=SEED)
         stats = clients["smollm2"].stats
         assert (stats["hits"], stats["misses"], stats["live_calls"]) == (2, 0, 0)
         assert not stats["model_loaded"]
         llm = again["summarizer_kind"] == "llm"
         assert again.loc[llm, "cache_hit"].all()
-        pd.testing.assert_frame_equal(again.drop(columns="cache_hit"), first.drop(columns="cache_hit"))
+        pd.testing.assert_frame_equal(
+            again.drop(columns="cache_hit"), first.drop(columns="cache_hit")
+        )
         assert combined_cache_stats(clients)["hits"] == 2
 
 
 @pytest.mark.slow
 def test_readonly_miss_is_an_error_before_any_live_call(records, cold):
     cache_dir, _, _ = cold
-    longer = parse_summarizers([{"name": "s", "kind": "llm", "model": "smollm2",
-                                 "template": "structured_chat", "max_tokens": 13}], models=MODELS)
-    clients = load_summary_clients(longer, models=MODELS, cache_dir=cache_dir, cache_mode="readonly",
-                                   records=records)
+    longer = parse_summarizers(
+        [
+            {
+                "name": "s",
+                "kind": "llm",
+                "model": "smollm2",
+                "template": "structured_chat",
+                "max_tokens": 13,
+            }
+        ],
+        models=MODELS,
+    )
+    clients = load_summary_clients(
+        longer, models=MODELS, cache_dir=cache_dir, cache_mode="readonly", records=records
+    )
     with pytest.raises(CacheMissError, match="not in the cache"):
         run_summarizers(records, longer, clients=clients, seed=SEED)
     assert not clients["smollm2"].stats["model_loaded"]
@@ -169,8 +196,9 @@ def test_committed_demo_cache_replays_every_summary_and_recomputes_identically()
     records = anonymize(COHORT[:n])
     configs = parse_summarizers(DEMO.section(STEM)["summarizers"], models=MODELS)
     llm = [c for c in configs if c.kind == "llm"]
-    clients = load_summary_clients(configs, models=MODELS, cache_dir=cache_dir, cache_mode="readonly",
-                                   records=records)
+    clients = load_summary_clients(
+        configs, models=MODELS, cache_dir=cache_dir, cache_mode="readonly", records=records
+    )
     table = run_summarizers(records, configs, clients=clients, facts=FACTS, seed=SEED)
     assert len(table) == n * len(configs)
     stats = combined_cache_stats(clients)
@@ -192,8 +220,9 @@ def test_client_guard_accepts_the_records_shifted_dates_only(tmp_path):
     shifted = [r.record for r in anonymize_records(COHORT[:1], date_strategy="shift", seed=SEED)]
     # with the records' surrogates allowed the prompt passes the guard and reaches the
     # (empty, readonly) cache; without them the shifted dates look like PHI
-    clients = load_summary_clients(SMALL, models=MODELS, cache_dir=tmp_path, cache_mode="readonly",
-                                   records=shifted)
+    clients = load_summary_clients(
+        SMALL, models=MODELS, cache_dir=tmp_path, cache_mode="readonly", records=shifted
+    )
     with pytest.raises(CacheMissError):
         run_summarizers(shifted, SMALL[:1], clients=clients, seed=SEED)
     clients = load_summary_clients(SMALL, models=MODELS, cache_dir=tmp_path, cache_mode="readonly")

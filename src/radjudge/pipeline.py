@@ -227,7 +227,10 @@ def select_notebooks(
 
 
 def check_profile(
-    profile: Profile, notebooks: Sequence[PipelineNotebook], *, selected: Sequence[str] | None = None
+    profile: Profile,
+    notebooks: Sequence[PipelineNotebook],
+    *,
+    selected: Sequence[str] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Check a profile against the notebooks and return each notebook's parameters.
 
@@ -435,7 +438,9 @@ def run_pipeline(
     # The kernel inherits this environment: same root and hashing whatever the caller's cwd.
     os.environ["RADJUDGE_ROOT"] = str(paths.ROOT)
     os.environ["PYTHONHASHSEED"] = "0"
-    echo(f"radjudge run: profile {profile.name!r}, {len(chosen)} notebook(s) -> {paths.relative(run_dir)}")
+    echo(
+        f"radjudge run: profile {profile.name!r}, {len(chosen)} notebook(s) -> {paths.relative(run_dir)}"
+    )
     for k, nb in enumerate(chosen, 1):
         declared = declared_parameters(nb.path)
         injected = dict(params[nb.stem])
@@ -502,6 +507,8 @@ def run_pipeline(
         if failure:
             raise failure
     _write_manifest(result, profile, overrides, started, "ok")
-    echo(f"radjudge run: done in {sum(r.seconds for r in result.notebooks):.1f} s; "
-         f"manifest {paths.relative(result.manifest_path)}")
+    echo(
+        f"radjudge run: done in {sum(r.seconds for r in result.notebooks):.1f} s; "
+        f"manifest {paths.relative(result.manifest_path)}"
+    )
     return result

@@ -124,7 +124,9 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ProfileError(f"{path}: a profile must be a mapping at top level, got {type(data).__name__}")
+        raise ProfileError(
+            f"{path}: a profile must be a mapping at top level, got {type(data).__name__}"
+        )
     unknown = set(data) - _TOP_LEVEL_KEYS
     if unknown:
         raise ProfileError(

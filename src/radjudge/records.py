@@ -157,7 +157,9 @@ def _column_key(name: str) -> str | None:
 def _decode(path: Path, encoding: str) -> str:
     data = path.read_bytes()
     try:
-        return data.decode("utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding)
+        return data.decode(
+            "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
+        )
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         hint = ""
@@ -188,7 +190,7 @@ def _read_csv(path: Path, encoding: str) -> tuple[list[str], list[tuple[int, dic
         if len(row) != len(header):
             raise RecordFormatError(
                 f"{path}, row {rowno}: {len(row)} cells but the header has {len(header)} columns; "
-                "quote cells that contain commas or line breaks (\"...\")"
+                'quote cells that contain commas or line breaks ("...")'
             )
         rows.append((rowno, dict(zip(header, row, strict=True))))
     return header, rows
@@ -203,9 +205,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], list[tuple[int
         raise RecordFormatError(f"{path}: cannot be read as an .xlsx workbook: {exc}") from exc
     try:
         if sheet is not None and sheet not in wb.sheetnames:
-            raise RecordFormatError(
-                f"{path}: no worksheet {sheet!r}; it has {wb.sheetnames}"
-            )
+            raise RecordFormatError(f"{path}: no worksheet {sheet!r}; it has {wb.sheetnames}")
         ws = wb[sheet] if sheet is not None else wb.worksheets[0]
         it = ws.iter_rows(values_only=True)
         try:
@@ -401,7 +401,9 @@ def read_records(
             pid = int(pid)
         pid = "" if pid is None else str(pid).strip()
         if not pid:
-            raise RecordFormatError(f"{where}, column {id_column!r}: the patient id is empty; fill it in")
+            raise RecordFormatError(
+                f"{where}, column {id_column!r}: the patient id is empty; fill it in"
+            )
         if pid in seen:
             raise RecordFormatError(
                 f"{where}, column {id_column!r}: duplicate patient id {pid!r} (first at {unit} "
@@ -425,8 +427,11 @@ def read_records(
                 f"{where}: record {pid!r} is empty - all six sections are blank. Fill it in or "
                 "delete the row."
             )
-        records.append(RawRecord(patient_id=pid, sections=sections, synthetic=False,
-                                 source=f"{path.name}:{rowno}"))
+        records.append(
+            RawRecord(
+                patient_id=pid, sections=sections, synthetic=False, source=f"{path.name}:{rowno}"
+            )
+        )
     if not records:
         raise RecordFormatError(f"{path}: no records below the header row")
     return records

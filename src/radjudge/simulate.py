@@ -119,8 +119,15 @@ class SimulationParams:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SimulationParams:
         """Build from the profile mapping; unknown keys and bad values raise ValueError naming them."""
-        allowed = {"criteria", "categories", "noise_sd", "severity_sd", "missing_rate",
-                   "target_compression", "compression_tolerance"}
+        allowed = {
+            "criteria",
+            "categories",
+            "noise_sd",
+            "severity_sd",
+            "missing_rate",
+            "target_compression",
+            "compression_tolerance",
+        }
         unknown = sorted(set(data) - allowed)
         if unknown:
             raise ValueError(f"simulation: unknown key(s) {unknown}; allowed: {sorted(allowed)}")
@@ -132,8 +139,15 @@ class SimulationParams:
             if not isinstance(weights, Mapping) or not weights:
                 raise ValueError(f"simulation.criteria.{crit} must map feature -> weight")
             for f, w in weights.items():
-                if not isinstance(w, int | float) or isinstance(w, bool) or w < 0 or not math.isfinite(w):
-                    raise ValueError(f"simulation.criteria.{crit}.{f}: weight must be a number >= 0, got {w!r}")
+                if (
+                    not isinstance(w, int | float)
+                    or isinstance(w, bool)
+                    or w < 0
+                    or not math.isfinite(w)
+                ):
+                    raise ValueError(
+                        f"simulation.criteria.{crit}.{f}: weight must be a number >= 0, got {w!r}"
+                    )
             if sum(weights.values()) <= 0:
                 raise ValueError(f"simulation.criteria.{crit}: weights sum to 0")
             criteria[str(crit)] = {str(f): float(w) for f, w in weights.items()}
@@ -142,7 +156,9 @@ class SimulationParams:
             spec = dict(spec or {})
             bad = sorted(set(spec) - {"bias", "noise", "emphasis"})
             if bad:
-                raise ValueError(f"simulation.categories.{cat}: unknown key(s) {bad}; allowed: bias, noise, emphasis")
+                raise ValueError(
+                    f"simulation.categories.{cat}: unknown key(s) {bad}; allowed: bias, noise, emphasis"
+                )
             emphasis = {str(f): float(v) for f, v in (spec.get("emphasis") or {}).items()}
             if any(v < 0 for v in emphasis.values()):
                 raise ValueError(f"simulation.categories.{cat}.emphasis: multipliers must be >= 0")
@@ -156,7 +172,9 @@ class SimulationParams:
             if getattr(params, name) < 0:
                 raise ValueError(f"simulation.{name} must be >= 0, got {getattr(params, name)}")
         if not 0 <= params.missing_rate < 1:
-            raise ValueError(f"simulation.missing_rate must lie in [0, 1), got {params.missing_rate}")
+            raise ValueError(
+                f"simulation.missing_rate must lie in [0, 1), got {params.missing_rate}"
+            )
         if params.target_compression <= 0 or params.compression_tolerance <= 0:
             raise ValueError("simulation.target_compression and compression_tolerance must be > 0")
         return params
@@ -190,7 +208,8 @@ def goodness_features(features: pd.DataFrame, params: SimulationParams) -> pd.Da
         direct feature with values outside [0, 1].
     """
     out: dict[str, np.ndarray] = {
-        "patient_id": features["patient_id"].to_numpy(), "summarizer": features["summarizer"].to_numpy(),
+        "patient_id": features["patient_id"].to_numpy(),
+        "summarizer": features["summarizer"].to_numpy(),
     }
 
     def brevity() -> np.ndarray:
@@ -201,7 +220,9 @@ def goodness_features(features: pd.DataFrame, params: SimulationParams) -> pd.Da
 
     derived = {
         "support": lambda: 1.0 - features["unsupported_rate"].to_numpy(dtype=float),
-        "numbers_supported": lambda: 1.0 / (1.0 + features["unsupported_numbers"].to_numpy(dtype=float)),
+        "numbers_supported": lambda: (
+            1.0 / (1.0 + features["unsupported_numbers"].to_numpy(dtype=float))
+        ),
         "brevity": brevity,
     }
     names = sorted({f for w in params.criteria.values() for f in w})
@@ -211,7 +232,9 @@ def goodness_features(features: pd.DataFrame, params: SimulationParams) -> pd.Da
         elif f in features.columns:
             vals = pd.to_numeric(features[f], errors="raise").to_numpy(dtype=float)
             if ((vals < 0) | (vals > 1)).any():
-                raise ValueError(f"feature {f!r} has values outside [0, 1]; use a derived feature instead")
+                raise ValueError(
+                    f"feature {f!r} has values outside [0, 1]; use a derived feature instead"
+                )
             out[f] = vals
         else:
             raise ValueError(
@@ -221,11 +244,14 @@ def goodness_features(features: pd.DataFrame, params: SimulationParams) -> pd.Da
     return pd.DataFrame(out, index=features.index)
 
 
-def _quality_array(g: pd.DataFrame, params: SimulationParams, cats: Sequence[str],
-                   crits: Sequence[str]) -> np.ndarray:
+def _quality_array(
+    g: pd.DataFrame, params: SimulationParams, cats: Sequence[str], crits: Sequence[str]
+) -> np.ndarray:
     """q_{k,c}(s) as an array of shape (n_categories, n_criteria, n_summaries)."""
     out = np.empty((len(cats), len(crits), len(g)))
-    columns = {f: g[f].to_numpy(dtype=float) for f in {f for c in crits for f in params.criteria[c]}}
+    columns = {
+        f: g[f].to_numpy(dtype=float) for f in {f for c in crits for f in params.criteria[c]}
+    }
     for i, cat in enumerate(cats):
         emph = params.categories[cat].emphasis
         for j, crit in enumerate(crits):
@@ -245,8 +271,9 @@ def _quality_array(g: pd.DataFrame, params: SimulationParams, cats: Sequence[str
     return out
 
 
-def latent_quality(features: pd.DataFrame, params: SimulationParams, *,
-                   categories: Sequence[str] | None = None) -> pd.DataFrame:
+def latent_quality(
+    features: pd.DataFrame, params: SimulationParams, *, categories: Sequence[str] | None = None
+) -> pd.DataFrame:
     """Latent quality q_{k,c}(s) in [0, 1] of every summary, per category and criterion.
 
     Returns
@@ -265,13 +292,15 @@ def latent_quality(features: pd.DataFrame, params: SimulationParams, *,
     crits = list(params.criteria)
     q = _quality_array(g, params, cats, crits)
     n = len(g)
-    return pd.DataFrame({
-        "patient_id": np.tile(g["patient_id"].to_numpy(), len(cats) * len(crits)),
-        "summarizer": np.tile(g["summarizer"].to_numpy(), len(cats) * len(crits)),
-        "expert_category": np.repeat(cats, len(crits) * n),
-        "criterion": np.tile(np.repeat(crits, n), len(cats)),
-        "quality": q.reshape(-1),
-    })
+    return pd.DataFrame(
+        {
+            "patient_id": np.tile(g["patient_id"].to_numpy(), len(cats) * len(crits)),
+            "summarizer": np.tile(g["summarizer"].to_numpy(), len(cats) * len(crits)),
+            "expert_category": np.repeat(cats, len(crits) * n),
+            "criterion": np.tile(np.repeat(crits, n), len(cats)),
+            "quality": q.reshape(-1),
+        }
+    )
 
 
 def make_roster(panel: Mapping[str, Mapping[str, Any]], *, seed: int) -> pd.DataFrame:
@@ -305,7 +334,9 @@ def make_roster(panel: Mapping[str, Mapping[str, Any]], *, seed: int) -> pd.Data
         if not isinstance(n, int) or n < 1:
             raise ValueError(f"panel.{cat}.n must be a whole number >= 1, got {n!r}")
         if not (isinstance(lo, int) and isinstance(hi, int) and 0 <= lo <= hi):
-            raise ValueError(f"panel.{cat}.years must be [min, max] whole years, got {spec.get('years')!r}")
+            raise ValueError(
+                f"panel.{cat}.years must be [min, max] whole years, got {spec.get('years')!r}"
+            )
         for _ in range(n):
             rows.append((f"E{len(rows) + 1:0{width}d}", str(cat), int(rng.integers(lo, hi + 1))))
     return pd.DataFrame(rows, columns=["expert_id", "category", "years_experience"])
@@ -347,7 +378,9 @@ def simulate_ratings(
     cats = list(dict.fromkeys(roster["category"]))
     unknown_k = [k for k in cats if k not in params.categories]
     if unknown_k:
-        raise ValueError(f"simulation.categories has no parameters for roster categories {unknown_k}")
+        raise ValueError(
+            f"simulation.categories has no parameters for roster categories {unknown_k}"
+        )
     feats = features.sort_values(["patient_id", "summarizer"], kind="stable").reset_index(drop=True)
     g = goodness_features(feats, params)
     crits = list(scales)
@@ -373,18 +406,20 @@ def simulate_ratings(
     n_e = len(roster)
     score = pd.array(np.concatenate(cols["score"]), dtype="Int64")
     score[np.concatenate(cols["missing"])] = pd.NA
-    return pd.DataFrame({
-        "expert_id": np.repeat(roster["expert_id"].astype(str).to_numpy(), n_s * n_c),
-        "expert_category": np.repeat(roster["category"].astype(str).to_numpy(), n_s * n_c),
-        "patient_id": np.tile(np.repeat(g["patient_id"].to_numpy(), n_c), n_e),
-        "summarizer": np.tile(np.repeat(g["summarizer"].to_numpy(), n_c), n_e),
-        "criterion": np.tile(np.array(crits, dtype=object), n_s * n_e),
-        "scale_max": np.tile(n, n_s * n_e),
-        "quality": np.concatenate(cols["q"]),
-        "severity": np.concatenate(cols["sev"]),
-        "latent": np.concatenate(cols["latent"]),
-        "score": score,
-    })
+    return pd.DataFrame(
+        {
+            "expert_id": np.repeat(roster["expert_id"].astype(str).to_numpy(), n_s * n_c),
+            "expert_category": np.repeat(roster["category"].astype(str).to_numpy(), n_s * n_c),
+            "patient_id": np.tile(np.repeat(g["patient_id"].to_numpy(), n_c), n_e),
+            "summarizer": np.tile(np.repeat(g["summarizer"].to_numpy(), n_c), n_e),
+            "criterion": np.tile(np.array(crits, dtype=object), n_s * n_e),
+            "scale_max": np.tile(n, n_s * n_e),
+            "quality": np.concatenate(cols["q"]),
+            "severity": np.concatenate(cols["sev"]),
+            "latent": np.concatenate(cols["latent"]),
+            "score": score,
+        }
+    )
 
 
 @dataclass(frozen=True)

@@ -175,7 +175,10 @@ def key_facts(facts: Mapping[str, Any]) -> list[KeyFact]:
     add("labs", facts.get("key_labs"))
     add("contraindications", facts.get("contrast_contraindications"))
     prior = facts.get("prior_imaging")
-    add("prior_imaging", [without_years(x) for x in prior] if isinstance(prior, list | tuple) else prior)
+    add(
+        "prior_imaging",
+        [without_years(x) for x in prior] if isinstance(prior, list | tuple) else prior,
+    )
     add("referral", facts.get("referral_question"))
     return out
 
@@ -308,7 +311,9 @@ def fact_coverage(
     _require_columns(summaries, ("patient_id", "summarizer", "text"), "summaries")
     missing = sorted(set(summaries["patient_id"]) - set(facts))
     if missing:
-        raise ValueError(f"no ground-truth facts for patient(s) {missing[:5]}; pass facts for every patient")
+        raise ValueError(
+            f"no ground-truth facts for patient(s) {missing[:5]}; pass facts for every patient"
+        )
     units = {
         pid: [(f, _analyse(_fact_text(f.text))) for f in key_facts(facts[pid])]
         for pid in set(summaries["patient_id"])
@@ -419,7 +424,9 @@ def summary_features(
     patients = set(summaries["patient_id"])
     no_record = sorted(patients - set(records))
     if no_record:
-        raise ValueError(f"no record text for patient(s) {no_record[:5]}; pass records for every patient")
+        raise ValueError(
+            f"no record text for patient(s) {no_record[:5]}; pass records for every patient"
+        )
     rec = {pid: _analyse(records[pid]) for pid in patients}
     rec_chars = {pid: len(records[pid].strip()) for pid in patients}
     cover = None
@@ -443,7 +450,13 @@ def summary_features(
             "structure_score": struct,
         }
         if cover is None:
-            row.update({"n_facts": pd.NA, "n_facts_covered": pd.NA, **dict.fromkeys(_COVERAGE_COLUMNS, math.nan)})
+            row.update(
+                {
+                    "n_facts": pd.NA,
+                    "n_facts_covered": pd.NA,
+                    **dict.fromkeys(_COVERAGE_COLUMNS, math.nan),
+                }
+            )
         else:
             c = cover.get((pid, summ))
             row["n_facts"] = 0 if c is None else len(c)
@@ -468,6 +481,10 @@ def summary_features(
     out = pd.DataFrame(rows, columns=FEATURE_COLUMNS)
     for col in ("n_facts", "n_facts_covered"):
         out[col] = out[col].astype("Int64")
-    float_cols = [c for c in out.columns if c.startswith("coverage") or c in ("compression", "unsupported_rate", "structure_score")]
+    float_cols = [
+        c
+        for c in out.columns
+        if c.startswith("coverage") or c in ("compression", "unsupported_rate", "structure_score")
+    ]
     out[float_cols] = out[float_cols].astype(np.float64)
     return out.reset_index(drop=True)

@@ -60,17 +60,21 @@ _SPLIT = re.compile(r"\s?[-–—]\s?")
 _LATIN = re.compile(r"^[A-Za-z][A-Za-z'\s–—-]*$")
 # What may stand between a trigger and the eponym it governs: other eponyms of a
 # list, commas, "и", brackets ("Симптомы Ортнера, Мерфи и Кера").
-_GAP_TOKEN = re.compile(r"\s+|,|\(|\)|«|»|(?<![\w-])и(?![\w-])|[A-ZА-ЯЁ][\w']*(?:\s?[-–—]\s?[A-ZА-ЯЁ][\w']*)*")
+_GAP_TOKEN = re.compile(
+    r"\s+|,|\(|\)|«|»|(?<![\w-])и(?![\w-])|[A-ZА-ЯЁ][\w']*(?:\s?[-–—]\s?[A-ZА-ЯЁ][\w']*)*"
+)
 _WINDOW = 80
 
 #: Abbreviations of medical text that NER takes for organisations or places.
-MEDICAL_ABBREVIATIONS: frozenset[str] = frozenset("""
+MEDICAL_ABBREVIATIONS: frozenset[str] = frozenset(
+    """
 ОАК ОАМ КТ МСКТ МРТ УЗИ УЗДС ЭКГ ЭхоКГ ФГДС ЭГДС ФКС РХПГ МРХПГ ОБП ОГК ОМТ СКФ КК СРБ СОЭ АЛТ
 АСТ ЩФ ГГТ МНО АЧТВ ПТИ ИМТ ИБС ГБ ХБП ЖКБ МКБ ДПК ВБА ВБВ НПВ СМП ДГПЖ ГЭРБ ХГС ХГВ ХОБЛ РЭА ТТГ
 СД ЧСС ЧСЖ ЧДД АД ЭОС ФК ОРВИ ВИЧ ИБ FAST AAST EVAR RECIST XELOX FOLFOX CKD-EPI ЦДК ЛПНП ЛПВП ОНМК
 ТЭЛА ТГВ ИВЛ ОРИТ ОАРИТ ЖКТ ЦНС ЛДГ КФК HBsAg HCV HIV ПЭТ ПЭТ-КТ ОФЭКТ СА ЛЖ ПЖ ЛП ПП ФП ЖЭС НЖЭС
 ДМЖП МЖП ЗСЛЖ ФВ БЦА ЦВК ПХЭС ЛХЭ ДЛ ЕД МЕ ЧМТ ЧМН МВП ИМП ЛОР ОКС ОИМ НПВС ИПП ГКС ЖЕЛ ЭГ ДН СН ХСН
-""".split())
+""".split()
+)
 
 
 def is_medical_abbreviation(token: str) -> bool:
@@ -94,13 +98,13 @@ _STEMS = tuple(sorted({s.replace("ё", "е") for s in EPONYMS}))
 
 def _governed_by_trigger(text: str, start: int) -> bool:
     """A trigger word precedes ``start``, separated only by list material (see _GAP_TOKEN)."""
-    window = text[max(0, start - _WINDOW):start]
+    window = text[max(0, start - _WINDOW) : start]
     last = None
     for m in _TRIGGER.finditer(window):
         last = m
     if last is None:
         return False
-    gap = window[last.end():]
+    gap = window[last.end() :]
     if last.group(0).lower() == "по":
         return gap.strip() == ""  # "по Кокрофту", never "по месту жительства ... Образцовым"
     pos = 0
@@ -146,8 +150,10 @@ def protected_spans(text: str) -> list[tuple[int, int]]:
         eponymous = [_is_eponym_word(w) for w in words]
         if not any(eponymous):
             continue
-        if (len(words) > 1 and sum(eponymous) >= 2) or _LATIN.match(chain) or _governed_by_trigger(
-            text, m.start()
+        if (
+            (len(words) > 1 and sum(eponymous) >= 2)
+            or _LATIN.match(chain)
+            or _governed_by_trigger(text, m.start())
         ):
             out.append((m.start(), m.end()))
     return out

@@ -107,8 +107,10 @@ def _combine(text: str, ner: list[Detection], detectors: tuple[str, ...]) -> lis
     protected = protected_spans(text)
     if protected:
         found = [
-            d for d in found
-            if d.detector == "rules" or d.type not in _NAMEISH
+            d
+            for d in found
+            if d.detector == "rules"
+            or d.type not in _NAMEISH
             or not any(ps < d.end and d.start < pe for ps, pe in protected)
         ]
     return merge_detections(found, text)
@@ -192,15 +194,23 @@ def anonymize_text(
     _options(replacement, date_strategy)
     found = detect_phi(text, detectors=detectors)
     new, _ = replace_spans(
-        text, found, replacement=replacement, date_strategy=date_strategy,
-        date_shift=date_offset_days(seed, key), book=SurrogateBook(seed=f"{seed}:{key}"),
+        text,
+        found,
+        replacement=replacement,
+        date_strategy=date_strategy,
+        date_shift=date_offset_days(seed, key),
+        book=SurrogateBook(seed=f"{seed}:{key}"),
     )
     return new
 
 
 def _fields(record: Any) -> tuple[str, dict[str, str], bool]:
     if isinstance(record, Mapping):
-        pid, sections, synthetic = record.get("patient_id"), record.get("sections"), record.get("synthetic", False)
+        pid, sections, synthetic = (
+            record.get("patient_id"),
+            record.get("sections"),
+            record.get("synthetic", False),
+        )
     else:
         pid = getattr(record, "patient_id", None)
         sections = getattr(record, "sections", None)
@@ -258,9 +268,9 @@ def anonymize_records(
         bar = tqdm(total=len(items), desc="anonymize", unit="record")
     detected: list[list[list[Detection]]] = []
     for lo in range(0, len(items), _CHUNK):
-        chunk = items[lo:lo + _CHUNK]
+        chunk = items[lo : lo + _CHUNK]
         flat = detect_phi_batch([sec[k] for _, sec, _ in chunk for k in SECTIONS], detectors=chosen)
-        detected += [flat[i * len(SECTIONS):(i + 1) * len(SECTIONS)] for i in range(len(chunk))]
+        detected += [flat[i * len(SECTIONS) : (i + 1) * len(SECTIONS)] for i in range(len(chunk))]
         if bar is not None:
             bar.update(len(chunk))
     if bar is not None:
@@ -273,8 +283,14 @@ def anonymize_records(
         spans: list[DetectedSpan] = []
         inserted: list[str] = []
         for key, text, found in zip(SECTIONS, texts, per_section, strict=True):
-            new, ins = replace_spans(text, found, replacement=replacement, date_strategy=date_strategy,
-                                     date_shift=shift, book=book)
+            new, ins = replace_spans(
+                text,
+                found,
+                replacement=replacement,
+                date_strategy=date_strategy,
+                date_shift=shift,
+                book=book,
+            )
             new_sections[key] = new
             inserted.extend(ins)
             spans.extend(DetectedSpan(key, d.start, d.end, d.type, d.detector) for d in found)
@@ -288,7 +304,9 @@ def anonymize_records(
         }
         record = seal(pid, synthetic, new_sections, marker)
         residual = tuple(
-            (key, f) for key in SECTIONS for f in scan_text(new_sections[key], allowed=record.surrogates)
+            (key, f)
+            for key in SECTIONS
+            for f in scan_text(new_sections[key], allowed=record.surrogates)
         )
         results.append(AnonymizationResult(record=record, spans=tuple(spans), residual=residual))
     return results
@@ -306,11 +324,18 @@ def anonymize_record(
 
     See :func:`anonymize_records` for the parameters.
     """
-    return anonymize_records([record], replacement=replacement, date_strategy=date_strategy,
-                             seed=seed, detectors=detectors)[0]
+    return anonymize_records(
+        [record],
+        replacement=replacement,
+        date_strategy=date_strategy,
+        seed=seed,
+        detectors=detectors,
+    )[0]
 
 
-def load_anonymized(path: str | os.PathLike[str] = paths.ANONYMIZED_RECORDS) -> list[AnonymizedRecord]:
+def load_anonymized(
+    path: str | os.PathLike[str] = paths.ANONYMIZED_RECORDS,
+) -> list[AnonymizedRecord]:
     """Read anonymized records and check every marker with :func:`require_anonymized`.
 
     Raises

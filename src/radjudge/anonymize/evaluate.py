@@ -33,7 +33,14 @@ import pandas as pd
 
 from radjudge.anonymize.types import PHI_TYPES, group_of
 
-__all__ = ["covered", "score_spans", "PhiScores", "score_anonymization", "detection_counts", "audit_table"]
+__all__ = [
+    "covered",
+    "score_spans",
+    "PhiScores",
+    "score_anonymization",
+    "detection_counts",
+    "audit_table",
+]
 
 
 def covered(text: str, start: int, end: int, detected: Iterable[tuple[int, int]]) -> bool:
@@ -96,8 +103,10 @@ class PhiScores:
             hit = table[table["type"] == name]
             if len(hit):
                 return hit.iloc[0]
-        raise ValueError(f"no type or group {name!r}; known: "
-                         f"{', '.join([*self.by_type['type'], *self.by_group['type']])}")
+        raise ValueError(
+            f"no type or group {name!r}; known: "
+            f"{', '.join([*self.by_type['type'], *self.by_group['type']])}"
+        )
 
 
 def _ratio(a: int, b: int) -> float:
@@ -136,15 +145,28 @@ def score_spans(
             if covered(text, t.start, t.end, det):
                 true_ok[t.type] += 1
             else:
-                misses.append({"patient_id": doc_id[0], "section": doc_id[1], "type": t.type,
-                               "text": text[t.start:t.end]})
+                misses.append(
+                    {
+                        "patient_id": doc_id[0],
+                        "section": doc_id[1],
+                        "type": t.type,
+                        "text": text[t.start : t.end],
+                    }
+                )
         for d in detected:
             det_n[d.type] += 1
             if any(t.start < d.end and d.start < t.end for t in truth):
                 det_ok[d.type] += 1
             else:
-                fps.append({"patient_id": doc_id[0], "section": doc_id[1], "type": d.type,
-                            "detector": d.detector, "text": text[d.start:d.end]})
+                fps.append(
+                    {
+                        "patient_id": doc_id[0],
+                        "section": doc_id[1],
+                        "type": d.type,
+                        "detector": d.detector,
+                        "text": text[d.start : d.end],
+                    }
+                )
         for c in clinical:
             clin_n[c.type] = clin_n.get(c.type, 0) + 1
             if not any(d.start < c.end and c.start < d.end for d in detected):
@@ -154,9 +176,16 @@ def score_spans(
         types = list(types)
         tn, to = sum(true_n[t] for t in types), sum(true_ok[t] for t in types)
         dn, do = sum(det_n[t] for t in types), sum(det_ok[t] for t in types)
-        return {"type": name, "group": group, "n_true": tn, "n_removed": to,
-                "recall": _ratio(to, tn), "n_detected": dn, "n_correct": do,
-                "precision": _ratio(do, dn)}
+        return {
+            "type": name,
+            "group": group,
+            "n_true": tn,
+            "n_removed": to,
+            "recall": _ratio(to, tn),
+            "n_detected": dn,
+            "n_correct": do,
+            "precision": _ratio(do, dn),
+        }
 
     by_type = pd.DataFrame([row(t, group_of(t), [t]) for t in PHI_TYPES])
     groups = ["structured", "names", "organizations_places"]
@@ -166,17 +195,32 @@ def score_spans(
     )
     clin_types = sorted(clin_n)
     clinical = pd.DataFrame(
-        [{"type": t, "n": clin_n[t], "n_preserved": clin_ok.get(t, 0),
-          "preserved": _ratio(clin_ok.get(t, 0), clin_n[t])} for t in clin_types]
-        + [{"type": "all", "n": sum(clin_n.values()), "n_preserved": sum(clin_ok.values()),
-            "preserved": _ratio(sum(clin_ok.values()), sum(clin_n.values()))}]
+        [
+            {
+                "type": t,
+                "n": clin_n[t],
+                "n_preserved": clin_ok.get(t, 0),
+                "preserved": _ratio(clin_ok.get(t, 0), clin_n[t]),
+            }
+            for t in clin_types
+        ]
+        + [
+            {
+                "type": "all",
+                "n": sum(clin_n.values()),
+                "n_preserved": sum(clin_ok.values()),
+                "preserved": _ratio(sum(clin_ok.values()), sum(clin_n.values())),
+            }
+        ]
     )
     return PhiScores(
         by_type=by_type,
         by_group=by_group,
         clinical=clinical,
         misses=pd.DataFrame(misses, columns=["patient_id", "section", "type", "text"]),
-        false_positives=pd.DataFrame(fps, columns=["patient_id", "section", "type", "detector", "text"]),
+        false_positives=pd.DataFrame(
+            fps, columns=["patient_id", "section", "type", "detector", "text"]
+        ),
     )
 
 
@@ -202,12 +246,15 @@ def score_anonymization(records: Sequence[Any], results: Sequence[Any]) -> PhiSc
     for rec in records:
         res = by_id[rec.patient_id]
         for key, text in rec.sections.items():
-            docs.append((
-                (rec.patient_id, key), text,
-                [s for s in rec.phi if s.section == key],
-                [s for s in res.spans if s.section == key],
-                [s for s in rec.clinical if s.section == key],
-            ))
+            docs.append(
+                (
+                    (rec.patient_id, key),
+                    text,
+                    [s for s in rec.phi if s.section == key],
+                    [s for s in res.spans if s.section == key],
+                    [s for s in rec.clinical if s.section == key],
+                )
+            )
     return score_spans(docs)
 
 
@@ -259,23 +306,57 @@ def audit_table(results: Sequence[Any], scores: PhiScores | None = None) -> pd.D
     nan = math.nan
     by_type = scores.by_type.set_index("type") if scores is not None else None
     for t in PHI_TYPES:
-        rows.append({"kind": "phi_type", "name": t, "n_detected": int(counts[t]),
-                     "n_true": int(by_type.loc[t, "n_true"]) if by_type is not None else nan,
-                     "recall": float(by_type.loc[t, "recall"]) if by_type is not None else nan,
-                     "precision": float(by_type.loc[t, "precision"]) if by_type is not None else nan,
-                     "n_clinical": nan, "preserved": nan})
+        rows.append(
+            {
+                "kind": "phi_type",
+                "name": t,
+                "n_detected": int(counts[t]),
+                "n_true": int(by_type.loc[t, "n_true"]) if by_type is not None else nan,
+                "recall": float(by_type.loc[t, "recall"]) if by_type is not None else nan,
+                "precision": float(by_type.loc[t, "precision"]) if by_type is not None else nan,
+                "n_clinical": nan,
+                "preserved": nan,
+            }
+        )
     if scores is not None:
         for _, g in scores.by_group.iterrows():
-            rows.append({"kind": "phi_group", "name": g["type"], "n_detected": int(g["n_detected"]),
-                         "n_true": int(g["n_true"]), "recall": float(g["recall"]),
-                         "precision": float(g["precision"]), "n_clinical": nan, "preserved": nan})
+            rows.append(
+                {
+                    "kind": "phi_group",
+                    "name": g["type"],
+                    "n_detected": int(g["n_detected"]),
+                    "n_true": int(g["n_true"]),
+                    "recall": float(g["recall"]),
+                    "precision": float(g["precision"]),
+                    "n_clinical": nan,
+                    "preserved": nan,
+                }
+            )
         for _, c in scores.clinical.iterrows():
-            rows.append({"kind": "clinical", "name": c["type"], "n_detected": nan, "n_true": nan,
-                         "recall": nan, "precision": nan, "n_clinical": int(c["n"]),
-                         "preserved": float(c["preserved"])})
-    rows.append({"kind": "residual", "name": "residual_scan",
-                 "n_detected": sum(len(r.residual) for r in results), "n_true": nan, "recall": nan,
-                 "precision": nan, "n_clinical": nan, "preserved": nan})
+            rows.append(
+                {
+                    "kind": "clinical",
+                    "name": c["type"],
+                    "n_detected": nan,
+                    "n_true": nan,
+                    "recall": nan,
+                    "precision": nan,
+                    "n_clinical": int(c["n"]),
+                    "preserved": float(c["preserved"]),
+                }
+            )
+    rows.append(
+        {
+            "kind": "residual",
+            "name": "residual_scan",
+            "n_detected": sum(len(r.residual) for r in results),
+            "n_true": nan,
+            "recall": nan,
+            "precision": nan,
+            "n_clinical": nan,
+            "preserved": nan,
+        }
+    )
     out = pd.DataFrame(rows)
     for col in ("n_detected", "n_true", "n_clinical"):
         out[col] = out[col].astype("Int64")

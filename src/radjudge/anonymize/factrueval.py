@@ -45,7 +45,9 @@ class FactRuDocument:
     persons: tuple[tuple[tuple[int, int], ...], ...]
 
 
-def load_factrueval(folder: str | os.PathLike[str] = paths.FACTRUEVAL / "devset") -> list[FactRuDocument]:
+def load_factrueval(
+    folder: str | os.PathLike[str] = paths.FACTRUEVAL / "devset",
+) -> list[FactRuDocument]:
     """Read the devset: texts with their Person mentions.
 
     Raises
@@ -63,18 +65,22 @@ def load_factrueval(folder: str | os.PathLike[str] = paths.FACTRUEVAL / "devset"
     for txt in txts:
         text = txt.read_text(encoding="utf-8")
         spans: dict[str, tuple[str, int, int]] = {}
-        for lineno, line in enumerate(txt.with_suffix(".spans").read_text(encoding="utf-8").splitlines(), 1):
+        for lineno, line in enumerate(
+            txt.with_suffix(".spans").read_text(encoding="utf-8").splitlines(), 1
+        ):
             if not line.strip():
                 continue
             head, _, tail = line.partition("#")
             f = head.split()
             sid, typ, start, length, n_tokens = f[0], f[1], int(f[2]), int(f[3]), int(f[5])
             words = tail.split()[n_tokens:]
-            got = re.sub(r"\s", "", text[start:start + length])
+            got = re.sub(r"\s", "", text[start : start + length])
             # One upstream span ("Жан-Мари Ле Пен") lists fewer tokens than it covers; accept a superset.
             if words and not all(w in got for w in words):
-                raise ValueError(f"{txt.with_suffix('.spans')}, line {lineno}: offsets {start}+{length} "
-                                 f"do not cover {' '.join(words)!r}")
+                raise ValueError(
+                    f"{txt.with_suffix('.spans')}, line {lineno}: offsets {start}+{length} "
+                    f"do not cover {' '.join(words)!r}"
+                )
             spans[sid] = (typ, start, start + length)
         persons = []
         for line in txt.with_suffix(".objects").read_text(encoding="utf-8").splitlines():

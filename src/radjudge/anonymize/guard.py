@@ -131,15 +131,25 @@ def find_name_heuristics(text: str) -> list[Detection]:
     ['Петровым А.В.', 'Анны Сергеевны']
     """
     out: list[Detection] = []
-    words = [m for m in _CAP_WORD.finditer(text) if m.start() == 0 or not _PREV_WORDISH.match(text, m.start() - 1)]
+    words = [
+        m
+        for m in _CAP_WORD.finditer(text)
+        if m.start() == 0 or not _PREV_WORDISH.match(text, m.start() - 1)
+    ]
     for k, m in enumerate(words):
         s, e, w = m.start(), m.end(), m.group(0)
         surname_like = _SURNAME_RX.match(w) is not None
-        after = _INITIALS_AFTER.match(text, e)                       # Иванов И.И. / Иванов И.
-        if after and not (after.end() < len(text) and text[after.end()].isalpha()) and not _ROLE_WORD.match(w):
-            if after.group("second") or (surname_like and not _CAPITAL_WORD_AT.match(text, after.end())):
+        after = _INITIALS_AFTER.match(text, e)  # Иванов И.И. / Иванов И.
+        if (
+            after
+            and not (after.end() < len(text) and text[after.end()].isalpha())
+            and not _ROLE_WORD.match(w)
+        ):
+            if after.group("second") or (
+                surname_like and not _CAPITAL_WORD_AT.match(text, after.end())
+            ):
                 out.append(Detection(s, after.end(), "NAME", "guard"))
-        before = _INITIALS_BEFORE.search(text, max(0, s - 8), s)     # И.И. Иванов / И. Иванов
+        before = _INITIALS_BEFORE.search(text, max(0, s - 8), s)  # И.И. Иванов / И. Иванов
         if before:
             start = before.start("first")
             if before.group("second"):
@@ -155,9 +165,11 @@ def find_name_heuristics(text: str) -> list[Detection]:
         if k + 1 < len(words) and words[k + 1].start() == e + 1 and text[e] == " ":
             nxt = words[k + 1].group(0)
             # Иван Иванович; a common first name next to a surname-shaped word: Анна Смирнова
-            if _PATRONYMIC_RX.match(nxt) or (w in FIRST_NAME_FORMS and (
-                _SURNAME_RX.match(nxt) or nxt in FIRST_NAME_FORMS)) or (
-                    nxt in FIRST_NAME_FORMS and surname_like):
+            if (
+                _PATRONYMIC_RX.match(nxt)
+                or (w in FIRST_NAME_FORMS and (_SURNAME_RX.match(nxt) or nxt in FIRST_NAME_FORMS))
+                or (nxt in FIRST_NAME_FORMS and surname_like)
+            ):
                 out.append(Detection(s, words[k + 1].end(), "NAME", "guard"))
     return out
 
@@ -184,7 +196,11 @@ def _date_allowed(value: str, dates: set[tuple[Any, ...]]) -> bool:
         return False
     d, m, y = parsed.key()
     for ad, am, ay in dates:
-        if am == m and (d is None or ad is None or d == ad) and (y is None or ay is None or y == ay):
+        if (
+            am == m
+            and (d is None or ad is None or d == ad)
+            and (y is None or ay is None or y == ay)
+        ):
             return True
     return False
 
@@ -220,7 +236,7 @@ def scan_text(text: str, *, allowed: Iterable[str] = ()) -> list[Finding]:
     protected: list[tuple[int, int]] | None = None
     findings = []
     for d in merge_detections(candidates, text):
-        value = text[d.start:d.end]
+        value = text[d.start : d.end]
         if " ".join(value.split()) in exact:
             continue
         if d.type == "DATE" and dates and _date_allowed(value, dates):

@@ -23,7 +23,9 @@ from radjudge.anonymize.spans import Detection
 
 __all__ = ["analyzer", "token_kind", "find_names", "is_name_like", "ROLE_BEFORE"]
 
-_TOKEN = re.compile(r"(?P<init>(?<![A-Za-zА-Яа-яЁё0-9])[А-ЯЁ]\.(?![а-яё]))|(?P<word>(?<![\w-])[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)*(?![\w-]))")
+_TOKEN = re.compile(
+    r"(?P<init>(?<![A-Za-zА-Яа-яЁё0-9])[А-ЯЁ]\.(?![а-яё]))|(?P<word>(?<![\w-])[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)*(?![\w-]))"
+)
 _PATR_SUFFIX = re.compile(r"(?:ович|евич|ьич)(?:а|у|ем|е)?$|(?:овн|евн|ичн)(?:а|ы|е|у|ой)$")
 #: Role words that introduce a person ("хирургом Поляковым", "со слов жены Ивановой").
 ROLE_BEFORE = re.compile(
@@ -84,7 +86,9 @@ def token_kind(word: str) -> str:
 def _name_parse_confident(word: str) -> bool:
     """A lone capitalised word counts as a name when its name parses dominate (score >= 0.4)."""
     parses = analyzer().parse(word)
-    score = sum(p.score for p in parses if {"Surn", "Name"} & set(str(p.tag).replace(" ", ",").split(",")))
+    score = sum(
+        p.score for p in parses if {"Surn", "Name"} & set(str(p.tag).replace(" ", ",").split(","))
+    )
     return score >= 0.4
 
 
@@ -108,7 +112,7 @@ def is_name_like(token: str) -> bool:
 
 def _sentence_initial(text: str, start: int) -> bool:
     before = text[:start].rstrip()
-    return not before or before[-1] in ".!?:;\n«\"("
+    return not before or before[-1] in '.!?:;\n«"('
 
 
 def find_names(text: str) -> list[Detection]:
@@ -120,11 +124,13 @@ def find_names(text: str) -> list[Detection]:
     >>> [t[d.start:d.end] for d in find_names(t)]
     ['Т.О. Покровской', 'Трофимовой Любови Константиновны']
     """
-    tokens = [(m.start(), m.end(), "init" if m.group("init") else token_kind(m.group(0)))
-              for m in _TOKEN.finditer(text)]
+    tokens = [
+        (m.start(), m.end(), "init" if m.group("init") else token_kind(m.group(0)))
+        for m in _TOKEN.finditer(text)
+    ]
     runs: list[list[tuple[int, int, str]]] = []
     for tok in tokens:
-        if runs and text[runs[-1][-1][1]:tok[0]] in ("", " "):
+        if runs and text[runs[-1][-1][1] : tok[0]] in ("", " "):
             runs[-1].append(tok)
         else:
             runs.append([tok])
@@ -151,21 +157,36 @@ def _judge_piece(text: str, run: list[tuple[int, int, str]], lo: int, hi: int) -
     """Decide on the name-like tokens ``run[lo:hi]`` (its neighbours are dictionary words)."""
     # A dictionary word next to a first name or patronymic, not opening a sentence,
     # is a surname that is also a common word ("Мельник Николай Васильевич").
-    if lo > 0 and run[lo][2] in ("first", "patr") and (
-        not _sentence_initial(text, run[lo - 1][0])
-        or (lo + 1 < hi and run[lo][2] == "first" and run[lo + 1][2] == "patr"
-            and _plain_noun(text[run[lo - 1][0]:run[lo - 1][1]]))
+    if (
+        lo > 0
+        and run[lo][2] in ("first", "patr")
+        and (
+            not _sentence_initial(text, run[lo - 1][0])
+            or (
+                lo + 1 < hi
+                and run[lo][2] == "first"
+                and run[lo + 1][2] == "patr"
+                and _plain_noun(text[run[lo - 1][0] : run[lo - 1][1]])
+            )
+        )
     ):
         lo -= 1
-    if hi < len(run) and run[hi - 1][2] in ("first", "patr") and _plain_noun(text[run[hi][0]:run[hi][1]]):
+    if (
+        hi < len(run)
+        and run[hi - 1][2] in ("first", "patr")
+        and _plain_noun(text[run[hi][0] : run[hi][1]])
+    ):
         hi += 1
     core = run[lo:hi]
     kinds = [k for _, _, k in core]
     strong = sum(k in ("init", "patr", "first") for k in kinds)
     words = sum(k != "init" for k in kinds)
     start, end = core[0][0], core[-1][1]
-    if len(core) >= 2 and strong >= 1 and words >= 1 and not (
-        kinds.count("first") == len(kinds) == 2 and _sentence_initial(text, start)
+    if (
+        len(core) >= 2
+        and strong >= 1
+        and words >= 1
+        and not (kinds.count("first") == len(kinds) == 2 and _sentence_initial(text, start))
     ):
         return [Detection(start, end, "NAME", "morph")]
     # A single word: role context, or a capitalised name word inside a sentence.
@@ -173,10 +194,14 @@ def _judge_piece(text: str, run: list[tuple[int, int, str]], lo: int, hi: int) -
     for s, e, k in core:
         if k == "init":
             continue
-        if k in ("surn", "unknown", "first", "patr") and ROLE_BEFORE.search(text[max(0, s - 40):s]):
+        if k in ("surn", "unknown", "first", "patr") and ROLE_BEFORE.search(
+            text[max(0, s - 40) : s]
+        ):
             out.append(Detection(s, e, "NAME", "morph"))
         elif k == "patr" or (
-            k in ("surn", "first") and not _sentence_initial(text, s) and _name_parse_confident(text[s:e])
+            k in ("surn", "first")
+            and not _sentence_initial(text, s)
+            and _name_parse_confident(text[s:e])
         ):
             out.append(Detection(s, e, "NAME", "morph"))
     return out

@@ -50,7 +50,9 @@ def ner_tagger():  # noqa: ANN201 - natasha.NewsNERTagger, imported lazily
 
 # Lower-case particles inside foreign names ("Абу Машар ибн Эзра", "Франк де Блекере").
 _COMPOUND = re.compile(r"[А-ЯЁA-Z]{2,}-[а-яё]+")
-_PARTICLES = frozenset("ибн бен бин аль эль ас ад де ди да дос дю ла ле ван фон дер цу оглы кызы".split())
+_PARTICLES = frozenset(
+    "ибн бен бин аль эль ас ад де ди да дос дю ла ле ван фон дер цу оглы кызы".split()
+)
 
 
 def _trim_person(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -59,15 +61,25 @@ def _trim_person(text: str, start: int, end: int) -> list[tuple[int, int]]:
     "Консультирована урологом И.С. Кузнецовой" -> ["И.С. Кузнецовой"]; foreign
     names (mostly unknown to the dictionary) stay whole.
     """
-    toks = [(start + m.start(), start + m.end(), m.group(0)) for m in _TOKEN.finditer(text[start:end])]
+    toks = [
+        (start + m.start(), start + m.end(), m.group(0)) for m in _TOKEN.finditer(text[start:end])
+    ]
     toks = [t for t in toks if re.match(r"\w", t[2])]
     segments: list[list[tuple[int, int, str]]] = [[]]
     for tok in toks:
         word = tok[2]
-        if word[:1].islower() and word.lower() not in _PARTICLES and not re.fullmatch(r"[a-z]+", word):
+        if (
+            word[:1].islower()
+            and word.lower() not in _PARTICLES
+            and not re.fullmatch(r"[a-z]+", word)
+        ):
             segments.append([])
-        elif (segments[-1] and text[: tok[0]].endswith(". ") and re.fullmatch(r"[А-ЯЁ][а-яё]+", word)
-              and token_kind(word) == "other"):
+        elif (
+            segments[-1]
+            and text[: tok[0]].endswith(". ")
+            and re.fullmatch(r"[А-ЯЁ][а-яё]+", word)
+            and token_kind(word) == "other"
+        ):
             segments.append([])  # "Сидорову А.А. Пациент": a new sentence starts after the initials
         else:
             segments[-1].append(tok)
@@ -81,15 +93,20 @@ def _trim_person(text: str, start: int, end: int) -> list[tuple[int, int]]:
         if seg:
             first = seg[0][2]
             sentence_start = text[: seg[0][0]].rstrip()[-1:] in ("", ".", "!", "?", "\n", ":")
-            if (sentence_start and re.fullmatch(r"[А-ЯЁ][а-яё]+", first)
-                    and token_kind(first) == "other"):
+            if (
+                sentence_start
+                and re.fullmatch(r"[А-ЯЁ][а-яё]+", first)
+                and token_kind(first) == "other"
+            ):
                 seg = seg[1:]
         if seg and not all(re.fullmatch(r"[A-Z0-9-]+", t[2]) for t in seg):  # acronyms: not persons
             out.append((seg[0][0], seg[-1][1]))
     return out
 
 
-_LEGAL_FORM = re.compile(r"^(?:ФГБУЗ|ФГБУ|ФКУ|ГБУЗ|ГАУЗ|ГБУ|ГУЗ|МБУЗ|ЧУЗ|ООО|ОАО|ЗАО|ПАО|АО|ГУП|МУП|ФГУП|АНО)$")
+_LEGAL_FORM = re.compile(
+    r"^(?:ФГБУЗ|ФГБУ|ФКУ|ГБУЗ|ГАУЗ|ГБУ|ГУЗ|МБУЗ|ЧУЗ|ООО|ОАО|ЗАО|ПАО|АО|ГУП|МУП|ФГУП|АНО)$"
+)
 
 
 def _keep_org_or_loc(text: str) -> bool:
@@ -99,12 +116,17 @@ def _keep_org_or_loc(text: str) -> bool:
     if all(re.fullmatch(r"[A-Za-z-]+", t) for t in tokens):
         return False
     # "АСТ 72 Ед/л": a lab line, not an organisation.
-    if any(is_medical_abbreviation(t) for t in tokens) and not any(
-        _LEGAL_FORM.match(t) or t in _ORG_ABBREVIATIONS for t in tokens
-    ) and "«" not in text:
+    if (
+        any(is_medical_abbreviation(t) for t in tokens)
+        and not any(_LEGAL_FORM.match(t) or t in _ORG_ABBREVIATIONS for t in tokens)
+        and "«" not in text
+    ):
         return False
-    if all(is_medical_abbreviation(t) or (t.isupper() and len(t) <= 5 and t not in _ORG_ABBREVIATIONS
-                                          and not t.isdigit()) for t in tokens):
+    if all(
+        is_medical_abbreviation(t)
+        or (t.isupper() and len(t) <= 5 and t not in _ORG_ABBREVIATIONS and not t.isdigit())
+        for t in tokens
+    ):
         return False
     return True
 

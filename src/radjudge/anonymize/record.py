@@ -97,9 +97,8 @@ def content_sha256(
     body = {
         "patient_id": patient_id,
         "synthetic": bool(synthetic),
-        "sections": [[k, sections.get(k)] for k in SECTIONS] + sorted(
-            [k, v] for k, v in sections.items() if k not in SECTIONS
-        ),
+        "sections": [[k, sections.get(k)] for k in SECTIONS]
+        + sorted([k, v] for k, v in sections.items() if k not in SECTIONS),
         "marker": {k: v for k, v in marker.items() if k != "content_sha256"},
     }
     blob = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
@@ -113,7 +112,9 @@ def seal(
     sections = {k: sections[k] for k in SECTIONS}
     body = {**{k: v for k, v in marker.items() if k != "content_sha256"}, "scheme": SCHEME}
     body["content_sha256"] = content_sha256(patient_id, synthetic, sections, body)
-    return AnonymizedRecord(patient_id=patient_id, sections=sections, marker=body, synthetic=synthetic)
+    return AnonymizedRecord(
+        patient_id=patient_id, sections=sections, marker=body, synthetic=synthetic
+    )
 
 
 def save_anonymized(
@@ -144,18 +145,24 @@ def read_anonymized_jsonl(path: str | os.PathLike[str]) -> list[AnonymizedRecord
     """Parse the JSONL file into records (no marker check; see ``load_anonymized``)."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: no anonymized records; run notebook 01 (radjudge run --only 01)")
+        raise FileNotFoundError(
+            f"{path}: no anonymized records; run notebook 01 (radjudge run --only 01)"
+        )
     out = []
     for lineno, obj in json_lines(path.read_text(encoding="utf-8").splitlines(), where=path):
-        missing = [k for k in ("patient_id", "synthetic", "sections", "anonymization") if k not in obj]
+        missing = [
+            k for k in ("patient_id", "synthetic", "sections", "anonymization") if k not in obj
+        ]
         if missing:
             raise ValueError(f"{path}, line {lineno}: missing field(s) {missing}")
         if not isinstance(obj["sections"], dict) or list(obj["sections"]) != list(SECTIONS):
             raise ValueError(f"{path}, line {lineno}: sections must be {list(SECTIONS)} in order")
-        out.append(AnonymizedRecord(
-            patient_id=str(obj["patient_id"]),
-            sections=dict(obj["sections"]),
-            marker=obj["anonymization"] if isinstance(obj["anonymization"], dict) else {},
-            synthetic=bool(obj["synthetic"]),
-        ))
+        out.append(
+            AnonymizedRecord(
+                patient_id=str(obj["patient_id"]),
+                sections=dict(obj["sections"]),
+                marker=obj["anonymization"] if isinstance(obj["anonymization"], dict) else {},
+                synthetic=bool(obj["synthetic"]),
+            )
+        )
     return out

@@ -57,10 +57,34 @@ __all__ = [
 Replacement = Literal["placeholder", "surrogate"]
 DateStrategy = Literal["placeholder", "shift"]
 
-_MONTHS_NOMN = ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август",
-                "сентябрь", "октябрь", "ноябрь", "декабрь")
-_MONTHS_LOCT = ("январе", "феврале", "марте", "апреле", "мае", "июне", "июле", "августе",
-                "сентябре", "октябре", "ноябре", "декабре")
+_MONTHS_NOMN = (
+    "январь",
+    "февраль",
+    "март",
+    "апрель",
+    "май",
+    "июнь",
+    "июль",
+    "август",
+    "сентябрь",
+    "октябрь",
+    "ноябрь",
+    "декабрь",
+)
+_MONTHS_LOCT = (
+    "январе",
+    "феврале",
+    "марте",
+    "апреле",
+    "мае",
+    "июне",
+    "июле",
+    "августе",
+    "сентябре",
+    "октябре",
+    "ноябре",
+    "декабре",
+)
 
 
 def date_offset_days(seed: int, patient_id: str) -> int:
@@ -71,7 +95,9 @@ def date_offset_days(seed: int, patient_id: str) -> int:
     >>> 30 <= abs(date_offset_days(1, "P001")) <= 365
     True
     """
-    h = int.from_bytes(hashlib.sha256(f"radjudge-date-shift:{seed}:{patient_id}".encode()).digest()[:8], "big")
+    h = int.from_bytes(
+        hashlib.sha256(f"radjudge-date-shift:{seed}:{patient_id}".encode()).digest()[:8], "big"
+    )
     days = 30 + h % 336
     return days if (h >> 40) % 2 else -days
 
@@ -107,18 +133,23 @@ def shift_date_text(text: str, days: int) -> str | None:
         new = _shift(int(m["d"]), _month_index(m["mon"]), year, days)
         out = f"{new.day} {MONTHS_GENITIVE[new.month - 1]}"
         if m["y"]:
-            out += " " + str(new.year) + t[m.end("y"):]
+            out += " " + str(new.year) + t[m.end("y") :]
         return out
     m = _DATE_MONTH_YEAR.fullmatch(t)
     if m:
         mon = m["mon"].lower()
         new = _shift(15, _month_index(mon), int(m["y"]), days)
-        table = (_MONTHS_LOCT if mon.endswith("е") else MONTHS_GENITIVE if mon.endswith(("я", "а"))
-                 else _MONTHS_NOMN)
+        table = (
+            _MONTHS_LOCT
+            if mon.endswith("е")
+            else MONTHS_GENITIVE
+            if mon.endswith(("я", "а"))
+            else _MONTHS_NOMN
+        )
         word = table[new.month - 1]
         if m["mon"][0].isupper():
             word = word.capitalize()
-        return f"{word} {new.year}{t[m.end('y'):]}"
+        return f"{word} {new.year}{t[m.end('y') :]}"
     return None
 
 
@@ -183,7 +214,9 @@ class SurrogateBook:
             if k in ("patr", "first"):
                 c, g = _case_and_gender(t, "Patr" if k == "patr" else "Name")
                 case, gender = case or c, gender or g
-        surname_idx = next((i for i, k in enumerate(kinds) if k in ("surn", "unknown", "other")), None)
+        surname_idx = next(
+            (i for i, k in enumerate(kinds) if k in ("surn", "unknown", "other")), None
+        )
         if surname_idx is not None and (gender is None or case is None):
             c, g = _case_and_gender(tokens[surname_idx], "Surn")
             case, gender = case or c, gender or g
@@ -241,8 +274,8 @@ def replace_spans(
     for d in sorted(detections):
         if d.start < pos:
             raise ValueError("detections overlap; merge them first (merge_detections)")
-        out.append(text[pos:d.start])
-        value = text[d.start:d.end]
+        out.append(text[pos : d.start])
+        value = text[d.start : d.end]
         new = PLACEHOLDERS[d.type]
         if d.type == "DATE" and date_strategy == "shift":
             shifted = shift_date_text(value, date_shift)

@@ -33,14 +33,38 @@ __all__ = [
 ]
 
 MONTHS_GENITIVE = (
-    "января", "февраля", "марта", "апреля", "мая", "июня",
-    "июля", "августа", "сентября", "октября", "ноября", "декабря",
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
 )
 # Month stems: январ-ь/я/е, феврал-ь/я/е, март-/а/е, апрел-ь/я/е, ма-й/я/е, июн-ь/я/е, ...
-_MONTH_STEMS = ("январ", "феврал", "март", "апрел", "ма", "июн", "июл", "август", "сентябр",
-                "октябр", "ноябр", "декабр")
-_MONTH_ANY = (r"(?:январ[ьяе]|феврал[ьяе]|март[ае]?|апрел[ьяе]|ма[йяе]|июн[ьяе]|июл[ьяе]|"
-              r"август[ае]?|сентябр[ьяе]|октябр[ьяе]|ноябр[ьяе]|декабр[ьяе])")
+_MONTH_STEMS = (
+    "январ",
+    "феврал",
+    "март",
+    "апрел",
+    "ма",
+    "июн",
+    "июл",
+    "август",
+    "сентябр",
+    "октябр",
+    "ноябр",
+    "декабр",
+)
+_MONTH_ANY = (
+    r"(?:январ[ьяе]|феврал[ьяе]|март[ае]?|апрел[ьяе]|ма[йяе]|июн[ьяе]|июл[ьяе]|"
+    r"август[ае]?|сентябр[ьяе]|октябр[ьяе]|ноябр[ьяе]|декабр[ьяе])"
+)
 _MONTH_GEN = r"(?:" + "|".join(MONTHS_GENITIVE) + r")"
 _D = r"(?:0?[1-9]|[12]\d|3[01])"
 _M = r"(?:0?[1-9]|1[0-2])"
@@ -91,7 +115,9 @@ _RECORD_KW_END = re.compile(
     r"карт[аыуе]?|карт[аыуе]?\s+вызова(?:\s+СМП)?|талон\w*|направлени[еяю]|протокол\w*|"
     r"регистрационн\w+\s+номер\w*|рег\.)\s*:?\s*$"
 )
-_RECORD_ID_AT = re.compile(r"(?:№|N|номер)\s*(?P<v>[A-Za-zА-ЯЁа-яё]{0,3}-?\d[\d/-]*(?<=[\dA-Za-zА-ЯЁа-яё]))")
+_RECORD_ID_AT = re.compile(
+    r"(?:№|N|номер)\s*(?P<v>[A-Za-zА-ЯЁа-яё]{0,3}-?\d[\d/-]*(?<=[\dA-Za-zА-ЯЁа-яё]))"
+)
 _ORG_NUMBERED_END = re.compile(
     r"(?:^|[^\w])(?:ГКБ|ДГКБ|ГБ|ЦГБ|ЦРБ|ОКБ|РКБ|КБ|ГП|ДП|МСЧ|БСМП|ГБСМП|ОКОД|КОД|СОШ|ДОУ|"
     r"[Пп]оликлиник[аиеуой]{1,2}|[Бб]ольниц[аыеуой]{1,2}|[Рр]оддом\w*|[Дд]испансер\w*|[Шш]кол[аыеуой]{1,2}|"
@@ -102,17 +128,25 @@ _YEAR = re.compile(r"(?:19|20)\d\d(?!\d)")
 _MONTH_ANY_END = re.compile(rf"(?:^|[^\w])(?P<mon>{_MONTH_ANY})\s+$")
 _YEAR_WORD_AT = re.compile(_YEAR_WORD)
 
-_STREET_KW = (r"(?:ул\.|улиц[аеы]|пр-т|пр-кт|просп\.|проспект[а-я]*|пер\.|переул[а-я]+|б-р|бул\.|"
-              r"бульвар[а-я]*|ш\.|шоссе|наб\.|набережн[а-я]+|пл\.|площад[ьи]|мкр\.?|мкр-н|"
-              r"микрорайон[а-я]*|проезд[а-я]*|туп\.|тупик[а-я]*|аллея|линия|кв-л|квартал)")
+_STREET_KW = (
+    r"(?:ул\.|улиц[аеы]|пр-т|пр-кт|просп\.|проспект[а-я]*|пер\.|переул[а-я]+|б-р|бул\.|"
+    r"бульвар[а-я]*|ш\.|шоссе|наб\.|набережн[а-я]+|пл\.|площад[ьи]|мкр\.?|мкр-н|"
+    r"микрорайон[а-я]*|проезд[а-я]*|туп\.|тупик[а-я]*|аллея|линия|кв-л|квартал)"
+)
 _STREET_NAME = r"(?:\d{1,2}-?[а-я]{0,2}\s)?[А-ЯЁ][\w.-]*(?:\s(?:[А-ЯЁ][\w-]*|им\.|имени))*"
-_HOUSE = (r"(?:,?\s*(?:д\.|дом)\s*\d+[а-яА-Я]?(?:/\d+)?|,\s*\d+[а-я]?(?:/\d+)?(?:\s?-\s?\d+)?)"
-          r"(?:,?\s*(?:корп\.|корпус|к\.|стр\.|строение)\s*\d+)?(?:,?\s*(?:кв\.|квартира|комн\.|оф\.)\s*\d+)?")
+_HOUSE = (
+    r"(?:,?\s*(?:д\.|дом)\s*\d+[а-яА-Я]?(?:/\d+)?|,\s*\d+[а-я]?(?:/\d+)?(?:\s?-\s?\d+)?)"
+    r"(?:,?\s*(?:корп\.|корпус|к\.|стр\.|строение)\s*\d+)?(?:,?\s*(?:кв\.|квартира|комн\.|оф\.)\s*\d+)?"
+)
 # Not after a number: "в 2018 г. Ухудшение", "месалазин 1 г. Хронические" are not towns.
-_LOCALITY = (r"(?<!\d\s)(?<!\d)(?:г\.|город|пос\.|п\.|пгт|с\.|село|д\.|дер\.|деревня|ст-ца|станица|х\.|хутор|р\.\s?п\.)"
-             r"\s*[А-ЯЁ][\w-]*(?:\s[А-ЯЁ][\w-]*)?")
-_REGION = (r"(?:[А-ЯЁ][а-яё-]+(?:ск|цк|нск)(?:ая|ий|ой|ого|ом|ую|ие|их)\s(?:обл\.|област[ьи]|края?|р-н|район[а]?|АО)|"
-           r"(?:Республика|Респ\.|респ\.)\s[А-ЯЁ][а-яё]+(?:\s[А-ЯЁ][а-яё]+)?)")
+_LOCALITY = (
+    r"(?<!\d\s)(?<!\d)(?:г\.|город|пос\.|п\.|пгт|с\.|село|д\.|дер\.|деревня|ст-ца|станица|х\.|хутор|р\.\s?п\.)"
+    r"\s*[А-ЯЁ][\w-]*(?:\s[А-ЯЁ][\w-]*)?"
+)
+_REGION = (
+    r"(?:[А-ЯЁ][а-яё-]+(?:ск|цк|нск)(?:ая|ий|ой|ого|ом|ую|ие|их)\s(?:обл\.|област[ьи]|края?|р-н|район[а]?|АО)|"
+    r"(?:Республика|Респ\.|респ\.)\s[А-ЯЁ][а-яё]+(?:\s[А-ЯЁ][а-яё]+)?)"
+)
 _POSTCODE = r"(?<!\d)[1-6]\d{5}(?!\d)"
 _ADDRESS = re.compile(
     rf"(?:(?:{_POSTCODE}),\s*)?(?:{_REGION},\s*){{0,2}}(?:{_LOCALITY},\s*){{0,2}}"
@@ -124,19 +158,21 @@ _ADDRESS_LOCALITY = re.compile(
 )
 _POSTCODE_KEY = re.compile(rf"(?P<v>[1-6]\d{{5}})(?!\d)(?=,\s*(?:г\.|{_REGION}|[А-ЯЁ]))")
 
-_LEGAL = (r"(?:ФГБУЗ|ФГБУ|ФГБОУ|ФГАУ|ФГАОУ|ФКУ|ФКУЗ|ГБУЗ|ГАУЗ|ГБУ|ГАУ|ГКУ|ГУЗ|ГОБУЗ|ОГБУЗ|МБУЗ|МУЗ|"
-          r"МБУ|МАУ|МБОУ|МАОУ|МКОУ|МБДОУ|ГБОУ|ГБПОУ|ЧУЗ|НУЗ|ЧУ|ООО|ОАО|ЗАО|ПАО|АО|НАО|ГУП|МУП|"
-          r"ФГУП|АНО|НКО|ТСЖ|СНТ|КФХ)")
-_QUOTED = r"«[^«»\n]{1,80}(?:«[^«»\n]{1,60}»)?(?:[^«»\n]{0,60}»)?"
-_ORG_LEGAL = re.compile(
-    rf"{_LEGAL}(?:\s[А-ЯЁ]{{2,3}}(?=\s«))?\s*(?:{_QUOTED}|\"[^\"\n]{{1,80}}\")"
+_LEGAL = (
+    r"(?:ФГБУЗ|ФГБУ|ФГБОУ|ФГАУ|ФГАОУ|ФКУ|ФКУЗ|ГБУЗ|ГАУЗ|ГБУ|ГАУ|ГКУ|ГУЗ|ГОБУЗ|ОГБУЗ|МБУЗ|МУЗ|"
+    r"МБУ|МАУ|МБОУ|МАОУ|МКОУ|МБДОУ|ГБОУ|ГБПОУ|ЧУЗ|НУЗ|ЧУ|ООО|ОАО|ЗАО|ПАО|АО|НАО|ГУП|МУП|"
+    r"ФГУП|АНО|НКО|ТСЖ|СНТ|КФХ)"
 )
+_QUOTED = r"«[^«»\n]{1,80}(?:«[^«»\n]{1,60}»)?(?:[^«»\n]{0,60}»)?"
+_ORG_LEGAL = re.compile(rf"{_LEGAL}(?:\s[А-ЯЁ]{{2,3}}(?=\s«))?\s*(?:{_QUOTED}|\"[^\"\n]{{1,80}}\")")
 _ORG_NUMBERED = re.compile(
     r"(?:ГКБ|ДГКБ|ГБ|ЦГБ|ЦРБ|ОКБ|РКБ|КБ|ГП|ДП|МСЧ|БСМП|ГБСМП|ОКОД|КОД|СОШ|ДОУ|"
     r"[Пп]оликлиник[аиеуой]{1,2}|[Бб]ольниц[аыеуой]{1,2}|[Рр]оддом\w*|[Дд]испансер\w*|[Шш]кол[аыеуой]{1,2}|"
     r"[Гг]оспитал[ьяюе]\w*|[Дд]етск(?:ий|ого|ом)\s+сад\w*)\s*№\s*\d+"
 )
-_ORG_CRB = re.compile(r"[А-ЯЁ][а-яё]+(?:ая|ой|ую)\s+(?:ЦРБ|ЦГБ|РБ|районн(?:ая|ой|ую)\s+больниц[аыеуой])")
+_ORG_CRB = re.compile(
+    r"[А-ЯЁ][а-яё]+(?:ая|ой|ую)\s+(?:ЦРБ|ЦГБ|РБ|районн(?:ая|ой|ую)\s+больниц[аыеуой])"
+)
 
 
 _BAD_PREV: dict[str, re.Pattern[str]] = {
@@ -230,8 +266,12 @@ def parse_date(text: str) -> DateValue | None:
 def find_dates(text: str) -> list[Detection]:
     """Date spans (all formats of the module docstring), unmerged."""
     out = []
-    for name, rx in (("date_numeric", _DATE_NUMERIC), ("date_iso", _DATE_ISO), ("date_text", _DATE_TEXT),
-                     ("date_month_year", _DATE_MONTH_YEAR)):
+    for name, rx in (
+        ("date_numeric", _DATE_NUMERIC),
+        ("date_iso", _DATE_ISO),
+        ("date_text", _DATE_TEXT),
+        ("date_month_year", _DATE_MONTH_YEAR),
+    ):
         for m in _finditer(name, rx, text):
             if parse_date(m.group(0)) is not None:
                 out.append(Detection(m.start(), m.end(), "DATE", "rules"))
@@ -252,9 +292,33 @@ _KEYED: dict[str, tuple[tuple[str, ...], re.Pattern[str], str]] = {
     "policy_key": (("полис", "енп"), _POLICY_KEY, "POLICY"),
     "passport_key": (("паспорт",), _PASSPORT_KEY, "PASSPORT"),
 }
-_STREET_WORDS = ("ул.", "улиц", "пр-т", "пр-кт", "просп", "пер.", "переул", "б-р", "бул.", "бульвар", "ш.",
-                 "шоссе", "наб.", "набережн", "пл.", "площад", "мкр", "микрорайон", "проезд", "туп.",
-                 "тупик", "аллея", "линия", "кв-л", "квартал")
+_STREET_WORDS = (
+    "ул.",
+    "улиц",
+    "пр-т",
+    "пр-кт",
+    "просп",
+    "пер.",
+    "переул",
+    "б-р",
+    "бул.",
+    "бульвар",
+    "ш.",
+    "шоссе",
+    "наб.",
+    "набережн",
+    "пл.",
+    "площад",
+    "мкр",
+    "микрорайон",
+    "проезд",
+    "туп.",
+    "тупик",
+    "аллея",
+    "линия",
+    "кв-л",
+    "квартал",
+)
 
 
 def _ungroup(rx: re.Pattern[str]) -> str:
@@ -264,16 +328,35 @@ def _ungroup(rx: re.Pattern[str]) -> str:
 
 # Every digit-led pattern in one alternation: a single scan of the text instead of ten.
 # Order matters where two could start at the same place: longer identifiers first.
-_DIGIT_ORDER = ("policy16", "snils_shape", "passport_shape", "phone", "digits12", "digits11",
-                "date_iso", "date_text", "date_numeric", "postcode")
+_DIGIT_ORDER = (
+    "policy16",
+    "snils_shape",
+    "passport_shape",
+    "phone",
+    "digits12",
+    "digits11",
+    "date_iso",
+    "date_text",
+    "date_numeric",
+    "postcode",
+)
 _DIGIT_SOURCES = {
-    "policy16": _POLICY16, "snils_shape": _SNILS_SHAPE, "passport_shape": _PASSPORT_SHAPE,
-    "phone": _PHONE, "digits12": _DIGITS12, "digits11": _DIGITS11, "date_iso": _DATE_ISO,
-    "date_text": _DATE_TEXT, "date_numeric": _DATE_NUMERIC, "postcode": _POSTCODE_KEY,
+    "policy16": _POLICY16,
+    "snils_shape": _SNILS_SHAPE,
+    "passport_shape": _PASSPORT_SHAPE,
+    "phone": _PHONE,
+    "digits12": _DIGITS12,
+    "digits11": _DIGITS11,
+    "date_iso": _DATE_ISO,
+    "date_text": _DATE_TEXT,
+    "date_numeric": _DATE_NUMERIC,
+    "postcode": _POSTCODE_KEY,
 }
 # The leading look-ahead lets the engine skip to candidate characters (5x faster here).
 _DIGIT_LED = re.compile(
-    "(?=[\\d+])(?:" + "|".join(f"(?P<{n}>{_ungroup(_DIGIT_SOURCES[n])})" for n in _DIGIT_ORDER) + ")"
+    "(?=[\\d+])(?:"
+    + "|".join(f"(?P<{n}>{_ungroup(_DIGIT_SOURCES[n])})" for n in _DIGIT_ORDER)
+    + ")"
 )
 _DIGIT_TYPES = {"policy16": "POLICY", "snils_shape": "SNILS", "passport_shape": "PASSPORT"}
 
@@ -306,7 +389,13 @@ def _numbered(text: str) -> list[tuple[str, int, int]]:
                 o = _ORG_NUMBERED_END.search(text, before_start, i)
                 n = _ORG_NUMBER_AT.match(text, i)
                 if o and n:
-                    out.append(("ORGANIZATION", o.start() + (0 if text[o.start()].isalpha() else 1), n.end()))
+                    out.append(
+                        (
+                            "ORGANIZATION",
+                            o.start() + (0 if text[o.start()].isalpha() else 1),
+                            n.end(),
+                        )
+                    )
             i = text.find(marker, i + 1)
     return out
 
@@ -393,12 +482,28 @@ def find_structured(text: str, *, localities: bool = True) -> list[Detection]:
 
 #: The compiled patterns, by name (for the guard and the tests).
 PATTERNS: dict[str, re.Pattern[str]] = {
-    "date_numeric": _DATE_NUMERIC, "date_iso": _DATE_ISO, "date_text": _DATE_TEXT,
-    "date_month_year": _DATE_MONTH_YEAR, "email": _EMAIL, "phone": _PHONE,
-    "phone_local": _PHONE_LOCAL, "snils_shape": _SNILS_SHAPE, "snils_key": _SNILS_KEY,
-    "digits11": _DIGITS11, "digits12": _DIGITS12, "inn_key": _INN_KEY, "policy16": _POLICY16,
-    "policy_key": _POLICY_KEY, "passport_key": _PASSPORT_KEY, "passport_shape": _PASSPORT_SHAPE,
-    "record_key": _RECORD_KEY, "record_kw_end": _RECORD_KW_END, "address": _ADDRESS, "address_locality": _ADDRESS_LOCALITY,
-    "postcode": _POSTCODE_KEY, "org_legal": _ORG_LEGAL, "org_numbered": _ORG_NUMBERED,
+    "date_numeric": _DATE_NUMERIC,
+    "date_iso": _DATE_ISO,
+    "date_text": _DATE_TEXT,
+    "date_month_year": _DATE_MONTH_YEAR,
+    "email": _EMAIL,
+    "phone": _PHONE,
+    "phone_local": _PHONE_LOCAL,
+    "snils_shape": _SNILS_SHAPE,
+    "snils_key": _SNILS_KEY,
+    "digits11": _DIGITS11,
+    "digits12": _DIGITS12,
+    "inn_key": _INN_KEY,
+    "policy16": _POLICY16,
+    "policy_key": _POLICY_KEY,
+    "passport_key": _PASSPORT_KEY,
+    "passport_shape": _PASSPORT_SHAPE,
+    "record_key": _RECORD_KEY,
+    "record_kw_end": _RECORD_KW_END,
+    "address": _ADDRESS,
+    "address_locality": _ADDRESS_LOCALITY,
+    "postcode": _POSTCODE_KEY,
+    "org_legal": _ORG_LEGAL,
+    "org_numbered": _ORG_NUMBERED,
     "org_crb": _ORG_CRB,
 }

@@ -62,8 +62,8 @@ def merge_detections(detections: Iterable[Detection], text: str) -> list[Detecti
             or (
                 d.type == "NAME"
                 and any(g.type == "NAME" for g in groups[-1])
-                and text[end:d.start].strip() == ""
-                and "\n" not in text[end:d.start]
+                and text[end : d.start].strip() == ""
+                and "\n" not in text[end : d.start]
             )
         ):
             groups[-1].append(d)

@@ -14,17 +14,17 @@ __all__ = [
 ]
 
 PhiType = Literal[
-    "NAME",          # person: patient, relative, doctor - any order, case, initials
-    "DATE",          # 12.03.1961, 3 марта 2023 г., 14.11., в марте 2021 г.
-    "ADDRESS",       # postal code, region, city, street, house, flat
-    "LOCATION",      # a place named on its own (city, village)
+    "NAME",  # person: patient, relative, doctor - any order, case, initials
+    "DATE",  # 12.03.1961, 3 марта 2023 г., 14.11., в марте 2021 г.
+    "ADDRESS",  # postal code, region, city, street, house, flat
+    "LOCATION",  # a place named on its own (city, village)
     "PHONE",
     "EMAIL",
-    "SNILS",         # СНИЛС, 11 digits with checksum
-    "POLICY",        # полис ОМС (16 digits) / ДМС
-    "PASSPORT",      # series and number
-    "INN",           # ИНН, 10 or 12 digits with checksum
-    "RECORD_ID",     # history, outpatient card, ambulance call, referral numbers
+    "SNILS",  # СНИЛС, 11 digits with checksum
+    "POLICY",  # полис ОМС (16 digits) / ДМС
+    "PASSPORT",  # series and number
+    "INN",  # ИНН, 10 or 12 digits with checksum
+    "RECORD_ID",  # history, outpatient card, ambulance call, referral numbers
     "ORGANIZATION",  # hospitals, clinics, employers
 ]
 

@@ -77,8 +77,13 @@ class Span:
     text: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"section": self.section, "start": self.start, "end": self.end,
-                "type": self.type, "text": self.text}
+        return {
+            "section": self.section,
+            "start": self.start,
+            "end": self.end,
+            "type": self.type,
+            "text": self.text,
+        }
 
 
 @dataclass(frozen=True)
@@ -138,13 +143,15 @@ class CohortRecord:
         if obj.get("synthetic") is not True:
             raise ValueError(f"{where}: 'synthetic' must be true in the synthetic cohort file")
         if list(sections) != list(SECTIONS):
-            raise ValueError(f"{where}: sections must be {list(SECTIONS)} in order, got {list(sections)}")
+            raise ValueError(
+                f"{where}: sections must be {list(SECTIONS)} in order, got {list(sections)}"
+            )
 
         def spans(items: Iterable[Mapping[str, Any]], kind: str) -> tuple[Span, ...]:
             out = []
             for k, s in enumerate(items):
                 span = Span(s["section"], int(s["start"]), int(s["end"]), s["type"], s["text"])
-                if sections.get(span.section, "")[span.start:span.end] != span.text:
+                if sections.get(span.section, "")[span.start : span.end] != span.text:
                     raise ValueError(
                         f"{where}: ground_truth.{kind}[{k}] offsets {span.start}:{span.end} in "
                         f"section {span.section!r} do not cover its text; the file is corrupt"
@@ -218,7 +225,9 @@ def cohort_jsonl(records: Iterable[CohortRecord]) -> str:
     return "".join(json.dumps(r.to_json(), ensure_ascii=False) + "\n" for r in records)
 
 
-def save_cohort(records: Iterable[CohortRecord], path: str | os.PathLike[str] = paths.SYNTHETIC_COHORT) -> Path:
+def save_cohort(
+    records: Iterable[CohortRecord], path: str | os.PathLike[str] = paths.SYNTHETIC_COHORT
+) -> Path:
     """Write records as JSONL (atomically). Returns the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -23,12 +23,32 @@ from radjudge.cohort import _vocab as V
 Piece = tuple[str, str | None, str | None]
 
 MONTHS_GEN = (
-    "января", "февраля", "марта", "апреля", "мая", "июня",
-    "июля", "августа", "сентября", "октября", "ноября", "декабря",
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
 )
 MONTHS_LOCT = (
-    "январе", "феврале", "марте", "апреле", "мае", "июне",
-    "июле", "августе", "сентябре", "октябре", "ноябре", "декабре",
+    "январе",
+    "феврале",
+    "марте",
+    "апреле",
+    "мае",
+    "июне",
+    "июле",
+    "августе",
+    "сентябре",
+    "октябре",
+    "ноябре",
+    "декабре",
 )
 
 
@@ -53,7 +73,9 @@ class Frag:
     def plain(self) -> str:
         return self.render()[0]
 
-    def render(self) -> tuple[str, list[tuple[int, int, str, str]], list[tuple[int, int, str, str]]]:
+    def render(
+        self,
+    ) -> tuple[str, list[tuple[int, int, str, str]], list[tuple[int, int, str, str]]]:
         """Text, PHI spans and clinical spans ``(start, end, type, text)``.
 
         A plain piece starting with "." right after text ending in "." loses
@@ -202,8 +224,13 @@ class Lab:
         value: float | int = round(self.value, self.decimals)
         if self.decimals == 0:
             value = int(value)
-        return {"name": self.name, "value": value, "unit": self.unit,
-                "reference": self.reference, "flag": self.flag}
+        return {
+            "name": self.name,
+            "value": value,
+            "unit": self.unit,
+            "reference": self.reference,
+            "flag": self.flag,
+        }
 
 
 @dataclass
@@ -248,9 +275,18 @@ class Context:
         a = self.age if age is None else age
         return C(f"{a} {plural(a, 'год', 'года', 'лет')}", "AGE")
 
-    def lab(self, name: str, lo: float | None, hi: float | None, unit: str, decimals: int,
-            state: str = "normal", *, span: tuple[float, float] | None = None,
-            key: bool = False) -> Lab:
+    def lab(
+        self,
+        name: str,
+        lo: float | None,
+        hi: float | None,
+        unit: str,
+        decimals: int,
+        state: str = "normal",
+        *,
+        span: tuple[float, float] | None = None,
+        key: bool = False,
+    ) -> Lab:
         """A lab value: ``state`` normal/high/low inside a plausible range, or explicit ``span``."""
         r = self.rng
         if span is not None:
@@ -364,14 +400,17 @@ class Context:
 
     def oms(self) -> Frag:
         d = self.pick(("69", "76", "44", "62", "40")) + self.digits(14)
-        text = d if self.chance(0.7) else " ".join(d[i:i + 4] for i in range(0, 16, 4))
+        text = d if self.chance(0.7) else " ".join(d[i : i + 4] for i in range(0, 16, 4))
         return P(text, "POLICY")
 
     def dms(self) -> Frag:
         return P(f"{self.digits(3)}-{self.digits(6)}/{self.rng.randrange(22, 25)}", "POLICY")
 
     def passport(self) -> tuple[Frag, str]:
-        series = self.pick(("28", "78", "34", "61", "29", "66", "24")) + f"{self.rng.randrange(0, 24):02d}"
+        series = (
+            self.pick(("28", "78", "34", "61", "29", "66", "24"))
+            + f"{self.rng.randrange(0, 24):02d}"
+        )
         number = self.digits(6)
         style = self.rng.randrange(3)
         if style == 0:
@@ -393,18 +432,54 @@ class Context:
         return P(f"{r.randrange(10, 99)}-{r.randrange(100, 9999)}", "RECORD_ID")
 
     def email(self, person: Person) -> Frag:
-        translit = str.maketrans({
-            "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
-            "з": "z", "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
-            "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "h", "ц": "ts",
-            "ч": "ch", "ш": "sh", "щ": "sch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu",
-            "я": "ya",
-        })
+        translit = str.maketrans(
+            {
+                "а": "a",
+                "б": "b",
+                "в": "v",
+                "г": "g",
+                "д": "d",
+                "е": "e",
+                "ё": "e",
+                "ж": "zh",
+                "з": "z",
+                "и": "i",
+                "й": "y",
+                "к": "k",
+                "л": "l",
+                "м": "m",
+                "н": "n",
+                "о": "o",
+                "п": "p",
+                "р": "r",
+                "с": "s",
+                "т": "t",
+                "у": "u",
+                "ф": "f",
+                "х": "h",
+                "ц": "ts",
+                "ч": "ch",
+                "ш": "sh",
+                "щ": "sch",
+                "ъ": "",
+                "ы": "y",
+                "ь": "",
+                "э": "e",
+                "ю": "yu",
+                "я": "ya",
+            }
+        )
         sur = person.part("surname", "nomn").lower().translate(translit)
         first = person.first.lower().translate(translit)
         r = self.rng
-        local = self.pick((f"{sur}.{first[0]}", f"{first}.{sur}", f"{sur}{r.randrange(60, 99)}",
-                           f"{sur}_{first[:3]}"))
+        local = self.pick(
+            (
+                f"{sur}.{first[0]}",
+                f"{first}.{sur}",
+                f"{sur}{r.randrange(60, 99)}",
+                f"{sur}_{first[:3]}",
+            )
+        )
         return P(f"{local}@{self.pick(V.EMAIL_DOMAINS)}", "EMAIL")
 
     def address(self) -> Frag:

@@ -28,7 +28,12 @@ LENGTH_RANGE = (1200, 1800)
 _MAX_ATTEMPTS = 200
 
 # key: (label, (lo, hi) male, (lo, hi) female or None = same, unit, decimals)
-LABS: dict[str, tuple[str, tuple[float | None, float | None], tuple[float | None, float | None] | None, str, int]] = {
+LABS: dict[
+    str,
+    tuple[
+        str, tuple[float | None, float | None], tuple[float | None, float | None] | None, str, int
+    ],
+] = {
     "hb": ("Гемоглобин", (130, 160), (120, 140), "г/л", 0),
     "wbc": ("Лейкоциты", (4.0, 9.0), None, "×10⁹/л", 1),
     "band": ("Палочкоядерные", (1, 6), None, "%", 0),
@@ -59,15 +64,43 @@ LABS: dict[str, tuple[str, tuple[float | None, float | None], tuple[float | None
     "tsh": ("ТТГ", (0.4, 4.0), None, "мЕд/л", 2),
 }
 _CBC = ("hb", "wbc", "band", "plt", "esr", "hct")
-_CHEM = ("glucose", "creat", "urea", "egfr", "bili", "dbili", "alt", "ast", "alp", "ggt",
-         "amylase", "lipase", "albumin", "k", "crp", "cea", "ca199", "lactate", "calpro", "tsh")
+_CHEM = (
+    "glucose",
+    "creat",
+    "urea",
+    "egfr",
+    "bili",
+    "dbili",
+    "alt",
+    "ast",
+    "alp",
+    "ggt",
+    "amylase",
+    "lipase",
+    "albumin",
+    "k",
+    "crp",
+    "cea",
+    "ca199",
+    "lactate",
+    "calpro",
+    "tsh",
+)
 _COAG = ("inr", "aptt")
 
 _AGE_RANGE = {
-    "appendicitis": (18, 62), "cholecystitis": (35, 82), "pancreatitis": (28, 72),
-    "urolithiasis": (24, 68), "diverticulitis": (45, 82), "small_bowel_obstruction": (38, 85),
-    "liver_metastases": (48, 80), "pancreatic_tumor": (50, 82), "aortic_aneurysm": (60, 86),
-    "perforated_ulcer": (22, 70), "blunt_trauma": (18, 64), "crohn": (19, 46),
+    "appendicitis": (18, 62),
+    "cholecystitis": (35, 82),
+    "pancreatitis": (28, 72),
+    "urolithiasis": (24, 68),
+    "diverticulitis": (45, 82),
+    "small_bowel_obstruction": (38, 85),
+    "liver_metastases": (48, 80),
+    "pancreatic_tumor": (50, 82),
+    "aortic_aneurysm": (60, 86),
+    "perforated_ulcer": (22, 70),
+    "blunt_trauma": (18, 64),
+    "crohn": (19, 46),
 }
 
 
@@ -86,7 +119,9 @@ def _lab(ctx: Context, key: str, spec: object = "normal", *, is_key: bool = Fals
     return ctx.lab(label, lo, hi, unit, decimals, str(spec), key=is_key)
 
 
-def _comorbidities(ctx: Context, cond: Condition, contra: set[str]) -> tuple[list[Frag], list[Frag]]:
+def _comorbidities(
+    ctx: Context, cond: Condition, contra: set[str]
+) -> tuple[list[Frag], list[Frag]]:
     """Chronic diseases and the drugs taken for them."""
     r, age = ctx.rng, ctx.age
     diseases: list[Frag] = []
@@ -95,8 +130,10 @@ def _comorbidities(ctx: Context, cond: Condition, contra: set[str]) -> tuple[lis
         diseases.append(T(f"гипертоническая болезнь {ctx.pick(('II', 'III'))} ст."))
         drugs.append(ctx.drug(ctx.pick(("lisinopril", "losartan", "amlodipine", "bisoprolol"))))
     if "metformin" in contra:
-        diseases.append(T("сахарный диабет 2 типа") + ((" (" + C("E11.9", "ICD10") + ")")
-                                                      if ctx.chance(0.4) else ""))
+        diseases.append(
+            T("сахарный диабет 2 типа")
+            + ((" (" + C("E11.9", "ICD10") + ")") if ctx.chance(0.4) else "")
+        )
         drugs.append(ctx.drug("metformin"))
     elif age > 45 and ctx.chance(0.12):
         diseases.append(T("сахарный диабет 2 типа, инсулинопотребный"))
@@ -155,8 +192,14 @@ def build_patient(seed: int, index: int, attempt: int = 0) -> tuple[dict[str, Fr
     age = rng.randrange(lo, hi + 1)
     admission = dt.date(2023, 1, 10) + dt.timedelta(days=rng.randrange(0, 700))
     detail = rng.choice(("brief", "standard", "standard", "detailed"))
-    ctx = Context(rng=rng, sex=sex, age=age, admission=admission, patient=None,  # type: ignore[arg-type]
-                  detail=detail)
+    ctx = Context(
+        rng=rng,
+        sex=sex,
+        age=age,
+        admission=admission,
+        patient=None,  # type: ignore[arg-type]
+        detail=detail,
+    )
     ctx.patient = ctx.new_person(sex)
     ctx.hospital = ctx.make_hospital()
     cond = CONDITIONS[code](ctx)
@@ -177,42 +220,76 @@ def build_patient(seed: int, index: int, attempt: int = 0) -> tuple[dict[str, Fr
     intro = ctx.rng.random()
     if intro < 0.5:
         who = ctx.pick((ctx.g("Пациент", "Пациентка"), ctx.g("Больной", "Больная")))
-        complaints = F("{w} {n}, {a}, {v} с жалобами на {c}.", w=who,
-                       n=ctx.name(pat, "nomn"), a=ctx.age_frag(),
-                       v=ctx.pick((ctx.g("поступил", "поступила"), ctx.g("обратился", "обратилась"))),
-                       c=cond.complaints)
+        complaints = F(
+            "{w} {n}, {a}, {v} с жалобами на {c}.",
+            w=who,
+            n=ctx.name(pat, "nomn"),
+            a=ctx.age_frag(),
+            v=ctx.pick((ctx.g("поступил", "поступила"), ctx.g("обратился", "обратилась"))),
+            c=cond.complaints,
+        )
     elif intro < 0.65:
-        complaints = F("{n} ({d} г.р.) предъявляет жалобы на {c}.",
-                       n=ctx.name(pat, "nomn", ("SFP", "S_II")),
-                       d=ctx.date(dob, ("num", "num", "num2")), c=cond.complaints)
+        complaints = F(
+            "{n} ({d} г.р.) предъявляет жалобы на {c}.",
+            n=ctx.name(pat, "nomn", ("SFP", "S_II")),
+            d=ctx.date(dob, ("num", "num", "num2")),
+            c=cond.complaints,
+        )
     else:
         complaints = F("На {c}.", c=cond.complaints)
 
     # ---- present illness ----------------------------------------------------------
     illness: list[Frag] = [cond.onset]
     if ctx.chance(0.18):
-        illness.append(F("Подобный эпизод был в {d}, лечил{a}сь амбулаторно.",
-                         d=ctx.date(ctx.days_before(rng.randrange(200, 900)), ("month_year",)),
-                         a=ctx.g("", "а")))
-    role_key = {"urolithiasis": "urologist", "aortic_aneurysm": "vascular",
-                "blunt_trauma": "duty_surgeon", "crohn": "gastro",
-                "liver_metastases": "oncologist"}.get(code, ctx.pick(("surgeon", "duty_surgeon")))
+        illness.append(
+            F(
+                "Подобный эпизод был в {d}, лечил{a}сь амбулаторно.",
+                d=ctx.date(ctx.days_before(rng.randrange(200, 900)), ("month_year",)),
+                a=ctx.g("", "а"),
+            )
+        )
+    role_key = {
+        "urolithiasis": "urologist",
+        "aortic_aneurysm": "vascular",
+        "blunt_trauma": "duty_surgeon",
+        "crohn": "gastro",
+        "liver_metastases": "oncologist",
+    }.get(code, ctx.pick(("surgeon", "duty_surgeon")))
     role_ins, role_dat, role_gen = V.DOCTOR_ROLES[role_key]
     admit = ctx.days_before(0)
     style = rng.randrange(3)
     rid_label = None
     if style == 0:
         rid = ctx.record_number()
-        illness.append(F("{d} бригадой СМП (карта вызова № {r}) доставлен{a} в приёмное отделение {h}.",
-                         d=ctx.date(admit, ("num", "text", "dm")), r=rid, a=ctx.g("", "а"),
-                         h=ctx.hospital))
+        illness.append(
+            F(
+                "{d} бригадой СМП (карта вызова № {r}) доставлен{a} в приёмное отделение {h}.",
+                d=ctx.date(admit, ("num", "text", "dm")),
+                r=rid,
+                a=ctx.g("", "а"),
+                h=ctx.hospital,
+            )
+        )
         rid_label = "call"
     elif style == 1:
-        illness.append(F("Обратил{a} в {h} {d}, госпитализирован{b}.", a=ctx.g("ся", "ась"),
-                         b=ctx.g("", "а"), h=ctx.hospital, d=ctx.date(admit, ("num", "text"))))
+        illness.append(
+            F(
+                "Обратил{a} в {h} {d}, госпитализирован{b}.",
+                a=ctx.g("ся", "ась"),
+                b=ctx.g("", "а"),
+                h=ctx.hospital,
+                d=ctx.date(admit, ("num", "text")),
+            )
+        )
     else:
-        illness.append(F("Госпитализирован{a} в {h} {d}.", a=ctx.g("", "а"),
-                         h=ctx.hospital, d=ctx.date(admit, ("num", "text", "dm"))))
+        illness.append(
+            F(
+                "Госпитализирован{a} в {h} {d}.",
+                a=ctx.g("", "а"),
+                h=ctx.hospital,
+                d=ctx.date(admit, ("num", "text", "dm")),
+            )
+        )
     if ctx.chance(0.3):
         rel_kind = ctx.pick(("жены", "мужа", "дочери", "сына"))
         if (rel_kind == "жены" and sex == "F") or (rel_kind == "мужа" and sex == "M"):
@@ -220,13 +297,24 @@ def build_patient(seed: int, index: int, attempt: int = 0) -> tuple[dict[str, Fr
         rel_gender = "F" if rel_kind in ("жены", "дочери") else "M"
         same_name = rel_kind in ("жены", "мужа", "сына") or ctx.chance(0.3)
         rel = ctx.new_person(rel_gender, pat.surname if same_name else None)
-        illness.append(F("Анамнез частично со слов {k}, {n}.", k=rel_kind,
-                         n=ctx.name(rel, "gent", ("SFP", "FPS", "FP"))))
+        illness.append(
+            F(
+                "Анамнез частично со слов {k}, {n}.",
+                k=rel_kind,
+                n=ctx.name(rel, "gent", ("SFP", "FPS", "FP")),
+            )
+        )
     surgeon = ctx.doctor()
     if ctx.chance(0.7):
-        illness.append(F("Осмотрен{a} {r} {n}: ", a=ctx.g("", "а"), r=role_ins,
-                         n=ctx.name(surgeon, "ablt", ("S_II", "II_S", "SFP", "S_I_I")))
-                       + lower_first(cond.exam))
+        illness.append(
+            F(
+                "Осмотрен{a} {r} {n}: ",
+                a=ctx.g("", "а"),
+                r=role_ins,
+                n=ctx.name(surgeon, "ablt", ("S_II", "II_S", "SFP", "S_I_I")),
+            )
+            + lower_first(cond.exam)
+        )
     else:
         illness.append(T("Объективно: ") + lower_first(cond.exam))
 
@@ -242,11 +330,25 @@ def build_patient(seed: int, index: int, attempt: int = 0) -> tuple[dict[str, Fr
     if ops:
         past.append(T("Операции: ") + J(", ", ops) + ".")
     if "iodine_allergy" in contra:
-        past.append(F("Аллергия: на йодсодержащий контраст (КТ в {y} г. — крапивница, отёк {q}).",
-                      y=str(admission.year - rng.randrange(1, 8)), q=ctx.eponym("Квинке")))
+        past.append(
+            F(
+                "Аллергия: на йодсодержащий контраст (КТ в {y} г. — крапивница, отёк {q}).",
+                y=str(admission.year - rng.randrange(1, 8)),
+                q=ctx.eponym("Квинке"),
+            )
+        )
     elif ctx.chance(0.25):
-        past.append(T(ctx.pick(("Аллергия на пенициллин (сыпь).", "Аллергия на новокаин.",
-                                "Аллергия на цитрусовые."))))
+        past.append(
+            T(
+                ctx.pick(
+                    (
+                        "Аллергия на пенициллин (сыпь).",
+                        "Аллергия на новокаин.",
+                        "Аллергия на цитрусовые.",
+                    )
+                )
+            )
+        )
     else:
         past.append(T("Аллергологический анамнез не отягощён."))
     if drugs:
@@ -263,8 +365,9 @@ def build_patient(seed: int, index: int, attempt: int = 0) -> tuple[dict[str, Fr
         past.append(T(ctx.g("Пенсионер.", "Пенсионерка.")))
     if ctx.chance(0.15):
         place_in, _ = ctx.pick(V.TRAVEL_PLACES)
-        past.append(F("За месяц до болезни отдыхал{a} в {p}.", a=ctx.g("", "а"),
-                      p=P(place_in, "LOCATION")))
+        past.append(
+            F("За месяц до болезни отдыхал{a} в {p}.", a=ctx.g("", "а"), p=P(place_in, "LOCATION"))
+        )
     contacts: list[Frag] = []
     if ctx.chance(0.5):
         contacts.append(F("Адрес: {a}.", a=ctx.address()))
@@ -299,8 +402,11 @@ def build_patient(seed: int, index: int, attempt: int = 0) -> tuple[dict[str, Fr
         lab_specs["tsh"] = (0.01, 0.08)
         keys.add("tsh")
     n_extra = {"brief": 1, "standard": 3, "detailed": 5}[detail]
-    basics = [k for k in ("hb", "wbc", "plt", "glucose", "creat", "bili", "alt", "ast", "urea", "esr")
-              if k not in lab_specs]
+    basics = [
+        k
+        for k in ("hb", "wbc", "plt", "glucose", "creat", "bili", "alt", "ast", "urea", "esr")
+        if k not in lab_specs
+    ]
     for k in basics[:n_extra]:
         lab_specs[k] = "normal"
     if contra & {"ckd", "metformin"} or cond.contrast and ctx.chance(0.5):
@@ -321,7 +427,9 @@ def build_patient(seed: int, index: int, attempt: int = 0) -> tuple[dict[str, Fr
                 label = F("КК по {e}", e=ctx.eponym("Кокрофту–Голту"))
                 lab.name = "Клиренс креатинина (Кокрофт–Голт)"
                 lab.unit = "мл/мин"
-                items.append(label + " " + C(f"{num(lab.value, 0)} мл/мин", "LAB") + f" ({lab.reference})")
+                items.append(
+                    label + " " + C(f"{num(lab.value, 0)} мл/мин", "LAB") + f" ({lab.reference})"
+                )
                 continue
             items.append(ctx.lab_frag(lab, ref=detail != "brief" or lab.flag != "normal"))
         if items:
@@ -342,8 +450,14 @@ def build_patient(seed: int, index: int, attempt: int = 0) -> tuple[dict[str, Fr
         instr.append(line)
     af = any("фибрилляция" in d.plain for d in diseases)
     if age > 40 or detail == "detailed":
-        instr.append(T("ЭКГ: ") + (T(f"фибрилляция предсердий, ЧСЖ {rng.randrange(78, 110)} в мин.")
-                                   if af else T(f"ритм синусовый, ЧСС {rng.randrange(64, 108)} в мин.")))
+        instr.append(
+            T("ЭКГ: ")
+            + (
+                T(f"фибрилляция предсердий, ЧСЖ {rng.randrange(78, 110)} в мин.")
+                if af
+                else T(f"ритм синусовый, ЧСС {rng.randrange(64, 108)} в мин.")
+            )
+        )
     if detail == "detailed" and code not in ("blunt_trauma",):
         instr.append(T("Рентгенография ОГК: без очаговых и инфильтративных изменений."))
     prior_facts: list[str] = []
@@ -353,8 +467,13 @@ def build_patient(seed: int, index: int, attempt: int = 0) -> tuple[dict[str, Fr
     if ctx.chance(0.25):
         d = ctx.days_before(rng.randrange(200, 1500))
         where = ctx.make_hospital(outpatient=True)
-        instr.append(F("УЗИ ОБП от {d} ({h}): диффузные изменения печени.",
-                       d=ctx.date(d, ("num", "text")), h=where))
+        instr.append(
+            F(
+                "УЗИ ОБП от {d} ({h}): диффузные изменения печени.",
+                d=ctx.date(d, ("num", "text")),
+                h=where,
+            )
+        )
         prior_facts.append(f"УЗИ ОБП {d.year} г.: диффузные изменения печени")
 
     # ---- referral -----------------------------------------------------------------------
@@ -363,7 +482,9 @@ def build_patient(seed: int, index: int, attempt: int = 0) -> tuple[dict[str, Fr
     contra_facts: list[str] = []
     egfr_lab = next((lab for lab in ctx.key_labs if lab.unit.startswith("мл/мин")), None)
     if "ckd" in contra and egfr_lab is not None:
-        contra_facts.append(f"снижение функции почек: {egfr_lab.name} {num(egfr_lab.value, 0)} {egfr_lab.unit}")
+        contra_facts.append(
+            f"снижение функции почек: {egfr_lab.name} {num(egfr_lab.value, 0)} {egfr_lab.unit}"
+        )
     if "iodine_allergy" in contra:
         contra_facts.append("аллергическая реакция на йодсодержащий контраст в анамнезе")
     if "metformin" in contra:
@@ -374,16 +495,31 @@ def build_patient(seed: int, index: int, attempt: int = 0) -> tuple[dict[str, Fr
         ref.append(T("Внимание: " + "; ".join(contra_facts) + "."))
     if ctx.chance(0.6):
         ref_doc = ctx.doctor()
-        ref.append(F("Направил{a} {r} {n}.", a="а" if ref_doc.gender == "F" else "",
-                     r=ctx.pick(("лечащий врач", "дежурный хирург", "зав. отделением")),
-                     n=ctx.name(ref_doc, "nomn", ("S_II", "SFP", "II_S"))))
+        ref.append(
+            F(
+                "Направил{a} {r} {n}.",
+                a="а" if ref_doc.gender == "F" else "",
+                r=ctx.pick(("лечащий врач", "дежурный хирург", "зав. отделением")),
+                n=ctx.name(ref_doc, "nomn", ("S_II", "SFP", "II_S")),
+            )
+        )
     if ctx.chance(0.25):
-        ref.append(F("Результат передать {r} {n}.", r=role_dat,
-                     n=ctx.name(surgeon, "datv", ("S_II", "SFP", "IIS"))))
+        ref.append(
+            F(
+                "Результат передать {r} {n}.",
+                r=role_dat,
+                n=ctx.name(surgeon, "datv", ("S_II", "SFP", "IIS")),
+            )
+        )
     tail: list[Frag] = []
     if rid_label is None and ctx.chance(0.65):
-        tail.append(F("{k} № {r}", k=ctx.pick(("ИБ", "История болезни", "Мед. карта",
-                                               "Амб. карта")), r=ctx.record_number()))
+        tail.append(
+            F(
+                "{k} № {r}",
+                k=ctx.pick(("ИБ", "История болезни", "Мед. карта", "Амб. карта")),
+                r=ctx.record_number(),
+            )
+        )
     if ctx.chance(0.3):
         tail.append(F("тел. отделения {p}", p=ctx.phone()))
     if ctx.chance(0.5):
@@ -421,5 +557,7 @@ def generate_patient(seed: int, index: int) -> tuple[dict[str, Frag], dict, int]
         total = sum(len(f.plain) for f in sections.values())
         if lo <= total <= hi:
             return sections, facts, attempt
-    raise RuntimeError(f"patient {index}: no record within {LENGTH_RANGE} chars "
-                       f"after {_MAX_ATTEMPTS} attempts; the templates need tuning")
+    raise RuntimeError(
+        f"patient {index}: no record within {LENGTH_RANGE} chars "
+        f"after {_MAX_ATTEMPTS} attempts; the templates need tuning"
+    )

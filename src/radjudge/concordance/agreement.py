@@ -178,7 +178,10 @@ def icc(ratings: object) -> ICC:
     with np.errstate(divide="ignore", invalid="ignore"):
         return ICC(
             icc1=float((ms_items - ms_within) / (ms_items + (k - 1) * ms_within)),
-            icc_a1=float((ms_items - ms_error) / (ms_items + (k - 1) * ms_error + k * (ms_raters - ms_error) / n)),
+            icc_a1=float(
+                (ms_items - ms_error)
+                / (ms_items + (k - 1) * ms_error + k * (ms_raters - ms_error) / n)
+            ),
             icc_c1=float((ms_items - ms_error) / (ms_items + (k - 1) * ms_error)),
             icc1k=float((ms_items - ms_within) / ms_items),
             icc_ak=float((ms_items - ms_error) / (ms_items + (ms_raters - ms_error) / n)),
@@ -258,13 +261,13 @@ def _interval_alpha(pairable: np.ndarray) -> float:
     return float(1 - d_o / d_e)
 
 
-def _table(
-    x: object, y: object, categories: object | None
-) -> tuple[np.ndarray, np.ndarray]:
+def _table(x: object, y: object, categories: object | None) -> tuple[np.ndarray, np.ndarray]:
     a, b = _pair(x, y)
     keep = ~(np.isnan(a) | np.isnan(b))
     a, b = a[keep], b[keep]
-    cats = np.unique(np.concatenate([a, b])) if categories is None else np.asarray(categories, float)
+    cats = (
+        np.unique(np.concatenate([a, b])) if categories is None else np.asarray(categories, float)
+    )
     if cats.ndim != 1 or cats.size < 2 or np.any(np.diff(cats) <= 0):
         raise ValueError(f"categories must be >= 2 increasing values; got {cats}")
     ia, ib = np.searchsorted(cats, a), np.searchsorted(cats, b)
@@ -273,7 +276,9 @@ def _table(
     outside |= cats[np.minimum(ib, cats.size - 1)] != b
     if outside.any():
         bad = np.unique(np.concatenate([a[outside], b[outside]]))
-        raise ValueError(f"ratings {bad} are not among the categories {cats}; round or map them first")
+        raise ValueError(
+            f"ratings {bad} are not among the categories {cats}; round or map them first"
+        )
     table = np.zeros((cats.size, cats.size))
     np.add.at(table, (ia, ib), 1.0)
     return table / max(1.0, table.sum()), cats

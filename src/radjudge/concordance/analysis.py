@@ -160,8 +160,17 @@ TABLES = (
 
 #: Key prefixes of stats.json that stage 05 owns (replaced on every run).
 STATS_PREFIXES = (
-    "data.", "settings.", "w.", "experts.", "judge_vs_category.", "delta_w.",
-    "judges.", "loeo.", "alt_test.", "selection.", "sensitivity.",
+    "data.",
+    "settings.",
+    "w.",
+    "experts.",
+    "judge_vs_category.",
+    "delta_w.",
+    "judges.",
+    "loeo.",
+    "alt_test.",
+    "selection.",
+    "sensitivity.",
 )
 
 
@@ -186,27 +195,40 @@ def _quiet_w(x: np.ndarray, **kw: Any) -> Any:
 
 
 def _bootstrap(
-    x: np.ndarray, data: ConcordanceData, counts: np.ndarray, ci_method: CIMethod, alpha: float,
+    x: np.ndarray,
+    data: ConcordanceData,
+    counts: np.ndarray,
+    ci_method: CIMethod,
+    alpha: float,
     correct_ties: bool,
 ) -> _Boot:
     """Point W, CI, SE, replicates and jackknife for a batch of designs (G, n, m)."""
     res = _quiet_w(x, correct_ties=correct_ties)
     w = np.atleast_1d(np.asarray(res.w, dtype=float))
     both = resampled_kendall_w(
-        x, data.patients, np.vstack([counts, jackknife_counts(data.n_patients)]), correct_ties=correct_ties
+        x,
+        data.patients,
+        np.vstack([counts, jackknife_counts(data.n_patients)]),
+        correct_ties=correct_ties,
     )
     boot, jack = both[..., : counts.shape[0]], both[..., counts.shape[0] :]
     return _interval(w, boot, jack, ci_method, alpha, np.atleast_1d(res.n_items))
 
 
 def _interval(
-    w: np.ndarray, boot: np.ndarray, jack: np.ndarray, ci_method: CIMethod, alpha: float,
+    w: np.ndarray,
+    boot: np.ndarray,
+    jack: np.ndarray,
+    ci_method: CIMethod,
+    alpha: float,
     n_items: np.ndarray,
 ) -> _Boot:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UndefinedStatisticWarning)
         warnings.simplefilter("ignore", RuntimeWarning)
-        low, high = bootstrap_interval(w, boot, jackknife=jack, method=ci_method, confidence_level=1 - alpha)
+        low, high = bootstrap_interval(
+            w, boot, jackknife=jack, method=ci_method, confidence_level=1 - alpha
+        )
         se = np.nanstd(boot, axis=-1, ddof=1)
     return _Boot(w, low, high, se, boot, jack, n_items)
 
@@ -239,7 +261,9 @@ def _warn_undefined(what: str, w: np.ndarray) -> None:
         )
 
 
-def _config_frame(data: ConcordanceData, rows: Sequence[int] | np.ndarray | None = None) -> pd.DataFrame:
+def _config_frame(
+    data: ConcordanceData, rows: Sequence[int] | np.ndarray | None = None
+) -> pd.DataFrame:
     cfg = data.configs.loc[:, list(data.config_columns)]
     if rows is not None:
         cfg = cfg.iloc[np.asarray(rows, dtype=int)]
@@ -288,7 +312,9 @@ class ConcordanceGrid:
             ``min(1, 2 min(P*(diff <= 0), P*(diff >= 0)))``.
         """
         if factor not in self.table.columns:
-            raise ValueError(f"unknown factor {factor!r}; configuration columns: {list(self.table.columns)}")
+            raise ValueError(
+                f"unknown factor {factor!r}; configuration columns: {list(self.table.columns)}"
+            )
         levels = sorted(self.table[factor].unique(), key=lambda v: (str(type(v)), v))
         reference = levels[0] if reference is None else reference
         if reference not in levels:
@@ -309,15 +335,30 @@ class ConcordanceGrid:
         rows = []
         for lv in levels:
             w, rep, jack, n = stats[lv]
-            b = _interval(np.array([w]), rep[None], jack[None], self.ci_method, self.alpha, np.array([n]))
-            row = {"factor": factor, "level": lv, "n": n, "mean_w": w,
-                   "ci_low": b.low[0], "ci_high": b.high[0], "reference": reference}
+            b = _interval(
+                np.array([w]), rep[None], jack[None], self.ci_method, self.alpha, np.array([n])
+            )
+            row = {
+                "factor": factor,
+                "level": lv,
+                "n": n,
+                "mean_w": w,
+                "ci_low": b.low[0],
+                "ci_high": b.high[0],
+                "reference": reference,
+            }
             if lv == reference:
                 row.update(diff=0.0, diff_ci_low=np.nan, diff_ci_high=np.nan, p_diff=np.nan)
             else:
                 d_rep = rep - ref_rep
-                d = _interval(np.array([w - ref_w]), d_rep[None], (jack - ref_jack)[None],
-                              self.ci_method, self.alpha, np.array([n]))
+                d = _interval(
+                    np.array([w - ref_w]),
+                    d_rep[None],
+                    (jack - ref_jack)[None],
+                    self.ci_method,
+                    self.alpha,
+                    np.array([n]),
+                )
                 ok = d_rep[~np.isnan(d_rep)]
                 p = min(1.0, 2 * min(np.mean(ok <= 0), np.mean(ok >= 0))) if ok.size else np.nan
                 row.update(diff=w - ref_w, diff_ci_low=d.low[0], diff_ci_high=d.high[0], p_diff=p)
@@ -371,7 +412,9 @@ def concordance_grid(
     """
     _check_common(n_boot, alpha, ci_method)
     if len(data.configs) == 0:
-        raise ValueError("no judge configuration rates a criterion the experts rated; nothing to compare")
+        raise ValueError(
+            "no judge configuration rates a criterion the experts rated; nothing to compare"
+        )
     cons = {c: data.consensus(c) for c in data.criteria}
     crit = data.configs["criterion"].to_numpy()
     ref = np.stack([cons[c] for c in crit])
@@ -379,8 +422,9 @@ def concordance_grid(
     counts = _counts(data, n_boot, seed)
     b = _bootstrap(x, data, counts, ci_method, alpha, correct_ties)
     _warn_undefined("concordance_grid", b.w)
-    res = _quiet_w(x, correct_ties=correct_ties, method=pvalue_method,
-                   n_permutations=n_permutations, seed=seed)
+    res = _quiet_w(
+        x, correct_ties=correct_ties, method=pvalue_method, n_permutations=n_permutations, seed=seed
+    )
     table = _config_frame(data)
     pvalue = np.atleast_1d(res.pvalue)
     spearman = []
@@ -452,18 +496,44 @@ def panel_fit(
         with_judge = np.concatenate([alone, judge[:, :, None]], axis=2)
         a = _bootstrap(alone, data, counts, ci_method, alpha, correct_ties)
         w = _bootstrap(with_judge, data, counts, ci_method, alpha, correct_ties)
-        d = _interval(w.w - a.w, w.replicates - a.replicates, w.jackknife - a.jackknife,
-                      ci_method, alpha, w.n_items)
+        d = _interval(
+            w.w - a.w,
+            w.replicates - a.replicates,
+            w.jackknife - a.jackknife,
+            ci_method,
+            alpha,
+            w.n_items,
+        )
         with np.errstate(invalid="ignore"):
             diff = w.replicates - a.replicates
-            p_le0 = np.where(np.isnan(diff).all(axis=1), np.nan,
-                             np.nanmean(np.where(np.isnan(diff), np.nan, diff <= 0), axis=1))
-        out.append(_config_frame(data, rows).assign(
-            w_experts=a.w, w_with_judge=w.w, delta_w=w.w - a.w, ci_low=d.low, ci_high=d.high,
-            p_not_positive=p_le0, n_experts=cols.size, n_items=w.n_items,
-        ))
-    columns = [*data.config_columns, "w_experts", "w_with_judge", "delta_w", "ci_low", "ci_high",
-               "p_not_positive", "n_experts", "n_items"]
+            p_le0 = np.where(
+                np.isnan(diff).all(axis=1),
+                np.nan,
+                np.nanmean(np.where(np.isnan(diff), np.nan, diff <= 0), axis=1),
+            )
+        out.append(
+            _config_frame(data, rows).assign(
+                w_experts=a.w,
+                w_with_judge=w.w,
+                delta_w=w.w - a.w,
+                ci_low=d.low,
+                ci_high=d.high,
+                p_not_positive=p_le0,
+                n_experts=cols.size,
+                n_items=w.n_items,
+            )
+        )
+    columns = [
+        *data.config_columns,
+        "w_experts",
+        "w_with_judge",
+        "delta_w",
+        "ci_low",
+        "ci_high",
+        "p_not_positive",
+        "n_experts",
+        "n_items",
+    ]
     return (pd.concat(out, ignore_index=True) if out else pd.DataFrame()).reindex(columns=columns)
 
 
@@ -494,7 +564,9 @@ def judge_agreement(
         x = data.judge_values[g.index.to_numpy()].T[None]
         b = _bootstrap(x, data, counts, ci_method, alpha, correct_ties)
         row = dict(zip(by, key if isinstance(key, tuple) else (key,), strict=True))
-        row.update(w=b.w[0], ci_low=b.low[0], ci_high=b.high[0], n_judges=len(g), n_items=int(b.n_items[0]))
+        row.update(
+            w=b.w[0], ci_low=b.low[0], ci_high=b.high[0], n_judges=len(g), n_items=int(b.n_items[0])
+        )
         out.append(row)
     return pd.DataFrame(out).reindex(columns=[*by, "w", "ci_low", "ci_high", "n_judges", "n_items"])
 
@@ -530,11 +602,22 @@ def category_concordance(
     categories = sorted(data.experts["expert_category"].unique())
     frames = []
 
-    def add(design: str, criterion: str, category: str, x: np.ndarray, cfg: pd.DataFrame | None = None):
+    def add(
+        design: str, criterion: str, category: str, x: np.ndarray, cfg: pd.DataFrame | None = None
+    ):
         b = _bootstrap(x, data, counts, ci_method, alpha, correct_ties)
-        f = pd.DataFrame({"design": design, "criterion": criterion, "category": category,
-                          "w": b.w, "ci_low": b.low, "ci_high": b.high,
-                          "n_raters": x.shape[-1], "n_items": b.n_items})
+        f = pd.DataFrame(
+            {
+                "design": design,
+                "criterion": criterion,
+                "category": category,
+                "w": b.w,
+                "ci_low": b.low,
+                "ci_high": b.high,
+                "n_raters": x.shape[-1],
+                "n_items": b.n_items,
+            }
+        )
         if cfg is not None:
             f = pd.concat([f, cfg.drop(columns=["criterion"])], axis=1)
         frames.append(f)
@@ -553,14 +636,26 @@ def category_concordance(
             if cols.size >= 2:
                 add("experts_within", criterion, cat, scores[:, cols][None])
         if len(cat_cons) >= 2:
-            add("categories_across", criterion, "all", np.stack(list(cat_cons.values()), axis=1)[None])
+            add(
+                "categories_across",
+                criterion,
+                "all",
+                np.stack(list(cat_cons.values()), axis=1)[None],
+            )
         rows = np.flatnonzero(data.configs["criterion"].to_numpy() == criterion)
         for cat, cons in cat_cons.items():
             if rows.size:
-                x = np.stack([np.broadcast_to(cons, (rows.size, cons.size)), data.judge_values[rows]], axis=2)
+                x = np.stack(
+                    [np.broadcast_to(cons, (rows.size, cons.size)), data.judge_values[rows]], axis=2
+                )
                 add("judge_vs_category", criterion, cat, x, _config_frame(data, rows))
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    lead = ["design", "criterion", "category", *[c for c in data.config_columns if c != "criterion"]]
+    lead = [
+        "design",
+        "criterion",
+        "category",
+        *[c for c in data.config_columns if c != "criterion"],
+    ]
     return table.reindex(columns=[*lead, "w", "ci_low", "ci_high", "n_raters", "n_items"])
 
 
@@ -580,29 +675,71 @@ def leave_one_expert_out(data: ConcordanceData, *, correct_ties: bool = True) ->
         rows = np.flatnonzero(data.configs["criterion"].to_numpy() == criterion)
         judge = data.judge_values[rows]
         full_cons = data.consensus(criterion, active)
-        full_j = np.atleast_1d(_quiet_w(np.stack([np.broadcast_to(full_cons, judge.shape), judge], 2),
-                                        correct_ties=correct_ties).w) if rows.size else np.array([])
-        full_e = _quiet_w(data.expert_scores[criterion][:, active], correct_ties=correct_ties).w \
-            if active.size >= 2 else np.nan
+        full_j = (
+            np.atleast_1d(
+                _quiet_w(
+                    np.stack([np.broadcast_to(full_cons, judge.shape), judge], 2),
+                    correct_ties=correct_ties,
+                ).w
+            )
+            if rows.size
+            else np.array([])
+        )
+        full_e = (
+            _quiet_w(data.expert_scores[criterion][:, active], correct_ties=correct_ties).w
+            if active.size >= 2
+            else np.nan
+        )
         for col in active:
             rest = active[active != col]
             eid = data.experts["expert_id"].iat[col]
             ecat = data.experts["expert_category"].iat[col]
             if rows.size and rest.size:
                 cons = data.consensus(criterion, rest)
-                w = np.atleast_1d(_quiet_w(np.stack([np.broadcast_to(cons, judge.shape), judge], 2),
-                                           correct_ties=correct_ties).w)
-                frames.append(_config_frame(data, rows).drop(columns=["criterion"]).assign(
-                    design="judge_vs_consensus", criterion=criterion, expert_id=eid,
-                    expert_category=ecat, w_full=full_j, w_without=w, change=w - full_j))
+                w = np.atleast_1d(
+                    _quiet_w(
+                        np.stack([np.broadcast_to(cons, judge.shape), judge], 2),
+                        correct_ties=correct_ties,
+                    ).w
+                )
+                frames.append(
+                    _config_frame(data, rows)
+                    .drop(columns=["criterion"])
+                    .assign(
+                        design="judge_vs_consensus",
+                        criterion=criterion,
+                        expert_id=eid,
+                        expert_category=ecat,
+                        w_full=full_j,
+                        w_without=w,
+                        change=w - full_j,
+                    )
+                )
             if rest.size >= 2:
                 w = _quiet_w(data.expert_scores[criterion][:, rest], correct_ties=correct_ties).w
-                frames.append(pd.DataFrame([{
-                    "design": "experts", "criterion": criterion, "expert_id": eid,
-                    "expert_category": ecat, "w_full": full_e, "w_without": w, "change": w - full_e}]))
+                frames.append(
+                    pd.DataFrame(
+                        [
+                            {
+                                "design": "experts",
+                                "criterion": criterion,
+                                "expert_id": eid,
+                                "expert_category": ecat,
+                                "w_full": full_e,
+                                "w_without": w,
+                                "change": w - full_e,
+                            }
+                        ]
+                    )
+                )
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    lead = ["design", "criterion", "expert_id", "expert_category",
-            *[c for c in data.config_columns if c != "criterion"]]
+    lead = [
+        "design",
+        "criterion",
+        "expert_id",
+        "expert_category",
+        *[c for c in data.config_columns if c != "criterion"],
+    ]
     return table.reindex(columns=[*lead, "w_full", "w_without", "change"])
 
 
@@ -677,20 +814,39 @@ def alt_test_grid(
         cols = _active_experts(data, crit)
         cfg = _config_frame(data, [k]).iloc[0].to_dict()
         if cols.size < 2:
-            summary.append({**cfg, "winning_rate": np.nan, "advantage_probability": np.nan,
-                            "passed": False, "n_annotators": int(cols.size), "n_tested": 0,
-                            "n_items": 0})
+            summary.append(
+                {
+                    **cfg,
+                    "winning_rate": np.nan,
+                    "advantage_probability": np.nan,
+                    "passed": False,
+                    "n_annotators": int(cols.size),
+                    "n_tested": 0,
+                    "n_items": 0,
+                }
+            )
             continue
         judge = data.judge_values[k] if alignment == "rank" else _judge_on_expert_scale(data, k)
         res = alt_test(
-            judge, data.expert_scores[crit][:, cols], epsilon=epsilon, q=q,
-            alignment="rank" if alignment == "rank" else "neg_rmse", min_items=min_items,
+            judge,
+            data.expert_scores[crit][:, cols],
+            epsilon=epsilon,
+            q=q,
+            alignment="rank" if alignment == "rank" else "neg_rmse",
+            min_items=min_items,
             annotator_names=data.experts["expert_id"].to_numpy()[cols],
         )
-        summary.append({**cfg, "winning_rate": res.winning_rate,
-                        "advantage_probability": res.advantage_probability, "passed": res.passed,
-                        "n_annotators": int(cols.size), "n_tested": int(res.per_annotator["tested"].sum()),
-                        "n_items": int(np.isfinite(judge).sum())})
+        summary.append(
+            {
+                **cfg,
+                "winning_rate": res.winning_rate,
+                "advantage_probability": res.advantage_probability,
+                "passed": res.passed,
+                "n_annotators": int(cols.size),
+                "n_tested": int(res.per_annotator["tested"].sum()),
+                "n_items": int(np.isfinite(judge).sum()),
+            }
+        )
         per.append(res.per_annotator.assign(**cfg))
     per_table = pd.concat(per, ignore_index=True) if per else pd.DataFrame()
     if len(per_table):
@@ -759,13 +915,34 @@ def select_configurations(
         raise ValueError(f"group_columns must include 'criterion'; got {group_columns}")
     unknown = [c for c in group_columns if c not in data.config_columns]
     if unknown:
-        raise ValueError(f"group_columns {unknown} are not configuration columns {data.config_columns}")
+        raise ValueError(
+            f"group_columns {unknown} are not configuration columns {data.config_columns}"
+        )
     candidate_cols = [c for c in data.config_columns if c not in group_columns]
     if not candidate_cols:
         raise ValueError("group_columns leave nothing to choose: drop one of them")
-    summary_columns = [*group_columns, *candidate_cols, "selected", "n_candidates", "in_sample_w",
-                       "held_out_w", "held_out_sd", "optimism", "stability", "modal_choice", "n_folds_used"]
-    fold_columns = [*group_columns, "repeat", "fold", "n_test_patients", "selected", "train_w", "test_w"]
+    summary_columns = [
+        *group_columns,
+        *candidate_cols,
+        "selected",
+        "n_candidates",
+        "in_sample_w",
+        "held_out_w",
+        "held_out_sd",
+        "optimism",
+        "stability",
+        "modal_choice",
+        "n_folds_used",
+    ]
+    fold_columns = [
+        *group_columns,
+        "repeat",
+        "fold",
+        "n_test_patients",
+        "selected",
+        "train_w",
+        "test_w",
+    ]
     if data.n_patients < 2:
         warnings.warn(
             f"select_configurations: {data.n_patients} patient(s); cross-validation needs >= 2. "
@@ -773,8 +950,11 @@ def select_configurations(
             UndefinedStatisticWarning,
             stacklevel=2,
         )
-        return SelectionTables(pd.DataFrame(columns=summary_columns), pd.DataFrame(columns=fold_columns),
-                               tuple(group_columns))
+        return SelectionTables(
+            pd.DataFrame(columns=summary_columns),
+            pd.DataFrame(columns=fold_columns),
+            tuple(group_columns),
+        )
     if n_folds > data.n_patients:
         warnings.warn(
             f"select_configurations: n_folds={n_folds} > {data.n_patients} patients; "
@@ -789,31 +969,39 @@ def select_configurations(
         group = dict(zip(group_columns, key, strict=True))
         rows = g.index.to_numpy()
         res = select_by_cross_validation(
-            data.judge_values[rows], data.consensus(group["criterion"]), data.patients,
-            n_folds=n_folds, n_repeats=n_repeats, seed=seed, correct_ties=correct_ties,
+            data.judge_values[rows],
+            data.consensus(group["criterion"]),
+            data.patients,
+            n_folds=n_folds,
+            n_repeats=n_repeats,
+            seed=seed,
+            correct_ties=correct_ties,
         )
         labels = [data.config_label(r, candidate_cols) for r in rows]
         chosen = data.configs.iloc[rows[res.selected]] if res.selected >= 0 else None
         modal = int(np.argmax(res.selection_frequency))
-        summary.append({
-            **group,
-            **{c: (chosen[c] if chosen is not None else None) for c in candidate_cols},
-            "selected": labels[res.selected] if res.selected >= 0 else None,
-            "n_candidates": len(rows),
-            "in_sample_w": res.in_sample_w,
-            "held_out_w": res.held_out_w,
-            "held_out_sd": res.held_out_sd,
-            "optimism": res.in_sample_w - res.held_out_w,
-            "stability": float(res.selection_frequency.max()),
-            "modal_choice": labels[modal],
-            "n_folds_used": res.n_folds_used,
-        })
+        summary.append(
+            {
+                **group,
+                **{c: (chosen[c] if chosen is not None else None) for c in candidate_cols},
+                "selected": labels[res.selected] if res.selected >= 0 else None,
+                "n_candidates": len(rows),
+                "in_sample_w": res.in_sample_w,
+                "held_out_w": res.held_out_w,
+                "held_out_sd": res.held_out_sd,
+                "optimism": res.in_sample_w - res.held_out_w,
+                "stability": float(res.selection_frequency.max()),
+                "modal_choice": labels[modal],
+                "n_folds_used": res.n_folds_used,
+            }
+        )
         f = res.folds.copy()
         f["selected"] = [labels[i] if i >= 0 else None for i in f["selected"]]
         folds.append(f.assign(**group))
     fold_table = pd.concat(folds, ignore_index=True) if folds else pd.DataFrame()
     return SelectionTables(
-        pd.DataFrame(summary).reindex(columns=summary_columns), fold_table.reindex(columns=fold_columns),
+        pd.DataFrame(summary).reindex(columns=summary_columns),
+        fold_table.reindex(columns=fold_columns),
         tuple(group_columns),
     )
 
@@ -856,21 +1044,29 @@ def sensitivity_grid(data: ConcordanceData) -> pd.DataFrame:
             i = icc(pair)
             jc = np.clip(_round_half_up(mapped[ok]), 1, cats[-1])
             cc = np.clip(_round_half_up(cons[ok]), 1, cats[-1])
-            rows.append({
-                "spearman": rank_correlation(judge, cons),
-                "kendall_tau_b": rank_correlation(judge, cons, method="kendall"),
-                "spearman_per_patient": per_patient.spearman,
-                "kendall_per_patient": per_patient.kendall,
-                "n_patients_skipped": per_patient.n_skipped,
-                "icc_a1": i.icc_a1,
-                "icc_c1": i.icc_c1,
-                "alpha_interval": krippendorff_alpha(pair, level="interval"),
-                "kappa_linear": weighted_kappa(jc, cc, categories=cats, weights="linear") if ok.any() else np.nan,
-                "kappa_quadratic": weighted_kappa(jc, cc, categories=cats, weights="quadratic") if ok.any() else np.nan,
-                "ac1": gwet_ac(jc, cc, categories=cats) if ok.any() else np.nan,
-                "ac2_quadratic": gwet_ac(jc, cc, categories=cats, weights="quadratic") if ok.any() else np.nan,
-                "n_items": int(ok.sum()),
-            })
+            rows.append(
+                {
+                    "spearman": rank_correlation(judge, cons),
+                    "kendall_tau_b": rank_correlation(judge, cons, method="kendall"),
+                    "spearman_per_patient": per_patient.spearman,
+                    "kendall_per_patient": per_patient.kendall,
+                    "n_patients_skipped": per_patient.n_skipped,
+                    "icc_a1": i.icc_a1,
+                    "icc_c1": i.icc_c1,
+                    "alpha_interval": krippendorff_alpha(pair, level="interval"),
+                    "kappa_linear": weighted_kappa(jc, cc, categories=cats, weights="linear")
+                    if ok.any()
+                    else np.nan,
+                    "kappa_quadratic": weighted_kappa(jc, cc, categories=cats, weights="quadratic")
+                    if ok.any()
+                    else np.nan,
+                    "ac1": gwet_ac(jc, cc, categories=cats) if ok.any() else np.nan,
+                    "ac2_quadratic": gwet_ac(jc, cc, categories=cats, weights="quadratic")
+                    if ok.any()
+                    else np.nan,
+                    "n_items": int(ok.sum()),
+                }
+            )
     return pd.concat([_config_frame(data), pd.DataFrame(rows)], axis=1)
 
 
@@ -930,47 +1126,63 @@ def manuscript_stats(
     cfg_cols = list(data.config_columns)
     judge_rows = int(data.configs["n_rows"].sum())
     failed = int(data.configs["n_failed_rows"].sum())
-    n_expert_cells = sum(int(np.isfinite(v).sum() + np.isnan(v).sum()) for v in data.expert_scores.values())
-    expert_missing = sum(int(np.isnan(v[:, _active_experts(data, c)]).sum()) for c, v in data.expert_scores.items())
-    s.update({
-        "data.n_patients": data.n_patients,
-        "data.n_items": data.n_items,
-        "data.n_summarizers": int(data.items["summarizer"].nunique()),
-        "data.n_criteria": len(data.criteria),
-        "data.n_experts": int(len(data.experts)),
-        "data.n_expert_categories": int(data.experts["expert_category"].nunique()),
-        "data.n_judges": int(data.configs["judge"].nunique()),
-        "data.n_configurations": int(len(data.configs)),
-        "data.judge_rows": judge_rows,
-        "data.judge_rows_failed": failed,
-        "data.judge_failed_share": failed / judge_rows if judge_rows else None,
-        "data.expert_scores_missing": expert_missing,
-        "data.expert_missing_share": expert_missing / n_expert_cells if n_expert_cells else None,
-        "data.configs_without_experts": int(len(data.dropped_configs)),
-        "data.synthetic": None if synthetic is None else bool(synthetic),
-    })
+    n_expert_cells = sum(
+        int(np.isfinite(v).sum() + np.isnan(v).sum()) for v in data.expert_scores.values()
+    )
+    expert_missing = sum(
+        int(np.isnan(v[:, _active_experts(data, c)]).sum()) for c, v in data.expert_scores.items()
+    )
+    s.update(
+        {
+            "data.n_patients": data.n_patients,
+            "data.n_items": data.n_items,
+            "data.n_summarizers": int(data.items["summarizer"].nunique()),
+            "data.n_criteria": len(data.criteria),
+            "data.n_experts": int(len(data.experts)),
+            "data.n_expert_categories": int(data.experts["expert_category"].nunique()),
+            "data.n_judges": int(data.configs["judge"].nunique()),
+            "data.n_configurations": int(len(data.configs)),
+            "data.judge_rows": judge_rows,
+            "data.judge_rows_failed": failed,
+            "data.judge_failed_share": failed / judge_rows if judge_rows else None,
+            "data.expert_scores_missing": expert_missing,
+            "data.expert_missing_share": expert_missing / n_expert_cells
+            if n_expert_cells
+            else None,
+            "data.configs_without_experts": int(len(data.dropped_configs)),
+            "data.synthetic": None if synthetic is None else bool(synthetic),
+        }
+    )
     for k, v in settings.items():
         s[f"settings.{k}"] = v
 
     w = t["w"].to_numpy(dtype=float)
-    s.update({
-        "w.grid.n": int(len(t)),
-        "w.grid.median": np.nanmedian(w) if np.isfinite(w).any() else None,
-        "w.grid.min": np.nanmin(w) if np.isfinite(w).any() else None,
-        "w.grid.max": np.nanmax(w) if np.isfinite(w).any() else None,
-        "w.grid.n_significant": int(t["significant"].sum()),
-        "w.grid.share_significant": float(t["significant"].mean()) if len(t) else None,
-        "w.grid.chance_level": 0.5,
-    })
+    s.update(
+        {
+            "w.grid.n": int(len(t)),
+            "w.grid.median": np.nanmedian(w) if np.isfinite(w).any() else None,
+            "w.grid.min": np.nanmin(w) if np.isfinite(w).any() else None,
+            "w.grid.max": np.nanmax(w) if np.isfinite(w).any() else None,
+            "w.grid.n_significant": int(t["significant"].sum()),
+            "w.grid.share_significant": float(t["significant"].mean()) if len(t) else None,
+            "w.grid.chance_level": 0.5,
+        }
+    )
     best_rows: dict[str, int] = {}
     for crit, g in t.groupby("criterion"):
         if g["w"].notna().any():
             i = int(g["w"].idxmax())
             best_rows[crit] = i
             p = f"w.best.{_key(crit)}"
-            s.update({f"{p}.w": t.at[i, "w"], f"{p}.ci_low": t.at[i, "ci_low"],
-                      f"{p}.ci_high": t.at[i, "ci_high"], f"{p}.p_adj": t.at[i, "p_adj"],
-                      f"{p}.config": data.config_label(i)})
+            s.update(
+                {
+                    f"{p}.w": t.at[i, "w"],
+                    f"{p}.ci_low": t.at[i, "ci_low"],
+                    f"{p}.ci_high": t.at[i, "ci_high"],
+                    f"{p}.p_adj": t.at[i, "p_adj"],
+                    f"{p}.config": data.config_label(i),
+                }
+            )
             for c in cfg_cols:
                 if c != "criterion":
                     s[f"{p}.{c}"] = t.at[i, c]
@@ -980,18 +1192,37 @@ def manuscript_stats(
         eff = grid.factor_effects(factor)
         for r in eff.itertuples(index=False):
             p = f"w.by_{factor}.{_key(r.level)}"
-            s.update({f"{p}.mean": r.mean_w, f"{p}.ci_low": r.ci_low, f"{p}.ci_high": r.ci_high, f"{p}.n": r.n})
+            s.update(
+                {
+                    f"{p}.mean": r.mean_w,
+                    f"{p}.ci_low": r.ci_low,
+                    f"{p}.ci_high": r.ci_high,
+                    f"{p}.n": r.n,
+                }
+            )
             if r.level != r.reference:
                 q = f"{p}.vs_{_key(r.reference)}"
-                s.update({f"{q}.diff": r.diff, f"{q}.ci_low": r.diff_ci_low,
-                          f"{q}.ci_high": r.diff_ci_high, f"{q}.p": r.p_diff})
+                s.update(
+                    {
+                        f"{q}.diff": r.diff,
+                        f"{q}.ci_low": r.diff_ci_low,
+                        f"{q}.ci_high": r.diff_ci_high,
+                        f"{q}.p": r.p_diff,
+                    }
+                )
 
     if len(categories):
         ea = categories[categories["design"] == "experts_all"]
         for r in ea.itertuples(index=False):
             p = f"experts.w.{_key(r.criterion)}"
-            s.update({f"{p}.w": r.w, f"{p}.ci_low": r.ci_low, f"{p}.ci_high": r.ci_high,
-                      f"{p}.n_experts": r.n_raters})
+            s.update(
+                {
+                    f"{p}.w": r.w,
+                    f"{p}.ci_low": r.ci_low,
+                    f"{p}.ci_high": r.ci_high,
+                    f"{p}.n_experts": r.n_raters,
+                }
+            )
         s["experts.w.median"] = ea["w"].median() if len(ea) else None
         within = categories[categories["design"] == "experts_within"]
         for r in within.itertuples(index=False):
@@ -1008,18 +1239,29 @@ def manuscript_stats(
 
     if len(panel):
         d = panel["delta_w"]
-        s.update({"delta_w.median": d.median(), "delta_w.n": int(d.notna().sum()),
-                  "delta_w.n_positive": int((d > 0).sum()),
-                  "delta_w.n_ci_above_zero": int((panel["ci_low"] > 0).sum())})
+        s.update(
+            {
+                "delta_w.median": d.median(),
+                "delta_w.n": int(d.notna().sum()),
+                "delta_w.n_positive": int((d > 0).sum()),
+                "delta_w.n_ci_above_zero": int((panel["ci_low"] > 0).sum()),
+            }
+        )
         keyed = panel.set_index(cfg_cols)
         for crit, i in best_rows.items():
             key = tuple(t.loc[i, cfg_cols])
             if key in keyed.index:
                 r = keyed.loc[key]
                 p = f"delta_w.best.{_key(crit)}"
-                s.update({f"{p}.delta_w": r["delta_w"], f"{p}.ci_low": r["ci_low"],
-                          f"{p}.ci_high": r["ci_high"], f"{p}.w_experts": r["w_experts"],
-                          f"{p}.w_with_judge": r["w_with_judge"]})
+                s.update(
+                    {
+                        f"{p}.delta_w": r["delta_w"],
+                        f"{p}.ci_low": r["ci_low"],
+                        f"{p}.ci_high": r["ci_high"],
+                        f"{p}.w_experts": r["w_experts"],
+                        f"{p}.w_with_judge": r["w_with_judge"],
+                    }
+                )
 
     if len(judges):
         s["judges.w_among.median"] = judges["w"].median()
@@ -1033,33 +1275,57 @@ def manuscript_stats(
 
     a = alt.summary
     if len(a):
-        s.update({"alt_test.n": int(len(a)), "alt_test.n_passed": int(a["passed"].sum()),
-                  "alt_test.share_passed": float(a["passed"].mean()),
-                  "alt_test.winning_rate_max": a["winning_rate"].max(),
-                  "alt_test.advantage_probability_max": a["advantage_probability"].max()})
+        s.update(
+            {
+                "alt_test.n": int(len(a)),
+                "alt_test.n_passed": int(a["passed"].sum()),
+                "alt_test.share_passed": float(a["passed"].mean()),
+                "alt_test.winning_rate_max": a["winning_rate"].max(),
+                "alt_test.advantage_probability_max": a["advantage_probability"].max(),
+            }
+        )
         for crit, g in a.groupby("criterion"):
             if g["advantage_probability"].notna().any():
                 i = g["advantage_probability"].idxmax()
                 p = f"alt_test.best.{_key(crit)}"
-                s.update({f"{p}.winning_rate": g.at[i, "winning_rate"],
-                          f"{p}.advantage_probability": g.at[i, "advantage_probability"],
-                          f"{p}.passed": bool(g.at[i, "passed"]),
-                          f"{p}.config": ", ".join(f"{c}={g.at[i, c]}" for c in cfg_cols)})
+                s.update(
+                    {
+                        f"{p}.winning_rate": g.at[i, "winning_rate"],
+                        f"{p}.advantage_probability": g.at[i, "advantage_probability"],
+                        f"{p}.passed": bool(g.at[i, "passed"]),
+                        f"{p}.config": ", ".join(f"{c}={g.at[i, c]}" for c in cfg_cols),
+                    }
+                )
 
     sel = selection.summary
     if len(sel):
         group_cols = list(selection.group_columns)
         for r in sel.to_dict("records"):
             p = "selection." + ".".join(_key(r[c]) for c in group_cols)
-            s.update({f"{p}.held_out_w": r["held_out_w"], f"{p}.held_out_sd": r["held_out_sd"],
-                      f"{p}.in_sample_w": r["in_sample_w"], f"{p}.optimism": r["optimism"],
-                      f"{p}.stability": r["stability"], f"{p}.selected": r["selected"]})
+            s.update(
+                {
+                    f"{p}.held_out_w": r["held_out_w"],
+                    f"{p}.held_out_sd": r["held_out_sd"],
+                    f"{p}.in_sample_w": r["in_sample_w"],
+                    f"{p}.optimism": r["optimism"],
+                    f"{p}.stability": r["stability"],
+                    f"{p}.selected": r["selected"],
+                }
+            )
         s["selection.mean_optimism"] = sel["optimism"].mean()
         s["selection.mean_held_out_w"] = sel["held_out_w"].mean()
 
     if len(sensitivity):
-        stat_cols = ["spearman", "kendall_tau_b", "spearman_per_patient", "icc_c1", "icc_a1",
-                     "alpha_interval", "kappa_quadratic", "ac2_quadratic"]
+        stat_cols = [
+            "spearman",
+            "kendall_tau_b",
+            "spearman_per_patient",
+            "icc_c1",
+            "icc_a1",
+            "alpha_interval",
+            "kappa_quadratic",
+            "ac2_quadratic",
+        ]
         merged = t[[*cfg_cols, "w"]].merge(sensitivity, on=cfg_cols)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UndefinedStatisticWarning)
@@ -1108,7 +1374,11 @@ def write_tables(tables: Mapping[str, pd.DataFrame], folder: str | os.PathLike[s
         out = table.copy()
         for col in out.columns:  # parquet needs one type per column
             if out[col].dtype == object:
-                out[col] = out[col].map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
+                out[col] = out[col].map(
+                    lambda v: (
+                        None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
+                    )
+                )
         csv, parquet = folder / f"{name}.csv", folder / f"{name}.parquet"
         out.to_csv(csv, index=False)
         out.to_parquet(parquet, index=False)
@@ -1143,20 +1413,26 @@ def findings_markdown(stats: Mapping[str, object], *, section: str) -> str:
             except ValueError:
                 return (1, 0.0, v)
 
-        return sorted({k[len(prefix):].split(".")[0] for k in stats if k.startswith(prefix)}, key=natural)
+        return sorted(
+            {k[len(prefix) :].split(".")[0] for k in stats if k.startswith(prefix)}, key=natural
+        )
 
     if section == "data":
-        return (f"{f('data.n_items')} summaries of {f('data.n_patients')} patients, rated on "
-                f"{f('data.n_criteria')} criteria by {f('data.n_experts')} experts in "
-                f"{f('data.n_expert_categories')} categories and by {f('data.n_judges')} judges in "
-                f"{f('data.n_configurations')} configurations. {f('data.judge_rows_failed')} of "
-                f"{f('data.judge_rows')} judge answers ({f('data.judge_failed_share', 3)}) had no valid "
-                f"score and count as missing; {f('data.expert_scores_missing')} expert scores are missing.")
+        return (
+            f"{f('data.n_items')} summaries of {f('data.n_patients')} patients, rated on "
+            f"{f('data.n_criteria')} criteria by {f('data.n_experts')} experts in "
+            f"{f('data.n_expert_categories')} categories and by {f('data.n_judges')} judges in "
+            f"{f('data.n_configurations')} configurations. {f('data.judge_rows_failed')} of "
+            f"{f('data.judge_rows')} judge answers ({f('data.judge_failed_share', 3)}) had no valid "
+            f"score and count as missing; {f('data.expert_scores_missing')} expert scores are missing."
+        )
     if section == "grid":
-        return (f"Across the grid, W (judge vs expert consensus; chance level 0.5) has median "
-                f"{f('w.grid.median')} (range {f('w.grid.min')}-{f('w.grid.max')}); "
-                f"{f('w.grid.n_significant')} of {f('w.grid.n')} configurations exceed chance after "
-                f"{f('settings.p_adjust')} adjustment (alpha = {f('settings.alpha')}).")
+        return (
+            f"Across the grid, W (judge vs expert consensus; chance level 0.5) has median "
+            f"{f('w.grid.median')} (range {f('w.grid.min')}-{f('w.grid.max')}); "
+            f"{f('w.grid.n_significant')} of {f('w.grid.n')} configurations exceed chance after "
+            f"{f('settings.p_adjust')} adjustment (alpha = {f('settings.alpha')})."
+        )
     if section in ("scale", "granularity", "criteria", "judge"):
         factor = {"criteria": "criterion"}.get(section, section)
         parts = []
@@ -1170,22 +1446,32 @@ def findings_markdown(stats: Mapping[str, object], *, section: str) -> str:
             parts.append(txt)
         return f"Mean W by {factor}, with paired bootstrap intervals: " + "; ".join(parts) + "."
     if section == "experts":
-        return (f"The experts agree among themselves with median W {f('experts.w.median')} over criteria; "
-                f"the category consensuses agree with median W {f('experts.across_categories.median')}. "
-                "Judge concordance by the category whose consensus is the reference: "
-                + "; ".join(f"{c}: median {f(f'judge_vs_category.{c}.median_w')}" for c in levels("judge_vs_category."))
-                + f". Leaving one expert out changes W by at most {f('loeo.max_abs_change', 3)}.")
+        return (
+            f"The experts agree among themselves with median W {f('experts.w.median')} over criteria; "
+            f"the category consensuses agree with median W {f('experts.across_categories.median')}. "
+            "Judge concordance by the category whose consensus is the reference: "
+            + "; ".join(
+                f"{c}: median {f(f'judge_vs_category.{c}.median_w')}"
+                for c in levels("judge_vs_category.")
+            )
+            + f". Leaving one expert out changes W by at most {f('loeo.max_abs_change', 3)}."
+        )
     if section == "panel":
-        return (f"Adding the judge to the expert panel changes W by a median {f('delta_w.median', 3)}; "
-                f"Delta W is positive for {f('delta_w.n_positive')} of {f('delta_w.n')} configurations, "
-                f"with the interval above zero for {f('delta_w.n_ci_above_zero')}.")
+        return (
+            f"Adding the judge to the expert panel changes W by a median {f('delta_w.median', 3)}; "
+            f"Delta W is positive for {f('delta_w.n_positive')} of {f('delta_w.n')} configurations, "
+            f"with the interval above zero for {f('delta_w.n_ci_above_zero')}."
+        )
     if section == "alt_test":
-        return (f"Alt-test (epsilon = {f('settings.alt_test_epsilon')}, BY at q = {f('settings.alt_test_q')}): "
-                f"{f('alt_test.n_passed')} of {f('alt_test.n')} configurations pass (winning rate >= 0.5); "
-                f"the largest advantage probability is {f('alt_test.advantage_probability_max')}.")
+        return (
+            f"Alt-test (epsilon = {f('settings.alt_test_epsilon')}, BY at q = {f('settings.alt_test_q')}): "
+            f"{f('alt_test.n_passed')} of {f('alt_test.n')} configurations pass (winning rate >= 0.5); "
+            f"the largest advantage probability is {f('alt_test.advantage_probability_max')}."
+        )
     if section == "selection":
-        return (f"Choosing the configuration per judge and criterion by {f('settings.cv_folds')}-fold "
-                f"cross-validation over patients gives a mean held-out W of {f('selection.mean_held_out_w')}; "
-                f"naive in-sample selection overstates W by {f('selection.mean_optimism', 3)} on average.")
+        return (
+            f"Choosing the configuration per judge and criterion by {f('settings.cv_folds')}-fold "
+            f"cross-validation over patients gives a mean held-out W of {f('selection.mean_held_out_w')}; "
+            f"naive in-sample selection overstates W by {f('selection.mean_optimism', 3)} on average."
+        )
     raise ValueError(f"unknown section {section!r}")
-

@@ -113,7 +113,9 @@ class _Prepared:
     """Per rating matrix: everything a resample needs, computed once."""
 
     m: int
-    rank_basis: np.ndarray  # (n_valid, P), rows grouped by cluster: rank sums = rank_basis @ c + m/2
+    rank_basis: (
+        np.ndarray
+    )  # (n_valid, P), rows grouped by cluster: rank sums = rank_basis @ c + m/2
     segment_starts: np.ndarray  # first row of each cluster's block in rank_basis
     segment_clusters: np.ndarray  # cluster of each block
     items_per_cluster: np.ndarray  # (P,) valid items per cluster
@@ -144,8 +146,13 @@ def _prepare(x: np.ndarray, codes: np.ndarray, n_clusters: int, correct_ties: bo
     tie_groups = np.concatenate(groups) if groups else np.zeros((0, n_clusters))
     starts = np.flatnonzero(np.r_[True, cv[1:] != cv[:-1]]) if cv.size else np.zeros(0, np.intp)
     return _Prepared(
-        m, rank_basis, starts, cv[starts], np.bincount(cv, minlength=n_clusters).astype(float),
-        singletons, tie_groups,
+        m,
+        rank_basis,
+        starts,
+        cv[starts],
+        np.bincount(cv, minlength=n_clusters).astype(float),
+        singletons,
+        tie_groups,
     )
 
 
@@ -239,7 +246,9 @@ def resampled_kendall_w(
             prep = _prepare(flat[g], codes, n_clusters, correct_ties)
             for start in range(0, c.shape[0], step):
                 cols = slice(start, start + step)
-                out[g, cols] = _w_for_counts(prep, counts_t[:, cols], cubes_t[:, cols], correct_ties)
+                out[g, cols] = _w_for_counts(
+                    prep, counts_t[:, cols], cubes_t[:, cols], correct_ties
+                )
     return out.reshape(*batch, c.shape[0])
 
 
@@ -285,9 +294,7 @@ def bootstrap_interval(
     theta = np.asarray(estimate, dtype=float)
     boot = np.asarray(replicates, dtype=float)
     if boot.shape[:-1] != theta.shape:
-        raise ValueError(
-            f"replicates must have shape {theta.shape} + (n_boot,); got {boot.shape}"
-        )
+        raise ValueError(f"replicates must have shape {theta.shape} + (n_boot,); got {boot.shape}")
     alpha = (1 - confidence_level) / 2
     n_ok = np.sum(~np.isnan(boot), axis=-1)
     if method == "percentile":
@@ -297,7 +304,9 @@ def bootstrap_interval(
             raise ValueError("method='bca' needs the jackknife values (jackknife=...)")
         jack = np.asarray(jackknife, dtype=float)
         if jack.shape[:-1] != theta.shape:
-            raise ValueError(f"jackknife must have shape {theta.shape} + (n_jack,); got {jack.shape}")
+            raise ValueError(
+                f"jackknife must have shape {theta.shape} + (n_jack,); got {jack.shape}"
+            )
         below = np.sum(boot < theta[..., None], axis=-1) + np.sum(boot <= theta[..., None], axis=-1)
         with np.errstate(divide="ignore", invalid="ignore"):
             z0 = special.ndtri(below / (2.0 * n_ok))
@@ -418,7 +427,9 @@ def cluster_bootstrap_w(
             w, boot, jackknife=jack, method=method, confidence_level=confidence_level
         )
         with np.errstate(invalid="ignore"):
-            se = np.nanstd(boot, axis=-1, ddof=1) if boot.shape[-1] > 1 else np.full(w.shape, np.nan)
+            se = (
+                np.nanstd(boot, axis=-1, ddof=1) if boot.shape[-1] > 1 else np.full(w.shape, np.nan)
+            )
     failed = np.isnan(low) & ~np.isnan(w)
     if failed.any():
         warnings.warn(

@@ -54,8 +54,15 @@ __all__ = [
 ITEM_COLUMNS = ("patient_id", "summarizer")
 EXPERT_COLUMNS = ("expert_id", "expert_category", *ITEM_COLUMNS, "criterion", "scale_max", "score")
 JUDGE_COLUMNS = (
-    "judge", "criterion", "scale", "granularity", "repeat", *ITEM_COLUMNS,
-    "score", "expected_score", "status",
+    "judge",
+    "criterion",
+    "scale",
+    "granularity",
+    "repeat",
+    *ITEM_COLUMNS,
+    "score",
+    "expected_score",
+    "status",
 )
 CONFIG_COLUMNS = ("judge", "criterion", "scale", "granularity")
 JUDGE_STATUSES = ("ok", "unparseable", "out_of_range", "refused", "failed")
@@ -73,7 +80,11 @@ def _require(df: pd.DataFrame, columns: Sequence[str], name: str) -> None:
 
 
 def _floats(series: pd.Series) -> np.ndarray:
-    return pd.to_numeric(series, errors="raise").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    return (
+        pd.to_numeric(series, errors="raise")
+        .astype("Float64")
+        .to_numpy(dtype=float, na_value=np.nan)
+    )
 
 
 def _check_experts(experts: pd.DataFrame) -> pd.DataFrame:
@@ -82,21 +93,30 @@ def _check_experts(experts: pd.DataFrame) -> pd.DataFrame:
     for col in ("expert_id", "expert_category", "patient_id", "summarizer", "criterion"):
         if df[col].isna().any():
             row = int(np.flatnonzero(df[col].isna().to_numpy())[0])
-            raise ValueError(f"expert_ratings: column {col!r} is missing in row {row}; every row needs it")
+            raise ValueError(
+                f"expert_ratings: column {col!r} is missing in row {row}; every row needs it"
+            )
         df[col] = df[col].astype(str)
     df["score"] = _floats(df["score"])
     df["scale_max"] = _floats(df["scale_max"])
     bad_scale = ~(df["scale_max"].to_numpy() >= 2)
     if bad_scale.any():
         row = int(np.flatnonzero(bad_scale)[0])
-        raise ValueError(f"expert_ratings row {row}: scale_max must be an integer >= 2; got {df['scale_max'].iat[row]}")
+        raise ValueError(
+            f"expert_ratings row {row}: scale_max must be an integer >= 2; got {df['scale_max'].iat[row]}"
+        )
     key = ["expert_id", *ITEM_COLUMNS, "criterion"]
     dup = df.duplicated(key, keep=False)
     if dup.any():
         ex = df.loc[dup, key].head(3).to_dict("records")
-        raise ValueError(f"expert_ratings: {int(dup.sum())} rows repeat an (expert, item, criterion), e.g. {ex}")
+        raise ValueError(
+            f"expert_ratings: {int(dup.sum())} rows repeat an (expert, item, criterion), e.g. {ex}"
+        )
     scored = ~np.isnan(df["score"].to_numpy())
-    bad = scored & ((df["score"] < 1) | (df["score"] > df["scale_max"]) | (df["score"] % 1 != 0)).to_numpy()
+    bad = (
+        scored
+        & ((df["score"] < 1) | (df["score"] > df["scale_max"]) | (df["score"] % 1 != 0)).to_numpy()
+    )
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise ValueError(
@@ -111,7 +131,9 @@ def _check_experts(experts: pd.DataFrame) -> pd.DataFrame:
         )
     cats = df.groupby("expert_id")["expert_category"].nunique()
     if (cats > 1).any():
-        raise ValueError(f"expert_ratings: experts {list(cats[cats > 1].index)} have several categories")
+        raise ValueError(
+            f"expert_ratings: experts {list(cats[cats > 1].index)} have several categories"
+        )
     return df
 
 
@@ -123,7 +145,9 @@ def _check_judges(judges: pd.DataFrame, config_columns: Sequence[str]) -> pd.Dat
         df[col] = df[col].astype(str)
     unknown = sorted(set(df["status"].astype(str)) - set(JUDGE_STATUSES))
     if unknown:
-        raise ValueError(f"judge_ratings: unknown status value(s) {unknown}; allowed: {list(JUDGE_STATUSES)}")
+        raise ValueError(
+            f"judge_ratings: unknown status value(s) {unknown}; allowed: {list(JUDGE_STATUSES)}"
+        )
     df["status"] = df["status"].astype(str)
     df["score"] = _floats(df["score"])
     df["expected_score"] = _floats(df["expected_score"])
@@ -131,7 +155,9 @@ def _check_judges(judges: pd.DataFrame, config_columns: Sequence[str]) -> pd.Dat
     dup = df.duplicated(key, keep=False)
     if dup.any():
         ex = df.loc[dup, key].head(3).to_dict("records")
-        raise ValueError(f"judge_ratings: {int(dup.sum())} rows repeat a (configuration, repeat, item), e.g. {ex}")
+        raise ValueError(
+            f"judge_ratings: {int(dup.sum())} rows repeat a (configuration, repeat, item), e.g. {ex}"
+        )
     return df
 
 
@@ -188,7 +214,9 @@ def judge_item_values(
     return out
 
 
-def expert_consensus(expert_ratings: pd.DataFrame, *, experts: Sequence[str] | None = None) -> pd.DataFrame:
+def expert_consensus(
+    expert_ratings: pd.DataFrame, *, experts: Sequence[str] | None = None
+) -> pd.DataFrame:
     """Per criterion and item: the mean of the non-missing expert scores.
 
     Parameters
@@ -270,7 +298,9 @@ class ConcordanceData:
     def n_patients(self) -> int:
         return int(pd.unique(self.patients).size)
 
-    def consensus(self, criterion: str, experts: Sequence[int] | np.ndarray | None = None) -> np.ndarray:
+    def consensus(
+        self, criterion: str, experts: Sequence[int] | np.ndarray | None = None
+    ) -> np.ndarray:
         """Mean of the non-missing expert scores per item; ``experts`` = column indices to use."""
         scores = self.expert_scores[criterion]
         if experts is not None:
@@ -324,7 +354,9 @@ def prepare_data(
     """
     config_columns = tuple(config_columns)
     if "judge" not in config_columns or "criterion" not in config_columns:
-        raise ValueError(f"config_columns must include 'judge' and 'criterion'; got {config_columns}")
+        raise ValueError(
+            f"config_columns must include 'judge' and 'criterion'; got {config_columns}"
+        )
     experts = _check_experts(expert_ratings)
     if experts.empty:
         raise ValueError("expert_ratings is empty")
@@ -359,14 +391,18 @@ def prepare_data(
     col = item_index.get_indexer(pd.MultiIndex.from_frame(values.loc[:, list(ITEM_COLUMNS)]))
     matched = col >= 0
     matrix[row[matched], col[matched]] = values["value"].to_numpy(dtype=float)[matched]
-    counts = pd.DataFrame(
-        {
-            "row": row,
-            "n_rows": values["n_ok"].to_numpy() + values["n_failed"].to_numpy(),
-            "n_failed_rows": values["n_failed"].to_numpy(),
-            "n_items_unmatched": ~matched,
-        }
-    ).groupby("row").sum()
+    counts = (
+        pd.DataFrame(
+            {
+                "row": row,
+                "n_rows": values["n_ok"].to_numpy() + values["n_failed"].to_numpy(),
+                "n_failed_rows": values["n_failed"].to_numpy(),
+                "n_items_unmatched": ~matched,
+            }
+        )
+        .groupby("row")
+        .sum()
+    )
     stats = counts.reindex(np.arange(len(config_keys)), fill_value=0).astype(int)
     stats["n_items_valued"] = np.isfinite(matrix).sum(axis=1)
     stats = stats.loc[:, ["n_rows", "n_failed_rows", "n_items_valued", "n_items_unmatched"]]

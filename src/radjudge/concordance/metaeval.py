@@ -126,9 +126,13 @@ def _arrays(metric: object, human: object, *others: object) -> tuple[np.ndarray,
     for name, o in zip(("documents", "systems"), others, strict=False):
         a = np.asarray(o, dtype=object)
         if a.shape != m.shape:
-            raise ValueError(f"{name} must give one label per score ({m.shape[0]}); got shape {a.shape}")
+            raise ValueError(
+                f"{name} must give one label per score ({m.shape[0]}); got shape {a.shape}"
+            )
         if pd.isna(a).any():
-            raise ValueError(f"{name} has a missing label at position {int(np.flatnonzero(pd.isna(a))[0])}")
+            raise ValueError(
+                f"{name} has a missing label at position {int(np.flatnonzero(pd.isna(a))[0])}"
+            )
         out.append(a)
     return tuple(out)
 
@@ -184,14 +188,18 @@ def per_document_correlation(metric: object, human: object, documents: object) -
             why = ""
             rho, tau = _rho_tau(mk, hk)
         rows.append((label, int(ok.sum()), int((~ok).sum()), rho, tau, why))
-    return pd.DataFrame(rows, columns=["document", "n_pairs", "n_missing", "spearman", "kendall", "skipped"])
+    return pd.DataFrame(
+        rows, columns=["document", "n_pairs", "n_missing", "spearman", "kendall", "skipped"]
+    )
 
 
 def _warn_undefined(what: str) -> None:
     warnings.warn(f"{what}; returned NaN", UndefinedStatisticWarning, stacklevel=3)
 
 
-def summary_level_correlation(metric: object, human: object, documents: object) -> SummaryLevelCorrelation:
+def summary_level_correlation(
+    metric: object, human: object, documents: object
+) -> SummaryLevelCorrelation:
     """Summary-level correlation: within each document, then averaged over documents.
 
     Parameters
@@ -229,8 +237,10 @@ def summary_level_correlation(metric: object, human: object, documents: object) 
     per = per_document_correlation(metric, human, documents)
     used = per[per["skipped"] == ""]
     if used.empty:
-        _warn_undefined(f"summary-level correlation undefined: none of {len(per)} documents has "
-                        "non-constant metric and human scores over 2 or more complete pairs")
+        _warn_undefined(
+            f"summary-level correlation undefined: none of {len(per)} documents has "
+            "non-constant metric and human scores over 2 or more complete pairs"
+        )
     return SummaryLevelCorrelation(
         spearman=float(used["spearman"].mean()) if len(used) else float("nan"),
         kendall=float(used["kendall"].mean()) if len(used) else float("nan"),
@@ -369,7 +379,9 @@ def meta_evaluate(
     needed = [*by, document, system, metric, human]
     missing = [c for c in needed if c not in frame.columns]
     if missing:
-        raise ValueError(f"meta_evaluate: column(s) {missing} not in the table (columns: {list(frame.columns)})")
+        raise ValueError(
+            f"meta_evaluate: column(s) {missing} not in the table (columns: {list(frame.columns)})"
+        )
     dup = frame.duplicated([*by, document, system])
     if dup.any():
         row = frame.loc[dup, [*by, document, system]].iloc[0].to_dict()
@@ -388,13 +400,58 @@ def meta_evaluate(
         for level in levels:
             if level == "summary":
                 r = summary_level_correlation(m, h, g[document].to_numpy())
-                rows.append((*key, level, r.spearman, r.kendall, r.n_docs, r.n_docs, r.n_skipped_human,
-                             r.n_skipped_metric, r.n_skipped_pairs, r.n_missing, r.spearman_se, r.kendall_se))
+                rows.append(
+                    (
+                        *key,
+                        level,
+                        r.spearman,
+                        r.kendall,
+                        r.n_docs,
+                        r.n_docs,
+                        r.n_skipped_human,
+                        r.n_skipped_metric,
+                        r.n_skipped_pairs,
+                        r.n_missing,
+                        r.spearman_se,
+                        r.kendall_se,
+                    )
+                )
             else:
-                c = (system_level_correlation(m, h, g[system].to_numpy()) if level == "system"
-                     else pooled_correlation(m, h))
-                rows.append((*key, level, c.spearman, c.kendall, n_docs_complete, c.n, 0, 0, 0, c.n_missing,
-                             float("nan"), float("nan")))
-    return pd.DataFrame(rows, columns=[*by, "level", "spearman", "kendall", "n_docs", "n_units",
-                                       "n_skipped_human", "n_skipped_metric", "n_skipped_pairs", "n_missing",
-                                       "spearman_se", "kendall_se"])
+                c = (
+                    system_level_correlation(m, h, g[system].to_numpy())
+                    if level == "system"
+                    else pooled_correlation(m, h)
+                )
+                rows.append(
+                    (
+                        *key,
+                        level,
+                        c.spearman,
+                        c.kendall,
+                        n_docs_complete,
+                        c.n,
+                        0,
+                        0,
+                        0,
+                        c.n_missing,
+                        float("nan"),
+                        float("nan"),
+                    )
+                )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            *by,
+            "level",
+            "spearman",
+            "kendall",
+            "n_docs",
+            "n_units",
+            "n_skipped_human",
+            "n_skipped_metric",
+            "n_skipped_pairs",
+            "n_missing",
+            "spearman_se",
+            "kendall_se",
+        ],
+    )

@@ -62,7 +62,11 @@ class SelectionResult:
 
 
 def patient_folds(
-    n_clusters: int, *, n_folds: int, n_repeats: int = 1, seed: int | np.random.Generator | None = None
+    n_clusters: int,
+    *,
+    n_folds: int,
+    n_repeats: int = 1,
+    seed: int | np.random.Generator | None = None,
 ) -> np.ndarray:
     """Random fold of each cluster, per repeat.
 
@@ -72,7 +76,9 @@ def patient_folds(
         Fold 0..n_folds-1 of every cluster; fold sizes differ by at most one.
     """
     if not 2 <= n_folds <= n_clusters:
-        raise ValueError(f"n_folds must be between 2 and the number of patients ({n_clusters}); got {n_folds}")
+        raise ValueError(
+            f"n_folds must be between 2 and the number of patients ({n_clusters}); got {n_folds}"
+        )
     if n_repeats < 1:
         raise ValueError(f"n_repeats must be >= 1; got {n_repeats}")
     rng = np.random.default_rng(seed)
@@ -130,11 +136,15 @@ def select_by_cross_validation(
         [np.broadcast_to(ref, (cand.shape[0], *ref.shape)), cand[:, :, None]], axis=2
     )
     # rows: (repeat, fold) pairs; columns: clusters
-    test = np.concatenate([(folds[r][None, :] == np.arange(n_folds)[:, None]) for r in range(n_repeats)])
+    test = np.concatenate(
+        [(folds[r][None, :] == np.arange(n_folds)[:, None]) for r in range(n_repeats)]
+    )
     test = test.astype(float)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UndefinedStatisticWarning)
-        full = resampled_kendall_w(design, clusters, np.ones((1, n_clusters)), correct_ties=correct_ties)[:, 0]
+        full = resampled_kendall_w(
+            design, clusters, np.ones((1, n_clusters)), correct_ties=correct_ties
+        )[:, 0]
         w_train = resampled_kendall_w(design, clusters, 1.0 - test, correct_ties=correct_ties)
         w_test = resampled_kendall_w(design, clusters, test, correct_ties=correct_ties)
 

@@ -61,10 +61,21 @@ def plot_summeval_correlations(results: pd.DataFrame, *, title: str | None = Non
     """
     from radjudge.figures import OKABE_ITO, PALETTE, figure_style, new_figure
 
-    need = ["kind", "method", "scale", "granularity", "criterion", "spearman", "kendall", "spearman_se"]
+    need = [
+        "kind",
+        "method",
+        "scale",
+        "granularity",
+        "criterion",
+        "spearman",
+        "kendall",
+        "spearman_se",
+    ]
     missing = [c for c in need if c not in results.columns]
     if missing:
-        raise ValueError(f"plot_summeval_correlations: column(s) {missing} missing from the results table")
+        raise ValueError(
+            f"plot_summeval_correlations: column(s) {missing} missing from the results table"
+        )
     bad = sorted(set(results["kind"]) - set(RESULT_KINDS))
     if bad:
         raise ValueError(f"unknown kind(s) {bad}; expected {list(RESULT_KINDS)}")
@@ -72,8 +83,11 @@ def plot_summeval_correlations(results: pd.DataFrame, *, title: str | None = Non
     df["label"] = df.apply(row_label, axis=1)
     df["_k"] = df["kind"].map({k: i for i, k in enumerate(RESULT_KINDS)})
     df["_g"] = df["granularity"].map({g: i for i, g in enumerate(_GRANULARITY_ORDER)})
-    order = (df.sort_values(["_k", "method", "scale", "_g"], kind="stable", na_position="first")
-             ["label"].drop_duplicates().tolist())
+    order = (
+        df.sort_values(["_k", "method", "scale", "_g"], kind="stable", na_position="first")["label"]
+        .drop_duplicates()
+        .tolist()
+    )
     judges = sorted(df.loc[df["kind"] == "judge", "method"].unique())
     judge_colour = {j: PALETTE[i % len(PALETTE)] for i, j in enumerate(judges)}
 
@@ -87,10 +101,17 @@ def plot_summeval_correlations(results: pd.DataFrame, *, title: str | None = Non
     criteria = [c for c in SUMMEVAL_CRITERIA if c in set(df["criterion"])]
     y = {lab: i for i, lab in enumerate(order)}
     lows = df["spearman"] - 1.96 * df["spearman_se"].fillna(0)
-    x_min = min(-0.25, float(np.floor(np.nanmin([lows.min(), df["kendall"].min()]) * 10) / 10) - 0.05)
+    x_min = min(
+        -0.25, float(np.floor(np.nanmin([lows.min(), df["kendall"].min()]) * 10) / 10) - 0.05
+    )
     with figure_style():
-        fig, axes = new_figure("double", height_mm=max(45.0, 12 + 4.2 * len(order)),
-                               ncols=len(criteria), sharey=True, squeeze=False)
+        fig, axes = new_figure(
+            "double",
+            height_mm=max(45.0, 12 + 4.2 * len(order)),
+            ncols=len(criteria),
+            sharey=True,
+            squeeze=False,
+        )
         for ax, crit in zip(axes[0], criteria, strict=True):
             part = df[df["criterion"] == crit]
             ax.axvline(0, color="#999999", lw=0.5)
@@ -98,15 +119,23 @@ def plot_summeval_correlations(results: pd.DataFrame, *, title: str | None = Non
                 yy, c = y[row["label"]], colour(row)
                 se = row["spearman_se"]
                 if np.isfinite(se):
-                    ax.plot([row["spearman"] - 1.96 * se, row["spearman"] + 1.96 * se], [yy, yy],
-                            color=c, lw=0.6, alpha=0.7)
+                    ax.plot(
+                        [row["spearman"] - 1.96 * se, row["spearman"] + 1.96 * se],
+                        [yy, yy],
+                        color=c,
+                        lw=0.6,
+                        alpha=0.7,
+                    )
                 ax.plot(row["spearman"], yy, "o", color=c, ms=3.2)
                 ax.plot(row["kendall"], yy, "s", mfc="white", mec=c, ms=2.8, mew=0.7)
             ax.set_title(crit)
             ax.set_xlim(x_min, 1)
             ax.grid(axis="x")
-        fig.supxlabel("summary-level correlation with the expert means:  "
-                      "● Spearman ρ (bar ±1.96 SE over articles)   □ Kendall τ-b", fontsize=7)
+        fig.supxlabel(
+            "summary-level correlation with the expert means:  "
+            "● Spearman ρ (bar ±1.96 SE over articles)   □ Kendall τ-b",
+            fontsize=7,
+        )
         axes[0][0].set_yticks(range(len(order)), order)
         axes[0][0].invert_yaxis()
         if title:

@@ -81,7 +81,9 @@ class PublicTextGuard:
         self._texts = tuple(dict.fromkeys(texts))
         if not self._texts:
             raise ValueError(f"PublicTextGuard({dataset!r}): no public text given")
-        short = [i for i, t in enumerate(self._texts) if not isinstance(t, str) or len(t) < min_chars]
+        short = [
+            i for i, t in enumerate(self._texts) if not isinstance(t, str) or len(t) < min_chars
+        ]
         if short:
             raise ValueError(
                 f"PublicTextGuard({dataset!r}): text #{short[0]} is shorter than min_chars={min_chars}; "

@@ -58,9 +58,23 @@ JudgeScore = Literal["expected", "score"]
 
 #: Columns of ``paths.SUMMEVAL_JUDGES``, in order.
 RESULT_COLUMNS = (
-    "kind", "method", "scale", "granularity", "criterion", "spearman", "kendall", "n_docs",
-    "spearman_se", "kendall_se", "kendall_w", "w_pvalue", "n_items", "n_missing", "n_skipped_human",
-    "n_skipped_metric", "judge_score",
+    "kind",
+    "method",
+    "scale",
+    "granularity",
+    "criterion",
+    "spearman",
+    "kendall",
+    "n_docs",
+    "spearman_se",
+    "kendall_se",
+    "kendall_w",
+    "w_pvalue",
+    "n_items",
+    "n_missing",
+    "n_skipped_human",
+    "n_skipped_metric",
+    "judge_score",
 )
 
 _CONFIG = ["judge", "criterion", "scale", "granularity"]
@@ -141,21 +155,55 @@ def run_summeval_judges(
     from radjudge.llm import combined_cache_stats, load_client
 
     specs = parse_judges(
-        [{"name": j, "mode": "logprobs", "model": j, "criteria": list(criteria), "scales": list(scales),
-          "granularities": list(granularities), "language": "en"} for j in judges],
-        models=models, language="en", rubric=SUMMEVAL_RUBRIC,
+        [
+            {
+                "name": j,
+                "mode": "logprobs",
+                "model": j,
+                "criteria": list(criteria),
+                "scales": list(scales),
+                "granularities": list(granularities),
+                "language": "en",
+            }
+            for j in judges
+        ],
+        models=models,
+        language="en",
+        rubric=SUMMEVAL_RUBRIC,
     )
-    guard = PublicTextGuard("SummEval", data.documents["source"], licence="MIT (SummEval annotations)")
-    sources = [PublicSource(doc, text) for doc, text in
-               zip(data.documents["doc_id"], data.documents["source"], strict=True)]
-    summaries = pd.DataFrame({"patient_id": data.summaries["doc_id"], "summarizer": data.summaries["system_id"],
-                              "summarizer_kind": "system", "text": data.summaries["text"]})
-    clients = {s.model: load_client(s.model, models[s.model], cache_dir=cache_dir, cache_mode=cache_mode,
-                                    text_guard=guard) for s in specs}
+    guard = PublicTextGuard(
+        "SummEval", data.documents["source"], licence="MIT (SummEval annotations)"
+    )
+    sources = [
+        PublicSource(doc, text)
+        for doc, text in zip(data.documents["doc_id"], data.documents["source"], strict=True)
+    ]
+    summaries = pd.DataFrame(
+        {
+            "patient_id": data.summaries["doc_id"],
+            "summarizer": data.summaries["system_id"],
+            "summarizer_kind": "system",
+            "text": data.summaries["text"],
+        }
+    )
+    clients = {
+        s.model: load_client(
+            s.model, models[s.model], cache_dir=cache_dir, cache_mode=cache_mode, text_guard=guard
+        )
+        for s in specs
+    }
     try:
         # the clinical sweep itself, with the news template and the articles as public sources
-        result = run_sweep(summaries, sources, specs, clients=clients, seed=0, rubric=SUMMEVAL_RUBRIC,
-                           template=SUMMEVAL_TEMPLATE, progress=progress)
+        result = run_sweep(
+            summaries,
+            sources,
+            specs,
+            clients=clients,
+            seed=0,
+            rubric=SUMMEVAL_RUBRIC,
+            template=SUMMEVAL_TEMPLATE,
+            progress=progress,
+        )
         stats = combined_cache_stats(clients)
         files: dict[str, Path] = {}
         for client in clients.values():
@@ -165,8 +213,14 @@ def run_summeval_judges(
         for client in clients.values():
             client.close()
     seconds = dict(zip(result.judges["judge"], result.judges["seconds"].astype(float), strict=True))
-    return JudgeRun(ratings=result.ratings, validity=result.validity, cache_stats=stats, model_files=files,
-                    guard=guard.describe(), seconds=seconds)
+    return JudgeRun(
+        ratings=result.ratings,
+        validity=result.validity,
+        cache_stats=stats,
+        model_files=files,
+        guard=guard.describe(),
+        seconds=seconds,
+    )
 
 
 def judge_values(ratings: pd.DataFrame, *, use: JudgeScore = "expected") -> pd.DataFrame:
@@ -195,7 +249,9 @@ def judge_values(ratings: pd.DataFrame, *, use: JudgeScore = "expected") -> pd.D
         raise ValueError(f"use must be 'expected' or 'score'; got {use!r}")
     missing = [c for c in need if c not in ratings.columns]
     if missing:
-        raise ValueError(f"judge_values: column(s) {missing} missing; pass judge ratings (paths.JUDGE_RATINGS format)")
+        raise ValueError(
+            f"judge_values: column(s) {missing} missing; pass judge ratings (paths.JUDGE_RATINGS format)"
+        )
     score = ratings["score"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     if use == "expected":
         expected = ratings["expected_score"].astype(float).to_numpy()
@@ -204,7 +260,11 @@ def judge_values(ratings: pd.DataFrame, *, use: JudgeScore = "expected") -> pd.D
         value = score
     value = np.where(ratings["status"].to_numpy() == "ok", value, np.nan)
     df = ratings[[*_CONFIG, "patient_id", "summarizer"]].assign(value=value)
-    return df.groupby([*_CONFIG, "patient_id", "summarizer"], sort=False, dropna=False)["value"].mean().reset_index()
+    return (
+        df.groupby([*_CONFIG, "patient_id", "summarizer"], sort=False, dropna=False)["value"]
+        .mean()
+        .reset_index()
+    )
 
 
 def _w(table: pd.DataFrame, metric: str) -> tuple[float, float]:
@@ -260,18 +320,24 @@ def judge_results(
     lost = v[v["human"].isna()]
     if len(lost):
         r = lost.iloc[0]
-        raise ValueError(f"{len(lost)} judged summaries have no expert mean, first: article {r['patient_id']}, "
-                         f"system {r['summarizer']}, criterion {r['criterion']}")
+        raise ValueError(
+            f"{len(lost)} judged summaries have no expert mean, first: article {r['patient_id']}, "
+            f"system {r['summarizer']}, criterion {r['criterion']}"
+        )
     frames = []
     res = meta_evaluate(v, metric="value", human="human", by=_CONFIG)
     ws = {k: _w(g, "value") for k, g in v.groupby(_CONFIG, sort=False)}
     counts = v.groupby(_CONFIG, sort=False)["value"].count().rename("n_items")
-    res = res.join(counts, on=_CONFIG)  # n_missing (pairs without a usable answer) comes from meta_evaluate
+    res = res.join(
+        counts, on=_CONFIG
+    )  # n_missing (pairs without a usable answer) comes from meta_evaluate
     res["kendall_w"] = [ws[tuple(k)][0] for k in res[_CONFIG].itertuples(index=False)]
     res["w_pvalue"] = [ws[tuple(k)][1] for k in res[_CONFIG].itertuples(index=False)]
     frames.append(res.rename(columns={"judge": "method"}).assign(kind="judge", judge_score=use))
     if rouge is not None:
-        r = rouge.rename(columns={"doc_id": "patient_id", "system_id": "summarizer", "score": "value"})
+        r = rouge.rename(
+            columns={"doc_id": "patient_id", "system_id": "summarizer", "score": "value"}
+        )
         docs = set(v["patient_id"])
         r = r[r["patient_id"].isin(docs)].merge(human, on=["patient_id", "summarizer"])
         m = meta_evaluate(r, metric="value", human="human", by=["metric", "criterion"])
@@ -279,12 +345,19 @@ def judge_results(
         m["kendall_w"] = [mw[(a, b)][0] for a, b in zip(m["metric"], m["criterion"], strict=True)]
         m["w_pvalue"] = [mw[(a, b)][1] for a, b in zip(m["metric"], m["criterion"], strict=True)]
         sizes = r.groupby(["metric", "criterion"], sort=False)["value"].count()
-        m["n_items"] = [int(sizes[(a, b)]) for a, b in zip(m["metric"], m["criterion"], strict=True)]
-        frames.append(m.rename(columns={"metric": "method"}).assign(kind="metric", scale=np.nan,
-                                                                     granularity=None, judge_score=None))
+        m["n_items"] = [
+            int(sizes[(a, b)]) for a, b in zip(m["metric"], m["criterion"], strict=True)
+        ]
+        frames.append(
+            m.rename(columns={"metric": "method"}).assign(
+                kind="metric", scale=np.nan, granularity=None, judge_score=None
+            )
+        )
     if published:
         p = published_table(tuple(published)).rename(columns={"metric": "method"})
-        frames.append(p.assign(kind="published", scale=np.nan, granularity=None, n_docs=100, judge_score=None))
+        frames.append(
+            p.assign(kind="published", scale=np.nan, granularity=None, n_docs=100, judge_score=None)
+        )
     out = pd.concat(frames, ignore_index=True)
     for col in RESULT_COLUMNS:
         if col not in out.columns:

@@ -112,15 +112,22 @@ def rouge_scores(
 
     unknown = [m for m in metrics if m not in ROUGE_METRICS]
     if unknown or not metrics:
-        raise ValueError(f"metrics must be a non-empty subset of {list(ROUGE_METRICS)}; got {list(metrics)}")
+        raise ValueError(
+            f"metrics must be a non-empty subset of {list(ROUGE_METRICS)}; got {list(metrics)}"
+        )
     if aggregate not in ("mean", "max"):
         raise ValueError(f"aggregate must be 'mean' or 'max'; got {aggregate!r}")
     types = [ROUGE_METRICS[m] for m in metrics]
     scorer = rouge_scorer.RougeScorer(types, tokenizer=CachedTokenizer(use_stemmer=use_stemmer))
-    refs = {d: [split_sentences(t) for t in g["text"]] for d, g in data.references.groupby("doc_id", sort=False)}
+    refs = {
+        d: [split_sentences(t) for t in g["text"]]
+        for d, g in data.references.groupby("doc_id", sort=False)
+    }
     combine = np.mean if aggregate == "mean" else np.max
     rows = []
-    for doc, system, text in data.summaries[["doc_id", "system_id", "text"]].itertuples(index=False):
+    for doc, system, text in data.summaries[["doc_id", "system_id", "text"]].itertuples(
+        index=False
+    ):
         if not refs.get(doc):
             raise ValueError(f"summary {system} of article {doc} has no reference summary")
         pred = split_sentences(text)
@@ -157,7 +164,19 @@ def rouge_baselines(rouge: pd.DataFrame, human: pd.DataFrame) -> pd.DataFrame:
     lost = merged[merged["human"].isna()]
     if len(lost):
         first = lost.iloc[0]
-        raise ValueError(f"{len(lost)} ROUGE score(s) have no expert mean, first: article {first['patient_id']}, "
-                         f"system {first['summarizer']}, criterion {first['criterion']}")
+        raise ValueError(
+            f"{len(lost)} ROUGE score(s) have no expert mean, first: article {first['patient_id']}, "
+            f"system {first['summarizer']}, criterion {first['criterion']}"
+        )
     res = meta_evaluate(merged, metric="value", human="human", by=("metric", "criterion"))
-    return res[["metric", "criterion", "spearman", "kendall", "n_docs", "n_skipped_human", "n_skipped_metric"]]
+    return res[
+        [
+            "metric",
+            "criterion",
+            "spearman",
+            "kendall",
+            "n_docs",
+            "n_skipped_human",
+            "n_skipped_metric",
+        ]
+    ]

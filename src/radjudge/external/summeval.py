@@ -120,17 +120,27 @@ class SummEval:
 
         def pick(df: pd.DataFrame) -> pd.DataFrame:
             out = df[df["doc_id"].isin(order)]
-            return out.iloc[np.argsort(out["doc_id"].map(order).to_numpy(), kind="stable")].reset_index(drop=True)
+            return out.iloc[
+                np.argsort(out["doc_id"].map(order).to_numpy(), kind="stable")
+            ].reset_index(drop=True)
 
-        return SummEval(pick(self.documents), pick(self.references), pick(self.summaries),
-                        pick(self.expert_means), self.path, self.sha256)
+        return SummEval(
+            pick(self.documents),
+            pick(self.references),
+            pick(self.summaries),
+            pick(self.expert_means),
+            self.path,
+            self.sha256,
+        )
 
 
 def _fail(path: Path, line: int, problem: str) -> SummEvalFormatError:
     return SummEvalFormatError(f"{path}, line {line}: {problem}")
 
 
-def read_summeval(path: str | os.PathLike[str] | None = None, *, verify_sha256: bool = True) -> SummEval:
+def read_summeval(
+    path: str | os.PathLike[str] | None = None, *, verify_sha256: bool = True
+) -> SummEval:
     """Read and validate ``summeval.jsonl.gz``.
 
     Parameters
@@ -185,30 +195,44 @@ def read_summeval(path: str | os.PathLike[str] | None = None, *, verify_sha256: 
                 raise _fail(path, line_no, f"doc_id {doc!r} appears twice")
             seen_docs.add(doc)
             if len(rec["references"]) != _N_REFERENCES:
-                raise _fail(path, line_no, f"{len(rec['references'])} references, expected {_N_REFERENCES}")
+                raise _fail(
+                    path, line_no, f"{len(rec['references'])} references, expected {_N_REFERENCES}"
+                )
             if len(rec["summaries"]) != _N_SYSTEMS:
-                raise _fail(path, line_no, f"{len(rec['summaries'])} summaries, expected {_N_SYSTEMS}")
+                raise _fail(
+                    path, line_no, f"{len(rec['summaries'])} summaries, expected {_N_SYSTEMS}"
+                )
             ids = tuple(sorted(s.get("system_id", "") for s in rec["summaries"]))
             if len(set(ids)) != _N_SYSTEMS:
                 raise _fail(path, line_no, "duplicated or missing system_id")
             if systems is None:
                 systems = ids
             elif ids != systems:
-                raise _fail(path, line_no, f"systems {ids} differ from the first document's {systems}")
+                raise _fail(
+                    path, line_no, f"systems {ids} differ from the first document's {systems}"
+                )
             docs.append((doc, rec["source"], rec["reference"]))
             refs.extend((doc, i, text) for i, text in enumerate(rec["references"]))
             for s in rec["summaries"]:
                 summs.append((doc, s["system_id"], s["summary"]))
                 em = s.get("expert_mean", {})
                 if set(em) != set(SUMMEVAL_CRITERIA):
-                    raise _fail(path, line_no, f"system {s['system_id']}: expert_mean has {sorted(em)}, "
-                                               f"expected {list(SUMMEVAL_CRITERIA)}")
+                    raise _fail(
+                        path,
+                        line_no,
+                        f"system {s['system_id']}: expert_mean has {sorted(em)}, "
+                        f"expected {list(SUMMEVAL_CRITERIA)}",
+                    )
                 for crit in SUMMEVAL_CRITERIA:
                     v = float(em[crit])
                     whole = v * SUMMEVAL_RATERS
                     if not (1 <= v <= SUMMEVAL_SCALE_MAX and abs(whole - round(whole)) < 1e-9):
-                        raise _fail(path, line_no, f"system {s['system_id']} {crit}: {v!r} is not a mean of "
-                                                   f"{SUMMEVAL_RATERS} whole ratings in 1..{SUMMEVAL_SCALE_MAX}")
+                        raise _fail(
+                            path,
+                            line_no,
+                            f"system {s['system_id']} {crit}: {v!r} is not a mean of "
+                            f"{SUMMEVAL_RATERS} whole ratings in 1..{SUMMEVAL_SCALE_MAX}",
+                        )
                     means.append((doc, s["system_id"], crit, v))
     return SummEval(
         documents=pd.DataFrame(docs, columns=["doc_id", "source", "reference"]),
@@ -256,7 +280,9 @@ def import_summeval(
         if not (src / name).is_file():
             raise FileNotFoundError(f"{src / name} does not exist")
     if sha256_file(src / _FILES[0]) != SUMMEVAL_SHA256:
-        raise SummEvalFormatError(f"{src / _FILES[0]}: SHA-256 is not {SUMMEVAL_SHA256} (another version?)")
+        raise SummEvalFormatError(
+            f"{src / _FILES[0]}: SHA-256 is not {SUMMEVAL_SHA256} (another version?)"
+        )
     dst.mkdir(parents=True, exist_ok=True)
     for name in _FILES:
         target = dst / name
@@ -290,11 +316,31 @@ def write_ratings_csv(data: SummEval, path: str | os.PathLike[str] | None = None
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with tmp.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(["expert_id", "expert_category", "patient_id", "summarizer", "criterion", "scale_max",
-                    "score", "n_raters_averaged"])
+        w.writerow(
+            [
+                "expert_id",
+                "expert_category",
+                "patient_id",
+                "summarizer",
+                "criterion",
+                "scale_max",
+                "score",
+                "n_raters_averaged",
+            ]
+        )
         for r in data.expert_means.itertuples(index=False):
-            w.writerow([SUMMEVAL_EXPERT_ID, "expert", r.doc_id, r.system_id, r.criterion, SUMMEVAL_SCALE_MAX,
-                        repr(float(r.score)), SUMMEVAL_RATERS])
+            w.writerow(
+                [
+                    SUMMEVAL_EXPERT_ID,
+                    "expert",
+                    r.doc_id,
+                    r.system_id,
+                    r.criterion,
+                    SUMMEVAL_SCALE_MAX,
+                    repr(float(r.score)),
+                    SUMMEVAL_RATERS,
+                ]
+            )
     os.replace(tmp, path)
     return path
 
@@ -337,10 +383,16 @@ def expert_means(ratings: pd.DataFrame) -> pd.DataFrame:
     need = ["patient_id", "summarizer", "criterion", "score"]
     missing = [c for c in need if c not in ratings.columns]
     if missing:
-        raise ValueError(f"expert_means: column(s) {missing} missing; pass the output of load_summeval_ratings")
+        raise ValueError(
+            f"expert_means: column(s) {missing} missing; pass the output of load_summeval_ratings"
+        )
     df = ratings[need].assign(score=ratings["score"].astype("Float64").astype(float))
-    return (df.groupby(["patient_id", "summarizer", "criterion"], sort=False)["score"].mean()
-            .rename("human").reset_index())
+    return (
+        df.groupby(["patient_id", "summarizer", "criterion"], sort=False)["score"]
+        .mean()
+        .rename("human")
+        .reset_index()
+    )
 
 
 def select_documents(
@@ -372,7 +424,11 @@ def select_documents(
     """
     excluded = set(exclude)
     pool = [d for d in data.documents["doc_id"] if d not in excluded]
-    if isinstance(n_docs, bool) or not isinstance(n_docs, int | np.integer) or not 1 <= n_docs <= len(pool):
+    if (
+        isinstance(n_docs, bool)
+        or not isinstance(n_docs, int | np.integer)
+        or not 1 <= n_docs <= len(pool)
+    ):
         raise ValueError(f"n_docs must be an int from 1 to {len(pool)}; got {n_docs!r}")
     order = np.random.default_rng(seed).permutation(len(pool))
     return tuple(pool[i] for i in order[: int(n_docs)])

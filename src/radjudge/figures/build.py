@@ -33,6 +33,7 @@ __all__ = [
     "make_figures",
 ]
 
+
 def concordance_dir() -> Path:
     """Folder of notebook 05's tables, ``paths.CONCORDANCE`` (read at call time, for tests)."""
     return paths.CONCORDANCE
@@ -86,21 +87,49 @@ class FigureSpec:
 
 
 PAPER_FIGURE_SPECS: tuple[FigureSpec, ...] = (
-    FigureSpec("fig1_w_heatmap", plots.w_heatmap, ("grid",),
-               "Kendall's W of each judge with the expert consensus: criterion x scale x granularity"),
-    FigureSpec("fig2_w_forest", plots.w_forest, ("grid",),
-               "Forest plot of W with bootstrap CIs per configuration"),
-    FigureSpec("fig3_expert_categories", plots.expert_category_panel, ("categories",),
-               "W within and across expert categories; judges vs each category"),
-    FigureSpec("fig4_score_use", plots.score_use, ("score_use",),
-               "Use of scale points by judges and expert categories"),
-    FigureSpec("fig5_verbosity", plots.verbosity_bias, ("length_scores",),
-               "Normalized score vs summary length (verbosity bias)"),
-    FigureSpec("fig6_self_preference", plots.self_preference, ("self_preference",),
-               "Judge x summarizer matrix (self-preference)"),
-    FigureSpec("fig7_delta_w_alt_test", plots.delta_w_alt_test, ("panel_fit", "alt_test"),
-               "Delta W and the alternative annotator test",
-               keywords=(("selected", "selection"),)),
+    FigureSpec(
+        "fig1_w_heatmap",
+        plots.w_heatmap,
+        ("grid",),
+        "Kendall's W of each judge with the expert consensus: criterion x scale x granularity",
+    ),
+    FigureSpec(
+        "fig2_w_forest",
+        plots.w_forest,
+        ("grid",),
+        "Forest plot of W with bootstrap CIs per configuration",
+    ),
+    FigureSpec(
+        "fig3_expert_categories",
+        plots.expert_category_panel,
+        ("categories",),
+        "W within and across expert categories; judges vs each category",
+    ),
+    FigureSpec(
+        "fig4_score_use",
+        plots.score_use,
+        ("score_use",),
+        "Use of scale points by judges and expert categories",
+    ),
+    FigureSpec(
+        "fig5_verbosity",
+        plots.verbosity_bias,
+        ("length_scores",),
+        "Normalized score vs summary length (verbosity bias)",
+    ),
+    FigureSpec(
+        "fig6_self_preference",
+        plots.self_preference,
+        ("self_preference",),
+        "Judge x summarizer matrix (self-preference)",
+    ),
+    FigureSpec(
+        "fig7_delta_w_alt_test",
+        plots.delta_w_alt_test,
+        ("panel_fit", "alt_test"),
+        "Delta W and the alternative annotator test",
+        keywords=(("selected", "selection"),),
+    ),
 )
 
 
@@ -126,8 +155,11 @@ def read_result_table(name: str, folder: str | os.PathLike[str] | None = None) -
         p = base / f"{stem}{ext}"
         if p.is_file():
             return reader(p)
-    writer = "notebook 06 (rating summaries)" if name in (
-        "score_use", "length_scores", "self_preference") else "notebook 05"
+    writer = (
+        "notebook 06 (rating summaries)"
+        if name in ("score_use", "length_scores", "self_preference")
+        else "notebook 05"
+    )
     raise FileNotFoundError(
         f"result table {name!r} not found: neither {base / (stem + '.parquet')} nor .csv "
         f"exists. {writer} writes it (radjudge run --profile demo)."
@@ -142,8 +174,9 @@ def result_table_path(name: str, folder: str | os.PathLike[str] | None = None) -
     return parquet if parquet.is_file() else base / f"{stem}.csv"
 
 
-def load_figure_inputs(folders: Mapping[str, str | os.PathLike[str]] | None = None
-                       ) -> dict[str, pd.DataFrame]:
+def load_figure_inputs(
+    folders: Mapping[str, str | os.PathLike[str]] | None = None,
+) -> dict[str, pd.DataFrame]:
     """Every result table the paper figures need, keyed as in :data:`RESULT_TABLES`.
 
     ``folders`` may map a key to another folder (tests).
@@ -201,23 +234,38 @@ def make_figures(
     for extra in also_languages:
         check_language(extra)
     base = Path(outdir) if outdir is not None else paths.FIGURES
-    index = Path(index) if index is not None else (
-        base / "index.csv" if outdir is not None else paths.FIGURE_INDEX)
+    index = (
+        Path(index)
+        if index is not None
+        else (base / "index.csv" if outdir is not None else paths.FIGURE_INDEX)
+    )
     for spec in specs:
         missing = [k for k in spec.needs if k not in inputs]
         if missing:
-            raise ValueError(f"figure {spec.stem} needs input(s) {missing}; "
-                             f"load them with load_figure_inputs()")
+            raise ValueError(
+                f"figure {spec.stem} needs input(s) {missing}; load them with load_figure_inputs()"
+            )
     written: list[Path] = []
-    todo = [(language, base)] + [(x, base / x) for x in dict.fromkeys(also_languages)
-                                  if x != language]
+    todo = [(language, base)] + [
+        (x, base / x) for x in dict.fromkeys(also_languages) if x != language
+    ]
     for lang, folder in todo:
         for spec in specs:
-            fig = spec.function(*(inputs[k] for k in spec.inputs), language=lang,
-                                **{arg: inputs[k] for arg, k in spec.keywords})
+            fig = spec.function(
+                *(inputs[k] for k in spec.inputs),
+                language=lang,
+                **{arg: inputs[k] for arg, k in spec.keywords},
+            )
             written += save_figure(
-                fig, spec.stem, function=spec.qualname, notebook=notebook,
-                caption=spec.caption, language=lang, formats=tuple(formats), dpi=dpi,
-                outdir=folder, index=index,
+                fig,
+                spec.stem,
+                function=spec.qualname,
+                notebook=notebook,
+                caption=spec.caption,
+                language=lang,
+                formats=tuple(formats),
+                dpi=dpi,
+                outdir=folder,
+                index=index,
             )
     return written

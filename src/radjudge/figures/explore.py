@@ -88,8 +88,12 @@ def filter_options(tables: Mapping[str, pd.DataFrame]) -> dict[str, list[str]]:
     return opts
 
 
-def explorer(tables: Mapping[str, pd.DataFrame], *, language: Language = "ru",
-             show: tuple[str, ...] = ("grid", "categories", "panel_fit", "alt_test")):
+def explorer(
+    tables: Mapping[str, pd.DataFrame],
+    *,
+    language: Language = "ru",
+    show: tuple[str, ...] = ("grid", "categories", "panel_fit", "alt_test"),
+):
     """An ipywidgets UI: one drop-down per filter, the filtered tables and a forest plot of W.
 
     Returns
@@ -105,8 +109,7 @@ def explorer(tables: Mapping[str, pd.DataFrame], *, language: Language = "ru",
     from radjudge.figures import plots
 
     opts = filter_options(tables)
-    dropdowns = {k: widgets.Dropdown(options=v, value=ALL, description=k)
-                 for k, v in opts.items()}
+    dropdowns = {k: widgets.Dropdown(options=v, value=ALL, description=k) for k, v in opts.items()}
     out = widgets.Output()
     ui = widgets.VBox()
 
@@ -128,7 +131,10 @@ def explorer(tables: Mapping[str, pd.DataFrame], *, language: Language = "ru",
 
     for d in dropdowns.values():
         d.observe(redraw, names="value")
-    ui.children = [widgets.HBox(list(dropdowns.values())[:3]),
-                   widgets.HBox(list(dropdowns.values())[3:]), out]
+    ui.children = [
+        widgets.HBox(list(dropdowns.values())[:3]),
+        widgets.HBox(list(dropdowns.values())[3:]),
+        out,
+    ]
     redraw()
     return ui

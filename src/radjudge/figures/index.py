@@ -42,7 +42,15 @@ __all__ = [
 ]
 
 INDEX_COLUMNS = (
-    "file", "figure", "format", "function", "notebook", "language", "caption", "bytes", "sha256",
+    "file",
+    "figure",
+    "format",
+    "function",
+    "notebook",
+    "language",
+    "caption",
+    "bytes",
+    "sha256",
 )
 
 
@@ -117,17 +125,19 @@ def register_figure(
         p = Path(f)
         if not p.is_file() or p.stat().st_size == 0:
             raise FigureIndexError(f"cannot register {p}: it does not exist or is empty")
-        rows.append({
-            "file": _rel(p),
-            "figure": p.stem,
-            "format": p.suffix.lstrip("."),
-            "function": function,
-            "notebook": notebook or "",
-            "language": language or "",
-            "caption": caption or "",
-            "bytes": p.stat().st_size,
-            "sha256": sha256_file(p),
-        })
+        rows.append(
+            {
+                "file": _rel(p),
+                "figure": p.stem,
+                "format": p.suffix.lstrip("."),
+                "function": function,
+                "notebook": notebook or "",
+                "language": language or "",
+                "caption": caption or "",
+                "bytes": p.stat().st_size,
+                "sha256": sha256_file(p),
+            }
+        )
     current = read_figure_index(path)
     new = pd.DataFrame(rows, columns=list(INDEX_COLUMNS))
     merged = pd.concat(

@@ -90,17 +90,17 @@ TEXTS: dict[str, dict[str, str]] = {
     "experts_agreement": {"ru": "согласие экспертов", "en": "agreement among experts"},
     "judge_vs_category": {"ru": "судьи против категорий", "en": "judges vs each category"},
     "other_configs": {"ru": "прочие конфигурации", "en": "other configurations"},
-    "judge_selected": {"ru": "Судья (конфигурация, выбранная перекрёстной проверкой)",
-                       "en": "Judge (configuration selected by cross-validation)"},
+    "judge_selected": {
+        "ru": "Судья (конфигурация, выбранная перекрёстной проверкой)",
+        "en": "Judge (configuration selected by cross-validation)",
+    },
 }
 
 
 def check_language(language: str) -> str:
     """Return ``language`` if it is ``"ru"`` or ``"en"``; otherwise a ValueError says so."""
     if language not in LANGUAGES:
-        raise ValueError(
-            f"language={language!r}: use 'ru' or 'en' (profile key shared.language)"
-        )
+        raise ValueError(f"language={language!r}: use 'ru' or 'en' (profile key shared.language)")
     return language
 
 

@@ -50,7 +50,12 @@ __all__ = [
 
 #: Display order of the criteria (contract order); unknown criteria follow, sorted.
 CRITERIA_ORDER = (
-    "completeness", "correctness", "relevance", "conciseness", "structure", "unsupported",
+    "completeness",
+    "correctness",
+    "relevance",
+    "conciseness",
+    "structure",
+    "unsupported",
 )
 #: Display order of prompt granularities.
 GRANULARITY_ORDER = ("full", "extremes", "none")
@@ -65,8 +70,7 @@ def _require(df: pd.DataFrame, columns: Sequence[str], name: str) -> None:
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise ValueError(
-            f"{name} lacks column(s) {missing}; it needs {list(columns)} "
-            f"and has {list(df.columns)}"
+            f"{name} lacks column(s) {missing}; it needs {list(columns)} and has {list(df.columns)}"
         )
     if df.empty:
         raise ValueError(f"{name} is empty: there is nothing to plot")
@@ -107,8 +111,17 @@ def _text_color(value: float, cmap, norm) -> str:
 
 
 def _na_cell(ax, x: float, y: float) -> None:
-    ax.add_patch(Rectangle((x - 0.5, y - 0.5), 1, 1, facecolor=_NA_COLOR, hatch=_NA_HATCH,
-                           edgecolor="#BBBBBB", linewidth=0))
+    ax.add_patch(
+        Rectangle(
+            (x - 0.5, y - 0.5),
+            1,
+            1,
+            facecolor=_NA_COLOR,
+            hatch=_NA_HATCH,
+            edgecolor="#BBBBBB",
+            linewidth=0,
+        )
+    )
 
 
 def _judge_colors(judges: Sequence[str]) -> dict[str, str]:
@@ -159,8 +172,10 @@ def w_heatmap(
     dup = w.duplicated(keys)
     if dup.any():
         first = w.loc[dup, keys].iloc[0].to_dict()
-        raise ValueError(f"w has {int(dup.sum())} duplicate configuration(s), e.g. {first}; "
-                         "filter to one design/statistic before plotting")
+        raise ValueError(
+            f"w has {int(dup.sum())} duplicate configuration(s), e.g. {first}; "
+            "filter to one design/statistic before plotting"
+        )
     judges = _ordered(w["judge"])
     criteria = _ordered(w["criterion"], CRITERIA_ORDER)
     scales = sorted(int(s) for s in w["scale"].unique())
@@ -171,7 +186,10 @@ def w_heatmap(
     panel_h = 10 + 7.5 * len(criteria)
     with figure_style():
         fig, axes = plt.subplots(
-            n, 1, figsize=figure_size(width, height_mm=panel_h * n + 14), squeeze=False,
+            n,
+            1,
+            figsize=figure_size(width, height_mm=panel_h * n + 14),
+            squeeze=False,
         )
         lookup = w.set_index(keys)
         for p, (ax, judge) in enumerate(zip(axes[:, 0], judges, strict=True)):
@@ -190,30 +208,57 @@ def w_heatmap(
                         continue
                     if annotate:
                         row = lookup.loc[(judge, c, s, g)]
-                        ax.text(j, i - 0.12, _fmt(value, language), ha="center", va="center",
-                                fontsize=6, color=_text_color(value, cmap, norm))
-                        ax.text(j, i + 0.22, _ci_text(row["ci_low"], row["ci_high"], language),
-                                ha="center", va="center", fontsize=4.3,
-                                color=_text_color(value, cmap, norm))
+                        ax.text(
+                            j,
+                            i - 0.12,
+                            _fmt(value, language),
+                            ha="center",
+                            va="center",
+                            fontsize=6,
+                            color=_text_color(value, cmap, norm),
+                        )
+                        ax.text(
+                            j,
+                            i + 0.22,
+                            _ci_text(row["ci_low"], row["ci_high"], language),
+                            ha="center",
+                            va="center",
+                            fontsize=4.3,
+                            color=_text_color(value, cmap, norm),
+                        )
             ax.set_yticks(range(len(criteria)), [label("criterion", c, language) for c in criteria])
-            ax.set_xticks(range(len(columns)),
-                          [label("granularity", g, language) for _, g in columns]
-                          if p == n - 1 else [],
-                          rotation=30, ha="right", rotation_mode="anchor")
+            ax.set_xticks(
+                range(len(columns)),
+                [label("granularity", g, language) for _, g in columns] if p == n - 1 else [],
+                rotation=30,
+                ha="right",
+                rotation_mode="anchor",
+            )
             for k in range(1, len(scales)):
                 ax.axvline(k * len(grans) - 0.5, color="white", linewidth=2.0)
             for k, s in enumerate(scales):
-                ax.text((k + 0.5) * len(grans) - 0.5, -0.62, text("scale_points", language, n=s),
-                        ha="center", va="bottom", fontsize=6.5)
+                ax.text(
+                    (k + 0.5) * len(grans) - 0.5,
+                    -0.62,
+                    text("scale_points", language, n=s),
+                    ha="center",
+                    va="bottom",
+                    fontsize=6.5,
+                )
             ax.set_title(f"{text('judge', language)}: {judge}", loc="left", pad=14)
             ax.tick_params(length=0)
             for spine in ax.spines.values():
                 spine.set_visible(False)
             ax.set_xlim(-0.5, len(columns) - 0.5)
             ax.set_ylim(len(criteria) - 0.5, -0.5)
-        cbar = fig.colorbar(plt.cm.ScalarMappable(norm=norm, cmap=cmap), ax=axes[:, 0],
-                            location="right", shrink=min(1.0, 60 / (panel_h * n)), pad=0.01,
-                            aspect=25)
+        cbar = fig.colorbar(
+            plt.cm.ScalarMappable(norm=norm, cmap=cmap),
+            ax=axes[:, 0],
+            location="right",
+            shrink=min(1.0, 60 / (panel_h * n)),
+            pad=0.01,
+            aspect=25,
+        )
         cbar.set_label(text("kendall_w", language))
         cbar.outline.set_visible(False)
         _decimal_ticks(cbar.ax, "y", language)
@@ -263,7 +308,11 @@ def w_forest(
     dodge = 0.6 / max(len(judges), 1)
     with figure_style():
         fig, axes = plt.subplots(
-            nrows, ncols, sharex=True, sharey=True, squeeze=False,
+            nrows,
+            ncols,
+            sharex=True,
+            sharey=True,
+            squeeze=False,
             figsize=figure_size("double", height_mm=nrows * (14 + 5.2 * len(rows)) + 12),
         )
         for k, ax in enumerate(axes.flat):
@@ -284,14 +333,22 @@ def w_forest(
                     lo.append(float(m["ci_low"].iloc[0]))
                     hi.append(float(m["ci_high"].iloc[0]))
                 xs_a, lo_a, hi_a = np.array(xs), np.array(lo), np.array(hi)
-                ax.errorbar(xs_a, ys, xerr=np.vstack([xs_a - lo_a, hi_a - xs_a]) if xs else None,
-                            fmt=_MARKERS[jj % len(_MARKERS)], color=colors[judge],
-                            markersize=2.8, elinewidth=0.8, label=judge if k == 0 else None)
+                ax.errorbar(
+                    xs_a,
+                    ys,
+                    xerr=np.vstack([xs_a - lo_a, hi_a - xs_a]) if xs else None,
+                    fmt=_MARKERS[jj % len(_MARKERS)],
+                    color=colors[judge],
+                    markersize=2.8,
+                    elinewidth=0.8,
+                    label=judge if k == 0 else None,
+                )
             if reference is not None:
                 ref = reference.loc[reference["criterion"] == crit, "w"]
                 if len(ref) and np.isfinite(float(ref.iloc[0])):
-                    ax.axvline(float(ref.iloc[0]), color=OKABE_ITO["black"], linestyle="--",
-                               linewidth=0.7)
+                    ax.axvline(
+                        float(ref.iloc[0]), color=OKABE_ITO["black"], linestyle="--", linewidth=0.7
+                    )
             for r in range(len(rows)):
                 if r % 2 == 0:
                     ax.axhspan(r - 0.5, r + 0.5, color="#F3F3F3", zorder=0, linewidth=0)
@@ -309,8 +366,13 @@ def w_forest(
         for ax in axes[-1, :]:
             ax.set_xlabel(f"{text('kendall_w', language)} ({text('ci95', language)})")
         handles, labels_ = axes.flat[0].get_legend_handles_labels()
-        fig.legend(handles, labels_, title=text("judge", language), loc="outside lower center",
-                   ncols=min(len(judges), 4))
+        fig.legend(
+            handles,
+            labels_,
+            title=text("judge", language),
+            loc="outside lower center",
+            ncols=min(len(judges), 4),
+        )
     return fig
 
 
@@ -343,13 +405,15 @@ def expert_category_panel(
         (box: quartiles; points: configurations), one colour per judge.
     """
     check_language(language)
-    _require(categories, ["design", "criterion", "category", "w", "ci_low", "ci_high"],
-             "categories")
+    _require(
+        categories, ["design", "criterion", "category", "w", "ci_low", "ci_high"], "categories"
+    )
     known = {"experts_all", "experts_within", "categories_across", "judge_vs_category"}
     unknown = set(categories["design"]) - known
     if unknown:
-        raise ValueError(f"categories.design has unknown value(s) {sorted(unknown)}; "
-                         f"expected {sorted(known)}")
+        raise ValueError(
+            f"categories.design has unknown value(s) {sorted(unknown)}; expected {sorted(known)}"
+        )
     within = categories[categories["design"] == "experts_within"]
     vs_cat = categories[categories["design"] == "judge_vs_category"]
     if not vs_cat.empty and "judge" not in categories.columns:
@@ -359,19 +423,29 @@ def expert_category_panel(
     series: list[tuple[str, pd.DataFrame, str, str]] = []
     colors = _judge_colors(cats)
     for k, cat in enumerate(cats):
-        series.append((label("category", cat, language), within[within["category"] == cat],
-                       colors[cat], _MARKERS[k % len(_MARKERS)]))
-    for design, key, color, marker in (("experts_all", "all", OKABE_ITO["black"], "_"),
-                                       ("categories_across", "across", "#777777", "x")):
+        series.append(
+            (
+                label("category", cat, language),
+                within[within["category"] == cat],
+                colors[cat],
+                _MARKERS[k % len(_MARKERS)],
+            )
+        )
+    for design, key, color, marker in (
+        ("experts_all", "all", OKABE_ITO["black"], "_"),
+        ("categories_across", "across", "#777777", "x"),
+    ):
         d = categories[categories["design"] == design]
         if not d.empty:
-            name = (label("category", "all", language) if key == "all"
-                    else text("between", language))
+            name = label("category", "all", language) if key == "all" else text("between", language)
             series.append((name, d, color, marker))
     dodge = 0.75 / max(len(series), 1)
     with figure_style():
         fig, (ax_a, ax_b) = plt.subplots(
-            1, 2, figsize=figure_size("double", height_mm=72), width_ratios=[1.6, 1],
+            1,
+            2,
+            figsize=figure_size("double", height_mm=72),
+            width_ratios=[1.6, 1],
         )
         for k, (name, d, color, marker) in enumerate(series):
             d = d.drop_duplicates("criterion").set_index("criterion")
@@ -380,17 +454,23 @@ def expert_category_panel(
                 continue
             xs = [criteria.index(c) + (k - (len(series) - 1) / 2) * dodge for c in cs]
             y = d.loc[cs, "w"].to_numpy(float)
-            err = np.vstack([y - d.loc[cs, "ci_low"].to_numpy(float),
-                             d.loc[cs, "ci_high"].to_numpy(float) - y])
-            ax_a.errorbar(xs, y, yerr=err, fmt=marker, color=color, markersize=3.2,
-                          elinewidth=0.8, label=name)
-        ax_a.set_xticks(range(len(criteria)), [label("criterion", c, language) for c in criteria],
-                        rotation=30, ha="right", rotation_mode="anchor")
+            err = np.vstack(
+                [y - d.loc[cs, "ci_low"].to_numpy(float), d.loc[cs, "ci_high"].to_numpy(float) - y]
+            )
+            ax_a.errorbar(
+                xs, y, yerr=err, fmt=marker, color=color, markersize=3.2, elinewidth=0.8, label=name
+            )
+        ax_a.set_xticks(
+            range(len(criteria)),
+            [label("criterion", c, language) for c in criteria],
+            rotation=30,
+            ha="right",
+            rotation_mode="anchor",
+        )
         ax_a.set_ylim(0, 1)
         ax_a.set_ylabel(text("kendall_w", language))
         ax_a.grid(axis="y")
-        ax_a.legend(loc="lower left", ncols=3, fontsize=5.5, handletextpad=0.2,
-                    columnspacing=0.8)
+        ax_a.legend(loc="lower left", ncols=3, fontsize=5.5, handletextpad=0.2, columnspacing=0.8)
         ax_a.set_title(f"a   {text('experts_agreement', language)}", loc="left")
         _decimal_ticks(ax_a, "y", language)
 
@@ -408,26 +488,42 @@ def expert_category_panel(
                     pos.append(i + (jj - (len(judges) - 1) / 2) * width)
             if not data:
                 continue
-            ax_b.boxplot(data, positions=pos, widths=width * 0.8, showfliers=False,
-                         patch_artist=True, manage_ticks=False,
-                         boxprops={"facecolor": "white", "edgecolor": jcolors[judge]},
-                         medianprops={"color": jcolors[judge]},
-                         whiskerprops={"color": jcolors[judge]},
-                         capprops={"color": jcolors[judge]})
+            ax_b.boxplot(
+                data,
+                positions=pos,
+                widths=width * 0.8,
+                showfliers=False,
+                patch_artist=True,
+                manage_ticks=False,
+                boxprops={"facecolor": "white", "edgecolor": jcolors[judge]},
+                medianprops={"color": jcolors[judge]},
+                whiskerprops={"color": jcolors[judge]},
+                capprops={"color": jcolors[judge]},
+            )
             for p, v in zip(pos, data, strict=True):
                 jitter = (np.arange(v.size) % 7 - 3) * width * 0.06
-                ax_b.scatter(p + jitter, v, s=3, color=jcolors[judge], alpha=0.7, linewidths=0,
-                             zorder=3)
+                ax_b.scatter(
+                    p + jitter, v, s=3, color=jcolors[judge], alpha=0.7, linewidths=0, zorder=3
+                )
             ax_b.plot([], [], "s", color=jcolors[judge], label=judge)
-        ax_b.set_xticks(range(len(cats)), [label("category", c, language) for c in cats],
-                        rotation=30, ha="right", rotation_mode="anchor")
+        ax_b.set_xticks(
+            range(len(cats)),
+            [label("category", c, language) for c in cats],
+            rotation=30,
+            ha="right",
+            rotation_mode="anchor",
+        )
         ax_b.set_xlim(-0.6, len(cats) - 0.4)
         ax_b.set_ylabel(text("kendall_w", language))
         ax_b.grid(axis="y")
         ax_b.set_title(f"b   {text('judge_vs_category', language)}", loc="left")
         if judges:
-            ax_b.legend(title=text("judge", language), loc="upper left",
-                        bbox_to_anchor=(1.0, 1.0), fontsize=5.5)
+            ax_b.legend(
+                title=text("judge", language),
+                loc="upper left",
+                bbox_to_anchor=(1.0, 1.0),
+                fontsize=5.5,
+            )
         _decimal_ticks(ax_b, "y", language)
     return fig
 
@@ -462,8 +558,10 @@ def score_use(
     sc = counts["score"].astype(int)
     out = (sc < 1) | (sc > counts["scale"].astype(int))
     if out.any():
-        raise ValueError(f"counts has {int(out.sum())} score(s) outside 1..scale, "
-                         f"e.g. row {counts.index[out][0]}; invalid answers are statuses, not scores")
+        raise ValueError(
+            f"counts has {int(out.sum())} score(s) outside 1..scale, "
+            f"e.g. row {counts.index[out][0]}; invalid answers are statuses, not scores"
+        )
     judges = _ordered(counts.loc[counts["rater_kind"] == "judge", "rater"])
     experts = _ordered(counts.loc[counts["rater_kind"] == "expert", "rater"], _CATEGORY_ORDER)
     raters = [("judge", r) for r in judges] + [("expert", r) for r in experts]
@@ -471,14 +569,20 @@ def score_use(
     kind_color = {"judge": OKABE_ITO["blue"], "expert": OKABE_ITO["vermillion"]}
     with figure_style():
         fig, axes = plt.subplots(
-            len(scales), len(raters), sharey=True, squeeze=False,
+            len(scales),
+            len(raters),
+            sharey=True,
+            squeeze=False,
             figsize=figure_size("double", height_mm=16 + 24 * len(scales)),
         )
         for r, scale in enumerate(scales):
             for c, (kind, rater) in enumerate(raters):
                 ax = axes[r, c]
-                d = counts[(counts["rater_kind"] == kind) & (counts["rater"] == rater)
-                           & (counts["scale"].astype(int) == scale)]
+                d = counts[
+                    (counts["rater_kind"] == kind)
+                    & (counts["rater"] == rater)
+                    & (counts["scale"].astype(int) == scale)
+                ]
                 points = np.arange(1, scale + 1)
                 n = d.groupby(d["score"].astype(int))["n"].sum().reindex(points, fill_value=0)
                 total = n.sum()
@@ -486,8 +590,15 @@ def score_use(
                     ax.text(0.5, 0.5, "–", transform=ax.transAxes, ha="center", va="center")
                 else:
                     ax.bar(points, n.to_numpy() / total, width=0.8, color=kind_color[kind])
-                    ax.text(0.98, 0.95, f"n={total}", transform=ax.transAxes, ha="right",
-                            va="top", fontsize=5)
+                    ax.text(
+                        0.98,
+                        0.95,
+                        f"n={total}",
+                        transform=ax.transAxes,
+                        ha="right",
+                        va="top",
+                        fontsize=5,
+                    )
                 ax.set_xticks(points)
                 ax.tick_params(axis="x", labelsize=6.5 if scale <= 5 else 5, length=1.5)
                 _decimal_ticks(ax, "y", language)
@@ -497,15 +608,23 @@ def score_use(
                 if r == 0:
                     name = rater if kind == "judge" else label("category", rater, language)
                     # long judge names ("smollm2-logprobs") break at the hyphen so neighbours never overlap
-                    ax.set_title(name.replace("-", "-\n", 1) if len(raters) > 6 and len(name) > 12 else name,
-                                 fontsize=6.5, color=kind_color[kind])
+                    ax.set_title(
+                        name.replace("-", "-\n", 1) if len(raters) > 6 and len(name) > 12 else name,
+                        fontsize=6.5,
+                        color=kind_color[kind],
+                    )
                 if c == 0:
-                    ax.set_ylabel(f"{text('scale_points', language, n=scale)}\n"
-                                  f"{text('share', language)}")
+                    ax.set_ylabel(
+                        f"{text('scale_points', language, n=scale)}\n{text('share', language)}"
+                    )
         fig.supxlabel(text("score", language), fontsize=7)
         handles = [Rectangle((0, 0), 1, 1, color=kind_color[k]) for k in ("judge", "expert")]
-        fig.legend(handles, [label("rater_kind", k, language) for k in ("judge", "expert")],
-                   loc="outside upper right", ncols=2)
+        fig.legend(
+            handles,
+            [label("rater_kind", k, language) for k in ("judge", "expert")],
+            loc="outside upper right",
+            ncols=2,
+        )
     return fig
 
 
@@ -538,8 +657,9 @@ def verbosity_bias(
     _require(scores, ["rater", "summary_length", "score_norm"], "scores")
     raters = _ordered(scores["rater"])
     # Reference panels of human raters go last.
-    raters = [r for r in raters if r not in LABELS["category"]] + \
-        [r for r in raters if r in LABELS["category"]]
+    raters = [r for r in raters if r not in LABELS["category"]] + [
+        r for r in raters if r in LABELS["category"]
+    ]
     has_summ = "summarizer" in scores.columns
     summarizers = _ordered(scores["summarizer"]) if has_summ else []
     colors = _judge_colors(summarizers) if has_summ else {}
@@ -547,22 +667,31 @@ def verbosity_bias(
     nrows = math.ceil(len(raters) / ncols)
     with figure_style():
         fig, axes = plt.subplots(
-            nrows, ncols, sharex=True, sharey=True, squeeze=False,
-            figsize=figure_size("double" if ncols > 1 else "single",
-                                height_mm=12 + 45 * nrows),
+            nrows,
+            ncols,
+            sharex=True,
+            sharey=True,
+            squeeze=False,
+            figsize=figure_size("double" if ncols > 1 else "single", height_mm=12 + 45 * nrows),
         )
         for k, ax in enumerate(axes.flat):
             if k >= len(raters):
                 ax.set_visible(False)
                 continue
-            d = scores[scores["rater"] == raters[k]].dropna(subset=["summary_length",
-                                                                     "score_norm"])
+            d = scores[scores["rater"] == raters[k]].dropna(subset=["summary_length", "score_norm"])
             x, y = d["summary_length"].to_numpy(float), d["score_norm"].to_numpy(float)
             if has_summ:
                 for s in summarizers:
                     m = d["summarizer"] == s
-                    ax.scatter(x[m], y[m], s=6, color=colors[s], alpha=0.8, linewidths=0,
-                               label=s if k == 0 else None)
+                    ax.scatter(
+                        x[m],
+                        y[m],
+                        s=6,
+                        color=colors[s],
+                        alpha=0.8,
+                        linewidths=0,
+                        label=s if k == 0 else None,
+                    )
             else:
                 ax.scatter(x, y, s=6, color=PALETTE[0], alpha=0.8, linewidths=0)
             rho = np.nan
@@ -572,8 +701,15 @@ def verbosity_bias(
                 xx = np.linspace(x.min(), x.max(), 2)
                 ax.plot(xx, intercept + slope * xx, color="black", linewidth=0.8)
             ax.set_title(label("category", raters[k], language), loc="left")
-            ax.text(0.03, 0.97, f"{text('rho', language)} = {_fmt(rho, language)}",
-                    transform=ax.transAxes, ha="left", va="top", fontsize=6.5)
+            ax.text(
+                0.03,
+                0.97,
+                f"{text('rho', language)} = {_fmt(rho, language)}",
+                transform=ax.transAxes,
+                ha="left",
+                va="top",
+                fontsize=6.5,
+            )
             _decimal_ticks(ax, "y", language)
             ax.set_ylim(-0.05, 1.05)
             ax.grid(True)
@@ -582,8 +718,12 @@ def verbosity_bias(
         for ax in axes[:, 0]:
             ax.set_ylabel(text("judge_score", language))
         if has_summ:
-            fig.legend(title=text("summarizer", language), loc="outside lower center",
-                       ncols=min(len(summarizers), 6), markerscale=2)
+            fig.legend(
+                title=text("summarizer", language),
+                loc="outside lower center",
+                ncols=min(len(summarizers), 6),
+                markerscale=2,
+            )
     return fig
 
 
@@ -617,8 +757,11 @@ def self_preference(
     judges = _ordered(matrix["judge"])
     summs = _ordered(matrix["summarizer"])
     relative = "expert_score_norm" in matrix.columns
-    value = (matrix["judge_score_norm"] - matrix["expert_score_norm"]) if relative \
+    value = (
+        (matrix["judge_score_norm"] - matrix["expert_score_norm"])
+        if relative
         else matrix["judge_score_norm"]
+    )
     m = matrix.assign(_v=value.astype(float)).set_index(["judge", "summarizer"])
     grid = np.full((len(judges), len(summs)), np.nan)
     self_cells = []
@@ -635,8 +778,7 @@ def self_preference(
     else:
         cmap, norm = sequential_cmap(), Normalize(0.0, 1.0)
     with figure_style():
-        fig, ax = plt.subplots(figsize=figure_size(
-            "single", height_mm=30 + 7 * len(judges)))
+        fig, ax = plt.subplots(figsize=figure_size("single", height_mm=30 + 7 * len(judges)))
         ax.imshow(np.ma.masked_invalid(grid), cmap=cmap, norm=norm, aspect="auto")
         for i in range(len(judges)):
             for k in range(len(summs)):
@@ -644,13 +786,21 @@ def self_preference(
                     s = _fmt(grid[i, k], language)
                     if relative and round(grid[i, k], 2) > 0:
                         s = "+" + s
-                    ax.text(k, i, s, ha="center", va="center", fontsize=5.5,
-                            color=_text_color(grid[i, k], cmap, norm))
+                    ax.text(
+                        k,
+                        i,
+                        s,
+                        ha="center",
+                        va="center",
+                        fontsize=5.5,
+                        color=_text_color(grid[i, k], cmap, norm),
+                    )
                 else:
                     _na_cell(ax, k, i)
         for i, k in self_cells:
-            ax.add_patch(Rectangle((k - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="black",
-                                   linewidth=1.4))
+            ax.add_patch(
+                Rectangle((k - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="black", linewidth=1.4)
+            )
         ax.set_xticks(range(len(summs)), summs, rotation=35, ha="right", rotation_mode="anchor")
         ax.set_yticks(range(len(judges)), judges)
         ax.set_xlabel(text("summarizer", language))
@@ -663,8 +813,7 @@ def self_preference(
         cbar.outline.set_visible(False)
         _decimal_ticks(cbar.ax, "y", language)
         if self_cells:
-            ax.set_title(text("self_marker", language), loc="left", fontweight="normal",
-                         fontsize=6)
+            ax.set_title(text("self_marker", language), loc="left", fontweight="normal", fontsize=6)
     return fig
 
 
@@ -707,8 +856,11 @@ def delta_w_alt_test(
     _require(alt, ["judge", "criterion", "winning_rate", "passed"], "alt")
     if not 0 < threshold < 1:
         raise ValueError(f"threshold={threshold}: must lie in (0, 1)")
-    cfg = [c for c in ("judge", "criterion", "scale", "granularity")
-           if c in panel.columns and c in alt.columns]
+    cfg = [
+        c
+        for c in ("judge", "criterion", "scale", "granularity")
+        if c in panel.columns and c in alt.columns
+    ]
     judges = _ordered(pd.concat([panel["judge"], alt["judge"]]))
     criteria = _ordered(pd.concat([panel["criterion"], alt["criterion"]]), CRITERIA_ORDER)
     colors = _judge_colors(judges)
@@ -737,41 +889,65 @@ def delta_w_alt_test(
                 sel = d["_sel"].to_numpy(bool)
                 if selected is not None:
                     jit = rng.uniform(-dodge * 0.3, dodge * 0.3, size=x.size)
-                    ax.scatter(x[~sel] + jit[~sel], y[~sel], s=3, color="#AAAAAA",
-                               linewidths=0, zorder=1)
+                    ax.scatter(
+                        x[~sel] + jit[~sel], y[~sel], s=3, color="#AAAAAA", linewidths=0, zorder=1
+                    )
                 if ycol == "delta_w":
                     lo = d["ci_low"].to_numpy(float)[sel]
                     hi = d["ci_high"].to_numpy(float)[sel]
-                    ax.errorbar(x[sel], y[sel], yerr=np.vstack([y[sel] - lo, hi - y[sel]]),
-                                fmt=mk, color=colors[judge], markersize=3.2, elinewidth=0.8,
-                                label=judge, zorder=3)
+                    ax.errorbar(
+                        x[sel],
+                        y[sel],
+                        yerr=np.vstack([y[sel] - lo, hi - y[sel]]),
+                        fmt=mk,
+                        color=colors[judge],
+                        markersize=3.2,
+                        elinewidth=0.8,
+                        label=judge,
+                        zorder=3,
+                    )
                 else:
                     passed = d["passed"].astype(bool).to_numpy() & sel
                     failed = ~d["passed"].astype(bool).to_numpy() & sel
-                    ax.scatter(x[passed], y[passed], marker=mk, s=16, color=colors[judge],
-                               zorder=3)
-                    ax.scatter(x[failed], y[failed], marker=mk, s=16, facecolor="white",
-                               edgecolor=colors[judge], linewidths=0.8, zorder=3)
+                    ax.scatter(x[passed], y[passed], marker=mk, s=16, color=colors[judge], zorder=3)
+                    ax.scatter(
+                        x[failed],
+                        y[failed],
+                        marker=mk,
+                        s=16,
+                        facecolor="white",
+                        edgecolor=colors[judge],
+                        linewidths=0.8,
+                        zorder=3,
+                    )
         ax_a.axhline(0, color="black", linewidth=0.6)
         ax_a.set_ylabel("ΔW")
         ax_a.set_title(f"a   {text('delta_w', language)}", loc="left")
         ax_b.axhline(threshold, color="black", linestyle="--", linewidth=0.7)
         ax_b.set_ylim(-0.03, 1.03)
         ax_b.set_ylabel(text("winning_rate", language))
-        ax_b.set_title(f"b   ● {text('passes', language)}, ○ {text('fails', language)}",
-                       loc="left")
+        ax_b.set_title(f"b   ● {text('passes', language)}, ○ {text('fails', language)}", loc="left")
         for ax in (ax_a, ax_b):
             ax.grid(axis="y")
-            ax.set_xticks(range(len(criteria)), [label("criterion", c, language)
-                                                 for c in criteria],
-                          rotation=30, ha="right", rotation_mode="anchor")
+            ax.set_xticks(
+                range(len(criteria)),
+                [label("criterion", c, language) for c in criteria],
+                rotation=30,
+                ha="right",
+                rotation_mode="anchor",
+            )
             _decimal_ticks(ax, "y", language)
         handles, names = ax_a.get_legend_handles_labels()
         if selected is not None:
-            handles.append(plt.Line2D([], [], marker="o", color="#AAAAAA", linestyle="",
-                                      markersize=2.5))
+            handles.append(
+                plt.Line2D([], [], marker="o", color="#AAAAAA", linestyle="", markersize=2.5)
+            )
             names.append(text("other_configs", language))
-        fig.legend(handles, names, title=text("judge_selected" if selected is not None
-                                              else "judge", language),
-                   loc="outside lower center", ncols=min(len(handles), 6))
+        fig.legend(
+            handles,
+            names,
+            title=text("judge_selected" if selected is not None else "judge", language),
+            loc="outside lower center",
+            ncols=min(len(handles), 6),
+        )
     return fig

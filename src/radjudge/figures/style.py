@@ -156,8 +156,9 @@ def figure_style() -> Iterator[None]:
         yield
 
 
-def figure_size(width: Width | float = "single", *, height_mm: float | None = None,
-                aspect: float = 0.7) -> tuple[float, float]:
+def figure_size(
+    width: Width | float = "single", *, height_mm: float | None = None, aspect: float = 0.7
+) -> tuple[float, float]:
     """Figure size in inches for a journal column.
 
     Parameters
@@ -196,8 +197,15 @@ def figure_size(width: Width | float = "single", *, height_mm: float | None = No
     return width_mm / _MM_PER_INCH, h_mm / _MM_PER_INCH
 
 
-def new_figure(width: Width | float = "single", *, height_mm: float | None = None,
-               aspect: float = 0.7, nrows: int = 1, ncols: int = 1, **subplot_kw: Any):
+def new_figure(
+    width: Width | float = "single",
+    *,
+    height_mm: float | None = None,
+    aspect: float = 0.7,
+    nrows: int = 1,
+    ncols: int = 1,
+    **subplot_kw: Any,
+):
     """``plt.subplots`` at a journal column width (call it inside :func:`figure_style`).
 
     Returns
@@ -304,8 +312,10 @@ def save_figure(
     if dpi < 72:
         raise ValueError(f"dpi={dpi}: journals need at least 300 dpi for raster figures")
     out = Path(outdir) if outdir is not None else paths.FIGURES
-    index_path = Path(index) if index is not None else (
-        out / "index.csv" if outdir is not None else paths.FIGURE_INDEX
+    index_path = (
+        Path(index)
+        if index is not None
+        else (out / "index.csv" if outdir is not None else paths.FIGURE_INDEX)
     )
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -314,8 +324,12 @@ def save_figure(
         fig.savefig(target, format=fmt, dpi=dpi, metadata=_SAVE_METADATA[fmt])
         written.append(target)
     _index.register_figure(
-        written, function=function, notebook=notebook, caption=caption,
-        language=language, index=index_path,
+        written,
+        function=function,
+        notebook=notebook,
+        caption=caption,
+        language=language,
+        index=index_path,
     )
     if close:
         plt.close(fig)

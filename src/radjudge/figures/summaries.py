@@ -89,13 +89,24 @@ def score_use_table(judge_ratings: pd.DataFrame, expert_ratings: pd.DataFrame) -
     """
     j = _ok_judges(judge_ratings)
     j = j[j["score"].notna()]
-    jt = (j.assign(score=j["score"].astype(int))
-          .groupby(["judge", "scale", "score"]).size().rename("n").reset_index()
-          .rename(columns={"judge": "rater"}).assign(rater_kind="judge"))
+    jt = (
+        j.assign(score=j["score"].astype(int))
+        .groupby(["judge", "scale", "score"])
+        .size()
+        .rename("n")
+        .reset_index()
+        .rename(columns={"judge": "rater"})
+        .assign(rater_kind="judge")
+    )
     e = _experts(expert_ratings)
-    et = (e.groupby(["expert_category", "scale_max", "score"]).size().rename("n").reset_index()
-          .rename(columns={"expert_category": "rater", "scale_max": "scale"})
-          .assign(rater_kind="expert"))
+    et = (
+        e.groupby(["expert_category", "scale_max", "score"])
+        .size()
+        .rename("n")
+        .reset_index()
+        .rename(columns={"expert_category": "rater", "scale_max": "scale"})
+        .assign(rater_kind="expert")
+    )
     out = pd.concat([jt, et], ignore_index=True)
     out["n"] = out["n"].astype(int)
     return out[["rater_kind", "rater", "scale", "score", "n"]]
@@ -121,8 +132,13 @@ def _expert_norm(e: pd.DataFrame) -> pd.Series:
     return (e["score"].astype(float) - 1) / (e["scale_max"] - 1)
 
 
-def length_score_table(judge_ratings: pd.DataFrame, expert_ratings: pd.DataFrame,
-                       summaries: pd.DataFrame, *, experts_label: str = "experts") -> pd.DataFrame:
+def length_score_table(
+    judge_ratings: pd.DataFrame,
+    expert_ratings: pd.DataFrame,
+    summaries: pd.DataFrame,
+    *,
+    experts_label: str = "experts",
+) -> pd.DataFrame:
     """Mean normalised score of every summary, per judge and for the experts, with its length.
 
     Returns
@@ -135,26 +151,39 @@ def length_score_table(judge_ratings: pd.DataFrame, expert_ratings: pd.DataFrame
     """
     _require(summaries, ("patient_id", "summarizer", "text"), "summaries")
     lengths = summaries.assign(summary_length=summaries["text"].fillna("").str.len())[
-        ["patient_id", "summarizer", "summary_length"]]
+        ["patient_id", "summarizer", "summary_length"]
+    ]
     j = _ok_judges(judge_ratings)
     j = j.assign(score_norm=_judge_norm(j)).dropna(subset=["score_norm"])
-    jt = (j.groupby(["judge", "patient_id", "summarizer"])["score_norm"].mean().reset_index()
-          .rename(columns={"judge": "rater"}))
+    jt = (
+        j.groupby(["judge", "patient_id", "summarizer"])["score_norm"]
+        .mean()
+        .reset_index()
+        .rename(columns={"judge": "rater"})
+    )
     e = _experts(expert_ratings)
-    et = (e.assign(score_norm=_expert_norm(e))
-          .groupby(["patient_id", "summarizer"])["score_norm"].mean().reset_index()
-          .assign(rater=experts_label))
+    et = (
+        e.assign(score_norm=_expert_norm(e))
+        .groupby(["patient_id", "summarizer"])["score_norm"]
+        .mean()
+        .reset_index()
+        .assign(rater=experts_label)
+    )
     out = pd.concat([jt, et], ignore_index=True).merge(
-        lengths, on=["patient_id", "summarizer"], how="left", validate="many_to_one")
+        lengths, on=["patient_id", "summarizer"], how="left", validate="many_to_one"
+    )
     if out["summary_length"].isna().any():
         bad = out.loc[out["summary_length"].isna(), ["patient_id", "summarizer"]].iloc[0]
-        raise ValueError(f"a rated summary is not in the summaries table: {bad.to_dict()}; "
-                         "ratings and summaries come from different runs")
+        raise ValueError(
+            f"a rated summary is not in the summaries table: {bad.to_dict()}; "
+            "ratings and summaries come from different runs"
+        )
     return out[["rater", "patient_id", "summarizer", "summary_length", "score_norm"]]
 
 
-def is_self_pair(judge: str, summarizer: str, model: str | None = None, *,
-                 judge_model: str | None = None) -> bool:
+def is_self_pair(
+    judge: str, summarizer: str, model: str | None = None, *, judge_model: str | None = None
+) -> bool:
     """Is ``summarizer`` (whose model label is ``model``) written by the judge's own model?
 
     The judge's model is ``judge_model`` when given; otherwise the judge's
@@ -171,13 +200,18 @@ def is_self_pair(judge: str, summarizer: str, model: str | None = None, *,
     ids = [x for x in (model, summarizer) if x]
     if judge_model is not None:
         return judge_model in ids
-    return any(judge == i or (judge.startswith(i) and judge[len(i):len(i) + 1] in "-_:/ .")
-               for i in ids)
+    return any(
+        judge == i or (judge.startswith(i) and judge[len(i) : len(i) + 1] in "-_:/ .") for i in ids
+    )
 
 
-def self_preference_table(judge_ratings: pd.DataFrame, expert_ratings: pd.DataFrame,
-                          summaries: pd.DataFrame, *,
-                          judge_models: Mapping[str, str] | None = None) -> pd.DataFrame:
+def self_preference_table(
+    judge_ratings: pd.DataFrame,
+    expert_ratings: pd.DataFrame,
+    summaries: pd.DataFrame,
+    *,
+    judge_models: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
     """Mean normalised score per (judge, summarizer), beside the experts' mean.
 
     Parameters
@@ -195,43 +229,63 @@ def self_preference_table(judge_ratings: pd.DataFrame, expert_ratings: pd.DataFr
         ``judge, summarizer, judge_score_norm, expert_score_norm, is_self``.
     """
     _require(summaries, ("summarizer",), "summaries")
-    models = (summaries.drop_duplicates("summarizer").set_index("summarizer")["model"]
-              if "model" in summaries.columns else pd.Series(dtype=object))
+    models = (
+        summaries.drop_duplicates("summarizer").set_index("summarizer")["model"]
+        if "model" in summaries.columns
+        else pd.Series(dtype=object)
+    )
     j = _ok_judges(judge_ratings)
     j = j.assign(score_norm=_judge_norm(j)).dropna(subset=["score_norm"])
-    jt = (j.groupby(["judge", "summarizer"])["score_norm"].mean()
-          .rename("judge_score_norm").reset_index())
+    jt = (
+        j.groupby(["judge", "summarizer"])["score_norm"]
+        .mean()
+        .rename("judge_score_norm")
+        .reset_index()
+    )
     e = _experts(expert_ratings)
-    et = (e.assign(v=_expert_norm(e)).groupby("summarizer")["v"].mean()
-          .rename("expert_score_norm"))
+    et = e.assign(v=_expert_norm(e)).groupby("summarizer")["v"].mean().rename("expert_score_norm")
     out = jt.merge(et, left_on="summarizer", right_index=True, how="left")
     if judge_models is None and "model" in judge_ratings.columns:
-        judge_models = (judge_ratings.dropna(subset=["model"]).drop_duplicates("judge")
-                        .set_index("judge")["model"].astype(str).to_dict())
+        judge_models = (
+            judge_ratings.dropna(subset=["model"])
+            .drop_duplicates("judge")
+            .set_index("judge")["model"]
+            .astype(str)
+            .to_dict()
+        )
     judge_models = dict(judge_models or {})
     out["is_self"] = [
-        is_self_pair(str(r.judge), str(r.summarizer),
-                     None if pd.isna(models.get(r.summarizer)) else str(models.get(r.summarizer)),
-                     judge_model=judge_models.get(r.judge))
+        is_self_pair(
+            str(r.judge),
+            str(r.summarizer),
+            None if pd.isna(models.get(r.summarizer)) else str(models.get(r.summarizer)),
+            judge_model=judge_models.get(r.judge),
+        )
         for r in out.itertuples(index=False)
     ]
     return out[["judge", "summarizer", "judge_score_norm", "expert_score_norm", "is_self"]]
 
 
-def rating_summaries(judge_ratings: pd.DataFrame, expert_ratings: pd.DataFrame,
-                     summaries: pd.DataFrame, *,
-                     judge_models: Mapping[str, str] | None = None) -> dict[str, pd.DataFrame]:
+def rating_summaries(
+    judge_ratings: pd.DataFrame,
+    expert_ratings: pd.DataFrame,
+    summaries: pd.DataFrame,
+    *,
+    judge_models: Mapping[str, str] | None = None,
+) -> dict[str, pd.DataFrame]:
     """All three tables, keyed by :data:`RATING_SUMMARY_TABLES`."""
     return {
         "score_use": score_use_table(judge_ratings, expert_ratings),
         "length_scores": length_score_table(judge_ratings, expert_ratings, summaries),
-        "self_preference": self_preference_table(judge_ratings, expert_ratings, summaries,
-                                                 judge_models=judge_models),
+        "self_preference": self_preference_table(
+            judge_ratings, expert_ratings, summaries, judge_models=judge_models
+        ),
     }
 
 
-def write_rating_summaries(tables: Mapping[str, pd.DataFrame],
-                           folder: str | os.PathLike[str] | None = None) -> list[Path]:
+def write_rating_summaries(
+    tables: Mapping[str, pd.DataFrame], folder: str | os.PathLike[str] | None = None
+) -> list[Path]:
     """Write each table as ``<folder>/<name>.csv`` and ``.parquet`` (default ``paths.RATING_SUMMARIES``)."""
     out = Path(folder) if folder is not None else paths.RATING_SUMMARIES
     unknown = sorted(set(tables) - set(RATING_SUMMARY_TABLES))
@@ -244,4 +298,3 @@ def write_rating_summaries(tables: Mapping[str, pd.DataFrame],
         df.to_parquet(out / f"{name}.parquet", index=False)
         written += [out / f"{name}.csv", out / f"{name}.parquet"]
     return written
-

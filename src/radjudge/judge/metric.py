@@ -86,11 +86,15 @@ def metric_value(metric: Metric, reference: str, candidate: str) -> float:
     if metric == "rouge_l":
         from rouge_score import rouge_scorer
 
-        scorer = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=False, tokenizer=_UnicodeTokenizer())
+        scorer = rouge_scorer.RougeScorer(
+            ["rougeL"], use_stemmer=False, tokenizer=_UnicodeTokenizer()
+        )
         return float(scorer.score(reference, candidate)["rougeL"].fmeasure)
     from nltk.translate.chrf_score import sentence_chrf
 
-    return float(sentence_chrf(reference, candidate, min_len=1, max_len=6, beta=2.0, ignore_whitespace=True))
+    return float(
+        sentence_chrf(reference, candidate, min_len=1, max_len=6, beta=2.0, ignore_whitespace=True)
+    )
 
 
 def metric_score(value: float, *, scale: int) -> int:

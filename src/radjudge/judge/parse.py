@@ -40,7 +40,7 @@ for _value, _forms in {
     2: "два две двух двум двумя двойка двойку двойки two",
     3: "три трёх трех трём трем тремя тройка тройку тройки three",
     4: "четыре четырёх четырех четырём четырем четырьмя четвёрка четверка четвёрку четверку "
-       "четвёрки четверки four",
+    "четвёрки четверки four",
     5: "пять пяти пятью пятёрка пятерка пятёрку пятерку пятёрки пятерки five",
     6: "шесть шести шестью шестёрка шестерка шестёрку шестерку шестёрки шестерки six",
     7: "семь семи семью семёрка семерка семёрку семерку семёрки семерки seven",
@@ -83,11 +83,15 @@ _COUNTED = re.compile(
     rf"(?<![\w.,])(?P<num>{_NUM}){_SECOND}\s*(?:балл(?:а|ов)?|points?|pts)\b{_DEN}",
     re.IGNORECASE,
 )
-_FRACTION = re.compile(rf"(?<![\w.,])(?P<num>{_NUM})\s*(?:/|из|out\s+of)\s*(?P<den>{_NUM})", re.IGNORECASE)
+_FRACTION = re.compile(
+    rf"(?<![\w.,])(?P<num>{_NUM})\s*(?:/|из|out\s+of)\s*(?P<den>{_NUM})", re.IGNORECASE
+)
 # The whole answer is one value or a range of two ("4", "Четыре.", "4-5", "3 или 4").
 _WHOLE = re.compile(rf"^[^\w-]*(?P<num>{_NUM}){_SECOND}[^\w]*$", re.IGNORECASE)
 # A number opening the answer, not followed by a range or fraction.
-_LEADING = re.compile(r"^[^\w-]*(?P<num>\d+(?:[.,]\d+)?)(?!\s*(?:-|–|—|/|или|из|до)\s*\d)(?![\d.,]*\d)")
+_LEADING = re.compile(
+    r"^[^\w-]*(?P<num>\d+(?:[.,]\d+)?)(?!\s*(?:-|–|—|/|или|из|до)\s*\d)(?![\d.,]*\d)"
+)
 _LIST_ITEM = re.compile(r"\n[^\w\n]*\d+\s*[.)]")
 _ANY = re.compile(r"(?<![\w.,])(?P<num>-?\d+(?:[.,]\d+)?)(?!\w|[.,]\d)")
 _JSON_KEY = re.compile(
@@ -144,17 +148,25 @@ def _number(token: str | None) -> float | None:
         return None
 
 
-def _decide(values: list[float], dens: list[float | None], tier: str, raw: str, low: int, high: int) -> ParsedScore:
+def _decide(
+    values: list[float], dens: list[float | None], tier: str, raw: str, low: int, high: int
+) -> ParsedScore:
     cands = tuple(values)
     distinct = list(dict.fromkeys(values))
     if len(distinct) > 1:
         shown = ", ".join(f"{v:g}" for v in distinct)
-        return ParsedScore(None, "unparseable", raw, cands, f"several different values ({shown}) in {tier}")
+        return ParsedScore(
+            None, "unparseable", raw, cands, f"several different values ({shown}) in {tier}"
+        )
     value = distinct[0]
     wrong = sorted({d for d in dens if d is not None and d != high})
     if wrong:
         return ParsedScore(
-            None, "unparseable", raw, cands, f"score given on another scale (/{wrong[0]:g}, expected /{high})"
+            None,
+            "unparseable",
+            raw,
+            cands,
+            f"score given on another scale (/{wrong[0]:g}, expected /{high})",
         )
     if value != int(value):
         return ParsedScore(None, "unparseable", raw, cands, f"non-integer score {value:g}")
@@ -219,7 +231,11 @@ def parse_score(text: str, *, low: int = 1, high: int) -> ParsedScore:
     """
     if not isinstance(text, str):
         raise ValueError(f"parse_score: text must be a str, got {type(text).__name__}")
-    if isinstance(low, bool) or isinstance(high, bool) or not (isinstance(low, int) and isinstance(high, int)):
+    if (
+        isinstance(low, bool)
+        or isinstance(high, bool)
+        or not (isinstance(low, int) and isinstance(high, int))
+    ):
         raise ValueError(f"parse_score: low and high must be integers, got {low!r}, {high!r}")
     if low > high:
         raise ValueError(f"parse_score: low ({low}) must not exceed high ({high})")
@@ -238,7 +254,11 @@ def parse_score(text: str, *, low: int = 1, high: int) -> ParsedScore:
         if isinstance(obj, dict):
             for key, val in obj.items():
                 if str(key).lower() in ("score", "rating", "оценка", "балл", "grade"):
-                    num = val if isinstance(val, int | float) and not isinstance(val, bool) else _number(str(val))
+                    num = (
+                        val
+                        if isinstance(val, int | float) and not isinstance(val, bool)
+                        else _number(str(val))
+                    )
                     if num is not None:
                         values.append(float(num))
                         dens.append(None)
@@ -256,7 +276,9 @@ def parse_score(text: str, *, low: int = 1, high: int) -> ParsedScore:
 
     refused = _REFUSAL.search(clean)
     if refused:
-        return ParsedScore(None, "refused", raw, (), f"declines to rate ({refused.group(0).strip()!r})")
+        return ParsedScore(
+            None, "refused", raw, (), f"declines to rate ({refused.group(0).strip()!r})"
+        )
 
     # 3. counted ("4 балла") and fractions ("7/10", "4 из 5")
     values, dens = _collect(_COUNTED, clean)

@@ -217,23 +217,31 @@ def parse_rubric(data: dict[str, Any], *, where: str = "rubric") -> Rubric:
     name = _text(f"{where}: 'rubric'", data["rubric"])
     language = _text(f"{where}: 'language'", data["language"])
     if language not in get_args(Language):
-        raise RubricError(f"{where}: language must be one of {get_args(Language)}, got {language!r}")
+        raise RubricError(
+            f"{where}: language must be one of {get_args(Language)}, got {language!r}"
+        )
     version = data["version"]
     if isinstance(version, bool) or not isinstance(version, int):
         raise RubricError(f"{where}: 'version' must be an integer, got {version!r}")
     scales_raw = data["scales"]
     if not isinstance(scales_raw, list) or not scales_raw:
-        raise RubricError(f"{where}: 'scales' must be a non-empty list of scale sizes, e.g. [3, 5, 10]")
+        raise RubricError(
+            f"{where}: 'scales' must be a non-empty list of scale sizes, e.g. [3, 5, 10]"
+        )
     scales = []
     for s in scales_raw:
         if isinstance(s, bool) or not isinstance(s, int) or s < 2:
-            raise RubricError(f"{where}: every scale size must be an integer >= 2 (scale 1..N), got {s!r}")
+            raise RubricError(
+                f"{where}: every scale size must be an integer >= 2 (scale 1..N), got {s!r}"
+            )
         scales.append(s)
     if len(set(scales)) != len(scales):
         raise RubricError(f"{where}: 'scales' lists a size twice: {scales}")
     crits_raw = data["criteria"]
     if not isinstance(crits_raw, dict) or not crits_raw:
-        raise RubricError(f"{where}: 'criteria' must be a non-empty mapping of criterion id -> spec")
+        raise RubricError(
+            f"{where}: 'criteria' must be a non-empty mapping of criterion id -> spec"
+        )
     criteria = []
     for cid, spec in crits_raw.items():
         cw = f"{where}: criterion {cid!r}"
@@ -258,7 +266,9 @@ def parse_rubric(data: dict[str, Any], *, where: str = "rubric") -> Rubric:
                 )
         extra = sorted(set(sizes) - set(scales))
         if extra:
-            raise RubricError(f"{cw}: points for scale size(s) {extra} not listed in 'scales' {scales}")
+            raise RubricError(
+                f"{cw}: points for scale size(s) {extra} not listed in 'scales' {scales}"
+            )
         points = []
         for s in scales:
             desc = sizes[s]
@@ -271,9 +281,13 @@ def parse_rubric(data: dict[str, Any], *, where: str = "rubric") -> Rubric:
             outside = sorted(p for p in by_point if not 1 <= p <= s)
             if outside:
                 raise RubricError(f"{cw}, scale 1-{s}: point(s) {outside} are outside 1..{s}")
-            texts = tuple(_text(f"{cw}, scale 1-{s}, point {p}", by_point[p]) for p in range(1, s + 1))
+            texts = tuple(
+                _text(f"{cw}, scale 1-{s}, point {p}", by_point[p]) for p in range(1, s + 1)
+            )
             if len(set(texts)) != len(texts):
-                raise RubricError(f"{cw}, scale 1-{s}: two points share a description; each must differ")
+                raise RubricError(
+                    f"{cw}, scale 1-{s}: two points share a description; each must differ"
+                )
             points.append((s, texts))
         criteria.append(
             Criterion(
@@ -296,7 +310,9 @@ def parse_rubric(data: dict[str, Any], *, where: str = "rubric") -> Rubric:
     )
 
 
-def load_rubric(name_or_path: str | os.PathLike[str] = "clinical_summary", *, language: Language = "ru") -> Rubric:
+def load_rubric(
+    name_or_path: str | os.PathLike[str] = "clinical_summary", *, language: Language = "ru"
+) -> Rubric:
     """Read and validate a rubric.
 
     Parameters
@@ -329,7 +345,9 @@ def load_rubric(name_or_path: str | os.PathLike[str] = "clinical_summary", *, la
     where, text = _read("rubric", name_or_path, language)
     rubric = parse_rubric(_load_yaml(where, text), where=str(where))
     if rubric.language != language:
-        raise RubricError(f"{where}: declares language {rubric.language!r}, but {language!r} was asked for")
+        raise RubricError(
+            f"{where}: declares language {rubric.language!r}, but {language!r} was asked for"
+        )
     return Rubric(**{**rubric.__dict__, "sha256": _sha256(text)})
 
 
@@ -389,7 +407,9 @@ def load_template(language_or_path: str | os.PathLike[str] = "ru") -> JudgeTempl
     keys = set(_TEMPLATE_FIELDS) | {"language"}
     missing, unknown = keys - set(data), set(data) - keys
     if missing or unknown:
-        raise RubricError(f"{where}: keys must be {sorted(keys)}; missing {sorted(missing)}, unknown {sorted(unknown)}")
+        raise RubricError(
+            f"{where}: keys must be {sorted(keys)}; missing {sorted(missing)}, unknown {sorted(unknown)}"
+        )
     for key, fields in _TEMPLATE_FIELDS.items():
         fmt = data[key]
         if not isinstance(fmt, str):
@@ -526,10 +546,14 @@ def render_judge_prompt(
     crit = rubric.criterion(criterion)
     low, high = 1, scale
     if granularity == "full":
-        lines = [template.point.format(score=p, text=t) for p, t in enumerate(crit.describe(scale), 1)]
+        lines = [
+            template.point.format(score=p, text=t) for p, t in enumerate(crit.describe(scale), 1)
+        ]
     elif granularity == "extremes":
-        lines = [template.point.format(score=low, text=crit.lowest),
-                 template.point.format(score=high, text=crit.highest)]
+        lines = [
+            template.point.format(score=low, text=crit.lowest),
+            template.point.format(score=high, text=crit.highest),
+        ]
     else:
         lines = []
     if lines:

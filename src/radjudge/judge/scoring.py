@@ -75,7 +75,9 @@ class LabelDistribution:
 
     def to_json(self) -> str:
         """``{"label": prob}`` as JSON (the ``distribution`` column), probabilities rounded to 1e-6."""
-        return json.dumps({str(k): round(p, 6) for k, p in zip(self.labels, self.probs, strict=True)})
+        return json.dumps(
+            {str(k): round(p, 6) for k, p in zip(self.labels, self.probs, strict=True)}
+        )
 
 
 def label_distribution(
@@ -133,9 +135,13 @@ def label_distribution(
     try:
         labels = [int(o.strip()) for o in options]
     except ValueError as exc:
-        raise ValueError(f"label_distribution: options must be integer labels, got {options!r}") from exc
+        raise ValueError(
+            f"label_distribution: options must be integer labels, got {options!r}"
+        ) from exc
     if np.isnan(values).any() or (values > 1e-6).any():
-        raise ValueError(f"label_distribution: log-probs must be finite or -inf and <= 0, got {values.tolist()}")
+        raise ValueError(
+            f"label_distribution: log-probs must be finite or -inf and <= 0, got {values.tolist()}"
+        )
     top = float(np.max(values))
     if not np.isfinite(top):
         raise ValueError("label_distribution: every label has probability 0")
@@ -143,11 +149,17 @@ def label_distribution(
     exact = scaled.copy()
     texts = [o.strip() for o in options]
     for i, a in enumerate(texts):
-        longer = [j for j, b in enumerate(texts)
-                  if j != i and b.startswith(a)
-                  and (token_counts is None or token_counts[j] > token_counts[i])]
+        longer = [
+            j
+            for j, b in enumerate(texts)
+            if j != i
+            and b.startswith(a)
+            and (token_counts is None or token_counts[j] > token_counts[i])
+        ]
         # only the shortest extensions: "1" -> "10" but not also "100" via "10"
-        direct = [j for j in longer if not any(k != j and texts[j].startswith(texts[k]) for k in longer)]
+        direct = [
+            j for j in longer if not any(k != j and texts[j].startswith(texts[k]) for k in longer)
+        ]
         exact[i] -= scaled[direct].sum()
     exact = np.clip(exact, 0.0, None)
     total = float(exact.sum())

@@ -78,9 +78,23 @@ MODES: tuple[str, ...] = get_args(Mode)
 
 #: The stage-04 data contract, in order.
 RATING_COLUMNS = (
-    "judge", "criterion", "scale", "granularity", "repeat", "patient_id", "summarizer",
-    "score", "expected_score", "distribution", "status", "raw",
-    "prompt_hash", "prompt_tokens", "completion_tokens", "latency_s", "mode",
+    "judge",
+    "criterion",
+    "scale",
+    "granularity",
+    "repeat",
+    "patient_id",
+    "summarizer",
+    "score",
+    "expected_score",
+    "distribution",
+    "status",
+    "raw",
+    "prompt_hash",
+    "prompt_tokens",
+    "completion_tokens",
+    "latency_s",
+    "mode",
 )
 #: Further columns: model registry name, prompt language, probability mass on the
 #: valid labels (logprobs) or share of valid samples (sample), entropy of the
@@ -89,13 +103,34 @@ RATING_COLUMNS = (
 EXTRA_COLUMNS = ("model", "language", "valid_mass", "entropy", "n_samples", "n_valid", "cached")
 STATUSES = ("ok", "unparseable", "out_of_range", "refused", "failed")
 VALIDITY_COLUMNS = (
-    "judge", "mode", "model", "criterion", "scale", "granularity", "n",
+    "judge",
+    "mode",
+    "model",
+    "criterion",
+    "scale",
+    "granularity",
+    "n",
     *(f"share_{s}" for s in STATUSES),
-    "n_samples", "share_valid_samples", "mean_valid_mass",
-    "prompt_tokens", "mean_prompt_tokens", "completion_tokens", "latency_s", "share_cached",
+    "n_samples",
+    "share_valid_samples",
+    "mean_valid_mass",
+    "prompt_tokens",
+    "mean_prompt_tokens",
+    "completion_tokens",
+    "latency_s",
+    "share_cached",
 )
 
-_COMMON_KEYS = {"name", "mode", "criteria", "scales", "granularities", "repeats", "patients", "language"}
+_COMMON_KEYS = {
+    "name",
+    "mode",
+    "criteria",
+    "scales",
+    "granularities",
+    "repeats",
+    "patients",
+    "language",
+}
 _MODE_KEYS = {
     "logprobs": {"model"},
     "generate": {"model", "max_tokens", "temperature", "top_p", "stop", "guided"},
@@ -154,8 +189,13 @@ class JudgeSpec:
     @property
     def configs(self) -> list[tuple[str, int, str, int]]:
         """(criterion, scale, granularity, repeat) of every grid cell, in sweep order."""
-        return [(c, s, g, r) for c in self.criteria for s in self.scales for g in self.granularities
-                for r in range(self.repeats)]
+        return [
+            (c, s, g, r)
+            for c in self.criteria
+            for s in self.scales
+            for g in self.granularities
+            for r in range(self.repeats)
+        ]
 
 
 def _fail(judge: str, message: str) -> JudgeConfigError:
@@ -224,7 +264,9 @@ def parse_judges(
     out: list[JudgeSpec] = []
     for k, raw in enumerate(judges):
         if not isinstance(raw, Mapping):
-            raise JudgeConfigError(f"04_judge_sweeps.judges[{k}] must be a mapping, got {type(raw).__name__}")
+            raise JudgeConfigError(
+                f"04_judge_sweeps.judges[{k}] must be a mapping, got {type(raw).__name__}"
+            )
         name = raw.get("name")
         label = name if isinstance(name, str) and name else str(k)
         if not isinstance(name, str) or not name.strip():
@@ -236,8 +278,11 @@ def parse_judges(
         unknown = sorted(set(raw) - allowed)
         if unknown:
             hint = difflib.get_close_matches(unknown[0], allowed, n=1)
-            raise _fail(label, f"unknown key(s) {unknown} for mode {mode}; allowed: {sorted(allowed)}"
-                        + (f". Did you mean {hint[0]!r}?" if hint else ""))
+            raise _fail(
+                label,
+                f"unknown key(s) {unknown} for mode {mode}; allowed: {sorted(allowed)}"
+                + (f". Did you mean {hint[0]!r}?" if hint else ""),
+            )
         lang = raw.get("language", language)
         if lang not in ("ru", "en"):
             raise _fail(label, f"language must be 'ru' or 'en', got {lang!r}")
@@ -245,18 +290,38 @@ def parse_judges(
             rubrics[lang] = load_rubric(rubric, language=lang)
         rub = rubrics[lang]
         is_metric = mode == "metric"
-        criteria = _list(label, "criteria", raw.get("criteria", list(rub.criterion_ids)), rub.criterion_ids)
+        criteria = _list(
+            label, "criteria", raw.get("criteria", list(rub.criterion_ids)), rub.criterion_ids
+        )
         scales_allowed = list(range(2, 101)) if is_metric else list(rub.scales)
-        scales = _list(label, "scales", raw.get("scales", [10] if is_metric else list(rub.scales)), scales_allowed)
-        grans = _list(label, "granularities", raw.get("granularities", ["none"] if is_metric else list(GRANULARITIES)),
-                      ["none"] if is_metric else GRANULARITIES)
+        scales = _list(
+            label,
+            "scales",
+            raw.get("scales", [10] if is_metric else list(rub.scales)),
+            scales_allowed,
+        )
+        grans = _list(
+            label,
+            "granularities",
+            raw.get("granularities", ["none"] if is_metric else list(GRANULARITIES)),
+            ["none"] if is_metric else GRANULARITIES,
+        )
         repeats = _int(label, "repeats", raw.get("repeats", 1), 1)
         patients = raw.get("patients")
         if patients is not None:
             patients = _int(label, "patients", patients, 1)
-        spec: dict[str, Any] = dict(name=name, mode=mode, model=None, metric=None, criteria=criteria,
-                                    scales=scales, granularities=grans, repeats=repeats,
-                                    patients=patients, language=lang)
+        spec: dict[str, Any] = dict(
+            name=name,
+            mode=mode,
+            model=None,
+            metric=None,
+            criteria=criteria,
+            scales=scales,
+            granularities=grans,
+            repeats=repeats,
+            patients=patients,
+            language=lang,
+        )
         if is_metric:
             if raw.get("metric") not in METRICS:
                 raise _fail(label, f"metric must be one of {METRICS}, got {raw.get('metric')!r}")
@@ -268,39 +333,60 @@ def parse_judges(
             if not isinstance(model, str) or not model:
                 raise _fail(label, "needs 'model': a name from shared.models")
             if models is not None and model not in models:
-                raise _fail(label, f"model {model!r} is not in shared.models ({', '.join(models) or 'empty'})")
+                raise _fail(
+                    label,
+                    f"model {model!r} is not in shared.models ({', '.join(models) or 'empty'})",
+                )
             spec["model"] = model
         if mode == "logprobs" and repeats != 1:
             raise _fail(label, "logprobs scoring is deterministic: repeats must be 1")
         if mode in ("generate", "sample"):
             temperature = raw.get("temperature", 1.0 if mode == "sample" else 0.0)
-            if isinstance(temperature, bool) or not isinstance(temperature, int | float) or not 0 <= temperature <= 5:
+            if (
+                isinstance(temperature, bool)
+                or not isinstance(temperature, int | float)
+                or not 0 <= temperature <= 5
+            ):
                 raise _fail(label, f"temperature must be a number in [0, 5], got {temperature!r}")
             top_p = raw.get("top_p", 1.0)
             if isinstance(top_p, bool) or not isinstance(top_p, int | float) or not 0 < top_p <= 1:
                 raise _fail(label, f"top_p must be in (0, 1], got {top_p!r}")
             stop = raw.get("stop", ["\n"])
-            if isinstance(stop, str) or not isinstance(stop, list | tuple) or not all(
-                    isinstance(s, str) and s for s in stop):
+            if (
+                isinstance(stop, str)
+                or not isinstance(stop, list | tuple)
+                or not all(isinstance(s, str) and s for s in stop)
+            ):
                 raise _fail(label, f"stop must be a list of non-empty strings, got {stop!r}")
-            spec.update(temperature=float(temperature), top_p=float(top_p), stop=tuple(stop),
-                        max_tokens=_int(label, "max_tokens", raw.get("max_tokens", 8), 1))
+            spec.update(
+                temperature=float(temperature),
+                top_p=float(top_p),
+                stop=tuple(stop),
+                max_tokens=_int(label, "max_tokens", raw.get("max_tokens", 8), 1),
+            )
             if mode == "sample":
                 spec["n"] = _int(label, "n", raw.get("n", 8), 2)
                 if temperature == 0:
-                    raise _fail(label, "sample mode needs temperature > 0 (n greedy answers are identical)")
+                    raise _fail(
+                        label, "sample mode needs temperature > 0 (n greedy answers are identical)"
+                    )
             else:
                 guided = raw.get("guided", False)
                 if not isinstance(guided, bool):
                     raise _fail(label, f"guided must be true or false, got {guided!r}")
                 spec["guided"] = guided
                 if temperature == 0 and repeats != 1:
-                    raise _fail(label, "greedy generation is deterministic: repeats must be 1 (or set temperature)")
+                    raise _fail(
+                        label,
+                        "greedy generation is deterministic: repeats must be 1 (or set temperature)",
+                    )
         out.append(JudgeSpec(**spec))
     names = [j.name for j in out]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
-        raise JudgeConfigError(f"04_judge_sweeps.judges: judge names must be unique; repeated: {dupes}")
+        raise JudgeConfigError(
+            f"04_judge_sweeps.judges: judge names must be unique; repeated: {dupes}"
+        )
     return out
 
 
@@ -383,19 +469,31 @@ def load_judge_clients(
         check_llm_text(text, allowed=allowed)
 
     names = list(dict.fromkeys(j.model for j in judges if j.model is not None))
-    return {name: load_client(name, models[name], cache_dir=cache_dir, cache_mode=cache_mode,  # type: ignore[arg-type]
-                              text_guard=guard) for name in names}
+    return {
+        name: load_client(
+            name,
+            models[name],
+            cache_dir=cache_dir,
+            cache_mode=cache_mode,  # type: ignore[arg-type]
+            text_guard=guard,
+        )
+        for name in names
+    }
 
 
 def _check_summaries(summaries: pd.DataFrame) -> pd.DataFrame:
     need = ("patient_id", "summarizer", "summarizer_kind", "text")
     missing = [c for c in need if c not in summaries.columns]
     if missing:
-        raise ValueError(f"summaries lack column(s) {missing}; the stage-02 table has {list(need)} and more")
+        raise ValueError(
+            f"summaries lack column(s) {missing}; the stage-02 table has {list(need)} and more"
+        )
     df = summaries.loc[:, list(need)].copy()
     for col in ("patient_id", "summarizer", "summarizer_kind"):
         if df[col].isna().any():
-            raise ValueError(f"summaries: column {col!r} is missing in row {int(df[col].isna().to_numpy().argmax())}")
+            raise ValueError(
+                f"summaries: column {col!r} is missing in row {int(df[col].isna().to_numpy().argmax())}"
+            )
         df[col] = df[col].astype(str)
     df["text"] = df["text"].fillna("").astype(str)
     dup = df.duplicated(["patient_id", "summarizer"], keep=False)
@@ -421,26 +519,67 @@ def plan_size(judges: Sequence[JudgeSpec], summaries: pd.DataFrame) -> pd.DataFr
         chosen = pids[: j.patients] if j.patients else pids
         n_sum = int(df["patient_id"].isin(chosen).sum())
         evals = n_sum * len(j.configs)
-        rows.append({"judge": j.name, "mode": j.mode, "model": j.model, "patients": len(chosen),
-                     "summaries": n_sum, "configs": len(j.configs), "evaluations": evals,
-                     "calls": 0 if j.mode == "metric" else evals * j.n})
+        rows.append(
+            {
+                "judge": j.name,
+                "mode": j.mode,
+                "model": j.model,
+                "patients": len(chosen),
+                "summaries": n_sum,
+                "configs": len(j.configs),
+                "evaluations": evals,
+                "calls": 0 if j.mode == "metric" else evals * j.n,
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def _prompt_hash_metric(metric: str, reference: str, candidate: str) -> str:
-    payload = json.dumps({"metric": metric, "reference": reference, "candidate": candidate},
-                         ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    payload = json.dumps(
+        {"metric": metric, "reference": reference, "candidate": candidate},
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def _row(judge: JudgeSpec, crit: str, scale: int, gran: str, rep: int, pid: str, summarizer: str,
-         **values: Any) -> dict[str, Any]:
-    row = {"judge": judge.name, "criterion": crit, "scale": scale, "granularity": gran, "repeat": rep,
-           "patient_id": pid, "summarizer": summarizer, "score": None, "expected_score": math.nan,
-           "distribution": None, "status": "failed", "raw": "", "prompt_hash": "", "prompt_tokens": 0,
-           "completion_tokens": 0, "latency_s": 0.0, "mode": judge.mode, "model": judge.model or judge.metric,
-           "language": judge.language, "valid_mass": math.nan, "entropy": math.nan,
-           "n_samples": 0, "n_valid": 0, "cached": False}
+def _row(
+    judge: JudgeSpec,
+    crit: str,
+    scale: int,
+    gran: str,
+    rep: int,
+    pid: str,
+    summarizer: str,
+    **values: Any,
+) -> dict[str, Any]:
+    row = {
+        "judge": judge.name,
+        "criterion": crit,
+        "scale": scale,
+        "granularity": gran,
+        "repeat": rep,
+        "patient_id": pid,
+        "summarizer": summarizer,
+        "score": None,
+        "expected_score": math.nan,
+        "distribution": None,
+        "status": "failed",
+        "raw": "",
+        "prompt_hash": "",
+        "prompt_tokens": 0,
+        "completion_tokens": 0,
+        "latency_s": 0.0,
+        "mode": judge.mode,
+        "model": judge.model or judge.metric,
+        "language": judge.language,
+        "valid_mass": math.nan,
+        "entropy": math.nan,
+        "n_samples": 0,
+        "n_valid": 0,
+        "cached": False,
+    }
     row.update(values)
     return row
 
@@ -453,7 +592,9 @@ def _metric_rows(judge: JudgeSpec, df: pd.DataFrame, pids: Sequence[str]) -> lis
         ref = gold.get(s.patient_id)
         reason = None
         if ref is None or not ref.strip():
-            reason = f"no gold summary for patient {s.patient_id}: a reference-based metric needs one"
+            reason = (
+                f"no gold summary for patient {s.patient_id}: a reference-based metric needs one"
+            )
         elif s.summarizer_kind == "gold":
             reason = "reference summary: a reference-based metric cannot rate its own reference"
         elif not s.text.strip():
@@ -462,13 +603,38 @@ def _metric_rows(judge: JudgeSpec, df: pd.DataFrame, pids: Sequence[str]) -> lis
         ph = _prompt_hash_metric(judge.metric, ref or "", s.text)
         for crit, scale, gran, rep in judge.configs:
             if reason:
-                rows.append(_row(judge, crit, scale, gran, rep, s.patient_id, s.summarizer,
-                                 status="failed", raw=reason, prompt_hash=ph))
+                rows.append(
+                    _row(
+                        judge,
+                        crit,
+                        scale,
+                        gran,
+                        rep,
+                        s.patient_id,
+                        s.summarizer,
+                        status="failed",
+                        raw=reason,
+                        prompt_hash=ph,
+                    )
+                )
             else:
                 assert value is not None
-                rows.append(_row(judge, crit, scale, gran, rep, s.patient_id, s.summarizer,
-                                 score=metric_score(value, scale=scale), expected_score=value,
-                                 status="ok", raw=f"{value:.6f}", prompt_hash=ph))
+                rows.append(
+                    _row(
+                        judge,
+                        crit,
+                        scale,
+                        gran,
+                        rep,
+                        s.patient_id,
+                        s.summarizer,
+                        score=metric_score(value, scale=scale),
+                        expected_score=value,
+                        status="ok",
+                        raw=f"{value:.6f}",
+                        prompt_hash=ph,
+                    )
+                )
     return rows
 
 
@@ -545,21 +711,34 @@ def run_sweep(
     sources = _source_texts(records)
     orphans = sorted(set(df["patient_id"]) - set(sources))
     if orphans:
-        raise ValueError(f"summaries of patient(s) {orphans[:5]} have no anonymized record; "
-                         "pass the records of notebook 01 for every summarized patient")
+        raise ValueError(
+            f"summaries of patient(s) {orphans[:5]} have no anonymized record; "
+            "pass the records of notebook 01 for every summarized patient"
+        )
     for j in judges:
         if j.mode == "metric":
             continue
         if j.model not in clients:
-            raise ValueError(f"judge {j.name!r}: no client for model {j.model!r}; pass clients[{j.model!r}]")
+            raise ValueError(
+                f"judge {j.name!r}: no client for model {j.model!r}; pass clients[{j.model!r}]"
+            )
         if getattr(clients[j.model], "text_guard", None) is None:
-            raise ValueError(f"judge {j.name!r}: client {j.model!r} has no text_guard; build it with "
-                             "radjudge.llm.load_client(..., text_guard=radjudge.anonymize.check_llm_text)")
+            raise ValueError(
+                f"judge {j.name!r}: client {j.model!r} has no text_guard; build it with "
+                "radjudge.llm.load_client(..., text_guard=radjudge.anonymize.check_llm_text)"
+            )
     pids = sorted(df["patient_id"].unique())
     plan = plan_size(judges, df)
-    templates = {lang: (load_rubric(rubric, language=lang), load_template(template if template is not None else lang))
-                 for lang in {j.language for j in judges}}
-    bar = tqdm(total=int(plan["evaluations"].sum()), desc="judge sweep", unit="eval", disable=not progress)
+    templates = {
+        lang: (
+            load_rubric(rubric, language=lang),
+            load_template(template if template is not None else lang),
+        )
+        for lang in {j.language for j in judges}
+    }
+    bar = tqdm(
+        total=int(plan["evaluations"].sum()), desc="judge sweep", unit="eval", disable=not progress
+    )
     all_rows: list[dict[str, Any]] = []
     per_judge = []
     try:
@@ -582,78 +761,211 @@ def run_sweep(
                             crit, scale, gran, _ = cfg
                             prompt = None
                             if s.text.strip():
-                                prompt = render_judge_prompt(sources[pid], s.text, criterion=crit, scale=scale,
-                                                             granularity=gran, rubric=rub, template=tpl)  # type: ignore[arg-type]
+                                prompt = render_judge_prompt(
+                                    sources[pid],
+                                    s.text,
+                                    criterion=crit,
+                                    scale=scale,
+                                    granularity=gran,
+                                    rubric=rub,
+                                    template=tpl,
+                                )  # type: ignore[arg-type]
                             items.append((s, cfg, prompt))
                     live = [(k, p) for k, (_, _, p) in enumerate(items) if p is not None]
                     results: dict[int, Any] = {}
                     if j.mode == "logprobs":
-                        reqs = [ScoreRequest(p.segments, system=p.system, answer_prefix=p.answer_prefix,
-                                             options=p.options) for _, p in live]
-                        outs = client.score_options(reqs, desc=f"{j.name} {pid}", share_prefix=True) if reqs else []
+                        reqs = [
+                            ScoreRequest(
+                                p.segments,
+                                system=p.system,
+                                answer_prefix=p.answer_prefix,
+                                options=p.options,
+                            )
+                            for _, p in live
+                        ]
+                        outs = (
+                            client.score_options(reqs, desc=f"{j.name} {pid}", share_prefix=True)
+                            if reqs
+                            else []
+                        )
                     else:
-                        choices = bool(j.guided and getattr(client.backend, "supports_choices", True))
+                        choices = bool(
+                            j.guided and getattr(client.backend, "supports_choices", True)
+                        )
                         reqs = []
                         for k, p in live:
                             rep = items[k][1][3]
-                            reqs.append(GenerationRequest(
-                                p.segments, system=p.system, answer_prefix=p.answer_prefix,
-                                max_tokens=j.max_tokens, temperature=j.temperature, top_p=j.top_p,
-                                seed=seed + rep if j.temperature > 0 else None, stop=j.stop, n=j.n,
-                                choices=p.options if choices else ()))
+                            reqs.append(
+                                GenerationRequest(
+                                    p.segments,
+                                    system=p.system,
+                                    answer_prefix=p.answer_prefix,
+                                    max_tokens=j.max_tokens,
+                                    temperature=j.temperature,
+                                    top_p=j.top_p,
+                                    seed=seed + rep if j.temperature > 0 else None,
+                                    stop=j.stop,
+                                    n=j.n,
+                                    choices=p.options if choices else (),
+                                )
+                            )
                         outs = client.generate(reqs, desc=f"{j.name} {pid}") if reqs else []
                     for (k, _), out in zip(live, outs, strict=True):
                         results[k] = out
                     for k, (s, (crit, scale, gran, rep), prompt) in enumerate(items):
                         if prompt is None:
-                            rows.append(_row(j, crit, scale, gran, rep, pid, s.summarizer, raw="empty summary"))
+                            rows.append(
+                                _row(
+                                    j,
+                                    crit,
+                                    scale,
+                                    gran,
+                                    rep,
+                                    pid,
+                                    s.summarizer,
+                                    raw="empty summary",
+                                )
+                            )
                             continue
-                        rows.append(_llm_row(j, crit, scale, gran, rep, pid, s.summarizer, prompt, results[k]))
+                        rows.append(
+                            _llm_row(
+                                j, crit, scale, gran, rep, pid, s.summarizer, prompt, results[k]
+                            )
+                        )
                     bar.update(len(items))
             seconds = time.perf_counter() - start
             after = dict(clients[j.model].stats) if j.mode != "metric" else {}
-            per_judge.append({
-                "judge": j.name, "mode": j.mode, "model": j.model or j.metric, "evaluations": len(rows),
-                "seconds": round(seconds, 3), "evaluations_per_s": round(len(rows) / seconds, 3) if seconds else math.nan,
-                **{f"cache_{k}": after.get(k, 0) - before.get(k, 0)
-                   for k in ("calls", "hits", "misses", "prompt_tokens", "completion_tokens")},
-            })
+            per_judge.append(
+                {
+                    "judge": j.name,
+                    "mode": j.mode,
+                    "model": j.model or j.metric,
+                    "evaluations": len(rows),
+                    "seconds": round(seconds, 3),
+                    "evaluations_per_s": round(len(rows) / seconds, 3) if seconds else math.nan,
+                    **{
+                        f"cache_{k}": after.get(k, 0) - before.get(k, 0)
+                        for k in ("calls", "hits", "misses", "prompt_tokens", "completion_tokens")
+                    },
+                }
+            )
             if on_judge_done is not None:
                 on_judge_done(j, _frame(rows))
             all_rows.extend(rows)
     finally:
         bar.close()
     ratings = _frame(all_rows)
-    return SweepResult(ratings=ratings, validity=validity_report(ratings), judges=pd.DataFrame(per_judge))
+    return SweepResult(
+        ratings=ratings, validity=validity_report(ratings), judges=pd.DataFrame(per_judge)
+    )
 
 
-def _llm_row(j: JudgeSpec, crit: str, scale: int, gran: str, rep: int, pid: str, summarizer: str,
-             prompt: JudgePrompt, out: Any) -> dict[str, Any]:
-    common = dict(prompt_hash=prompt.prompt_hash, prompt_tokens=int(out.prompt_tokens),
-                  latency_s=float(out.latency_s), cached=bool(out.cached))
+def _llm_row(
+    j: JudgeSpec,
+    crit: str,
+    scale: int,
+    gran: str,
+    rep: int,
+    pid: str,
+    summarizer: str,
+    prompt: JudgePrompt,
+    out: Any,
+) -> dict[str, Any]:
+    common = dict(
+        prompt_hash=prompt.prompt_hash,
+        prompt_tokens=int(out.prompt_tokens),
+        latency_s=float(out.latency_s),
+        cached=bool(out.cached),
+    )
     if out.status != "ok":
-        return _row(j, crit, scale, gran, rep, pid, summarizer, status="failed",
-                    raw=f"call failed: {out.error}", **common)
+        return _row(
+            j,
+            crit,
+            scale,
+            gran,
+            rep,
+            pid,
+            summarizer,
+            status="failed",
+            raw=f"call failed: {out.error}",
+            **common,
+        )
     if j.mode == "logprobs":
         raw = json.dumps(dict(zip(out.options, out.logprobs, strict=True)))
         try:
-            dist = label_distribution(out.options, out.logprobs, token_counts=out.option_token_counts)
+            dist = label_distribution(
+                out.options, out.logprobs, token_counts=out.option_token_counts
+            )
         except ValueError as exc:
-            return _row(j, crit, scale, gran, rep, pid, summarizer, status="failed", raw=f"{raw} ({exc})", **common)
-        return _row(j, crit, scale, gran, rep, pid, summarizer, score=dist.mode, expected_score=dist.expected,
-                    distribution=dist.to_json(), status="ok", raw=raw, valid_mass=dist.valid_mass,
-                    entropy=dist.entropy, **common)
+            return _row(
+                j,
+                crit,
+                scale,
+                gran,
+                rep,
+                pid,
+                summarizer,
+                status="failed",
+                raw=f"{raw} ({exc})",
+                **common,
+            )
+        return _row(
+            j,
+            crit,
+            scale,
+            gran,
+            rep,
+            pid,
+            summarizer,
+            score=dist.mode,
+            expected_score=dist.expected,
+            distribution=dist.to_json(),
+            status="ok",
+            raw=raw,
+            valid_mass=dist.valid_mass,
+            entropy=dist.entropy,
+            **common,
+        )
     parsed = [parse_score(t, low=prompt.low, high=prompt.high) for t in out.texts]
     tokens = int(out.completion_tokens)
     if j.mode == "generate":
         p = parsed[0]
-        return _row(j, crit, scale, gran, rep, pid, summarizer, score=p.score, status=p.status, raw=p.raw,
-                    completion_tokens=tokens, n_samples=1, n_valid=int(p.status == "ok"), **common)
+        return _row(
+            j,
+            crit,
+            scale,
+            gran,
+            rep,
+            pid,
+            summarizer,
+            score=p.score,
+            status=p.status,
+            raw=p.raw,
+            completion_tokens=tokens,
+            n_samples=1,
+            n_valid=int(p.status == "ok"),
+            **common,
+        )
     summary = reduce_samples(parsed)
-    return _row(j, crit, scale, gran, rep, pid, summarizer, score=summary.mode, expected_score=summary.mean,
-                distribution=summary.to_json(), status=summary.status,
-                raw=json.dumps(list(out.texts), ensure_ascii=False), completion_tokens=tokens,
-                valid_mass=summary.n_valid / summary.n, n_samples=summary.n, n_valid=summary.n_valid, **common)
+    return _row(
+        j,
+        crit,
+        scale,
+        gran,
+        rep,
+        pid,
+        summarizer,
+        score=summary.mode,
+        expected_score=summary.mean,
+        distribution=summary.to_json(),
+        status=summary.status,
+        raw=json.dumps(list(out.texts), ensure_ascii=False),
+        completion_tokens=tokens,
+        valid_mass=summary.n_valid / summary.n,
+        n_samples=summary.n,
+        n_valid=summary.n_valid,
+        **common,
+    )
 
 
 def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -699,8 +1011,14 @@ def validity_report(ratings: pd.DataFrame) -> pd.DataFrame:
             row[f"share_{s}"] = float(counts.get(s, 0)) / len(g)
         n_samples = int(g["n_samples"].sum())
         row["n_samples"] = n_samples
-        row["share_valid_samples"] = float(g["n_valid"].sum()) / n_samples if n_samples else math.nan
-        mass = g.loc[g["status"] == "ok", "valid_mass"] if row["mode"] == "logprobs" else pd.Series(dtype=float)
+        row["share_valid_samples"] = (
+            float(g["n_valid"].sum()) / n_samples if n_samples else math.nan
+        )
+        mass = (
+            g.loc[g["status"] == "ok", "valid_mass"]
+            if row["mode"] == "logprobs"
+            else pd.Series(dtype=float)
+        )
         row["mean_valid_mass"] = float(mass.mean()) if len(mass) else math.nan
         row["prompt_tokens"] = int(g["prompt_tokens"].sum())
         row["mean_prompt_tokens"] = float(g["prompt_tokens"].mean())

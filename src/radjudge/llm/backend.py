@@ -132,8 +132,9 @@ class Backend(abc.ABC):
         """
 
     @abc.abstractmethod
-    def score(self, requests: Sequence[ScoreRequest], on_result: ScoreCallback, *,
-              share_prefix: bool) -> None:
+    def score(
+        self, requests: Sequence[ScoreRequest], on_result: ScoreCallback, *, share_prefix: bool
+    ) -> None:
         """Score every request's options; ``on_result(i, output)`` as each completes."""
 
     def close(self) -> None:  # noqa: B027 - optional hook, nothing to release by default

@@ -26,7 +26,13 @@ from radjudge.llm.types import (
     ScoreRequest,
 )
 
-__all__ = ["LLMClient", "CacheCheck", "combined_cache_stats", "LOGPROB_DECIMALS", "LATENCY_DECIMALS"]
+__all__ = [
+    "LLMClient",
+    "CacheCheck",
+    "combined_cache_stats",
+    "LOGPROB_DECIMALS",
+    "LATENCY_DECIMALS",
+]
 
 #: Log-probs are rounded to this many decimals, live and cached alike (replays are bit-identical).
 LOGPROB_DECIMALS = 6
@@ -83,16 +89,32 @@ class LLMClient:
     cache : CallCache
     """
 
-    def __init__(self, backend: Backend, *, cache: CallCache, text_guard: Callable[[str], None] | None,
-                 name: str) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        cache: CallCache,
+        text_guard: Callable[[str], None] | None,
+        name: str,
+    ) -> None:
         self.backend = backend
         self.cache = cache
         self.text_guard = text_guard
         self.name = name
         self._guarded: set[bytes] = set()  # digests of texts that passed the guard
-        self._stats = {"requests": 0, "calls": 0, "hits": 0, "misses": 0, "live_calls": 0, "failures": 0,
-                       "prompt_tokens": 0, "completion_tokens": 0, "latency_s": 0.0,
-                       "cached_latency_s": 0.0, "wall_s": 0.0}
+        self._stats = {
+            "requests": 0,
+            "calls": 0,
+            "hits": 0,
+            "misses": 0,
+            "live_calls": 0,
+            "failures": 0,
+            "prompt_tokens": 0,
+            "completion_tokens": 0,
+            "latency_s": 0.0,
+            "cached_latency_s": 0.0,
+            "wall_s": 0.0,
+        }
 
     def __repr__(self) -> str:
         return f"LLMClient({self.name!r}, {self.backend.kind}, cache={self.cache!r})"
@@ -131,9 +153,15 @@ class LLMClient:
         """
         ident = self.identity
         out: dict[str, Any] = {
-            "model": self.name, "label": ident.label, "backend": ident.kind, "model_id": ident.model_id,
-            "weights_sha256": ident.weights_sha256, "cache_dir": paths.relative(self.cache.directory),
-            "cache_mode": self.cache.mode, **self._stats, "model_loaded": self.backend.loaded,
+            "model": self.name,
+            "label": ident.label,
+            "backend": ident.kind,
+            "model_id": ident.model_id,
+            "weights_sha256": ident.weights_sha256,
+            "cache_dir": paths.relative(self.cache.directory),
+            "cache_mode": self.cache.mode,
+            **self._stats,
+            "model_loaded": self.backend.loaded,
         }
         for key in ("latency_s", "cached_latency_s", "wall_s"):
             out[key] = round(out[key], 3)
@@ -171,25 +199,41 @@ class LLMClient:
         Greedy decoding (temperature 0) ignores ``seed``, ``top_p`` and the
         sample index, so they stay out of the key.
         """
-        decoding: dict[str, Any] = {"max_tokens": request.max_tokens, "temperature": float(request.temperature),
-                                    "stop": list(request.stop), "logprobs": request.logprobs}
+        decoding: dict[str, Any] = {
+            "max_tokens": request.max_tokens,
+            "temperature": float(request.temperature),
+            "stop": list(request.stop),
+            "logprobs": request.logprobs,
+        }
         if request.choices:
             decoding["choices"] = list(request.choices)
         if request.temperature > 0:
             decoding.update(top_p=float(request.top_p), seed=request.seed, sample=sample)
-        return call_key({
-            "op": "generate", "model": self.identity.key_fields(), "backend": self.backend.decoding_key(),
-            "prompt": self.backend.prompt_key(request.system, request.text, request.answer_prefix),
-            "decoding": decoding,
-        })
+        return call_key(
+            {
+                "op": "generate",
+                "model": self.identity.key_fields(),
+                "backend": self.backend.decoding_key(),
+                "prompt": self.backend.prompt_key(
+                    request.system, request.text, request.answer_prefix
+                ),
+                "decoding": decoding,
+            }
+        )
 
     def score_key(self, request: ScoreRequest) -> str:
         """Cache key of a score request."""
-        return call_key({
-            "op": "score", "model": self.identity.key_fields(), "backend": self.backend.decoding_key(),
-            "prompt": self.backend.prompt_key(request.system, request.text, request.answer_prefix),
-            "options": list(request.options),
-        })
+        return call_key(
+            {
+                "op": "score",
+                "model": self.identity.key_fields(),
+                "backend": self.backend.decoding_key(),
+                "prompt": self.backend.prompt_key(
+                    request.system, request.text, request.answer_prefix
+                ),
+                "options": list(request.options),
+            }
+        )
 
     def _miss_error(self, n: int, what: str, ph: str, key: str) -> CacheMissError:
         ident = self.identity
@@ -200,7 +244,9 @@ class LLMClient:
         )
 
     # -- generation --------------------------------------------------------------------------
-    def generate(self, requests: Sequence[GenerationRequest], *, desc: str | None = None) -> list[GenerationResult]:
+    def generate(
+        self, requests: Sequence[GenerationRequest], *, desc: str | None = None
+    ) -> list[GenerationResult]:
         """Generate text for every request (cache first).
 
         Parameters
@@ -224,13 +270,17 @@ class LLMClient:
         requests = list(requests)
         for r in requests:
             if not isinstance(r, GenerationRequest):
-                raise TypeError(f"generate() takes GenerationRequest objects, got {type(r).__name__}")
+                raise TypeError(
+                    f"generate() takes GenerationRequest objects, got {type(r).__name__}"
+                )
             self._guard(r.system, r.text, r.answer_prefix)
         if any(r.choices for r in requests) and not getattr(self.backend, "supports_choices", True):
             from radjudge.llm.types import ModelSpecError
 
-            raise ModelSpecError(f"model {self.name!r} cannot constrain output to choices: set the spec's "
-                                 "'guided' key (vllm or llama_cpp), or use score_options")
+            raise ModelSpecError(
+                f"model {self.name!r} cannot constrain output to choices: set the spec's "
+                "'guided' key (vllm or llama_cpp), or use score_options"
+            )
         slots: list[list[SampleOutput | None]] = [[None] * r.n for r in requests]
         from_cache: list[list[bool]] = [[False] * r.n for r in requests]
         hashes = [self.prompt_hash(r) for r in requests]
@@ -284,14 +334,21 @@ class LLMClient:
             outs = slots[ri]
             missing = [s for s, o in enumerate(outs) if o is None]
             if missing:
-                raise RuntimeError(f"backend {self.backend.kind} returned no output for request {ri} "
-                                   f"sample(s) {missing}")
+                raise RuntimeError(
+                    f"backend {self.backend.kind} returned no output for request {ri} "
+                    f"sample(s) {missing}"
+                )
             results.append(_merge_samples(r, outs, all(from_cache[ri]), hashes[ri]))  # type: ignore[arg-type]
         return results
 
     # -- scoring -------------------------------------------------------------------------------
-    def score_options(self, requests: Sequence[ScoreRequest], *, desc: str | None = None,
-                      share_prefix: bool = False) -> list[OptionScores]:
+    def score_options(
+        self,
+        requests: Sequence[ScoreRequest],
+        *,
+        desc: str | None = None,
+        share_prefix: bool = False,
+    ) -> list[OptionScores]:
         """Log-probability of each option after each prompt (cache first).
 
         Parameters
@@ -313,7 +370,9 @@ class LLMClient:
         requests = list(requests)
         for r in requests:
             if not isinstance(r, ScoreRequest):
-                raise TypeError(f"score_options() takes ScoreRequest objects, got {type(r).__name__}")
+                raise TypeError(
+                    f"score_options() takes ScoreRequest objects, got {type(r).__name__}"
+                )
             self._guard(r.system, r.text, r.answer_prefix)
         results: list[OptionScores | None] = [None] * len(requests)
         hashes = [self.prompt_hash(r) for r in requests]
@@ -346,17 +405,33 @@ class LLMClient:
                 req = todo[j]
                 ph = hashes[pending[key][0]]
                 if out.status == "ok" and not all(math.isfinite(v) for v in out.logprobs):
-                    out = ScoreOutput.failed(len(req.options), "non-finite log-prob", latency_s=out.latency_s)
+                    out = ScoreOutput.failed(
+                        len(req.options), "non-finite log-prob", latency_s=out.latency_s
+                    )
                 if out.status == "ok":
-                    entry = {"ph": ph, "lp": list(_lp(out.logprobs)), "n": list(out.option_token_counts),
-                             "pt": out.prompt_tokens, "s": round(out.latency_s, LATENCY_DECIMALS)}
+                    entry = {
+                        "ph": ph,
+                        "lp": list(_lp(out.logprobs)),
+                        "n": list(out.option_token_counts),
+                        "pt": out.prompt_tokens,
+                        "s": round(out.latency_s, LATENCY_DECIMALS),
+                    }
                     self.cache.put(key, entry)
                     self._stats["prompt_tokens"] += out.prompt_tokens
                     scores = _scores_from_entry(req, entry, ph, cached=False)
                 else:
                     self._stats["failures"] += 1
-                    scores = OptionScores(req.options, out.logprobs, out.option_token_counts, out.prompt_tokens,
-                                          round(out.latency_s, LATENCY_DECIMALS), False, "failed", out.error, ph)
+                    scores = OptionScores(
+                        req.options,
+                        out.logprobs,
+                        out.option_token_counts,
+                        out.prompt_tokens,
+                        round(out.latency_s, LATENCY_DECIMALS),
+                        False,
+                        "failed",
+                        out.error,
+                        ph,
+                    )
                 self._stats["latency_s"] += out.latency_s
                 for i in pending[key]:
                     results[i] = scores
@@ -369,7 +444,9 @@ class LLMClient:
                 self._stats["wall_s"] += time.perf_counter() - start
         missing = [i for i, r in enumerate(results) if r is None]
         if missing:
-            raise RuntimeError(f"backend {self.backend.kind} returned no scores for request(s) {missing}")
+            raise RuntimeError(
+                f"backend {self.backend.kind} returned no scores for request(s) {missing}"
+            )
         return results  # type: ignore[return-value]
 
     def _ensure_loaded(self) -> None:
@@ -377,8 +454,15 @@ class LLMClient:
             self.backend.load()
 
     # -- integrity -----------------------------------------------------------------------------
-    def verify_cached(self, requests: Sequence[GenerationRequest | ScoreRequest], *, sample: int | None = 10,
-                      seed: int = 0, logprob_atol: float = 1e-3, share_prefix: bool = False) -> CacheCheck:
+    def verify_cached(
+        self,
+        requests: Sequence[GenerationRequest | ScoreRequest],
+        *,
+        sample: int | None = 10,
+        seed: int = 0,
+        logprob_atol: float = 1e-3,
+        share_prefix: bool = False,
+    ) -> CacheCheck:
         """Recompute a sample of cached calls live and compare them with the cache.
 
         Generation: texts must be identical (greedy decoding; seeded sampling
@@ -425,53 +509,99 @@ class LLMClient:
         expected = [e[s] for r, e in gen for s in range(r.n)]
         live_samples: dict[int, SampleOutput] = {}
         if items:
-            self.backend.generate(items, lambda i, out: live_samples.__setitem__(i, _rounded_sample(out)))
+            self.backend.generate(
+                items, lambda i, out: live_samples.__setitem__(i, _rounded_sample(out))
+            )
         for i, (item, entry) in enumerate(zip(items, expected, strict=True)):
             live = live_samples[i]
             ph = self.prompt_hash(item.request)
             if live.status != "ok" or live.text != entry["t"]:
-                mismatches.append({"prompt_hash": ph, "kind": "text", "sample": item.sample,
-                                   "cached": entry["t"], "live": live.text if live.status == "ok" else live.error})
+                mismatches.append(
+                    {
+                        "prompt_hash": ph,
+                        "kind": "text",
+                        "sample": item.sample,
+                        "cached": entry["t"],
+                        "live": live.text if live.status == "ok" else live.error,
+                    }
+                )
             elif "lp" in entry and live.token_logprobs is not None:
-                diff = max((abs(a - b) for a, b in zip(entry["lp"], live.token_logprobs, strict=False)), default=0.0)
+                diff = max(
+                    (abs(a - b) for a, b in zip(entry["lp"], live.token_logprobs, strict=False)),
+                    default=0.0,
+                )
                 max_diff = max(max_diff, diff)
                 if diff > logprob_atol:
-                    mismatches.append({"prompt_hash": ph, "kind": "logprobs", "sample": item.sample,
-                                       "cached": entry["lp"], "live": list(live.token_logprobs),
-                                       "max_abs_diff": diff})
+                    mismatches.append(
+                        {
+                            "prompt_hash": ph,
+                            "kind": "logprobs",
+                            "sample": item.sample,
+                            "cached": entry["lp"],
+                            "live": list(live.token_logprobs),
+                            "max_abs_diff": diff,
+                        }
+                    )
         scored = [(r, e[0]) for r, e in cached if isinstance(r, ScoreRequest)]
         live_scores: dict[int, ScoreOutput] = {}
         if scored:
-            self.backend.score([r for r, _ in scored], lambda i, out: live_scores.__setitem__(i, out),
-                               share_prefix=share_prefix)
+            self.backend.score(
+                [r for r, _ in scored],
+                lambda i, out: live_scores.__setitem__(i, out),
+                share_prefix=share_prefix,
+            )
         for i, (r, entry) in enumerate(scored):
             live = live_scores[i]
             ph = self.prompt_hash(r)
             if live.status != "ok":
-                mismatches.append({"prompt_hash": ph, "kind": "logprobs", "cached": entry["lp"],
-                                   "live": live.error, "max_abs_diff": math.inf})
+                mismatches.append(
+                    {
+                        "prompt_hash": ph,
+                        "kind": "logprobs",
+                        "cached": entry["lp"],
+                        "live": live.error,
+                        "max_abs_diff": math.inf,
+                    }
+                )
                 continue
             diff = max(abs(a - b) for a, b in zip(entry["lp"], _lp(live.logprobs), strict=True))
             max_diff = max(max_diff, diff)
             if diff > logprob_atol:
-                mismatches.append({"prompt_hash": ph, "kind": "logprobs", "cached": entry["lp"],
-                                   "live": list(_lp(live.logprobs)), "max_abs_diff": diff})
+                mismatches.append(
+                    {
+                        "prompt_hash": ph,
+                        "kind": "logprobs",
+                        "cached": entry["lp"],
+                        "live": list(_lp(live.logprobs)),
+                        "max_abs_diff": diff,
+                    }
+                )
         return CacheCheck(len(cached), tuple(mismatches), max_diff, logprob_atol)
 
 
 # -- entries <-> results --------------------------------------------------------------------------
 def _rounded_sample(out: SampleOutput) -> SampleOutput:
     return SampleOutput(
-        text=out.text, finish_reason=out.finish_reason,
+        text=out.text,
+        finish_reason=out.finish_reason,
         token_logprobs=_lp(out.token_logprobs) if out.token_logprobs is not None else None,
-        prompt_tokens=out.prompt_tokens, completion_tokens=out.completion_tokens,
-        latency_s=round(out.latency_s, LATENCY_DECIMALS), status=out.status, error=out.error,
+        prompt_tokens=out.prompt_tokens,
+        completion_tokens=out.completion_tokens,
+        latency_s=round(out.latency_s, LATENCY_DECIMALS),
+        status=out.status,
+        error=out.error,
     )
 
 
 def _sample_entry(out: SampleOutput, ph: str) -> dict[str, Any]:
-    entry: dict[str, Any] = {"ph": ph, "t": out.text, "f": out.finish_reason, "pt": out.prompt_tokens,
-                             "ct": out.completion_tokens, "s": out.latency_s}
+    entry: dict[str, Any] = {
+        "ph": ph,
+        "t": out.text,
+        "f": out.finish_reason,
+        "pt": out.prompt_tokens,
+        "ct": out.completion_tokens,
+        "s": out.latency_s,
+    }
     if out.token_logprobs is not None:
         entry["lp"] = list(out.token_logprobs)
     return entry
@@ -480,12 +610,18 @@ def _sample_entry(out: SampleOutput, ph: str) -> dict[str, Any]:
 def _sample_from_entry(entry: dict[str, Any]) -> SampleOutput:
     lp = entry.get("lp")
     return SampleOutput(
-        text=entry["t"], finish_reason=entry["f"], token_logprobs=tuple(lp) if lp is not None else None,
-        prompt_tokens=int(entry["pt"]), completion_tokens=int(entry["ct"]), latency_s=float(entry["s"]),
+        text=entry["t"],
+        finish_reason=entry["f"],
+        token_logprobs=tuple(lp) if lp is not None else None,
+        prompt_tokens=int(entry["pt"]),
+        completion_tokens=int(entry["ct"]),
+        latency_s=float(entry["s"]),
     )
 
 
-def _merge_samples(request: GenerationRequest, outs: list[SampleOutput], cached: bool, ph: str) -> GenerationResult:
+def _merge_samples(
+    request: GenerationRequest, outs: list[SampleOutput], cached: bool, ph: str
+) -> GenerationResult:
     failed = [o for o in outs if o.status != "ok"]
     return GenerationResult(
         texts=tuple(o.text for o in outs),
@@ -501,10 +637,17 @@ def _merge_samples(request: GenerationRequest, outs: list[SampleOutput], cached:
     )
 
 
-def _scores_from_entry(request: ScoreRequest, entry: dict[str, Any], ph: str, *, cached: bool = True) -> OptionScores:
+def _scores_from_entry(
+    request: ScoreRequest, entry: dict[str, Any], ph: str, *, cached: bool = True
+) -> OptionScores:
     return OptionScores(
-        options=request.options, logprobs=tuple(entry["lp"]), option_token_counts=tuple(entry["n"]),
-        prompt_tokens=int(entry["pt"]), latency_s=float(entry["s"]), cached=cached, prompt_hash=ph,
+        options=request.options,
+        logprobs=tuple(entry["lp"]),
+        option_token_counts=tuple(entry["n"]),
+        prompt_tokens=int(entry["pt"]),
+        latency_s=float(entry["s"]),
+        cached=cached,
+        prompt_hash=ph,
     )
 
 

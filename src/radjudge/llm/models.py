@@ -55,12 +55,25 @@ __all__ = ["validate_spec", "resolve_source", "load_client", "KNOWN_PACKAGES"]
 _COMMON = {"backend": None, "label": None}
 _DEFAULTS: dict[str, dict[str, Any]] = {
     "transformers": {
-        "source": None, "chat_template": "auto", "batch_size": 8, "converted_cache": True, "num_threads": None,
+        "source": None,
+        "chat_template": "auto",
+        "batch_size": 8,
+        "converted_cache": True,
+        "num_threads": None,
     },
     "openai": {
-        "base_url": None, "model": None, "endpoint": "chat", "api_key_env": None, "concurrency": 8,
-        "timeout_s": 60.0, "max_retries": 5, "backoff_s": 0.5, "chat_template": "auto", "source": None,
-        "guided": "none", "extra_body": {},
+        "base_url": None,
+        "model": None,
+        "endpoint": "chat",
+        "api_key_env": None,
+        "concurrency": 8,
+        "timeout_s": 60.0,
+        "max_retries": 5,
+        "backoff_s": 0.5,
+        "chat_template": "auto",
+        "source": None,
+        "guided": "none",
+        "extra_body": {},
     },
 }
 _REQUIRED = {"transformers": ("source",), "openai": ("base_url", "model")}
@@ -73,7 +86,9 @@ def _gguf_in_package(module: str) -> Path:
         raise ModelSpecError(f"package module {module!r} is not installed")
     found = sorted(p for loc in spec.submodule_search_locations for p in Path(loc).glob("*.gguf"))
     if len(found) != 1:
-        raise ModelSpecError(f"expected exactly one .gguf file in package {module!r}, found {len(found)}")
+        raise ModelSpecError(
+            f"expected exactly one .gguf file in package {module!r}, found {len(found)}"
+        )
     return found[0]
 
 
@@ -110,8 +125,11 @@ def validate_spec(name: str, spec: Mapping[str, Any]) -> dict[str, Any]:
         if key not in allowed:
             close = difflib.get_close_matches(str(key), list(allowed), n=2, cutoff=0.6)
             hint = f" Did you mean: {', '.join(close)}?" if close else ""
-            raise _fail(name, f"unknown key {key!r} for backend {backend}; allowed: "
-                              f"{', '.join(sorted(allowed))}.{hint}")
+            raise _fail(
+                name,
+                f"unknown key {key!r} for backend {backend}; allowed: "
+                f"{', '.join(sorted(allowed))}.{hint}",
+            )
     for key in _REQUIRED[backend]:
         if spec.get(key) in (None, ""):
             raise _fail(name, f"key {key!r} is required for backend {backend}")
@@ -124,34 +142,54 @@ def validate_spec(name: str, spec: Mapping[str, Any]) -> dict[str, Any]:
 
     if out["source"] is not None:
         src = out["source"]
-        if not isinstance(src, Mapping) or len(src) != 1 or next(iter(src)) not in ("package", "path"):
-            raise _fail(name, "key 'source' must be {package: NAME} or {path: FILE_OR_FOLDER}, "
-                              f"got {src!r}")
+        if (
+            not isinstance(src, Mapping)
+            or len(src) != 1
+            or next(iter(src)) not in ("package", "path")
+        ):
+            raise _fail(
+                name,
+                f"key 'source' must be {{package: NAME}} or {{path: FILE_OR_FOLDER}}, got {src!r}",
+            )
         if "package" in src and src["package"] not in KNOWN_PACKAGES:
-            raise _fail(name, f"source.package {src['package']!r} is not known; known: "
-                              f"{', '.join(KNOWN_PACKAGES)} (or give source.path)")
+            raise _fail(
+                name,
+                f"source.package {src['package']!r} is not known; known: "
+                f"{', '.join(KNOWN_PACKAGES)} (or give source.path)",
+            )
     template = out["chat_template"]
     if not isinstance(template, str) or not template:
-        raise _fail(name, f"key 'chat_template' must be auto, none or a file path, got {template!r}")
+        raise _fail(
+            name, f"key 'chat_template' must be auto, none or a file path, got {template!r}"
+        )
     if template not in ("auto", "none") and not paths.resolve(template).is_file():
         raise _fail(name, f"chat_template file {template!r} does not exist")
     if backend == "transformers":
         positive_int("batch_size")
         if not isinstance(out["converted_cache"], bool):
-            raise _fail(name, f"key 'converted_cache' must be true or false, got {out['converted_cache']!r}")
+            raise _fail(
+                name, f"key 'converted_cache' must be true or false, got {out['converted_cache']!r}"
+            )
         if out["num_threads"] is not None:
             positive_int("num_threads")
     else:
-        if not isinstance(out["base_url"], str) or not out["base_url"].startswith(("http://", "https://")):
+        if not isinstance(out["base_url"], str) or not out["base_url"].startswith(
+            ("http://", "https://")
+        ):
             raise _fail(name, f"key 'base_url' must be an http(s) URL, got {out['base_url']!r}")
         if not isinstance(out["model"], str):
             raise _fail(name, f"key 'model' must be a string, got {out['model']!r}")
         if out["endpoint"] not in ("chat", "completions"):
-            raise _fail(name, f"key 'endpoint' must be chat or completions, got {out['endpoint']!r}")
+            raise _fail(
+                name, f"key 'endpoint' must be chat or completions, got {out['endpoint']!r}"
+            )
         env = out["api_key_env"]
         if env is not None and (not isinstance(env, str) or not env.replace("_", "").isalnum()):
-            raise _fail(name, "key 'api_key_env' must be the NAME of an environment variable "
-                              "(e.g. OPENAI_API_KEY), never the key itself")
+            raise _fail(
+                name,
+                "key 'api_key_env' must be the NAME of an environment variable "
+                "(e.g. OPENAI_API_KEY), never the key itself",
+            )
         positive_int("concurrency")
         positive_int("max_retries", 0)
         for key in ("timeout_s", "backoff_s"):
@@ -159,7 +197,9 @@ def validate_spec(name: str, spec: Mapping[str, Any]) -> dict[str, Any]:
             if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
                 raise _fail(name, f"key {key!r} must be a number > 0, got {value!r}")
         if out["guided"] not in ("none", "vllm", "llama_cpp"):
-            raise _fail(name, f"key 'guided' must be none, vllm or llama_cpp, got {out['guided']!r}")
+            raise _fail(
+                name, f"key 'guided' must be none, vllm or llama_cpp, got {out['guided']!r}"
+            )
         if not isinstance(out["extra_body"], Mapping):
             raise _fail(name, "key 'extra_body' must be a mapping of request fields")
         forbidden = {"model", "prompt", "messages", "api_key"} & set(out["extra_body"])
@@ -176,14 +216,19 @@ def resolve_source(name: str, source: Mapping[str, str]) -> Path:
         try:
             return KNOWN_PACKAGES[source["package"]]()
         except (ImportError, FileNotFoundError, ValueError) as exc:
-            raise _fail(name, f"cannot get the weights of package {source['package']!r}: {exc}") from exc
+            raise _fail(
+                name, f"cannot get the weights of package {source['package']!r}: {exc}"
+            ) from exc
     path = paths.resolve(source["path"])
     if path.is_file() and path.suffix == ".gguf":
         return path
     if path.is_dir() and (path / "config.json").is_file():
         return path
-    raise _fail(name, f"source.path {source['path']!r} is neither a .gguf file nor a Hugging Face "
-                      "folder with config.json")
+    raise _fail(
+        name,
+        f"source.path {source['path']!r} is neither a .gguf file nor a Hugging Face "
+        "folder with config.json",
+    )
 
 
 def _local_weights(name: str, source: Mapping[str, str]) -> Any:
@@ -199,7 +244,9 @@ def _local_weights(name: str, source: Mapping[str, str]) -> Any:
     digest = hashlib.sha256()
     for p in files:
         digest.update(f"{p.relative_to(path).as_posix()}\0{sha256_file(p)}\n".encode())
-    weights = tuple(p for p in files if p.suffix in (".safetensors", ".bin", ".gguf")) or tuple(files)
+    weights = tuple(p for p in files if p.suffix in (".safetensors", ".bin", ".gguf")) or tuple(
+        files
+    )
     return LocalWeights(path, digest.hexdigest(), weights)
 
 
@@ -211,9 +258,13 @@ def build_backend(name: str, spec: Mapping[str, Any]) -> Any:
         from radjudge.llm.transformers_backend import TransformersBackend
 
         return TransformersBackend(
-            _local_weights(name, spec["source"]), label=spec["label"],
-            chat_template=template if template in ("auto", "none") else str(paths.resolve(template)),
-            batch_size=spec["batch_size"], converted_cache=spec["converted_cache"],
+            _local_weights(name, spec["source"]),
+            label=spec["label"],
+            chat_template=template
+            if template in ("auto", "none")
+            else str(paths.resolve(template)),
+            batch_size=spec["batch_size"],
+            converted_cache=spec["converted_cache"],
             num_threads=spec["num_threads"],
         )
     from radjudge.llm.openai_backend import OpenAIBackend
@@ -236,10 +287,19 @@ def build_backend(name: str, spec: Mapping[str, Any]) -> Any:
         file = paths.resolve(template)
         template_obj, template_key = file, "file:" + sha256_text(file.read_text(encoding="utf-8"))
     return OpenAIBackend(
-        label=spec["label"], base_url=spec["base_url"], model=spec["model"], endpoint=spec["endpoint"],
-        api_key_env=spec["api_key_env"], concurrency=spec["concurrency"], timeout_s=float(spec["timeout_s"]),
-        max_retries=spec["max_retries"], backoff_s=float(spec["backoff_s"]), template=template_obj,
-        template_key=template_key, guided=spec["guided"], extra_body=dict(spec["extra_body"]),
+        label=spec["label"],
+        base_url=spec["base_url"],
+        model=spec["model"],
+        endpoint=spec["endpoint"],
+        api_key_env=spec["api_key_env"],
+        concurrency=spec["concurrency"],
+        timeout_s=float(spec["timeout_s"]),
+        max_retries=spec["max_retries"],
+        backoff_s=float(spec["backoff_s"]),
+        template=template_obj,
+        template_key=template_key,
+        guided=spec["guided"],
+        extra_body=dict(spec["extra_body"]),
     )
 
 
@@ -279,5 +339,9 @@ def load_client(
         Invalid spec, naming the key.
     """
     backend = build_backend(name, spec)
-    return LLMClient(backend, cache=CallCache(paths.resolve(cache_dir), mode=cache_mode),
-                     text_guard=text_guard, name=name)
+    return LLMClient(
+        backend,
+        cache=CallCache(paths.resolve(cache_dir), mode=cache_mode),
+        text_guard=text_guard,
+        name=name,
+    )

@@ -100,10 +100,23 @@ class OpenAIBackend(Backend):
 
     kind = "openai"
 
-    def __init__(self, *, label: str, base_url: str, model: str, endpoint: Literal["chat", "completions"],
-                 api_key_env: str | None, concurrency: int, timeout_s: float, max_retries: int,
-                 backoff_s: float, template: ChatTemplate | Path | None, template_key: str,
-                 guided: Literal["none", "vllm", "llama_cpp"], extra_body: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        *,
+        label: str,
+        base_url: str,
+        model: str,
+        endpoint: Literal["chat", "completions"],
+        api_key_env: str | None,
+        concurrency: int,
+        timeout_s: float,
+        max_retries: int,
+        backoff_s: float,
+        template: ChatTemplate | Path | None,
+        template_key: str,
+        guided: Literal["none", "vllm", "llama_cpp"],
+        extra_body: dict[str, Any],
+    ) -> None:
         self.label = label
         self.base_url = base_url.rstrip("/")
         self.model = model
@@ -114,7 +127,9 @@ class OpenAIBackend(Backend):
         self.max_retries = max_retries
         self.backoff_s = backoff_s
         self._template_source = template
-        self._template: ChatTemplate | None = template if isinstance(template, ChatTemplate) else None
+        self._template: ChatTemplate | None = (
+            template if isinstance(template, ChatTemplate) else None
+        )
         self.template_key = template_key
         self.guided = guided
         self.extra_body = dict(extra_body)
@@ -130,8 +145,12 @@ class OpenAIBackend(Backend):
         return {}
 
     def prompt_key(self, system: str | None, user: str, answer_prefix: str) -> dict[str, Any]:
-        key: dict[str, Any] = {"endpoint": self.endpoint, "system": system, "user": user,
-                               "answer_prefix": answer_prefix}
+        key: dict[str, Any] = {
+            "endpoint": self.endpoint,
+            "system": system,
+            "user": user,
+            "answer_prefix": answer_prefix,
+        }
         if self.endpoint == "completions":
             key["template"] = self.template_key
         return key
@@ -147,8 +166,11 @@ class OpenAIBackend(Backend):
             if isinstance(src, Path) and src.is_dir():
                 self._template = folder_chat_template(src)
             elif isinstance(src, Path):
-                self._template = gguf_chat_template(src) if src.suffix == ".gguf" else ChatTemplate(
-                    src.read_text(encoding="utf-8"))
+                self._template = (
+                    gguf_chat_template(src)
+                    if src.suffix == ".gguf"
+                    else ChatTemplate(src.read_text(encoding="utf-8"))
+                )
             else:
                 self._template = ChatTemplate(None)
         return self._template
@@ -190,8 +212,12 @@ class OpenAIBackend(Backend):
     def generation_body(self, item: WorkItem) -> tuple[str, dict[str, Any]]:
         """``(path, JSON body)`` of one sample's request."""
         req = item.request
-        body: dict[str, Any] = {"model": self.model, "max_tokens": req.max_tokens,
-                                "temperature": req.temperature, "n": 1}
+        body: dict[str, Any] = {
+            "model": self.model,
+            "max_tokens": req.max_tokens,
+            "temperature": req.temperature,
+            "n": 1,
+        }
         if req.temperature > 0:
             body["top_p"] = req.top_p
             body["seed"] = item.seed
@@ -215,7 +241,9 @@ class OpenAIBackend(Backend):
             if self.guided == "vllm":
                 body["guided_choice"] = list(req.choices)
             elif self.guided == "llama_cpp":
-                body["grammar"] = "root ::= " + " | ".join(json.dumps(c, ensure_ascii=False) for c in req.choices)
+                body["grammar"] = "root ::= " + " | ".join(
+                    json.dumps(c, ensure_ascii=False) for c in req.choices
+                )
             else:
                 raise ModelSpecError(
                     f"model {self.label!r}: request has choices but the spec's 'guided' is 'none'; "
@@ -228,17 +256,27 @@ class OpenAIBackend(Backend):
     def _run(self, coro_factory: Any) -> None:
         """Run an async job on a private event loop in a worker thread."""
         self.load()
-        with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="radjudge-http") as pool:
+        with concurrent.futures.ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="radjudge-http"
+        ) as pool:
             pool.submit(asyncio.run, coro_factory()).result()
 
     def _client(self) -> Any:
         import httpx
 
-        limits = httpx.Limits(max_connections=self.concurrency, max_keepalive_connections=self.concurrency)
-        return httpx.AsyncClient(base_url=self.base_url, headers=self._headers, limits=limits,
-                                 timeout=httpx.Timeout(self.timeout_s))
+        limits = httpx.Limits(
+            max_connections=self.concurrency, max_keepalive_connections=self.concurrency
+        )
+        return httpx.AsyncClient(
+            base_url=self.base_url,
+            headers=self._headers,
+            limits=limits,
+            timeout=httpx.Timeout(self.timeout_s),
+        )
 
-    async def _post(self, client: Any, gate: asyncio.Semaphore, path: str, body: dict[str, Any]) -> tuple[dict[str, Any], float]:
+    async def _post(
+        self, client: Any, gate: asyncio.Semaphore, path: str, body: dict[str, Any]
+    ) -> tuple[dict[str, Any], float]:
         """POST with retries; returns ``(json, seconds of the successful attempt)`` or raises HTTPFailure."""
         import httpx
 
@@ -268,9 +306,12 @@ class OpenAIBackend(Backend):
                         data = json.loads(content)
                     except ValueError as exc:
                         raise HTTPFailure(
-                            f"invalid JSON response ({len(content)} bytes, truncated?): {exc}") from None
+                            f"invalid JSON response ({len(content)} bytes, truncated?): {exc}"
+                        ) from None
                     if not isinstance(data, dict):
-                        raise HTTPFailure(f"malformed response: expected a JSON object, got {type(data).__name__}")
+                        raise HTTPFailure(
+                            f"malformed response: expected a JSON object, got {type(data).__name__}"
+                        )
                     if "model" in data and isinstance(data["model"], str):
                         self.server_model_ids.add(data["model"])
                     return data, elapsed
@@ -278,17 +319,20 @@ class OpenAIBackend(Backend):
                 break
             self.retries += 1
             if wait is None:
-                wait = self.backoff_s * (2 ** attempt) * (0.5 + random.random() / 2)
+                wait = self.backoff_s * (2**attempt) * (0.5 + random.random() / 2)
             await asyncio.sleep(wait)
         raise HTTPFailure(f"{reason} (gave up after {self.max_retries + 1} attempts)")
 
     # -- generation ------------------------------------------------------------------------------
     def generate(self, items: Sequence[WorkItem], on_result: GenerateCallback) -> None:
-        bodies = [self.generation_body(item) for item in items]  # raises on spec errors before any call
+        bodies = [
+            self.generation_body(item) for item in items
+        ]  # raises on spec errors before any call
 
         async def job() -> None:
             gate = asyncio.Semaphore(self.concurrency)
             async with self._client() as client:
+
                 async def one(i: int) -> None:
                     path, body = bodies[i]
                     t0 = time.perf_counter()
@@ -303,14 +347,20 @@ class OpenAIBackend(Backend):
 
         self._run(job)
 
-    def _parse_generation(self, data: dict[str, Any], item: WorkItem, elapsed: float) -> SampleOutput:
+    def _parse_generation(
+        self, data: dict[str, Any], item: WorkItem, elapsed: float
+    ) -> SampleOutput:
         try:
             choice = data["choices"][0]
             finish = choice.get("finish_reason") or "stop"
             if self.endpoint == "chat":
                 text = (choice.get("message") or {}).get("content")
                 lp = choice.get("logprobs") or {}
-                logprobs = [c["logprob"] for c in (lp.get("content") or [])] if item.request.logprobs else None
+                logprobs = (
+                    [c["logprob"] for c in (lp.get("content") or [])]
+                    if item.request.logprobs
+                    else None
+                )
             else:
                 text = choice.get("text")
                 lp = choice.get("logprobs") or {}
@@ -319,15 +369,23 @@ class OpenAIBackend(Backend):
         except (KeyError, IndexError, TypeError, AttributeError) as exc:
             return SampleOutput.failed(f"malformed response: missing {exc!s}", latency_s=elapsed)
         if not isinstance(text, str) or not text.strip():
-            return SampleOutput.failed(f"empty content (finish_reason={finish!r})", latency_s=elapsed,
-                                       prompt_tokens=int(usage.get("prompt_tokens") or 0))
-        if logprobs is not None and (not logprobs or any(not isinstance(v, int | float) for v in logprobs)):
-            return SampleOutput.failed("token log-probs were requested but the server returned none "
-                                       "(or not numbers)", latency_s=elapsed)
+            return SampleOutput.failed(
+                f"empty content (finish_reason={finish!r})",
+                latency_s=elapsed,
+                prompt_tokens=int(usage.get("prompt_tokens") or 0),
+            )
+        if logprobs is not None and (
+            not logprobs or any(not isinstance(v, int | float) for v in logprobs)
+        ):
+            return SampleOutput.failed(
+                "token log-probs were requested but the server returned none (or not numbers)",
+                latency_s=elapsed,
+            )
         if finish not in ("stop", "length"):
             finish = "stop" if finish in ("eos", "stop_sequence", "end_turn") else str(finish)
         return SampleOutput(
-            text=text, finish_reason=finish,
+            text=text,
+            finish_reason=finish,
             token_logprobs=tuple(float(v) for v in logprobs) if logprobs is not None else None,
             prompt_tokens=int(usage.get("prompt_tokens") or 0),
             completion_tokens=int(usage.get("completion_tokens") or 0),
@@ -335,7 +393,9 @@ class OpenAIBackend(Backend):
         )
 
     # -- scoring ---------------------------------------------------------------------------------
-    def score(self, requests: Sequence[ScoreRequest], on_result: ScoreCallback, *, share_prefix: bool) -> None:
+    def score(
+        self, requests: Sequence[ScoreRequest], on_result: ScoreCallback, *, share_prefix: bool
+    ) -> None:
         if self.endpoint != "completions":
             raise ModelSpecError(
                 f"model {self.label!r}: log-prob option scoring needs endpoint: completions (echo + "
@@ -345,13 +405,15 @@ class OpenAIBackend(Backend):
         async def job() -> None:
             gate = asyncio.Semaphore(self.concurrency)
             async with self._client() as client:
+
                 async def one(i: int) -> None:
                     t0 = time.perf_counter()
                     try:
                         out = await self._score_one(client, gate, requests[i])
                     except HTTPFailure as exc:
-                        out = ScoreOutput.failed(len(requests[i].options), str(exc),
-                                                 latency_s=time.perf_counter() - t0)
+                        out = ScoreOutput.failed(
+                            len(requests[i].options), str(exc), latency_s=time.perf_counter() - t0
+                        )
                     on_result(i, out)
 
                 await asyncio.gather(*(one(i) for i in range(len(requests))))
@@ -363,14 +425,23 @@ class OpenAIBackend(Backend):
         head, space = split_answer_prefix(request.answer_prefix)
         return self.template.render(request.system, request.text, head).text, space
 
-    async def _score_one(self, client: Any, gate: asyncio.Semaphore, request: ScoreRequest) -> ScoreOutput:
+    async def _score_one(
+        self, client: Any, gate: asyncio.Semaphore, request: ScoreRequest
+    ) -> ScoreOutput:
         context, space = self.score_prompt(request)
         t0 = time.perf_counter()
 
         async def option(o: str) -> tuple[float, int, int]:
             continuation = space + o
-            body = {"model": self.model, "prompt": context + continuation, "max_tokens": 1,
-                    "temperature": 0.0, "echo": True, "logprobs": 1, **self.extra_body}
+            body = {
+                "model": self.model,
+                "prompt": context + continuation,
+                "max_tokens": 1,
+                "temperature": 0.0,
+                "echo": True,
+                "logprobs": 1,
+                **self.extra_body,
+            }
             data, _ = await self._post(client, gate, "/completions", body)
             return _option_logprob(data, continuation)
 
@@ -396,8 +467,10 @@ def _option_logprob(data: dict[str, Any], continuation: str) -> tuple[float, int
         completion = int((data.get("usage") or {}).get("completion_tokens") or 0)
         prompt_total = int((data.get("usage") or {}).get("prompt_tokens") or 0)
     except (KeyError, IndexError, TypeError, ValueError) as exc:
-        raise HTTPFailure(f"malformed echo/logprobs response: missing {exc!s} (does the server return "
-                          "prompt log-probs? llama.cpp needs --logits_all true)") from None
+        raise HTTPFailure(
+            f"malformed echo/logprobs response: missing {exc!s} (does the server return "
+            "prompt log-probs? llama.cpp needs --logits_all true)"
+        ) from None
     if completion:
         tokens, logprobs = tokens[:-completion], logprobs[:-completion]
     spelled, k = "", 0

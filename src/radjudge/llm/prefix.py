@@ -131,14 +131,18 @@ def _build_trie(requests: Sequence[TokenScoreRequest]) -> _Node:
 
 
 def _finish(node: _Node, requests: Sequence[TokenScoreRequest]) -> int:
-    prefixes = {tuple(o[:k]) for i in node.ends for o in requests[i].options for k in range(1, len(o))}
+    prefixes = {
+        tuple(o[:k]) for i in node.ends for o in requests[i].options for k in range(1, len(o))
+    }
     node.probes = sorted(prefixes, key=lambda p: (len(p), p))  # parents before children
     node.size = len(node.tokens) + len(node.probes)
     node.size += sum(_finish(c, requests) for c in node.children.values())
     return node.size
 
 
-def _pack_subtree(p: _Pass, node: _Node, parent: int, parent_pos: int, *, with_children: bool) -> None:
+def _pack_subtree(
+    p: _Pass, node: _Node, parent: int, parent_pos: int, *, with_children: bool
+) -> None:
     """Append ``node`` (and, if asked, its descendants) to a pass."""
     for t in node.tokens:
         p.tokens.append(t)
@@ -207,8 +211,12 @@ class _Runner:
         self.window: int | None = None
         if "sliding_attention" in self.layer_types:
             self.window = int(config.sliding_window)
-        elif getattr(config, "sliding_window", None) and getattr(config, "use_sliding_window", False):
-            raise ValueError(f"{type(model).__name__}: uniform sliding-window models are not supported")
+        elif getattr(config, "sliding_window", None) and getattr(
+            config, "use_sliding_window", False
+        ):
+            raise ValueError(
+                f"{type(model).__name__}: uniform sliding-window models are not supported"
+            )
         impl = getattr(config, "_attn_implementation", None) or "eager"
         if impl not in ("sdpa", "eager"):
             raise ValueError(
@@ -226,7 +234,9 @@ class _Runner:
         if self.boolean_mask:
             return allowed
         zero = torch.zeros((), dtype=self.dtype)
-        return torch.where(allowed, zero, torch.tensor(torch.finfo(self.dtype).min, dtype=self.dtype))
+        return torch.where(
+            allowed, zero, torch.tensor(torch.finfo(self.dtype).min, dtype=self.dtype)
+        )
 
     def run(
         self,
@@ -269,18 +279,24 @@ class _Runner:
             logprobs = torch.log_softmax(out.logits[0].float(), dim=-1)
         return cache, logprobs
 
-    def extend(self, prefix: list[tuple[Any, Any]] | None, cache: _PrefixCache) -> list[tuple[Any, Any]]:
+    def extend(
+        self, prefix: list[tuple[Any, Any]] | None, cache: _PrefixCache
+    ) -> list[tuple[Any, Any]]:
         """The KV of prefix + this pass (sliding layers keep only the last window - 1 entries)."""
         torch = self.torch
         out = []
         for i, new in enumerate(cache.new):
             assert new is not None
-            k, v = new if prefix is None else (
-                torch.cat([prefix[i][0], new[0]], dim=2),
-                torch.cat([prefix[i][1], new[1]], dim=2),
+            k, v = (
+                new
+                if prefix is None
+                else (
+                    torch.cat([prefix[i][0], new[0]], dim=2),
+                    torch.cat([prefix[i][1], new[1]], dim=2),
+                )
             )
             if self.layer_types[i] == "sliding_attention" and self.window is not None:
-                k, v = k[:, :, -(self.window - 1):], v[:, :, -(self.window - 1):]
+                k, v = k[:, :, -(self.window - 1) :], v[:, :, -(self.window - 1) :]
             out.append((k.contiguous(), v.contiguous()))
         return out
 
@@ -368,7 +384,9 @@ def score_continuations(
                     for k, tok in enumerate(option):
                         at = last if k == 0 else probe_index[tuple(option[:k])]
                         tok_lp.append(float(logprobs[rows[at], tok]))
-                    per_option.append(OptionLogprob(total=float(sum(tok_lp)), token_logprobs=tuple(tok_lp)))
+                    per_option.append(
+                        OptionLogprob(total=float(sum(tok_lp)), token_logprobs=tuple(tok_lp))
+                    )
                 results[i] = tuple(per_option)
                 done += 1
                 if on_result is not None:
@@ -377,7 +395,9 @@ def score_continuations(
             progress(done)
 
     def run_pass(prefix: Any, prefix_len: int, p: _Pass) -> _PrefixCache:
-        needed = sorted({last for _, last, _ in p.ends} | {j for *_, pi in p.ends for j in pi.values()})
+        needed = sorted(
+            {last for _, last, _ in p.ends} | {j for *_, pi in p.ends for j in pi.values()}
+        )
         cache, logprobs = runner.run(prefix, prefix_len, p, needed)
         local.passes += 1
         local.computed_tokens += len(p.tokens)
@@ -392,7 +412,9 @@ def score_continuations(
         units = 0
         for child in node.children.values():
             if child.size > max_pass_tokens and child.children:
-                if child.ends:  # prompts ending at a node that also has children: run it again as a leaf
+                if (
+                    child.ends
+                ):  # prompts ending at a node that also has children: run it again as a leaf
                     solo = _Pass()
                     _pack_subtree(solo, child, -1, prefix_len - 1, with_children=False)
                     run_pass(prefix, prefix_len, solo)
@@ -409,7 +431,9 @@ def score_continuations(
                 visit(child, kv, length)
                 del kv
                 continue
-            if current.tokens and (len(current.tokens) + child.size > max_pass_tokens or units >= batch_size):
+            if current.tokens and (
+                len(current.tokens) + child.size > max_pass_tokens or units >= batch_size
+            ):
                 run_pass(prefix, prefix_len, current)
                 current, units = _Pass(), 0
             _pack_subtree(current, child, -1, prefix_len - 1, with_children=True)
@@ -427,7 +451,14 @@ def score_continuations(
             model.train()
     local.seconds = time.perf_counter() - t0
     if stats is not None:
-        for name in ("requests", "prompt_tokens", "computed_tokens", "logit_rows", "passes", "seconds"):
+        for name in (
+            "requests",
+            "prompt_tokens",
+            "computed_tokens",
+            "logit_rows",
+            "passes",
+            "seconds",
+        ):
             setattr(stats, name, getattr(stats, name) + getattr(local, name))
     missing = [i for i, r in enumerate(results) if r is None]
     if missing:  # a bug, not bad input

@@ -47,7 +47,9 @@ def canonical_json(obj: Any) -> str:
     >>> canonical_json({"b": 1, "a": ["ж", 2.5]})
     '{"a":["ж",2.5],"b":1}'
     """
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return json.dumps(
+        obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
 
 
 def sha256_text(text: str) -> str:
@@ -63,7 +65,9 @@ def prompt_hash(system: str | None, user: str, answer_prefix: str) -> str:
     >>> len(prompt_hash("sys", "u", "Оценка: "))
     64
     """
-    return sha256_text(canonical_json({"system": system, "user": user, "answer_prefix": answer_prefix}))
+    return sha256_text(
+        canonical_json({"system": system, "user": user, "answer_prefix": answer_prefix})
+    )
 
 
 def split_answer_prefix(answer_prefix: str) -> tuple[str, str]:
@@ -78,7 +82,7 @@ def split_answer_prefix(answer_prefix: str) -> tuple[str, str]:
     ('Score:', '')
     """
     head = answer_prefix.rstrip()
-    return head, answer_prefix[len(head):]
+    return head, answer_prefix[len(head) :]
 
 
 @dataclass(frozen=True)
@@ -138,7 +142,9 @@ class ChatTemplate:
             return (f"{system}\n\n" if system else ""), ""
         messages = [] if system is None else [{"role": "system", "content": system}]
         messages.append({"role": "user", "content": _SENTINEL})
-        text = _render_jinja(self.source, messages, bos_token=self.bos_token, eos_token=self.eos_token)
+        text = _render_jinja(
+            self.source, messages, bos_token=self.bos_token, eos_token=self.eos_token
+        )
         if text.count(_SENTINEL) != 1:
             raise ValueError(
                 "chat template does not place the user message exactly once; "
@@ -163,19 +169,32 @@ def _render_jinja(source: str, messages: list[dict[str, str]], **variables: str)
 
     env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)
     env.globals["raise_exception"] = raise_exception
-    return env.from_string(source).render(messages=messages, add_generation_prompt=True, **variables)
+    return env.from_string(source).render(
+        messages=messages, add_generation_prompt=True, **variables
+    )
 
 
 # --- GGUF metadata (just the key/value header; fast, no tensor parsing) -----------------
 
 _GGUF_SCALARS = {
-    0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?",
-    10: "<Q", 11: "<q", 12: "<d",
+    0: "<B",
+    1: "<b",
+    2: "<H",
+    3: "<h",
+    4: "<I",
+    5: "<i",
+    6: "<f",
+    7: "<?",
+    10: "<Q",
+    11: "<q",
+    12: "<d",
 }
 _GGUF_STRING, _GGUF_ARRAY = 8, 9
 
 
-def read_gguf_metadata(path: str | os.PathLike[str], keys: tuple[str, ...] | None = None) -> dict[str, Any]:
+def read_gguf_metadata(
+    path: str | os.PathLike[str], keys: tuple[str, ...] | None = None
+) -> dict[str, Any]:
     """Read the key/value metadata of a GGUF file (v2/v3).
 
     Parameters
@@ -238,14 +257,18 @@ def gguf_chat_template(path: str | os.PathLike[str]) -> ChatTemplate:
     list, read only up to the largest of the two ids.
     """
     meta = read_gguf_metadata(
-        path, ("tokenizer.chat_template", "tokenizer.ggml.bos_token_id", "tokenizer.ggml.eos_token_id")
+        path,
+        ("tokenizer.chat_template", "tokenizer.ggml.bos_token_id", "tokenizer.ggml.eos_token_id"),
     )
     source = meta.get("tokenizer.chat_template")
     if source is None:
         return ChatTemplate(None)
     ids = [meta.get("tokenizer.ggml.bos_token_id"), meta.get("tokenizer.ggml.eos_token_id")]
-    tokens = _gguf_tokens(path, max(i for i in ids if i is not None) + 1) if any(
-        i is not None for i in ids) else []
+    tokens = (
+        _gguf_tokens(path, max(i for i in ids if i is not None) + 1)
+        if any(i is not None for i in ids)
+        else []
+    )
     bos, eos = (tokens[i] if i is not None and i < len(tokens) else "" for i in ids)
     return ChatTemplate(source, bos_token=bos, eos_token=eos)
 
@@ -305,7 +328,9 @@ def folder_chat_template(folder: str | os.PathLike[str]) -> ChatTemplate:
         return value.get("content", "") if isinstance(value, dict) else str(value)
 
     jinja = folder / "chat_template.jinja"
-    source: Any = jinja.read_text(encoding="utf-8") if jinja.is_file() else config.get("chat_template")
+    source: Any = (
+        jinja.read_text(encoding="utf-8") if jinja.is_file() else config.get("chat_template")
+    )
     if isinstance(source, list):
         source = next((t.get("template") for t in source if t.get("name") == "default"), None)
     return ChatTemplate(source or None, bos_token=token("bos_token"), eos_token=token("eos_token"))

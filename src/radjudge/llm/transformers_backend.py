@@ -123,8 +123,16 @@ class TransformersBackend(Backend):
 
     kind = "transformers"
 
-    def __init__(self, weights: LocalWeights, *, label: str, chat_template: str = "auto",
-                 batch_size: int = 8, converted_cache: bool = True, num_threads: int | None = None) -> None:
+    def __init__(
+        self,
+        weights: LocalWeights,
+        *,
+        label: str,
+        chat_template: str = "auto",
+        batch_size: int = 8,
+        converted_cache: bool = True,
+        num_threads: int | None = None,
+    ) -> None:
         self.weights = weights
         self.label = label
         self.chat_template_setting = chat_template
@@ -151,7 +159,12 @@ class TransformersBackend(Backend):
         template = self.chat_template_setting
         if template not in ("auto", "none"):
             template = "file:" + _file_sha256(Path(template))
-        return {"template": template, "system": system, "user": user, "answer_prefix": answer_prefix}
+        return {
+            "template": template,
+            "system": system,
+            "user": user,
+            "answer_prefix": answer_prefix,
+        }
 
     # -- loading -----------------------------------------------------------------------------
     @property
@@ -175,7 +188,11 @@ class TransformersBackend(Backend):
         start = time.perf_counter()
         with tqdm(total=2, desc=f"loading {self.label}", unit="step", leave=False) as bar:
             converted = self.converted_dir() if self.weights.is_gguf else None
-            if converted is not None and self.converted_cache and (converted / "complete.json").is_file():
+            if (
+                converted is not None
+                and self.converted_cache
+                and (converted / "complete.json").is_file()
+            ):
                 where, kwargs = converted, {}
                 self.load_source = "converted-cache"
             elif self.weights.is_gguf:
@@ -200,8 +217,11 @@ class TransformersBackend(Backend):
         self._pad_id = self._pad_token_id()
         self.context_length = int(getattr(model.config, "max_position_embeddings", 0) or 0) or None
         layer_types = getattr(model.config, "layer_types", None) or ()
-        self._sliding_window = (int(getattr(model.config, "sliding_window", 0) or 0)
-                                if "sliding_attention" in layer_types else 0)
+        self._sliding_window = (
+            int(getattr(model.config, "sliding_window", 0) or 0)
+            if "sliding_attention" in layer_types
+            else 0
+        )
         self.load_seconds = time.perf_counter() - start
 
     def _save_converted(self, model: Any, tokenizer: Any, target: Path) -> None:
@@ -220,18 +240,27 @@ class TransformersBackend(Backend):
             model.config.save_pretrained(tmp)
             model.generation_config.save_pretrained(tmp)
             tokenizer.save_pretrained(tmp)
-            (tmp / "complete.json").write_text(json.dumps({
-                "gguf": str(self.weights.path), "gguf_sha256": self.weights.sha256,
-                "transformers": transformers.__version__, "torch": torch.__version__,
-            }, indent=1))
+            (tmp / "complete.json").write_text(
+                json.dumps(
+                    {
+                        "gguf": str(self.weights.path),
+                        "gguf_sha256": self.weights.sha256,
+                        "transformers": transformers.__version__,
+                        "torch": torch.__version__,
+                    },
+                    indent=1,
+                )
+            )
             try:
                 tmp.rename(target)
             except OSError:  # another process finished the same conversion first
                 shutil.rmtree(tmp, ignore_errors=True)
         except OSError as exc:
             shutil.rmtree(tmp, ignore_errors=True)
-            warnings.warn(f"could not keep the converted copy of {self.label} in {target}: {exc}",
-                          stacklevel=3)
+            warnings.warn(
+                f"could not keep the converted copy of {self.label} in {target}: {exc}",
+                stacklevel=3,
+            )
 
     def _resolve_template(self, tokenizer: Any) -> ChatTemplate:
         setting = self.chat_template_setting
@@ -278,7 +307,9 @@ class TransformersBackend(Backend):
             return ()
         return tuple(self.tokenizer(text, add_special_tokens=False)["input_ids"])
 
-    def token_segments(self, system: str | None, segments: Sequence[str], answer_prefix: str) -> tuple[tuple[int, ...], ...]:
+    def token_segments(
+        self, system: str | None, segments: Sequence[str], answer_prefix: str
+    ) -> tuple[tuple[int, ...], ...]:
         """Prompt ids in pieces: (lead + template prefix, *segments, template suffix + answer prefix)."""
         self.load()
         prefix, suffix = self._template_parts(system)
@@ -305,25 +336,41 @@ class TransformersBackend(Backend):
         rows: list[_Row] = []
         for i, item in enumerate(items):
             req = item.request
-            ids = [t for piece in self.token_segments(req.system, req.segments, req.answer_prefix) for t in piece]
+            ids = [
+                t
+                for piece in self.token_segments(req.system, req.segments, req.answer_prefix)
+                for t in piece
+            ]
             if self.context_length and len(ids) + req.max_tokens > self.context_length:
-                on_result(i, SampleOutput.failed(
-                    f"prompt of {len(ids)} tokens + max_tokens {req.max_tokens} exceeds the context "
-                    f"length {self.context_length} of {self.label}", prompt_tokens=len(ids)))
+                on_result(
+                    i,
+                    SampleOutput.failed(
+                        f"prompt of {len(ids)} tokens + max_tokens {req.max_tokens} exceeds the context "
+                        f"length {self.context_length} of {self.label}",
+                        prompt_tokens=len(ids),
+                    ),
+                )
                 continue
             rows.append(_Row(i, item, ids, self._choice_seqs(req.choices)))
         for start in range(0, len(rows), self.batch_size):
-            batch = rows[start:start + self.batch_size]
+            batch = rows[start : start + self.batch_size]
             t0 = time.perf_counter()
             outputs = self._generate_batch(batch)
             per_row = (time.perf_counter() - t0) / len(batch)
             for row, (ids, reason, logprobs) in zip(batch, outputs, strict=True):
                 text = self.tokenizer.decode(ids, skip_special_tokens=True)
                 text, reason = _apply_stop(text, reason, row.item.request.stop)
-                on_result(row.index, SampleOutput(
-                    text=text, finish_reason=reason,
-                    token_logprobs=tuple(logprobs) if row.item.request.logprobs else None,
-                    prompt_tokens=len(row.ids), completion_tokens=len(ids), latency_s=per_row))
+                on_result(
+                    row.index,
+                    SampleOutput(
+                        text=text,
+                        finish_reason=reason,
+                        token_logprobs=tuple(logprobs) if row.item.request.logprobs else None,
+                        prompt_tokens=len(row.ids),
+                        completion_tokens=len(ids),
+                        latency_s=per_row,
+                    ),
+                )
 
     def _choice_seqs(self, choices: tuple[str, ...]) -> tuple[tuple[int, ...], ...]:
         return tuple(self.tokenize(c) for c in choices)
@@ -338,7 +385,7 @@ class TransformersBackend(Backend):
         cap = min(len(r.ids) for r in batch) - 1
         if len(batch) == 1:
             kept = self._prefix_kv[0] if self._prefix_kv is not None else ()
-            fits = 0 < len(kept) <= cap and tuple(batch[0].ids[:len(kept)]) == kept
+            fits = 0 < len(kept) <= cap and tuple(batch[0].ids[: len(kept)]) == kept
             return len(kept) if fits else 0
         first = batch[0].ids
         n = cap
@@ -382,12 +429,18 @@ class TransformersBackend(Backend):
             input_ids = torch.full((b, width), self._pad_id, dtype=torch.long)
             tail_mask = torch.zeros((b, width), dtype=torch.long)
             for j, t in enumerate(tails):
-                input_ids[j, width - len(t):] = torch.tensor(t)
-                tail_mask[j, width - len(t):] = 1
+                input_ids[j, width - len(t) :] = torch.tensor(t)
+                tail_mask[j, width - len(t) :] = 1
             attention = torch.cat([torch.ones((b, n_shared), dtype=torch.long), tail_mask], dim=1)
             positions = (n_shared + tail_mask.cumsum(1) - 1).clamp(min=n_shared)
-            out = self.model(input_ids=input_ids, attention_mask=attention, position_ids=positions,
-                             cache=past, use_cache=True, logits_to_keep=1)
+            out = self.model(
+                input_ids=input_ids,
+                attention_mask=attention,
+                position_ids=positions,
+                cache=past,
+                use_cache=True,
+                logits_to_keep=1,
+            )
             past = out.cache
             logits = out.logits[:, -1, :].float()
             last_pos = positions[:, -1]
@@ -409,7 +462,9 @@ class TransformersBackend(Backend):
                         reasons[j] = "stop"
                     elif len(generated[j]) >= row.item.request.max_tokens:
                         reasons[j] = "length"
-                    elif row.item.request.stop and _hits_stop(self, generated[j], row.item.request.stop):
+                    elif row.item.request.stop and _hits_stop(
+                        self, generated[j], row.item.request.stop
+                    ):
                         reasons[j] = "stop"
                     next_tokens.append(token if token is not None else self._pad_id)
                 keep = [pos for pos, j in enumerate(active) if reasons[j] is None]
@@ -422,15 +477,24 @@ class TransformersBackend(Backend):
                     last_pos = last_pos[index]
                     next_tokens = [next_tokens[p] for p in keep]
                     active = [active[p] for p in keep]
-                attention = torch.cat([attention, torch.ones((len(active), 1), dtype=torch.long)], 1)
+                attention = torch.cat(
+                    [attention, torch.ones((len(active), 1), dtype=torch.long)], 1
+                )
                 last_pos = last_pos + 1
-                out = self.model(input_ids=torch.tensor(next_tokens).unsqueeze(1), attention_mask=attention,
-                                 position_ids=last_pos.unsqueeze(1), cache=past, use_cache=True)
+                out = self.model(
+                    input_ids=torch.tensor(next_tokens).unsqueeze(1),
+                    attention_mask=attention,
+                    position_ids=last_pos.unsqueeze(1),
+                    cache=past,
+                    use_cache=True,
+                )
                 past = out.cache
                 logits = out.logits[:, -1, :].float()
         return [(generated[j], reasons[j] or "length", logprobs[j]) for j in range(b)]
 
-    def _choose(self, row: _Row, logits: Any, generated: list[int], generator: Any) -> tuple[int | None, bool]:
+    def _choose(
+        self, row: _Row, logits: Any, generated: list[int], generator: Any
+    ) -> tuple[int | None, bool]:
         """Next token of one row, and whether the row is complete (guided choices)."""
         torch = _torch()
         req = row.item.request
@@ -463,7 +527,9 @@ class TransformersBackend(Backend):
         return token, finished
 
     # -- scoring -------------------------------------------------------------------------------
-    def score(self, requests: Sequence[ScoreRequest], on_result: ScoreCallback, *, share_prefix: bool) -> None:
+    def score(
+        self, requests: Sequence[ScoreRequest], on_result: ScoreCallback, *, share_prefix: bool
+    ) -> None:
         self.load()
         token_requests = [self.token_score_request(r) for r in requests]
         kernel = self._kernel() if share_prefix else None
@@ -487,8 +553,11 @@ class TransformersBackend(Backend):
     def _kernel(self) -> Any:
         if importlib.util.find_spec("radjudge.llm.prefix") is None:
             if not self._warned_no_kernel:
-                warnings.warn("radjudge.llm.prefix is not available yet: share_prefix=True falls back to "
-                              "the reference scorer", stacklevel=4)
+                warnings.warn(
+                    "radjudge.llm.prefix is not available yet: share_prefix=True falls back to "
+                    "the reference scorer",
+                    stacklevel=4,
+                )
                 self._warned_no_kernel = True
             return None
         from radjudge.llm.prefix import score_continuations
@@ -510,7 +579,9 @@ class TransformersBackend(Backend):
         if any(len(o) == 0 for o in request.options):
             raise ValueError("TokenScoreRequest.options must not contain an empty token sequence")
         with torch.inference_mode():
-            out = self.model(input_ids=torch.tensor([prompt]), use_cache=bool(multi), logits_to_keep=1)
+            out = self.model(
+                input_ids=torch.tensor([prompt]), use_cache=bool(multi), logits_to_keep=1
+            )
             first = torch.log_softmax(out.logits[0, -1].float(), -1)
             per_token: dict[int, list[float]] = {
                 k: [float(first[o[0]])] for k, o in enumerate(request.options)
@@ -523,18 +594,30 @@ class TransformersBackend(Backend):
                 mask = torch.zeros((len(multi), width), dtype=torch.long)
                 for r, k in enumerate(multi):
                     lead = request.options[k][:-1]
-                    inputs[r, :len(lead)] = torch.tensor(lead)
-                    mask[r, :len(lead)] = 1
-                attention = torch.cat([torch.ones((len(multi), len(prompt)), dtype=torch.long), mask], 1)
+                    inputs[r, : len(lead)] = torch.tensor(lead)
+                    mask[r, : len(lead)] = 1
+                attention = torch.cat(
+                    [torch.ones((len(multi), len(prompt)), dtype=torch.long), mask], 1
+                )
                 positions = (len(prompt) + torch.arange(width)).expand(len(multi), width)
-                logits = self.model(input_ids=inputs, attention_mask=attention, position_ids=positions,
-                                    cache=past, use_cache=True, logits_to_keep=width).logits.float()
+                logits = self.model(
+                    input_ids=inputs,
+                    attention_mask=attention,
+                    position_ids=positions,
+                    cache=past,
+                    use_cache=True,
+                    logits_to_keep=width,
+                ).logits.float()
                 logp = torch.log_softmax(logits, -1)
                 for r, k in enumerate(multi):
                     option = request.options[k]
-                    per_token[k].extend(float(logp[r, j, option[j + 1]]) for j in range(len(option) - 1))
-        return tuple(OptionLogprob(total=float(sum(v)), token_logprobs=tuple(v))
-                     for _, v in sorted(per_token.items()))
+                    per_token[k].extend(
+                        float(logp[r, j, option[j + 1]]) for j in range(len(option) - 1)
+                    )
+        return tuple(
+            OptionLogprob(total=float(sum(v)), token_logprobs=tuple(v))
+            for _, v in sorted(per_token.items())
+        )
 
 
 @dataclass
@@ -552,7 +635,9 @@ def _generator(row: _Row) -> Any:
     return _torch().Generator().manual_seed(seed)
 
 
-def _trie_step(choices: tuple[tuple[int, ...], ...], generated: Sequence[int]) -> tuple[set[int], bool]:
+def _trie_step(
+    choices: tuple[tuple[int, ...], ...], generated: Sequence[int]
+) -> tuple[set[int], bool]:
     """Tokens that continue some choice after ``generated``, and whether ``generated`` is a choice."""
     n = len(generated)
     prefix = tuple(generated)
@@ -569,14 +654,19 @@ def _apply_stop(text: str, reason: str, stop: tuple[str, ...]) -> tuple[str, str
     """Cut ``text`` before the earliest stop string."""
     cuts = [text.find(s) for s in stop if s in text]
     if cuts:
-        return text[:min(cuts)], "stop"
+        return text[: min(cuts)], "stop"
     return text, reason
 
 
-def _score_output(request: TokenScoreRequest, result: Sequence[OptionLogprob], latency: float) -> ScoreOutput:
+def _score_output(
+    request: TokenScoreRequest, result: Sequence[OptionLogprob], latency: float
+) -> ScoreOutput:
     if len(result) != len(request.options):
-        return ScoreOutput.failed(len(request.options), f"scorer returned {len(result)} results for "
-                                  f"{len(request.options)} options", latency_s=latency)
+        return ScoreOutput.failed(
+            len(request.options),
+            f"scorer returned {len(result)} results for {len(request.options)} options",
+            latency_s=latency,
+        )
     return ScoreOutput(
         logprobs=tuple(r.total for r in result),
         option_token_counts=tuple(len(o) for o in request.options),

@@ -149,9 +149,13 @@ class GenerationRequest:
     def __post_init__(self) -> None:
         _check_segments(self.segments, "GenerationRequest")
         if not isinstance(self.max_tokens, int) or self.max_tokens < 1:
-            raise ValueError(f"GenerationRequest.max_tokens must be an int >= 1, got {self.max_tokens!r}")
+            raise ValueError(
+                f"GenerationRequest.max_tokens must be an int >= 1, got {self.max_tokens!r}"
+            )
         if not 0.0 <= float(self.temperature) <= 5.0:
-            raise ValueError(f"GenerationRequest.temperature must be in [0, 5], got {self.temperature!r}")
+            raise ValueError(
+                f"GenerationRequest.temperature must be in [0, 5], got {self.temperature!r}"
+            )
         if not 0.0 < float(self.top_p) <= 1.0:
             raise ValueError(f"GenerationRequest.top_p must be in (0, 1], got {self.top_p!r}")
         if self.temperature > 0 and self.seed is None:
@@ -245,7 +249,9 @@ class ScoreRequest:
     def __post_init__(self) -> None:
         _check_segments(self.segments, "ScoreRequest")
         if isinstance(self.options, str) or not self.options:
-            raise ValueError("ScoreRequest.options must be a non-empty tuple of str, e.g. ('1', '2', '3')")
+            raise ValueError(
+                "ScoreRequest.options must be a non-empty tuple of str, e.g. ('1', '2', '3')"
+            )
         if not all(isinstance(o, str) and o.strip() for o in self.options):
             raise ValueError("ScoreRequest.options must be non-blank strings")
         if len(set(self.options)) != len(self.options):

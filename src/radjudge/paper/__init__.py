@@ -111,7 +111,9 @@ def main_source() -> Path:
 _P_KEY = re.compile(r"(^|_)(p|pvalue|p_value|p_adj|padj|q|qvalue)($|_)")
 
 
-def format_number(value: Any, language: Language, *, key: str = "", digits: int | None = None) -> Any:
+def format_number(
+    value: Any, language: Language, *, key: str = "", digits: int | None = None
+) -> Any:
     """Format one value from stats.json for the text.
 
     Rules (``key`` is the last part of the dotted key):
@@ -161,8 +163,11 @@ def format_number(value: Any, language: Language, *, key: str = "", digits: int 
             else:
                 s = f"{value:.3f}"
         else:
-            d = digits if digits is not None else (
-                1 if key.lower().endswith(("_pct", "percent")) else 2)
+            d = (
+                digits
+                if digits is not None
+                else (1 if key.lower().endswith(("_pct", "percent")) else 2)
+            )
             s = f"{value:.{d}f}"
             if float(s) == 0 and s.startswith("-"):
                 s = s[1:]
@@ -273,7 +278,9 @@ def quoted_stats_keys(source: str | os.PathLike[str] | None = None) -> list[str]
     ['grid.w_max', 'a.b']
     """
     src = Path(source) if source is not None else main_source()
-    code = "\n".join(line.split("//", 1)[0] for line in src.read_text(encoding="utf-8").splitlines())
+    code = "\n".join(
+        line.split("//", 1)[0] for line in src.read_text(encoding="utf-8").splitlines()
+    )
     return list(dict.fromkeys(_QUOTE.findall(code)))
 
 
@@ -286,14 +293,18 @@ def _resolved_profile(profile: str | None) -> tuple[str, dict[str, Any], dict[st
         man = json.loads(paths.RUN_MANIFEST.read_text(encoding="utf-8"))
         prof = man.get("profile") or {}
         if prof.get("shared") is not None:
-            return prof.get("name", "?"), dict(prof.get("shared") or {}), dict(
-                prof.get("notebooks") or {})
+            return (
+                prof.get("name", "?"),
+                dict(prof.get("shared") or {}),
+                dict(prof.get("notebooks") or {}),
+            )
     p = load_profile(profile or "demo")
     return p.name, p.shared, p.notebooks
 
 
-def methods_facts(profile: str | None = None, *, stats: Mapping[str, Any] | None = None
-                  ) -> dict[str, Any]:
+def methods_facts(
+    profile: str | None = None, *, stats: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     """Facts of the design for the Methods section: the resolved profile first, then stats.json.
 
     Parameters
@@ -316,8 +327,12 @@ def methods_facts(profile: str | None = None, *, stats: Mapping[str, Any] | None
     """
     name, shared, notebooks = _resolved_profile(profile)
     flat_stats = flatten_stats(stats or {})
-    facts: dict[str, Any] = {"profile": name, "language": shared.get("language"),
-                             "seed": shared.get("seed"), "models": _names(shared.get("models"))}
+    facts: dict[str, Any] = {
+        "profile": name,
+        "language": shared.get("language"),
+        "seed": shared.get("seed"),
+        "models": _names(shared.get("models")),
+    }
     flat: dict[str, Any] = {}
     for nb, section in notebooks.items():
         # notebook 07 is the external validation (SummEval): its grid is not the study's
@@ -332,16 +347,21 @@ def methods_facts(profile: str | None = None, *, stats: Mapping[str, Any] | None
                 break
     panel = facts.pop("panel", None)
     if isinstance(panel, Mapping) and "expert_categories" not in facts:
-        facts["expert_categories"] = [c for c, v in panel.items()
-                                      if not isinstance(v, Mapping) or v.get("n", 1)]
+        facts["expert_categories"] = [
+            c for c, v in panel.items() if not isinstance(v, Mapping) or v.get("n", 1)
+        ]
         counts = [v.get("n") for v in panel.values() if isinstance(v, Mapping)]
         if counts and all(isinstance(n, int) for n in counts):
             facts.setdefault("n_experts", sum(counts))
 
     def levels(prefix: str, suffix: str) -> list[str]:
-        found = [k[len(prefix):-len(suffix)] for k in flat_stats
-                 if k.startswith(prefix) and k.endswith(suffix)
-                 and "." not in k[len(prefix):-len(suffix)]]
+        found = [
+            k[len(prefix) : -len(suffix)]
+            for k in flat_stats
+            if k.startswith(prefix)
+            and k.endswith(suffix)
+            and "." not in k[len(prefix) : -len(suffix)]
+        ]
         return list(dict.fromkeys(found))
 
     from_stats = {
@@ -435,8 +455,14 @@ def _methods_text(facts: Mapping[str, Any], language: Language) -> dict[str, str
         "expert_scale": f"1–{facts['expert_scale']}" if facts.get("expert_scale") else na,
         "scales": join([f"1–{v}" for v in scales]),
         "n_scales": str(len(scales)) if scales else na,
-        "granularities": join([f"«{label('granularity', g, language)}»" if ru
-                               else f"“{label('granularity', g, language)}”" for g in grans]),
+        "granularities": join(
+            [
+                f"«{label('granularity', g, language)}»"
+                if ru
+                else f"“{label('granularity', g, language)}”"
+                for g in grans
+            ]
+        ),
         "n_granularities": str(len(grans)) if grans else na,
         "categories": join([label("category", c, language).lower() for c in cats]),
         "n_categories": str(len(cats)) if cats else na,
@@ -458,8 +484,10 @@ def _figure_files(index: Path, language: Language) -> dict[str, str]:
     from radjudge.figures.index import check_figure_index
 
     if not index.is_file():
-        raise PaperError(f"{index} does not exist: run notebook 06 (radjudge run --only 06) "
-                         "to draw the figures before building the paper")
+        raise PaperError(
+            f"{index} does not exist: run notebook 06 (radjudge run --only 06) "
+            "to draw the figures before building the paper"
+        )
     df = check_figure_index(index)
     pdfs = df[(df["format"] == "pdf") & (df["language"] == language)]
     out = {row.figure: "/" + row.file for row in pdfs.itertuples(index=False)}
@@ -473,7 +501,9 @@ def _figure_files(index: Path, language: Language) -> dict[str, str]:
         )
     for stem, file in out.items():
         if not paths.resolve(file.lstrip("/")).resolve().is_relative_to(paths.ROOT):
-            raise PaperError(f"figure {stem} ({file}) lies outside the project; Typst cannot read it")
+            raise PaperError(
+                f"figure {stem} ({file}) lies outside the project; Typst cannot read it"
+            )
     return out
 
 
@@ -514,8 +544,9 @@ def paper_context(
         "methods": _methods_text(facts, language),
         "facts": _json_safe(facts),
         "tables": paper_tables(flat, language=language, external=_external_results()),
-        "figures": _figure_files(Path(figure_index) if figure_index else paths.FIGURE_INDEX,
-                                 language),
+        "figures": _figure_files(
+            Path(figure_index) if figure_index else paths.FIGURE_INDEX, language
+        ),
     }
 
 
@@ -592,16 +623,19 @@ def build_paper(
         _, shared, _ = _resolved_profile(profile)
         language = shared.get("language") or "ru"
     check_language(language)
-    ctx = paper_context(language=language, stats=data, profile=profile,
-                        figure_index=figure_index)
+    ctx = paper_context(language=language, stats=data, profile=profile, figure_index=figure_index)
     ctx["source_stats"] = paths.relative(stats_path)
     pdf = Path(out) if out is not None else paths.PAPER_BUILD / f"radjudge_{language}.pdf"
     pdf.parent.mkdir(parents=True, exist_ok=True)
     ctx_path = pdf.with_suffix(".context.json")
     ctx_text = json.dumps(ctx, ensure_ascii=False, indent=1, allow_nan=False)
     ctx_path.write_text(ctx_text + "\n", encoding="utf-8")
-    kwargs = dict(root=str(paths.ROOT), font_paths=_font_paths(), ignore_system_fonts=True,
-                  sys_inputs={"ctx": ctx_text})
+    kwargs = dict(
+        root=str(paths.ROOT),
+        font_paths=_font_paths(),
+        ignore_system_fonts=True,
+        sys_inputs={"ctx": ctx_text},
+    )
     try:
         typst.compile(str(main_source()), output=str(pdf), **kwargs)
         pages: list[Path] = []
@@ -610,12 +644,19 @@ def build_paper(
             png.mkdir(parents=True, exist_ok=True)
             for old in png.glob("page-*.png"):
                 old.unlink()
-            typst.compile(str(main_source()), output=str(png / "page-{0p}.png"), format="png",
-                          ppi=png_ppi, **kwargs)
+            typst.compile(
+                str(main_source()),
+                output=str(png / "page-{0p}.png"),
+                format="png",
+                ppi=png_ppi,
+                **kwargs,
+            )
             pages = sorted(png.glob("page-*.png"))
     except typst.TypstError as exc:
         detail = getattr(exc, "diagnostic", None) or str(exc)
-        raise PaperError(f"typst could not compile {paths.relative(main_source())}:\n{detail}"
-                         ) from exc
-    return PaperBuild(pdf=pdf, context=ctx_path, language=language, stats=stats_path,
-                      pages=tuple(pages))
+        raise PaperError(
+            f"typst could not compile {paths.relative(main_source())}:\n{detail}"
+        ) from exc
+    return PaperBuild(
+        pdf=pdf, context=ctx_path, language=language, stats=stats_path, pages=tuple(pages)
+    )

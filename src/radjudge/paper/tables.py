@@ -18,11 +18,19 @@ import pandas as pd
 from radjudge.figures.labels import Language, label, text
 from radjudge.figures.plots import CRITERIA_ORDER, GRANULARITY_ORDER
 
-__all__ = ["paper_tables", "factor_table", "criteria_table", "selection_table", "external_table", "levels"]
+__all__ = [
+    "paper_tables",
+    "factor_table",
+    "criteria_table",
+    "selection_table",
+    "external_table",
+    "levels",
+]
 
 
-def levels(stats: Mapping[str, Any], prefix: str, suffix: str,
-           order: tuple[str, ...] = ()) -> list[str]:
+def levels(
+    stats: Mapping[str, Any], prefix: str, suffix: str, order: tuple[str, ...] = ()
+) -> list[str]:
     """Ids ``x`` with a key ``prefix + x + suffix`` (``x`` without dots), in display order.
 
     >>> levels({"w.by_scale.10.mean": 1, "w.by_scale.3.mean": 1, "w.by_scale.3.n": 1},
@@ -32,7 +40,7 @@ def levels(stats: Mapping[str, Any], prefix: str, suffix: str,
     found = []
     for k in stats:
         if k.startswith(prefix) and k.endswith(suffix):
-            mid = k[len(prefix):len(k) - len(suffix)]
+            mid = k[len(prefix) : len(k) - len(suffix)]
             if mid and "." not in mid:
                 found.append(mid)
     found = list(dict.fromkeys(found))
@@ -54,17 +62,21 @@ def _ci(stats: Mapping[str, Any], prefix: str, language: Language, value: str = 
     v = _f(stats, f"{prefix}.{value}", language)
     if f"{prefix}.ci_low" not in stats:
         return v
-    return (f"{v} [{_f(stats, f'{prefix}.ci_low', language)}{sep}"
-            f"{_f(stats, f'{prefix}.ci_high', language)}]")
+    return (
+        f"{v} [{_f(stats, f'{prefix}.ci_low', language)}{sep}"
+        f"{_f(stats, f'{prefix}.ci_high', language)}]"
+    )
 
 
 def factor_table(stats: Mapping[str, Any], *, language: Language) -> dict[str, Any]:
     """Mean W by scale, granularity and judge, with the paired difference to the reference level."""
     ru = language == "ru"
     rows = []
-    for factor, order, name in (("scale", (), text("scale", language)),
-                                ("granularity", GRANULARITY_ORDER, text("granularity", language)),
-                                ("judge", (), text("judge", language))):
+    for factor, order, name in (
+        ("scale", (), text("scale", language)),
+        ("granularity", GRANULARITY_ORDER, text("granularity", language)),
+        ("judge", (), text("judge", language)),
+    ):
         lv = levels(stats, f"w.by_{factor}.", ".mean", order)
         for i, level in enumerate(lv):
             p = f"w.by_{factor}.{level}"
@@ -75,15 +87,28 @@ def factor_table(stats: Mapping[str, Any], *, language: Language) -> dict[str, A
                 d, pv = _ci(stats, q, language, value="diff"), _f(stats, q + ".p", language)
             else:
                 ref, d, pv = None, "", ""
-            shown = {"scale": f"1–{level}",
-                     "granularity": label("granularity", level, language)}.get(factor, level)
-            rows.append([name if i == 0 else "", shown, _ci(stats, p, language, value="mean"),
-                         d if ref is not None else ("референс" if ru else "reference"), pv])
+            shown = {
+                "scale": f"1–{level}",
+                "granularity": label("granularity", level, language),
+            }.get(factor, level)
+            rows.append(
+                [
+                    name if i == 0 else "",
+                    shown,
+                    _ci(stats, p, language, value="mean"),
+                    d if ref is not None else ("референс" if ru else "reference"),
+                    pv,
+                ]
+            )
     return {
-        "columns": ["Фактор" if ru else "Factor", "Уровень" if ru else "Level",
-                    f"{'Средний' if ru else 'Mean'} W [{text('ci95', language)}]",
-                    f"{'Разность с референсом' if ru else 'Difference to reference'} "
-                    f"[{text('ci95', language)}]", "p"],
+        "columns": [
+            "Фактор" if ru else "Factor",
+            "Уровень" if ru else "Level",
+            f"{'Средний' if ru else 'Mean'} W [{text('ci95', language)}]",
+            f"{'Разность с референсом' if ru else 'Difference to reference'} "
+            f"[{text('ci95', language)}]",
+            "p",
+        ],
         "align": ["left", "left", "right", "right", "right"],
         "rows": rows,
     }
@@ -93,31 +118,39 @@ def criteria_table(stats: Mapping[str, Any], *, language: Language) -> dict[str,
     """Per criterion: experts' W, mean judge W, the best configuration, its W, ΔW and alt-test."""
     ru = language == "ru"
     crits = levels(stats, "w.by_criterion.", ".mean", CRITERIA_ORDER) or levels(
-        stats, "w.best.", ".w", CRITERIA_ORDER)
+        stats, "w.best.", ".w", CRITERIA_ORDER
+    )
     rows = []
     for c in crits:
         best = f"w.best.{c}"
         cfg = " · ".join(
             str(stats[k]) if not k.endswith(".scale") else f"1–{stats[k]}"
-            for k in (f"{best}.judge", f"{best}.scale") if k in stats)
+            for k in (f"{best}.judge", f"{best}.scale")
+            if k in stats
+        )
         if f"{best}.granularity" in stats:
             cfg += f" · {label('granularity', stats[f'{best}.granularity'], language)}"
-        rows.append([
-            label("criterion", c, language),
-            _ci(stats, f"experts.w.{c}", language),
-            _f(stats, f"w.by_criterion.{c}.mean", language),
-            cfg or "—",
-            _ci(stats, best, language),
-            _ci(stats, f"delta_w.best.{c}", language, value="delta_w"),
-            _f(stats, f"alt_test.best.{c}.winning_rate", language),
-        ])
+        rows.append(
+            [
+                label("criterion", c, language),
+                _ci(stats, f"experts.w.{c}", language),
+                _f(stats, f"w.by_criterion.{c}.mean", language),
+                cfg or "—",
+                _ci(stats, best, language),
+                _ci(stats, f"delta_w.best.{c}", language, value="delta_w"),
+                _f(stats, f"alt_test.best.{c}.winning_rate", language),
+            ]
+        )
     return {
-        "columns": [text("criterion", language),
-                    "W экспертов" if ru else "Experts' W",
-                    "Средний W судей" if ru else "Mean judge W",
-                    "Лучшая конфигурация" if ru else "Best configuration",
-                    "W лучшей" if ru else "Best W", "ΔW",
-                    "Доля побед" if ru else "Winning rate"],
+        "columns": [
+            text("criterion", language),
+            "W экспертов" if ru else "Experts' W",
+            "Средний W судей" if ru else "Mean judge W",
+            "Лучшая конфигурация" if ru else "Best configuration",
+            "W лучшей" if ru else "Best W",
+            "ΔW",
+            "Доля побед" if ru else "Winning rate",
+        ],
         "align": ["left", "right", "right", "left", "right", "right", "right"],
         "rows": rows,
     }
@@ -126,9 +159,13 @@ def criteria_table(stats: Mapping[str, Any], *, language: Language) -> dict[str,
 def selection_table(stats: Mapping[str, Any], *, language: Language) -> dict[str, Any]:
     """Configurations chosen by cross-validation over patients, per judge and criterion."""
     ru = language == "ru"
-    judges = sorted({
-        k.split(".")[1] for k in stats
-        if k.startswith("selection.") and k.endswith(".held_out_w") and k.count(".") == 3})
+    judges = sorted(
+        {
+            k.split(".")[1]
+            for k in stats
+            if k.startswith("selection.") and k.endswith(".held_out_w") and k.count(".") == 3
+        }
+    )
     rows = []
     for j in judges:
         crits = levels(stats, f"selection.{j}.", ".held_out_w", CRITERIA_ORDER)
@@ -138,19 +175,28 @@ def selection_table(stats: Mapping[str, Any], *, language: Language) -> dict[str
             for g in GRANULARITY_ORDER:  # "scale=5, granularity=full" -> readable
                 sel = sel.replace(f"granularity={g}", label("granularity", g, language))
             sel = sel.replace("scale=", "1–")
-            rows.append([j if i == 0 else "", label("criterion", c, language), sel,
-                         _f(stats, f"{p}.in_sample_w", language),
-                         f"{_f(stats, f'{p}.held_out_w', language)} "
-                         f"± {_f(stats, f'{p}.held_out_sd', language)}",
-                         _f(stats, f"{p}.optimism", language, digits=3),
-                         _f(stats, f"{p}.stability", language)])
+            rows.append(
+                [
+                    j if i == 0 else "",
+                    label("criterion", c, language),
+                    sel,
+                    _f(stats, f"{p}.in_sample_w", language),
+                    f"{_f(stats, f'{p}.held_out_w', language)} "
+                    f"± {_f(stats, f'{p}.held_out_sd', language)}",
+                    _f(stats, f"{p}.optimism", language, digits=3),
+                    _f(stats, f"{p}.stability", language),
+                ]
+            )
     return {
-        "columns": [text("judge", language), text("criterion", language),
-                    "Выбрано" if ru else "Selected",
-                    "W, обучение" if ru else "W, in sample",
-                    "W, отложенные ± SD" if ru else "W, held out ± SD",
-                    "Оптимизм" if ru else "Optimism",
-                    "Стабильность" if ru else "Stability"],
+        "columns": [
+            text("judge", language),
+            text("criterion", language),
+            "Выбрано" if ru else "Selected",
+            "W, обучение" if ru else "W, in sample",
+            "W, отложенные ± SD" if ru else "W, held out ± SD",
+            "Оптимизм" if ru else "Optimism",
+            "Стабильность" if ru else "Stability",
+        ],
         "align": ["left", "left", "left", "right", "right", "right", "right"],
         "rows": rows,
     }
@@ -159,7 +205,9 @@ def selection_table(stats: Mapping[str, Any], *, language: Language) -> dict[str
 SUMMEVAL_CRITERIA = ("coherence", "consistency", "fluency", "relevance")
 
 
-def external_table(baselines: pd.DataFrame, judges: pd.DataFrame, *, language: Language) -> dict[str, Any]:
+def external_table(
+    baselines: pd.DataFrame, judges: pd.DataFrame, *, language: Language
+) -> dict[str, Any]:
     """SummEval summary-level ρ / τ per criterion: reproduced ROUGE, published rows, local judges.
 
     Parameters
@@ -184,23 +232,41 @@ def external_table(baselines: pd.DataFrame, judges: pd.DataFrame, *, language: L
     rows = []
     for metric, df in baselines.groupby("metric", sort=True):
         n = int(df["n_docs"].max())
-        rows.append([f"{metric} ({'воспроизведено' if ru else 'reproduced'}, n = {n})",
-                     *(cell(df, c) for c in SUMMEVAL_CRITERIA)])
+        rows.append(
+            [
+                f"{metric} ({'воспроизведено' if ru else 'reproduced'}, n = {n})",
+                *(cell(df, c) for c in SUMMEVAL_CRITERIA),
+            ]
+        )
     published = judges[judges["kind"] == "published"]
     for method, df in published.groupby("method", sort=True):
-        rows.append([f"{method} ({'опубликовано' if ru else 'published'})", *(cell(df, c) for c in SUMMEVAL_CRITERIA)])
+        rows.append(
+            [
+                f"{method} ({'опубликовано' if ru else 'published'})",
+                *(cell(df, c) for c in SUMMEVAL_CRITERIA),
+            ]
+        )
     local = judges[judges["kind"] == "judge"]
     for method, df in local.groupby("method", sort=True):
         n_cfg = len(df.drop_duplicates(["scale", "granularity"]))
         n_docs = int(df["n_docs"].max())
-        what = (f"среднее {n_cfg} конфигураций, n = {n_docs}" if ru
-                else f"mean of {n_cfg} configurations, n = {n_docs}")
+        what = (
+            f"среднее {n_cfg} конфигураций, n = {n_docs}"
+            if ru
+            else f"mean of {n_cfg} configurations, n = {n_docs}"
+        )
         rows.append([f"{method} ({what})", *(cell(df, c) for c in SUMMEVAL_CRITERIA)])
-    names = {"coherence": ("Связность", "Coherence"), "consistency": ("Согласованность", "Consistency"),
-             "fluency": ("Беглость", "Fluency"), "relevance": ("Релевантность", "Relevance")}
+    names = {
+        "coherence": ("Связность", "Coherence"),
+        "consistency": ("Согласованность", "Consistency"),
+        "fluency": ("Беглость", "Fluency"),
+        "relevance": ("Релевантность", "Relevance"),
+    }
     return {
-        "columns": ["Метод (n статей)" if ru else "Method (n articles)",
-                    *(f"{names[c][0 if ru else 1]} ρ / τ" for c in SUMMEVAL_CRITERIA)],
+        "columns": [
+            "Метод (n статей)" if ru else "Method (n articles)",
+            *(f"{names[c][0 if ru else 1]} ρ / τ" for c in SUMMEVAL_CRITERIA),
+        ],
         "align": ["left", "right", "right", "right", "right"],
         "rows": rows,
     }
@@ -212,8 +278,12 @@ def _number(value: Any, language: Language) -> str:
     return str(format_number(float(value), language, digits=3))
 
 
-def paper_tables(stats: Mapping[str, Any], *, language: Language,
-                 external: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> dict[str, dict[str, Any]]:
+def paper_tables(
+    stats: Mapping[str, Any],
+    *,
+    language: Language,
+    external: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+) -> dict[str, dict[str, Any]]:
     """All manuscript tables, keyed by the name ``paper/main.typ`` uses (``tab("name", ...)``).
 
     ``stats`` is the flat stats.json; ``external`` the SummEval results

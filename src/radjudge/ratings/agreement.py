@@ -34,7 +34,11 @@ def panel_agreement(ratings: pd.DataFrame, *, by: Sequence[str] = ("criterion",)
     from radjudge.concordance import kendall_w
 
     by = list(by)
-    missing = [c for c in (*by, "expert_id", "patient_id", "summarizer", "score") if c not in ratings.columns]
+    missing = [
+        c
+        for c in (*by, "expert_id", "patient_id", "summarizer", "score")
+        if c not in ratings.columns
+    ]
     if missing:
         raise ValueError(f"ratings lacks column(s) {missing}")
     items = ["patient_id", "summarizer"]

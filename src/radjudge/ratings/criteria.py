@@ -89,5 +89,15 @@ def criteria_sheet(scales: Mapping[str, int], *, rubric: str = "clinical_summary
         for point, text in enumerate(c.describe(n), start=1):
             rows.append((crit, c.name, definition, n, point, text, rub.source, rub.sha256))
     return pd.DataFrame(
-        rows, columns=["criterion", "name", "definition", "scale_max", "point", "description", "source", "sha256"]
+        rows,
+        columns=[
+            "criterion",
+            "name",
+            "definition",
+            "scale_max",
+            "point",
+            "description",
+            "source",
+            "sha256",
+        ],
     )

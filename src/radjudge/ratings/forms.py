@@ -119,7 +119,9 @@ def _draw_codes(pairs: Sequence[tuple[str, str]], seed: int) -> dict[tuple[str, 
     return codes
 
 
-def _expert_order(pairs: Sequence[tuple[str, str]], expert_id: str, seed: int) -> list[tuple[str, str]]:
+def _expert_order(
+    pairs: Sequence[tuple[str, str]], expert_id: str, seed: int
+) -> list[tuple[str, str]]:
     rng = np.random.default_rng([int(seed), zlib.crc32(expert_id.encode("utf-8"))])
     by_patient: dict[str, list[tuple[str, str]]] = {}
     for p in pairs:
@@ -140,8 +142,17 @@ def _row_height(texts: Sequence[str], widths: Sequence[float]) -> float:
     return float(min(409, 15 * lines + 4))
 
 
-def _instructions(ws, *, study_id: str, expert_id: str, category: str, fingerprint: str,
-                  n_rows: int, scales: Mapping[str, int], names: Mapping[str, str]) -> None:
+def _instructions(
+    ws,
+    *,
+    study_id: str,
+    expert_id: str,
+    category: str,
+    fingerprint: str,
+    n_rows: int,
+    scales: Mapping[str, int],
+    names: Mapping[str, str],
+) -> None:
     from openpyxl.styles import Alignment, Font
 
     scale_text = "; ".join(f"«{names[c]}» — от 1 до {n}" for c, n in scales.items())
@@ -154,20 +165,41 @@ def _instructions(ws, *, study_id: str, expert_id: str, category: str, fingerpri
         (f"Резюме для оценки: {n_rows}; критериев: {len(scales)}.", False),
         ("", False),
         ("Как заполнять", True),
-        ("1. На листе «Оценки» каждая строка — одно резюме одной медицинской карты: слева обезличенная "
-         "карта, рядом резюме. Резюме одной карты идут подряд.", False),
-        ("2. Прочитайте карту, затем резюме, и поставьте резюме по каждому критерию целое число "
-         f"(1 — худшая оценка, наибольшее число — лучшая). Шкалы: {scale_text}.", False),
-        ("3. Определения критериев и значение каждого балла — на листе «Критерии». Оценивайте каждый "
-         "критерий отдельно от остальных.", False),
-        ("4. Резюме получены разными способами и перемешаны случайно; код резюме ничего не говорит о "
-         "его источнике. Не пытайтесь угадать источник.", False),
-        ("5. Если оценить невозможно, оставьте ячейку пустой — не ставьте оценку наугад. Пустая ячейка "
-         "учитывается как пропуск, она никогда не заполняется за вас.", False),
-        ("6. Менять можно только жёлтые ячейки оценок; остальные ячейки и листы защищены. Не "
-         "переименовывайте листы, не удаляйте и не переставляйте строки.", False),
-        ("7. Сохраните файл в формате .xlsx (имя файла можно не менять) и верните его организатору "
-         "исследования.", False),
+        (
+            "1. На листе «Оценки» каждая строка — одно резюме одной медицинской карты: слева обезличенная "
+            "карта, рядом резюме. Резюме одной карты идут подряд.",
+            False,
+        ),
+        (
+            "2. Прочитайте карту, затем резюме, и поставьте резюме по каждому критерию целое число "
+            f"(1 — худшая оценка, наибольшее число — лучшая). Шкалы: {scale_text}.",
+            False,
+        ),
+        (
+            "3. Определения критериев и значение каждого балла — на листе «Критерии». Оценивайте каждый "
+            "критерий отдельно от остальных.",
+            False,
+        ),
+        (
+            "4. Резюме получены разными способами и перемешаны случайно; код резюме ничего не говорит о "
+            "его источнике. Не пытайтесь угадать источник.",
+            False,
+        ),
+        (
+            "5. Если оценить невозможно, оставьте ячейку пустой — не ставьте оценку наугад. Пустая ячейка "
+            "учитывается как пропуск, она никогда не заполняется за вас.",
+            False,
+        ),
+        (
+            "6. Менять можно только жёлтые ячейки оценок; остальные ячейки и листы защищены. Не "
+            "переименовывайте листы, не удаляйте и не переставляйте строки.",
+            False,
+        ),
+        (
+            "7. Сохраните файл в формате .xlsx (имя файла можно не менять) и верните его организатору "
+            "исследования.",
+            False,
+        ),
         ("", False),
         ("Карты обезличены. Не копируйте их текст за пределы этой формы.", False),
     ]
@@ -190,9 +222,14 @@ def _criteria_ws(ws, table: pd.DataFrame) -> None:
     r = 2
     for crit, grp in table.groupby("criterion", sort=False):
         for k, row in enumerate(grp.itertuples(index=False)):
-            vals = [row.name if k == 0 else None, crit if k == 0 else None,
-                    row.definition if k == 0 else None, f"1–{row.scale_max}" if k == 0 else None,
-                    int(row.point), row.description]
+            vals = [
+                row.name if k == 0 else None,
+                crit if k == 0 else None,
+                row.definition if k == 0 else None,
+                f"1–{row.scale_max}" if k == 0 else None,
+                int(row.point),
+                row.description,
+            ]
             for j, v in enumerate(vals, start=1):
                 c = ws.cell(row=r, column=j, value=v)
                 c.alignment = Alignment(wrap_text=True, vertical="top")
@@ -203,8 +240,13 @@ def _criteria_ws(ws, table: pd.DataFrame) -> None:
     ws.freeze_panes = "A2"
 
 
-def _rating_ws(ws, *, rows: Sequence[tuple[str, str, str, str]], scales: Mapping[str, int],
-               names: Mapping[str, str]) -> None:
+def _rating_ws(
+    ws,
+    *,
+    rows: Sequence[tuple[str, str, str, str]],
+    scales: Mapping[str, int],
+    names: Mapping[str, str],
+) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill, Protection
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -235,10 +277,18 @@ def _rating_ws(ws, *, rows: Sequence[tuple[str, str, str, str]], scales: Mapping
     for j, (crit, n) in enumerate(scales.items(), start=n_fixed + 1):
         letter = get_column_letter(j)
         dv = DataValidation(
-            type="whole", operator="between", formula1="1", formula2=str(n), allow_blank=True,
-            showErrorMessage=True, showInputMessage=True, errorStyle="stop",
-            errorTitle="Недопустимая оценка", error=f"Введите целое число от 1 до {n} или оставьте ячейку пустой.",
-            promptTitle=names[crit][:32], prompt=f"Целое число от 1 до {n}; пусто — если оценить невозможно.",
+            type="whole",
+            operator="between",
+            formula1="1",
+            formula2=str(n),
+            allow_blank=True,
+            showErrorMessage=True,
+            showInputMessage=True,
+            errorStyle="stop",
+            errorTitle="Недопустимая оценка",
+            error=f"Введите целое число от 1 до {n} или оставьте ячейку пустой.",
+            promptTitle=names[crit][:32],
+            prompt=f"Целое число от 1 до {n}; пусто — если оценить невозможно.",
         )
         ws.add_data_validation(dv)
         if rows:
@@ -262,13 +312,19 @@ def _save_workbook(wb, path: Path) -> None:
     buf = io.BytesIO()
     wb.save(buf)
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    with (
+        zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
         for info in src.infolist():
             data = src.read(info.filename)
             if info.filename == "docProps/core.xml":
                 data = _MODIFIED.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", data)
-            dst.writestr(zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME), data,
-                         compress_type=zipfile.ZIP_DEFLATED)
+            dst.writestr(
+                zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME),
+                data,
+                compress_type=zipfile.ZIP_DEFLATED,
+            )
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_bytes(out.getvalue())
     os.replace(tmp, path)
@@ -355,7 +411,9 @@ def export_forms(
     from openpyxl.workbook.protection import WorkbookProtection
 
     if not isinstance(study_id, str) or not _STUDY_ID.match(study_id):
-        raise ValueError(f"study_id must be 1-64 letters, digits, '_', '.' or '-', got {study_id!r}")
+        raise ValueError(
+            f"study_id must be 1-64 letters, digits, '_', '.' or '-', got {study_id!r}"
+        )
     scales = resolve_scales(criteria, scale_max)
     definitions = criteria_sheet(scales, rubric=rubric)
     names = dict(zip(definitions["criterion"], definitions["name"], strict=True))
@@ -364,14 +422,20 @@ def export_forms(
     missing = [c for c in ("patient_id", "summarizer", "text") if c not in summaries.columns]
     if missing:
         raise ValueError(f"summaries lacks column(s) {missing}; see the summaries contract")
-    table = summaries[["patient_id", "summarizer", "text"]].astype({"patient_id": str, "summarizer": str})
+    table = summaries[["patient_id", "summarizer", "text"]].astype(
+        {"patient_id": str, "summarizer": str}
+    )
     dup = table.duplicated(["patient_id", "summarizer"])
     if dup.any():
-        raise ValueError(f"summaries: {table.loc[dup, ['patient_id', 'summarizer']].iloc[0].tolist()} appears twice")
+        raise ValueError(
+            f"summaries: {table.loc[dup, ['patient_id', 'summarizer']].iloc[0].tolist()} appears twice"
+        )
     bad_text = table["text"].map(lambda t: not isinstance(t, str))
     if bad_text.any():
         pid, summ = table.loc[bad_text, ["patient_id", "summarizer"]].iloc[0]
-        raise ValueError(f"summaries: the text of ({pid}, {summ}) is not a string (an empty summary is '')")
+        raise ValueError(
+            f"summaries: the text of ({pid}, {summ}) is not a string (an empty summary is '')"
+        )
     unknown = sorted(set(table["patient_id"]) - set(texts))
     if unknown:
         raise ValueError(f"summaries name patient(s) {unknown[:5]} that have no anonymized record")
@@ -401,7 +465,10 @@ def export_forms(
             eid: FormEntry(cat, targets[eid].name, tuple(codes[p] for p in orders[eid]))
             for eid, cat in zip(roster["expert_id"], roster["category"], strict=True)
         },
-        rubric={"source": str(definitions["source"].iloc[0]), "sha256": str(definitions["sha256"].iloc[0])},
+        rubric={
+            "source": str(definitions["source"].iloc[0]),
+            "sha256": str(definitions["sha256"].iloc[0]),
+        },
     )
     forms_dir.mkdir(parents=True, exist_ok=True)
     for eid, cat in zip(roster["expert_id"], roster["category"], strict=True):
@@ -409,15 +476,28 @@ def export_forms(
         ws_i = wb.active
         ws_i.title = INSTRUCTIONS_SHEET
         rows = [(codes[p], p[0], texts[p[0]], text_of[p]) for p in orders[eid]]
-        _instructions(ws_i, study_id=study_id, expert_id=eid, category=cat, fingerprint=key.fingerprint,
-                      n_rows=len(rows), scales=scales, names=names)
+        _instructions(
+            ws_i,
+            study_id=study_id,
+            expert_id=eid,
+            category=cat,
+            fingerprint=key.fingerprint,
+            n_rows=len(rows),
+            scales=scales,
+            names=names,
+        )
         _criteria_ws(wb.create_sheet(CRITERIA_SHEET), definitions)
         ws_r = wb.create_sheet(RATING_SHEET)
         _rating_ws(ws_r, rows=rows, scales=scales, names=names)
         ws_m = wb.create_sheet(META_SHEET)
-        meta = [("format", FORM_FORMAT), ("study_id", study_id), ("key_fingerprint", key.fingerprint),
-                ("expert_id", eid), ("expert_category", cat),
-                *((f"scale:{c}", n) for c, n in scales.items())]
+        meta = [
+            ("format", FORM_FORMAT),
+            ("study_id", study_id),
+            ("key_fingerprint", key.fingerprint),
+            ("expert_id", eid),
+            ("expert_category", cat),
+            *((f"scale:{c}", n) for c, n in scales.items()),
+        ]
         for i, (k, v) in enumerate(meta, start=1):
             ws_m.cell(row=i, column=1, value=k)
             ws_m.cell(row=i, column=2, value=v)
@@ -482,18 +562,24 @@ def fill_forms(
         col_of = {c: len(FIXED_COLUMNS) + 1 + j for j, c in enumerate(key.scales)}
         wb = openpyxl.load_workbook(Path(forms_dir) / form.file)
         ws = wb[RATING_SHEET]
-        for pid, summ, crit, score in grp[["patient_id", "summarizer", "criterion", "score"]].itertuples(index=False):
+        for pid, summ, crit, score in grp[
+            ["patient_id", "summarizer", "criterion", "score"]
+        ].itertuples(index=False):
             code = code_of.get((str(pid), str(summ)))
             if code is None or code not in row_of:
                 raise ValueError(f"expert {eid!r}: ({pid}, {summ}) is not in the expert's form")
             if crit not in col_of:
-                raise ValueError(f"criterion {crit!r} is not a column of the forms ({list(col_of)})")
+                raise ValueError(
+                    f"criterion {crit!r} is not a column of the forms ({list(col_of)})"
+                )
             if pd.isna(score):
                 value = None
             else:
                 value = int(score)
                 if value != score or not 1 <= value <= key.scales[crit]:
-                    raise ValueError(f"score {score!r} for {crit!r} is not a whole number in 1..{key.scales[crit]}")
+                    raise ValueError(
+                        f"score {score!r} for {crit!r} is not a whole number in 1..{key.scales[crit]}"
+                    )
             ws.cell(row=row_of[code], column=col_of[crit], value=value)
         target = out_dir / form.file
         _save_workbook(wb, target)
@@ -518,12 +604,22 @@ class FormsStatus:
     forms: ExportedForms
 
 
-def _mismatches(key: BlindingKey, *, summaries: pd.DataFrame, roster: pd.DataFrame, study_id: str,
-                scales: Mapping[str, int], forms_dir: Path, rubric: str) -> list[str]:
+def _mismatches(
+    key: BlindingKey,
+    *,
+    summaries: pd.DataFrame,
+    roster: pd.DataFrame,
+    study_id: str,
+    scales: Mapping[str, int],
+    forms_dir: Path,
+    rubric: str,
+) -> list[str]:
     reasons = []
     current = criteria_sheet(scales, rubric=rubric)
     if key.rubric.get("sha256") != current["sha256"].iloc[0]:
-        reasons.append(f"the rubric {current['source'].iloc[0]} changed since the forms were exported")
+        reasons.append(
+            f"the rubric {current['source'].iloc[0]} changed since the forms were exported"
+        )
     if key.study_id != study_id:
         reasons.append(f"the key is for study {key.study_id!r}, the profile says {study_id!r}")
     if key.scales != dict(scales):
@@ -536,7 +632,9 @@ def _mismatches(key: BlindingKey, *, summaries: pd.DataFrame, roster: pd.DataFra
         reasons.append("the roster's experts or categories differ from the key's")
     missing = [f.file for f in key.forms.values() if not (forms_dir / f.file).is_file()]
     if missing:
-        reasons.append(f"{len(missing)} form file(s) are missing from {forms_dir} (first: {missing[0]})")
+        reasons.append(
+            f"{len(missing)} form file(s) are missing from {forms_dir} (first: {missing[0]})"
+        )
     return reasons
 
 
@@ -579,21 +677,40 @@ def ensure_forms(
     """
     forms_dir = Path(forms_dir) if forms_dir is not None else rj_paths.FORMS
     key_path = Path(key_path) if key_path is not None else rj_paths.BLINDING_KEY
-    kw = dict(study_id=study_id, seed=seed, criteria=criteria, scale_max=scale_max, rubric=rubric,
-              forms_dir=forms_dir, key_path=key_path)
+    kw = dict(
+        study_id=study_id,
+        seed=seed,
+        criteria=criteria,
+        scale_max=scale_max,
+        rubric=rubric,
+        forms_dir=forms_dir,
+        key_path=key_path,
+    )
     if not key_path.exists():
-        return FormsStatus("exported", [], export_forms(records, summaries, roster, overwrite=True, **kw))
+        return FormsStatus(
+            "exported", [], export_forms(records, summaries, roster, overwrite=True, **kw)
+        )
     key = read_key(key_path)
     roster = validate_roster(roster)
-    reasons = _mismatches(key, summaries=summaries, roster=roster, study_id=study_id,
-                          scales=resolve_scales(criteria, scale_max), forms_dir=forms_dir, rubric=rubric)
+    reasons = _mismatches(
+        key,
+        summaries=summaries,
+        roster=roster,
+        study_id=study_id,
+        scales=resolve_scales(criteria, scale_max),
+        forms_dir=forms_dir,
+        rubric=rubric,
+    )
     if not reasons:
         forms = {e: forms_dir / f.file for e, f in key.forms.items()}
         return FormsStatus("kept", [], ExportedForms(key=key, key_path=key_path, forms=forms))
     if not allow_reexport:
         raise RuntimeError(
-            f"the forms in {forms_dir} (key {key_path}) no longer fit this run: " + "; ".join(reasons)
+            f"the forms in {forms_dir} (key {key_path}) no longer fit this run: "
+            + "; ".join(reasons)
             + ". Forms handed out must keep their key: restore the inputs they were made from, or, if no "
             "expert holds a form yet, delete the key and the forms to export new ones."
         )
-    return FormsStatus("re-exported", reasons, export_forms(records, summaries, roster, overwrite=True, **kw))
+    return FormsStatus(
+        "re-exported", reasons, export_forms(records, summaries, roster, overwrite=True, **kw)
+    )

@@ -33,7 +33,15 @@ from typing import Any
 
 from radjudge.ratings.errors import RatingsError
 
-__all__ = ["KEY_FORMAT", "BlindingKey", "FormEntry", "CodeEntry", "read_key", "write_key", "text_sha256"]
+__all__ = [
+    "KEY_FORMAT",
+    "BlindingKey",
+    "FormEntry",
+    "CodeEntry",
+    "read_key",
+    "write_key",
+    "text_sha256",
+]
 
 KEY_FORMAT = "radjudge-blinding-key/1"
 
@@ -146,11 +154,16 @@ def write_key(
         "rubric": dict(rubric or {}),
         "patients": {p: {"record_sha256": h} for p, h in patients.items()},
         "codes": {
-            code: {"patient_id": e.patient_id, "summarizer": e.summarizer, "summary_sha256": e.summary_sha256}
+            code: {
+                "patient_id": e.patient_id,
+                "summarizer": e.summarizer,
+                "summary_sha256": e.summary_sha256,
+            }
             for code, e in codes.items()
         },
         "forms": {
-            eid: {"category": f.category, "file": f.file, "codes": list(f.codes)} for eid, f in forms.items()
+            eid: {"category": f.category, "file": f.file, "codes": list(f.codes)}
+            for eid, f in forms.items()
         },
     }
     data = {**content, "fingerprint": _fingerprint(content)}
@@ -181,28 +194,46 @@ def read_key(path: str | os.PathLike[str]) -> BlindingKey:
         )
     raw = path.read_bytes()
     if not raw.strip():
-        raise RatingsError("the blinding key file is empty", kind="empty_file", file=path,
-                           expected="the JSON key written by export_forms")
+        raise RatingsError(
+            "the blinding key file is empty",
+            kind="empty_file",
+            file=path,
+            expected="the JSON key written by export_forms",
+        )
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RatingsError(f"the blinding key is not JSON ({exc})", kind="invalid_key", file=path,
-                           expected="the JSON key written by export_forms") from None
+        raise RatingsError(
+            f"the blinding key is not JSON ({exc})",
+            kind="invalid_key",
+            file=path,
+            expected="the JSON key written by export_forms",
+        ) from None
     if not isinstance(data, dict) or data.get("format") != KEY_FORMAT:
         raise RatingsError(
             f"format is {data.get('format') if isinstance(data, dict) else type(data).__name__!r}",
-            kind="invalid_key", file=path, column="format", expected=repr(KEY_FORMAT),
+            kind="invalid_key",
+            file=path,
+            column="format",
+            expected=repr(KEY_FORMAT),
         )
     for name in ("study_id", "seed", "scales", "patients", "codes", "forms", "fingerprint"):
         if name not in data:
-            raise RatingsError(f"field {name!r} is missing", kind="invalid_key", file=path, column=name,
-                               expected="every field written by export_forms")
+            raise RatingsError(
+                f"field {name!r} is missing",
+                kind="invalid_key",
+                file=path,
+                column=name,
+                expected="every field written by export_forms",
+            )
     actual = _fingerprint(_content(data))
     if actual != data["fingerprint"]:
         raise RatingsError(
             "the key's content no longer matches its fingerprint: the key was edited after "
             f"export (stored {str(data['fingerprint'])[:12]}..., content hashes to {actual[:12]}...)",
-            kind="tampered_key", file=path, column="fingerprint",
+            kind="tampered_key",
+            file=path,
+            column="fingerprint",
             expected="the key exactly as export_forms wrote it; restore it from your backup",
         )
     try:
@@ -212,11 +243,15 @@ def read_key(path: str | os.PathLike[str]) -> BlindingKey:
             scales={str(c): int(n) for c, n in data["scales"].items()},
             patients={str(p): str(v["record_sha256"]) for p, v in data["patients"].items()},
             codes={
-                str(code): CodeEntry(str(v["patient_id"]), str(v["summarizer"]), str(v["summary_sha256"]))
+                str(code): CodeEntry(
+                    str(v["patient_id"]), str(v["summarizer"]), str(v["summary_sha256"])
+                )
                 for code, v in data["codes"].items()
             },
             forms={
-                str(e): FormEntry(str(v["category"]), str(v["file"]), tuple(str(c) for c in v["codes"]))
+                str(e): FormEntry(
+                    str(v["category"]), str(v["file"]), tuple(str(c) for c in v["codes"])
+                )
                 for e, v in data["forms"].items()
             },
             fingerprint=str(data["fingerprint"]),
@@ -224,5 +259,9 @@ def read_key(path: str | os.PathLike[str]) -> BlindingKey:
             source=str(path),
         )
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
-        raise RatingsError(f"a field has the wrong shape ({exc!r})", kind="invalid_key", file=path,
-                           expected="the JSON key written by export_forms") from None
+        raise RatingsError(
+            f"a field has the wrong shape ({exc!r})",
+            kind="invalid_key",
+            file=path,
+            expected="the JSON key written by export_forms",
+        ) from None

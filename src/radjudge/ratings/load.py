@@ -58,7 +58,15 @@ from radjudge.ratings.roster import read_roster, validate_roster
 
 __all__ = ["CSV_COLUMNS", "RATINGS_COLUMNS", "load_expert_ratings", "completeness"]
 
-CSV_COLUMNS = ("expert_id", "expert_category", "patient_id", "summarizer", "criterion", "scale_max", "score")
+CSV_COLUMNS = (
+    "expert_id",
+    "expert_category",
+    "patient_id",
+    "summarizer",
+    "criterion",
+    "scale_max",
+    "score",
+)
 _CSV_OPTIONAL = ("n_raters_averaged",)
 RATINGS_COLUMNS = (*CSV_COLUMNS, "n_raters_averaged", "source_file")
 
@@ -76,10 +84,19 @@ def _col(j: int, name: str | None = None) -> str:
 class _Context:
     """What every file is checked against, and the ratings gathered so far."""
 
-    def __init__(self, key: BlindingKey | None, roster: pd.DataFrame | None,
-                 criteria: Sequence[str], scales: dict[str, int] | None) -> None:
+    def __init__(
+        self,
+        key: BlindingKey | None,
+        roster: pd.DataFrame | None,
+        criteria: Sequence[str],
+        scales: dict[str, int] | None,
+    ) -> None:
         self.key, self.criteria, self.scales = key, tuple(criteria), scales
-        self.category = None if roster is None else dict(zip(roster["expert_id"], roster["category"], strict=True))
+        self.category = (
+            None
+            if roster is None
+            else dict(zip(roster["expert_id"], roster["category"], strict=True))
+        )
         self.roster_source = None if roster is None else roster.attrs.get("source", "the roster")
         self.seen: dict[tuple[str, str, str, str], str] = {}
         self.forms_seen: dict[str, str] = {}
@@ -99,7 +116,9 @@ def _list_files(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
             skipped = []
             for child in sorted(p.iterdir()):
                 if child.name.startswith((".", "~$")) or child.is_dir():
-                    skipped.append(child.name)  # lock files of an open workbook, hidden files, folders
+                    skipped.append(
+                        child.name
+                    )  # lock files of an open workbook, hidden files, folders
                     continue
                 files.append(child)
             if skipped:
@@ -110,32 +129,54 @@ def _list_files(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
             raise FileNotFoundError(f"{p} does not exist")
     if not files:
         where = ", ".join(str(Path(i)) for i in items) or "(no path given)"
-        raise RatingsError("no rating file found", kind="no_files", file=where,
-                           expected="filled .xlsx forms or .csv files in the long format")
+        raise RatingsError(
+            "no rating file found",
+            kind="no_files",
+            file=where,
+            expected="filled .xlsx forms or .csv files in the long format",
+        )
     return files
 
 
 def _file_kind(path: Path) -> str:
     size = path.stat().st_size
     if size == 0:
-        raise RatingsError("the file is empty (0 bytes)", kind="empty_file", file=path,
-                           expected="a filled .xlsx form or a .csv in the long format")
+        raise RatingsError(
+            "the file is empty (0 bytes)",
+            kind="empty_file",
+            file=path,
+            expected="a filled .xlsx form or a .csv in the long format",
+        )
     suffix = path.suffix.lower()
     with path.open("rb") as fh:
         head = fh.read(8)
     if suffix == ".xlsx":
         if not head.startswith(b"PK\x03\x04"):
-            what = "an old Excel .xls / OLE file" if head.startswith(b"\xd0\xcf\x11\xe0") else "not a ZIP container"
-            raise RatingsError(f"the file is named .xlsx but its content is {what}", kind="wrong_file_type",
-                               file=path, expected="an .xlsx workbook (Excel: Save As 'Excel Workbook (*.xlsx)')")
+            what = (
+                "an old Excel .xls / OLE file"
+                if head.startswith(b"\xd0\xcf\x11\xe0")
+                else "not a ZIP container"
+            )
+            raise RatingsError(
+                f"the file is named .xlsx but its content is {what}",
+                kind="wrong_file_type",
+                file=path,
+                expected="an .xlsx workbook (Excel: Save As 'Excel Workbook (*.xlsx)')",
+            )
         return "xlsx"
     if suffix == ".csv":
         if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
-            raise RatingsError("the file is named .csv but holds a binary (spreadsheet) file",
-                               kind="wrong_file_type", file=path, expected="a UTF-8 text CSV in the long format")
+            raise RatingsError(
+                "the file is named .csv but holds a binary (spreadsheet) file",
+                kind="wrong_file_type",
+                file=path,
+                expected="a UTF-8 text CSV in the long format",
+            )
         return "csv"
     raise RatingsError(
-        f"unsupported file type {suffix or '(no suffix)'!r}", kind="wrong_file_type", file=path,
+        f"unsupported file type {suffix or '(no suffix)'!r}",
+        kind="wrong_file_type",
+        file=path,
         expected="a filled form (.xlsx) or the long format (.csv); save an .xls or .ods as .xlsx",
     )
 
@@ -143,29 +184,52 @@ def _file_kind(path: Path) -> str:
 # ---------------------------------------------------------------- xlsx forms
 
 
-def _check_score(value: Any, *, n: int, file: Path, sheet: str, row: int, column: str) -> int | None:
+def _check_score(
+    value: Any, *, n: int, file: Path, sheet: str, row: int, column: str
+) -> int | None:
     """A rating cell's value -> whole score or None (empty); anything else raises."""
     where = {"file": file, "sheet": sheet, "row": row, "column": column}
     expected = f"a whole number from 1 to {n}, or an empty cell"
     if value is None:
         return None
     if isinstance(value, bool):
-        raise RatingsError(f"the cell holds the boolean {value}", kind="text_score", expected=expected, **where)
+        raise RatingsError(
+            f"the cell holds the boolean {value}", kind="text_score", expected=expected, **where
+        )
     if isinstance(value, datetime | date | time | timedelta):
-        raise RatingsError(f"the cell holds a date/time ({value}), not a score", kind="text_score",
-                           expected=expected + " (the cell may be formatted as a date)", **where)
+        raise RatingsError(
+            f"the cell holds a date/time ({value}), not a score",
+            kind="text_score",
+            expected=expected + " (the cell may be formatted as a date)",
+            **where,
+        )
     if isinstance(value, str):
-        raise RatingsError(f"the cell holds text {value!r}, not a number", kind="text_score",
-                           expected=expected + " (enter the number itself, not text)", **where)
+        raise RatingsError(
+            f"the cell holds text {value!r}, not a number",
+            kind="text_score",
+            expected=expected + " (enter the number itself, not text)",
+            **where,
+        )
     if isinstance(value, float):
         if not math.isfinite(value) or not value.is_integer():
-            raise RatingsError(f"score {value!r} is not a whole number", kind="non_integer", expected=expected, **where)
+            raise RatingsError(
+                f"score {value!r} is not a whole number",
+                kind="non_integer",
+                expected=expected,
+                **where,
+            )
         value = int(value)
     if not isinstance(value, int):
-        raise RatingsError(f"the cell holds {type(value).__name__} {value!r}", kind="text_score",
-                           expected=expected, **where)
+        raise RatingsError(
+            f"the cell holds {type(value).__name__} {value!r}",
+            kind="text_score",
+            expected=expected,
+            **where,
+        )
     if not 1 <= value <= n:
-        raise RatingsError(f"score {value} is out of range", kind="out_of_range", expected=expected, **where)
+        raise RatingsError(
+            f"score {value} is out of range", kind="out_of_range", expected=expected, **where
+        )
     return value
 
 
@@ -178,11 +242,23 @@ def _read_meta(ws, path: Path) -> tuple[dict[str, Any], dict[str, int]]:
             rows[str(k)] = i
     for name in ("format", "study_id", "key_fingerprint", "expert_id", "expert_category"):
         if name not in meta:
-            raise RatingsError(f"the form metadata lacks {name!r}", kind="invalid_form", file=path,
-                               sheet=META_SHEET, expected="a form exported by radjudge.ratings.export_forms")
+            raise RatingsError(
+                f"the form metadata lacks {name!r}",
+                kind="invalid_form",
+                file=path,
+                sheet=META_SHEET,
+                expected="a form exported by radjudge.ratings.export_forms",
+            )
     if meta["format"] != FORM_FORMAT:
-        raise RatingsError(f"form format {meta['format']!r}", kind="invalid_form", file=path, sheet=META_SHEET,
-                           row=rows["format"], column="B", expected=repr(FORM_FORMAT))
+        raise RatingsError(
+            f"form format {meta['format']!r}",
+            kind="invalid_form",
+            file=path,
+            sheet=META_SHEET,
+            row=rows["format"],
+            column="B",
+            expected=repr(FORM_FORMAT),
+        )
     return meta, rows
 
 
@@ -190,65 +266,112 @@ def _read_xlsx(path: Path, ctx: _Context) -> None:
     import openpyxl
 
     if ctx.key is None:
-        raise ValueError(f"{path}: importing a filled form needs the blinding key (key=paths.BLINDING_KEY)")
+        raise ValueError(
+            f"{path}: importing a filled form needs the blinding key (key=paths.BLINDING_KEY)"
+        )
     key = ctx.key
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise RatingsError(f"the workbook cannot be opened ({type(exc).__name__}: {exc})", kind="wrong_file_type",
-                           file=path, expected="an .xlsx workbook saved by Excel or LibreOffice") from None
+        raise RatingsError(
+            f"the workbook cannot be opened ({type(exc).__name__}: {exc})",
+            kind="wrong_file_type",
+            file=path,
+            expected="an .xlsx workbook saved by Excel or LibreOffice",
+        ) from None
     try:
         for sheet in (RATING_SHEET, META_SHEET):
             if sheet not in wb.sheetnames:
                 raise RatingsError(
                     f"the workbook has no sheet {sheet!r} (sheets: {', '.join(wb.sheetnames)})",
-                    kind="missing_sheet", file=path, sheet=sheet,
+                    kind="missing_sheet",
+                    file=path,
+                    sheet=sheet,
                     expected="a rating form exported by radjudge.ratings.export_forms, sheets unrenamed",
                 )
         meta, mrow = _read_meta(wb[META_SHEET], path)
         if str(meta["study_id"]) != key.study_id:
             raise RatingsError(
                 f"the form belongs to study {meta['study_id']!r}, the key to study {key.study_id!r}",
-                kind="other_study", file=path, sheet=META_SHEET, row=mrow["study_id"], column="B",
+                kind="other_study",
+                file=path,
+                sheet=META_SHEET,
+                row=mrow["study_id"],
+                column="B",
                 expected=f"a form of study {key.study_id!r}",
             )
         if str(meta["key_fingerprint"]) != key.fingerprint:
             raise RatingsError(
                 f"the form was made with key {str(meta['key_fingerprint'])[:12]}..., not with "
-                f"{Path(key.source).name} ({key.fingerprint[:12]}...)", kind="other_key", file=path,
-                sheet=META_SHEET, row=mrow["key_fingerprint"], column="B",
+                f"{Path(key.source).name} ({key.fingerprint[:12]}...)",
+                kind="other_key",
+                file=path,
+                sheet=META_SHEET,
+                row=mrow["key_fingerprint"],
+                column="B",
                 expected="the blinding key this form was exported with (re-exporting forms makes a new key)",
             )
         eid = str(meta["expert_id"])
         if eid not in key.forms:
-            raise RatingsError(f"expert {eid!r} has no form in the blinding key", kind="unknown_expert", file=path,
-                               sheet=META_SHEET, row=mrow["expert_id"], column="B",
-                               expected=f"one of {', '.join(sorted(key.forms))}")
+            raise RatingsError(
+                f"expert {eid!r} has no form in the blinding key",
+                kind="unknown_expert",
+                file=path,
+                sheet=META_SHEET,
+                row=mrow["expert_id"],
+                column="B",
+                expected=f"one of {', '.join(sorted(key.forms))}",
+            )
         category = str(meta["expert_category"])
         if ctx.category is not None:
             if eid not in ctx.category:
-                raise RatingsError(f"expert {eid!r} is not in the roster", kind="unknown_expert", file=path,
-                                   sheet=META_SHEET, row=mrow["expert_id"], column="B",
-                                   expected=f"an expert of {ctx.roster_source}")
+                raise RatingsError(
+                    f"expert {eid!r} is not in the roster",
+                    kind="unknown_expert",
+                    file=path,
+                    sheet=META_SHEET,
+                    row=mrow["expert_id"],
+                    column="B",
+                    expected=f"an expert of {ctx.roster_source}",
+                )
             if ctx.category[eid] != category:
                 raise RatingsError(
                     f"the form says expert {eid!r} is a {category!r}, the roster says {ctx.category[eid]!r}",
-                    kind="category_mismatch", file=path, sheet=META_SHEET, row=mrow["expert_category"],
-                    column="B", expected="the roster's category (fix the roster or the form)",
+                    kind="category_mismatch",
+                    file=path,
+                    sheet=META_SHEET,
+                    row=mrow["expert_category"],
+                    column="B",
+                    expected="the roster's category (fix the roster or the form)",
                 )
         if eid in ctx.forms_seen:
-            raise RatingsError(f"the form of expert {eid!r} was already imported from {ctx.forms_seen[eid]}",
-                               kind="duplicate_form", file=path, sheet=META_SHEET, row=mrow["expert_id"],
-                               column="B", expected="each expert's form once")
+            raise RatingsError(
+                f"the form of expert {eid!r} was already imported from {ctx.forms_seen[eid]}",
+                kind="duplicate_form",
+                file=path,
+                sheet=META_SHEET,
+                row=mrow["expert_id"],
+                column="B",
+                expected="each expert's form once",
+            )
         for crit, n in key.scales.items():
             name = f"scale:{crit}"
             if name not in meta:
-                raise RatingsError(f"the form metadata gives no scale for {crit!r}", kind="invalid_form",
-                                   file=path, sheet=META_SHEET, expected=f"a row {name!r}")
+                raise RatingsError(
+                    f"the form metadata gives no scale for {crit!r}",
+                    kind="invalid_form",
+                    file=path,
+                    sheet=META_SHEET,
+                    expected=f"a row {name!r}",
+                )
             if meta[name] != n:
                 raise RatingsError(
-                    f"the form rates {crit!r} on 1..{meta[name]}, the key on 1..{n}", kind="scale_mismatch",
-                    file=path, sheet=META_SHEET, row=mrow[name], column="B",
+                    f"the form rates {crit!r} on 1..{meta[name]}, the key on 1..{n}",
+                    kind="scale_mismatch",
+                    file=path,
+                    sheet=META_SHEET,
+                    row=mrow[name],
+                    column="B",
                     expected=f"scale max {n} as exported",
                 )
         if ctx.scales is not None:
@@ -256,8 +379,12 @@ def _read_xlsx(path: Path, ctx: _Context) -> None:
                 if crit in ctx.scales and ctx.scales[crit] != n:
                     raise RatingsError(
                         f"the form rates {crit!r} on 1..{n} but the study expects 1..{ctx.scales[crit]}",
-                        kind="scale_mismatch", file=path, sheet=META_SHEET, row=mrow[f"scale:{crit}"],
-                        column="B", expected="forms exported with the study's scale",
+                        kind="scale_mismatch",
+                        file=path,
+                        sheet=META_SHEET,
+                        row=mrow[f"scale:{crit}"],
+                        column="B",
+                        expected="forms exported with the study's scale",
                     )
         ctx.forms_seen[eid] = str(path)
         _read_rating_sheet(wb[RATING_SHEET], path, ctx, key, eid, category)
@@ -265,7 +392,9 @@ def _read_xlsx(path: Path, ctx: _Context) -> None:
         wb.close()
 
 
-def _read_rating_sheet(ws, path: Path, ctx: _Context, key: BlindingKey, eid: str, category: str) -> None:
+def _read_rating_sheet(
+    ws, path: Path, ctx: _Context, key: BlindingKey, eid: str, category: str
+) -> None:
     sheet = RATING_SHEET
     rows = ws.iter_rows(min_row=1, values_only=True)
     next(rows, None)  # Russian headings
@@ -276,14 +405,27 @@ def _read_rating_sheet(ws, path: Path, ctx: _Context, key: BlindingKey, eid: str
             continue
         name = str(v).strip()
         if name not in (*FIXED_COLUMNS, *key.scales):
-            raise RatingsError(f"column id {name!r} is not a column of the form", kind="unknown_criterion",
-                               file=path, sheet=sheet, row=ID_ROW, column=_col(j),
-                               expected=f"one of {', '.join((*FIXED_COLUMNS, *key.scales))}")
+            raise RatingsError(
+                f"column id {name!r} is not a column of the form",
+                kind="unknown_criterion",
+                file=path,
+                sheet=sheet,
+                row=ID_ROW,
+                column=_col(j),
+                expected=f"one of {', '.join((*FIXED_COLUMNS, *key.scales))}",
+            )
         col_of.setdefault(name, j)
     for name in (*FIXED_COLUMNS, *key.scales):
         if name not in col_of:
-            raise RatingsError(f"column {name!r} is missing", kind="missing_column", file=path, sheet=sheet,
-                               row=ID_ROW, column=name, expected=f"row {ID_ROW} to hold the ids {', '.join((*FIXED_COLUMNS, *key.scales))}")
+            raise RatingsError(
+                f"column {name!r} is missing",
+                kind="missing_column",
+                file=path,
+                sheet=sheet,
+                row=ID_ROW,
+                column=name,
+                expected=f"row {ID_ROW} to hold the ids {', '.join((*FIXED_COLUMNS, *key.scales))}",
+            )
     form_codes = key.forms[eid].codes
     position = {c: i for i, c in enumerate(form_codes)}
     used = set(col_of.values())
@@ -298,54 +440,111 @@ def _read_rating_sheet(ws, path: Path, ctx: _Context, key: BlindingKey, eid: str
 
         for j, v in enumerate(cells, start=1):
             if j not in used and v is not None:
-                raise RatingsError(f"unexpected value {v!r} outside the rating columns", kind="unexpected_cell",
-                                   file=path, sheet=sheet, row=r, column=_col(j),
-                                   expected="values only in the rating columns")
+                raise RatingsError(
+                    f"unexpected value {v!r} outside the rating columns",
+                    kind="unexpected_cell",
+                    file=path,
+                    sheet=sheet,
+                    row=r,
+                    column=_col(j),
+                    expected="values only in the rating columns",
+                )
         code = cell("code")
         ratings = [cell(c) for c in key.scales]
         if code is None:
             if any(v is not None for v in ratings) or cell("patient_id") is not None:
-                raise RatingsError("a row with ratings but no summary code", kind="unknown_code", file=path,
-                                   sheet=sheet, row=r, column=_col(col_of["code"], "code"),
-                                   expected="ratings only on the rows of the form's summaries")
+                raise RatingsError(
+                    "a row with ratings but no summary code",
+                    kind="unknown_code",
+                    file=path,
+                    sheet=sheet,
+                    row=r,
+                    column=_col(col_of["code"], "code"),
+                    expected="ratings only on the rows of the form's summaries",
+                )
             continue
         code = str(code).strip()
         ccol = _col(col_of["code"], "code")
         if code not in key.codes:
-            raise RatingsError(f"summary code {code!r} is not in the blinding key", kind="unknown_code",
-                               file=path, sheet=sheet, row=r, column=ccol,
-                               expected="a code exported with this form (rows must not be edited)")
-        if code not in position:  # every form holds every code today; a subset design would land here
-            raise RatingsError(f"summary code {code!r} is not on expert {eid}'s form", kind="unknown_code",
-                               file=path, sheet=sheet, row=r, column=ccol,
-                               expected=f"the codes of expert {eid}'s form")
+            raise RatingsError(
+                f"summary code {code!r} is not in the blinding key",
+                kind="unknown_code",
+                file=path,
+                sheet=sheet,
+                row=r,
+                column=ccol,
+                expected="a code exported with this form (rows must not be edited)",
+            )
+        if (
+            code not in position
+        ):  # every form holds every code today; a subset design would land here
+            raise RatingsError(
+                f"summary code {code!r} is not on expert {eid}'s form",
+                kind="unknown_code",
+                file=path,
+                sheet=sheet,
+                row=r,
+                column=ccol,
+                expected=f"the codes of expert {eid}'s form",
+            )
         if code in first_row:
-            raise RatingsError(f"summary code {code!r} appears again (first on row {first_row[code]}): the "
-                               "same summary would be rated twice", kind="duplicate_rating", file=path,
-                               sheet=sheet, row=r, column=ccol, expected="each summary once")
+            raise RatingsError(
+                f"summary code {code!r} appears again (first on row {first_row[code]}): the "
+                "same summary would be rated twice",
+                kind="duplicate_rating",
+                file=path,
+                sheet=sheet,
+                row=r,
+                column=ccol,
+                expected="each summary once",
+            )
         first_row[code] = r
         entry = key.codes[code]
         if str(cell("patient_id")) != entry.patient_id:
-            raise RatingsError(f"patient {cell('patient_id')!r} does not go with code {code!r}",
-                               kind="patient_mismatch", file=path, sheet=sheet, row=r,
-                               column=_col(col_of["patient_id"], "patient_id"),
-                               expected=f"patient {entry.patient_id!r} as exported")
-        for name, want in (("record", key.patients.get(entry.patient_id)), ("summary", entry.summary_sha256)):
+            raise RatingsError(
+                f"patient {cell('patient_id')!r} does not go with code {code!r}",
+                kind="patient_mismatch",
+                file=path,
+                sheet=sheet,
+                row=r,
+                column=_col(col_of["patient_id"], "patient_id"),
+                expected=f"patient {entry.patient_id!r} as exported",
+            )
+        for name, want in (
+            ("record", key.patients.get(entry.patient_id)),
+            ("summary", entry.summary_sha256),
+        ):
             text = cell(name)
             if not isinstance(text, str) or text_sha256(text) != want:
-                raise RatingsError(f"the {name} text differs from the exported one", kind="text_modified",
-                                   file=path, sheet=sheet, row=r, column=_col(col_of[name], name),
-                                   expected="the text exactly as exported (protected cells must not be edited)")
+                raise RatingsError(
+                    f"the {name} text differs from the exported one",
+                    kind="text_modified",
+                    file=path,
+                    sheet=sheet,
+                    row=r,
+                    column=_col(col_of[name], name),
+                    expected="the text exactly as exported (protected cells must not be edited)",
+                )
         for crit, value in zip(key.scales, ratings, strict=True):
             n = key.scales[crit]
-            score = _check_score(value, n=n, file=path, sheet=sheet, row=r, column=_col(col_of[crit], crit))
-            out.append(((eid, category, entry.patient_id, entry.summarizer, crit, n, score, 1, source),
-                        r, _col(col_of[crit], crit)))
+            score = _check_score(
+                value, n=n, file=path, sheet=sheet, row=r, column=_col(col_of[crit], crit)
+            )
+            out.append(
+                (
+                    (eid, category, entry.patient_id, entry.summarizer, crit, n, score, 1, source),
+                    r,
+                    _col(col_of[crit], crit),
+                )
+            )
     absent = [c for c in form_codes if c not in first_row]
     if absent:
         raise RatingsError(
             f"{len(absent)} summary row(s) of the form are missing (first: code {absent[0]!r}, exported "
-            f"at row {FIRST_DATA_ROW + position[absent[0]]})", kind="missing_row", file=path, sheet=sheet,
+            f"at row {FIRST_DATA_ROW + position[absent[0]]})",
+            kind="missing_row",
+            file=path,
+            sheet=sheet,
             column=_col(col_of["code"], "code"),
             expected="every exported row (leave a rating empty instead of deleting its row)",
         )
@@ -357,15 +556,26 @@ def _read_rating_sheet(ws, path: Path, ctx: _Context, key: BlindingKey, eid: str
 # ----------------------------------------------------------------------- csv
 
 
-def _register(ctx: _Context, rating: tuple[Any, ...], *, file: Path, sheet: str | None, row_no: int,
-              column: str) -> None:
+def _register(
+    ctx: _Context,
+    rating: tuple[Any, ...],
+    *,
+    file: Path,
+    sheet: str | None,
+    row_no: int,
+    column: str,
+) -> None:
     """Remember one rating; the same (expert, patient, summarizer, criterion) twice is an error."""
     ident = (rating[0], rating[2], rating[3], rating[4])
     where = f"{file}" + (f", sheet {sheet!r}" if sheet else "") + f", row {row_no}"
     if ident in ctx.seen:
         raise RatingsError(
             f"expert {ident[0]!r} rated ({ident[1]}, {ident[2]}) on {ident[3]!r} already in {ctx.seen[ident]}",
-            kind="duplicate_rating", file=file, sheet=sheet, row=row_no, column=column,
+            kind="duplicate_rating",
+            file=file,
+            sheet=sheet,
+            row=row_no,
+            column=column,
             expected="one rating per expert, summary and criterion",
         )
     ctx.seen[ident] = where
@@ -377,28 +587,59 @@ def _read_csv(path: Path, ctx: _Context) -> None:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise RatingsError(f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not UTF-8",
-                           kind="wrong_encoding", file=path, row=line,
-                           expected="UTF-8 text (Excel: Save As 'CSV UTF-8 (comma delimited)')") from None
+        raise RatingsError(
+            f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not UTF-8",
+            kind="wrong_encoding",
+            file=path,
+            row=line,
+            expected="UTF-8 text (Excel: Save As 'CSV UTF-8 (comma delimited)')",
+        ) from None
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     if header is None or not any(h.strip() for h in header):
-        raise RatingsError("the CSV has no header row", kind="empty_file", file=path, row=1,
-                           expected=f"the header {','.join(CSV_COLUMNS)}")
+        raise RatingsError(
+            "the CSV has no header row",
+            kind="empty_file",
+            file=path,
+            row=1,
+            expected=f"the header {','.join(CSV_COLUMNS)}",
+        )
     header = [h.strip() for h in header]
     for c in CSV_COLUMNS:
         if c not in header:
-            hint = " (the file looks semicolon-separated; use commas)" if len(header) == 1 and ";" in header[0] else ""
-            raise RatingsError(f"column {c!r} is missing{hint}", kind="missing_column", file=path, row=1, column=c,
-                               expected=f"the header {','.join(CSV_COLUMNS)}[,n_raters_averaged]")
+            hint = (
+                " (the file looks semicolon-separated; use commas)"
+                if len(header) == 1 and ";" in header[0]
+                else ""
+            )
+            raise RatingsError(
+                f"column {c!r} is missing{hint}",
+                kind="missing_column",
+                file=path,
+                row=1,
+                column=c,
+                expected=f"the header {','.join(CSV_COLUMNS)}[,n_raters_averaged]",
+            )
     for c in header:
         if c not in (*CSV_COLUMNS, *_CSV_OPTIONAL):
-            raise RatingsError(f"column {c!r} is not part of the long format", kind="unknown_column", file=path,
-                               row=1, column=c, expected=f"only {', '.join((*CSV_COLUMNS, *_CSV_OPTIONAL))}")
+            raise RatingsError(
+                f"column {c!r} is not part of the long format",
+                kind="unknown_column",
+                file=path,
+                row=1,
+                column=c,
+                expected=f"only {', '.join((*CSV_COLUMNS, *_CSV_OPTIONAL))}",
+            )
     dupes = sorted({c for c in header if header.count(c) > 1})
     if dupes:
-        raise RatingsError(f"column {dupes[0]!r} appears twice", kind="unknown_column", file=path, row=1,
-                           column=dupes[0], expected="each column once")
+        raise RatingsError(
+            f"column {dupes[0]!r} appears twice",
+            kind="unknown_column",
+            file=path,
+            row=1,
+            column=dupes[0],
+            expected="each column once",
+        )
     source = rj_paths.relative(path)
     n_rows = 0
     key = ctx.key
@@ -409,55 +650,113 @@ def _read_csv(path: Path, ctx: _Context) -> None:
         if not any(v.strip() for v in values):
             continue  # a blank line is not a rating
         if len(values) != len(header):
-            raise RatingsError(f"{len(values)} cells but the header has {len(header)} columns", kind="invalid_value",
-                               file=path, row=line, expected="one cell per column; quote cells holding commas")
+            raise RatingsError(
+                f"{len(values)} cells but the header has {len(header)} columns",
+                kind="invalid_value",
+                file=path,
+                row=line,
+                expected="one cell per column; quote cells holding commas",
+            )
         n_rows += 1
         rec = {h: v.strip() for h, v in zip(header, values, strict=True)}
 
         def fail(problem: str, kind: str, column: str, expected: str, line=line) -> RatingsError:
-            return RatingsError(problem, kind=kind, file=path, row=line, column=column, expected=expected)
+            return RatingsError(
+                problem, kind=kind, file=path, row=line, column=column, expected=expected
+            )
 
-        for c in ("expert_id", "expert_category", "patient_id", "summarizer", "criterion", "scale_max"):
+        for c in (
+            "expert_id",
+            "expert_category",
+            "patient_id",
+            "summarizer",
+            "criterion",
+            "scale_max",
+        ):
             if not rec[c]:
                 raise fail(f"{c} is empty", "invalid_value", c, f"a {c} on every row")
-        eid, cat, pid, summ, crit = (rec[c] for c in ("expert_id", "expert_category", "patient_id", "summarizer", "criterion"))
+        eid, cat, pid, summ, crit = (
+            rec[c]
+            for c in ("expert_id", "expert_category", "patient_id", "summarizer", "criterion")
+        )
         if ctx.category is not None:
             if eid not in ctx.category:
-                raise fail(f"expert {eid!r} is not in the roster", "unknown_expert", "expert_id",
-                           f"an expert of {ctx.roster_source}")
+                raise fail(
+                    f"expert {eid!r} is not in the roster",
+                    "unknown_expert",
+                    "expert_id",
+                    f"an expert of {ctx.roster_source}",
+                )
             if ctx.category[eid] != cat:
-                raise fail(f"expert {eid!r} is a {ctx.category[eid]!r} in the roster, not a {cat!r}",
-                           "category_mismatch", "expert_category", "the roster's category")
+                raise fail(
+                    f"expert {eid!r} is a {ctx.category[eid]!r} in the roster, not a {cat!r}",
+                    "category_mismatch",
+                    "expert_category",
+                    "the roster's category",
+                )
         if crit not in ctx.criteria:
-            raise fail(f"criterion {crit!r} is not a criterion of the study", "unknown_criterion", "criterion",
-                       f"one of {', '.join(ctx.criteria)}")
+            raise fail(
+                f"criterion {crit!r} is not a criterion of the study",
+                "unknown_criterion",
+                "criterion",
+                f"one of {', '.join(ctx.criteria)}",
+            )
         if known_patients is not None and pid not in known_patients:
-            raise fail(f"patient {pid!r} is not in the blinding key", "unknown_patient", "patient_id",
-                       "a patient whose summaries were rated")
+            raise fail(
+                f"patient {pid!r} is not in the blinding key",
+                "unknown_patient",
+                "patient_id",
+                "a patient whose summaries were rated",
+            )
         if known_pairs is not None and (pid, summ) not in known_pairs:
-            raise fail(f"summarizer {summ!r} has no summary of patient {pid!r} in the blinding key",
-                       "unknown_summarizer", "summarizer",
-                       f"one of {', '.join(sorted(s for p, s in known_pairs if p == pid))}")
+            raise fail(
+                f"summarizer {summ!r} has no summary of patient {pid!r} in the blinding key",
+                "unknown_summarizer",
+                "summarizer",
+                f"one of {', '.join(sorted(s for p, s in known_pairs if p == pid))}",
+            )
         if not _INT.match(rec["scale_max"]) or not 2 <= int(rec["scale_max"]) <= 100:
-            raise fail(f"scale_max {rec['scale_max']!r} is not a whole number from 2 to 100", "invalid_value",
-                       "scale_max", "the top of the rating scale, e.g. 5")
+            raise fail(
+                f"scale_max {rec['scale_max']!r} is not a whole number from 2 to 100",
+                "invalid_value",
+                "scale_max",
+                "the top of the rating scale, e.g. 5",
+            )
         n = int(rec["scale_max"])
-        for ref, what in ((key.scales if key is not None else None, "the blinding key"), (ctx.scales, "the study")):
+        for ref, what in (
+            (key.scales if key is not None else None, "the blinding key"),
+            (ctx.scales, "the study"),
+        ):
             if ref is not None and crit in ref and ref[crit] != n:
-                raise fail(f"scale_max {n} for {crit!r} disagrees with {what} (1..{ref[crit]})", "scale_mismatch",
-                           "scale_max", f"{ref[crit]}")
+                raise fail(
+                    f"scale_max {n} for {crit!r} disagrees with {what} (1..{ref[crit]})",
+                    "scale_mismatch",
+                    "scale_max",
+                    f"{ref[crit]}",
+                )
         first = ctx.csv_scales.setdefault(crit, (n, f"{path} row {line}"))
         if first[0] != n:
-            raise fail(f"scale_max {n} for {crit!r} disagrees with {first[1]} (1..{first[0]})", "scale_mismatch",
-                       "scale_max", f"{first[0]}, one scale per criterion")
+            raise fail(
+                f"scale_max {n} for {crit!r} disagrees with {first[1]} (1..{first[0]})",
+                "scale_mismatch",
+                "scale_max",
+                f"{first[0]}, one scale per criterion",
+            )
         n_avg = 1
         if "n_raters_averaged" in rec:
             if not _INT.match(rec["n_raters_averaged"]) or int(rec["n_raters_averaged"]) < 1:
-                raise fail(f"n_raters_averaged {rec['n_raters_averaged']!r} is not a whole number >= 1",
-                           "invalid_value", "n_raters_averaged", "1 for a single rating, n for a mean of n ratings")
+                raise fail(
+                    f"n_raters_averaged {rec['n_raters_averaged']!r} is not a whole number >= 1",
+                    "invalid_value",
+                    "n_raters_averaged",
+                    "1 for a single rating, n for a mean of n ratings",
+                )
             n_avg = int(rec["n_raters_averaged"])
-        expected = (f"a whole number from 1 to {n}, or empty" if n_avg == 1 else
-                    f"a mean of {n_avg} whole ratings: a multiple of 1/{n_avg} from 1 to {n}, or empty")
+        expected = (
+            f"a whole number from 1 to {n}, or empty"
+            if n_avg == 1
+            else f"a mean of {n_avg} whole ratings: a multiple of 1/{n_avg} from 1 to {n}, or empty"
+        )
         raw = rec["score"]
         score: float | int | None
         if raw == "":
@@ -468,20 +767,44 @@ def _read_csv(path: Path, ctx: _Context) -> None:
             value = float(raw)
             if n_avg == 1:
                 raise fail(f"score {raw!r} is not a whole number", "non_integer", "score", expected)
-            if not math.isfinite(value) or abs(value * n_avg - round(value * n_avg)) > _MEAN_TOL * n_avg:
-                raise fail(f"score {raw!r} is not a multiple of 1/{n_avg}", "non_integer", "score", expected)
+            if (
+                not math.isfinite(value)
+                or abs(value * n_avg - round(value * n_avg)) > _MEAN_TOL * n_avg
+            ):
+                raise fail(
+                    f"score {raw!r} is not a multiple of 1/{n_avg}",
+                    "non_integer",
+                    "score",
+                    expected,
+                )
             score = value
         else:
-            raise fail(f"score {raw!r} is not a number", "text_score", "score",
-                       expected + " (decimal point, no text)")
+            raise fail(
+                f"score {raw!r} is not a number",
+                "text_score",
+                "score",
+                expected + " (decimal point, no text)",
+            )
         if score is not None and not 1 - _MEAN_TOL <= score <= n + _MEAN_TOL:
             raise fail(f"score {raw} is out of range", "out_of_range", "score", expected)
         row = (eid, cat, pid, summ, crit, n, score, n_avg, source)
-        _register(ctx, row, file=path, sheet=None, row_no=line, column="expert_id, patient_id, summarizer, criterion")
+        _register(
+            ctx,
+            row,
+            file=path,
+            sheet=None,
+            row_no=line,
+            column="expert_id, patient_id, summarizer, criterion",
+        )
         ctx.rows.append(row)
     if n_rows == 0:
-        raise RatingsError("the CSV has a header but no rating row", kind="empty_file", file=path, row=2,
-                           expected="one row per rating")
+        raise RatingsError(
+            "the CSV has a header but no rating row",
+            kind="empty_file",
+            file=path,
+            row=2,
+            expected="one row per rating",
+        )
 
 
 # ---------------------------------------------------------------- public API
@@ -552,7 +875,11 @@ def load_expert_ratings(
             raise ValueError(f"criteria {list(criteria)} leave out the key's criteria {extra}")
     scales: dict[str, int] | None = None
     if scale_max is not None:
-        scales = dict(scale_max) if isinstance(scale_max, Mapping) else dict.fromkeys(criteria, int(scale_max))
+        scales = (
+            dict(scale_max)
+            if isinstance(scale_max, Mapping)
+            else dict.fromkeys(criteria, int(scale_max))
+        )
     ctx = _Context(key, roster_df, criteria, scales)
     for path in _list_files(paths):
         kind = _file_kind(path)
@@ -572,9 +899,12 @@ def _finish(ctx: _Context) -> pd.DataFrame:
     df["scale_max"] = df["scale_max"].astype("int64")
     df["n_raters_averaged"] = df["n_raters_averaged"].astype("int64")
     order = {c: i for i, c in enumerate(ctx.criteria)}
-    df = df.assign(_c=df["criterion"].map(order)).sort_values(
-        ["expert_id", "patient_id", "summarizer", "_c"], kind="stable"
-    ).drop(columns="_c").reset_index(drop=True)
+    df = (
+        df.assign(_c=df["criterion"].map(order))
+        .sort_values(["expert_id", "patient_id", "summarizer", "_c"], kind="stable")
+        .drop(columns="_c")
+        .reset_index(drop=True)
+    )
     missing = df[df["score"].isna()]
     if len(missing):
         per = missing.groupby("expert_id").size()
@@ -617,4 +947,14 @@ def completeness(ratings: pd.DataFrame) -> pd.DataFrame:
     ).reset_index()
     out["n_missing"] = out["n_cells"] - out["n_rated"]
     out["share_missing"] = out["n_missing"] / out["n_cells"]
-    return out[["expert_id", "expert_category", "n_cells", "n_rated", "n_missing", "share_missing", "source_file"]]
+    return out[
+        [
+            "expert_id",
+            "expert_category",
+            "n_cells",
+            "n_rated",
+            "n_missing",
+            "share_missing",
+            "source_file",
+        ]
+    ]

@@ -27,7 +27,13 @@ import pandas as pd
 
 from radjudge.ratings.errors import RatingsError
 
-__all__ = ["ROSTER_COLUMNS", "SUGGESTED_CATEGORIES", "read_roster", "write_roster", "validate_roster"]
+__all__ = [
+    "ROSTER_COLUMNS",
+    "SUGGESTED_CATEGORIES",
+    "read_roster",
+    "write_roster",
+    "validate_roster",
+]
 
 ROSTER_COLUMNS = ("expert_id", "category", "years_experience")
 SUGGESTED_CATEGORIES = ("radiologist", "clinician", "resident", "other")
@@ -39,17 +45,28 @@ _CATEGORY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 def _decode(path: Path) -> str:
     data = path.read_bytes()
     if not data:
-        raise RatingsError("the roster file is empty", kind="empty_file", file=path,
-                           expected=f"a CSV with the header {','.join(ROSTER_COLUMNS)}")
+        raise RatingsError(
+            "the roster file is empty",
+            kind="empty_file",
+            file=path,
+            expected=f"a CSV with the header {','.join(ROSTER_COLUMNS)}",
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise RatingsError(f"byte 0x{data[exc.start]:02x} is not UTF-8", kind="wrong_encoding",
-                           file=path, row=line, expected="UTF-8 text (Excel: 'CSV UTF-8')") from None
+        raise RatingsError(
+            f"byte 0x{data[exc.start]:02x} is not UTF-8",
+            kind="wrong_encoding",
+            file=path,
+            row=line,
+            expected="UTF-8 text (Excel: 'CSV UTF-8')",
+        ) from None
 
 
-def validate_roster(roster: pd.DataFrame, *, source: str | os.PathLike[str] = "<roster>") -> pd.DataFrame:
+def validate_roster(
+    roster: pd.DataFrame, *, source: str | os.PathLike[str] = "<roster>"
+) -> pd.DataFrame:
     """Check a roster table and return it with ``years_experience`` as int64.
 
     Parameters
@@ -73,12 +90,20 @@ def validate_roster(roster: pd.DataFrame, *, source: str | os.PathLike[str] = "<
     missing = [c for c in ROSTER_COLUMNS if c not in roster.columns]
     if missing:
         raise RatingsError(
-            f"the roster lacks column(s) {missing}", kind="missing_column", file=source, row=1,
-            column=missing[0], expected=f"the header {','.join(ROSTER_COLUMNS)}",
+            f"the roster lacks column(s) {missing}",
+            kind="missing_column",
+            file=source,
+            row=1,
+            column=missing[0],
+            expected=f"the header {','.join(ROSTER_COLUMNS)}",
         )
     if roster.empty:
-        raise RatingsError("the roster lists no expert", kind="empty_file", file=source,
-                           expected="one row per expert")
+        raise RatingsError(
+            "the roster lists no expert",
+            kind="empty_file",
+            file=source,
+            expected="one row per expert",
+        )
     out = roster.copy()
     seen: dict[str, int] = {}
     years = []
@@ -86,21 +111,31 @@ def validate_roster(roster: pd.DataFrame, *, source: str | os.PathLike[str] = "<
         eid_s = "" if pd.isna(eid) else str(eid).strip()
         if not _ID.match(eid_s):
             raise RatingsError(
-                f"expert id {eid_s!r} is not a valid id", kind="invalid_value", file=source, row=i,
-                column="expert_id", expected="1-64 letters, digits, '_', '-' or '.', starting with a letter or digit",
+                f"expert id {eid_s!r} is not a valid id",
+                kind="invalid_value",
+                file=source,
+                row=i,
+                column="expert_id",
+                expected="1-64 letters, digits, '_', '-' or '.', starting with a letter or digit",
             )
         if eid_s in seen:
             raise RatingsError(
                 f"expert {eid_s!r} is listed twice (first on row {seen[eid_s]})",
-                kind="duplicate_expert", file=source, row=i, column="expert_id",
+                kind="duplicate_expert",
+                file=source,
+                row=i,
+                column="expert_id",
                 expected="one row per expert",
             )
         seen[eid_s] = i
         cat_s = "" if pd.isna(cat) else str(cat).strip()
         if not _CATEGORY.match(cat_s):
             raise RatingsError(
-                f"category {cat_s!r} of expert {eid_s!r} is not a category name", kind="invalid_value",
-                file=source, row=i, column="category",
+                f"category {cat_s!r} of expert {eid_s!r} is not a category name",
+                kind="invalid_value",
+                file=source,
+                row=i,
+                column="category",
                 expected=f"a lower-case identifier such as {', '.join(SUGGESTED_CATEGORIES)}",
             )
         text = str(yrs).strip() if not pd.isna(yrs) else ""
@@ -109,7 +144,10 @@ def validate_roster(roster: pd.DataFrame, *, source: str | os.PathLike[str] = "<
         if not re.fullmatch(r"\d{1,2}", text):
             raise RatingsError(
                 f"years_experience {text!r} of expert {eid_s!r} is not a whole number of years",
-                kind="invalid_value", file=source, row=i, column="years_experience",
+                kind="invalid_value",
+                file=source,
+                row=i,
+                column="years_experience",
                 expected="a whole number from 0 to 99",
             )
         years.append(int(text))
@@ -137,18 +175,31 @@ def read_roster(path: str | os.PathLike[str]) -> pd.DataFrame:
     if not path.is_file():
         raise FileNotFoundError(f"roster file {path} does not exist; write one with write_roster()")
     if path.suffix.lower() != ".csv":
-        raise RatingsError(f"a roster must be a .csv file, got {path.suffix or 'no suffix'!r}",
-                           kind="wrong_file_type", file=path, expected="a UTF-8 .csv file")
+        raise RatingsError(
+            f"a roster must be a .csv file, got {path.suffix or 'no suffix'!r}",
+            kind="wrong_file_type",
+            file=path,
+            expected="a UTF-8 .csv file",
+        )
     text = _decode(path)
     rows = list(csv.reader(io.StringIO(text, newline="")))
     if not rows:
-        raise RatingsError("the roster file is empty", kind="empty_file", file=path,
-                           expected=f"a CSV with the header {','.join(ROSTER_COLUMNS)}")
+        raise RatingsError(
+            "the roster file is empty",
+            kind="empty_file",
+            file=path,
+            expected=f"a CSV with the header {','.join(ROSTER_COLUMNS)}",
+        )
     header, body = [h.strip() for h in rows[0]], rows[1:]
     for n, r in enumerate(body, start=2):
         if len(r) != len(header):
-            raise RatingsError(f"{len(r)} cells but the header has {len(header)}", kind="invalid_value",
-                               file=path, row=n, expected="one cell per header column")
+            raise RatingsError(
+                f"{len(r)} cells but the header has {len(header)}",
+                kind="invalid_value",
+                file=path,
+                row=n,
+                expected="one cell per header column",
+            )
     return validate_roster(pd.DataFrame(body, columns=header, dtype=object), source=path)
 
 

@@ -161,22 +161,38 @@ def parse_summarizers(
                     f"known: {', '.join(models) or 'none'}"
                 )
             if not isinstance(template, str) or not template:
-                raise SummarizerConfigError(f"{where}.template must be a template name, got {template!r}")
+                raise SummarizerConfigError(
+                    f"{where}.template must be a template name, got {template!r}"
+                )
             temperature = item.get("temperature", 0.0)
-            if isinstance(temperature, bool) or not isinstance(temperature, int | float) or not (
-                0.0 <= float(temperature) <= 5.0
+            if (
+                isinstance(temperature, bool)
+                or not isinstance(temperature, int | float)
+                or not (0.0 <= float(temperature) <= 5.0)
             ):
-                raise SummarizerConfigError(f"{where}.temperature must be in [0, 5], got {temperature!r}")
-            out.append(SummarizerConfig(
-                name=name, kind="llm", label=label, model=model, template=template,
-                max_tokens=_positive_int(item["max_tokens"], f"{where}.max_tokens"),
-                temperature=float(temperature),
-            ))
+                raise SummarizerConfigError(
+                    f"{where}.temperature must be in [0, 5], got {temperature!r}"
+                )
+            out.append(
+                SummarizerConfig(
+                    name=name,
+                    kind="llm",
+                    label=label,
+                    model=model,
+                    template=template,
+                    max_tokens=_positive_int(item["max_tokens"], f"{where}.max_tokens"),
+                    temperature=float(temperature),
+                )
+            )
         elif kind == "extractive":
-            out.append(SummarizerConfig(
-                name=name, kind="extractive", label=label,
-                max_chars=_positive_int(item.get("max_chars", 600), f"{where}.max_chars"),
-            ))
+            out.append(
+                SummarizerConfig(
+                    name=name,
+                    kind="extractive",
+                    label=label,
+                    max_chars=_positive_int(item.get("max_chars", 600), f"{where}.max_chars"),
+                )
+            )
         else:
             out.append(SummarizerConfig(name=name, kind="gold", label=label))
     return tuple(out)

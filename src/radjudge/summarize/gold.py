@@ -83,7 +83,9 @@ def _sentence(text: str) -> str:
     return text
 
 
-def _join(items: Sequence[Any], *, field: str, empty: str, clean: Callable[[str], str] = str) -> str:
+def _join(
+    items: Sequence[Any], *, field: str, empty: str, clean: Callable[[str], str] = str
+) -> str:
     if isinstance(items, str) or not isinstance(items, Sequence):
         raise ValueError(f"facts[{field!r}] must be a list of strings, got {type(items).__name__}")
     parts = [_sentence(clean(x)) for x in items if str(clean(x)).strip()]
@@ -154,8 +156,15 @@ def render_gold_summary(facts: Mapping[str, Any], *, patient_id: str = "?") -> s
     Противопоказания к контрастированию: не выявлены.
     """
     where = f"patient {patient_id}"
-    required = ("referral_question", "sex", "diagnosis", "key_findings", "key_labs",
-                "prior_imaging", "contrast_contraindications")
+    required = (
+        "referral_question",
+        "sex",
+        "diagnosis",
+        "key_findings",
+        "key_labs",
+        "prior_imaging",
+        "contrast_contraindications",
+    )
     missing = [k for k in required if k not in facts]
     if missing:
         raise ValueError(f"{where}: ground-truth facts lack {missing}; see the cohort contract")

@@ -34,8 +34,15 @@ from typing import Literal
 __all__ = ["STOP_MARKERS", "SummaryFlag", "clean_summary", "flag_summary"]
 
 #: Chat-turn and end-of-text markers a model may print as plain text.
-STOP_MARKERS = ("<|im_end|>", "<|im_start|>", "<|endoftext|>", "<end_of_turn>",
-                "<start_of_turn>", "<eos>", "</s>")
+STOP_MARKERS = (
+    "<|im_end|>",
+    "<|im_start|>",
+    "<|endoftext|>",
+    "<end_of_turn>",
+    "<start_of_turn>",
+    "<eos>",
+    "</s>",
+)
 
 SummaryFlag = Literal["ok", "empty", "degenerate"]
 

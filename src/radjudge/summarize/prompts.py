@@ -207,9 +207,7 @@ def load_template(name_or_path: str | Path) -> PromptTemplate:
     other = _OTHER_PLACEHOLDER.findall(before + after)
     if other:
         raise TemplateError(f"{path}: unknown placeholder(s) {other}; only {PLACEHOLDER} exists")
-    stop = tuple(
-        line.replace("\\n", "\n") for line in parsed["stop"].splitlines() if line.strip()
-    )
+    stop = tuple(line.replace("\\n", "\n") for line in parsed["stop"].splitlines() if line.strip())
     headers = tuple(h.strip() for h in parsed["headers"].splitlines() if h.strip())
     system = parsed["system"].strip() or None
     return PromptTemplate(

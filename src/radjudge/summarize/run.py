@@ -67,6 +67,7 @@ __all__ = [
     "summary_stats",
 ]
 
+
 class SummaryPhi(NamedTuple):
     """A summary after :func:`mask_summary_phi`."""
 
@@ -138,7 +139,10 @@ def load_summary_clients(
                 f"registry (shared.models: {', '.join(models) or 'empty'})"
             )
         clients[cfg.model] = load_client(
-            cfg.model, models[cfg.model], cache_dir=cache_dir, cache_mode=cache_mode,
+            cfg.model,
+            models[cfg.model],
+            cache_dir=cache_dir,
+            cache_mode=cache_mode,
             text_guard=guard,
         )
     return clients
@@ -228,11 +232,14 @@ def summary_requests(
     list of radjudge.llm.GenerationRequest
     """
     if cfg.kind != "llm" or cfg.template is None or cfg.max_tokens is None:
-        raise ValueError(f"summarizer {cfg.name!r} is of kind {cfg.kind!r}; only 'llm' summarizers make requests")
+        raise ValueError(
+            f"summarizer {cfg.name!r} is of kind {cfg.kind!r}; only 'llm' summarizers make requests"
+        )
     template = load_template(cfg.template)
     return [
-        render_summary_request(r, template, max_tokens=cfg.max_tokens,
-                               temperature=cfg.temperature, seed=seed)
+        render_summary_request(
+            r, template, max_tokens=cfg.max_tokens, temperature=cfg.temperature, seed=seed
+        )
         for r in records
     ]
 
@@ -268,7 +275,7 @@ def generation_batches(requests: Sequence[Any], batch_size: int) -> list[list[in
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
     order = generation_order(requests)
-    return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+    return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
 
 
 def _llm_rows(
@@ -278,7 +285,9 @@ def _llm_rows(
     requests = summary_requests(records, cfg, seed=seed)
     order = generation_order(requests)
     # One call: the backend batches consecutive misses (see the module docstring).
-    results = dict(zip(order, client.generate([requests[i] for i in order], desc=cfg.name), strict=True))
+    results = dict(
+        zip(order, client.generate([requests[i] for i in order], desc=cfg.name), strict=True)
+    )
     label = client.identity.label
     rows = []
     for i, record in enumerate(records):
@@ -287,20 +296,24 @@ def _llm_rows(
         raw = "" if failed else template.answer_prefix + res.text
         text = "" if failed else clean_summary(raw, cues=template.cues, headers=template.headers)
         checked = mask_summary_phi(text, allowed=record.surrogates)
-        rows.append(_row(
-            record.patient_id, cfg, text,
-            model=label,
-            prompt_hash=res.prompt_hash,
-            prompt_tokens=int(res.prompt_tokens),
-            completion_tokens=int(res.completion_tokens),
-            latency_s=float(res.latency_s),
-            cache_hit=bool(res.cached),
-            raw_text=raw,
-            finish_reason=res.finish_reasons[0] if res.finish_reasons else None,
-            flag="failed" if failed else flag_summary(checked.text),
-            error=res.error,
-            phi_masked=checked.masked,
-        ))
+        rows.append(
+            _row(
+                record.patient_id,
+                cfg,
+                text,
+                model=label,
+                prompt_hash=res.prompt_hash,
+                prompt_tokens=int(res.prompt_tokens),
+                completion_tokens=int(res.completion_tokens),
+                latency_s=float(res.latency_s),
+                cache_hit=bool(res.cached),
+                raw_text=raw,
+                finish_reason=res.finish_reasons[0] if res.finish_reasons else None,
+                flag="failed" if failed else flag_summary(checked.text),
+                error=res.error,
+                phi_masked=checked.masked,
+            )
+        )
     return rows
 
 
@@ -360,12 +373,20 @@ def run_summarizers(
                     "drop the gold summarizer for real records."
                 )
             for r in records:
-                gold = mask_summary_phi(render_gold_summary(facts[r.patient_id], patient_id=r.patient_id),
-                                        allowed=r.surrogates)
+                gold = mask_summary_phi(
+                    render_gold_summary(facts[r.patient_id], patient_id=r.patient_id),
+                    allowed=r.surrogates,
+                )
                 rows.append(_row(r.patient_id, cfg, gold.text, phi_masked=gold.masked))
         elif cfg.kind == "extractive":
-            rows += [_row(r.patient_id, cfg, extractive_summary(r.sections, max_chars=cfg.max_chars or 600))
-                     for r in records]
+            rows += [
+                _row(
+                    r.patient_id,
+                    cfg,
+                    extractive_summary(r.sections, max_chars=cfg.max_chars or 600),
+                )
+                for r in records
+            ]
         else:
             if clients is None or cfg.model not in clients:
                 raise ValueError(
@@ -415,10 +436,17 @@ def summary_stats(
     merged = summaries.drop(columns=["text"]).merge(
         feats, on=["patient_id", "summarizer"], how="left", validate="one_to_one"
     )
-    mean_cols = ["n_chars", "n_words", "compression",
-                 *[c for c in feats.columns if c.startswith("coverage")],
-                 "structure_score", "unsupported_rate",
-                 "prompt_tokens", "completion_tokens", "latency_s"]
+    mean_cols = [
+        "n_chars",
+        "n_words",
+        "compression",
+        *[c for c in feats.columns if c.startswith("coverage")],
+        "structure_score",
+        "unsupported_rate",
+        "prompt_tokens",
+        "completion_tokens",
+        "latency_s",
+    ]
     order = list(dict.fromkeys(summaries["summarizer"]))
     grouped = merged.groupby("summarizer", sort=False)
     stats = grouped[mean_cols].mean()

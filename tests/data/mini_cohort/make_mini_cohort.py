@@ -26,10 +26,25 @@ PATIENTS = [
         "facts": {
             "condition": "acute_pancreatitis",
             "diagnosis": "Острый панкреатит",
-            "key_findings": ["поджелудочная железа увеличена, контуры нечёткие", "конкременты в желчном пузыре"],
+            "key_findings": [
+                "поджелудочная железа увеличена, контуры нечёткие",
+                "конкременты в желчном пузыре",
+            ],
             "key_labs": [
-                {"name": "Амилаза", "value": 412, "unit": "Ед/л", "reference": "28-100", "flag": "high"},
-                {"name": "Лейкоциты", "value": 14.2, "unit": "×10^9/л", "reference": "4-9", "flag": "high"},
+                {
+                    "name": "Амилаза",
+                    "value": 412,
+                    "unit": "Ед/л",
+                    "reference": "28-100",
+                    "flag": "high",
+                },
+                {
+                    "name": "Лейкоциты",
+                    "value": 14.2,
+                    "unit": "×10^9/л",
+                    "reference": "4-9",
+                    "flag": "high",
+                },
             ],
             "contrast_contraindications": ["аллергия на йодсодержащий контраст"],
             "prior_imaging": ["УЗИ органов брюшной полости"],
@@ -53,8 +68,20 @@ PATIENTS = [
             "diagnosis": "Острый аппендицит",
             "key_findings": ["жидкость в малом тазу"],
             "key_labs": [
-                {"name": "Лейкоциты", "value": 15.8, "unit": "×10^9/л", "reference": "4-9", "flag": "high"},
-                {"name": "С-реактивный белок", "value": 96, "unit": "мг/л", "reference": "0-5", "flag": "high"},
+                {
+                    "name": "Лейкоциты",
+                    "value": 15.8,
+                    "unit": "×10^9/л",
+                    "reference": "4-9",
+                    "flag": "high",
+                },
+                {
+                    "name": "С-реактивный белок",
+                    "value": 96,
+                    "unit": "мг/л",
+                    "reference": "0-5",
+                    "flag": "high",
+                },
             ],
             "contrast_contraindications": ["приём метформина"],
             "prior_imaging": ["УЗИ брюшной полости"],
@@ -78,8 +105,20 @@ PATIENTS = [
             "diagnosis": "Объёмное образование левой почки",
             "key_findings": ["образование нижнего полюса левой почки 42 мм"],
             "key_labs": [
-                {"name": "Креатинин", "value": 168, "unit": "мкмоль/л", "reference": "62-106", "flag": "high"},
-                {"name": "Гемоглобин", "value": 104, "unit": "г/л", "reference": "130-160", "flag": "low"},
+                {
+                    "name": "Креатинин",
+                    "value": 168,
+                    "unit": "мкмоль/л",
+                    "reference": "62-106",
+                    "flag": "high",
+                },
+                {
+                    "name": "Гемоглобин",
+                    "value": 104,
+                    "unit": "г/л",
+                    "reference": "130-160",
+                    "flag": "low",
+                },
             ],
             "contrast_contraindications": ["хроническая болезнь почек 3 стадии, СКФ 38"],
             "prior_imaging": ["КТ почек в 2021 году", "УЗИ почек"],
@@ -103,8 +142,20 @@ PATIENTS = [
             "diagnosis": "Механическая желтуха, подозрение на опухоль головки поджелудочной железы",
             "key_findings": ["расширение внутрипечёночных желчных протоков", "холедох 14 мм"],
             "key_labs": [
-                {"name": "Билирубин общий", "value": 186, "unit": "мкмоль/л", "reference": "3-21", "flag": "high"},
-                {"name": "СА 19-9", "value": 380, "unit": "Ед/мл", "reference": "0-37", "flag": "high"},
+                {
+                    "name": "Билирубин общий",
+                    "value": 186,
+                    "unit": "мкмоль/л",
+                    "reference": "3-21",
+                    "flag": "high",
+                },
+                {
+                    "name": "СА 19-9",
+                    "value": 380,
+                    "unit": "Ед/мл",
+                    "reference": "0-37",
+                    "flag": "high",
+                },
             ],
             "contrast_contraindications": [],
             "prior_imaging": ["УЗИ брюшной полости"],
@@ -146,7 +197,13 @@ SUMMARIES = {
     },
 }
 
-KIND = {"gold": "gold", "extractive": "extractive", "model_a": "llm", "model_b": "llm", "model_c": "llm"}
+KIND = {
+    "gold": "gold",
+    "extractive": "extractive",
+    "model_a": "llm",
+    "model_b": "llm",
+    "model_c": "llm",
+}
 
 
 def main() -> None:
@@ -162,19 +219,23 @@ def main() -> None:
     rows = []
     for pid, by_model in SUMMARIES.items():
         for summarizer, text in by_model.items():
-            rows.append({
-                "patient_id": pid,
-                "summarizer": summarizer,
-                "summarizer_kind": KIND[summarizer],
-                "model": None if KIND[summarizer] != "llm" else f"fixture-{summarizer}",
-                "text": text,
-                "prompt_hash": None,
-                "prompt_tokens": 0,
-                "completion_tokens": 0,
-                "latency_s": 0.0,
-                "cache_hit": False,
-            })
-    pd.DataFrame(rows).to_json(HERE / "summaries.jsonl", orient="records", lines=True, force_ascii=False)
+            rows.append(
+                {
+                    "patient_id": pid,
+                    "summarizer": summarizer,
+                    "summarizer_kind": KIND[summarizer],
+                    "model": None if KIND[summarizer] != "llm" else f"fixture-{summarizer}",
+                    "text": text,
+                    "prompt_hash": None,
+                    "prompt_tokens": 0,
+                    "completion_tokens": 0,
+                    "latency_s": 0.0,
+                    "cache_hit": False,
+                }
+            )
+    pd.DataFrame(rows).to_json(
+        HERE / "summaries.jsonl", orient="records", lines=True, force_ascii=False
+    )
 
 
 if __name__ == "__main__":
