@@ -16,7 +16,9 @@ def _fields(template: str) -> set[str]:
     return {f for _, f, _, _ in string.Formatter().parse(template) if f}
 
 
-@pytest.mark.parametrize("table", ["UI_TEXTS", "COLUMN_LABELS", "SECTION_TITLES", "DESIGN_LABELS"])
+@pytest.mark.parametrize(
+    "table", ["UI_TEXTS", "COLUMN_LABELS", "SECTION_TITLES", "DESIGN_LABELS", "REASON_LABELS"]
+)
 def test_every_text_has_both_languages_and_the_same_placeholders(table):
     for key, entry in getattr(T, table).items():
         assert set(entry) == {"ru", "en"}, key

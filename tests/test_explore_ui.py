@@ -77,13 +77,15 @@ def test_a_constant_judge_is_called_degenerate_beside_its_w(en):
     assert "this run has no validity gate" in text
     assert "rouge-l" in text and "reference lines, not judges" in text
     labels = dict((v, k) for k, v in en.config_list.options)
-    assert labels[CONST_ID].endswith("✗ constant")
+    assert labels[CONST_ID].endswith("✗ constant scores")
     assert not any("✗" in t for c, t in labels.items() if c != CONST_ID)
 
 
 def test_open_a_disagreement_in_the_item_view(data, en):
     en.config_list.value = "judge-b|completeness|5|full"
-    assert len(en.disagreement_list.options) == 10
+    n_points = int(D.item_table(data, "judge-b|completeness|5|full")["complete"].sum())
+    assert len(en.disagreement_list.options) == n_points  # every point, largest first
+    assert f"(all {n_points} points of the plot)" in en.disagreement_title.value
     value = en.disagreement_list.options[0][1]
     en.disagreement_list.value = value
     en.open_item.click()

@@ -494,25 +494,26 @@ def item_table(data: ExploreData, cid: str) -> pd.DataFrame:
     return out
 
 
-def disagreements(items: pd.DataFrame, *, n: int = 10) -> pd.DataFrame:
-    """The ``n`` complete items where judge and experts rank a summary most differently.
+def disagreements(items: pd.DataFrame, *, n: int | None = None) -> pd.DataFrame:
+    """The complete items, where judge and experts rank a summary most differently first.
 
     Parameters
     ----------
     items : pandas.DataFrame
         From :func:`item_table`.
-    n : int, default 10
+    n : int, optional
+        Keep the first ``n``; all by default.
 
     >>> t = pd.DataFrame({"patient_id": ["a", "b", "c"], "summarizer": "s",
     ...                   "complete": True, "disagreement": [0.1, -0.9, 0.5]})
     >>> disagreements(t, n=2)["patient_id"].tolist()
     ['b', 'c']
     """
-    if n < 1:
+    if n is not None and n < 1:
         raise ValueError(f"n must be >= 1; got {n}")
     done = items[items["complete"]]
     order = done["disagreement"].abs().sort_values(ascending=False, kind="stable").index
-    return done.loc[order].head(n)
+    return done.loc[order] if n is None else done.loc[order].head(n)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ __all__ = [
     "COLUMN_LABELS",
     "SECTION_TITLES",
     "DESIGN_LABELS",
+    "REASON_LABELS",
     "INTEGER_COLUMNS",
     "ui_text",
     "column_label",
@@ -114,18 +115,15 @@ UI_TEXTS: dict[str, dict[str, str]] = {
         "en": "No metric baseline on this criterion.",
     },
     "disagree_title": {
-        "ru": "Наибольшие расхождения судьи и экспертов (по рангам):",
-        "en": "Where the judge and the experts disagree most (by rank):",
+        "ru": "Расхождения судьи и экспертов по рангам, от наибольшего (все {n} точек графика):",
+        "en": "Where the judge and the experts disagree, by rank, largest first "
+        "(all {n} points of the plot):",
     },
     "disagree_row": {
         "ru": "{patient} · {summarizer} · эксперты {expert} · судья {judge} · Δранг {d}",
         "en": "{patient} · {summarizer} · experts {expert} · judge {judge} · Δrank {d}",
     },
     "open_item": {"ru": "Открыть резюме", "en": "Open this summary"},
-    "all_items": {
-        "ru": "Все {n} точек графика (по расхождению):",
-        "en": "All {n} points of the plot (by disagreement):",
-    },
     "record": {"ru": "Медицинская карта (анонимизирована)", "en": "Record (anonymized)"},
     "no_record": {"ru": "Карты пациента {p} нет в прогоне.", "en": "No record of {p} in this run."},
     "summary": {"ru": "Резюме", "en": "Summary"},
@@ -228,6 +226,11 @@ DESIGN_LABELS: dict[str, dict[str, str]] = {
     "categories_across": {"ru": "между категориями", "en": "across categories"},
     "judge_vs_category": {"ru": "судья против категории", "en": "judge vs a category"},
 }
+#: Reasons of the validity gate (and the explorer's own ``constant``) -> label;
+#: a reason without a label is shown as it is.
+REASON_LABELS: dict[str, dict[str, str]] = {
+    "constant": {"ru": "постоянная оценка", "en": "constant scores"},
+}
 #: Columns holding counts or scale sizes: shown as integers.
 INTEGER_COLUMNS = frozenset(
     {"scale", "repeat", "score", "n_items", "n_raters", "n_patients", "n_experts", "n_tested"}
@@ -282,6 +285,8 @@ def value_label(column: str, value: object, language: Language) -> str:
         return label("category", value, language)
     if column == "design" and str(value) in DESIGN_LABELS:
         return DESIGN_LABELS[str(value)][language]
+    if column == "validity_reason" and str(value) in REASON_LABELS:
+        return REASON_LABELS[str(value)][language]
     if isinstance(value, float):
         if column in INTEGER_COLUMNS and value.is_integer():
             return str(int(value))

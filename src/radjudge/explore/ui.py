@@ -12,7 +12,7 @@ Configuration
     summarizer; and the summaries where judge and experts disagree most, each
     a click away from the item view.
 Item
-    One summary: the anonymized record (collapsible sections), the summary,
+    One summary: the anonymized record (collapsible sections) beside the summary; below,
     every expert's score by criterion, and the judge's answer (score, label
     distribution, raw answer) in every configuration of that judge.
 Compare
@@ -101,7 +101,7 @@ _CSS = """<style>
 .rj-config-list select, .rj-disagreements select { font-family: monospace; font-size: 12px; }
 .rj-table { border-collapse: collapse; font-size: 12px; margin: 2px 0 8px 0; }
 .rj-table th, .rj-table td { border-bottom: 1px solid #ddd; padding: 2px 6px; text-align: left;
-  vertical-align: top; }
+  vertical-align: top; line-height: 1.3; }
 .rj-table th { background: #f3f3f3; }
 .rj-scroll { max-height: 420px; overflow: auto; }
 .rj-pre { white-space: pre-wrap; font-size: 13px; }
@@ -136,6 +136,22 @@ def _summarizer_colors(names: Sequence[str]) -> dict[str, Any]:
         return dict(zip(names, PALETTE, strict=False))
     cmap = colormaps["tab20"]
     return {n: cmap(i % 20) for i, n in enumerate(names)}
+
+
+def _legend_outside(ax: Any, title: str) -> None:
+    """The summarizer legend right of the axes, where it hides no point."""
+    ax.legend(
+        title=title, fontsize=6, title_fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0)
+    )
+
+
+def _p_text(p: float, n_boot: int, language: Language) -> str:
+    """A bootstrap p-value; 0 means below the resolution 1 / n_boot, and says so."""
+    if not np.isfinite(p):
+        return "–"
+    if p == 0:
+        return f"< {number(1 / n_boot, language, 4 if n_boot > 1000 else 3)}"
+    return number(p, language, 3)
 
 
 def _judge_range(config: pd.Series) -> tuple[float, float] | None:
@@ -217,7 +233,8 @@ class Explorer:
     language : {"ru", "en"}, default "ru"
         Every label, table header and plot text.
     n_disagreements : int, default 10
-        Rows of the disagreement list.
+        Visible rows of the disagreement list (it holds every point of the
+        scatter, largest disagreement first).
     max_rows : int, default 10
         Rows of each compact table before "show all".
 
@@ -271,38 +288,37 @@ class Explorer:
         self.scatter = W.Image(format="png", layout=W.Layout(max_width="100%")).add_class(
             "rj-scatter"
         )
-        self.disagreement_list = W.Select(rows=8, layout=W.Layout(width="100%")).add_class(
-            "rj-disagreements"
-        )
-        self.open_item = W.Button(description=t("open_item"), icon="search").add_class(
-            "rj-open-item"
-        )
-        self.all_points = W.Select(rows=6, layout=W.Layout(width="100%")).add_class("rj-all-points")
+        self.disagreement_title = W.HTML()
+        self.disagreement_list = W.Select(
+            rows=n_disagreements, layout=W.Layout(width="100%")
+        ).add_class("rj-disagreements")
+        self.open_item = W.Button(
+            description=t("open_item"), icon="search", layout=W.Layout(width="auto")
+        ).add_class("rj-open-item")
         self.full_grid = W.HTML().add_class("rj-full-grid")
         full = W.Accordion(children=[self.full_grid])
         full.set_title(0, t("full_grid"))
         full.selected_index = None
-        left = W.VBox(
+        left = W.VBox([self.forest], layout=W.Layout(width="45%"))
+        right = W.VBox(
+            [
+                self.config_summary,
+                self.scatter,
+                self.disagreement_title,
+                self.disagreement_list,
+                self.open_item,
+            ],
+            layout=W.Layout(width="55%"),
+        )
+        top = W.VBox(
             [
                 W.HBox(list(self.filters.values()), layout=W.Layout(flex_flow="row wrap")),
                 self.config_count,
                 W.HTML(f'<span class="rj-muted">{_esc(t("list_header"))}</span>'),
                 self.config_list,
-                self.forest,
-            ],
-            layout=W.Layout(width="50%"),
+            ]
         )
-        right = W.VBox(
-            [
-                self.config_summary,
-                self.scatter,
-                W.HTML(f"<b>{_esc(t('disagree_title'))}</b>"),
-                self.disagreement_list,
-                self.open_item,
-            ],
-            layout=W.Layout(width="50%"),
-        )
-        config_view = W.VBox([W.HBox([left, right]), full])
+        config_view = W.VBox([top, W.HBox([left, right]), full])
 
         # ---- item view
         self.item_patient = self._dropdown("rj-item-patient", t("patient"))
@@ -310,16 +326,17 @@ class Explorer:
         judges = list(dict.fromkeys(data.grid.sort_values("judge_kind")["judge"]))
         self.item_judge = self._dropdown("rj-item-judge", t("judge"))
         self.item_judge.options = [(self._judge_label(j), j) for j in judges]
-        self.item_record = W.HTML(layout=W.Layout(width="34%")).add_class("rj-item-record")
-        self.item_summary = W.HTML(layout=W.Layout(width="33%")).add_class("rj-item-summary")
-        self.item_experts = W.HTML(layout=W.Layout(width="33%")).add_class("rj-item-experts")
+        self.item_record = W.HTML(layout=W.Layout(width="50%")).add_class("rj-item-record")
+        self.item_summary = W.HTML(layout=W.Layout(width="50%")).add_class("rj-item-summary")
+        self.item_experts = W.HTML().add_class("rj-item-experts")
         self.item_answers = W.HTML().add_class("rj-item-answers")
         patients = list(dict.fromkeys(data.concordance.items["patient_id"]))
         self.item_patient.options = patients
         item_view = W.VBox(
             [
                 W.HBox([self.item_patient, self.item_summarizer, self.item_judge]),
-                W.HBox([self.item_record, self.item_summary, self.item_experts]),
+                W.HBox([self.item_record, self.item_summary]),
+                self.item_experts,
                 self.item_answers,
             ]
         )
@@ -462,7 +479,7 @@ class Explorer:
         reason = str(row.get("validity_reason", ""))
         valid = row.get("valid")
         if reason or (valid is not pd.NA and pd.notna(valid) and not bool(valid)):
-            parts.append(f"✗ {reason}")
+            parts.append(f"✗ {value_label('validity_reason', reason, self.language)}")
         elif valid is not pd.NA and pd.notna(valid):
             parts.append("✓")
         return "".join(parts)
@@ -515,7 +532,8 @@ class Explorer:
         items = D.item_table(self.data, cid)
         self.config_summary.value = self._summary_html(summary, items)
         self.scatter.value = self._scatter_png(cid, items, summary)
-        worst = D.disagreements(items, n=self.n_disagreements)
+        worst = D.disagreements(items)
+        self.disagreement_title.value = f"<b>{_esc(self._t('disagree_title', n=len(worst)))}</b>"
         self._set_options(
             self.disagreement_list,
             [
@@ -565,7 +583,7 @@ class Explorer:
             out.append(_esc(self._t("incomplete", n=s.n_incomplete)) + "<br>")
         status = f"{_esc(self._t('status'))}: "
         if s.status == "invalid":
-            reason = s.reason or "–"
+            reason = value_label("validity_reason", s.reason, lang) if s.reason else "–"
             status += (
                 f'<span class="rj-bad">{_esc(self._t("status_invalid", reason=reason))}</span>'
             )
@@ -676,7 +694,7 @@ class Explorer:
             ax.text(
                 0.98,
                 0.97,
-                "✗ " + (s.reason or "constant"),
+                "✗ " + value_label("validity_reason", s.reason or "constant", lang),
                 transform=ax.transAxes,
                 ha="right",
                 va="top",
@@ -698,10 +716,10 @@ class Explorer:
     def _scatter_png(self, cid: str, items: pd.DataFrame, s: D.ConfigSummary) -> bytes:
         colors = _summarizer_colors(self.data.concordance.items["summarizer"])
         with figure_style():
-            fig = Figure(figsize=(5.2, 3.6))
+            fig = Figure(figsize=(6.4, 3.6))
             ax = fig.subplots()
             self._scatter_axes(ax, cid, items, s, colors)
-            ax.legend(title=self._t("summarizer"), fontsize=6, title_fontsize=6, loc="lower right")
+            _legend_outside(ax, self._t("summarizer"))
             return _png(fig)
 
     def _full_grid_html(self) -> str:
@@ -870,7 +888,7 @@ class Explorer:
                     "w": res.delta_w,
                     "ci_low": res.ci_low,
                     "ci_high": res.ci_high,
-                    "p": res.p,
+                    "p": _p_text(res.p, res.n_boot, lang),
                 },
             ]
         )
@@ -889,12 +907,12 @@ class Explorer:
         )
         colors = _summarizer_colors(self.data.concordance.items["summarizer"])
         with figure_style():
-            fig = Figure(figsize=(9.5, 3.6))
+            fig = Figure(figsize=(11.5, 3.6))
             axes = fig.subplots(1, 2, sharex=True)
             for ax, cid in zip(axes, (a, b), strict=True):
                 items = D.item_table(self.data, cid)
                 self._scatter_axes(ax, cid, items, D.config_summary(self.data, cid), colors)
-            axes[1].legend(title=self._t("summarizer"), fontsize=6, title_fontsize=6)
+            _legend_outside(axes[1], self._t("summarizer"))
             self.compare_plot.value = _png(fig)
 
     # ------------------------------------------------------------------ tables view
