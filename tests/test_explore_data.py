@@ -19,6 +19,7 @@ from radjudge.concordance import analysis as A
 from radjudge.concordance.bootstrap import bootstrap_interval
 from radjudge.concordance.kendall import kendall_w
 from radjudge.explore import data as D
+from radjudge.records import SECTIONS
 
 CONST_ID = "judge-const|completeness|5|full"
 
@@ -151,14 +152,7 @@ def test_disagreements_are_the_largest_rank_differences(data):
 
 def test_item_detail_gathers_record_summary_experts_and_every_answer_of_the_judge(data):
     d = D.item_detail(data, "P002", "extractive", judge="judge-a")
-    assert list(d.record) == [
-        "complaints",
-        "present_illness",
-        "past_history",
-        "labs",
-        "instrumental",
-        "referral",
-    ]
+    assert tuple(d.record) == SECTIONS  # in record order
     assert d.record == data.records["P002"]
     sm = data.summaries
     text = sm[(sm["patient_id"] == "P002") & (sm["summarizer"] == "extractive")]["text"].iloc[0]

@@ -14,7 +14,7 @@ import pytest
 from explore_run import cached_run, run_files
 from radjudge.explore import data as D
 from radjudge.explore import ui as U
-from radjudge.explore.texts import UI_TEXTS
+from radjudge.explore.texts import COLUMN_LABELS, UI_TEXTS
 
 CYRILLIC = re.compile("[А-Яа-яЁё]")
 CONST_ID = "judge-const|completeness|5|full"
@@ -50,7 +50,7 @@ def test_english_ui_has_no_russian_word_and_russian_ui_uses_russian_texts(data, 
     assert not leaks, leaks[:3]
     ru = U.explorer(data, language="ru")
     assert ru.tabs.get_title(1) == UI_TEXTS["tab_item"]["ru"]
-    assert ru.filters["criterion"].description == UI_TEXTS["criterion"]["ru"]
+    assert ru.filters["criterion"].description == COLUMN_LABELS["criterion"]["ru"]
     assert "Полнота" in _option_labels(ru.filters["criterion"])
     assert "W = " in ru.config_summary.value and "," in ru.config_summary.value  # decimal comma
 

@@ -324,7 +324,7 @@ class Explorer:
         self.item_patient = self._dropdown("rj-item-patient", t("patient"))
         self.item_summarizer = self._dropdown("rj-item-summarizer", t("summarizer"))
         judges = list(dict.fromkeys(data.grid.sort_values("judge_kind")["judge"]))
-        self.item_judge = self._dropdown("rj-item-judge", t("judge"))
+        self.item_judge = self._dropdown("rj-item-judge", column_label("judge", language))
         self.item_judge.options = [(self._judge_label(j), j) for j in judges]
         self.item_record = W.HTML(layout=W.Layout(width="50%")).add_class("rj-item-record")
         self.item_summary = W.HTML(layout=W.Layout(width="50%")).add_class("rj-item-summary")
@@ -342,7 +342,7 @@ class Explorer:
         )
 
         # ---- compare view
-        self.compare_judge = self._dropdown("rj-compare-judge", t("judge"))
+        self.compare_judge = self._dropdown("rj-compare-judge", column_label("judge", language))
         self.compare_a = self._dropdown("rj-compare-a", t("config_a"), width="420px")
         self.compare_b = self._dropdown("rj-compare-b", t("config_b"), width="420px")
         self.compare_result = W.HTML().add_class("rj-compare-result")
@@ -415,10 +415,7 @@ class Explorer:
         return ui_text(key, self.language, **fmt)
 
     def _label_of(self, column: str) -> str:
-        try:
-            return self._t(column)
-        except ValueError:
-            return column
+        return column_label(column, self.language)
 
     def _dropdown(self, cls: str, description: str, width: str = "220px") -> Any:
         import ipywidgets as W
