@@ -19,6 +19,7 @@ from radjudge.concordance import analysis as A
 from radjudge.concordance.bootstrap import bootstrap_interval
 from radjudge.concordance.kendall import kendall_w
 from radjudge.explore import data as D
+from radjudge.explore import explorer
 from radjudge.records import SECTIONS
 
 CONST_ID = "judge-const|completeness|5|full"
@@ -270,3 +271,27 @@ def test_loading_names_what_is_missing_or_mismatched(tmp_path, data):
     assert data.synthetic is True
     assert data.bootstrap == SETTINGS
     assert CONSTANT["judge"] in set(data.grid["judge"])
+
+
+def test_metric_rows_without_scale_or_granularity_are_read(data):
+    """The contract of the honest-study issue: metric judges leave scale and granularity empty."""
+    metric = data.judge_ratings["mode"] == "metric"
+    judges = data.judge_ratings.copy()
+    judges["scale"] = judges["scale"].astype("Float64").where(~metric)
+    judges["granularity"] = judges["granularity"].where(~metric)
+    grid = data.grid.drop(columns=["row", "config_id", "judge_kind", "valid", "validity_reason"])
+    is_metric = grid["judge"] == "rouge-l"
+    grid["scale"] = grid["scale"].astype("Float64").where(~is_metric)
+    grid["granularity"] = grid["granularity"].where(~is_metric)
+    built = _rebuild(data, grid=grid, judge_ratings=judges)
+    base = D.baselines(built, "completeness")
+    assert list(base["config_id"]) == ["rouge-l|completeness||"]
+    items = D.item_table(built, "rouge-l|completeness||")
+    assert items["complete"].sum() == base["n_items"].iloc[0]
+    assert list(D.config_summary(built, "judge-a|completeness|3|full").baselines["judge"]) == [
+        "rouge-l"
+    ]
+    ui = explorer(built, language="en")  # the views draw metric rows without scale
+    assert "rouge-l: W" in ui.config_summary.value
+    ui.show_item("P002", "extractive", judge="rouge-l")
+    assert "rouge-l" in ui.item_answers.value
