@@ -194,7 +194,12 @@ def chromium(profile: Path) -> Iterator[Any]:
             ctx.close()
 
 
-_PANEL = "window.jupyterapp.shell.currentWidget"
+def _panel(name: str) -> str:
+    """JavaScript: the notebook panel of ``name`` among JupyterLab's main-area widgets."""
+    return (
+        "[...window.jupyterapp.shell.widgets('main')]"
+        f".find(w => w.context && w.context.path === {name!r})"
+    )
 
 
 def lab_page(ctx: Any, lab: Lab, *, timeout_ms: float = 90_000) -> Any:
@@ -207,28 +212,34 @@ def lab_page(ctx: Any, lab: Lab, *, timeout_ms: float = 90_000) -> Any:
 
 
 class Notebook:
-    """One notebook opened in JupyterLab (File > Open), with its kernel ready."""
+    """One notebook opened in JupyterLab (File > Open); :meth:`ready` waits for its kernel.
 
-    def __init__(self, page: Any, name: str, *, timeout_ms: float = 90_000) -> None:
+    Several can be open in one page at once (their kernels start in parallel);
+    every method finds the notebook's own panel by its path.
+    """
+
+    def __init__(self, page: Any, name: str) -> None:
         self.page = page
         self.name = name
+        self.panel = _panel(name)
         self.errors: list[str] = []
         page.on("pageerror", lambda e: self.errors.append(str(e)))
         page.evaluate(
             f"async () => {{ await window.jupyterapp.commands.execute("
             f"'docmanager:open', {{path: {name!r}}}); }}"
         )
-        # the notebook is the current widget and its kernel is ready
-        page.wait_for_function(
+
+    def ready(self, timeout_ms: float = 120_000) -> Notebook:
+        """Wait until the notebook's kernel is connected and idle."""
+        self.page.wait_for_function(
             f"""() => {{
-                const p = {_PANEL};
-                return p && p.context && p.context.path === {name!r}
-                    && p.sessionContext.session && p.sessionContext.session.kernel
-                    && p.sessionContext.session.kernel.connectionStatus === 'connected'
-                    && p.sessionContext.session.kernel.status === 'idle';
+                const p = {self.panel};
+                const k = p && p.sessionContext.session && p.sessionContext.session.kernel;
+                return !!k && k.connectionStatus === 'connected' && k.status === 'idle';
             }}""",
             timeout=timeout_ms,
         )
+        return self
 
     def evaluate(self, js: str) -> Any:
         return self.page.evaluate(js)
@@ -236,20 +247,32 @@ class Notebook:
     def language_info(self, timeout_ms: float = 30_000) -> dict:
         """The language_info JupyterLab put into the notebook's metadata from the kernel."""
         self.page.wait_for_function(
-            f"() => !!{_PANEL}.context.model.getMetadata('language_info')", timeout=timeout_ms
+            f"() => !!{self.panel}.context.model.getMetadata('language_info')", timeout=timeout_ms
         )
-        return self.evaluate(f"() => {_PANEL}.context.model.getMetadata('language_info')")
+        return self.evaluate(f"() => {self.panel}.context.model.getMetadata('language_info')")
 
     def command(self, command: str) -> None:
-        """Run a JupyterLab command (what the menu item runs) and wait for it."""
-        self.evaluate(f"async () => {{ await window.jupyterapp.commands.execute({command!r}); }}")
+        """Activate the notebook's tab and run a JupyterLab command (what the menu runs)."""
+        self.evaluate(
+            f"""async () => {{
+                const app = window.jupyterapp, panel = {self.panel};
+                app.shell.activateById(panel.id);  // takes effect on a later frame
+                for (let i = 0; i < 200 && app.shell.currentWidget !== panel; i++) {{
+                    await new Promise(r => setTimeout(r, 50));
+                }}
+                if (app.shell.currentWidget !== panel) {{
+                    throw new Error('{self.name} is not the current tab; not running {command}');
+                }}
+                await app.commands.execute({command!r});
+            }}"""
+        )
 
     def run_all(self, timeout_ms: float = 120_000) -> None:
         """Run all cells and wait until the kernel is idle again with every cell executed."""
         self.command("notebook:run-all-cells")
         self.page.wait_for_function(
             f"""() => {{
-                const p = {_PANEL};
+                const p = {self.panel};
                 const cells = p.content.widgets.filter(c => c.model.type === 'code');
                 return p.sessionContext.session.kernel.status === 'idle'
                     && cells.every(c => c.model.executionCount !== null);
@@ -260,11 +283,7 @@ class Notebook:
     def save(self, timeout_ms: float = 30_000) -> None:
         """File > Save, then wait until JupyterLab has no unsaved change."""
         self.command("docmanager:save")
-        self.page.wait_for_function(f"() => !{_PANEL}.context.model.dirty", timeout=timeout_ms)
-
-    def close(self) -> None:
-        """Close the notebook's tab (File > Close Tab)."""
-        self.command("application:close")
+        self.page.wait_for_function(f"() => !{self.panel}.context.model.dirty", timeout=timeout_ms)
 
 
 def shutdown_kernels(lab: Lab) -> None:
@@ -283,7 +302,7 @@ def shutdown_kernels(lab: Lab) -> None:
 
 def open_explorer(ctx: Any, lab: Lab) -> Notebook:
     """Open ``explore_results.ipynb``, run all cells and wait for the explorer to show."""
-    nb = Notebook(lab_page(ctx, lab), "explore_results.ipynb")
+    nb = Notebook(lab_page(ctx, lab), "explore_results.ipynb").ready()
     nb.evaluate("() => window.jupyterapp.shell.collapseLeft()")  # room for the explorer
     nb.run_all()
     nb.page.locator(".rj-explorer").wait_for(state="visible", timeout=60_000)

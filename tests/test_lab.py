@@ -113,16 +113,16 @@ def test_opening_and_saving_every_notebook_in_jupyterlab_leaves_git_status_clean
     committed = {n: (repo / "notebooks" / n).read_bytes() for n in NOTEBOOKS}
     with L.jupyter_lab(repo, workdir=tmp_path) as lab, L.chromium(tmp_path / "profile") as ctx:
         page = L.lab_page(ctx, lab)
-        for name in NOTEBOOKS:
-            before = (repo / "notebooks" / name).stat().st_mtime_ns
-            nb = L.Notebook(page, name)
-            info = nb.language_info()  # what made committed notebooks look modified
-            assert info["name"] == "python" and info["version"].startswith("3.11"), name
+        before = {n: (repo / "notebooks" / n).stat().st_mtime_ns for n in NOTEBOOKS}
+        opened = [L.Notebook(page, name) for name in NOTEBOOKS]  # kernels start together
+        for nb in opened:
+            info = nb.ready().language_info()  # what made committed notebooks look modified
+            assert info["name"] == "python" and info["version"].startswith("3.11"), nb.name
+        for nb in opened:
             nb.save()
-            nb.close()
-            L.shutdown_kernels(lab)
-            path = repo / "notebooks" / name
-            assert path.stat().st_mtime_ns > before, f"{name}: JupyterLab did not write it"
-            assert path.read_bytes() == committed[name], name
+            path = repo / "notebooks" / nb.name
+            assert path.stat().st_mtime_ns > before[nb.name], f"{nb.name}: JupyterLab did not save"
+            assert path.read_bytes() == committed[nb.name], nb.name
+        L.shutdown_kernels(lab)
     status = _git(repo, "status", "--porcelain")
     assert status.returncode == 0 and status.stdout == "", status.stdout
