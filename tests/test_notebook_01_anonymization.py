@@ -64,7 +64,8 @@ def test_smoke_run_writes_sealed_records_the_audit_and_the_stage_record(tmp_path
             root / "data" / "raw" / "synthetic_cohort.jsonl"
         )
     }
-    assert stage["extra"]["residual_findings"] == 0 and stage["extra"]["n_records"] == n
+    rescanned = audit.set_index("name").loc["records_rescanned", "n_detected"]
+    assert stage["extra"]["records_rescanned"] == rescanned and stage["extra"]["n_records"] == n
     executed = nbformat.read(root / man["notebooks"][0]["executed"], as_version=4)
     shown = "".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
     assert "BEFORE" in shown and "AFTER" in shown  # synthetic: before/after examples shown
@@ -85,7 +86,7 @@ def test_real_records_run_shows_no_raw_text_and_has_no_ground_truth(tmp_path):
     assert [r.patient_id for r in records] == ["RP001", "RP002", "RP003"]
     assert not any(r.synthetic for r in records)
     audit = pd.read_csv(root / "data" / "results" / "anonymization_audit.csv")
-    assert set(audit["kind"]) == {"phi_type", "residual"} and audit["recall"].isna().all()
+    assert set(audit["kind"]) == {"phi_type", "passes"} and audit["recall"].isna().all()
     man = json.loads((root / "data" / "results" / "run_manifest.json").read_text("utf-8"))
     executed = nbformat.read(root / man["notebooks"][0]["executed"], as_version=4)
     shown = json.dumps(

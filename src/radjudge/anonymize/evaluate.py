@@ -31,6 +31,7 @@ from typing import Any
 
 import pandas as pd
 
+from radjudge.anonymize.detect import DETECTORS
 from radjudge.anonymize.types import PHI_TYPES, group_of
 
 __all__ = [
@@ -269,10 +270,10 @@ def detection_counts(results: Sequence[Any]) -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per PHI type (all types, zeros included): ``type``, ``n`` and
-        one column per detector (``rules``, ``ner``, ``morph``, ``guard``)
+        one column per detector (``rules``, ``ner``, ``morph``, ``heuristics``)
         counting the spans that detector contributed to.
     """
-    rows = {t: {"type": t, "n": 0, "rules": 0, "ner": 0, "morph": 0, "guard": 0} for t in PHI_TYPES}
+    rows = {t: {"type": t, "n": 0, **dict.fromkeys(DETECTORS, 0)} for t in PHI_TYPES}
     for res in results:
         for span in res.spans:
             row = rows[span.type]
@@ -297,9 +298,11 @@ def audit_table(results: Sequence[Any], scores: PhiScores | None = None) -> pd.D
     -------
     pandas.DataFrame
         Columns ``kind`` (``phi_type``, ``phi_group``, ``clinical``,
-        ``residual``), ``name``, ``n_detected``, ``n_true``, ``recall``,
-        ``precision``, ``n_clinical``, ``preserved``. The ``residual`` row
-        counts what the guard's scan still finds in the anonymized text.
+        ``passes``), ``name``, ``n_detected``, ``n_true``, ``recall``,
+        ``precision``, ``n_clinical``, ``preserved``. The ``passes`` row
+        (``name`` ``records_rescanned``) counts in ``n_detected`` the records
+        whose first replacement still held something the residual scan found
+        (replaced in a further pass before sealing).
     """
     counts = detection_counts(results).set_index("type")["n"]
     rows: list[dict[str, Any]] = []
@@ -347,9 +350,9 @@ def audit_table(results: Sequence[Any], scores: PhiScores | None = None) -> pd.D
             )
     rows.append(
         {
-            "kind": "residual",
-            "name": "residual_scan",
-            "n_detected": sum(len(r.residual) for r in results),
+            "kind": "passes",
+            "name": "records_rescanned",
+            "n_detected": sum(r.passes > 1 for r in results),
             "n_true": nan,
             "recall": nan,
             "precision": nan,

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from radjudge import paths
-from radjudge.anonymize.core import DETECTORS, Detector, detect_phi_batch
+from radjudge.anonymize.detect import DETECTORS, Detector, detect_phi_batch
 from radjudge.anonymize.evaluate import covered
 
 __all__ = ["FactRuDocument", "load_factrueval", "PersonRecall", "person_recall"]

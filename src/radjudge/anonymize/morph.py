@@ -21,23 +21,24 @@ from functools import cache, lru_cache
 from radjudge.anonymize.names import FIRST_NAME_FORMS
 from radjudge.anonymize.spans import Detection
 
-__all__ = ["analyzer", "token_kind", "find_names", "is_name_like", "ROLE_BEFORE"]
+__all__ = ["analyzer", "token_kind", "find_names", "is_name_like", "ROLE_BEFORE", "ROLE_WORDS"]
 
 _TOKEN = re.compile(
     r"(?P<init>(?<![A-Za-zА-Яа-яЁё0-9])[А-ЯЁ]\.(?![а-яё]))|(?P<word>(?<![\w-])[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)*(?![\w-]))"
 )
 _PATR_SUFFIX = re.compile(r"(?:ович|евич|ьич)(?:а|у|ем|е)?$|(?:овн|евн|ичн)(?:а|ы|е|у|ой)$")
-#: Role words that introduce a person ("хирургом Поляковым", "со слов жены Ивановой").
-ROLE_BEFORE = re.compile(
-    r"(?i)(?:врач\w*|доктор\w*|хирург\w*|терапевт\w*|уролог\w*|онколог\w*|гастроэнтеролог\w*|"
+#: Role words that introduce a person ("хирургом Поляковым", "со слов жены Ивановой"), as a
+#: case-insensitive pattern source shared with the cheap heuristics.
+ROLE_WORDS = (
+    r"(?i:врач\w*|доктор\w*|хирург\w*|терапевт\w*|уролог\w*|онколог\w*|гастроэнтеролог\w*|"
     r"травматолог\w*|кардиолог\w*|невролог\w*|гинеколог\w*|эндокринолог\w*|рентгенолог\w*|"
     r"анестезиолог\w*|реаниматолог\w*|фельдшер\w*|медсестр\w*|м/с|зав\.|заведующ\w*|"
     r"пациент\w*|больн(?:ой|ая|ого|ому|ым|ую)|гр\.|гражданин\w*|гражданк\w*|"
     r"жен[аыуе]|муж[аеу]?|дочер(?:ь|и|ью)|доч[ьи]|сын(?:а|у|ом)?|мат(?:ь|ери)|отц(?:а|у|ом)|отец|"
     r"брат(?:а|у|ом)?|сестр(?:а|ы|е|у|ой)|внук\w*|внучк\w*|опекун\w*|родственник\w*|"
     r"г-н\w*|г-жа|господин\w*|госпож\w*|направил[аи]?|осмотрел[аи]?|подпись)"
-    r"[\s,:]+$"
 )
+ROLE_BEFORE = re.compile(rf"{ROLE_WORDS}[\s,:]+$")
 
 
 @cache

@@ -51,6 +51,7 @@ __all__ = [
     "date_offset_days",
     "shift_date_text",
     "SurrogateBook",
+    "Replaced",
     "replace_spans",
 ]
 
@@ -247,6 +248,49 @@ class SurrogateBook:
         return result
 
 
+@dataclass(frozen=True)
+class Replaced:
+    """A text after replacement, and where each replaced piece came from.
+
+    Attributes
+    ----------
+    text : str
+        The new text.
+    inserted : tuple of str
+        Surrogate values inserted (shifted dates and surrogate names), for the
+        marker's ``surrogates``.
+    pieces : tuple of (int, int, int, int)
+        ``(new_start, new_end, old_start, old_end)`` of every replaced span, in order.
+    """
+
+    text: str
+    inserted: tuple[str, ...]
+    pieces: tuple[tuple[int, int, int, int], ...]
+
+    def _old(self, pos: int, *, end: bool) -> int:
+        shift = 0
+        for ns, ne, os_, oe in self.pieces:
+            if pos < ns:
+                break
+            if pos < ne:
+                return oe if end else os_
+            shift = oe - ne
+        return pos + shift + (1 if end else 0)
+
+    def to_old(self, start: int, end: int) -> tuple[int, int]:
+        """The span of the original text that ``text[start:end]`` came from.
+
+        A position inside a replaced piece maps to the whole original span.
+
+        >>> r = replace_spans("Иванов И.И. 12.03.2021", [Detection(0, 11, "NAME", "x")])
+        >>> r.text, r.to_old(5, 16)
+        ('[ФИО] 12.03.2021', (11, 22))
+        >>> r.to_old(0, 5)
+        (0, 11)
+        """
+        return self._old(start, end=False), self._old(end - 1, end=True)
+
+
 def replace_spans(
     text: str,
     detections: Sequence[Detection],
@@ -255,14 +299,13 @@ def replace_spans(
     date_strategy: DateStrategy = "placeholder",
     date_shift: int = 0,
     book: SurrogateBook | None = None,
-) -> tuple[str, list[str]]:
+) -> Replaced:
     """Replace merged, non-overlapping detections in ``text``.
 
     Returns
     -------
-    (str, list of str)
-        The new text and the surrogate values inserted (shifted dates and
-        surrogate names), for the marker's ``surrogates``.
+    Replaced
+        The new text, the surrogate values inserted and the replaced pieces.
     """
     if replacement not in ("placeholder", "surrogate"):
         raise ValueError(f"replacement must be 'placeholder' or 'surrogate', got {replacement!r}")
@@ -270,11 +313,13 @@ def replace_spans(
         raise ValueError(f"date_strategy must be 'placeholder' or 'shift', got {date_strategy!r}")
     out: list[str] = []
     inserted: list[str] = []
-    pos = 0
+    pieces: list[tuple[int, int, int, int]] = []
+    pos = new_pos = 0
     for d in sorted(detections):
         if d.start < pos:
             raise ValueError("detections overlap; merge them first (merge_detections)")
         out.append(text[pos : d.start])
+        new_pos += d.start - pos
         value = text[d.start : d.end]
         new = PLACEHOLDERS[d.type]
         if d.type == "DATE" and date_strategy == "shift":
@@ -288,6 +333,8 @@ def replace_spans(
             new = book.render(value)
             inserted.append(new)
         out.append(new)
+        pieces.append((new_pos, new_pos + len(new), d.start, d.end))
+        new_pos += len(new)
         pos = d.end
     out.append(text[pos:])
-    return "".join(out), inserted
+    return Replaced("".join(out), tuple(inserted), tuple(pieces))
