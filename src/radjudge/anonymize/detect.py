@@ -19,9 +19,9 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Literal
 
-from radjudge.anonymize.clinical import protected_spans
+from radjudge.anonymize.clinical import is_clinical_word, is_medical_abbreviation, protected_spans
 from radjudge.anonymize.heuristics import find_name_heuristics
-from radjudge.anonymize.morph import find_names
+from radjudge.anonymize.morph import analyzer, find_names, recase_names
 from radjudge.anonymize.ner import find_entities_batch
 from radjudge.anonymize.rules import find_structured
 from radjudge.anonymize.spans import Detection, merge_detections
@@ -61,7 +61,55 @@ def _check_detectors(detectors: Iterable[str]) -> tuple[str, ...]:
     return chosen
 
 
-def _combine(line: str, ner: list[Detection], detectors: tuple[str, ...]) -> list[Detection]:
+_WORD = re.compile(r"[A-Za-zА-ЯЁа-яё][\w-]*\.?")
+
+
+def _is_medical_adjective(word: str) -> bool:
+    """A capitalised adjective that is not a surname ("Билиарный", "Желчнокаменная")."""
+    parses = analyzer().parse(word.lower())
+    if not parses or parses[0].tag.POS not in ("ADJF", "PRTF"):
+        return False
+    return not any("Surn" in str(p.tag) and p.score >= 0.2 for p in analyzer().parse(word))
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    before = text[:start].rstrip()
+    return not before or before[-1] in ".!?:;\n«\"(" or bool(re.search(r"[A-Z]\d+(?:\.\d+)?$", before))
+
+
+def _clinical_only(line: str, d: Detection) -> bool:
+    """A name, place or organisation made only of clinical words: a false alarm.
+
+    Every word is a clinical noun or analyte, a medical abbreviation, a Latin
+    initial or a sentence-initial medical adjective ("Гликированный",
+    "Онкомаркеры", "КТ-контроль", "H.").
+    """
+    words = [(m.start() + d.start, m.group(0)) for m in _WORD.finditer(line[d.start : d.end])]
+    if not words:
+        return True
+    for i, (pos, w) in enumerate(words):
+        bare = w.rstrip(".")
+        if is_clinical_word(bare) or is_medical_abbreviation(bare) or re.fullmatch(r"[A-Z]\.", w):
+            continue
+        if i == 0 and _sentence_initial(line, pos) and _is_medical_adjective(bare):
+            continue
+        return False
+    return True
+
+
+def _trim_initial_adjective(line: str, d: Detection) -> Detection | None:
+    """Drop a sentence-initial medical adjective from the front of a name ("K85.1 Билиарный ...")."""
+    m = _WORD.match(line, d.start)
+    if m and _sentence_initial(line, d.start) and _is_medical_adjective(m.group(0)):
+        rest = re.compile(r"\s+").match(line, m.end())
+        start = rest.end() if rest else m.end()
+        return Detection(start, d.end, d.type, d.detector) if start < d.end else None
+    return d
+
+
+def _combine(
+    line: str, ner: list[Detection], detectors: tuple[str, ...], recased: tuple[str, list[Detection]]
+) -> list[Detection]:
     found: list[Detection] = []
     if "rules" in detectors:
         found += find_structured(line)
@@ -71,6 +119,28 @@ def _combine(line: str, ner: list[Detection], detectors: tuple[str, ...]) -> lis
         found += ner
     if "morph" in detectors:
         found += find_names(line)
+    other, other_ner = recased
+    if other != line:  # names in capitals or lower case, found on the re-cased copy
+        names: list[Detection] = []
+        if "heuristics" in detectors:
+            names += find_name_heuristics(other)
+        if "ner" in detectors:
+            names += other_ner
+        if "morph" in detectors:
+            names += find_names(other)
+        found += [d for d in names if d.type == "NAME"]
+    kept = []
+    for d in found:
+        if d.detector != "rules" and d.type in _NAMEISH:
+            if _clinical_only(line, d):
+                continue
+            if d.type == "NAME":
+                trimmed = _trim_initial_adjective(line, d)
+                if trimmed is None:
+                    continue
+                d = trimmed
+        kept.append(d)
+    found = kept
     protected = protected_spans(line)
     if protected:
         found = [
@@ -92,8 +162,16 @@ def _detect_lines(lines: Sequence[str], chosen: tuple[str, ...]) -> list[tuple[D
     out: list[tuple[Detection, ...] | None] = [_cache.get(line) if full else None for line in lines]
     todo = list(dict.fromkeys(ln for ln, got in zip(lines, out, strict=True) if got is None))
     if todo:
-        ner = find_entities_batch(todo) if "ner" in chosen else [[] for _ in todo]
-        fresh = {ln: tuple(_combine(ln, n, chosen)) for ln, n in zip(todo, ner, strict=True)}
+        recased = [recase_names(ln) for ln in todo]
+        extra = [r for r, ln in zip(recased, todo, strict=True) if r != ln]
+        ner_all = find_entities_batch([*todo, *extra]) if "ner" in chosen else None
+        ner = ner_all[: len(todo)] if ner_all else [[] for _ in todo]
+        ner_extra = iter(ner_all[len(todo) :] if ner_all else [[] for _ in extra])
+        pairs = [(r, next(ner_extra) if r != ln else []) for r, ln in zip(recased, todo, strict=True)]
+        fresh = {
+            ln: tuple(_combine(ln, n, chosen, pair))
+            for ln, n, pair in zip(todo, ner, pairs, strict=True)
+        }
         if full:
             if len(_cache) + len(fresh) > _CACHE_MAX:
                 _cache.clear()

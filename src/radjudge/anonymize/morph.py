@@ -18,10 +18,19 @@ from __future__ import annotations
 import re
 from functools import cache, lru_cache
 
+from radjudge.anonymize.clinical import is_clinical_word, is_medical_abbreviation
 from radjudge.anonymize.names import FIRST_NAME_FORMS
 from radjudge.anonymize.spans import Detection
 
-__all__ = ["analyzer", "token_kind", "find_names", "is_name_like", "ROLE_BEFORE", "ROLE_WORDS"]
+__all__ = [
+    "analyzer",
+    "token_kind",
+    "find_names",
+    "is_name_like",
+    "recase_names",
+    "ROLE_BEFORE",
+    "ROLE_WORDS",
+]
 
 _TOKEN = re.compile(
     r"(?P<init>(?<![A-Za-zА-Яа-яЁё0-9])[А-ЯЁ]\.(?![а-яё]))|(?P<word>(?<![\w-])[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)*(?![\w-]))"
@@ -38,7 +47,10 @@ ROLE_WORDS = (
     r"брат(?:а|у|ом)?|сестр(?:а|ы|е|у|ой)|внук\w*|внучк\w*|опекун\w*|родственник\w*|"
     r"г-н\w*|г-жа|господин\w*|госпож\w*|направил[аи]?|осмотрел[аи]?|подпись)"
 )
-ROLE_BEFORE = re.compile(rf"{ROLE_WORDS}[\s,:]+$")
+# A role word, then at most two lower-case words ("заведующая отделением", "врач приёмного
+# отделения") before the name.
+ROLE_BEFORE = re.compile(rf"(?<![\w-]){ROLE_WORDS}(?:\s+[а-яё]+\.?){{0,2}}[\s,:]+$")
+_ROLE_RIGHT_BEFORE = re.compile(rf"(?<![\w-]){ROLE_WORDS}[\s,:]+$")
 
 
 @cache
@@ -100,6 +112,97 @@ def _plain_noun(word: str) -> bool:
         return False
     parses = analyzer().parse(word)
     return bool(parses) and parses[0].tag.POS == "NOUN"
+
+
+_CAPS_TOKEN = re.compile(r"(?<![\w-])[А-ЯЁ]{2,}(?:-[А-ЯЁ]{2,})*(?![\w-])")
+_LOWER_TOKEN = re.compile(
+    r"(?<![\w.-])(?P<init>[а-яё]\.(?:\s?[а-яё]\.)?)(?![\w])|(?<![\w-])(?P<word>[а-яё]{2,}(?:-[а-яё]+)?)(?![\w-])"
+)
+_NAME_TAGS = ("Name", "Surn", "Patr")
+
+
+@lru_cache(maxsize=100_000)
+def _lower_kind(word: str) -> str:
+    """``name`` if a lower-case word's best parse is a name part, ``unknown`` if the dictionary
+    does not know it (a rare or foreign surname, often), else ``other``."""
+    parses = analyzer().parse(word)
+    if not parses:
+        return "other"
+    best = str(parses[0].tag)
+    if any(t in best for t in _NAME_TAGS):
+        return "name"
+    if not analyzer().word_is_known(word) and parses[0].tag.POS == "NOUN":
+        return "unknown"
+    return "other"
+
+
+@lru_cache(maxsize=50_000)
+def _caps_is_word(token: str) -> bool:
+    """An upper-case token that is a word or a name, not an abbreviation."""
+    if is_medical_abbreviation(token) or len(token.replace("-", "")) < 3:
+        return False
+    low = token.lower()
+    if analyzer().word_is_known(low):
+        return not is_clinical_word(low)
+    # unknown: a name or a word has vowels ("ДЖАНИБЕКОВОЙ"); an abbreviation hardly ("ЭРХПГ")
+    vowels = sum(c in "аеёиоуыэюя" for c in low)
+    return vowels >= 2 and vowels / len(low) >= 0.3 and _lower_kind(low) != "other"
+
+
+def _title(word: str) -> str:
+    return "-".join(p[:1].upper() + p[1:].lower() for p in word.split("-"))
+
+
+def recase_names(text: str) -> str:
+    """The text with names in capitals or in lower case re-cased as names are written.
+
+    Upper-case words that are words (not abbreviations) become title case;
+    runs of two or more lower-case name parts (``смирнова ольга``,
+    ``ахмедов р.м.``) and a lower-case surname right after a role word
+    (``врач дзюба``) are capitalised. The length never changes, so offsets
+    found in the result hold for ``text``.
+
+    >>> recase_names("Пациент: ГРИГОРЬЕВ ПАВЕЛ АНДРЕЕВИЧ, ОАК в норме; врач ахмедов р.м. осмотрел")
+    'Пациент: Григорьев Павел Андреевич, ОАК в норме; врач Ахмедов Р.М. осмотрел'
+    """
+    chars = list(text)
+
+    def put(start: int, new: str) -> None:
+        chars[start : start + len(new)] = new
+
+    if any(c.isupper() for c in text):
+        for m in _CAPS_TOKEN.finditer(text):
+            if _caps_is_word(m.group(0)):
+                put(m.start(), _title(m.group(0)))
+    tokens = []
+    for m in _LOWER_TOKEN.finditer(text):
+        if m.group("init"):
+            tokens.append((m.start(), m.end(), "init"))
+        else:
+            tokens.append((m.start(), m.end(), _lower_kind(m.group("word"))))
+    runs: list[list[tuple[int, int, str]]] = []
+    for tok in tokens:
+        if tok[2] == "other":
+            runs.append([])
+            continue
+        if runs and runs[-1] and text[runs[-1][-1][1] : tok[0]] == " ":
+            runs[-1].append(tok)
+        else:
+            runs.append([tok])
+    for run in runs:
+        kinds = [k for _, _, k in run]
+        named = sum(k == "name" for k in kinds)
+        single_after_role = (
+            len(run) == 1
+            and kinds[0] in ("name", "unknown")
+            and _ROLE_RIGHT_BEFORE.search(text[max(0, run[0][0] - 40) : run[0][0]])
+        )
+        if (len(run) >= 2 and named >= 1 and kinds.count("init") < len(run)) or single_after_role:
+            for start, end, _ in run:
+                put(start, _title(text[start:end]) if text[start].isalpha() else text[start:end])
+                if text[start + 1 : start + 2] == ".":  # initials: every letter
+                    put(start, text[start:end].upper())
+    return "".join(chars)
 
 
 def is_name_like(token: str) -> bool:

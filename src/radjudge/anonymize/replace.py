@@ -35,12 +35,15 @@ from radjudge.anonymize.names import (
     patronymic,
 )
 from radjudge.anonymize.rules import (
+    _DATE_DM,
     _DATE_ISO,
     _DATE_MONTH_YEAR,
     _DATE_NUMERIC,
     _DATE_TEXT,
+    _ROMAN_MONTHS,
     MONTHS_GENITIVE,
     _month_index,
+    _year,
 )
 from radjudge.anonymize.spans import Detection
 from radjudge.anonymize.types import PLACEHOLDERS
@@ -72,6 +75,7 @@ _MONTHS_NOMN = (
     "ноябрь",
     "декабрь",
 )
+_MONTHS_ABBR = ("янв", "фев", "мар", "апр", "мая", "июн", "июл", "авг", "сен", "окт", "ноя", "дек")
 _MONTHS_LOCT = (
     "январе",
     "феврале",
@@ -107,23 +111,36 @@ def _shift(day: int, month: int, year: int, days: int) -> dt.date:
     return dt.date(year, month, day) + dt.timedelta(days=days)
 
 
+def _month_text(original: str, month: int) -> str:
+    """The new month written like the original: digits (same width) or Roman."""
+    if original.isdigit():
+        return f"{month:0{len(original)}d}"
+    return _ROMAN_MONTHS[month - 1]
+
+
+def _year_text(original: str, year: int) -> str:
+    return str(year) if len(original) == 4 else f"{year % 100:02d}"
+
+
 def shift_date_text(text: str, days: int) -> str | None:
     """Shift a date span by ``days``, keeping its format; None if the format is unknown.
 
     >>> shift_date_text("3 марта 2023 г.", 10), shift_date_text("28.12.", 7), shift_date_text("марте 2021 г.", 31)
     ('13 марта 2023 г.', '04.01.', 'апреле 2021 г.')
+    >>> shift_date_text("12/03/21", 30), shift_date_text("30.XII.2021", 2), shift_date_text("3 мар. 2022", 31)
+    ('11/04/21', '01.I.2022', '3 апр. 2022')
     """
     t = text
     m = _DATE_NUMERIC.fullmatch(t)
     if m:
-        d, mo, y = int(m["d"]), int(m["m"]), m["y"]
-        if y is None:
-            new = _shift(d, mo, 2000, days)  # leap reference year: 29.02. is valid
-            return f"{new.day:0{len(m['d'])}d}.{new.month:0{len(m['m'])}d}."
-        year = int(y) if len(y) == 4 else (2000 + int(y) if int(y) < 40 else 1900 + int(y))
-        new = _shift(d, mo, year, days)
-        ys = str(new.year) if len(y) == 4 else f"{new.year % 100:02d}"
-        return f"{new.day:0{len(m['d'])}d}.{new.month:0{len(m['m'])}d}.{ys}"
+        y = m["y"]
+        new = _shift(int(m["d"]), _month_index(m["m"]), _year(y) or 2000, days)
+        day = f"{new.day:0{len(m['d'])}d}"
+        return f"{day}{m['s']}{_month_text(m['m'], new.month)}{m['s']}{_year_text(y, new.year)}"
+    m = _DATE_DM.fullmatch(t)
+    if m:
+        new = _shift(int(m["d"]), int(m["m"]), 2000, days)  # leap reference year: 29.02. is valid
+        return f"{new.day:0{len(m['d'])}d}.{new.month:0{len(m['m'])}d}{m['dot'] or ''}"
     m = _DATE_ISO.fullmatch(t)
     if m:
         new = _shift(int(m["d"]), int(m["m"]), int(m["y"]), days)
@@ -132,11 +149,19 @@ def shift_date_text(text: str, days: int) -> str | None:
     if m:
         year = int(m["y"]) if m["y"] else 2000
         new = _shift(int(m["d"]), _month_index(m["mon"]), year, days)
-        out = f"{new.day} {MONTHS_GENITIVE[new.month - 1]}"
+        mon = m["mon"]
+        if mon.rstrip(".") in MONTHS_GENITIVE:
+            word = MONTHS_GENITIVE[new.month - 1]
+        else:
+            word = _MONTHS_ABBR[new.month - 1] + ("." if mon.endswith(".") else "")
+        out = f"{new.day}{t[m.end('d') : m.start('mon')]}{word}"
         if m["y"]:
-            out += " " + str(new.year) + t[m.end("y") :]
+            out += t[m.end("mon") : m.start("y")] + str(new.year) + t[m.end("y") :]
         return out
     m = _DATE_MONTH_YEAR.fullmatch(t)
+    if m and m["rm"]:
+        new = _shift(15, _month_index(m["rm"]), int(m["ry"]), days)
+        return f"{_ROMAN_MONTHS[new.month - 1]}.{new.year}"
     if m:
         mon = m["mon"].lower()
         new = _shift(15, _month_index(mon), int(m["y"]), days)
