@@ -5,9 +5,9 @@ the :class:`radjudge.llm.LLMClient` receives, every summary before a judge
 reads it). It is the residual-PHI scan :func:`scan_text`, which runs *the same
 detectors as the anonymizer* (:func:`radjudge.anonymize.detect_phi`: rules,
 Natasha NER, pymorphy3 morphology, name heuristics, with the same clinical
-protection) - not a weaker subset. Detection is per line and memoized, so a
-sweep that embeds the same record in thousands of prompts detects each
-distinct line once.
+protection) - not a weaker subset - line by line and memoized, so a sweep that
+embeds the same record in thousands of prompts detects each distinct line
+once. The anonymizer runs this very scan on its output until it is clean.
 
 Records are checked too: :func:`radjudge.anonymize.require_anonymized` (in
 :mod:`radjudge.anonymize.record`) accepts only an
@@ -159,7 +159,7 @@ def residual_detections(text: str, *, allowed: Iterable[str] = ()) -> list[Detec
     """
     if not isinstance(text, str):
         raise TypeError(f"check_llm_text needs str, got {type(text).__name__}")
-    found = detect_phi(text)
+    found = detect_phi(text, unit="line")
     if not found:
         return []
     exact, dates = _allowed_keys(allowed)

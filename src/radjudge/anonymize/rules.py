@@ -205,7 +205,9 @@ _STREET_FULL = (
     r"(?:улиц[аеыуй]\w*|проспект\w*|переул\w*|бульвар\w*|шоссе|набережн\w*|площад\w*|"
     r"микрорайон\w*|проезд\w*|тупик\w*|алле[яиейю]|квартал\w*)"
 )
-_STREET_ABBR = r"(?:ул\.|пр-т|пр-кт|просп\.|пр\.|пер\.|б-р|бул\.|ш\.|наб\.|пл\.|мкр\.?|мкр-н|туп\.|кв-л)"
+_STREET_ABBR = (
+    r"(?:ул\.|пр-т|пр-кт|просп\.|пр\.|пер\.|б-р|бул\.|ш\.|наб\.|пл\.|мкр\.?|мкр-н|туп\.|кв-л)"
+)
 _STREET_KW = rf"(?:{_STREET_ABBR}|{_STREET_FULL})"
 _NAME_TOKEN = (
     r"(?:[А-ЯЁ][а-яёА-ЯЁ-]*\.?|\d{1,3}(?:-?(?:й|я|е|го|ой|ая|ий|ья))?|им\.|имени|лет|"
@@ -406,9 +408,12 @@ def _prev_words(text: str, start: int, n: int = 3) -> list[str]:
 
 
 def _value_context(text: str, start: int) -> bool:
-    """An analyte, a scale or a value name right before: a number here is a value."""
+    """An analyte, a scale or a value name right before: a number here is a value.
+
+    Not after a closing quote or bracket: ``ГБУЗ «Ржевская ЦРБ» 08.12.`` is a date.
+    """
     words = _prev_words(text, start)
-    if not words:
+    if not words or re.search(r"[»\")]\s*$", text[max(0, start - 3) : start]):
         return False
     first = words[0]
     if is_lab_word(first) or (_VALUE_NAME.fullmatch(first) and not is_study_word(first)):
@@ -583,7 +588,9 @@ def _urls(text: str) -> list[tuple[int, int]]:
 
 def _university(token: str) -> bool:
     return token in _UNIVERSITY_EXTRA or (
-        3 <= len(token) <= 9 and not is_medical_abbreviation(token) and bool(_UNIVERSITY.fullmatch(token))
+        3 <= len(token) <= 9
+        and not is_medical_abbreviation(token)
+        and bool(_UNIVERSITY.fullmatch(token))
     )
 
 
