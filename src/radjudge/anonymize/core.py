@@ -15,7 +15,7 @@ replaced.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +36,7 @@ from radjudge.records import SECTIONS
 __all__ = [
     "DetectedSpan",
     "AnonymizationResult",
+    "replaced_spans",
     "anonymize_text",
     "anonymize_record",
     "anonymize_records",
@@ -232,6 +233,33 @@ def anonymize_text(
         book_seed=f"{seed}:{key}",
     )
     return done.replaced[0].text
+
+
+def replaced_spans(texts: Sequence[str]) -> list[list[Detection]]:
+    """The spans the anonymizer replaces in each free text (the re-scan passes included).
+
+    Offsets into the original texts; placeholder replacement. This is what an
+    evaluation against ground truth should score: :func:`anonymize_text`
+    replaces exactly these spans.
+
+    >>> t = "Осмотрен хирургом Петровым А.В. 3 марта 2023 г."
+    >>> [(d.type, t[d.start:d.end]) for d in replaced_spans([t])[0]]
+    [('NAME', 'Петровым А.В.'), ('DATE', '3 марта 2023 г.')]
+    """
+    first = detect_phi_batch(list(texts))
+    out = []
+    for i, (text, spans) in enumerate(zip(texts, first, strict=True)):
+        _, final, _ = _until_clean(
+            f"text {i}",
+            [text],
+            [spans],
+            replacement="placeholder",
+            date_strategy="placeholder",
+            shift=0,
+            book_seed="",
+        )
+        out.append(final[0])
+    return out
 
 
 def _fields(record: Any) -> tuple[str, dict[str, str], bool]:
