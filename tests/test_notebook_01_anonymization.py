@@ -12,6 +12,7 @@ import pytest
 
 from conftest import ROOT, isolated_notebooks, run_cli
 from radjudge.anonymize import load_anonymized
+from radjudge.anonymize.evalset import EVAL_TYPES
 from radjudge.cohort import load_cohort
 from radjudge.manifest import sha256_file
 from radjudge.profiles import load_profile
@@ -22,12 +23,12 @@ STEM = "01_anonymization"
 
 
 def isolated_project(tmp_path: Path, profile: str = "smoke", **overrides) -> Path:
-    """pyproject, notebook 01, the committed cohort and a profile holding only 01's section."""
+    """pyproject, notebook 01, the committed cohort, the independent set and 01's section."""
     return isolated_notebooks(
         tmp_path,
         [STEM],
         profile=profile,
-        copy=["data/raw/synthetic_cohort.jsonl"],
+        copy=["data/raw/synthetic_cohort.jsonl", "tests/data/anonymization_eval"],
         sections={STEM: overrides},
     )
 
@@ -39,7 +40,7 @@ def test_study_profile_reads_real_records():
 
 @pytest.mark.slow
 def test_smoke_run_writes_sealed_records_the_audit_and_the_stage_record(tmp_path):
-    root = isolated_project(tmp_path)
+    root = isolated_project(tmp_path, evaluation_splits=["dev"])
     cohort_before = (root / "data" / "raw" / "synthetic_cohort.jsonl").read_bytes()
     res = run_cli("run", "--profile", "p", root=root, timeout=900)
     assert res.returncode == 0, res.stderr[-3000:]
@@ -51,8 +52,10 @@ def test_smoke_run_writes_sealed_records_the_audit_and_the_stage_record(tmp_path
     assert (root / "data" / "raw" / "synthetic_cohort.jsonl").read_bytes() == cohort_before
     audit = pd.read_csv(root / "data" / "results" / "anonymization_audit.csv")
     groups = audit[audit["kind"] == "phi_group"].set_index("name")
-    assert groups.loc["structured", "recall"] >= 0.99 and groups.loc["names", "recall"] >= 0.97
-    assert groups.loc["all", "precision"] >= 0.90
+    assert groups.loc["all", "recall"] == 1.0 and groups.loc["all", "precision"] >= 0.95
+    independent = audit[audit["kind"] == "eval_dev"].set_index("name")  # the per-type table
+    assert list(independent.index) == [*EVAL_TYPES, "all", "clinical_kept"]
+    assert independent.loc["all", "recall"] >= 0.98
     man = json.loads((root / "data" / "results" / "run_manifest.json").read_text("utf-8"))
     stage = man["stages"][STEM]
     assert set(stage["outputs_sha256"]) == {
@@ -60,10 +63,13 @@ def test_smoke_run_writes_sealed_records_the_audit_and_the_stage_record(tmp_path
         "data/results/anonymization_audit.csv",
     }
     assert stage["inputs_sha256"] == {
-        "data/raw/synthetic_cohort.jsonl": sha256_file(
-            root / "data" / "raw" / "synthetic_cohort.jsonl"
+        rel: sha256_file(root / rel)
+        for rel in (
+            "data/raw/synthetic_cohort.jsonl",
+            "tests/data/anonymization_eval/dev.jsonl",
         )
     }
+    assert stage["extra"]["independent_dev"]["recall_all"] >= 0.98
     rescanned = audit.set_index("name").loc["records_rescanned", "n_detected"]
     assert stage["extra"]["records_rescanned"] == rescanned and stage["extra"]["n_records"] == n
     executed = nbformat.read(root / man["notebooks"][0]["executed"], as_version=4)

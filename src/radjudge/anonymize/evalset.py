@@ -268,7 +268,17 @@ def eval_audit(scores: dict[str, PhiScores]) -> pd.DataFrame:
                 "preserved": float(clin["preserved"]),
             }
         )
-    out = pd.DataFrame(rows)
+    columns = [
+        "kind",
+        "name",
+        "n_detected",
+        "n_true",
+        "recall",
+        "precision",
+        "n_clinical",
+        "preserved",
+    ]
+    out = pd.DataFrame(rows, columns=columns)
     for col in ("n_detected", "n_true", "n_clinical"):
         out[col] = out[col].astype("Int64")
     return out
