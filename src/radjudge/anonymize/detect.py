@@ -233,30 +233,30 @@ def _name_echoes(
     return out
 
 
+def _hits(text: str, ner: list[Detection], detectors: tuple[str, ...]) -> list[Detection]:
+    """The raw detections of the chosen detectors (``ner``: Natasha's, computed batched)."""
+    found: list[Detection] = []
+    if "rules" in detectors:
+        found += find_structured(text)
+    if "heuristics" in detectors:
+        found += find_name_heuristics(text)
+    if "ner" in detectors:
+        found += ner
+    if "morph" in detectors:
+        found += find_names(text)
+    return found
+
+
 def _combine(
     line: str,
     ner: list[Detection],
     detectors: tuple[str, ...],
     recased: tuple[str, list[Detection]],
 ) -> list[Detection]:
-    found: list[Detection] = []
-    if "rules" in detectors:
-        found += find_structured(line)
-    if "heuristics" in detectors:
-        found += find_name_heuristics(line)
-    if "ner" in detectors:
-        found += ner
-    if "morph" in detectors:
-        found += find_names(line)
+    found = _hits(line, ner, detectors)
     other, other_ner = recased
     if other != line:  # names in capitals or lower case, found on the re-cased copy
-        names: list[Detection] = []
-        if "heuristics" in detectors:
-            names += find_name_heuristics(other)
-        if "ner" in detectors:
-            names += other_ner
-        if "morph" in detectors:
-            names += find_names(other)
+        names = _hits(other, other_ner, tuple(d for d in detectors if d != "rules"))
         found += [d for d in names if d.type == "NAME"]
     kept = []
     for d in found:

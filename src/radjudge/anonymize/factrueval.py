@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -186,19 +187,7 @@ def person_recall(
     PersonRecall
     """
     detected = detect_phi_batch([d.text for d in docs], detectors=detectors)
-    n = removed = as_name = 0
-    misses = []
-    for doc, dets in zip(docs, detected, strict=True):
-        any_spans = [(d.start, d.end) for d in dets]
-        name_spans = [(d.start, d.end) for d in dets if d.type == "NAME"]
-        for parts in doc.persons:
-            n += 1
-            ok = all(covered(doc.text, s, e, any_spans) for s, e in parts)
-            removed += ok
-            as_name += all(covered(doc.text, s, e, name_spans) for s, e in parts)
-            if not ok:
-                s, e = min(p[0] for p in parts), max(p[1] for p in parts)
-                misses.append({"doc_id": doc.doc_id, "start": s, "end": e, "text": doc.text[s:e]})
+    n, removed, as_name, misses = _kind_recall(docs, detected, "person")
     return PersonRecall(
         n_persons=n,
         removed=removed,
@@ -207,6 +196,28 @@ def person_recall(
         recall_as_name=as_name / n if n else float("nan"),
         misses=pd.DataFrame(misses, columns=["doc_id", "start", "end", "text"]),
     )
+
+
+def _kind_recall(
+    docs: Sequence[FactRuDocument], detected: Sequence[Sequence[Any]], kind: str
+) -> tuple[int, int, int, list[dict[str, Any]]]:
+    """Objects of one kind: how many, removed by any detection, removed by the kind's types,
+    and the misses (``doc_id, start, end, text``)."""
+    own_types = _KINDS[kind][2]
+    n = removed = as_type = 0
+    misses = []
+    for doc, dets in zip(docs, detected, strict=True):
+        any_spans = [(d.start, d.end) for d in dets]
+        typed = [(d.start, d.end) for d in dets if d.type in own_types]
+        for parts in doc.objects(kind):
+            n += 1
+            ok = all(covered(doc.text, s, e, any_spans) for s, e in parts)
+            removed += ok
+            as_type += all(covered(doc.text, s, e, typed) for s, e in parts)
+            if not ok:
+                s, e = min(p[0] for p in parts), max(p[1] for p in parts)
+                misses.append({"doc_id": doc.doc_id, "start": s, "end": e, "text": doc.text[s:e]})
+    return n, removed, as_type, misses
 
 
 @dataclass(frozen=True)
@@ -248,27 +259,9 @@ def entity_recall(
     """
     detected = detect_phi_batch([d.text for d in docs], detectors=detectors)
     rows, misses = [], []
-    for kind, (_, _, own_types) in _KINDS.items():
-        n = removed = as_type = 0
-        for doc, dets in zip(docs, detected, strict=True):
-            any_spans = [(d.start, d.end) for d in dets]
-            typed = [(d.start, d.end) for d in dets if d.type in own_types]
-            for parts in doc.objects(kind):
-                n += 1
-                ok = all(covered(doc.text, s, e, any_spans) for s, e in parts)
-                removed += ok
-                as_type += all(covered(doc.text, s, e, typed) for s, e in parts)
-                if not ok:
-                    s, e = min(p[0] for p in parts), max(p[1] for p in parts)
-                    misses.append(
-                        {
-                            "kind": kind,
-                            "doc_id": doc.doc_id,
-                            "start": s,
-                            "end": e,
-                            "text": doc.text[s:e],
-                        }
-                    )
+    for kind in _KINDS:
+        n, removed, as_type, missed = _kind_recall(docs, detected, kind)
+        misses += [{"kind": kind, **m} for m in missed]
         rows.append(
             {
                 "kind": kind,
