@@ -100,3 +100,15 @@ def test_real_records_run_shows_no_raw_text_and_has_no_ground_truth(tmp_path):
     )
     leaked = [s.text for r in raw for s in r.phi if len(s.text) >= 5 and s.text in shown]
     assert not leaked, leaked
+
+
+def test_bypass_a_profile_cannot_turn_off_the_name_detectors():
+    # issue 14: "a profile cannot turn off the name detectors for real records": the
+    # anonymizer has no detector option, so a profile naming one is refused before anything runs
+    from radjudge.pipeline import check_profile, discover_notebooks
+    from radjudge.profiles import ProfileError
+
+    profile = load_profile("study")
+    profile.notebooks[STEM]["detectors"] = ["rules"]
+    with pytest.raises(ProfileError, match=r"parameter 'detectors' \(notebooks\.01_anonymization"):
+        check_profile(profile, discover_notebooks())
