@@ -19,6 +19,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tqdm.auto import tqdm
+
 from radjudge.anonymize.detect import DETECTORS, detect_phi, detect_phi_batch
 from radjudge.anonymize.guard import PHIGuardError, mask, residual_detections
 from radjudge.anonymize.record import AnonymizedRecord, _seal
@@ -325,11 +327,7 @@ def anonymize_records(
     dupes = sorted({p for p in ids if ids.count(p) > 1})
     if dupes:
         raise ValueError(f"duplicate patient ids {dupes}; each record needs a unique id")
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=len(items), desc="anonymize", unit="record")
+    bar = tqdm(total=len(items), desc="anonymize", unit="record") if progress else None
     results: list[AnonymizationResult] = []
     for lo in range(0, len(items), _CHUNK):
         chunk = items[lo : lo + _CHUNK]
