@@ -78,7 +78,7 @@ def test_structured_identifiers(text, typ, value):
 
 def test_snils_shape_counts_even_with_a_wrong_check_but_bare_digits_need_a_valid_one():
     assert found("СНИЛС 112-233-445 94") == [("SNILS", "112-233-445 94")]
-    assert found("номер 11223344594 в реестре") == []
+    assert found("код 11223344594 в реестре") == []
     assert found("реквизит 500100732258") == []
 
 

@@ -65,6 +65,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _endpoints_report(profile: object) -> str:
+    """``--check``: every HTTP model endpoint, local or remote, and what uses it (YAML comments)."""
+    from radjudge.anonymize.remote import profile_endpoints
+
+    endpoints = profile_endpoints(profile)
+    consent = profile.shared.get("allow_remote_phi", False)  # type: ignore[attr-defined]
+    lines = [f"# HTTP model endpoints (allow_remote_phi: {str(consent).lower()}):"]
+    for e in endpoints:
+        where = "REMOTE" if e.remote else "local"
+        lines.append(f"#   {where:6s} {e.model}: {e.base_url} - {', '.join(e.used_by)}")
+    if not endpoints:
+        lines.append("#   none (every model runs in-process)")
+    return "\n".join(lines)
+
+
 def _run(args: argparse.Namespace) -> int:
     import yaml
 
@@ -79,6 +94,7 @@ def _run(args: argparse.Namespace) -> int:
             chosen = pipeline.select_notebooks(nbs, start=args.start, only=only)
             params = pipeline.check_profile(profile, nbs, selected=[nb.stem for nb in chosen])
             print(yaml.safe_dump(params, allow_unicode=True, sort_keys=False))
+            print(_endpoints_report(profile))
             return 0
         pipeline.run_pipeline(
             profile,

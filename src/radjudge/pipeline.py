@@ -29,6 +29,7 @@ from typing import Any
 import nbformat
 
 from radjudge import manifest, paths
+from radjudge.anonymize.remote import remote_consent_problems
 from radjudge.profiles import RUNNER_PARAMETERS, Profile, ProfileError
 
 __all__ = [
@@ -240,7 +241,9 @@ def check_profile(
     * every key of a section is a parameter that notebook declares;
     * every shared key is declared by at least one notebook;
     * every parameter a notebook declares is set by the profile (its section or
-      ``shared``), except the runner's own ``profile`` and ``run_dir``.
+      ``shared``), except the runner's own ``profile`` and ``run_dir``;
+    * real records are not sent to a remote model host without
+      ``shared.allow_remote_phi: true`` (:mod:`radjudge.anonymize.remote`).
 
     Parameters
     ----------
@@ -296,6 +299,7 @@ def check_profile(
     for key in profile.shared:
         if key not in used_shared:
             problems.append(f"shared parameter {key!r} is declared by no notebook; remove it")
+    problems.extend(remote_consent_problems(profile))  # real records + remote host + no consent
     if problems:
         raise ProfileError(
             f"profile {profile.name!r} does not fit the notebooks:\n  - " + "\n  - ".join(problems)

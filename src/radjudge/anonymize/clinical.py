@@ -1,59 +1,74 @@
-"""Clinical content that looks like PHI but must survive: eponyms and medical abbreviations.
+"""Clinical content that looks like PHI but must survive: eponyms, values, medical words.
 
-A surname inside an eponym (``болезнь Крона``, ``симптом Щеткина–Блюмберга``,
-``класс A по Child-Pugh``, ``КК по Кокрофту–Голту``) is not a person. NER and
-morphology tag many of them as names, so every name, organisation or place
-detection that overlaps a *protected* span is dropped.
+The vocabulary lives in ``clinical_terms.yaml`` beside this module (its header
+documents provenance and licence): eponymous surnames, the trigger words that
+govern them, analytes and scales, investigations, clinical nouns and medical
+abbreviations - about 1,100 entries.
+
+A surname inside an eponym (``болезнь Крона``, ``опухоль Клацкина``,
+``лимфоузел Вирхова``, ``класс A по Child-Pugh``, ``КК по Кокрофту–Голту``) is
+not a person. NER and morphology tag many of them as names, so every name,
+organisation or place detection that overlaps a *protected* span is dropped.
 
 A capitalised word chain is protected when one of its words is a known eponym
-(:data:`EPONYMS`, lower-cased surface forms) and either
+(:data:`EPONYMS`) and either
 
 * the chain joins two eponyms with a hyphen or dash (``Мейо-Робсона``), or
 * it is in Latin script (``Child-Pugh``, ``Hinchey``), or
-* a trigger word (симптом, синдром, болезнь, шкала, проба, отёк, чаши,
-  карман, операция, ...) precedes it with nothing in between but other
-  eponyms, commas, "и" or brackets - which covers lists (``Симптомы Ортнера,
-  Мерфи и Кера положительные``) - or "по" immediately precedes it
-  (``по Кокрофту–Голту``, ``по Нечипоренко``).
+* a grade follows it (``Борман IV``, ``Bosniak IIF``), or
+* a trigger word (симптом, синдром, болезнь, опухоль, лимфоузел, грыжа, шкала,
+  проба, ...) precedes it with nothing in between but other eponyms, commas,
+  "и" or brackets - which covers lists (``Симптомы Ортнера, Мерфи и Кера
+  положительные``) - or "по" immediately precedes it (``по Кокрофту–Голту``,
+  ``по Нечипоренко``).
 
 Eponym words match by stem plus at most three letters of case ending, so
 "Валя" (симптом Валя) matches but "Валентином" does not.
 
 A real doctor called, say, Боткин is therefore still a name when no trigger
 precedes him ("осмотрен Боткиным С.П."), while "болезнь Боткина" is protected.
+
+The other lists serve the rules and the NER filter: a number after an analyte
+(``Калий 4.5.``) is a value, never a date (:func:`is_lab_word`); a day.month
+after an investigation (``ЭКГ 14.03``) is a date (:func:`is_study_word`); a
+line-initial clinical noun (``Онкомаркеры``, ``Липидограмма``) is not a place
+or an organisation (:func:`is_clinical_word`).
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 
-__all__ = ["EPONYMS", "MEDICAL_ABBREVIATIONS", "protected_spans", "is_medical_abbreviation"]
+import yaml
 
-_EPONYM_STEMS = """
-крон щеткин щёткин блюмберг ортнер жильбер чайлд пью child pugh кокрофт голт cockcroft gault
-мерфи murphy курвуазье courvoisier кер kehr ровзинг ситковск воскресенск образцов пастернацк
-мейо робсон мондор грей тернер тёрнер каллен бартомье михельсон кохер мак-берни ланц кюммел
-мендел раздольск бильрот billroth гартман хартманн hartmann уиппл whipple вирсунг санторини одди
-фатер трейтц вал скляров спижарн кивул обуховск клойбер моррисон morison квинке quincke
-нечипоренк зимницк вестергрен панченков грам цил нильсен манту вальсальв ладд меккел рейно
-бехтерев боткин паркинсон альцгеймер хашимото грейвс аддисон иценко кушинг вильсон виллебранд
-ходжкин гиршпрунг менетрие мэллори вейс барретт золлингер эллисон дубин джонсон криглер найяр
-мириззи кароли бадд киари ранвье мюсси георгиевск френикус керте шарко щеткина-блюмберг
-ranson рансон glasgow глазго balthazar бальтазар hinchey хинчи borrmann борман bosniak босниак
-lugano recist сименс доплер допплер фоли тренделенбург trendelenburg сельдинг seldinger
-фаллопи глиссон гиса пуркинье вольф паркинсон уайт фредериксон де-кервен кервен ханнингтон
-"""
-#: Lower-cased stems of eponymous surnames; a word matches when it starts with one.
-EPONYMS: frozenset[str] = frozenset(_EPONYM_STEMS.split())
+__all__ = [
+    "EPONYMS",
+    "MEDICAL_ABBREVIATIONS",
+    "protected_spans",
+    "is_medical_abbreviation",
+    "is_lab_word",
+    "is_study_word",
+    "is_clinical_word",
+]
 
+_TERMS: dict[str, str] = yaml.safe_load(
+    (Path(__file__).with_name("clinical_terms.yaml")).read_text(encoding="utf-8")
+)
+
+
+def _stems(section: str) -> tuple[str, ...]:
+    return tuple(sorted({w.lower().replace("ё", "е") for w in _TERMS[section].split()}))
+
+
+EPONYMS: frozenset[str] = frozenset(_TERMS["eponyms"].split())
+
+_TRIGGER_STEMS = _stems("triggers")
 _TRIGGER = re.compile(
-    r"(?i)(?<![\w-])(?:симптом\w*|синдром\w*|болезн\w*|шкал\w*|класс\w*|проб[аыуе]\w*|"
-    r"триад\w*|операци\w*|резекци\w*|чаш[аиеу]\w*|карман\w*|от[её]к\w*|дивертикул\w*|"
-    r"проток\w*|анастомоз\w*|метод\w*|формул\w*|индекс\w*|критери\w*|классификаци\w*|"
-    r"окраск\w*|реакци\w*|точк\w*|зон[аыеу]\w*|связк\w*|грыж\w*|катетер\w*|положени\w*|"
-    r"пузыр\w*|клетк\w*|капсул\w*|сфинктер\w*|ампул\w*|тельц\w*|пучк\w*|узл\w*|узел|"
-    r"феномен\w*|признак\w*|категори\w*|стади\w*|по)(?![\w-])"
+    r"(?i)(?<![\w-])(?:"
+    + "|".join(re.escape(t).replace("е", "[её]") + r"\w*" for t in _TRIGGER_STEMS)
+    + r"|по)(?![\w-])"
 )
 _CHAIN = re.compile(r"[A-ZА-ЯЁ][\w']*(?:\s?[-–—]\s?[A-ZА-ЯЁ][\w']*)*")
 _SPLIT = re.compile(r"\s?[-–—]\s?")
@@ -64,17 +79,14 @@ _GAP_TOKEN = re.compile(
     r"\s+|,|\(|\)|«|»|(?<![\w-])и(?![\w-])|[A-ZА-ЯЁ][\w']*(?:\s?[-–—]\s?[A-ZА-ЯЁ][\w']*)*"
 )
 _WINDOW = 80
+# A grade after an eponym makes it a classification: "Борман IV", "Bosniak IIF", "Child-Pugh B".
+_GRADE_AFTER = re.compile(r"\s(?:[IVX]{1,4}[A-F]?|[A-D]|\d(?:[.,]\d)?)(?!\w|[.,]\d)")
 
 #: Abbreviations of medical text that NER takes for organisations or places.
-MEDICAL_ABBREVIATIONS: frozenset[str] = frozenset(
-    """
-ОАК ОАМ КТ МСКТ МРТ УЗИ УЗДС ЭКГ ЭхоКГ ФГДС ЭГДС ФКС РХПГ МРХПГ ОБП ОГК ОМТ СКФ КК СРБ СОЭ АЛТ
-АСТ ЩФ ГГТ МНО АЧТВ ПТИ ИМТ ИБС ГБ ХБП ЖКБ МКБ ДПК ВБА ВБВ НПВ СМП ДГПЖ ГЭРБ ХГС ХГВ ХОБЛ РЭА ТТГ
-СД ЧСС ЧСЖ ЧДД АД ЭОС ФК ОРВИ ВИЧ ИБ FAST AAST EVAR RECIST XELOX FOLFOX CKD-EPI ЦДК ЛПНП ЛПВП ОНМК
-ТЭЛА ТГВ ИВЛ ОРИТ ОАРИТ ЖКТ ЦНС ЛДГ КФК HBsAg HCV HIV ПЭТ ПЭТ-КТ ОФЭКТ СА ЛЖ ПЖ ЛП ПП ФП ЖЭС НЖЭС
-ДМЖП МЖП ЗСЛЖ ФВ БЦА ЦВК ПХЭС ЛХЭ ДЛ ЕД МЕ ЧМТ ЧМН МВП ИМП ЛОР ОКС ОИМ НПВС ИПП ГКС ЖЕЛ ЭГ ДН СН ХСН
-""".split()
-)
+MEDICAL_ABBREVIATIONS: frozenset[str] = frozenset(_TERMS["abbreviations"].split())
+_LABS = _stems("labs")
+_STUDIES = _stems("studies")
+_CLINICAL = _stems("clinical_words")
 
 
 def is_medical_abbreviation(token: str) -> bool:
@@ -84,6 +96,41 @@ def is_medical_abbreviation(token: str) -> bool:
     (True, False)
     """
     return token in MEDICAL_ABBREVIATIONS
+
+
+def _starts_with_any(word: str, stems: tuple[str, ...]) -> bool:
+    w = word.lower().replace("ё", "е").rstrip(".")
+    return any(w.startswith(stem) if len(stem) > 3 else w == stem for stem in stems)
+
+
+@lru_cache(maxsize=65536)
+def is_lab_word(word: str) -> bool:
+    """An analyte, index or scale whose value may follow (``Калий``, ``СРБ``, ``SUVmax``).
+
+    >>> is_lab_word("Калий"), is_lab_word("МНО"), is_lab_word("осмотр")
+    (True, True, False)
+    """
+    return _starts_with_any(word, _LABS)
+
+
+@lru_cache(maxsize=65536)
+def is_study_word(word: str) -> bool:
+    """An investigation or event a date may follow (``ЭКГ``, ``УЗИ``, ``осмотр``, ``выписан``).
+
+    >>> is_study_word("ЭКГ"), is_study_word("Госпитализация"), is_study_word("Калий")
+    (True, True, False)
+    """
+    return _starts_with_any(word, _STUDIES)
+
+
+@lru_cache(maxsize=65536)
+def is_clinical_word(word: str) -> bool:
+    """A clinical noun or section title (``Онкомаркеры``, ``Липидограмма``, ``Анамнез``).
+
+    >>> is_clinical_word("Онкомаркеры"), is_clinical_word("Ревмопробы"), is_clinical_word("Тула")
+    (True, True, False)
+    """
+    return _starts_with_any(word, _CLINICAL) or is_lab_word(word)
 
 
 @lru_cache(maxsize=65536)
@@ -150,10 +197,12 @@ def protected_spans(text: str) -> list[tuple[int, int]]:
         eponymous = [_is_eponym_word(w) for w in words]
         if not any(eponymous):
             continue
+        grade = _GRADE_AFTER.match(text, m.end())
         if (
             (len(words) > 1 and sum(eponymous) >= 2)
             or _LATIN.match(chain)
+            or grade
             or _governed_by_trigger(text, m.start())
         ):
-            out.append((m.start(), m.end()))
+            out.append((m.start(), grade.end() if grade else m.end()))
     return out

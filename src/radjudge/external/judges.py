@@ -36,7 +36,7 @@ from radjudge.concordance.kendall import UndefinedStatisticWarning, kendall_w
 from radjudge.concordance.metaeval import meta_evaluate
 from radjudge.external.guard import PublicTextGuard
 from radjudge.external.published import published_table
-from radjudge.external.summeval import SummEval
+from radjudge.external.summeval import SUMMEVAL_DATASET, SummEval
 
 __all__ = [
     "RESULT_COLUMNS",
@@ -171,11 +171,9 @@ def run_summeval_judges(
         language="en",
         rubric=SUMMEVAL_RUBRIC,
     )
-    guard = PublicTextGuard(
-        "SummEval", data.documents["source"], licence="MIT (SummEval annotations)"
-    )
+    guard = PublicTextGuard(SUMMEVAL_DATASET, data.documents["source"])
     sources = [
-        PublicSource(doc, text)
+        PublicSource(doc, text, dataset=SUMMEVAL_DATASET)
         for doc, text in zip(data.documents["doc_id"], data.documents["source"], strict=True)
     ]
     summaries = pd.DataFrame(

@@ -39,9 +39,12 @@ import numpy as np
 import pandas as pd
 
 from radjudge import paths
+from radjudge.anonymize.public import register_public_texts
 from radjudge.manifest import sha256_file
 
 __all__ = [
+    "SUMMEVAL_DATASET",
+    "SUMMEVAL_LICENCE",
     "SUMMEVAL_CRITERIA",
     "SUMMEVAL_SCALE_MAX",
     "SUMMEVAL_RATERS",
@@ -57,6 +60,9 @@ __all__ = [
     "select_documents",
 ]
 
+#: Name of the registered public data set (radjudge.anonymize.public) and its licence.
+SUMMEVAL_DATASET = "SummEval"
+SUMMEVAL_LICENCE = "MIT (SummEval annotations)"
 #: The four SummEval criteria, in the order of the paper.
 SUMMEVAL_CRITERIA: tuple[str, ...] = ("coherence", "consistency", "fluency", "relevance")
 #: Expert ratings are whole numbers 1..5.
@@ -234,6 +240,13 @@ def read_summeval(
                             f"{SUMMEVAL_RATERS} whole ratings in 1..{SUMMEVAL_SCALE_MAX}",
                         )
                     means.append((doc, s["system_id"], crit, v))
+    # the articles are public news: the judges may read them as written (radjudge.anonymize.public)
+    register_public_texts(
+        SUMMEVAL_DATASET,
+        [source for _, source, _ in docs],
+        licence=SUMMEVAL_LICENCE,
+        source="SummEval (Fabbri et al. 2021): CNN/DailyMail test articles, data/external/summeval",
+    )
     return SummEval(
         documents=pd.DataFrame(docs, columns=["doc_id", "source", "reference"]),
         references=pd.DataFrame(refs, columns=["doc_id", "ref_index", "text"]),

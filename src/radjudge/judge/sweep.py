@@ -44,6 +44,8 @@ from typing import Any, Literal, get_args
 import numpy as np
 import pandas as pd
 
+from radjudge.anonymize.public import require_public
+from radjudge.anonymize.remote import require_remote_consent
 from radjudge.judge.metric import METRICS, metric_score, metric_value
 from radjudge.judge.parse import parse_score
 from radjudge.judge.rubric import (
@@ -400,17 +402,30 @@ class PublicSource:
     rated. Such sources are wrapped in this class, and the clients that read
     them must carry a guard that registers exactly these texts
     (:class:`radjudge.external.guard.PublicTextGuard`); every other text still
-    goes through the PHI guard.
+    goes through the PHI guard. Only a text registered by a public data set's
+    loader is accepted (:func:`radjudge.anonymize.public.require_public`); a
+    patient record is refused.
 
     Attributes
     ----------
     source_id : str
         Matches ``patient_id`` of the summaries table (e.g. a SummEval ``doc_id``).
     text : str
+    dataset : str
+        The registered public data set the text belongs to (e.g. ``"SummEval"``).
+
+    Raises
+    ------
+    radjudge.anonymize.PHIGuardError
+        If ``text`` is not a registered text of ``dataset``.
     """
 
     source_id: str
     text: str
+    dataset: str
+
+    def __post_init__(self) -> None:
+        require_public(self.text, dataset=self.dataset)
 
 
 @dataclass
@@ -441,6 +456,7 @@ def load_judge_clients(
     cache_dir: Any,
     cache_mode: str = "readwrite",
     records: Sequence[Any] = (),
+    allow_remote_phi: bool = False,
 ) -> dict[str, Any]:
     """One guarded, cached LLM client per registry model the judges use.
 
@@ -454,6 +470,9 @@ def load_judge_clients(
     cache_mode : {"readwrite", "readonly", "off"}, default "readwrite"
     records : sequence of AnonymizedRecord, default ()
         Their ``surrogates`` (shifted dates) are what the guard accepts.
+    allow_remote_phi : bool, default False
+        ``shared.allow_remote_phi``: consent to send real records to a model
+        served by a remote host (:mod:`radjudge.anonymize.remote`).
 
     Returns
     -------
@@ -469,6 +488,10 @@ def load_judge_clients(
         check_llm_text(text, allowed=allowed)
 
     names = list(dict.fromkeys(j.model for j in judges if j.model is not None))
+    used = {n: [f"judge {j.name}" for j in judges if j.model == n] for n in names}
+    require_remote_consent(
+        models, used, records=records, allow_remote_phi=allow_remote_phi, where="04_judge_sweeps"
+    )
     return {
         name: load_client(
             name,
@@ -644,6 +667,7 @@ def _source_texts(records: Iterable[Any]) -> dict[str, str]:
     texts: dict[str, str] = {}
     for r in records:
         if isinstance(r, PublicSource):
+            require_public(r.text, dataset=r.dataset)  # also for one built around __init__
             texts[r.source_id] = r.text
         else:
             rec = require_anonymized(r)

@@ -99,6 +99,7 @@ def load_summary_clients(
     cache_dir: str | os.PathLike[str],
     cache_mode: str = "readwrite",
     records: Sequence[Any] = (),
+    allow_remote_phi: bool = False,
 ) -> dict[str, Any]:
     """One LLM client per registry model that an ``llm`` summarizer uses.
 
@@ -114,6 +115,9 @@ def load_summary_clients(
         The records to be summarized; their ``surrogates`` (shifted dates,
         when notebook 01 shifts dates) are what the clients' guard
         (:func:`radjudge.anonymize.check_llm_text`) accepts.
+    allow_remote_phi : bool, default False
+        ``shared.allow_remote_phi``: consent to send real records to a model
+        served by a remote host (:mod:`radjudge.anonymize.remote`).
 
     Returns
     -------
@@ -122,6 +126,7 @@ def load_summary_clients(
         so a full replay never loads one.
     """
     from radjudge.anonymize import check_llm_text
+    from radjudge.anonymize.remote import require_remote_consent
     from radjudge.llm import load_client
 
     allowed = sorted({s for r in records for s in r.surrogates})
@@ -129,6 +134,17 @@ def load_summary_clients(
     def guard(text: str) -> None:
         check_llm_text(text, allowed=allowed)
 
+    used: dict[str, list[str]] = {}
+    for cfg in configs:
+        if cfg.kind == "llm" and cfg.model is not None:
+            used.setdefault(cfg.model, []).append(f"summarizer {cfg.name}")
+    require_remote_consent(
+        models,
+        used,
+        records=records,
+        allow_remote_phi=allow_remote_phi,
+        where="02_summarization",
+    )
     clients: dict[str, Any] = {}
     for cfg in configs:
         if cfg.kind != "llm" or cfg.model in clients:

@@ -1,0 +1,90 @@
+"""The anonymizer on the independent evaluation set (tests/data/anonymization_eval).
+
+The set was written by a session that never read the anonymizer or the cohort generator
+(see its README). ``dev`` is the tuning split: the issue's targets are asserted on it.
+``test`` is held out: it was scored once, at the end of issue 14, and the figures below are
+that measurement. They fall short of the issue's targets (recall >= 0.98 for every type,
+precision >= 0.90, >= 0.99 of clinical terms kept); the floors only catch regressions, and
+the detectors must not be tuned on the misses of ``test``.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+
+import pytest
+
+from radjudge.anonymize.evalset import (
+    EVAL_TYPES,
+    class_recall,
+    eval_audit,
+    load_eval_set,
+    score_eval_set,
+)
+
+# Held-out test split, first and only measurement (issue 14 branch): per type recall
+# NAME 0.952, DATE 1, PHONE 1, EMAIL 1, URL 1, ADDRESS 0.926, ID 0.929, ORG 0.903;
+# all 0.967 (233/241); precision 0.956 (237/248); clinical terms kept 0.970 (256/264).
+TEST_FLOORS = {"recall_all": 0.96, "recall_type": 0.90, "precision": 0.95, "kept": 0.965}
+
+
+@cache
+def scores(split: str):
+    return score_eval_set(load_eval_set(split))
+
+
+def test_the_set_loads_with_exact_offsets_and_known_types():
+    for split, prefix in (("dev", "d"), ("test", "t")):
+        snippets = load_eval_set(split)
+        assert len(snippets) >= 170 and all(s.id.startswith(prefix) for s in snippets)
+        for s in snippets:
+            for span in (*s.spans, *s.keep):
+                assert s.text[span.start : span.end] == span.text
+            assert {t.type for t in s.spans} <= set(EVAL_TYPES)
+
+
+def test_a_broken_copy_is_refused_naming_file_line_and_id(tmp_path):
+    line = json.loads(
+        (load_eval_set.__defaults__[0] / "dev.jsonl").read_text("utf-8").splitlines()[0]
+    )
+    line["spans"][0]["start"] += 1
+    (tmp_path / "dev.jsonl").write_text(json.dumps(line, ensure_ascii=False) + "\n", "utf-8")
+    with pytest.raises(ValueError, match=r"dev\.jsonl, line 1 \(d001\): span text"):
+        load_eval_set("dev", tmp_path)
+    with pytest.raises(ValueError, match="split must be"):
+        load_eval_set("train")  # type: ignore[arg-type]
+    with pytest.raises(FileNotFoundError, match="independent evaluation set"):
+        load_eval_set("test", tmp_path)
+
+
+def test_dev_meets_the_issue_targets():
+    sc = scores("dev")
+    by_type = sc.by_type.set_index("type")
+    for t in EVAL_TYPES:
+        assert by_type.loc[t, "recall"] >= 0.98, (t, sc.misses)
+    assert sc.precision("all") >= 0.90, sc.false_positives
+    assert sc.clinical_preserved >= 0.99
+
+
+def test_held_out_test_stays_at_its_measured_level():
+    sc = scores("test")
+    by_type = sc.by_type.set_index("type")
+    assert sc.recall("all") >= TEST_FLOORS["recall_all"], sc.misses
+    for t in EVAL_TYPES:
+        assert by_type.loc[t, "recall"] >= TEST_FLOORS["recall_type"], (t, sc.misses)
+    assert sc.precision("all") >= TEST_FLOORS["precision"], sc.false_positives
+    assert sc.clinical_preserved >= TEST_FLOORS["kept"]
+
+
+def test_class_table_and_audit_rows():
+    snippets = load_eval_set("dev")
+    table = class_recall(snippets)
+    assert set(table["class"]) == {c for s in snippets for c in s.classes}
+    negative = table.set_index("class").loc["negative"]
+    assert negative["n_identifiers"] == 0 and negative["n_keep"] > 0
+    audit = eval_audit({"dev": scores("dev"), "test": scores("test")})
+    assert set(audit["kind"]) == {"eval_dev", "eval_test"}
+    assert list(audit[audit["kind"] == "eval_dev"]["name"]) == [*EVAL_TYPES, "all", "clinical_kept"]
+    dev_all = audit[(audit["kind"] == "eval_dev") & (audit["name"] == "all")].iloc[0]
+    assert dev_all["n_true"] == sum(len(s.spans) for s in snippets)
