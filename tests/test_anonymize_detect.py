@@ -22,6 +22,7 @@ def detected(text: str) -> list[tuple[str, str]]:
         "Онлайн-консультация с участием хирурга.",
         "Результаты выкладывает в Telegram-канал пациента.",
         "Билиарный сладж. Калий 4.5.",
+        "Печень: Гепатомегалия. Селезёнка без особенностей.",
     ],
 )
 def test_clinical_phrases_are_not_names_places_or_organisations(text):
@@ -38,6 +39,8 @@ def test_clinical_phrases_are_not_names_places_or_organisations(text):
             "Оливеру Кану сообщили. Реакцией Кана было разочарование.",
             "Кана",
         ),  # a person named before
+        ("Лечащий врач Мамедова Севиль Азер кызы.", "Мамедова Севиль Азер кызы"),  # the particle
+        ("со слов жены пациента - светланы.", "светланы"),  # a dash after the role word
     ],
 )
 def test_common_word_surnames_stay_names_in_a_name_context(text, name):

@@ -81,6 +81,9 @@ def test_no_date_in_clinical_numbers(text):
         ("и/б 1234-22, отделение", "RECORD_ID", "1234-22"),
         ("ЭЛН 910045678213 открыт", "RECORD_ID", "910045678213"),
         ("дом. 22-14-05, моб. нет", "PHONE", "22-14-05"),
+        ("Telegram: @ivanova_med, почта", "URL", "@ivanova_med"),
+        ("Военнослужащий в/ч 12345, г.", "ORGANIZATION", "в/ч 12345"),
+        ("Доставлен из ФКУ ИК-2 УФСИН России.", "ORGANIZATION", "ФКУ ИК-2 УФСИН России"),
     ],
 )
 def test_structured_identifiers(text, typ, value):

@@ -234,6 +234,8 @@ _PARTICLE_BEFORE = re.compile(
 _PARTICLE_NAME = re.compile(
     r"(?<![\w-])(?:аль|эль|ал|ас|ад|ан|ат|уль|ибн|бин|бен)[\s-][А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?"
 )
+# Turkic patronymic particles close a name: "Мамедова Севиль Азер кызы".
+_PATRONYMIC_PARTICLE = re.compile(r"\s(?:оглы|оглу|улы|уулу|кызы|кзы|гызы|кизи)(?![\w-])")
 _LATIN_ALIAS = re.compile(
     r"\s?\((?P<v>[A-Z][a-z'-]+(?:[ -](?:[A-Z][a-z'-]+|al|el|de|da|van|von|bin|ibn|le|la)){1,4})\)"
 )
@@ -294,6 +296,9 @@ def _name_echoes(
         p = _PARTICLE_BEFORE.search(text, max(0, d.start - 5), d.start)
         if p:
             out.append(Detection(p.start(), d.end, "NAME", "morph"))
+        particle = _PATRONYMIC_PARTICLE.match(text, d.end)
+        if particle:
+            out.append(Detection(d.start, particle.end(), "NAME", "morph"))
         alias = _LATIN_ALIAS.match(text, d.end)
         if alias:
             out.append(Detection(alias.start("v"), alias.end("v"), "NAME", "morph"))

@@ -139,6 +139,8 @@ _DATE_MONTH_YEAR = re.compile(
 _ROMAN_MONTH_YEAR = re.compile(rf"(?<![\w.-]){_ROMAN}\.{_Y4}(?![\d])")
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# A social-network handle: "Telegram: @ivanova_med" (an e-mail is matched first).
+_HANDLE = re.compile(r"(?<![\w.@])@[A-Za-z_][\w.]{2,}(?<=[A-Za-z0-9_])")
 _URL = re.compile(
     r"(?:https?://|www\.)[^\s<>«»\"']+"
     r"|(?<![\w@./-])(?:[a-z0-9-]+\.)+(?:ru|su|com|org|net|info|biz|pro|me|io|online|site|рф)"
@@ -341,7 +343,7 @@ _ORG_NOUN_QUOTED = re.compile(
 )
 _ORG_AUTHORITY = re.compile(
     r"(?<![\w-])(?:ГУ\s+МВД|ОМВД|УМВД|ОВД|УВД|МВД|ОУФМС|ТП\s+УФМС|УФМС|ОФМС|МФЦ|ЗАГС|ИФНС|ФНС|"
-    r"ПФР|ФСС|СФР)"
+    r"ПФР|ФСС|СФР|ГУФСИН|УФСИН|ФСИН|(?:ФКУ\s+)?(?:ИК|СИЗО|ЛИУ|КП|ЛПУ|ИЦ|ИУ|КБ)-\d+|в/ч\s*№?\s*\d{4,6})"
     r"(?:\s+(?:России|РФ|по|района|р-на|г\.|города|округа|области|края|в|"
     r"[А-ЯЁ][\w-]+(?:ой|ому|ого|ий|ый|ая|ом|е|а|и)?\.?)(?=[\s,.;)]|$))*"
 )
@@ -773,6 +775,8 @@ def find_structured(text: str, *, localities: bool = True) -> list[Detection]:
     if "@" in text:
         for m in _EMAIL.finditer(text):
             add(m.start(), m.end(), "EMAIL")
+        for m in _HANDLE.finditer(text):
+            add(m.start(), m.end(), "URL")
     if "/" in text or "www." in low:
         for start, end in _urls(text):
             add(start, end, "URL")
@@ -841,6 +845,7 @@ PATTERNS: dict[str, re.Pattern[str]] = {
     "date_month_year": _DATE_MONTH_YEAR,
     "email": _EMAIL,
     "url": _URL,
+    "handle": _HANDLE,
     "phone": _PHONE,
     "phone_code": _PHONE_CODE,
     "phone7": _PHONE7,
