@@ -47,6 +47,7 @@ or an organisation (:func:`is_clinical_word`).
 
 from __future__ import annotations
 
+import bisect
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -78,11 +79,32 @@ def _stems(section: str) -> tuple[str, ...]:
 EPONYMS: frozenset[str] = frozenset(_TERMS["eponyms"].split())
 
 _TRIGGER_STEMS = _stems("triggers")
-_TRIGGER = re.compile(
-    r"(?i)(?<![\w-])(?:"
-    + "|".join(re.escape(t).replace("е", "[её]") + r"\w*" for t in _TRIGGER_STEMS)
-    + r"|по)(?![\w-])"
-)
+_TRIGGER_SET = frozenset(_TRIGGER_STEMS)
+_TRIGGER_LENGTHS = sorted({len(t) for t in _TRIGGER_STEMS})
+_WORD_TOKEN = re.compile(r"(?<![\w-])[^\W\d_]+(?![\w-])")
+
+
+def _triggers(text: str) -> list[tuple[int, int, str]]:
+    """Every trigger word of ``text`` (a word starting with a trigger stem) and every "по",
+    as ``(start, end, lower-case word)`` - one pass over the words (a regular expression
+    of some 250 alternatives is several times slower)."""
+    out = []
+    for m in _WORD_TOKEN.finditer(text):
+        low = _trigger_word(m.group(0))
+        if low:
+            out.append((m.start(), m.end(), low))
+    return out
+
+
+@lru_cache(maxsize=65536)
+def _trigger_word(word: str) -> str:
+    """The word in lower case if it is "по" or starts with a trigger stem, else ""."""
+    low = word.lower().replace("ё", "е")
+    if low == "по" or any(low[:n] in _TRIGGER_SET for n in _TRIGGER_LENGTHS if n <= len(low)):
+        return low
+    return ""
+
+
 _CHAIN = re.compile(r"[A-ZА-ЯЁ][\w']*(?:\s?[-–—]\s?[A-ZА-ЯЁ][\w']*)*")
 _SPLIT = re.compile(r"\s?[-–—]\s?")
 _LATIN = re.compile(r"^[A-Za-z][A-Za-z'\s–—-]*$")
@@ -165,25 +187,24 @@ def is_listed_eponym(chain: str) -> bool:
     return any(_is_eponym_word(w) for w in _SPLIT.split(chain))
 
 
-def _governed_by_trigger(text: str, start: int, *, unlisted: bool = False) -> bool:
+def _governed_by_trigger(
+    text: str, start: int, triggers: list[tuple[int, int, str]], *, unlisted: bool = False
+) -> bool:
     """A trigger word precedes ``start``, separated only by list material (see _GAP_TOKEN).
 
-    Other chains of a list may be unlisted eponyms ("симптомы Промптова, Кустнера"), and
-    "история болезни" is no trigger (it names the patient). ``unlisted``: the chain at
-    ``start`` is not on the list, so "по" alone does not govern it
-    (:func:`_po_right_before` decides).
+    ``triggers``: :func:`_triggers` of ``text``. Other chains of a list may be unlisted
+    eponyms ("симптомы Промптова, Кустнера"), and "история болезни" is no trigger (it
+    names the patient). ``unlisted``: the chain at ``start`` is not on the list, so "по"
+    alone does not govern it (:func:`_po_right_before` decides).
     """
-    window = text[max(0, start - _WINDOW) : start]
-    offset = start - len(window)
-    last = None
-    for m in _TRIGGER.finditer(window):
-        last = m
-    if last is None:
+    i = bisect.bisect_right([end for _, end, _ in triggers], start) - 1
+    if i < 0 or triggers[i][0] < start - _WINDOW:
         return False
-    gap = window[last.end() :]
-    if last.group(0).lower() == "по":
+    t_start, t_end, word = triggers[i]
+    gap = text[t_end:start]
+    if word == "по":
         return not unlisted and gap.strip() == ""  # "по Кокрофту", never "по месту ... Образцовым"
-    if last.group(0).lower().startswith("болезн") and _RECORD_TITLE.search(window, 0, last.start()):
+    if word.startswith("болезн") and _RECORD_TITLE.search(text, max(0, t_start - 12), t_start):
         return False
     pos = 0
     while pos < len(gap):
@@ -192,7 +213,7 @@ def _governed_by_trigger(text: str, start: int, *, unlisted: bool = False) -> bo
             return False
         token = m.group(0)
         if token[:1].isupper() and not any(_is_eponym_word(w) for w in _SPLIT.split(token)):
-            end = offset + last.end() + m.end()
+            end = t_end + m.end()
             if not _eponym_shaped(text, _SPLIT.split(token), end):
                 return False
         pos = m.end()
@@ -288,13 +309,13 @@ def _eponym_shaped(text: str, words: list[str], end: int, case: str = "gent") ->
     )
 
 
-def _unlisted_eponym(text: str, m: re.Match[str]) -> bool:
+def _unlisted_eponym(text: str, m: re.Match[str], triggers: list[tuple[int, int, str]]) -> bool:
     """A chain of unknown words in an eponym's position (module docstring)."""
     words = _SPLIT.split(m.group(0))
     return (
-        _eponym_shaped(text, words, m.end())
-        and _governed_by_trigger(text, m.start(), unlisted=True)
-    ) or (_eponym_shaped(text, words, m.end(), "datv") and _po_right_before(text, m.start(), words))
+        _governed_by_trigger(text, m.start(), triggers, unlisted=True)
+        and _eponym_shaped(text, words, m.end())
+    ) or (_po_right_before(text, m.start(), words) and _eponym_shaped(text, words, m.end(), "datv"))
 
 
 def protected_spans(text: str) -> list[tuple[int, int]]:
@@ -322,12 +343,15 @@ def protected_spans(text: str) -> list[tuple[int, int]]:
     ['Пастернацкого']
     """
     out: list[tuple[int, int]] = []
+    triggers: list[tuple[int, int, str]] | None = None
     for m in _CHAIN.finditer(text):
+        if triggers is None:
+            triggers = _triggers(text)
         chain = m.group(0)
         words = _SPLIT.split(chain)
         eponymous = [_is_eponym_word(w) for w in words]
         if not any(eponymous):
-            if _unlisted_eponym(text, m):
+            if _unlisted_eponym(text, m, triggers):
                 out.append((m.start(), m.end()))
             continue
         grade = _GRADE_AFTER.match(text, m.end())
@@ -335,7 +359,7 @@ def protected_spans(text: str) -> list[tuple[int, int]]:
             (len(words) > 1 and sum(eponymous) >= 2)
             or _LATIN.match(chain)
             or grade
-            or _governed_by_trigger(text, m.start())
+            or _governed_by_trigger(text, m.start(), triggers)
         ):
             out.append((m.start(), grade.end() if grade else m.end()))
     return out

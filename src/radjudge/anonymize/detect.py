@@ -37,7 +37,7 @@ from radjudge.anonymize.morph import (
     recase_names,
     token_kind,
 )
-from radjudge.anonymize.ner import find_entities_batch
+from radjudge.anonymize.ner import clear_ner_cache, find_entities_batch
 from radjudge.anonymize.rules import find_structured
 from radjudge.anonymize.spans import Detection, merge_detections
 from radjudge.anonymize.types import PLACEHOLDERS
@@ -61,8 +61,10 @@ _cache: dict[str, tuple[Detection, ...]] = {}
 
 
 def clear_detection_cache() -> None:
-    """Forget every memoized detection (benchmarks measure a cold guard with it)."""
+    """Forget every memoized detection, NER's sentences included (benchmarks measure a cold
+    guard with it)."""
     _cache.clear()
+    clear_ner_cache()
 
 
 def placeholder_spans(text: str) -> list[tuple[int, int]]:
