@@ -3,7 +3,7 @@
 The vocabulary lives in ``clinical_terms.yaml`` beside this module (its header
 documents provenance and licence): eponymous surnames, the trigger words that
 govern them, analytes and scales, investigations, clinical nouns and medical
-abbreviations - about 1,100 entries.
+abbreviations - about 1,450 entries.
 
 A surname inside an eponym (``болезнь Крона``, ``опухоль Клацкина``,
 ``лимфоузел Вирхова``, ``класс A по Child-Pugh``, ``КК по Кокрофту–Голту``) is
