@@ -5,8 +5,12 @@ The set was written by a session that never read the anonymizer or the cohort ge
 out and scored once at its end (recall 0.967, precision 0.956, clinical terms kept 0.970 -
 short of the targets). Its misses have been read since, so in the second round it is
 development data like ``dev``: the issue's targets (recall >= 0.98 for every type, precision
->= 0.90, >= 0.99 of clinical terms kept) are asserted on both. A held-out measurement needs
-a set nobody has tuned on.
+>= 0.90, >= 0.99 of clinical terms kept) are asserted on both.
+
+``heldout`` is a second set, written by another session while the second round's detectors
+were built, merged only after they were committed, and scored once. It falls short of the
+targets; the floors below are that measurement, to catch regressions, not targets - and the
+detectors must not be tuned on its misses.
 """
 
 from __future__ import annotations
@@ -24,6 +28,26 @@ from radjudge.anonymize.evalset import (
     score_eval_set,
 )
 
+# Held-out second set, first and only measurement (issue 14, second round; 249 snippets, 475
+# identifiers, 345 kept terms): recall NAME 0.972, DATE 0.946, PHONE 0.833, EMAIL 1, URL 0.909,
+# ADDRESS 0.883, ID 0.800, ORG 0.855; all 0.903 (429/475); precision 0.970 (487/502 detections);
+# clinical terms kept 0.988 (341/345).
+HELDOUT_FLOORS = {
+    "recall": {
+        "NAME": 0.97,
+        "DATE": 0.94,
+        "PHONE": 0.83,
+        "EMAIL": 1.0,
+        "URL": 0.90,
+        "ADDRESS": 0.88,
+        "ID": 0.80,
+        "ORG": 0.85,
+    },
+    "recall_all": 0.90,
+    "precision": 0.965,
+    "kept": 0.985,
+}
+
 
 @cache
 def scores(split: str):
@@ -31,7 +55,7 @@ def scores(split: str):
 
 
 def test_the_set_loads_with_exact_offsets_and_known_types():
-    for split, prefix in (("dev", "d"), ("test", "t")):
+    for split, prefix in (("dev", "d"), ("test", "t"), ("heldout", "h")):
         snippets = load_eval_set(split)
         assert len(snippets) >= 170 and all(s.id.startswith(prefix) for s in snippets)
         for s in snippets:
@@ -62,6 +86,16 @@ def test_both_development_splits_meet_the_issue_targets(split):
         assert by_type.loc[t, "recall"] >= 0.98, (t, sc.misses)
     assert sc.precision("all") >= 0.90, sc.false_positives
     assert sc.clinical_preserved >= 0.99, sc.clinical
+
+
+def test_held_out_second_set_stays_at_its_measured_level():
+    sc = scores("heldout")
+    by_type = sc.by_type.set_index("type")
+    for t, floor in HELDOUT_FLOORS["recall"].items():
+        assert by_type.loc[t, "recall"] >= floor, (t, sc.misses)
+    assert sc.recall("all") >= HELDOUT_FLOORS["recall_all"], sc.misses
+    assert sc.precision("all") >= HELDOUT_FLOORS["precision"], sc.false_positives
+    assert sc.clinical_preserved >= HELDOUT_FLOORS["kept"], sc.clinical
 
 
 def test_class_table_and_audit_rows():
