@@ -1,11 +1,16 @@
 """The anonymizer on the independent evaluation set (tests/data/anonymization_eval).
 
 The set was written by a session that never read the anonymizer or the cohort generator
-(see its README). ``dev`` is the tuning split: the issue's targets are asserted on it.
-``test`` is held out: it was scored once, at the end of issue 14, and the figures below are
-that measurement. They fall short of the issue's targets (recall >= 0.98 for every type,
-precision >= 0.90, >= 0.99 of clinical terms kept); the floors only catch regressions, and
-the detectors must not be tuned on the misses of ``test``.
+(see its README). ``dev`` was the tuning split of issue 14's first round; ``test`` was held
+out and scored once at its end (recall 0.967, precision 0.956, clinical terms kept 0.970 -
+short of the targets). Its misses have been read since, so in the second round it is
+development data like ``dev``: the issue's targets (recall >= 0.98 for every type, precision
+>= 0.90, >= 0.99 of clinical terms kept) are asserted on both.
+
+``heldout`` is a second set, written by another session while the second round's detectors
+were built, merged only after they were committed, and scored once. It falls short of the
+targets; the floors below are that measurement, to catch regressions, not targets - and the
+detectors must not be tuned on its misses.
 """
 
 from __future__ import annotations
@@ -23,10 +28,25 @@ from radjudge.anonymize.evalset import (
     score_eval_set,
 )
 
-# Held-out test split, first and only measurement (issue 14 branch): per type recall
-# NAME 0.952, DATE 1, PHONE 1, EMAIL 1, URL 1, ADDRESS 0.926, ID 0.929, ORG 0.903;
-# all 0.967 (233/241); precision 0.956 (237/248); clinical terms kept 0.970 (256/264).
-TEST_FLOORS = {"recall_all": 0.96, "recall_type": 0.90, "precision": 0.95, "kept": 0.965}
+# Held-out second set, first and only measurement (issue 14, second round; 249 snippets, 475
+# identifiers, 345 kept terms): recall NAME 0.972, DATE 0.946, PHONE 0.833, EMAIL 1, URL 0.909,
+# ADDRESS 0.883, ID 0.800, ORG 0.855; all 0.903 (429/475); precision 0.970 (487/502 detections);
+# clinical terms kept 0.988 (341/345).
+HELDOUT_FLOORS = {
+    "recall": {
+        "NAME": 0.97,
+        "DATE": 0.94,
+        "PHONE": 0.83,
+        "EMAIL": 1.0,
+        "URL": 0.90,
+        "ADDRESS": 0.88,
+        "ID": 0.80,
+        "ORG": 0.85,
+    },
+    "recall_all": 0.90,
+    "precision": 0.965,
+    "kept": 0.985,
+}
 
 
 @cache
@@ -35,7 +55,7 @@ def scores(split: str):
 
 
 def test_the_set_loads_with_exact_offsets_and_known_types():
-    for split, prefix in (("dev", "d"), ("test", "t")):
+    for split, prefix in (("dev", "d"), ("test", "t"), ("heldout", "h")):
         snippets = load_eval_set(split)
         assert len(snippets) >= 170 and all(s.id.startswith(prefix) for s in snippets)
         for s in snippets:
@@ -58,23 +78,24 @@ def test_a_broken_copy_is_refused_naming_file_line_and_id(tmp_path):
         load_eval_set("test", tmp_path)
 
 
-def test_dev_meets_the_issue_targets():
-    sc = scores("dev")
+@pytest.mark.parametrize("split", ["dev", "test"])
+def test_both_development_splits_meet_the_issue_targets(split):
+    sc = scores(split)
     by_type = sc.by_type.set_index("type")
     for t in EVAL_TYPES:
         assert by_type.loc[t, "recall"] >= 0.98, (t, sc.misses)
     assert sc.precision("all") >= 0.90, sc.false_positives
-    assert sc.clinical_preserved >= 0.99
+    assert sc.clinical_preserved >= 0.99, sc.clinical
 
 
-def test_held_out_test_stays_at_its_measured_level():
-    sc = scores("test")
+def test_held_out_second_set_stays_at_its_measured_level():
+    sc = scores("heldout")
     by_type = sc.by_type.set_index("type")
-    assert sc.recall("all") >= TEST_FLOORS["recall_all"], sc.misses
-    for t in EVAL_TYPES:
-        assert by_type.loc[t, "recall"] >= TEST_FLOORS["recall_type"], (t, sc.misses)
-    assert sc.precision("all") >= TEST_FLOORS["precision"], sc.false_positives
-    assert sc.clinical_preserved >= TEST_FLOORS["kept"]
+    for t, floor in HELDOUT_FLOORS["recall"].items():
+        assert by_type.loc[t, "recall"] >= floor, (t, sc.misses)
+    assert sc.recall("all") >= HELDOUT_FLOORS["recall_all"], sc.misses
+    assert sc.precision("all") >= HELDOUT_FLOORS["precision"], sc.false_positives
+    assert sc.clinical_preserved >= HELDOUT_FLOORS["kept"], sc.clinical
 
 
 def test_class_table_and_audit_rows():

@@ -3,7 +3,7 @@
 The vocabulary lives in ``clinical_terms.yaml`` beside this module (its header
 documents provenance and licence): eponymous surnames, the trigger words that
 govern them, analytes and scales, investigations, clinical nouns and medical
-abbreviations - about 1,100 entries.
+abbreviations - about 1,450 entries.
 
 A surname inside an eponym (``болезнь Крона``, ``опухоль Клацкина``,
 ``лимфоузел Вирхова``, ``класс A по Child-Pugh``, ``КК по Кокрофту–Голту``) is
@@ -25,6 +25,16 @@ A capitalised word chain is protected when one of its words is a known eponym
 Eponym words match by stem plus at most three letters of case ending, so
 "Валя" (симптом Валя) matches but "Валентином" does not.
 
+An eponym *not* on the list is recognised by its position (the list cannot
+hold them all): a capitalised word or hyphenated chain (``Промптова``,
+``Хилла-Сакса``, ``Киммерле``) right after a trigger word (``симптом``,
+``повреждение``, ``аномалия``...), or after "по" when the chain is a hyphenated
+pair (``по Фонтейну-Покровскому``) or a grade, stage or trigger word precedes
+the "по" (``IIБ ст. по Фонтейну``, ``проба по Сулковичу``). Such a chain is
+protected only when nothing marks it as a person's name: no initials, first
+name or patronymic after it, no first name or patronymic inside it, and not
+"история болезни" before it (``история болезни Смирнова`` names the patient).
+
 A real doctor called, say, Боткин is therefore still a name when no trigger
 precedes him ("осмотрен Боткиным С.П."), while "болезнь Боткина" is protected.
 
@@ -37,14 +47,18 @@ or an organisation (:func:`is_clinical_word`).
 
 from __future__ import annotations
 
+import bisect
 import re
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
+from radjudge.anonymize.names import FIRST_NAME_FORMS
+
 __all__ = [
     "EPONYMS",
+    "is_listed_eponym",
     "MEDICAL_ABBREVIATIONS",
     "protected_spans",
     "is_medical_abbreviation",
@@ -65,11 +79,32 @@ def _stems(section: str) -> tuple[str, ...]:
 EPONYMS: frozenset[str] = frozenset(_TERMS["eponyms"].split())
 
 _TRIGGER_STEMS = _stems("triggers")
-_TRIGGER = re.compile(
-    r"(?i)(?<![\w-])(?:"
-    + "|".join(re.escape(t).replace("е", "[её]") + r"\w*" for t in _TRIGGER_STEMS)
-    + r"|по)(?![\w-])"
-)
+_TRIGGER_SET = frozenset(_TRIGGER_STEMS)
+_TRIGGER_LENGTHS = sorted({len(t) for t in _TRIGGER_STEMS})
+_WORD_TOKEN = re.compile(r"(?<![\w-])[^\W\d_]+(?![\w-])")
+
+
+def _triggers(text: str) -> list[tuple[int, int, str]]:
+    """Every trigger word of ``text`` (a word starting with a trigger stem) and every "по",
+    as ``(start, end, lower-case word)`` - one pass over the words (a regular expression
+    of some 250 alternatives is several times slower)."""
+    out = []
+    for m in _WORD_TOKEN.finditer(text):
+        low = _trigger_word(m.group(0))
+        if low:
+            out.append((m.start(), m.end(), low))
+    return out
+
+
+@lru_cache(maxsize=65536)
+def _trigger_word(word: str) -> str:
+    """The word in lower case if it is "по" or starts with a trigger stem, else ""."""
+    low = word.lower().replace("ё", "е")
+    if low == "по" or any(low[:n] in _TRIGGER_SET for n in _TRIGGER_LENGTHS if n <= len(low)):
+        return low
+    return ""
+
+
 _CHAIN = re.compile(r"[A-ZА-ЯЁ][\w']*(?:\s?[-–—]\s?[A-ZА-ЯЁ][\w']*)*")
 _SPLIT = re.compile(r"\s?[-–—]\s?")
 _LATIN = re.compile(r"^[A-Za-z][A-Za-z'\s–—-]*$")
@@ -143,17 +178,34 @@ def _is_eponym_word(word: str) -> bool:
 _STEMS = tuple(sorted({s.replace("ё", "е") for s in EPONYMS}))
 
 
-def _governed_by_trigger(text: str, start: int) -> bool:
-    """A trigger word precedes ``start``, separated only by list material (see _GAP_TOKEN)."""
-    window = text[max(0, start - _WINDOW) : start]
-    last = None
-    for m in _TRIGGER.finditer(window):
-        last = m
-    if last is None:
+def is_listed_eponym(chain: str) -> bool:
+    """A word or hyphenated chain with a word of the eponym list (``Кохера``, ``Мейо-Робсона``).
+
+    >>> is_listed_eponym("Клацкина"), is_listed_eponym("Хилла-Сакса"), is_listed_eponym("Петрова")
+    (True, True, False)
+    """
+    return any(_is_eponym_word(w) for w in _SPLIT.split(chain))
+
+
+def _governed_by_trigger(
+    text: str, start: int, triggers: list[tuple[int, int, str]], *, unlisted: bool = False
+) -> bool:
+    """A trigger word precedes ``start``, separated only by list material (see _GAP_TOKEN).
+
+    ``triggers``: :func:`_triggers` of ``text``. Other chains of a list may be unlisted
+    eponyms ("симптомы Промптова, Кустнера"), and "история болезни" is no trigger (it
+    names the patient). ``unlisted``: the chain at ``start`` is not on the list, so "по"
+    alone does not govern it (:func:`_po_right_before` decides).
+    """
+    i = bisect.bisect_right([end for _, end, _ in triggers], start) - 1
+    if i < 0 or triggers[i][0] < start - _WINDOW:
         return False
-    gap = window[last.end() :]
-    if last.group(0).lower() == "по":
-        return gap.strip() == ""  # "по Кокрофту", never "по месту жительства ... Образцовым"
+    t_start, t_end, word = triggers[i]
+    gap = text[t_end:start]
+    if word == "по":
+        return not unlisted and gap.strip() == ""  # "по Кокрофту", never "по месту ... Образцовым"
+    if word.startswith("болезн") and _RECORD_TITLE.search(text, max(0, t_start - 12), t_start):
+        return False
     pos = 0
     while pos < len(gap):
         m = _GAP_TOKEN.match(gap, pos)
@@ -161,9 +213,109 @@ def _governed_by_trigger(text: str, start: int) -> bool:
             return False
         token = m.group(0)
         if token[:1].isupper() and not any(_is_eponym_word(w) for w in _SPLIT.split(token)):
-            return False
+            end = t_end + m.end()
+            if not _eponym_shaped(text, _SPLIT.split(token), end):
+                return False
         pos = m.end()
     return True
+
+
+_WORD_SHAPED = re.compile(r"[A-ZА-ЯЁ][a-zа-яё']+|[IVX]{1,4}")
+_PATRONYMIC_WORD = re.compile(r"[А-ЯЁ][а-яё]+(?:ович|евич|ьич|овн|евн|ичн)[а-яё]{0,3}")
+_NAME_AFTER = re.compile(r"\s+(?:[А-ЯЁ]\.|(?P<w>[А-ЯЁ][а-яё]+)(?![\w-]))")
+_RECORD_TITLE = re.compile(r"(?i)истори[яиюей]\s+$")
+# What before "по" makes the chain after it a classification or method: a trigger noun, a
+# grade, stage or score word, or a Roman grade, at most two lower-case words before the "по"
+# ("IIБ ст. по", "2 балла по", "проба по", "анализ мочи по", "окраска по").
+_CONTEXT_BEFORE_PO = re.compile(
+    r"(?i)(?:(?<![\w-])(?:"
+    + "|".join(re.escape(t).replace("е", "[её]") + r"\w*" for t in _TRIGGER_STEMS)
+    + r"|ст\.|стади\w*|степен\w*|балл\w*|групп\w*|гр\.|оценк\w*|окраск\w*|анализ\w*|"
+    r"тонометри\w*|расч[её]т\w*)(?:\s+[а-яё]+\.?){0,2}|(?<![\w-])[IVX]{1,4}[A-DА-Г]?)\s*$"
+)
+
+
+def _analyzer():  # noqa: ANN202 - the shared pymorphy3 analyzer
+    from radjudge.anonymize.morph import analyzer  # here: morph imports this module
+
+    return analyzer()
+
+
+@lru_cache(maxsize=65536)
+def _dictionary_tags(word: str) -> frozenset[str]:
+    """The name, place and organisation tags of a word pymorphy3 knows (none for a guess):
+    a reading of score >= 0.25 for a name, >= 0.4 for a place or organisation (many surnames
+    have a minor place reading: "Покровскому")."""
+    morph = _analyzer()
+    if not morph.word_is_known(word.lower()):
+        return frozenset()
+    return frozenset(
+        tag
+        for p in morph.parse(word)
+        for tag in ("Name", "Patr", "Geox", "Orgn")
+        if tag in p.tag and p.score >= (0.25 if tag in ("Name", "Patr") else 0.4)
+    )
+
+
+def _given_name(word: str) -> bool:
+    """A first name or patronymic: the lexicon, the suffix, or a dictionary reading."""
+    return (
+        word in FIRST_NAME_FORMS
+        or bool(_PATRONYMIC_WORD.fullmatch(word))
+        or bool({"Name", "Patr"} & _dictionary_tags(word))
+    )
+
+
+@lru_cache(maxsize=65536)
+def _oblique(word: str, case: str) -> bool:
+    """The word can be in ``case`` (an eponym is a genitive, or a dative after "по").
+
+    Latin words and words ending in a vowel (indeclinable: Киммерле, Мириззи) pass.
+    """
+    if re.fullmatch(r"[A-Za-z']+|[IVX]+", word) or word[-1] in "еиоуэю":
+        return True
+    return any(p.tag.case == case for p in _analyzer().parse(word))
+
+
+def _person_marked(text: str, words: list[str], end: int) -> bool:
+    """A given name, a place or an organisation in the chain, or initials / a given name after
+    it ("Исаака Ньютона", "стадионах Германии", "по Санкт-Петербургу" are no eponyms)."""
+    if any(_given_name(w) or {"Geox", "Orgn"} & _dictionary_tags(w) for w in words):
+        return True
+    m = _NAME_AFTER.match(text, end)
+    if not m:
+        return False
+    w = m.group("w")
+    return w is None or _given_name(w)
+
+
+def _po_right_before(text: str, start: int, words: list[str]) -> bool:
+    """ "по" right before, and a hyphenated pair, or a grade / trigger before the "по"."""
+    before = text[max(0, start - 60) : start]
+    m = re.search(r"(?<![\w-])по\s+$", before)
+    if m is None:
+        return False
+    return len(words) >= 2 or bool(_CONTEXT_BEFORE_PO.search(before, 0, m.start()))
+
+
+def _eponym_shaped(text: str, words: list[str], end: int, case: str = "gent") -> bool:
+    """Capitalised words (a Roman numeral may follow: "Бильрот-II") that can be in ``case``
+    and are not marked as a person ("канала Перепёлкин", "Исаака Ньютона" are people)."""
+    return (
+        all(_WORD_SHAPED.fullmatch(w) for w in words)
+        and not words[0].isupper()
+        and _oblique(words[-1], case)
+        and not _person_marked(text, words, end)
+    )
+
+
+def _unlisted_eponym(text: str, m: re.Match[str], triggers: list[tuple[int, int, str]]) -> bool:
+    """A chain of unknown words in an eponym's position (module docstring)."""
+    words = _SPLIT.split(m.group(0))
+    return (
+        _governed_by_trigger(text, m.start(), triggers, unlisted=True)
+        and _eponym_shaped(text, words, m.end())
+    ) or (_po_right_before(text, m.start(), words) and _eponym_shaped(text, words, m.end(), "datv"))
 
 
 def protected_spans(text: str) -> list[tuple[int, int]]:
@@ -191,18 +343,23 @@ def protected_spans(text: str) -> list[tuple[int, int]]:
     ['Пастернацкого']
     """
     out: list[tuple[int, int]] = []
+    triggers: list[tuple[int, int, str]] | None = None
     for m in _CHAIN.finditer(text):
+        if triggers is None:
+            triggers = _triggers(text)
         chain = m.group(0)
         words = _SPLIT.split(chain)
         eponymous = [_is_eponym_word(w) for w in words]
         if not any(eponymous):
+            if _unlisted_eponym(text, m, triggers):
+                out.append((m.start(), m.end()))
             continue
         grade = _GRADE_AFTER.match(text, m.end())
         if (
             (len(words) > 1 and sum(eponymous) >= 2)
             or _LATIN.match(chain)
             or grade
-            or _governed_by_trigger(text, m.start())
+            or _governed_by_trigger(text, m.start(), triggers)
         ):
             out.append((m.start(), grade.end() if grade else m.end()))
     return out

@@ -342,13 +342,16 @@ def anonymize_records(
             }
             for pid, _, _ in chunk
         ]
-        # The second detection pass, batched: the scans below then hit the line cache.
+        # The residual scan of the first replacement, batched (line by line, as the guard
+        # scans): the scans below then hit the line cache. NER re-runs only on the sentences
+        # the replacement changed; the others are memoized from the first pass.
         detect_phi_batch(
             [
                 r.text
                 for (_, sec, _), spans, opt in zip(chunk, first, options, strict=True)
                 for r in _replace_all([sec[k] for k in SECTIONS], spans, **opt).replaced
-            ]
+            ],
+            unit="line",
         )
         for (pid, sections, synthetic), spans, opt in zip(chunk, first, options, strict=True):
             texts = [sections[k] for k in SECTIONS]

@@ -21,10 +21,23 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Literal
 
-from radjudge.anonymize.clinical import is_clinical_word, is_medical_abbreviation, protected_spans
+from radjudge.anonymize.clinical import (
+    is_clinical_word,
+    is_listed_eponym,
+    is_medical_abbreviation,
+    protected_spans,
+)
 from radjudge.anonymize.heuristics import find_name_heuristics
-from radjudge.anonymize.morph import analyzer, find_names, recase_names, token_kind
-from radjudge.anonymize.ner import find_entities_batch
+from radjudge.anonymize.morph import (
+    ROLE_BEFORE,
+    analyzer,
+    find_names,
+    is_common_lexeme,
+    is_initials,
+    recase_names,
+    token_kind,
+)
+from radjudge.anonymize.ner import clear_ner_cache, find_entities_batch
 from radjudge.anonymize.rules import find_structured
 from radjudge.anonymize.spans import Detection, merge_detections
 from radjudge.anonymize.types import PLACEHOLDERS
@@ -48,8 +61,10 @@ _cache: dict[str, tuple[Detection, ...]] = {}
 
 
 def clear_detection_cache() -> None:
-    """Forget every memoized detection (benchmarks measure a cold guard with it)."""
+    """Forget every memoized detection, NER's sentences included (benchmarks measure a cold
+    guard with it)."""
     _cache.clear()
+    clear_ner_cache()
 
 
 def placeholder_spans(text: str) -> list[tuple[int, int]]:
@@ -123,6 +138,66 @@ def _clinical_only(line: str, d: Detection) -> bool:
     return True
 
 
+_LEXEME = re.compile(r"[A-Za-zА-ЯЁа-яё]+(?:-[A-Za-zА-ЯЁа-яё]+)*\.?")
+# Nouns that make a phrase of common words a name of an organisation or a place.
+_ORG_OR_PLACE = re.compile(
+    r"(?:больниц|поликлиник|клиник|госпитал|центр|институт|университет|академи|диспансер|"
+    r"санатори|лаборатори|аптек|банк|компани|завод|фабрик|министерств|департамент|управлени|"
+    r"комитет|служб|фонд|школ|колледж|лице[йяю]|сад|област|кра[йяюе]|район|округ|республик|"
+    r"город|сел[оаеу]|деревн|пос[её]л|улиц|проспект|переул|площад|шоссе|набережн|бульвар|"
+    r"станци|вокзал|аэропорт|парк|медцентр|медсанчаст|штат|стран|государств|федераци|союз|"
+    r"импери|королевств|эмират|остров|мор[еяю]|рек[аиеу]|озер|полуостров|ассоциаци|ассамбле|"
+    r"парти|фронт|движени|совет|дум[аеуы]|собрани|правительств|театр|музей|газет|журнал|"
+    r"команд|клуб|общест|объединени|организаци|агентств|редакци)"
+)
+_INITIALS_BEFORE = re.compile(r"[А-ЯЁ]\.\s?$")
+# The start of a line or a sentence, after a colon or an ICD code ("K85.1 Билиарный ...").
+_CLAUSE_START = re.compile(r"(?:^|[.!?:;]|[A-Z]\d+(?:\.\d+)?)\s*$")
+_INITIAL_AFTER = re.compile(r"\s?[А-ЯЁ]\.")
+
+
+def _common_phrase(line: str, d: Detection) -> bool:
+    """NER's false alarm on a phrase of common words ("Фибрилляция предсердий").
+
+    Every word is a common lexeme (:func:`radjudge.anonymize.morph.is_common_lexeme`:
+    pymorphy3 knows no name, place or organisation reading of it) or, after the
+    first, a lower-case word, and
+
+    * it is one compound with a lower-case head that names no organisation or
+      place (``Онлайн-консультация``, ``Telegram-канал``), or
+    * a person: no name context - no initials, first name or patronymic next to
+      it, no role word before it (``Кузнец`` stays a name after ``врач``), or
+    * a place or organisation opening a sentence (clause-initial capitals:
+      ``Гемограмма от ...``, ``Аутоиммунный тиреоидит ...``), with no
+      organisation or place noun among its words (``Городская больница``).
+    """
+    text = line[d.start : d.end]
+    if re.fullmatch(r"(?:[А-ЯЁA-Z]\.\s?){2}", text.strip()) and not is_initials(text):
+        return True  # "1961 Г.Р.": год рождения, not initials
+    if re.search(r"[\d«»\"№]", text) or line[max(0, d.start - 2) : d.start].strip() in ("«", '"'):
+        return False  # a quoted name: «Яблоко», «Ведомости»
+    words = [m.group(0) for m in _LEXEME.finditer(text)]
+    if not words or any(w.endswith(".") for w in words):  # initials, abbreviations
+        return False
+    # lower-case words after the first are common nouns of the phrase ("Билиарный сладж")
+    if not all(is_common_lexeme(w) or (i and w[:1].islower()) for i, w in enumerate(words)):
+        return False
+    head = words[-1].split("-")[-1]
+    if len(words) == 1 and "-" in words[0] and head.islower():
+        return not _ORG_OR_PLACE.match(head)
+    if d.type == "NAME":
+        before = line[max(0, d.start - 40) : d.start]
+        after = _NAME_FOLLOWS.match(line, d.end)
+        return not (
+            ROLE_BEFORE.search(before)
+            or _INITIALS_BEFORE.search(before)
+            or _INITIAL_AFTER.match(line, d.end)
+            or (after and token_kind(after.group(0).strip()) in ("first", "patr"))
+        )
+    opens = _CLAUSE_START.search(line, 0, d.start)
+    return bool(opens) and not any(_ORG_OR_PLACE.match(w.lower()) for w in words)
+
+
 _NAME_FOLLOWS = re.compile(r"\s+(?:[А-ЯЁ]\.|[А-ЯЁ][а-яё]+)")
 
 
@@ -161,6 +236,8 @@ _PARTICLE_BEFORE = re.compile(
 _PARTICLE_NAME = re.compile(
     r"(?<![\w-])(?:аль|эль|ал|ас|ад|ан|ат|уль|ибн|бин|бен)[\s-][А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?"
 )
+# Turkic patronymic particles close a name: "Мамедова Севиль Азер кызы".
+_PATRONYMIC_PARTICLE = re.compile(r"\s(?:оглы|оглу|улы|уулу|кызы|кзы|гызы|кизи)(?![\w-])")
 _LATIN_ALIAS = re.compile(
     r"\s?\((?P<v>[A-Z][a-z'-]+(?:[ -](?:[A-Z][a-z'-]+|al|el|de|da|van|von|bin|ibn|le|la)){1,4})\)"
 )
@@ -221,6 +298,9 @@ def _name_echoes(
         p = _PARTICLE_BEFORE.search(text, max(0, d.start - 5), d.start)
         if p:
             out.append(Detection(p.start(), d.end, "NAME", "morph"))
+        particle = _PATRONYMIC_PARTICLE.match(text, d.end)
+        if particle:
+            out.append(Detection(d.start, particle.end(), "NAME", "morph"))
         alias = _LATIN_ALIAS.match(text, d.end)
         if alias:
             out.append(Detection(alias.start("v"), alias.end("v"), "NAME", "morph"))
@@ -261,7 +341,7 @@ def _combine(
     kept = []
     for d in found:
         if d.detector != "rules" and d.type in _NAMEISH:
-            if _clinical_only(line, d):
+            if _clinical_only(line, d) or (d.detector == "ner" and _common_phrase(line, d)):
                 continue
             if d.type == "NAME":
                 trimmed = _trim_initial_adjective(line, d)
@@ -281,7 +361,10 @@ def _combine(
         ]
     merged = merge_detections(found, line)
     if any(d.type == "NAME" for d in merged):
-        merged = merge_detections([*merged, *_name_echoes(line, merged, protected)], line)
+        # An eponym known only by its position yields to a person named in the same text
+        # ("Оливеру Кану ... Реакцией Кана").
+        listed = [(s, e) for s, e in protected if is_listed_eponym(line[s:e])]
+        merged = merge_detections([*merged, *_name_echoes(line, merged, listed)], line)
     holders = placeholder_spans(line)
     if holders:
         merged = [d for d in merged if not _only_placeholders(line, d, holders)]

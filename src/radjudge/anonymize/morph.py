@@ -27,6 +27,8 @@ __all__ = [
     "token_kind",
     "find_names",
     "is_name_like",
+    "is_common_lexeme",
+    "is_initials",
     "recase_names",
     "ROLE_BEFORE",
     "ROLE_WORDS",
@@ -45,12 +47,17 @@ ROLE_WORDS = (
     r"пациент\w*|больн(?:ой|ая|ого|ому|ым|ую)|гр\.|гражданин\w*|гражданк\w*|"
     r"жен[аыуе]|муж[аеу]?|дочер(?:ь|и|ью)|доч[ьи]|сын(?:а|у|ом)?|мат(?:ь|ери)|отц(?:а|у|ом)|отец|"
     r"брат(?:а|у|ом)?|сестр(?:а|ы|е|у|ой)|внук\w*|внучк\w*|опекун\w*|родственник\w*|"
+    r"супруг\w*|сосед\w*|знаком(?:ый|ая|ого|ой|ому|ую|ым)|подруг\w*|коллег\w*|т[её]т[яиюеь]\w*|"
+    r"дяд[яиюе]\w*|бабушк\w*|дедушк\w*|племянни\w*|свекров\w*|т[её]щ[аиейу]\w*|невестк\w*|"
+    r"сожител\w*|представител\w*|акушерк\w*|санитар\w*|мам[аыеу]|пап[аыеу]|"
     r"г-н\w*|г-жа|господин\w*|госпож\w*|направил[аи]?|осмотрел[аи]?|подпись)"
 )
 # A role word, then at most two lower-case words ("заведующая отделением", "врач приёмного
 # отделения") before the name.
-ROLE_BEFORE = re.compile(rf"(?<![\w-]){ROLE_WORDS}(?:-[а-яё]+)?(?:\s+[а-яё]+\.?){{0,2}}[\s,:]+$")
-_ROLE_RIGHT_BEFORE = re.compile(rf"(?<![\w-]){ROLE_WORDS}(?:-[а-яё]+)?[\s,:]+$")
+ROLE_BEFORE = re.compile(
+    rf"(?<![\w-]){ROLE_WORDS}(?:-[а-яё]+)?(?:\s+[а-яё]+\.?){{0,2}}(?:[\s,:]|\s[—–-]\s)+$"
+)
+_ROLE_RIGHT_BEFORE = re.compile(rf"(?<![\w-]){ROLE_WORDS}(?:-[а-яё]+)?(?:[\s,:]|\s[—–-]\s)+$")
 
 
 @cache
@@ -114,6 +121,57 @@ def _plain_noun(word: str) -> bool:
     return bool(parses) and parses[0].tag.POS == "NOUN"
 
 
+_PROPER_TAGS = ("Name", "Surn", "Patr", "Geox", "Orgn", "Trad")
+# Neo-classical medical word formation: an unknown word built like this is a term, not a name
+# (pymorphy3 guesses a Name parse for any unknown word in -а: "Гемограмма").
+_MEDICAL_FORMATION = re.compile(
+    r"(?:грамм|графи|скопи|метри|томи|стоми|пекси|рафи|пластик|пати|пени|плеги|парез|алги|еми|"
+    r"ури|логи|цитоз|трофи|плази|фаги|кинез|тензи|карди|генез|стаз|ктази|склероз|фиброз|спазм|"
+    r"птоз|лиз|рея|пноэ|мегали|малаци|литиаз|рраги)[а-яё]{0,3}$|.{4,}(?:ит|оз|ом|оид)[аеуы]?$"
+    r"|^(?:гепато|гастро|кардио|нефро|невро|нейро|сплено|остео|артро|энтеро|колоно|цисто|"
+    r"дермато|гемато|лимфо|ангио|миело|пневмо|бронхо|трахео|ларинго|офтальмо|холецист|холедох|"
+    r"панкреат|тирео|адено|эндометр|хондро|фибро|липо)[а-яё]{3,}"
+    # and adjectives in -н-ый / -ический ("Внутрипечёночный", "Гастроэнтерологическая")
+    r"|.{4,}(?:н|ическ)(?:ый|ий|ая|ое|ой|ого|ому|ым|им|ую|ые|ие|ых|их|ыми|ими|ом)$"
+)
+
+
+@lru_cache(maxsize=100_000)
+def is_common_lexeme(word: str) -> bool:
+    """A word of the common vocabulary that is not a name, a place or an organisation.
+
+    A word pymorphy3 knows counts when no parse of it (score >= 0.02) carries
+    ``Name``, ``Surn``, ``Patr``, ``Geox``, ``Orgn`` or ``Trad`` and its best
+    parse is not an animate noun (``Кузнец``, ``Мельник``, ``Ткач`` are surnames
+    as often as trades: they stay names). A word it does not know counts only
+    when it is built like a medical term or adjective (``Гемограмма``,
+    ``тиреоидит``, ``холестаз``, ``Внутрипечёночный``): an unknown word is a foreign or rare surname as often as
+    not. A hyphenated word counts when its Cyrillic parts do
+    (``Онлайн-консультация``, ``Telegram-канал``).
+
+    >>> [is_common_lexeme(w) for w in ("Фибрилляция", "Гемограмма", "Кузнец", "Орёл", "Иванов")]
+    [True, True, False, False, False]
+    """
+    parts = [p for p in word.split("-") if p]
+    if len(parts) > 1:
+        cyrillic = [p for p in parts if re.search(r"[а-яёА-ЯЁ]", p)]
+        return (
+            bool(cyrillic)
+            and all(is_common_lexeme(p) for p in cyrillic)
+            and all(p in cyrillic or re.fullmatch(r"[A-Za-z]+", p) for p in parts)
+        )
+    low = word.lower()
+    if not re.fullmatch(r"[а-яё]+", low):
+        return False
+    if not analyzer().word_is_known(low):
+        return bool(_MEDICAL_FORMATION.search(low))
+    parses = analyzer().parse(low)
+    if any(tag in p.tag for p in parses if p.score >= 0.02 for tag in _PROPER_TAGS):
+        return False
+    best = parses[0].tag
+    return not (best.POS == "NOUN" and "anim" in best)
+
+
 _CAPS_TOKEN = re.compile(r"(?<![\w-])[А-ЯЁ]{2,}(?:-[А-ЯЁ]{2,})*(?![\w-])")
 _LOWER_TOKEN = re.compile(
     r"(?<![\w.-])(?P<init>[а-яё]\.(?:\s?[а-яё]\.)?)(?![\w])|(?<![\w-])(?P<word>[а-яё]{2,}(?:-[а-яё]+)?)(?![\w-])"
@@ -151,7 +209,7 @@ def _name_run(words: list[str], kinds: list[str]) -> bool:
         return False
     tops = set(kinds)
     anys = set().union(*(_lower_any(w) for w in words if w))
-    if "init" in tops and ("Surn" in anys or "unknown" in tops or "Name" in anys):
+    if "init" in tops and ("Surn" in anys | tops or "unknown" in tops or "Name" in anys):
         return "init" not in tops or kinds.count("init") < len(kinds)
     if "Patr" in anys:
         return True
@@ -196,17 +254,67 @@ def _caps_names(text: str) -> list[tuple[int, int]]:
     return out
 
 
+_LOWER_SURNAME_SHAPE = re.compile(
+    r"[а-яё]{2,}(?:(?:ов|ев|ёв|ин|ын)(?:а|у|ым|ой|ою|е|ы)?|(?:ск|цк)(?:ий|ая|ого|ому|им|ом|ой|ую))"
+    r"|[а-яё]+(?:енко|ук|юк|ян|ых|их|швили|дзе)"
+)
+# Lower-case abbreviations shaped like initials: "т.е.", "т.к.", "в.в." (внутривенно)...
+_NOT_INITIALS = frozenset(
+    "т.е. т.к. т.д. т.п. т.ч. т.н. т.о. и.о. в.в. м.б. н.в. п.к. в.м. с.г. ч.н. н.э. д.б. р.д. "
+    "п.о. к.м.н. д.м.н. с.м. т.г. п.г. н.ч. с.ч. г.р. в.т. с.м.п.".split()
+)
+
+
+def is_initials(token: str) -> bool:
+    """Two initials ("е.а.", "Е. А."), not an abbreviation of that shape ("т.е.", "Г.Р.").
+
+    >>> is_initials("е.а."), is_initials("Т.Е."), is_initials("г.")
+    (True, False, False)
+    """
+    bare = token.replace(" ", "").lower()
+    return len(bare) == 4 and bare not in _NOT_INITIALS
+
+
+@lru_cache(maxsize=50_000)
+def _animate_noun(word: str) -> bool:
+    """Best parse an animate noun that is not a role word ("ткач", "мельник"; not "врач")."""
+    best = analyzer().parse(word)[0].tag
+    return best.POS == "NOUN" and "anim" in best and not ROLE_BEFORE.search(word + " ")
+
+
 def _lower_tokens(text: str) -> list[tuple[int, int, str]]:
     out = []
     for m in _LOWER_TOKEN.finditer(text):
         if m.group("init"):
-            out.append((m.start(), m.end(), "init"))
+            # a single lower-case letter with a dot is "г." (город, год), "д.", "с."... - and
+            # "т.е.", "в.в." are abbreviations; only two initials count in lower case
+            kind = "init" if is_initials(m.group("init")) else "other"
+            out.append((m.start(), m.end(), kind))
         else:
             word = m.group("word")
             kind = _lower_kind(word)
             if kind == "other" and _lower_any(word):
                 kind = "weak"  # a name only in a name's company: "веры", "жуковской"
             out.append((m.start(), m.end(), kind))
+    # A common word is a surname in a name's company: surname-shaped next to two initials
+    # ("смородиновой е.а."), or an animate noun next to a first name ("ткач людмила").
+    for i, (start, end, kind) in enumerate(out):
+        if kind not in ("other", "weak"):
+            continue
+        word = text[start:end]
+        for j in (i - 1, i + 1):
+            if not 0 <= j < len(out):
+                continue
+            n_start, n_end, n_kind = out[j]
+            if text[min(end, n_end) : max(start, n_start)] != " ":
+                continue
+            if (
+                n_kind == "init"
+                and is_initials(text[n_start:n_end])
+                and _LOWER_SURNAME_SHAPE.fullmatch(word)
+            ) or (n_kind == "Name" and _animate_noun(word)):
+                out[i] = (start, end, "Surn")
+                break
     return out
 
 

@@ -43,7 +43,12 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from radjudge.anonymize.clinical import is_lab_word, is_medical_abbreviation, is_study_word
+from radjudge.anonymize.clinical import (
+    is_clinical_word,
+    is_lab_word,
+    is_medical_abbreviation,
+    is_study_word,
+)
 from radjudge.anonymize.identifiers import inn_is_valid, snils_is_valid
 from radjudge.anonymize.spans import Detection
 
@@ -123,14 +128,19 @@ _DATE_DM = re.compile(r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})(?P<dot>\.)?(?![\d]|[.,]\d
 _DATE_ISO = re.compile(r"(?P<y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)(?![\d-])")
 _DATE_TEXT = re.compile(
     rf"(?P<d>\d{{1,2}})(?:-?го)?\s+(?P<mon>{_MONTH_GEN}(?![а-яё])|{_MONTH_ABBR}(?![а-яё])\.?)"
-    rf"(?:\s*(?P<y>{_Y4}){_YEAR_WORD})?"
+    # a two-digit year only with its "г."/"года": "12 дек. 21 г."
+    rf"(?:\s*(?P<y>{_Y4}|\d{{2}}(?=\s?(?:г\.|года|году|г(?![\w]))))(?![\d]){_YEAR_WORD})?"
 )
+# A day and a Roman month without a year: "явка 21.XI.", "с 3.IV" (never a decimal).
+_DATE_DAY_ROMAN = re.compile(rf"(?P<d>\d{{1,2}})\.(?P<m>{_ROMAN})(?![\w-]|\.\d)")
 _DATE_MONTH_YEAR = re.compile(
-    rf"(?P<mon>{_MONTH_ANY})\s+(?P<y>{_Y4}){_YEAR_WORD}|(?P<rm>{_ROMAN})\.(?P<ry>{_Y4})(?!\d)"
+    rf"(?P<mon>{_MONTH_ANY}|{_MONTH_ABBR}\.?)\s+(?P<y>{_Y4}){_YEAR_WORD}|(?P<rm>{_ROMAN})\.(?P<ry>{_Y4})(?!\d)"
 )
 _ROMAN_MONTH_YEAR = re.compile(rf"(?<![\w.-]){_ROMAN}\.{_Y4}(?![\d])")
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# A social-network handle: "Telegram: @ivanova_med" (an e-mail is matched first).
+_HANDLE = re.compile(r"(?<![\w.@])@[A-Za-z_][\w.]{2,}(?<=[A-Za-z0-9_])")
 _URL = re.compile(
     r"(?:https?://|www\.)[^\s<>«»\"']+"
     r"|(?<![\w@./-])(?:[a-z0-9-]+\.)+(?:ru|su|com|org|net|info|biz|pro|me|io|online|site|рф)"
@@ -139,7 +149,9 @@ _URL = re.compile(
 _PHONE = re.compile(r"(?:\+7|8)[\s-]?\(?\d{3,5}\)?[\s-]?\d{1,3}(?:[\s-]?\d{2}){2}(?!\d)")
 _PHONE_CODE = re.compile(r"\(\d{3,5}\)[\s-]?\d{1,3}(?:[\s-]?\d{2}){2}(?!\d)")
 _PHONE7 = re.compile(r"\d{3}-\d{2}-\d{2}(?![\d-])")
-_PHONE_LOCAL = re.compile(r"(?i)тел(?:\.|ефон\w*)?:?\s*(?P<v>\d{2,3}-\d{2}-\d{2})(?!\d)")
+_PHONE_LOCAL = re.compile(
+    r"(?i)(?:тел(?:\.|ефон\w*)?|дом\.|раб\.|моб\.|сот\.|факс)[\s.:]*(?P<v>\d{1,3}-\d{2}-\d{2})(?!\d)"
+)
 _SNILS_SHAPE = re.compile(r"\d{3}-\d{3}-\d{3}[\s-]\d{2}(?![\d-])")
 _SNILS_KEY = re.compile(r"(?i)СНИЛС\s*:?\s*(?:№\s*)?(?P<v>\d[\d\s-]{9,14}\d)(?!\d)")
 _DIGITS11 = re.compile(r"\d{11}(?![\d-])")
@@ -149,11 +161,29 @@ _POLICY16 = re.compile(r"\d{4}(?:\d{12}|\s\d{4}\s\d{4}\s\d{4})(?![\d-])")
 _POLICY_KEY = re.compile(
     r"(?i)(?:полис\w*|ЕНП)(?:\s+(?:ОМС|ДМС|обязательного|добровольного)"
     r"(?:\s+медицинского\s+страхования)?)?\s*:?\s*(?:(?:№|N|номер)\s*)?"
-    r"(?P<v>(?:[A-ZА-ЯЁ]{1,4}[\s-]?)?\d[\d/-]*\d(?:\s\d{4}){0,3})"
+    r"(?P<v>(?:[A-ZА-ЯЁ]{1,4}[\s-]?)?\d[\dA-ZА-ЯЁ/-]*\d(?:\s\d{4}){0,3})"
+)
+# The label of a record, card, certificate or study number, with or without "№": "амб. карта
+# 12345/А", "и/б 1234-22", "ЭЛН 910045678213", "история болезни 4567/21". The token after it is
+# an identifier when it has four digits, or three and a separator (a year alone is not).
+_LABEL_ID = re.compile(
+    r"(?i)(?:карт[аыеуо]\w*|и/б|истори[яиюей]\s+болезни|элн|нетрудоспособност\w*|"
+    r"больничн\w*(?:\s+лист\w*)?|направлени[еяю]\w*|протокол\w*(?:\s+исследовани\w*)?|"
+    r"заключени[еяю]\w*|гистолог\w*(?:\s+заключени\w*)?|биопси\w*|талон\w*|договор\w*|"
+    r"исследовани[еяю]\w*)"
+    r"\s*:?\s*(?:(?:№|N|номер)\s*)?"
+    r"(?P<v>(?:[A-Za-zА-ЯЁ]{1,4}-?)?\d[\dA-Za-zА-ЯЁ/-]*(?<=[\dA-Za-zА-ЯЁ]))(?![\w.,]\d)"
 )
 _PASSPORT_KEY = re.compile(
     r"(?i)паспорт\w*\s*(?:РФ\s*)?:?\s*(?:серия\s*)?"
     r"(?P<v>\d{2}\s?\d{2}\s*(?:(?:№|N|номер)\s*)?\d{6})(?!\d)"
+)
+# An identifier by its shape alone: letter groups between digit groups, at least six digits
+# ("001-ДМС-4471023", "АК-15-8821/22", "LAB-2022-118734"); scores and gene names
+# ("CHA2DS2-VASc", "COVID-19", "CA 19-9", "18F-ФДГ") have fewer digits or one digit group.
+_ID_SHAPE = re.compile(
+    r"(?<![\w/.-])(?:\d{2,}(?:[-/][A-ZА-ЯЁ]{1,5})+[-/]\d{3,}|[A-ZА-ЯЁ]{1,5}-\d{2,}(?:[-/]\d{2,})+)"
+    r"(?:[-/]\d+)*(?![\w/-])"
 )
 _PASSPORT_SHAPE = re.compile(r"\d{2}\s\d{2}\s\d{6}(?![\d-])")
 # "№ <token>": the token is an identifier unless an organisation or a non-personal label
@@ -181,7 +211,7 @@ _ORG_NUMBER_AT = re.compile(
     r"города\s+[А-ЯЁ][\w-]+))*"
 )
 _YEAR = re.compile(r"(?:19|20)\d\d(?!\d)")
-_MONTH_ANY_END = re.compile(rf"(?:^|[^\w])(?P<mon>{_MONTH_ANY})\s+$")
+_MONTH_ANY_END = re.compile(rf"(?:^|[^\w])(?P<mon>{_MONTH_ANY}|{_MONTH_ABBR}\.?)\s*$")
 _YEAR_WORD_AT = re.compile(_YEAR_WORD)
 
 # Context of a bare day.month: what before it makes it a date, what after it a value.
@@ -205,18 +235,25 @@ _STREET_FULL = (
     r"(?:улиц[аеыуй]\w*|проспект\w*|переул\w*|бульвар\w*|шоссе|набережн\w*|площад\w*|"
     r"микрорайон\w*|проезд\w*|тупик\w*|алле[яиейю]|квартал\w*)"
 )
+# Hyphenated abbreviations take case endings: "на Комсомольском пр-те", "по Гоголевскому б-ру",
+# "в мкр-не", "на Лесном пр-де" (проезд).
 _STREET_ABBR = (
-    r"(?:ул\.|пр-т|пр-кт|просп\.|пр\.|пер\.|б-р|бул\.|ш\.|наб\.|пл\.|мкр\.?|мкр-н|туп\.|кв-л)"
+    r"(?:ул\.|пр-к?т(?:[аеуы]|ом)?|просп\.|пр\.|пер\.|б-р(?:[аеу]|ом)?|бул\.|ш\.|наб\.|пл\.|"
+    r"мкр-н(?:[аеу]|ом)?|мкр\.?|туп\.|кв-л(?:[аеу]|ом)?|пр-д(?:[аеу]|ом)?)(?![а-яё])"
 )
 _STREET_KW = rf"(?:{_STREET_ABBR}|{_STREET_FULL})"
+_STREET_OBLIQUE = (
+    r"(?:пр-к?т(?:[аеуы]|ом)|б-р(?:[аеу]|ом)|мкр-н(?:[аеу]|ом)|пр-д(?:[аеу]|ом))(?![а-яё])"
+)
 _NAME_TOKEN = (
-    r"(?:[А-ЯЁ][а-яёА-ЯЁ-]*\.?|\d{1,3}(?:-?(?:й|я|е|го|ой|ая|ий|ья))?|им\.|имени|лет|"
+    r"(?:[А-ЯЁ][а-яёА-ЯЁ-]*\.?|\d{1,3}(?:-?(?:й|я|е|го|ой|ая|ий|ья))?(?![-/]?\d)|им\.|имени|лет|"
     r"канала|реки|острова|съезда|(?:[А-ЯЁ]\.\s?){1,2}[А-ЯЁ][а-яё-]+)"
 )
 _STREET_NAME = rf"{_NAME_TOKEN}(?:\s{_NAME_TOKEN}){{0,3}}"
 _HOUSE = (
-    r"(?:,?\s*(?:д\.|дом)\s*\d+\s?[а-яА-ЯA-Z]?(?:/\d+[а-яА-Я]?)?(?:-\d+)?"
-    r"|,\s*\d+[а-яА-Я]?(?:/\d+[а-яА-Я]?)?(?:\s?-\s?\d+)?(?![\d.,]*\d))"
+    r"(?:,?\s*(?:д\.|дом)\s*\d+(?:\s?[а-яА-ЯA-Z](?![а-яА-ЯA-Za-z]))?(?:/\d+[а-яА-Я]?)?(?:-\d+)?"
+    r"|,\s*\d+[а-яА-Я]?(?:/\d+[а-яА-Я]?)?(?:\s?-\s?\d+)?(?![\d.,]*\d)"
+    r"|\s\d+[а-яА-Я]?(?:/\d+[а-яА-Я]?)?-\d+(?![\d.,]*\d))"
     r"(?:,?\s*(?:корп\.|корпус|к\.|стр\.|строение|лит\.|литер[аы]?)\s*[\dА-ЯA-Zа-я]{1,3}\b)*"
     r"(?:,?\s*(?:кв\.|квартира|комн\.|оф\.|офис)\s*\d+[а-я]?)?"
 )
@@ -237,7 +274,9 @@ _ADDRESS = re.compile(
     rf"{_ADDRESS_PREFIX}(?<![\w.-])"
     rf"(?:(?:ул\.|{_STREET_FULL})\s*{_STREET_NAME}(?:{_HOUSE})?"
     rf"|{_STREET_ABBR}\s*{_STREET_NAME}{_HOUSE}"
-    rf"|{_STREET_NAME}\s{_STREET_KW}{_HOUSE})"
+    rf"|{_STREET_NAME}\s{_STREET_KW}{_HOUSE}"
+    # a named street without a house: "в Малом Козихинском переулке", "на Рязанском пр-те"
+    rf"|[А-ЯЁ][а-яё-]+(?:\s[А-ЯЁ][а-яё-]+){{0,2}}\s(?:{_STREET_FULL}|{_STREET_OBLIQUE}))"
 )
 _ADDRESS_LOCALITY = re.compile(
     rf"(?:(?:{_POSTCODE}),\s*)?(?:{_REGION}(?:,\s*|\s+))*(?<![\w.]){_LOCALITY}"
@@ -263,6 +302,38 @@ _ORG_NUMBERED = re.compile(
 _ORG_CRB = re.compile(
     r"[А-ЯЁ][а-яё]+(?:ая|ой|ую)\s+(?:ЦРБ|ЦГБ|РБ|районн(?:ая|ой|ую)\s+больниц[аыеуой])"
 )
+# Abbreviated health facilities: onco-dispensary, hospitals, polyclinics, diagnostic centres.
+# Alone they name a kind of place ("направлен в ОКОД"); with a number, a city, a parent
+# body, a region adjective or a quoted name they name one ("ОКОД г. Рязани", "ЦКБ РАН",
+# "Рязанский ОКОД", "ЛДЦ «Медси»").
+_FACILITY = (
+    r"(?:ОКОД|ГКОД|КОД|ООД|ОКБ|ЦКБ|ГКБ|РКБ|ДКБ|ОДКБ|ДГКБ|РДКБ|ЦРБ|ЦГБ|ГКП|МСЧ|БСМП|ГБСМП|"
+    r"ОКД|ПНД|КВД|ОКВД|ПТД|ОПТД|ГПТД|ОНД|ЛДЦ|КДЦ|КДП|МДЦ|ФАП|ССМП|ОКПБ|ГВВ|ОГВВ|ОКГВВ|"
+    r"ЦВКГ|ГВКГ|ВКГ|УКБ|РСЦ|ПСО|ОКЦ|ОПЦ|ГКДЦ|НПЦ|РНЦ|ГБ|КБ|ПБ|ГП|ДП|ДГП|МЦ|ДЦ|РБ)"
+)
+_PARENT = (
+    r"(?:РАН|РАМН|РЖД|МВД(?:\s+России)?|ФСБ(?:\s+России)?|ФМБА(?:\s+России)?|МЧС(?:\s+России)?|"
+    r"ФСИН(?:\s+России)?|ФТС|МО\s+РФ|Минобороны(?:\s+России)?|Минздрава(?:\s+России)?|"
+    r"МЗ(?:\s+(?:РФ|России|[А-ЯЁ]{2,3}))?|ДЗМ|УДП(?:\s+РФ)?|УД\s+Президента(?:\s+РФ)?|"
+    r"Управления\s+делами\s+Президента(?:\s+РФ)?)"
+)
+_PLACE_OF = r"(?:г\.\s?|гор\.\s?|города\s+)[А-ЯЁ][а-яё]+(?:-[А-ЯЁа-яё][а-яё]+)*"
+_REGION_ADJ = r"[А-ЯЁ][а-яё]+(?:ск|цк)(?:ая|ой|ую|ий|ого|ому|ом|ое)"
+_ORG_FACILITY = re.compile(
+    rf"(?<![\w-]){_FACILITY}(?:\s*№\s*\d+)?(?:\s+(?:{_PLACE_OF}|{_PARENT})(?![\w-]))+"
+    rf"|(?<![\w-]){_FACILITY}\s*«[^«»\n]{{1,60}}»"
+    rf"|(?<![\w-]){_REGION_ADJ}\s+(?P<abbr>{_FACILITY})(?![\w-])"
+)
+# A facility named by its kind and its city: "онкодиспансере г. Курска", "областной
+# клинической больницы г. Рязани", "Поликлиника г. Калуги".
+_ORG_KIND_CITY = re.compile(
+    r"(?<![\w-])(?:[А-ЯЁа-яё][а-яё]+(?:ая|ой|ий|ый|ого|ому|ом|ую|ое)\s+){0,3}"
+    r"[А-ЯЁа-яё]?[а-яё]*(?:диспансер|больниц|поликлиник|госпитал|роддом|клиник|санатори|"
+    r"медсанчаст|травмпункт|консультаци)[а-яё]*"
+    rf"\s+{_PLACE_OF}"
+)
+# A branch after a named organisation: "ЛДЦ «Медси» на Красной Пресне", "в ООО «Ника» в Химках".
+_BRANCH_AFTER = re.compile(r"\s+(?:на|в|во)\s+(?P<v>[А-ЯЁ][а-яё]+(?:[\s-][А-ЯЁ][а-яё]+)?)(?![\w-])")
 _ORG_NOUN_QUOTED = re.compile(
     r"(?i:страхов\w*(?:\s+компани\w*)?|СК|компани\w*|клиник\w*|лаборатори\w*|медцентр\w*|"
     r"центр\w*|фирм\w*|завод\w*|банк\w*|магазин\w*|аптек\w*|санатори\w*|пансионат\w*|"
@@ -272,7 +343,7 @@ _ORG_NOUN_QUOTED = re.compile(
 )
 _ORG_AUTHORITY = re.compile(
     r"(?<![\w-])(?:ГУ\s+МВД|ОМВД|УМВД|ОВД|УВД|МВД|ОУФМС|ТП\s+УФМС|УФМС|ОФМС|МФЦ|ЗАГС|ИФНС|ФНС|"
-    r"ПФР|ФСС|СФР)"
+    r"ПФР|ФСС|СФР|ГУФСИН|УФСИН|ФСИН|(?:ФКУ\s+)?(?:ИК|СИЗО|ЛИУ|КП|ЛПУ|ИЦ|ИУ|КБ)-\d+|в/ч\s*№?\s*\d{4,6})"
     r"(?:\s+(?:России|РФ|по|района|р-на|г\.|города|округа|области|края|в|"
     r"[А-ЯЁ][\w-]+(?:ой|ому|ого|ий|ый|ая|ом|е|а|и)?\.?)(?=[\s,.;)]|$))*"
 )
@@ -292,6 +363,7 @@ _UNIVERSITY_EXTRA = frozenset(
 _BAD_PREV: dict[str, re.Pattern[str]] = {
     "date_numeric": re.compile(r"[\w.,/-]"),
     "date_dm": re.compile(r"[\w.,/-]"),
+    "date_day_roman": re.compile(r"[\w.,/-]"),
     "date_iso": re.compile(r"[\d-]"),
     "date_text": re.compile(r"[\w.]"),
     "date_month_year": re.compile(r"\w"),
@@ -365,7 +437,12 @@ def parse_date(text: str) -> DateValue | None:
     """
     t = text.strip()
     value: DateValue | None = None
-    m = _DATE_NUMERIC.fullmatch(t) or _DATE_ISO.fullmatch(t) or _DATE_DM.fullmatch(t)
+    m = (
+        _DATE_NUMERIC.fullmatch(t)
+        or _DATE_ISO.fullmatch(t)
+        or _DATE_DM.fullmatch(t)
+        or _DATE_DAY_ROMAN.fullmatch(t.rstrip("."))
+    )
     if m:
         y = m.groupdict().get("y")
         value = DateValue(int(m["d"]), _month_index(m["m"]), _year(y))
@@ -457,11 +534,31 @@ def _span(m: re.Match[str], group: str | None = None) -> tuple[int, int]:
 # (found by str.find in the lower-cased text), never by scanning the whole text with a
 # case-insensitive pattern: the guard runs this on every LLM prompt.
 _KEYED: dict[str, tuple[tuple[str, ...], re.Pattern[str], str]] = {
-    "phone_local": (("тел",), _PHONE_LOCAL, "PHONE"),
+    "phone_local": (("тел", "дом.", "раб.", "моб.", "сот.", "факс"), _PHONE_LOCAL, "PHONE"),
     "snils_key": (("снилс",), _SNILS_KEY, "SNILS"),
     "inn_key": (("инн",), _INN_KEY, "INN"),
     "policy_key": (("полис", "енп"), _POLICY_KEY, "POLICY"),
     "passport_key": (("паспорт",), _PASSPORT_KEY, "PASSPORT"),
+    "label_id": (
+        (
+            "карт",
+            "и/б",
+            "истори",
+            "элн",
+            "нетрудоспособн",
+            "больничн",
+            "направлени",
+            "протокол",
+            "заключени",
+            "гистолог",
+            "биопси",
+            "талон",
+            "договор",
+            "исследовани",
+        ),
+        _LABEL_ID,
+        "RECORD_ID",
+    ),
 }
 _STREET_WORDS = (
     "ул.",
@@ -486,6 +583,7 @@ _STREET_WORDS = (
     "проезд",
     "туп.",
     "тупик",
+    "пр-д",
     "алле",
     "квартал",
     "кв-л",
@@ -511,6 +609,7 @@ _DIGIT_ORDER = (
     "date_text",
     "phone7",
     "date_numeric",
+    "date_day_roman",
     "date_dm",
     "postcode",
 )
@@ -526,6 +625,7 @@ _DIGIT_SOURCES = {
     "date_text": _DATE_TEXT,
     "phone7": _PHONE7,
     "date_numeric": _DATE_NUMERIC,
+    "date_day_roman": _DATE_DAY_ROMAN,
     "date_dm": _DATE_DM,
     "postcode": _POSTCODE_KEY,
 }
@@ -574,6 +674,14 @@ def _numbered(text: str) -> list[tuple[str, int, int]]:
                     out.append(("RECORD_ID", m.start("v"), m.end("v")))
             i = text.find(marker, i + 1)
     return out
+
+
+def _label_id_value(value: str) -> bool:
+    """Four digits, or three and a separator; not a bare year ("исследование 2021")."""
+    digits = sum(c.isdigit() for c in value)
+    if _YEAR.fullmatch(value):
+        return False
+    return digits >= 4 or (digits >= 3 and bool(re.search(r"[/-]", value)))
 
 
 def _urls(text: str) -> list[tuple[int, int]]:
@@ -667,14 +775,24 @@ def find_structured(text: str, *, localities: bool = True) -> list[Detection]:
     if "@" in text:
         for m in _EMAIL.finditer(text):
             add(m.start(), m.end(), "EMAIL")
+        for m in _HANDLE.finditer(text):
+            add(m.start(), m.end(), "URL")
     if "/" in text or "www." in low:
         for start, end in _urls(text):
             add(start, end, "URL")
     for name, (_, _, phi_type) in _KEYED.items():
         for m in _keyed(name, text, low):
+            if name == "label_id" and (
+                not _label_id_value(m.group("v")) or _UNIT_AFTER.match(text, m.end("v"))
+            ):
+                continue  # "заключение: 1234 мл" is a value
             add(m.start("v"), m.end("v"), phi_type)
     for phi_type, start, end in _numbered(text):
         add(start, end, phi_type)
+    if "-" in text:
+        for m in _ID_SHAPE.finditer(text):
+            if sum(c.isdigit() for c in m.group(0)) >= 6:
+                add(m.start(), m.end(), "RECORD_ID")
     if any(w in low for w in _STREET_WORDS):
         for m in _ADDRESS.finditer(text):
             add(m.start(), m.end(), "ADDRESS")
@@ -683,6 +801,13 @@ def find_structured(text: str, *, localities: bool = True) -> list[Detection]:
             add(m.start(), m.end(), "ORGANIZATION")
         for m in _ORG_NOUN_QUOTED.finditer(text):
             add(m.start("v"), m.end("v"), "ORGANIZATION")
+    if "г." in text or "город" in text:
+        for m in _ORG_KIND_CITY.finditer(text):
+            add(m.start(), m.end(), "ORGANIZATION")
+    for m in _ORG_FACILITY.finditer(text):
+        abbr = m.group("abbr")
+        if abbr is None or (len(abbr) >= 3 and not is_medical_abbreviation(abbr)):
+            add(m.start(), m.end(), "ORGANIZATION")
     if any(k in text for k in ("ЦРБ", "ЦГБ", "РБ", "районн")):
         for m in _finditer("org_crb", _ORG_CRB, text):
             add(m.start(), m.end(), "ORGANIZATION")
@@ -700,6 +825,13 @@ def find_structured(text: str, *, localities: bool = True) -> list[Detection]:
     if localities:
         for m in _ADDRESS_LOCALITY.finditer(text):
             add(m.start(), m.end(), "LOCATION")
+    for d in [d for d in out if d.type == "ORGANIZATION"]:  # "ЛДЦ «Медси» на Красной Пресне"
+        b = _BRANCH_AFTER.match(text, d.end)
+        if b and not any(
+            is_clinical_word(w) or is_study_word(w) or is_lab_word(w)
+            for w in re.split(r"[\s-]", b.group("v"))
+        ):
+            add(d.start, b.end(), "ORGANIZATION")
     return out
 
 
@@ -707,11 +839,13 @@ def find_structured(text: str, *, localities: bool = True) -> list[Detection]:
 PATTERNS: dict[str, re.Pattern[str]] = {
     "date_numeric": _DATE_NUMERIC,
     "date_dm": _DATE_DM,
+    "date_day_roman": _DATE_DAY_ROMAN,
     "date_iso": _DATE_ISO,
     "date_text": _DATE_TEXT,
     "date_month_year": _DATE_MONTH_YEAR,
     "email": _EMAIL,
     "url": _URL,
+    "handle": _HANDLE,
     "phone": _PHONE,
     "phone_code": _PHONE_CODE,
     "phone7": _PHONE7,
@@ -724,14 +858,18 @@ PATTERNS: dict[str, re.Pattern[str]] = {
     "policy16": _POLICY16,
     "policy_key": _POLICY_KEY,
     "passport_key": _PASSPORT_KEY,
+    "label_id": _LABEL_ID,
     "passport_shape": _PASSPORT_SHAPE,
     "id_at": _ID_AT,
+    "id_shape": _ID_SHAPE,
     "address": _ADDRESS,
     "address_locality": _ADDRESS_LOCALITY,
     "postcode": _POSTCODE_KEY,
     "org_legal": _ORG_LEGAL,
     "org_numbered": _ORG_NUMBERED,
     "org_crb": _ORG_CRB,
+    "org_facility": _ORG_FACILITY,
+    "org_kind_city": _ORG_KIND_CITY,
     "org_noun_quoted": _ORG_NOUN_QUOTED,
     "org_authority": _ORG_AUTHORITY,
     "org_named_after": _ORG_ABBR,
