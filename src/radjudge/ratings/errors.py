@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["RatingsError", "MissingRatingsWarning", "ERROR_KINDS"]
+from radjudge.tabular import TableError
+
+__all__ = ["RatingsError", "MissingRatingsWarning", "MissingFormsWarning", "ERROR_KINDS"]
 
 #: Every ``RatingsError.kind``, with what it means.
 ERROR_KINDS: dict[str, str] = {
@@ -39,6 +41,22 @@ ERROR_KINDS: dict[str, str] = {
     "scale_mismatch": "a scale that disagrees with the form, the key or the study's scale",
     "invalid_value": "a malformed identifier, scale, count or roster entry",
     "duplicate_expert": "the roster lists an expert twice",
+    "extra_sheet": "a form has a worksheet it was not exported with (e.g. a copy of the rating sheet)",
+    "column_order": "the rating sheet's column ids are not those of the form's metadata, in order",
+    "formula_without_value": "a cell holds a formula that no spreadsheet application computed",
+    "merged_cells": "cells of the rating sheet were merged (a merge keeps one value only)",
+    "file_name_mismatch": "a form is saved under the file name of another expert's form",
+}
+
+_TABLE_KINDS = {
+    "encoding": "wrong_encoding",
+    "empty": "empty_file",
+    "ragged": "invalid_value",
+    "too_long": "invalid_value",
+    "duplicate_column": "unknown_column",
+    "formula_without_value": "formula_without_value",
+    "not_a_workbook": "wrong_file_type",
+    "no_sheet": "missing_sheet",
 }
 
 
@@ -102,6 +120,23 @@ class RatingsError(ValueError):
             message += f"; expected {expected}"
         super().__init__(message)
 
+    @classmethod
+    def from_table(cls, exc: TableError) -> RatingsError:
+        """The rating import's error for a :class:`radjudge.tabular.TableError`."""
+        return cls(
+            exc.problem,
+            kind=_TABLE_KINDS[exc.kind],
+            file=exc.file,
+            sheet=exc.sheet,
+            row=exc.row,
+            column=exc.column,
+            expected=exc.expected,
+        )
+
 
 class MissingRatingsWarning(UserWarning):
     """Some rating cells were left empty; they stay missing (NA), counted per expert."""
+
+
+class MissingFormsWarning(MissingRatingsWarning):
+    """Experts of the roster (or of the blinding key) returned no form and no CSV row."""

@@ -57,6 +57,7 @@ __all__ = [
     "INSTRUCTIONS_SHEET",
     "CRITERIA_SHEET",
     "META_SHEET",
+    "FORM_SHEETS",
     "FIXED_COLUMNS",
     "ID_ROW",
     "FIRST_DATA_ROW",
@@ -73,6 +74,8 @@ INSTRUCTIONS_SHEET = "Инструкция"
 CRITERIA_SHEET = "Критерии"
 RATING_SHEET = "Оценки"
 META_SHEET = "_meta"
+#: Every sheet of a form, in order; a returned form must have these and no other.
+FORM_SHEETS = (INSTRUCTIONS_SHEET, CRITERIA_SHEET, RATING_SHEET, META_SHEET)
 #: Machine ids of the fixed columns of the rating sheet (row 2), in order.
 FIXED_COLUMNS = ("n", "code", "patient_id", "record", "summary")
 _FIXED_HEADINGS = ("№", "Код резюме", "Пациент", "Медицинская карта (обезличенная)", "Резюме")
