@@ -1,4 +1,4 @@
-"""Command line: ``radjudge run``, ``radjudge profiles``, ``radjudge kernel install``.
+"""Command line: ``radjudge run``, ``radjudge profiles``, ``radjudge cache``, ``radjudge kernel``.
 
 Exit status: 0 on success, 1 when a notebook fails, 2 for a bad profile,
 override or argument (nothing was run).
@@ -58,6 +58,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("profiles", help="list the profiles in params/")
 
+    cache = sub.add_parser("cache", help="check or convert an LLM call cache folder")
+    cache_sub = cache.add_subparsers(dest="cache_command", required=True)
+    for name, text in (
+        ("verify", "read every line: checksums, field types, one value per key"),
+        ("migrate", "give every line of a format-1 cache its checksum, in place"),
+    ):
+        cmd = cache_sub.add_parser(name, help=text)
+        cmd.add_argument("directory", help="the cache folder, e.g. data/cache/llm")
+
     kernel = sub.add_parser("kernel", help="manage the project's Jupyter kernel")
     kernel_sub = kernel.add_subparsers(dest="kernel_command", required=True)
     install = kernel_sub.add_parser("install", help="install the 'radjudge' kernel spec")
@@ -108,6 +117,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name in available_profiles():
             first = load_profile(name).description.splitlines()
             print(f"{name:8s} {first[0] if first else ''}")
+        return 0
+    if args.command == "cache":
+        from radjudge import paths
+        from radjudge.llm.cache import CacheIntegrityError, migrate_cache, verify_cache
+
+        directory = paths.resolve(args.directory)
+        if not directory.is_dir():
+            print(f"radjudge: error: {directory} is not a folder", file=sys.stderr)
+            return 2
+        try:
+            if args.cache_command == "migrate":
+                r = migrate_cache(directory)
+                print(
+                    f"{paths.relative(directory)}: {r.entries} entries in {r.shards} shards; "
+                    f"{r.converted} lines given a checksum, {r.dropped_duplicates} repeated "
+                    "lines dropped"
+                )
+            else:
+                r = verify_cache(directory)
+                print(f"{paths.relative(directory)}: {r.entries} entries in {r.shards} shards: ok")
+        except CacheIntegrityError as exc:
+            print(f"radjudge: error: {exc}", file=sys.stderr)
+            return 1
         return 0
     if args.command == "kernel":
         from radjudge.kernel import install_kernelspec
