@@ -42,8 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="override a profile value: shared key (seed=7) or SECTION.key "
-        "(judge_sweeps.repeats=2); repeatable; values are YAML",
+        help="override a profile value: shared key (seed=7), SECTION.key (05.n_boot=200) or a "
+        "nested key (models.smollm2.batch_size=4); repeatable; the value is read by the "
+        "parameter's type (cache_mode=off stays 'off'; lists and mappings are YAML)",
     )
     run.add_argument(
         "--log-output",
@@ -53,7 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--check",
         action="store_true",
-        help="only check the profile against the notebooks and print the parameters",
+        help="check the profile (types, ranges, choices, input files, model servers) against "
+        "the selected notebooks and print their parameters; run nothing",
     )
 
     sub.add_parser("profiles", help="list the profiles in params/")
@@ -78,6 +80,7 @@ def _run(args: argparse.Namespace) -> int:
     import yaml
 
     from radjudge import pipeline
+    from radjudge.manifest import scrub_secrets
     from radjudge.profiles import ProfileError, apply_overrides, load_profile
 
     try:
@@ -87,7 +90,8 @@ def _run(args: argparse.Namespace) -> int:
             nbs = pipeline.discover_notebooks()
             chosen = pipeline.select_notebooks(nbs, start=args.start, only=only)
             params = pipeline.check_profile(profile, nbs, selected=[nb.stem for nb in chosen])
-            print(yaml.safe_dump(params, allow_unicode=True, sort_keys=False))
+            pipeline.check_ready(params, endpoints=True, profile=profile.name)
+            print(yaml.safe_dump(scrub_secrets(params), allow_unicode=True, sort_keys=False))
             return 0
         pipeline.run_pipeline(
             profile,
@@ -101,7 +105,7 @@ def _run(args: argparse.Namespace) -> int:
         print("radjudge: nothing was run.", file=sys.stderr)
         return 2
     except pipeline.NotebookFailed as exc:
-        print(f"radjudge: {exc}", file=sys.stderr)
+        print(f"radjudge: {scrub_secrets(str(exc))}", file=sys.stderr)
         return 1
     return 0
 
