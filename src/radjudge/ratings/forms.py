@@ -66,6 +66,7 @@ __all__ = [
     "ensure_forms",
     "export_forms",
     "fill_forms",
+    "form_cells",
     "form_file_name",
 ]
 
@@ -513,6 +514,64 @@ def export_forms(
     return ExportedForms(key=key, key_path=key_path, forms=targets)
 
 
+def form_cells(
+    ratings: pd.DataFrame, *, key: BlindingKey | str | os.PathLike[str]
+) -> dict[str, list[tuple[int, int, int | None]]]:
+    """Where each rating goes in its expert's form: ``expert -> [(row, column, score)]``.
+
+    Rows and columns are 1-based, as a spreadsheet counts them; ``score`` is
+    None for an NA rating (the cell stays empty). Shared by :func:`fill_forms`
+    (openpyxl) and the rehearsal's LibreOffice filler.
+
+    Parameters
+    ----------
+    ratings : DataFrame
+        Columns ``expert_id, patient_id, summarizer, criterion, score`` (whole
+        numbers within the criterion's scale, or NA).
+    key : BlindingKey or path-like
+        The key the forms were exported with.
+
+    Raises
+    ------
+    ValueError
+        An expert, summary or criterion the key does not know, or a score that
+        is not a whole number within its scale.
+    """
+    key = key if isinstance(key, BlindingKey) else read_key(key)
+    code_of = key.code_of()
+    need = ["expert_id", "patient_id", "summarizer", "criterion", "score"]
+    missing = [c for c in need if c not in ratings.columns]
+    if missing:
+        raise ValueError(f"ratings lacks column(s) {missing}")
+    col_of = {c: len(FIXED_COLUMNS) + 1 + j for j, c in enumerate(key.scales)}
+    out: dict[str, list[tuple[int, int, int | None]]] = {}
+    for eid, grp in ratings.groupby("expert_id", sort=True):
+        if eid not in key.forms:
+            raise ValueError(f"expert {eid!r} has no form in the key")
+        row_of = {code: FIRST_DATA_ROW + i for i, code in enumerate(key.forms[eid].codes)}
+        cells = out.setdefault(str(eid), [])
+        for pid, summ, crit, score in grp[
+            ["patient_id", "summarizer", "criterion", "score"]
+        ].itertuples(index=False):
+            code = code_of.get((str(pid), str(summ)))
+            if code is None or code not in row_of:
+                raise ValueError(f"expert {eid!r}: ({pid}, {summ}) is not in the expert's form")
+            if crit not in col_of:
+                raise ValueError(
+                    f"criterion {crit!r} is not a column of the forms ({list(col_of)})"
+                )
+            if pd.isna(score):
+                value = None
+            else:
+                value = int(score)
+                if value != score or not 1 <= value <= key.scales[crit]:
+                    raise ValueError(
+                        f"score {score!r} for {crit!r} is not a whole number in 1..{key.scales[crit]}"
+                    )
+            cells.append((row_of[code], col_of[crit], value))
+    return out
+
+
 def fill_forms(
     ratings: pd.DataFrame,
     *,
@@ -523,7 +582,8 @@ def fill_forms(
     """Write ratings into exported forms, as an expert would, and save them to ``out_dir``.
 
     Used by the simulated panel and the tests; a real study never calls it.
-    Cells whose score is NA are left empty.
+    Cells whose score is NA are left empty. The rehearsal fills the same cells
+    with LibreOffice instead (:func:`radjudge.rehearsal.fill_forms_libreoffice`).
 
     Parameters
     ----------
@@ -543,47 +603,21 @@ def fill_forms(
     Raises
     ------
     ValueError
-        An expert, summary or criterion the key does not know, or a score that
-        is not a whole number within its scale.
+        As :func:`form_cells`.
     """
     import openpyxl
 
     key = key if isinstance(key, BlindingKey) else read_key(key)
-    code_of = key.code_of()
-    need = ["expert_id", "patient_id", "summarizer", "criterion", "score"]
-    missing = [c for c in need if c not in ratings.columns]
-    if missing:
-        raise ValueError(f"ratings lacks column(s) {missing}")
+    cells = form_cells(ratings, key=key)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
-    for eid, grp in ratings.groupby("expert_id", sort=True):
-        if eid not in key.forms:
-            raise ValueError(f"expert {eid!r} has no form in the key")
+    for eid, entries in cells.items():
         form = key.forms[eid]
-        row_of = {code: FIRST_DATA_ROW + i for i, code in enumerate(form.codes)}
-        col_of = {c: len(FIXED_COLUMNS) + 1 + j for j, c in enumerate(key.scales)}
         wb = openpyxl.load_workbook(Path(forms_dir) / form.file)
         ws = wb[RATING_SHEET]
-        for pid, summ, crit, score in grp[
-            ["patient_id", "summarizer", "criterion", "score"]
-        ].itertuples(index=False):
-            code = code_of.get((str(pid), str(summ)))
-            if code is None or code not in row_of:
-                raise ValueError(f"expert {eid!r}: ({pid}, {summ}) is not in the expert's form")
-            if crit not in col_of:
-                raise ValueError(
-                    f"criterion {crit!r} is not a column of the forms ({list(col_of)})"
-                )
-            if pd.isna(score):
-                value = None
-            else:
-                value = int(score)
-                if value != score or not 1 <= value <= key.scales[crit]:
-                    raise ValueError(
-                        f"score {score!r} for {crit!r} is not a whole number in 1..{key.scales[crit]}"
-                    )
-            ws.cell(row=row_of[code], column=col_of[crit], value=value)
+        for row, column, value in entries:
+            ws.cell(row=row, column=column, value=value)
         target = out_dir / form.file
         _save_workbook(wb, target)
         written[eid] = target
