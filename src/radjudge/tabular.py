@@ -52,6 +52,7 @@ __all__ = [
     "read_sheets",
     "range_name",
     "column_letter",
+    "located",
     "control_character",
     "workbook_application",
 ]
@@ -86,17 +87,34 @@ class TableError(ValueError):
     ) -> None:
         self.problem, self.kind, self.file = problem, kind, str(file)
         self.sheet, self.row, self.column, self.expected = sheet, row, column, expected
-        where = [str(file)]
-        if sheet is not None:
-            where.append(f"sheet {sheet!r}")
-        if row is not None:
-            where.append(f"row {row}")
-        if column is not None:
-            where.append(f"column {column}")
-        message = f"{', '.join(where)}: {problem}"
-        if expected:
-            message += f"; expected {expected}"
-        super().__init__(message)
+        super().__init__(
+            located(str(file), problem, sheet=sheet, row=row, column=column, expected=expected)
+        )
+
+
+def located(
+    file: str,
+    problem: str,
+    *,
+    sheet: str | None = None,
+    row: int | None = None,
+    column: str | None = None,
+    expected: str | None = None,
+) -> str:
+    """``"<file>, sheet 'S', row R, column C: <problem>; expected <expected>"`` (parts that apply).
+
+    >>> located("f.csv", "score 7 is out of range", row=4, column="score", expected="1..5")
+    'f.csv, row 4, column score: score 7 is out of range; expected 1..5'
+    """
+    where = [file]
+    if sheet is not None:
+        where.append(f"sheet {sheet!r}")
+    if row is not None:
+        where.append(f"row {row}")
+    if column is not None:
+        where.append(f"column {column}")
+    message = f"{', '.join(where)}: {problem}"
+    return message + (f"; expected {expected}" if expected else "")
 
 
 class DialectWarning(UserWarning):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
-from radjudge.tabular import TableError
+from radjudge.tabular import CsvTable, DialectWarning, TableError, located, read_csv_table
 
 __all__ = ["RatingsError", "MissingRatingsWarning", "MissingFormsWarning", "ERROR_KINDS"]
 
@@ -108,17 +109,16 @@ class RatingsError(ValueError):
             expected,
         )
         self.problem = problem
-        where = [f"file {Path(file)}"]
-        if sheet is not None:
-            where.append(f"sheet {sheet!r}")
-        if row is not None:
-            where.append(f"row {row}")
-        if column is not None:
-            where.append(f"column {column}")
-        message = f"{', '.join(where)}: {problem}"
-        if expected:
-            message += f"; expected {expected}"
-        super().__init__(message)
+        super().__init__(
+            located(
+                f"file {Path(file)}",
+                problem,
+                sheet=sheet,
+                row=row,
+                column=column,
+                expected=expected,
+            )
+        )
 
     @classmethod
     def from_table(cls, exc: TableError) -> RatingsError:
@@ -132,6 +132,28 @@ class RatingsError(ValueError):
             column=exc.column,
             expected=exc.expected,
         )
+
+
+def read_rating_csv(path: Path, *, stacklevel: int = 3) -> CsvTable:
+    """A CSV of the rating import (long format, roster): located RatingsError, dialect reported.
+
+    Raises
+    ------
+    RatingsError
+        For any :class:`~radjudge.tabular.TableError` (encoding, ragged row, ...).
+
+    Warns
+    -----
+    DialectWarning
+        When the file is not comma-separated UTF-8.
+    """
+    try:
+        table = read_csv_table(path)
+    except TableError as exc:
+        raise RatingsError.from_table(exc) from None
+    if not table.is_default:
+        warnings.warn(f"{path}: read as {table.dialect}", DialectWarning, stacklevel=stacklevel)
+    return table
 
 
 class MissingRatingsWarning(UserWarning):

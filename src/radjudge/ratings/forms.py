@@ -587,11 +587,8 @@ def fill_forms(
 
     Parameters
     ----------
-    ratings : DataFrame
-        Columns ``expert_id, patient_id, summarizer, criterion, score`` (whole
-        numbers within the criterion's scale, or NA).
-    key : BlindingKey or path-like
-        The key the forms were exported with.
+    ratings, key
+        As for :func:`form_cells`.
     forms_dir, out_dir : path-like
         Where the blank forms are, and where the filled copies go (same file names).
 

@@ -59,7 +59,12 @@ import pandas as pd
 
 from radjudge import paths as rj_paths
 from radjudge.ratings.criteria import CRITERIA
-from radjudge.ratings.errors import MissingFormsWarning, MissingRatingsWarning, RatingsError
+from radjudge.ratings.errors import (
+    MissingFormsWarning,
+    MissingRatingsWarning,
+    RatingsError,
+    read_rating_csv,
+)
 from radjudge.ratings.forms import (
     FIRST_DATA_ROW,
     FIXED_COLUMNS,
@@ -78,11 +83,9 @@ from radjudge.ratings.roster import (
     validate_roster,
 )
 from radjudge.tabular import (
-    DialectWarning,
     SheetTable,
     TableError,
     range_name,
-    read_csv_table,
     read_sheets,
 )
 
@@ -707,12 +710,7 @@ def _register(
 
 
 def _read_csv(path: Path, ctx: _Context) -> None:
-    try:
-        table = read_csv_table(path)
-    except TableError as exc:
-        raise RatingsError.from_table(exc) from None
-    if not table.is_default:
-        warnings.warn(f"{path}: read as {table.dialect}", DialectWarning, stacklevel=3)
+    table = read_rating_csv(path, stacklevel=4)
     header = table.header
     if not any(header):
         raise RatingsError(

@@ -22,14 +22,12 @@ from __future__ import annotations
 
 import os
 import re
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
-from radjudge.ratings.errors import RatingsError
-from radjudge.tabular import DialectWarning, TableError, read_csv_table
+from radjudge.ratings.errors import RatingsError, read_rating_csv
 
 __all__ = [
     "ID_CHARACTERS",
@@ -230,12 +228,7 @@ def read_roster(path: str | os.PathLike[str]) -> pd.DataFrame:
             file=path,
             expected="a UTF-8 .csv file",
         )
-    try:
-        table = read_csv_table(path)
-    except TableError as exc:
-        raise RatingsError.from_table(exc) from None
-    if not table.is_default:
-        warnings.warn(f"{path}: read as {table.dialect}", DialectWarning, stacklevel=2)
+    table = read_rating_csv(path)
     body = pd.DataFrame([cells for _, cells in table.rows], columns=table.header, dtype=object)
     return validate_roster(body, source=path, row_numbers=[r for r, _ in table.rows])
 

@@ -146,18 +146,7 @@ def fill_forms_libreoffice(
     (:func:`radjudge.ratings.forms.form_cells`), typed through LibreOffice's
     UNO API into the rating sheet and saved with Calc's XLSX export filter.
 
-    Parameters
-    ----------
-    ratings : DataFrame
-        ``expert_id, patient_id, summarizer, criterion, score`` (NA: left empty).
-    key : BlindingKey or path-like
-    forms_dir, out_dir : path-like
-        Blank forms, and where the filled ones go (same file names).
-
-    Returns
-    -------
-    dict[str, pathlib.Path]
-        Expert id -> filled workbook.
+    Parameters and result as :func:`radjudge.ratings.fill_forms`.
 
     Raises
     ------
