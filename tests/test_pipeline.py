@@ -207,10 +207,13 @@ def test_secrets_are_scrubbed_by_value_from_outputs_and_manifest(mini_project):
     )
     root = mini_project(notebooks=nbs, profiles={"p": PROFILE})
     env = {"RADJUDGE_TEST_SETTING": by_value, "DB_PASS": by_name, "SHORT_AUTH": "pw"}
-    res = run_cli("run", "--profile", "p", root=root, env=env)
+    # a value passed by mistake on the command line: injected, printed, in the manifest
+    res = run_cli(
+        "run", "--profile", "p", "--set", f"first.greeting={by_value}", root=root, env=env
+    )
     assert res.returncode == 0, res.stderr
     man = (root / "data" / "results" / "run_manifest.json").read_text()
-    executed = json.loads(man)["notebooks"][0]["executed"]
+    executed = json.loads(man)["notebooks"][0]["executed"]  # the whole file: metadata too
     outputs = (root / executed).read_text()
     for text in (man, outputs):
         assert by_value not in text and by_name not in text

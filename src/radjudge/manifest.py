@@ -335,8 +335,9 @@ def scrub_secrets(obj: Any, secrets: list[str] | None = None) -> Any:
 def scrub_notebook(path: str | os.PathLike[str], secrets: list[str] | None = None) -> int:
     """Mask secrets in an executed notebook's outputs and injected parameters, in place.
 
-    Text outputs (streams, ``text/*`` and JSON data, error values and tracebacks)
-    and the source of the cell papermill injected; images are left as they are.
+    Text outputs (streams, ``text/*`` and JSON data, error values and tracebacks),
+    the source of the cell papermill injected and the parameters papermill keeps
+    in the notebook's metadata; images are left as they are.
 
     Returns
     -------
@@ -348,6 +349,11 @@ def scrub_notebook(path: str | os.PathLike[str], secrets: list[str] | None = Non
     secrets = secret_values() if secrets is None else secrets
     nb = nbformat.read(path, as_version=4)
     changed = 0
+    papermill = nb.metadata.get("papermill", {})
+    if "parameters" in papermill:  # papermill keeps the injected parameters here too
+        scrubbed = scrub_secrets(papermill["parameters"], secrets)
+        changed += scrubbed != papermill["parameters"]
+        papermill["parameters"] = scrubbed
     for cell in nb.cells:
         before = json.dumps(cell, sort_keys=True, ensure_ascii=False)
         if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
