@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import pytest
 
@@ -135,3 +135,13 @@ def test_notebooks_outside_the_pipeline_are_typed_by_their_defaults():
     )
     (problem,) = check_values({"01_x": {"n": "2"}}, {"01_x": {"n": 1}})
     assert problem.startswith("notebooks.01_x.n: must be an integer")
+
+
+def test_restated_choices_match_the_stages_own():
+    from radjudge import profile_schema
+    from radjudge.judge.rubric import Granularity, Language
+    from radjudge.llm.types import CacheMode
+
+    assert get_args(profile_schema.CacheMode) == get_args(CacheMode)
+    assert get_args(profile_schema.Granularity) == get_args(Granularity)
+    assert get_args(profile_schema.Language) == get_args(Language)

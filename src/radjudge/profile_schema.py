@@ -79,6 +79,8 @@ def _nonempty_list(item: Any) -> Any:
     return Annotated[list[item], MinLen(1)]
 
 
+# Restated here so that the schema imports no stage module; a test checks they match the
+# stages' own (radjudge.llm.types.CacheMode, radjudge.judge.rubric.Granularity and Language).
 Language = Literal["ru", "en"]
 CacheMode = Literal["readwrite", "readonly", "off"]
 Granularity = Literal["full", "extremes", "none"]
@@ -135,13 +137,10 @@ def _unique(value: Any, params: Mapping[str, Any]) -> None:
 
 
 def _models(value: Any, params: Mapping[str, Any]) -> None:
-    from radjudge.llm.models import url_credentials, validate_spec
+    from radjudge.llm.models import validate_spec  # also refuses credentials in base_url
 
     for name, spec in value.items():
         validate_spec(str(name), spec)
-        url = spec.get("base_url") if isinstance(spec, Mapping) else None
-        if isinstance(url, str) and url_credentials(url):  # also caught by validate_spec
-            raise ValueError(f"models.{name}.base_url {url_credentials(url)}")
 
 
 def _summarizers(value: Any, params: Mapping[str, Any]) -> None:
@@ -178,7 +177,9 @@ def _rating_scales(value: Any, params: Mapping[str, Any]) -> None:
 
 
 def _study_id(value: Any, params: Mapping[str, Any]) -> None:
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", value):
+    from radjudge.ratings.forms import STUDY_ID
+
+    if not STUDY_ID.match(value):
         raise ValueError(
             "must be 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit"
         )
@@ -293,7 +294,7 @@ def _sections() -> dict[str, dict[str, Parameter]]:
                 "top of the experts' scale (1..scale_max), for all criteria or per criterion",
             ),
             "rubric": Parameter(Path_, "rubric the criteria sheet is rendered from"),
-            "simulate": Parameter(bool, "a simulated panel fills the forms (demo only)"),
+            "simulate": Parameter(bool, "a simulated panel fills the forms (demo, rehearsal)"),
             "panel": Parameter(
                 Union[dict[str, dict[str, Any]], None],  # noqa: UP007
                 "simulated panel: category -> {n, years}",

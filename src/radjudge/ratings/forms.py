@@ -83,7 +83,8 @@ _FIXED_HEADINGS = ("№", "Код резюме", "Пациент", "Медици
 HEADER_ROW, ID_ROW, FIRST_DATA_ROW = 1, 2, 3
 
 _CODE_ALPHABET = np.array(list("ACDEFHJKLMNPQRTUVWXY34679"))
-_STUDY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+#: What a study id may be (it is printed on and embedded in every form).
+STUDY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 @dataclass(frozen=True)
@@ -414,7 +415,7 @@ def export_forms(
     import openpyxl
     from openpyxl.workbook.protection import WorkbookProtection
 
-    if not isinstance(study_id, str) or not _STUDY_ID.match(study_id):
+    if not isinstance(study_id, str) or not STUDY_ID.match(study_id):
         raise ValueError(
             f"study_id must be 1-64 letters, digits, '_', '.' or '-', got {study_id!r}"
         )
