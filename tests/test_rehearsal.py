@@ -16,6 +16,7 @@ required, as is the ``server`` extra; ``.ci/run`` installs LibreOffice.
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -142,7 +143,7 @@ def rehearsed(tmp_path_factory) -> tuple[Path, list[str], float]:
     require_libreoffice()
     root = project_copy(tmp_path_factory.mktemp("rehearsal"), with_cache=False)
     overrides = base_url_overrides(free_port())
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
     res = subprocess.run(
         [sys.executable, "-m", "radjudge.rehearsal", "run", *set_args(overrides)],
         cwd=root,
@@ -152,7 +153,12 @@ def rehearsed(tmp_path_factory) -> tuple[Path, list[str], float]:
         timeout=1800,
     )
     seconds = time.perf_counter() - t0
+    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-4000:]
+    # CPU seconds of the driver, the runner, the kernels, the server and LibreOffice: on idle
+    # cores the wall time is about this (the work is mostly one process at a time)
+    cpu = cpu1.ru_utime - cpu0.ru_utime + cpu1.ru_stime - cpu0.ru_stime
+    print(f"rehearsal: wall {seconds:.0f} s, CPU {cpu:.0f} s (load {os.getloadavg()[0]:.1f})")
     return root, overrides, seconds
 
 
