@@ -20,12 +20,13 @@ export CMAKE_BUILD_PARALLEL_LEVEL ?= $(shell nproc 2>/dev/null || echo 2)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONHASHSEED := 0
 
-.PHONY: help setup nbfilter all run test bench paper lab clean strip lint
+.PHONY: help setup nbfilter all run test bench paper lab clean strip lint rehearsal
 
 help:
 	@echo "make all    set up .venv, run the whole demo study, build the paper"
 	@echo "make test   set up .venv, run the test suite"
 	@echo "make lab    JupyterLab on notebooks/ with the radjudge kernel (prints the URL)"
+	@echo "make rehearsal  the study's path for real: llama.cpp server, LibreOffice forms"
 	@echo "make bench  speed benchmarks (ratios against in-run baselines)"
 	@echo "make paper  build paper/build/radjudge_<lang>.pdf from data/results and figures/"
 	@echo "make clean  remove generated outputs (keeps .venv, raw data and the LLM cache)"
@@ -61,6 +62,11 @@ run: setup
 
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Writes the rehearsal's inputs, starts the llama.cpp server (127.0.0.1), runs the rehearsal
+# profile and stops the server. Needs LibreOffice headless (see .ci/run).
+rehearsal: setup
+	$(BIN)/python -m radjudge.rehearsal run
 
 bench: setup
 	$(BIN)/python -m benchmarks

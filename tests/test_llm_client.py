@@ -24,6 +24,7 @@ from radjudge.llm import (
     ScoreRequest,
     load_client,
 )
+from radjudge.llm.cache import CacheIntegrityError, entry_checksum
 from radjudge.llm.prompts import prompt_hash
 
 RECORD = "Жалобы: боль в животе, тошнота. Креатинин 98 мкмоль/л. Направление: КТ брюшной полости."
@@ -275,11 +276,21 @@ def test_verify_cached_detects_a_tampered_entry(tmp_path: Path, faults: FaultSer
     key = client.generation_key(requests[2])
     shard = tmp_path / f"{key[:2]}.jsonl"
     lines = shard.read_text(encoding="utf-8").splitlines()
-    tampered = [
-        json.dumps({**json.loads(x), "t": "подменено"}) if x.startswith(f'{{"k":"{key}"') else x
-        for x in lines
-    ]
-    shard.write_text("\n".join(tampered) + "\n", encoding="utf-8")
+
+    def tamper(line: str, *, checksum: bool) -> str:
+        entry = {**json.loads(line), "t": "подменено"}
+        if checksum:  # a consistent forgery: only a live recomputation can tell
+            entry["c"] = entry_checksum(key, entry)
+        return json.dumps(entry)
+
+    for checksum in (False, True):
+        tampered = [
+            tamper(x, checksum=checksum) if x.startswith(f'{{"k":"{key}"') else x for x in lines
+        ]
+        shard.write_text("\n".join(tampered) + "\n", encoding="utf-8")
+        if not checksum:  # an in-place edit fails its checksum before anything is recomputed
+            with pytest.raises(CacheIntegrityError, match="fails its checksum"):
+                client_for(faults, tmp_path).verify_cached(requests, sample=None)
     check = client_for(faults, tmp_path).verify_cached(requests, sample=None)
     assert not check.ok
     assert [m["prompt_hash"] for m in check.mismatches] == [client.prompt_hash(requests[2])]

@@ -49,3 +49,19 @@ def test_package_versions_cover_the_key_packages():
     assert versions["torch"].startswith("2.13.0")
     assert versions["papermill"] and versions["pandas"]
     assert paths.relative(paths.RUN_MANIFEST) == "data/results/run_manifest.json"
+
+
+@pytest.mark.parametrize("name", ["HF_AUTH", "DB_PASS", "SMTP_PASSWORD", "MYSQL_PWD", "X_COOKIE"])
+def test_secret_looking_names_are_masked_even_when_they_hold_a_path(tmp_path, monkeypatch, name):
+    monkeypatch.setenv(name, str(tmp_path))  # an existing path, but the name says secret
+    assert str(tmp_path) in manifest.secret_values()
+
+
+def test_values_are_masked_whatever_the_name_except_paths_and_locale(tmp_path, monkeypatch):
+    monkeypatch.setenv("RADJUDGE_ENDPOINT_CONF", "abcdefgh-1234")
+    monkeypatch.setenv("LC_ALL", "ru_RU.UTF-8")
+    monkeypatch.setenv("RADJUDGE_SOME_DIR", str(tmp_path))
+    values = manifest.secret_values()
+    assert "abcdefgh-1234" in values
+    assert "ru_RU.UTF-8" not in values and str(tmp_path) not in values
+    assert manifest.scrub_secrets("x abcdefgh-1234 y") == "x *** y"

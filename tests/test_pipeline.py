@@ -176,3 +176,64 @@ def test_select_notebooks_rejects_unknown_numbers(tmp_path: Path):
     assert [n.stem for n in pipeline.select_notebooks(nbs, only=["03", "1"])] == ["01_a", "03_c"]
     with pytest.raises(ProfileError, match="no pipeline notebook numbered '9'"):
         pipeline.select_notebooks(nbs, only=["9"])
+
+
+# ---------------------------------------- issue 15: selection, secrets in outputs and manifest
+
+
+def test_an_empty_selection_is_an_error_that_never_touches_the_manifest(mini_project):
+    root = mini_project(notebooks=two_notebooks(), profiles={"p": PROFILE})
+    manifest_path = root / "data" / "results" / "run_manifest.json"
+    manifest_path.parent.mkdir(parents=True)
+    manifest_path.write_text('{"previous": "run"}')
+    res = run_cli("run", "--profile", "p", "--from", "02", "--only", "01", root=root)
+    assert res.returncode == 2
+    assert "--from 02 (notebooks 02 and later) and --only 01 select no notebook" in res.stderr
+    assert manifest_path.read_text() == '{"previous": "run"}'
+    assert not (root / "data" / "runs").exists()
+
+
+def test_secrets_are_scrubbed_by_value_from_outputs_and_manifest(mini_project):
+    """A value of any environment variable (>= 8 characters) never stays in an output."""
+    by_value = "v4lue-0f-a-c0nfig-var"  # the variable's name looks harmless
+    by_name = "pw-0123456789"
+    nbs = two_notebooks()
+    nbs["01_first"].cells.append(
+        nbformat.v4.new_code_cell(
+            "import os\nprint('conf:', os.environ['RADJUDGE_TEST_SETTING'])\n"
+            "record_stage('01_first', run_dir=run_dir, extra={'a': os.environ['DB_PASS'], "
+            "'b': os.environ['RADJUDGE_TEST_SETTING'], 'url': 'https://me:pw@host.example/v1'})"
+        )
+    )
+    root = mini_project(notebooks=nbs, profiles={"p": PROFILE})
+    env = {"RADJUDGE_TEST_SETTING": by_value, "DB_PASS": by_name, "SHORT_AUTH": "pw"}
+    # a value passed by mistake on the command line: injected, printed, in the manifest
+    res = run_cli(
+        "run", "--profile", "p", "--set", f"first.greeting={by_value}", root=root, env=env
+    )
+    assert res.returncode == 0, res.stderr
+    man = (root / "data" / "results" / "run_manifest.json").read_text()
+    executed = json.loads(man)["notebooks"][0]["executed"]  # the whole file: metadata too
+    outputs = (root / executed).read_text()
+    for text in (man, outputs):
+        assert by_value not in text and by_name not in text
+    assert "conf: ***" in outputs
+    assert '"a": "***"' in man and '"b": "***"' in man
+    assert '"url": "https://***@host.example/v1"' in man
+
+
+def test_credentials_in_a_url_or_a_key_as_api_key_env_are_refused_unechoed(mini_project, tmp_path):
+    from radjudge.profiles import apply_overrides, load_profile
+
+    nbs = pipeline.discover_notebooks()
+    study = load_profile("study")
+    for override, says in (
+        ("models.qwen2.5-72b.base_url=https://bob:hunter2pass@vllm.example/v1", "credentials"),
+        ("models.qwen2.5-72b.api_key_env=sk-Live-9f8e7d6c5b4a", "NAME of an environment variable"),
+        ("models.qwen2.5-72b.base_url=https://vllm.example/v1?api_key=abc123456", "its query"),
+    ):
+        with pytest.raises(ProfileError) as info:
+            pipeline.check_profile(apply_overrides(study, [override]), nbs)
+        assert says in str(info.value)
+        assert "hunter2pass" not in str(info.value) and "sk-Live" not in str(info.value)
+        assert "abc123456" not in str(info.value)

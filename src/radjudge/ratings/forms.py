@@ -57,6 +57,7 @@ __all__ = [
     "INSTRUCTIONS_SHEET",
     "CRITERIA_SHEET",
     "META_SHEET",
+    "FORM_SHEETS",
     "FIXED_COLUMNS",
     "ID_ROW",
     "FIRST_DATA_ROW",
@@ -65,6 +66,7 @@ __all__ = [
     "ensure_forms",
     "export_forms",
     "fill_forms",
+    "form_cells",
     "form_file_name",
 ]
 
@@ -73,13 +75,16 @@ INSTRUCTIONS_SHEET = "Инструкция"
 CRITERIA_SHEET = "Критерии"
 RATING_SHEET = "Оценки"
 META_SHEET = "_meta"
+#: Every sheet of a form, in order; a returned form must have these and no other.
+FORM_SHEETS = (INSTRUCTIONS_SHEET, CRITERIA_SHEET, RATING_SHEET, META_SHEET)
 #: Machine ids of the fixed columns of the rating sheet (row 2), in order.
 FIXED_COLUMNS = ("n", "code", "patient_id", "record", "summary")
 _FIXED_HEADINGS = ("№", "Код резюме", "Пациент", "Медицинская карта (обезличенная)", "Резюме")
 HEADER_ROW, ID_ROW, FIRST_DATA_ROW = 1, 2, 3
 
 _CODE_ALPHABET = np.array(list("ACDEFHJKLMNPQRTUVWXY34679"))
-_STUDY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+#: What a study id may be (it is printed on and embedded in every form).
+STUDY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 @dataclass(frozen=True)
@@ -410,7 +415,7 @@ def export_forms(
     import openpyxl
     from openpyxl.workbook.protection import WorkbookProtection
 
-    if not isinstance(study_id, str) or not _STUDY_ID.match(study_id):
+    if not isinstance(study_id, str) or not STUDY_ID.match(study_id):
         raise ValueError(
             f"study_id must be 1-64 letters, digits, '_', '.' or '-', got {study_id!r}"
         )
@@ -510,17 +515,14 @@ def export_forms(
     return ExportedForms(key=key, key_path=key_path, forms=targets)
 
 
-def fill_forms(
-    ratings: pd.DataFrame,
-    *,
-    key: BlindingKey | str | os.PathLike[str],
-    forms_dir: str | os.PathLike[str],
-    out_dir: str | os.PathLike[str],
-) -> dict[str, Path]:
-    """Write ratings into exported forms, as an expert would, and save them to ``out_dir``.
+def form_cells(
+    ratings: pd.DataFrame, *, key: BlindingKey | str | os.PathLike[str]
+) -> dict[str, list[tuple[int, int, int | None]]]:
+    """Where each rating goes in its expert's form: ``expert -> [(row, column, score)]``.
 
-    Used by the simulated panel and the tests; a real study never calls it.
-    Cells whose score is NA are left empty.
+    Rows and columns are 1-based, as a spreadsheet counts them; ``score`` is
+    None for an NA rating (the cell stays empty). Shared by :func:`fill_forms`
+    (openpyxl) and the rehearsal's LibreOffice filler.
 
     Parameters
     ----------
@@ -529,13 +531,6 @@ def fill_forms(
         numbers within the criterion's scale, or NA).
     key : BlindingKey or path-like
         The key the forms were exported with.
-    forms_dir, out_dir : path-like
-        Where the blank forms are, and where the filled copies go (same file names).
-
-    Returns
-    -------
-    dict[str, pathlib.Path]
-        Expert id -> filled workbook.
 
     Raises
     ------
@@ -543,25 +538,19 @@ def fill_forms(
         An expert, summary or criterion the key does not know, or a score that
         is not a whole number within its scale.
     """
-    import openpyxl
-
     key = key if isinstance(key, BlindingKey) else read_key(key)
     code_of = key.code_of()
     need = ["expert_id", "patient_id", "summarizer", "criterion", "score"]
     missing = [c for c in need if c not in ratings.columns]
     if missing:
         raise ValueError(f"ratings lacks column(s) {missing}")
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written: dict[str, Path] = {}
+    col_of = {c: len(FIXED_COLUMNS) + 1 + j for j, c in enumerate(key.scales)}
+    out: dict[str, list[tuple[int, int, int | None]]] = {}
     for eid, grp in ratings.groupby("expert_id", sort=True):
         if eid not in key.forms:
             raise ValueError(f"expert {eid!r} has no form in the key")
-        form = key.forms[eid]
-        row_of = {code: FIRST_DATA_ROW + i for i, code in enumerate(form.codes)}
-        col_of = {c: len(FIXED_COLUMNS) + 1 + j for j, c in enumerate(key.scales)}
-        wb = openpyxl.load_workbook(Path(forms_dir) / form.file)
-        ws = wb[RATING_SHEET]
+        row_of = {code: FIRST_DATA_ROW + i for i, code in enumerate(key.forms[eid].codes)}
+        cells = out.setdefault(str(eid), [])
         for pid, summ, crit, score in grp[
             ["patient_id", "summarizer", "criterion", "score"]
         ].itertuples(index=False):
@@ -580,7 +569,53 @@ def fill_forms(
                     raise ValueError(
                         f"score {score!r} for {crit!r} is not a whole number in 1..{key.scales[crit]}"
                     )
-            ws.cell(row=row_of[code], column=col_of[crit], value=value)
+            cells.append((row_of[code], col_of[crit], value))
+    return out
+
+
+def fill_forms(
+    ratings: pd.DataFrame,
+    *,
+    key: BlindingKey | str | os.PathLike[str],
+    forms_dir: str | os.PathLike[str],
+    out_dir: str | os.PathLike[str],
+) -> dict[str, Path]:
+    """Write ratings into exported forms, as an expert would, and save them to ``out_dir``.
+
+    Used by the simulated panel and the tests; a real study never calls it.
+    Cells whose score is NA are left empty. The rehearsal fills the same cells
+    with LibreOffice instead (:func:`radjudge.rehearsal.fill_forms_libreoffice`).
+
+    Parameters
+    ----------
+    ratings, key
+        As for :func:`form_cells`.
+    forms_dir, out_dir : path-like
+        Where the blank forms are, and where the filled copies go (same file names).
+
+    Returns
+    -------
+    dict[str, pathlib.Path]
+        Expert id -> filled workbook.
+
+    Raises
+    ------
+    ValueError
+        As :func:`form_cells`.
+    """
+    import openpyxl
+
+    key = key if isinstance(key, BlindingKey) else read_key(key)
+    cells = form_cells(ratings, key=key)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: dict[str, Path] = {}
+    for eid, entries in cells.items():
+        form = key.forms[eid]
+        wb = openpyxl.load_workbook(Path(forms_dir) / form.file)
+        ws = wb[RATING_SHEET]
+        for row, column, value in entries:
+            ws.cell(row=row, column=column, value=value)
         target = out_dir / form.file
         _save_workbook(wb, target)
         written[eid] = target
