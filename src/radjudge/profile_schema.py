@@ -246,6 +246,9 @@ SHARED: dict[str, Parameter] = {
     "language": Parameter(Language, "labels of figures and the paper; judge prompt language"),
     "cache_dir": Parameter(Path_, "folder of the LLM call cache"),
     "cache_mode": Parameter(CacheMode, "LLM call cache: read and append, read only, or off"),
+    "allow_remote_phi": Parameter(
+        bool, "consent to send real records to a host that is not loopback or private"
+    ),
     "models": Parameter(
         dict[str, dict[str, Any]], "LLM registry: name -> spec (radjudge.llm.models)", _models
     ),
@@ -253,7 +256,7 @@ SHARED: dict[str, Parameter] = {
 
 
 def _sections() -> dict[str, dict[str, Parameter]]:
-    from radjudge.anonymize.core import Detector
+    from radjudge.anonymize.evalset import SPLITS
     from radjudge.anonymize.replace import DateStrategy, Replacement
     from radjudge.concordance.alt_test import Alignment
     from radjudge.concordance.analysis import CIMethod, PValueMethod
@@ -273,7 +276,11 @@ def _sections() -> dict[str, dict[str, Parameter]]:
             "n_patients": Parameter(_int(ge=1, le=10_000), "size of the synthetic cohort"),
             "replacement": Parameter(Replacement, "what replaces an identifier"),
             "date_strategy": Parameter(DateStrategy, "what replaces a date"),
-            "detectors": Parameter(_nonempty_list(Detector), "PHI detectors, in order", unique),
+            "evaluation_splits": Parameter(
+                list[Literal[SPLITS]],  # type: ignore[valid-type]
+                "independent evaluation sets scored in the audit (tests/data/anonymization_eval)",
+                unique,
+            ),
             "n_examples": Parameter(_int(ge=0, le=100), "before/after examples shown"),
         },
         "02_summarization": {
