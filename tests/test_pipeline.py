@@ -233,7 +233,9 @@ def test_credentials_in_a_url_or_a_key_as_api_key_env_are_refused_unechoed(mini_
         ("models.qwen2.5-72b.base_url=https://vllm.example/v1?api_key=abc123456", "its query"),
     ):
         with pytest.raises(ProfileError) as info:
-            pipeline.check_profile(apply_overrides(study, [override]), nbs)
+            # consent given, so the URL rule (not the remote-host rule) is what refuses it
+            consent = "allow_remote_phi=true"
+            pipeline.check_profile(apply_overrides(study, [consent, override]), nbs)
         assert says in str(info.value)
         assert "hunter2pass" not in str(info.value) and "sk-Live" not in str(info.value)
         assert "abc123456" not in str(info.value)

@@ -105,9 +105,10 @@ def _run(args: argparse.Namespace) -> int:
             nbs = pipeline.discover_notebooks()
             chosen = pipeline.select_notebooks(nbs, start=args.start, only=only)
             params = pipeline.check_profile(profile, nbs, selected=[nb.stem for nb in chosen])
+            # Where the records would go is shown even when an input is still missing.
+            print(_endpoints_report(profile))
             pipeline.check_ready(params, endpoints=True, profile=profile.name)
             print(yaml.safe_dump(scrub_secrets(params), allow_unicode=True, sort_keys=False))
-            print(_endpoints_report(profile))
             return 0
         pipeline.run_pipeline(
             profile,
