@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT, isolated_notebooks, run_cli
-from radjudge.external.judges import RESULT_COLUMNS
+from radjudge.contracts import SUMMEVAL_JUDGES
 from radjudge.profiles import load_profile
 
 NOTEBOOK = ROOT / "notebooks" / "07_external_validation.ipynb"
@@ -44,7 +44,7 @@ def test_smoke_run_then_replay_from_the_cache(tmp_path):
     assert list(baselines.columns) == ["metric", "criterion", "spearman", "kendall", "n_docs"]
     assert len(baselines) == 12  # 3 ROUGE variants x 4 criteria
     judges = pd.read_csv(results / "summeval_judges.csv")
-    assert list(judges.columns) == list(RESULT_COLUMNS)
+    assert list(judges.columns) == list(SUMMEVAL_JUDGES.names())
     section = load_profile("smoke").section(STEM)
     mine = judges[judges["kind"] == "judge"]
     assert set(mine["method"]) == set(section["judges"]) and set(mine["criterion"]) == set(

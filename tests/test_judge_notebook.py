@@ -18,7 +18,7 @@ import pytest
 import mini_cohort
 from conftest import ROOT, isolated_notebooks, run_cli
 from radjudge import pipeline
-from radjudge.judge import EXTRA_COLUMNS, RATING_COLUMNS, VALIDITY_COLUMNS
+from radjudge.contracts import JUDGE_RATINGS, JUDGE_VALIDITY
 from radjudge.profiles import load_profile
 
 STEM = "04_judge_sweeps"
@@ -71,11 +71,11 @@ def test_cold_run_then_replay_with_zero_live_calls(tmp_path: Path) -> None:
     res = run_cli("run", "--profile", "p", root=root, timeout=2400)
     assert res.returncode == 0, res.stderr[-3000:]
     ratings = pd.read_parquet(root / "data" / "processed" / "judge_ratings.parquet")
-    assert list(ratings.columns) == [*RATING_COLUMNS, *EXTRA_COLUMNS]
+    assert list(ratings.columns) == list(JUDGE_RATINGS.names())
     judges = load_profile("smoke").section(STEM)["judges"]
     assert list(ratings["judge"].unique()) == [j["name"] for j in judges]
     validity = pd.read_csv(root / "data" / "processed" / "judge_validity.csv")
-    assert list(validity.columns) == list(VALIDITY_COLUMNS)
+    assert list(validity.columns) == list(JUDGE_VALIDITY.names())
 
     stage = manifest_of(root)["stages"][STEM]
     assert set(stage["outputs_sha256"]) == {

@@ -46,7 +46,8 @@ def cohort() -> tuple[tuple[Any, ...], tuple[tuple[str, ...], ...]]:
 
 
 def judge_requests(backend: Any, *, record_chars: int | None = None) -> list[TokenScoreRequest]:
-    from radjudge.judge import load_rubric, load_template, render_judge_prompt
+    from radjudge.judge import load_template, render_judge_prompt
+    from radjudge.rubric import load_rubric
 
     records, summaries = cohort()
     rub, tpl = load_rubric(), load_template()

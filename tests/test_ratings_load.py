@@ -23,6 +23,7 @@ import pandas as pd
 import pytest
 
 import mini_cohort
+from radjudge.contracts import SUMMEVAL_CRITERIA
 from radjudge.ratings import (
     CSV_COLUMNS,
     ERROR_KINDS,
@@ -779,9 +780,7 @@ def test_published_panel_means_import_exactly(tmp_path):
         for i, m in enumerate(means)
     ]
     write_csv(tmp_path / "summeval.csv", rows, columns=(*CSV_COLUMNS, "n_raters_averaged"))
-    got = load_expert_ratings(
-        tmp_path / "summeval.csv", criteria=["coherence", "consistency", "fluency", "relevance"]
-    )
+    got = load_expert_ratings(tmp_path / "summeval.csv", criteria=SUMMEVAL_CRITERIA)
     assert str(got["score"].dtype) == "Float64"
     assert got.sort_values("summarizer")["score"].tolist() == means
     assert (got["n_raters_averaged"] == 3).all()

@@ -17,8 +17,8 @@ import pytest
 
 from conftest import ROOT, isolated_notebooks, run_cli
 from radjudge import pipeline
+from radjudge.contracts import SUMMARIES
 from radjudge.profiles import load_profile
-from radjudge.summarize import SUMMARY_COLUMNS
 
 NOTEBOOK = ROOT / "notebooks" / "02_summarization.ipynb"
 STEM = "02_summarization"
@@ -56,7 +56,7 @@ def test_smoke_run_cold_then_replay_with_zero_live_calls(tmp_path):
     res = run_cli("run", "--profile", "p", root=root, timeout=1800)
     assert res.returncode == 0, res.stderr[-3000:]
     table = pd.read_parquet(root / "data" / "processed" / "summaries.parquet")
-    assert list(table.columns) == list(SUMMARY_COLUMNS)
+    assert list(table.columns) == list(SUMMARIES.names())
     assert len(table) == n * len(summarizers)
     assert list(table["summarizer"].unique()) == [s["name"] for s in summarizers]
     assert table.groupby("summarizer").size().eq(n).all()

@@ -2,7 +2,7 @@
 
 One function, :func:`summary_features`, turns a summaries table into a tidy
 table with one row per summary. Notebook 02 reports these features as
-descriptive statistics; the simulated expert panel (:mod:`radjudge.simulate`)
+descriptive statistics; the simulated expert panel (:mod:`radjudge.ratings.simulate`)
 derives its latent quality from them.
 
 Features

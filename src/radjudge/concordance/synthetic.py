@@ -19,11 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from radjudge.concordance.designs import ITEM_COLUMNS
+from radjudge.contracts import CRITERIA, GRANULARITIES, ITEM_COLUMNS
 
 __all__ = ["SyntheticTables", "simulate_tables"]
 
-CRITERIA = ("completeness", "correctness", "relevance", "conciseness", "structure", "unsupported")
 _GRANULARITY_NOISE = {"full": 0.8, "extremes": 1.0, "none": 1.3}
 
 
@@ -60,7 +59,7 @@ def simulate_tables(
     expert_scale: int = 5,
     judges: Mapping[str, float] | None = None,
     scales: Sequence[int] = (3, 5, 10),
-    granularities: Sequence[str] = ("full", "extremes", "none"),
+    granularities: Sequence[str] = GRANULARITIES,
     n_repeats: int = 1,
     failure_rate: float = 0.02,
     expert_missing_rate: float = 0.01,

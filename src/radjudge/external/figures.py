@@ -11,14 +11,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from radjudge.external.summeval import SUMMEVAL_CRITERIA
+from radjudge.contracts import GRANULARITIES, SUMMEVAL_CRITERIA
 
 __all__ = ["RESULT_KINDS", "row_label", "plot_summeval_correlations"]
 
 #: ``kind`` values of the results table, in the figure's top-to-bottom order.
 RESULT_KINDS = ("published", "metric", "judge")
 _KIND_TEXT = {"published": "published, 100 articles", "metric": "this subset"}
-_GRANULARITY_ORDER = ("full", "extremes", "none")
 
 
 def row_label(row: pd.Series) -> str:
@@ -82,7 +81,7 @@ def plot_summeval_correlations(results: pd.DataFrame, *, title: str | None = Non
     df = results.copy()
     df["label"] = df.apply(row_label, axis=1)
     df["_k"] = df["kind"].map({k: i for i, k in enumerate(RESULT_KINDS)})
-    df["_g"] = df["granularity"].map({g: i for i, g in enumerate(_GRANULARITY_ORDER)})
+    df["_g"] = df["granularity"].map({g: i for i, g in enumerate(GRANULARITIES)})
     order = (
         df.sort_values(["_k", "method", "scale", "_g"], kind="stable", na_position="first")["label"]
         .drop_duplicates()

@@ -7,8 +7,7 @@ the English ``summeval`` rubric), prompts rendered by
 template :data:`SUMMEVAL_TEMPLATE`, label probabilities from
 :meth:`radjudge.llm.LLMClient.score_options` (prefix sharing, call cache) read
 by :func:`radjudge.judge.label_distribution`. Ratings come back in the
-judge-ratings contract (:data:`radjudge.judge.RATING_COLUMNS` +
-``EXTRA_COLUMNS``), with ``patient_id`` = the article's ``doc_id`` and
+judge-ratings contract (:data:`radjudge.contracts.JUDGE_RATINGS`), with ``patient_id`` = the article's ``doc_id`` and
 ``summarizer`` = the ``system_id``.
 
 It is a call of :func:`radjudge.judge.run_sweep` itself, with two differences
@@ -34,12 +33,12 @@ import pandas as pd
 
 from radjudge.concordance.kendall import UndefinedStatisticWarning, kendall_w
 from radjudge.concordance.metaeval import meta_evaluate
+from radjudge.contracts import CONFIG_COLUMNS, SUMMEVAL_JUDGES
 from radjudge.external.guard import PublicTextGuard
 from radjudge.external.published import published_table
 from radjudge.external.summeval import SummEval
 
 __all__ = [
-    "RESULT_COLUMNS",
     "SUMMEVAL_RUBRIC",
     "SUMMEVAL_TEMPLATE",
     "JudgeScore",
@@ -49,35 +48,14 @@ __all__ = [
     "judge_results",
 ]
 
-#: English rubric (``radjudge/judge/rubrics/summeval.en.yaml``): G-Eval-like definitions, scales 5 and 10.
+#: English rubric (``radjudge/rubric/summeval.en.yaml``): G-Eval-like definitions, scales 5 and 10.
 SUMMEVAL_RUBRIC = "summeval"
 #: Judge prompt template for news articles (same segment order as the clinical one).
 SUMMEVAL_TEMPLATE = Path(__file__).with_name("summeval_judge.en.yaml")
 
 JudgeScore = Literal["expected", "score"]
 
-#: Columns of ``paths.SUMMEVAL_JUDGES``, in order.
-RESULT_COLUMNS = (
-    "kind",
-    "method",
-    "scale",
-    "granularity",
-    "criterion",
-    "spearman",
-    "kendall",
-    "n_docs",
-    "spearman_se",
-    "kendall_se",
-    "kendall_w",
-    "w_pvalue",
-    "n_items",
-    "n_missing",
-    "n_skipped_human",
-    "n_skipped_metric",
-    "judge_score",
-)
-
-_CONFIG = ["judge", "criterion", "scale", "granularity"]
+_CONFIG = list(CONFIG_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -88,7 +66,7 @@ class JudgeRun:
     ----------
     ratings : DataFrame
         One row per judge x criterion x scale x granularity x summary, in the
-        judge-ratings contract (``radjudge.judge.RATING_COLUMNS`` + ``EXTRA_COLUMNS``).
+        judge-ratings contract (:data:`radjudge.contracts.JUDGE_RATINGS`).
     validity : DataFrame
         :func:`radjudge.judge.validity_report` of ``ratings``.
     cache_stats : dict
@@ -305,7 +283,7 @@ def judge_results(
     Returns
     -------
     DataFrame
-        :data:`RESULT_COLUMNS`. ``kendall_w`` is Kendall's W of the two "raters"
+        :data:`radjudge.contracts.SUMMEVAL_JUDGES`. ``kendall_w`` is Kendall's W of the two "raters"
         (expert mean, judge) over all (article, system) pairs of the subset
         (tie-corrected; with two raters W = (1 + rho_pooled) / 2) and ``w_pvalue``
         its F-test p-value; ``n_items`` the complete pairs, ``n_missing`` the
@@ -359,7 +337,8 @@ def judge_results(
             p.assign(kind="published", scale=np.nan, granularity=None, n_docs=100, judge_score=None)
         )
     out = pd.concat(frames, ignore_index=True)
-    for col in RESULT_COLUMNS:
+    columns = SUMMEVAL_JUDGES.names()
+    for col in columns:
         if col not in out.columns:
             out[col] = np.nan
-    return out[list(RESULT_COLUMNS)]
+    return out[list(columns)]

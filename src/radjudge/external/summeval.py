@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from radjudge import paths
+from radjudge.contracts import SUMMEVAL_CRITERIA
 from radjudge.manifest import sha256_file
 
 __all__ = [
@@ -57,8 +58,6 @@ __all__ = [
     "select_documents",
 ]
 
-#: The four SummEval criteria, in the order of the paper.
-SUMMEVAL_CRITERIA: tuple[str, ...] = ("coherence", "consistency", "fluency", "relevance")
 #: Expert ratings are whole numbers 1..5.
 SUMMEVAL_SCALE_MAX = 5
 #: Each published score is the mean of 3 expert annotators.
@@ -356,7 +355,7 @@ def load_summeval_ratings(path: str | os.PathLike[str] | None = None) -> pd.Data
     Returns
     -------
     DataFrame
-        The importer's tidy table (:data:`radjudge.ratings.RATINGS_COLUMNS`),
+        The importer's tidy table (:data:`radjudge.contracts.EXPERT_RATINGS`),
         criteria restricted to :data:`SUMMEVAL_CRITERIA`, scale 1..5.
     """
     from radjudge.ratings import load_expert_ratings

@@ -16,12 +16,9 @@ translation is shown as it is (model names, new categories), never dropped.
 
 from __future__ import annotations
 
-from typing import Literal
+from radjudge.contracts import LANGUAGES, Language
 
 __all__ = ["Language", "LANGUAGES", "check_language", "label", "text", "LABELS", "TEXTS"]
-
-Language = Literal["ru", "en"]
-LANGUAGES: tuple[str, ...] = ("ru", "en")
 
 #: Translations of data identifiers, by kind.
 LABELS: dict[str, dict[str, dict[str, str]]] = {

@@ -25,6 +25,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter
 from scipy import stats
 
+from radjudge.contracts import CRITERIA, EXPERT_CATEGORIES, GRANULARITIES
 from radjudge.figures.labels import LABELS, Language, check_language, label, text
 from radjudge.figures.style import (
     OKABE_ITO,
@@ -37,8 +38,6 @@ from radjudge.figures.style import (
 )
 
 __all__ = [
-    "CRITERIA_ORDER",
-    "GRANULARITY_ORDER",
     "w_heatmap",
     "w_forest",
     "expert_category_panel",
@@ -48,18 +47,6 @@ __all__ = [
     "delta_w_alt_test",
 ]
 
-#: Display order of the criteria (contract order); unknown criteria follow, sorted.
-CRITERIA_ORDER = (
-    "completeness",
-    "correctness",
-    "relevance",
-    "conciseness",
-    "structure",
-    "unsupported",
-)
-#: Display order of prompt granularities.
-GRANULARITY_ORDER = ("full", "extremes", "none")
-_CATEGORY_ORDER = ("radiologist", "clinician", "resident", "other")
 _NA_HATCH = "////"
 _NA_COLOR = "#EEEEEE"
 
@@ -177,9 +164,9 @@ def w_heatmap(
             "filter to one design/statistic before plotting"
         )
     judges = _ordered(w["judge"])
-    criteria = _ordered(w["criterion"], CRITERIA_ORDER)
+    criteria = _ordered(w["criterion"], CRITERIA)
     scales = sorted(int(s) for s in w["scale"].unique())
-    grans = _ordered(w["granularity"], GRANULARITY_ORDER)
+    grans = _ordered(w["granularity"], GRANULARITIES)
     columns = [(s, g) for s in scales for g in grans]
     cmap, norm = sequential_cmap(), Normalize(0.0, 1.0)
     n = len(judges)
@@ -298,9 +285,9 @@ def w_forest(
     if ncols < 1:
         raise ValueError(f"ncols={ncols}: need at least one panel per row")
     judges = _ordered(w["judge"])
-    criteria = _ordered(w["criterion"], CRITERIA_ORDER)
+    criteria = _ordered(w["criterion"], CRITERIA)
     scales = sorted(int(s) for s in w["scale"].unique())
-    grans = _ordered(w["granularity"], GRANULARITY_ORDER)
+    grans = _ordered(w["granularity"], GRANULARITIES)
     rows = [(s, g) for s in scales for g in grans]
     colors = _judge_colors(judges)
     ncols = min(ncols, len(criteria))
@@ -418,8 +405,8 @@ def expert_category_panel(
     vs_cat = categories[categories["design"] == "judge_vs_category"]
     if not vs_cat.empty and "judge" not in categories.columns:
         raise ValueError("categories has judge_vs_category rows but no 'judge' column")
-    cats = _ordered(pd.concat([within["category"], vs_cat["category"]]), _CATEGORY_ORDER)
-    criteria = _ordered(categories["criterion"], CRITERIA_ORDER)
+    cats = _ordered(pd.concat([within["category"], vs_cat["category"]]), EXPERT_CATEGORIES)
+    criteria = _ordered(categories["criterion"], CRITERIA)
     series: list[tuple[str, pd.DataFrame, str, str]] = []
     colors = _judge_colors(cats)
     for k, cat in enumerate(cats):
@@ -563,7 +550,7 @@ def score_use(
             f"e.g. row {counts.index[out][0]}; invalid answers are statuses, not scores"
         )
     judges = _ordered(counts.loc[counts["rater_kind"] == "judge", "rater"])
-    experts = _ordered(counts.loc[counts["rater_kind"] == "expert", "rater"], _CATEGORY_ORDER)
+    experts = _ordered(counts.loc[counts["rater_kind"] == "expert", "rater"], EXPERT_CATEGORIES)
     raters = [("judge", r) for r in judges] + [("expert", r) for r in experts]
     scales = sorted(int(s) for s in counts["scale"].unique())
     kind_color = {"judge": OKABE_ITO["blue"], "expert": OKABE_ITO["vermillion"]}
@@ -862,7 +849,7 @@ def delta_w_alt_test(
         if c in panel.columns and c in alt.columns
     ]
     judges = _ordered(pd.concat([panel["judge"], alt["judge"]]))
-    criteria = _ordered(pd.concat([panel["criterion"], alt["criterion"]]), CRITERIA_ORDER)
+    criteria = _ordered(pd.concat([panel["criterion"], alt["criterion"]]), CRITERIA)
     colors = _judge_colors(judges)
     dodge = 0.7 / max(len(judges), 1)
 

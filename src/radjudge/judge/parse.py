@@ -26,11 +26,10 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Literal
 
-__all__ = ["ParseStatus", "ParsedScore", "parse_score", "NUMBER_WORDS"]
+from radjudge.contracts import ParseStatus
 
-ParseStatus = Literal["ok", "unparseable", "out_of_range", "refused"]
+__all__ = ["ParsedScore", "parse_score", "NUMBER_WORDS"]
 
 #: Russian (all cases, plus the "четвёрка" nouns) and English number words, 0-10.
 NUMBER_WORDS: dict[str, int] = {}

@@ -7,7 +7,7 @@ Workbook layout (names are part of the format; the importer checks them):
 ``Критерии``
     Every criterion's definition and the meaning of every point of its scale,
     rendered from the same rubric file the LLM judges read
-    (:func:`radjudge.judge.load_rubric`; its SHA-256 is stored in the key).
+    (:func:`radjudge.rubric.load_rubric`; its SHA-256 is stored in the key).
 ``Оценки``
     Row 1: Russian headings; row 2: machine column ids (``n, code, patient_id,
     record, summary`` and one criterion id per rating column); from row 3: one
@@ -47,7 +47,8 @@ import numpy as np
 import pandas as pd
 
 from radjudge import paths as rj_paths
-from radjudge.ratings.criteria import CRITERIA, criteria_sheet, resolve_scales
+from radjudge.contracts import CRITERIA
+from radjudge.ratings.criteria import criteria_sheet, resolve_scales
 from radjudge.ratings.key import BlindingKey, CodeEntry, FormEntry, read_key, text_sha256, write_key
 from radjudge.ratings.roster import validate_roster
 
@@ -378,14 +379,14 @@ def export_forms(
         Printed on and embedded in every form; 1-64 letters, digits, ``_.-``.
     seed : int
         Seed of the codes and of every expert's row order.
-    criteria : sequence of str, default :data:`CRITERIA`
+    criteria : sequence of str, default :data:`radjudge.contracts.CRITERIA`
         Rating columns, in order.
     scale_max : int or mapping, default 5
         Scale max for all criteria, or per criterion (scales run 1..max); the
         rubric must describe every point of it.
     rubric : str, default "clinical_summary"
-        The judge rubric (Russian) the criteria sheet is rendered from
-        (:func:`radjudge.judge.load_rubric`: packaged name or path).
+        The rubric (Russian) the criteria sheet is rendered from, shared with the judges
+        (:func:`radjudge.rubric.load_rubric`: packaged name or path).
     forms_dir : path-like, optional
         Folder of the forms; ``paths.FORMS`` by default.
     key_path : path-like, optional

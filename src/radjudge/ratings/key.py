@@ -8,7 +8,7 @@ It is JSON::
      "study_id": "radjudge-demo",
      "seed": 20240611,
      "scales": {"completeness": 5, ...},            # criterion -> scale max, form order
-     "rubric": {"source": "radjudge/judge/rubrics/clinical_summary.ru.yaml", "sha256": "..."},
+     "rubric": {"source": "radjudge/rubric/clinical_summary.ru.yaml", "sha256": "..."},
      "patients": {"P001": {"record_sha256": "..."}},
      "codes": {"K7Q2MX": {"patient_id": "P001", "summarizer": "model_a",
                           "summary_sha256": "..."}},

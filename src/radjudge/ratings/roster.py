@@ -8,7 +8,7 @@ File format (``paths.EXPERT_ROSTER``, UTF-8 CSV, header row)::
 
 * ``expert_id``: letters, digits, ``_``, ``-`` or ``.`` (it names the expert's form file);
 * ``category``: a lower-case identifier, e.g. ``radiologist``, ``clinician``,
-  ``resident``, ``other`` (:data:`SUGGESTED_CATEGORIES`; others are allowed);
+  ``resident``, ``other`` (:data:`radjudge.contracts.EXPERT_CATEGORIES`; others are allowed);
 * ``years_experience``: a whole number >= 0.
 
 Further columns are kept as they are. The roster holds no names: it is a
@@ -25,18 +25,17 @@ from pathlib import Path
 
 import pandas as pd
 
+from radjudge.contracts import EXPERT_CATEGORIES
 from radjudge.ratings.errors import RatingsError
 
 __all__ = [
     "ROSTER_COLUMNS",
-    "SUGGESTED_CATEGORIES",
     "read_roster",
     "write_roster",
     "validate_roster",
 ]
 
 ROSTER_COLUMNS = ("expert_id", "category", "years_experience")
-SUGGESTED_CATEGORIES = ("radiologist", "clinician", "resident", "other")
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _CATEGORY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -136,7 +135,7 @@ def validate_roster(
                 file=source,
                 row=i,
                 column="category",
-                expected=f"a lower-case identifier such as {', '.join(SUGGESTED_CATEGORIES)}",
+                expected=f"a lower-case identifier such as {', '.join(EXPERT_CATEGORIES)}",
             )
         text = str(yrs).strip() if not pd.isna(yrs) else ""
         if isinstance(yrs, float) and yrs.is_integer():

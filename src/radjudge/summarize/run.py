@@ -1,8 +1,8 @@
 """Run the summarizers of a profile over anonymized records: the summaries table.
 
 :func:`run_summarizers` produces one row per (patient, summarizer) in the
-columns of :data:`SUMMARY_COLUMNS` (the ``paths.SUMMARIES`` contract plus five
-columns that keep bad outputs visible instead of dropping them):
+columns of :data:`radjudge.contracts.SUMMARIES` (the data contract; the last five
+columns keep bad outputs visible instead of dropping them):
 
 ``raw_text``
     What the model returned, answer prefix prepended, before the clean-up of
@@ -48,6 +48,7 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
+from radjudge.contracts import SUMMARIES
 from radjudge.summarize.config import SummarizerConfig
 from radjudge.summarize.extractive import extractive_summary
 from radjudge.summarize.gold import render_gold_summary
@@ -55,8 +56,6 @@ from radjudge.summarize.postprocess import clean_summary, flag_summary
 from radjudge.summarize.prompts import load_template, render_summary_request
 
 __all__ = [
-    "CONTRACT_COLUMNS",
-    "SUMMARY_COLUMNS",
     "SummaryPhi",
     "mask_summary_phi",
     "load_summary_clients",
@@ -73,23 +72,6 @@ class SummaryPhi(NamedTuple):
 
     text: str
     masked: bool
-
-
-#: Columns of ``paths.SUMMARIES`` fixed by the data contract.
-CONTRACT_COLUMNS = (
-    "patient_id",
-    "summarizer",
-    "summarizer_kind",
-    "model",
-    "text",
-    "prompt_hash",
-    "prompt_tokens",
-    "completion_tokens",
-    "latency_s",
-    "cache_hit",
-)
-#: All columns of the summaries table, in order.
-SUMMARY_COLUMNS = (*CONTRACT_COLUMNS, "raw_text", "finish_reason", "flag", "error", "phi_masked")
 
 
 def load_summary_clients(
@@ -344,7 +326,7 @@ def run_summarizers(
     Returns
     -------
     DataFrame, shape (len(records) * len(configs), 14)
-        Columns :data:`SUMMARY_COLUMNS`, rows ordered by summarizer (profile
+        Columns :data:`radjudge.contracts.SUMMARIES`, rows ordered by summarizer (profile
         order) then record. No row is ever dropped: failed, empty and
         degenerate outputs are kept with their ``flag``.
 
@@ -394,7 +376,7 @@ def run_summarizers(
                     "with load_summary_clients(...)"
                 )
             rows += _llm_rows(records, cfg, clients[cfg.model], seed=seed)
-    out = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+    out = pd.DataFrame(rows, columns=list(SUMMARIES.names()))
     out["prompt_tokens"] = out["prompt_tokens"].astype("int64")
     out["completion_tokens"] = out["completion_tokens"].astype("int64")
     out["latency_s"] = out["latency_s"].astype("float64")
@@ -414,7 +396,7 @@ def summary_stats(
     Parameters
     ----------
     summaries : DataFrame
-        The summaries table (:data:`SUMMARY_COLUMNS`).
+        The summaries table (:data:`radjudge.contracts.SUMMARIES`).
     records : mapping
         ``patient_id -> anonymized record text`` (what the summarizers saw).
     facts : mapping, optional

@@ -13,17 +13,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from radjudge.concordance import kendall_w
+from radjudge.concordance import kendall_w, panel_agreement
 from radjudge.profiles import load_profile
-from radjudge.ratings import panel_agreement
-from radjudge.records import render_text
-from radjudge.simulate import (
+from radjudge.ratings.simulate import (
     SimulationParams,
     goodness_features,
     latent_quality,
     make_roster,
     simulate_ratings,
 )
+from radjudge.records import render_text
 from radjudge.summary_features import summary_features
 
 MINI = Path(__file__).parent / "data" / "mini_cohort"
@@ -278,7 +277,7 @@ def test_unknown_feature_and_category_are_named(features, roster):
 def test_simulated_panel_fills_real_forms_and_imports_back(features, tmp_path):
     import mini_cohort
     from radjudge.ratings import MissingRatingsWarning, export_forms, load_expert_ratings
-    from radjudge.simulate import simulate_panel
+    from radjudge.ratings.simulate import simulate_panel
 
     roster = make_roster(
         {"radiologist": {"n": 2, "years": [5, 9]}, "resident": {"n": 1, "years": [1, 2]}}, seed=2

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from radjudge.ratings import panel_agreement
+from radjudge.concordance import panel_agreement
 
 
 def tidy(matrix: np.ndarray, *, criterion: str, categories: list[str]) -> pd.DataFrame:

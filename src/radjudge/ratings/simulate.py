@@ -46,7 +46,7 @@ so adding an expert leaves the others' ratings unchanged.
 
 Known truth: with ``noise_sd = severity_sd = 0`` all experts of a category give
 identical ratings (Kendall's W = 1 within the category); W falls as
-``noise_sd`` grows (``tests/test_simulate.py``).
+``noise_sd`` grows (``tests/test_ratings_simulate.py``).
 """
 
 from __future__ import annotations
@@ -61,6 +61,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from radjudge.ratings.forms import fill_forms
+from radjudge.ratings.key import BlindingKey, read_key
 
 __all__ = [
     "SimulationParams",
@@ -461,9 +464,6 @@ def simulate_panel(
     -------
     SimulatedPanel
     """
-    from radjudge.ratings import fill_forms, read_key
-    from radjudge.ratings.key import BlindingKey
-
     key = key if isinstance(key, BlindingKey) else read_key(key)
     params = params if isinstance(params, SimulationParams) else SimulationParams.from_dict(params)
     ratings = simulate_ratings(features, roster, scales=key.scales, params=params, seed=seed)

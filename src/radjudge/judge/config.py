@@ -1,0 +1,288 @@
+"""The judges of a sweep, as the profile declares them: :func:`parse_judges` -> :class:`JudgeSpec`.
+
+Each judge of ``04_judge_sweeps.judges`` is one mode of one model, or a
+reference-based metric (see :mod:`radjudge.judge.sweep` for what each mode
+does). :func:`parse_judges` validates the list before anything runs and names
+the judge and the key of any fault.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from radjudge.contracts import GRANULARITIES, JUDGE_MODES, LANGUAGES
+from radjudge.judge.metric import METRICS
+from radjudge.rubric import Rubric, load_rubric
+
+__all__ = ["JudgeConfigError", "JudgeSpec", "parse_judges"]
+
+_COMMON_KEYS = {
+    "name",
+    "mode",
+    "criteria",
+    "scales",
+    "granularities",
+    "repeats",
+    "patients",
+    "language",
+}
+_MODE_KEYS = {
+    "logprobs": {"model"},
+    "generate": {"model", "max_tokens", "temperature", "top_p", "stop", "guided"},
+    "sample": {"model", "n", "max_tokens", "temperature", "top_p", "stop"},
+    "metric": {"metric"},
+}
+
+
+class JudgeConfigError(ValueError):
+    """A judge in the profile breaks a rule; the message names the judge, the key and the fix."""
+
+
+@dataclass(frozen=True)
+class JudgeSpec:
+    """One judge of the sweep (validated; see :func:`parse_judges`).
+
+    Attributes
+    ----------
+    name : str
+        The ``judge`` column; unique in the sweep.
+    mode : {"logprobs", "generate", "sample", "metric"}
+    model : str or None
+        Registry name (``shared.models``) of the LLM; None for a metric.
+    metric : {"rouge_l", "chrf"} or None
+    criteria : tuple of str
+    scales : tuple of int
+        Scale sizes N (scores 1..N).
+    granularities : tuple of str
+    repeats : int
+        Independent repetitions (sampling judges only; deterministic judges have 1).
+    patients : int or None
+        Rate only the first ``patients`` patients (by id); None = all.
+    language : {"ru", "en"}
+        Prompt language.
+    n, temperature, top_p, max_tokens, stop, guided
+        Decoding of ``generate`` and ``sample`` judges.
+    """
+
+    name: str
+    mode: str
+    model: str | None
+    metric: str | None
+    criteria: tuple[str, ...]
+    scales: tuple[int, ...]
+    granularities: tuple[str, ...]
+    repeats: int = 1
+    patients: int | None = None
+    language: str = "ru"
+    n: int = 1
+    temperature: float = 0.0
+    top_p: float = 1.0
+    max_tokens: int = 8
+    stop: tuple[str, ...] = ("\n",)
+    guided: bool = False
+
+    @property
+    def configs(self) -> list[tuple[str, int, str, int]]:
+        """(criterion, scale, granularity, repeat) of every grid cell, in sweep order."""
+        return [
+            (c, s, g, r)
+            for c in self.criteria
+            for s in self.scales
+            for g in self.granularities
+            for r in range(self.repeats)
+        ]
+
+
+def _fail(judge: str, message: str) -> JudgeConfigError:
+    return JudgeConfigError(f"04_judge_sweeps.judges[{judge}]: {message}")
+
+
+def _int(judge: str, key: str, value: Any, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise _fail(judge, f"{key} must be an integer >= {minimum}, got {value!r}")
+    return value
+
+
+def _list(judge: str, key: str, value: Any, allowed: Sequence[Any]) -> tuple[Any, ...]:
+    if isinstance(value, str | int) or not isinstance(value, list | tuple) or not value:
+        raise _fail(judge, f"{key} must be a non-empty list, got {value!r}")
+    bad = [v for v in value if v not in allowed]
+    if bad:
+        raise _fail(judge, f"{key}: {bad} not allowed; choose from {list(allowed)}")
+    if len(set(value)) != len(value):
+        raise _fail(judge, f"{key} lists a value twice: {list(value)}")
+    return tuple(value)
+
+
+def parse_judges(
+    judges: Sequence[Mapping[str, Any]],
+    *,
+    models: Mapping[str, Any] | None = None,
+    language: str = "ru",
+    rubric: str = "clinical_summary",
+) -> list[JudgeSpec]:
+    """Validate the profile's judge list.
+
+    Parameters
+    ----------
+    judges : list of mapping
+        ``04_judge_sweeps.judges``. Keys: ``name``, ``mode`` (required);
+        ``criteria`` (default: every criterion of the rubric), ``scales``
+        (default: every scale of the rubric; metric: [10]),
+        ``granularities`` (default: all three; metric: [none]),
+        ``repeats`` (1), ``patients`` (null = all), ``language`` (the shared
+        language); ``model`` (LLM modes, a ``shared.models`` name);
+        ``metric`` (metric mode: rouge_l | chrf); ``n``, ``temperature``,
+        ``top_p``, ``max_tokens``, ``stop`` (generate and sample), ``guided``
+        (generate: constrain the answer to the valid labels).
+    models : mapping, optional
+        ``shared.models``; when given, every ``model`` must be in it.
+    language : {"ru", "en"}, default "ru"
+        Default prompt language.
+    rubric : str, default "clinical_summary"
+        Rubric whose criteria and scales the judges may use.
+
+    Returns
+    -------
+    list of JudgeSpec
+
+    Raises
+    ------
+    JudgeConfigError
+        Naming the judge and the key: unknown or missing key, unknown mode,
+        model, metric, criterion, scale or granularity, duplicate names,
+        sampling without temperature, repeats on a deterministic judge.
+    """
+    if isinstance(judges, Mapping) or not isinstance(judges, Sequence) or not judges:
+        raise JudgeConfigError("04_judge_sweeps.judges must be a non-empty list of judge mappings")
+    rubrics: dict[str, Rubric] = {}
+    out: list[JudgeSpec] = []
+    for k, raw in enumerate(judges):
+        if not isinstance(raw, Mapping):
+            raise JudgeConfigError(
+                f"04_judge_sweeps.judges[{k}] must be a mapping, got {type(raw).__name__}"
+            )
+        name = raw.get("name")
+        label = name if isinstance(name, str) and name else str(k)
+        if not isinstance(name, str) or not name.strip():
+            raise _fail(label, "needs a non-empty 'name' (the judge column)")
+        mode = raw.get("mode")
+        if mode not in JUDGE_MODES:
+            raise _fail(label, f"mode must be one of {JUDGE_MODES}, got {mode!r}")
+        allowed = _COMMON_KEYS | _MODE_KEYS[mode]
+        unknown = sorted(set(raw) - allowed)
+        if unknown:
+            hint = difflib.get_close_matches(unknown[0], allowed, n=1)
+            raise _fail(
+                label,
+                f"unknown key(s) {unknown} for mode {mode}; allowed: {sorted(allowed)}"
+                + (f". Did you mean {hint[0]!r}?" if hint else ""),
+            )
+        lang = raw.get("language", language)
+        if lang not in LANGUAGES:
+            raise _fail(label, f"language must be one of {LANGUAGES}, got {lang!r}")
+        if lang not in rubrics:
+            rubrics[lang] = load_rubric(rubric, language=lang)
+        rub = rubrics[lang]
+        is_metric = mode == "metric"
+        criteria = _list(
+            label, "criteria", raw.get("criteria", list(rub.criterion_ids)), rub.criterion_ids
+        )
+        scales_allowed = list(range(2, 101)) if is_metric else list(rub.scales)
+        scales = _list(
+            label,
+            "scales",
+            raw.get("scales", [10] if is_metric else list(rub.scales)),
+            scales_allowed,
+        )
+        grans = _list(
+            label,
+            "granularities",
+            raw.get("granularities", ["none"] if is_metric else list(GRANULARITIES)),
+            ["none"] if is_metric else GRANULARITIES,
+        )
+        repeats = _int(label, "repeats", raw.get("repeats", 1), 1)
+        patients = raw.get("patients")
+        if patients is not None:
+            patients = _int(label, "patients", patients, 1)
+        spec: dict[str, Any] = dict(
+            name=name,
+            mode=mode,
+            model=None,
+            metric=None,
+            criteria=criteria,
+            scales=scales,
+            granularities=grans,
+            repeats=repeats,
+            patients=patients,
+            language=lang,
+        )
+        if is_metric:
+            if raw.get("metric") not in METRICS:
+                raise _fail(label, f"metric must be one of {METRICS}, got {raw.get('metric')!r}")
+            spec["metric"] = raw["metric"]
+            if repeats != 1:
+                raise _fail(label, "a metric is deterministic: repeats must be 1")
+        else:
+            model = raw.get("model")
+            if not isinstance(model, str) or not model:
+                raise _fail(label, "needs 'model': a name from shared.models")
+            if models is not None and model not in models:
+                raise _fail(
+                    label,
+                    f"model {model!r} is not in shared.models ({', '.join(models) or 'empty'})",
+                )
+            spec["model"] = model
+        if mode == "logprobs" and repeats != 1:
+            raise _fail(label, "logprobs scoring is deterministic: repeats must be 1")
+        if mode in ("generate", "sample"):
+            temperature = raw.get("temperature", 1.0 if mode == "sample" else 0.0)
+            if (
+                isinstance(temperature, bool)
+                or not isinstance(temperature, int | float)
+                or not 0 <= temperature <= 5
+            ):
+                raise _fail(label, f"temperature must be a number in [0, 5], got {temperature!r}")
+            top_p = raw.get("top_p", 1.0)
+            if isinstance(top_p, bool) or not isinstance(top_p, int | float) or not 0 < top_p <= 1:
+                raise _fail(label, f"top_p must be in (0, 1], got {top_p!r}")
+            stop = raw.get("stop", ["\n"])
+            if (
+                isinstance(stop, str)
+                or not isinstance(stop, list | tuple)
+                or not all(isinstance(s, str) and s for s in stop)
+            ):
+                raise _fail(label, f"stop must be a list of non-empty strings, got {stop!r}")
+            spec.update(
+                temperature=float(temperature),
+                top_p=float(top_p),
+                stop=tuple(stop),
+                max_tokens=_int(label, "max_tokens", raw.get("max_tokens", 8), 1),
+            )
+            if mode == "sample":
+                spec["n"] = _int(label, "n", raw.get("n", 8), 2)
+                if temperature == 0:
+                    raise _fail(
+                        label, "sample mode needs temperature > 0 (n greedy answers are identical)"
+                    )
+            else:
+                guided = raw.get("guided", False)
+                if not isinstance(guided, bool):
+                    raise _fail(label, f"guided must be true or false, got {guided!r}")
+                spec["guided"] = guided
+                if temperature == 0 and repeats != 1:
+                    raise _fail(
+                        label,
+                        "greedy generation is deterministic: repeats must be 1 (or set temperature)",
+                    )
+        out.append(JudgeSpec(**spec))
+    names = [j.name for j in out]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise JudgeConfigError(
+            f"04_judge_sweeps.judges: judge names must be unique; repeated: {dupes}"
+        )
+    return out
