@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from radjudge.concordance.bootstrap import BootstrapSettings
 from radjudge.concordance.synthetic import simulate_tables
 
 N_BOOT = 200
 SEED = 11
+BOOT = BootstrapSettings(n_boot=N_BOOT, seed=SEED)
 
 
 def small_tables(n_patients: int = 12, seed: int = 3):

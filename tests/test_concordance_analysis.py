@@ -13,11 +13,15 @@ import pandas as pd
 import pytest
 import yaml
 
-from concordance_data import N_BOOT, SEED, small_tables
+from concordance_data import BOOT, N_BOOT, SEED, small_tables
 from conftest import ROOT, run_cli
 from radjudge.concordance import analysis as ca
 from radjudge.concordance.alt_test import alt_test
-from radjudge.concordance.bootstrap import resample_counts, resampled_kendall_w
+from radjudge.concordance.bootstrap import (
+    BootstrapSettings,
+    resample_counts,
+    resampled_kendall_w,
+)
 from radjudge.concordance.designs import prepare_data
 from radjudge.concordance.kendall import UndefinedStatisticWarning, kendall_w
 from radjudge.concordance.synthetic import simulate_tables
@@ -33,7 +37,7 @@ def data():
 
 @pytest.fixture(scope="module")
 def grid(data):
-    return ca.concordance_grid(data, n_boot=N_BOOT, seed=SEED)
+    return ca.concordance_grid(data, bootstrap=BOOT)
 
 
 def _w(x):
@@ -82,7 +86,7 @@ def test_factor_effects_average_over_the_grid(grid):
 
 
 def test_panel_fit_is_the_paired_difference(data):
-    panel = ca.panel_fit(data, n_boot=N_BOOT, seed=SEED)
+    panel = ca.panel_fit(data, bootstrap=BOOT)
     assert len(panel) == 16
     r = panel.iloc[3]
     k = 3
@@ -97,7 +101,7 @@ def test_panel_fit_is_the_paired_difference(data):
 
 
 def test_judge_agreement(data):
-    judges = ca.judge_agreement(data, n_boot=N_BOOT, seed=SEED)
+    judges = ca.judge_agreement(data, bootstrap=BOOT)
     assert len(judges) == 8 and (judges["n_judges"] == 2).all()
     r = judges.iloc[0]
     rows = data.configs.index[
@@ -109,7 +113,7 @@ def test_judge_agreement(data):
 
 
 def test_category_concordance_designs(data):
-    cat = ca.category_concordance(data, n_boot=N_BOOT, seed=SEED)
+    cat = ca.category_concordance(data, bootstrap=BOOT)
     counts = cat.groupby("design").size().to_dict()
     assert counts == {
         "experts_all": 2,
@@ -234,9 +238,11 @@ def test_empty_or_unusable_inputs():
     )
     data = prepare_data(t.expert_ratings, judges)
     with pytest.raises(ValueError, match="nothing to compare"):
-        ca.concordance_grid(data, n_boot=10)
+        ca.concordance_grid(data, bootstrap=BootstrapSettings(n_boot=10))
     with pytest.raises(ValueError, match="n_boot"):
-        ca.concordance_grid(data, n_boot=1)
+        BootstrapSettings(n_boot=1)
+    with pytest.raises(ValueError, match="ci_method must be one of 'percentile', 'bca'"):
+        BootstrapSettings(ci_method="basic")
 
 
 @pytest.mark.slow

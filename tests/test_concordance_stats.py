@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from concordance_data import N_BOOT, SEED, small_tables
+from concordance_data import BOOT, N_BOOT, SEED, small_tables
 from radjudge.concordance import analysis as ca
 from radjudge.concordance import stats as cs
 from radjudge.concordance.designs import prepare_data
@@ -21,7 +21,7 @@ def data():
 
 @pytest.fixture(scope="module")
 def grid(data):
-    return ca.concordance_grid(data, n_boot=N_BOOT, seed=SEED)
+    return ca.concordance_grid(data, bootstrap=BOOT)
 
 
 @pytest.fixture(scope="module")
@@ -29,9 +29,9 @@ def stats(data, grid):
     return cs.manuscript_stats(
         data,
         grid=grid,
-        panel=ca.panel_fit(data, n_boot=N_BOOT, seed=SEED),
-        judges=ca.judge_agreement(data, n_boot=N_BOOT, seed=SEED),
-        categories=ca.category_concordance(data, n_boot=N_BOOT, seed=SEED),
+        panel=ca.panel_fit(data, bootstrap=BOOT),
+        judges=ca.judge_agreement(data, bootstrap=BOOT),
+        categories=ca.category_concordance(data, bootstrap=BOOT),
         loeo=ca.leave_one_expert_out(data),
         alt=ca.alt_test_grid(data, min_items=20),
         selection=ca.select_configurations(data, n_folds=3, n_repeats=1, seed=SEED),

@@ -41,6 +41,7 @@ from typing import Any, Literal, get_args
 import pandas as pd
 
 from radjudge import paths
+from radjudge.checks import check_choice
 
 __all__ = [
     "CRITERIA",
@@ -142,7 +143,6 @@ CONFIG_COLUMNS: tuple[str, ...] = ("judge", "criterion", "scale", "granularity")
 # --------------------------------------------------------------------------- tables
 
 Kind = Literal["str", "int", "float", "number", "bool", "any"]
-_KINDS: tuple[str, ...] = get_args(Kind)
 
 
 class ContractError(ValueError):
@@ -172,8 +172,7 @@ class Column:
     doc: str = ""
 
     def __post_init__(self) -> None:
-        if self.kind not in _KINDS:
-            raise ValueError(f"column {self.name!r}: kind must be one of {_KINDS}")
+        check_choice(f"column {self.name!r}: kind", self.kind, Kind)
 
 
 #: Kinds of the default configuration columns (others are not checked). ``scale``

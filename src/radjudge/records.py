@@ -48,6 +48,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from radjudge.checks import check_choice
+
 __all__ = [
     "SECTIONS",
     "SECTION_HEADINGS",
@@ -57,6 +59,9 @@ __all__ = [
     "read_records",
     "json_lines",
 ]
+
+#: What :func:`read_records` does with a column it does not know.
+ExtraColumns = Literal["error", "ignore"]
 
 #: Section keys, in record order.
 SECTIONS: tuple[str, ...] = (
@@ -289,7 +294,7 @@ def read_records(
     id_column: str = "patient_id",
     encoding: str = "utf-8",
     sheet: str | None = None,
-    extra_columns: Literal["error", "ignore"] = "error",
+    extra_columns: ExtraColumns = "error",
 ) -> list[RawRecord]:
     """Read and validate real records from a CSV, XLSX or JSONL file.
 
@@ -330,8 +335,7 @@ def read_records(
     >>> [(r.patient_id, r.sections["complaints"], r.sections["labs"]) for r in read_records(p)]
     [('A1', 'Боли в животе', '')]
     """
-    if extra_columns not in ("error", "ignore"):
-        raise ValueError(f"extra_columns must be 'error' or 'ignore', got {extra_columns!r}")
+    check_choice("extra_columns", extra_columns, ExtraColumns)
     path = Path(path)
     if not path.is_file():
         raise RecordFormatError(f"{path}: no such file")

@@ -47,6 +47,7 @@ from radjudge.concordance.analysis import (
     write_tables,
 )
 from radjudge.concordance.bootstrap import (
+    BootstrapSettings,
     BootstrapW,
     bootstrap_interval,
     cluster_bootstrap_w,
@@ -78,6 +79,7 @@ __all__ = [
     "ICC",
     "AltTestResult",
     "AltTestTables",
+    "BootstrapSettings",
     "BootstrapW",
     "ConcordanceData",
     "ConcordanceGrid",

@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from radjudge.checks import check_choice
 from radjudge.concordance.multiple import adjust_pvalues
 
 __all__ = ["AltTestResult", "alt_test"]
@@ -145,8 +146,7 @@ def alt_test(
         raise ValueError(f"the alt-test needs at least 2 annotators; got {h.shape[1]}")
     if not 0 <= epsilon < 1:
         raise ValueError(f"epsilon must lie in [0, 1); got {epsilon}")
-    if alignment not in ("rank", "neg_rmse", "accuracy"):
-        raise ValueError(f"alignment must be 'rank', 'neg_rmse' or 'accuracy'; got {alignment!r}")
+    check_choice("alignment", alignment, Alignment)
     names = list(range(h.shape[1])) if annotator_names is None else list(annotator_names)
     if len(names) != h.shape[1]:
         raise ValueError(f"annotator_names has {len(names)} names for {h.shape[1]} annotators")

@@ -39,6 +39,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from radjudge.checks import check_choice
 from radjudge.contracts import (
     CONFIG_COLUMNS,
     EXPERT_RATINGS,
@@ -174,8 +175,7 @@ def judge_item_values(
     ValueError
         If an ok row has no usable value, or a column is missing.
     """
-    if value not in ("auto", "score", "expected_score"):
-        raise ValueError(f"value must be 'auto', 'score' or 'expected_score'; got {value!r}")
+    check_choice("value", value, ValueSource)
     df = _check_judges(judge_ratings, config_columns)
     if value == "auto":
         v = np.where(np.isnan(df["expected_score"]), df["score"], df["expected_score"])

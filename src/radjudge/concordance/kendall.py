@@ -40,7 +40,12 @@ from typing import Literal
 import numpy as np
 from scipy import stats
 
-__all__ = ["KendallW", "UndefinedStatisticWarning", "kendall_w", "midranks"]
+from radjudge.checks import check_choice
+
+__all__ = ["KendallW", "PValueMethod", "UndefinedStatisticWarning", "kendall_w", "midranks"]
+
+#: How the p-value of W is computed.
+PValueMethod = Literal["chisq", "f", "permutation"]
 
 
 class UndefinedStatisticWarning(RuntimeWarning):
@@ -148,7 +153,7 @@ def kendall_w(
     ratings: object,
     *,
     correct_ties: bool = True,
-    method: Literal["chisq", "f", "permutation"] = "chisq",
+    method: PValueMethod = "chisq",
     n_permutations: int = 9999,
     seed: int | np.random.Generator | None = None,
 ) -> KendallW:
@@ -195,8 +200,7 @@ def kendall_w(
     (0.5397, 30.76, 19, 0.0429)
     """
     x = _as_ratings(ratings)
-    if method not in ("chisq", "f", "permutation"):
-        raise ValueError(f"method must be 'chisq', 'f' or 'permutation'; got {method!r}")
+    check_choice("method", method, PValueMethod)
     if method == "permutation" and int(n_permutations) < 1:
         raise ValueError(f"n_permutations must be >= 1; got {n_permutations}")
     n_all, m = x.shape[-2], x.shape[-1]

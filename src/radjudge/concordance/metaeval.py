@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from radjudge.checks import check_choice
 from radjudge.concordance.kendall import UndefinedStatisticWarning
 
 __all__ = [
@@ -52,7 +53,6 @@ __all__ = [
 ]
 
 Level = Literal["summary", "system", "pooled"]
-_LEVELS: tuple[str, ...] = ("summary", "system", "pooled")
 
 
 @dataclass(frozen=True)
@@ -373,9 +373,10 @@ def meta_evaluate(
     0  summary       0.0      0.0       2
     """
     by = list(by)
-    bad = [lv for lv in levels if lv not in _LEVELS]
-    if bad or not levels:
-        raise ValueError(f"levels must be a non-empty subset of {_LEVELS}; got {list(levels)}")
+    if not levels:
+        raise ValueError("levels must name at least one of summary, system, pooled")
+    for lv in levels:
+        check_choice("each of levels", lv, Level)
     needed = [*by, document, system, metric, human]
     missing = [c for c in needed if c not in frame.columns]
     if missing:

@@ -31,6 +31,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from radjudge.checks import check_choice
 from radjudge.concordance.kendall import UndefinedStatisticWarning, kendall_w
 from radjudge.concordance.metaeval import meta_evaluate
 from radjudge.contracts import CONFIG_COLUMNS, SUMMEVAL_JUDGES
@@ -221,10 +222,8 @@ def judge_values(ratings: pd.DataFrame, *, use: JudgeScore = "expected") -> pd.D
         (float; NaN = no usable answer in any repeat).
     """
     need = [*_CONFIG, "patient_id", "summarizer", "score", "status"]
-    if use == "expected":
+    if check_choice("use", use, JudgeScore) == "expected":
         need.append("expected_score")
-    elif use != "score":
-        raise ValueError(f"use must be 'expected' or 'score'; got {use!r}")
     missing = [c for c in need if c not in ratings.columns]
     if missing:
         raise ValueError(

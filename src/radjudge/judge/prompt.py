@@ -34,7 +34,8 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
-from radjudge.contracts import GRANULARITIES, LANGUAGES, Granularity
+from radjudge.checks import check_choice
+from radjudge.contracts import LANGUAGES, Granularity, Language
 from radjudge.llm.prompts import prompt_hash
 from radjudge.rubric import Rubric, RubricError, read_yaml
 
@@ -130,8 +131,7 @@ def load_template(language_or_path: str | os.PathLike[str] = "ru") -> JudgeTempl
                 f"{where}: {key!r} must use exactly the fields {sorted(fields)} "
                 f"(as {{name}}); it uses {sorted(found)}"
             )
-    if data["language"] not in LANGUAGES:
-        raise RubricError(f"{where}: language must be one of {LANGUAGES}")
+    check_choice(f"{where}: language", data["language"], Language, error=RubricError)
     if not data["system"].strip() or not data["answer_prefix"].strip():
         raise RubricError(f"{where}: 'system' and 'answer_prefix' must not be empty")
     sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -240,8 +240,7 @@ def render_judge_prompt(
     >>> p.options, p.answer_prefix
     (('1', '2', '3'), 'Оценка: ')
     """
-    if granularity not in GRANULARITIES:
-        raise ValueError(f"granularity must be one of {GRANULARITIES}, got {granularity!r}")
+    check_choice("granularity", granularity, Granularity)
     if template.language != rubric.language:
         raise RubricError(
             f"template {template.source} is in {template.language!r} but rubric {rubric.source} in "

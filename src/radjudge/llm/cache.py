@@ -34,8 +34,9 @@ import threading
 import warnings
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 
+from radjudge.checks import check_choice
 from radjudge.llm.prompts import canonical_json
 from radjudge.llm.types import CacheMode
 
@@ -104,8 +105,7 @@ class CallCache:
     """
 
     def __init__(self, directory: str | os.PathLike[str], *, mode: CacheMode = "readwrite") -> None:
-        if mode not in get_args(CacheMode):
-            raise ValueError(f"cache mode must be one of {get_args(CacheMode)}, got {mode!r}")
+        check_choice("cache mode", mode, CacheMode)
         self.directory = Path(directory)
         self.mode: CacheMode = mode
         self._shards: dict[str, _Shard] = {}

@@ -41,7 +41,7 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from radjudge.llm.backend import (
     Backend,
@@ -57,7 +57,14 @@ from radjudge.llm.prompts import (
     gguf_chat_template,
     split_answer_prefix,
 )
-from radjudge.llm.types import LLMError, ModelIdentity, ModelSpecError, ScoreRequest
+from radjudge.llm.types import (
+    Endpoint,
+    Guided,
+    LLMError,
+    ModelIdentity,
+    ModelSpecError,
+    ScoreRequest,
+)
 
 __all__ = ["OpenAIBackend", "HTTPFailure"]
 
@@ -106,7 +113,7 @@ class OpenAIBackend(Backend):
         label: str,
         base_url: str,
         model: str,
-        endpoint: Literal["chat", "completions"],
+        endpoint: Endpoint,
         api_key_env: str | None,
         concurrency: int,
         timeout_s: float,
@@ -114,7 +121,7 @@ class OpenAIBackend(Backend):
         backoff_s: float,
         template: ChatTemplate | Path | None,
         template_key: str,
-        guided: Literal["none", "vllm", "llama_cpp"],
+        guided: Guided,
         extra_body: dict[str, Any],
     ) -> None:
         self.label = label
