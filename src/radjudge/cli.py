@@ -10,6 +10,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+import yaml
+
+from radjudge import pipeline
+from radjudge.kernel import install_kernelspec
+from radjudge.profiles import ProfileError, apply_overrides, available_profiles, load_profile
+
 __all__ = ["main", "build_parser"]
 
 
@@ -66,11 +72,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> int:
-    import yaml
-
-    from radjudge import pipeline
-    from radjudge.profiles import ProfileError, apply_overrides, load_profile
-
     try:
         profile = apply_overrides(load_profile(args.profile), args.overrides)
         only = args.only.split(",") if args.only else None
@@ -103,15 +104,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "run":
         return _run(args)
     if args.command == "profiles":
-        from radjudge.profiles import available_profiles, load_profile
-
         for name in available_profiles():
             first = load_profile(name).description.splitlines()
             print(f"{name:8s} {first[0] if first else ''}")
         return 0
     if args.command == "kernel":
-        from radjudge.kernel import install_kernelspec
-
         print(f"installed kernel spec 'radjudge' in {install_kernelspec(prefix=args.prefix)}")
         return 0
     return 2  # pragma: no cover - argparse enforces the choices

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from radjudge.contracts import GRANULARITIES, SUMMEVAL_CRITERIA
+from radjudge.figures import OKABE_ITO, PALETTE, figure_style, new_figure
 
 __all__ = ["RESULT_KINDS", "row_label", "plot_summeval_correlations"]
 
@@ -58,8 +59,6 @@ def plot_summeval_correlations(results: pd.DataFrame, *, title: str | None = Non
     ValueError
         A missing column or an unknown ``kind``.
     """
-    from radjudge.figures import OKABE_ITO, PALETTE, figure_style, new_figure
-
     need = [
         "kind",
         "method",

@@ -23,12 +23,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from radjudge.anonymize import check_llm_text
+
 __all__ = ["PublicTextGuard"]
 
 
 def _phi_guard(text: str) -> None:
-    from radjudge.anonymize import check_llm_text
-
     check_llm_text(text)
 
 

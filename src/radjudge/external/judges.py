@@ -38,6 +38,8 @@ from radjudge.contracts import CONFIG_COLUMNS, SUMMEVAL_JUDGES
 from radjudge.external.guard import PublicTextGuard
 from radjudge.external.published import published_table
 from radjudge.external.summeval import SummEval
+from radjudge.judge import PublicSource, parse_judges, run_sweep
+from radjudge.llm import combined_cache_stats, load_client
 
 __all__ = [
     "SUMMEVAL_RUBRIC",
@@ -130,9 +132,6 @@ def run_summeval_judges(
     radjudge.llm.CacheMissError
         ``cache_mode`` readonly and a call is not cached.
     """
-    from radjudge.judge import PublicSource, parse_judges, run_sweep
-    from radjudge.llm import combined_cache_stats, load_client
-
     specs = parse_judges(
         [
             {

@@ -41,6 +41,7 @@ import pandas as pd
 from radjudge import paths
 from radjudge.contracts import SUMMEVAL_CRITERIA
 from radjudge.manifest import sha256_file
+from radjudge.ratings import load_expert_ratings
 
 __all__ = [
     "SUMMEVAL_CRITERIA",
@@ -358,8 +359,6 @@ def load_summeval_ratings(path: str | os.PathLike[str] | None = None) -> pd.Data
         The importer's tidy table (:data:`radjudge.contracts.EXPERT_RATINGS`),
         criteria restricted to :data:`SUMMEVAL_CRITERIA`, scale 1..5.
     """
-    from radjudge.ratings import load_expert_ratings
-
     path = Path(path) if path is not None else paths.SUMMEVAL_RATINGS_CSV
     return load_expert_ratings(path, criteria=SUMMEVAL_CRITERIA, scale_max=SUMMEVAL_SCALE_MAX)
 

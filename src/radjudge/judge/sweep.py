@@ -42,13 +42,16 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from tqdm.auto import tqdm
 
+from radjudge.anonymize import check_llm_text, require_anonymized
 from radjudge.contracts import JUDGE_RATINGS, JUDGE_STATUSES, JUDGE_VALIDITY
 from radjudge.judge.config import JudgeSpec
 from radjudge.judge.metric import metric_score, metric_value
 from radjudge.judge.parse import parse_score
 from radjudge.judge.prompt import JudgePrompt, load_template, render_judge_prompt
 from radjudge.judge.scoring import label_distribution, reduce_samples
+from radjudge.llm import GenerationRequest, ScoreRequest, load_client
 from radjudge.rubric import load_rubric
 
 __all__ = [
@@ -131,9 +134,6 @@ def load_judge_clients(
     dict of str to radjudge.llm.LLMClient
         Models load lazily, on the first cache miss: a replay loads none.
     """
-    from radjudge.anonymize import check_llm_text
-    from radjudge.llm import load_client
-
     allowed = sorted({s for r in records for s in r.surrogates})
 
     def guard(text: str) -> None:
@@ -310,8 +310,6 @@ def _metric_rows(judge: JudgeSpec, df: pd.DataFrame, pids: Sequence[str]) -> lis
 
 
 def _source_texts(records: Iterable[Any]) -> dict[str, str]:
-    from radjudge.anonymize import require_anonymized
-
     texts: dict[str, str] = {}
     for r in records:
         if isinstance(r, PublicSource):
@@ -374,10 +372,6 @@ def run_sweep(
         Bad summaries table, a summary of a patient without a record, a
         client built without a text guard, or a missing client.
     """
-    from tqdm.auto import tqdm
-
-    from radjudge.llm import GenerationRequest, ScoreRequest
-
     df = _check_summaries(summaries)
     sources = _source_texts(records)
     orphans = sorted(set(df["patient_id"]) - set(sources))

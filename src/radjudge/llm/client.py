@@ -22,6 +22,7 @@ from radjudge.llm.types import (
     GenerationRequest,
     GenerationResult,
     ModelIdentity,
+    ModelSpecError,
     OptionScores,
     ScoreRequest,
 )
@@ -275,8 +276,6 @@ class LLMClient:
                 )
             self._guard(r.system, r.text, r.answer_prefix)
         if any(r.choices for r in requests) and not getattr(self.backend, "supports_choices", True):
-            from radjudge.llm.types import ModelSpecError
-
             raise ModelSpecError(
                 f"model {self.name!r} cannot constrain output to choices: set the spec's "
                 "'guided' key (vllm or llama_cpp), or use score_options"

@@ -38,6 +38,7 @@ radjudge.llm.types.ModelSpecError: models.x: unknown key 'batch' for backend tra
 from __future__ import annotations
 
 import difflib
+import hashlib
 import importlib
 import importlib.util
 import os
@@ -49,7 +50,11 @@ from radjudge import paths
 from radjudge.checks import ConfigCheck
 from radjudge.llm.cache import CallCache
 from radjudge.llm.client import LLMClient
+from radjudge.llm.openai_backend import OpenAIBackend
+from radjudge.llm.prompts import folder_chat_template, sha256_text
+from radjudge.llm.transformers_backend import LocalWeights, TransformersBackend
 from radjudge.llm.types import BackendKind, CacheMode, Endpoint, Guided, ModelSpecError
+from radjudge.manifest import sha256_file
 
 __all__ = ["validate_spec", "resolve_source", "load_client", "KNOWN_PACKAGES"]
 
@@ -217,11 +222,6 @@ def resolve_source(name: str, source: Mapping[str, str]) -> Path:
 
 
 def _local_weights(name: str, source: Mapping[str, str]) -> Any:
-    import hashlib
-
-    from radjudge.llm.transformers_backend import LocalWeights
-    from radjudge.manifest import sha256_file
-
     path = resolve_source(name, source)
     if path.is_file():
         return LocalWeights(path, sha256_file(path), (path,))
@@ -240,8 +240,6 @@ def build_backend(name: str, spec: Mapping[str, Any]) -> Any:
     spec = validate_spec(name, spec)
     template = spec["chat_template"]
     if spec["backend"] == "transformers":
-        from radjudge.llm.transformers_backend import TransformersBackend
-
         return TransformersBackend(
             _local_weights(name, spec["source"]),
             label=spec["label"],
@@ -252,10 +250,6 @@ def build_backend(name: str, spec: Mapping[str, Any]) -> Any:
             converted_cache=spec["converted_cache"],
             num_threads=spec["num_threads"],
         )
-    from radjudge.llm.openai_backend import OpenAIBackend
-    from radjudge.llm.prompts import sha256_text
-    from radjudge.manifest import sha256_file
-
     if spec["endpoint"] == "chat" or template == "none":
         template_obj: Any = None
         template_key = "none" if spec["endpoint"] == "completions" else "server"
@@ -264,8 +258,6 @@ def build_backend(name: str, spec: Mapping[str, Any]) -> Any:
         if local.is_file():
             template_obj, template_key = local, "gguf:" + sha256_file(local)
         else:
-            from radjudge.llm.prompts import folder_chat_template
-
             template_obj = local
             template_key = "folder:" + (folder_chat_template(local).sha256 or "none")
     else:

@@ -61,8 +61,10 @@ from radjudge.llm.backend import (
     ScoreOutput,
     WorkItem,
 )
+from radjudge.llm.prefix import score_continuations
 from radjudge.llm.prompts import ChatTemplate, split_answer_prefix
 from radjudge.llm.types import ModelIdentity, OptionLogprob, ScoreRequest, TokenScoreRequest
+from radjudge.manifest import sha256_file
 
 __all__ = ["TransformersBackend", "LocalWeights", "model_cache_root"]
 
@@ -560,8 +562,6 @@ class TransformersBackend(Backend):
                 )
                 self._warned_no_kernel = True
             return None
-        from radjudge.llm.prefix import score_continuations
-
         return score_continuations
 
     def score_reference(self, request: TokenScoreRequest) -> tuple[OptionLogprob, ...]:
@@ -677,6 +677,4 @@ def _score_output(
 
 @lru_cache(maxsize=32)
 def _file_sha256(path: Path) -> str:
-    from radjudge.manifest import sha256_file
-
     return sha256_file(path)

@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from radjudge import paths as rj_paths
+from radjudge.anonymize import require_anonymized
 from radjudge.contracts import CRITERIA
 from radjudge.ratings.criteria import criteria_sheet, resolve_scales
 from radjudge.ratings.key import BlindingKey, CodeEntry, FormEntry, read_key, text_sha256, write_key
@@ -338,8 +339,6 @@ def _protect(ws) -> None:
 
 
 def _records_text(records: Sequence[Any]) -> dict[str, str]:
-    from radjudge.anonymize import require_anonymized
-
     out: dict[str, str] = {}
     for rec in records:
         require_anonymized(rec)  # raises unless the record went through radjudge.anonymize

@@ -56,6 +56,7 @@ import os
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from dataclasses import replace as _replace
 from pathlib import Path
 from typing import Any
 
@@ -184,9 +185,7 @@ class SimulationParams:
 
     def replace(self, **changes: Any) -> SimulationParams:
         """A copy with some fields changed (e.g. ``noise_sd=0`` for the known-truth check)."""
-        from dataclasses import replace
-
-        return replace(self, **changes)
+        return _replace(self, **changes)
 
 
 def goodness_features(features: pd.DataFrame, params: SimulationParams) -> pd.DataFrame:

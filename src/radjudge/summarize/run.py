@@ -48,12 +48,16 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
+from radjudge.anonymize import anonymize_text, check_llm_text, require_anonymized
+from radjudge.anonymize.guard import scan_text
 from radjudge.contracts import SUMMARIES
+from radjudge.llm import load_client
 from radjudge.summarize.config import SummarizerConfig
 from radjudge.summarize.extractive import extractive_summary
 from radjudge.summarize.gold import render_gold_summary
 from radjudge.summarize.postprocess import clean_summary, flag_summary
 from radjudge.summarize.prompts import load_template, render_summary_request
+from radjudge.summary_features import summary_features
 
 __all__ = [
     "SummaryPhi",
@@ -103,9 +107,6 @@ def load_summary_clients(
         Registry name -> client. Models load lazily, on the first cache miss,
         so a full replay never loads one.
     """
-    from radjudge.anonymize import check_llm_text
-    from radjudge.llm import load_client
-
     allowed = sorted({s for r in records for s in r.surrogates})
 
     def guard(text: str) -> None:
@@ -180,9 +181,6 @@ def mask_summary_phi(text: str, *, allowed: Sequence[str] = ()) -> tuple[str, bo
     >>> mask_summary_phi("Острый аппендицит.")
     SummaryPhi(text='Острый аппендицит.', masked=False)
     """
-    from radjudge.anonymize import anonymize_text
-    from radjudge.anonymize.guard import scan_text
-
     if not text or not scan_text(text, allowed=allowed):
         return SummaryPhi(text, False)
     masked = anonymize_text(text)
@@ -336,8 +334,6 @@ def run_summarizers(
         Duplicate patient ids, a missing client, or a gold summarizer
         without ground-truth facts for some patient.
     """
-    from radjudge.anonymize import require_anonymized
-
     ids = [r.patient_id for r in records]
     dupes = sorted({p for p in ids if ids.count(p) > 1})
     if dupes:
@@ -412,8 +408,6 @@ def summary_stats(
         ``prompt_tokens, completion_tokens, latency_s`` and the share of
         ``cache_hit``. Means skip NaN (a patient without a fact of a group).
     """
-    from radjudge.summary_features import summary_features
-
     feats = summary_features(summaries, records=records, facts=facts)
     merged = summaries.drop(columns=["text"]).merge(
         feats, on=["patient_id", "summarizer"], how="left", validate="one_to_one"
