@@ -30,7 +30,10 @@ def tidy(matrix: np.ndarray, *, criterion: str, categories: list[str]) -> pd.Dat
 
 
 def test_worked_example_without_ties():
-    """3 raters rank 4 items alike, rater 3 swaps two: W = 12 S / (m^2 (n^3 - n)) = 492 / 540 (Kendall 1948)."""
+    """3 raters rank 4 items alike, rater 3 swaps two.
+
+    W = 12 S / (m^2 (n^3 - n)) = 492 / 540 (Kendall 1948).
+    """
     m = np.array([[1, 1, 1], [2, 2, 3], [3, 3, 2], [4, 4, 4]], dtype=float)
     # rank sums R = 3, 7, 8, 12; mean 7.5; S = 20.25 + 0.25 + 0.25 + 20.25 = 41
     out = panel_agreement(tidy(m, criterion="completeness", categories=["a", "a", "a"]))

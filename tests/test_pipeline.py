@@ -89,7 +89,8 @@ def test_manifest_never_holds_secrets(mini_project):
     nbs = two_notebooks()
     nbs["01_first"].cells.append(
         nbformat.v4.new_code_cell(
-            "import os\nrecord_stage('01_first', run_dir=run_dir, extra={'leak': os.environ['MY_API_KEY']})"
+            "import os\nrecord_stage('01_first', run_dir=run_dir, extra={'leak': "
+            "os.environ['MY_API_KEY']})"
         )
     )
     root = mini_project(notebooks=nbs, profiles={"p": PROFILE})
@@ -106,7 +107,8 @@ def test_manifest_never_holds_secrets(mini_project):
         ("x = 1\nraise ValueError('boom in cell')", "ValueError"),
         # an error displayed by the cell, which carries on: papermill does not raise
         (
-            "try:\n    1/0\nexcept ZeroDivisionError:\n    get_ipython().showtraceback()\nprint('carried on')",
+            "try:\n    1/0\nexcept ZeroDivisionError:\n    "
+            "get_ipython().showtraceback()\nprint('carried on')",
             "ZeroDivisionError",
         ),
         # a failing shell command: IPython only sets _exit_code

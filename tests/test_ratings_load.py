@@ -1,4 +1,4 @@
-"""Rating import: the malformed-file corpus (each file its own located RatingsError), CSV and panel means.
+"""Rating import: the malformed-file corpus (each its own located RatingsError), CSV, panel means.
 
 The corpus is generated here from REAL exported and filled forms (module
 fixture): every case copies a valid file and breaks one thing, as an expert or

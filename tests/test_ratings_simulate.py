@@ -1,4 +1,4 @@
-"""The simulated expert panel: known truth (W = 1 without noise, W falls with noise), the model's parts.
+"""The simulated expert panel: known truth (W = 1 without noise, falls with noise), model parts.
 
 The model's parameters are the demo profile's (params/demo.yaml), the features
 those of the mini cohort (tests/data/mini_cohort: 4 patients x 5 summaries).
@@ -60,7 +60,7 @@ def within_category_w(ratings: pd.DataFrame) -> pd.DataFrame:
 
 
 def mean_w_per_category(ratings: pd.DataFrame, roster: pd.DataFrame) -> pd.Series:
-    """Mean over criteria of W inside each category, batched (rows come expert, summary, criterion)."""
+    """Mean over criteria of W inside each category, batched (rows: expert, summary, criterion)."""
     n_e, n_c = len(roster), len(SCALES)
     arr = ratings["score"].to_numpy(dtype=float).reshape(n_e, -1, n_c)
     out = {}

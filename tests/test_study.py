@@ -115,7 +115,8 @@ def test_smoke_runs_the_whole_chain_from_an_empty_cache(tmp_path: Path) -> None:
     assert man["status"] == "ok"
     for stem in LLM_STAGES:
         cache = man["stages"][stem]["cache"]
-        # identical prompts in one batch (two SummEval systems wrote the same summary) are computed once
+        # identical prompts in one batch (two SummEval systems wrote the same summary) are computed
+        # once
         assert cache["hits"] == 0 and 0 < cache["live_calls"] <= cache["misses"], (stem, cache)
     # every model file the run used is hashed in the manifest
     assert set(man["models_sha256"]) >= {"smollm2"}

@@ -31,7 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
         "run",
         help="run the pipeline notebooks with a profile",
         description="Run the numbered notebooks in notebooks/ in order with papermill. "
-        "Executed copies go to data/runs/<run id>/, the manifest to data/results/run_manifest.json.",
+        "Executed copies go to data/runs/<run id>/, the manifest to "
+        "data/results/run_manifest.json.",
     )
     run.add_argument(
         "--profile",

@@ -242,10 +242,10 @@ def json_lines(
 
     >>> list(json_lines(['{"a": 1}', "", "[2]"], where="x.jsonl"))
     [(1, {'a': 1}), (3, [2])]
-    >>> list(json_lines(["{oops"], where="x.jsonl"))
+    >>> list(json_lines(["{oops"], where="x.jsonl"))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: x.jsonl, line 1: not valid JSON (Expecting property name enclosed in double quotes at column 2); each line must be one JSON object
+    ValueError: x.jsonl, line 1: not valid JSON (...); each line must be one JSON object
     """
     for lineno, line in enumerate(lines, start=1):
         if not line.strip():
@@ -366,7 +366,8 @@ def read_records(
             unknown.append(col)
         elif key in column_for:
             raise RecordFormatError(
-                f"{path}: columns {column_for[key]!r} and {col!r} both name section {key!r}; keep one"
+                f"{path}: columns {column_for[key]!r} and {col!r} both name section {key!r}; keep "
+                "one"
             )
         else:
             column_for[key] = col

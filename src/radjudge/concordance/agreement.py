@@ -92,7 +92,8 @@ def rank_correlation(x: object, y: object, *, method: CorrelationMethod = "spear
     a, b = a[keep], b[keep]
     if a.size < 2 or np.ptp(a) == 0 or np.ptp(b) == 0:
         warnings.warn(
-            f"{method} correlation undefined (constant variable or fewer than 2 pairs); returned NaN",
+            f"{method} correlation undefined (constant variable or fewer than 2 pairs); returned "
+            "NaN",
             UndefinedStatisticWarning,
             stacklevel=2,
         )

@@ -140,7 +140,8 @@ def alt_test(
     h = np.asarray(annotators, dtype=float)
     if h.ndim != 2 or f.shape != (h.shape[0],):
         raise ValueError(
-            f"judge must have shape (n_items,) and annotators (n_items, n_annotators); got {f.shape}, {h.shape}"
+            "judge must have shape (n_items,) and annotators (n_items, n_annotators); got "
+            f"{f.shape}, {h.shape}"
         )
     if h.shape[1] < 2:
         raise ValueError(f"the alt-test needs at least 2 annotators; got {h.shape[1]}")

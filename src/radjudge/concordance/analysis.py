@@ -168,7 +168,8 @@ def _warn_undefined(what: str, w: np.ndarray) -> None:
     n = int(np.isnan(w).sum())
     if n:
         warnings.warn(
-            f"{what}: W undefined (constant ratings or < 2 complete items) for {n} of {w.size}; NaN",
+            f"{what}: W undefined (constant ratings or < 2 complete items) for {n} of "
+            f"{w.size}; NaN",
             UndefinedStatisticWarning,
             stacklevel=3,
         )

@@ -231,7 +231,8 @@ def resampled_kendall_w(
     c = np.asarray(counts, dtype=float)
     if c.ndim != 2 or c.shape[1] != n_clusters:
         raise ValueError(
-            f"counts must have shape (n_resamples, {n_clusters}) for {n_clusters} clusters; got {c.shape}"
+            f"counts must have shape (n_resamples, {n_clusters}) for {n_clusters} clusters; got "
+            f"{c.shape}"
         )
     if (c < 0).any():
         raise ValueError("counts must be non-negative")

@@ -93,7 +93,8 @@ def _as_ratings(ratings: object) -> np.ndarray:
     x = np.asarray(ratings, dtype=float)
     if x.ndim < 2:
         raise ValueError(
-            f"ratings must have shape (n_items, n_raters) or (..., n_items, n_raters); got shape {x.shape}"
+            "ratings must have shape (n_items, n_raters) or (..., n_items, n_raters); got shape "
+            f"{x.shape}"
         )
     if x.shape[-1] < 2:
         raise ValueError(f"Kendall's W needs at least 2 raters (columns); got {x.shape[-1]}")
@@ -118,7 +119,8 @@ def midranks(ratings: np.ndarray, valid: np.ndarray) -> np.ndarray:
 
     Examples
     --------
-    >>> midranks(np.array([[1.0], [3.0], [3.0], [np.nan]]), np.array([True, True, True, False]))[:, 0]
+    >>> x, valid = np.array([[1.0], [3.0], [3.0], [np.nan]]), np.array([True, True, True, False])
+    >>> midranks(x, valid)[:, 0]
     array([1. , 2.5, 2.5, nan])
     """
     # Invalid items go to +inf, so they rank after every valid one and leave

@@ -56,7 +56,7 @@ def manuscript_stats(
     factors: Iterable[str] = ("scale", "granularity", "criterion", "judge"),
     synthetic: bool | None = None,
 ) -> dict[str, object]:
-    """Every number the manuscript quotes, as a flat mapping (:data:`~radjudge.contracts.STATS_SCHEMA`).
+    """Every number the manuscript quotes, as a flat mapping (schema: ``contracts.STATS_SCHEMA``).
 
     Parameters
     ----------
@@ -355,8 +355,9 @@ def findings_markdown(stats: Mapping[str, object], *, section: str) -> str:
             f"{f('data.n_criteria')} criteria by {f('data.n_experts')} experts in "
             f"{f('data.n_expert_categories')} categories and by {f('data.n_judges')} judges in "
             f"{f('data.n_configurations')} configurations. {f('data.judge_rows_failed')} of "
-            f"{f('data.judge_rows')} judge answers ({f('data.judge_failed_share', 3)}) had no valid "
-            f"score and count as missing; {f('data.expert_scores_missing')} expert scores are missing."
+            f"{f('data.judge_rows')} judge answers ({f('data.judge_failed_share', 3)}) had no "
+            f"valid score and count as missing; {f('data.expert_scores_missing')} expert scores "
+            "are missing."
         )
     if section == "grid":
         return (
@@ -374,14 +375,18 @@ def findings_markdown(stats: Mapping[str, object], *, section: str) -> str:
             diff = [k for k in stats if k.startswith(p + ".vs_") and k.endswith(".diff")]
             if diff:
                 q = diff[0][: -len(".diff")]
-                txt += f" (difference {f(q + '.diff')} [{f(q + '.ci_low')}, {f(q + '.ci_high')}], p = {f(q + '.p', 3)})"
+                txt += (
+                    f" (difference {f(q + '.diff')} [{f(q + '.ci_low')}, {f(q + '.ci_high')}], p "
+                    f"= {f(q + '.p', 3)})"
+                )
             parts.append(txt)
         return f"Mean W by {factor}, with paired bootstrap intervals: " + "; ".join(parts) + "."
     if section == "experts":
         return (
-            f"The experts agree among themselves with median W {f('experts.w.median')} over criteria; "
-            f"the category consensuses agree with median W {f('experts.across_categories.median')}. "
-            "Judge concordance by the category whose consensus is the reference: "
+            f"The experts agree among themselves with median W {f('experts.w.median')} over "
+            "criteria; the category consensuses agree with median W "
+            f"{f('experts.across_categories.median')}. Judge concordance by the category whose "
+            "consensus is the reference: "
             + "; ".join(
                 f"{c}: median {f(f'judge_vs_category.{c}.median_w')}"
                 for c in levels("judge_vs_category.")
@@ -390,20 +395,23 @@ def findings_markdown(stats: Mapping[str, object], *, section: str) -> str:
         )
     if section == "panel":
         return (
-            f"Adding the judge to the expert panel changes W by a median {f('delta_w.median', 3)}; "
-            f"Delta W is positive for {f('delta_w.n_positive')} of {f('delta_w.n')} configurations, "
-            f"with the interval above zero for {f('delta_w.n_ci_above_zero')}."
+            "Adding the judge to the expert panel changes W by a median "
+            f"{f('delta_w.median', 3)}; Delta W is positive for {f('delta_w.n_positive')} of "
+            f"{f('delta_w.n')} configurations, with the interval above zero for "
+            f"{f('delta_w.n_ci_above_zero')}."
         )
     if section == "alt_test":
         return (
-            f"Alt-test (epsilon = {f('settings.alt_test_epsilon')}, BY at q = {f('settings.alt_test_q')}): "
-            f"{f('alt_test.n_passed')} of {f('alt_test.n')} configurations pass (winning rate >= 0.5); "
-            f"the largest advantage probability is {f('alt_test.advantage_probability_max')}."
+            f"Alt-test (epsilon = {f('settings.alt_test_epsilon')}, BY at q = "
+            f"{f('settings.alt_test_q')}): {f('alt_test.n_passed')} of {f('alt_test.n')} "
+            "configurations pass (winning rate >= 0.5); the largest advantage probability is "
+            f"{f('alt_test.advantage_probability_max')}."
         )
     if section == "selection":
         return (
             f"Choosing the configuration per judge and criterion by {f('settings.cv_folds')}-fold "
-            f"cross-validation over patients gives a mean held-out W of {f('selection.mean_held_out_w')}; "
-            f"naive in-sample selection overstates W by {f('selection.mean_optimism', 3)} on average."
+            "cross-validation over patients gives a mean held-out W of "
+            f"{f('selection.mean_held_out_w')}; naive in-sample selection overstates W by "
+            f"{f('selection.mean_optimism', 3)} on average."
         )
     raise ValueError(f"unknown section {section!r}")

@@ -24,9 +24,14 @@ _KIND_TEXT = {"published": "published, 100 articles", "metric": "this subset"}
 def row_label(row: pd.Series) -> str:
     """One line naming a result row: method, and for judges scale and granularity.
 
-    >>> row_label(pd.Series({"kind": "judge", "method": "smollm2", "scale": 5, "granularity": "full"}))
+    >>> row_label(
+    ...     pd.Series({"kind": "judge", "method": "smollm2", "scale": 5, "granularity": "full"})
+    ... )
     'smollm2 · 1–5 · full'
-    >>> row_label(pd.Series({"kind": "published", "method": "G-Eval-4", "scale": None, "granularity": None}))
+    >>> row_label(
+    ...     pd.Series({"kind": "published", "method": "G-Eval-4", "scale": None,
+    ...                "granularity": None})
+    ... )
     'G-Eval-4 (published, 100 articles)'
     """
     if row["kind"] == "judge":

@@ -7,7 +7,8 @@ the English ``summeval`` rubric), prompts rendered by
 template :data:`SUMMEVAL_TEMPLATE`, label probabilities from
 :meth:`radjudge.llm.LLMClient.score_options` (prefix sharing, call cache) read
 by :func:`radjudge.judge.label_distribution`. Ratings come back in the
-judge-ratings contract (:data:`radjudge.contracts.JUDGE_RATINGS`), with ``patient_id`` = the article's ``doc_id`` and
+judge-ratings contract (:data:`radjudge.contracts.JUDGE_RATINGS`), with ``patient_id`` = the
+article's ``doc_id`` and
 ``summarizer`` = the ``system_id``.
 
 It is a call of :func:`radjudge.judge.run_sweep` itself, with two differences
@@ -226,7 +227,8 @@ def judge_values(ratings: pd.DataFrame, *, use: JudgeScore = "expected") -> pd.D
     missing = [c for c in need if c not in ratings.columns]
     if missing:
         raise ValueError(
-            f"judge_values: column(s) {missing} missing; pass judge ratings (paths.JUDGE_RATINGS format)"
+            f"judge_values: column(s) {missing} missing; pass judge ratings (paths.JUDGE_RATINGS "
+            "format)"
         )
     score = ratings["score"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     if use == "expected":

@@ -168,8 +168,8 @@ def rouge_baselines(rouge: pd.DataFrame, human: pd.DataFrame) -> pd.DataFrame:
     if len(lost):
         first = lost.iloc[0]
         raise ValueError(
-            f"{len(lost)} ROUGE score(s) have no expert mean, first: article {first['patient_id']}, "
-            f"system {first['summarizer']}, criterion {first['criterion']}"
+            f"{len(lost)} ROUGE score(s) have no expert mean, first: article "
+            f"{first['patient_id']}, system {first['summarizer']}, criterion {first['criterion']}"
         )
     res = meta_evaluate(merged, metric="value", human="human", by=("metric", "criterion"))
     return res[

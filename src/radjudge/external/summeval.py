@@ -292,7 +292,7 @@ def import_summeval(
 
 
 def write_ratings_csv(data: SummEval, path: str | os.PathLike[str] | None = None) -> Path:
-    """Write the expert means in the long CSV format of :func:`~radjudge.ratings.load_expert_ratings`.
+    """Write the expert means as the long CSV :func:`radjudge.ratings.load_expert_ratings` reads.
 
     One row per (article, system, criterion): ``expert_id`` is
     :data:`SUMMEVAL_EXPERT_ID`, ``expert_category`` ``"expert"``,

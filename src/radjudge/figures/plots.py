@@ -594,7 +594,8 @@ def score_use(
                 ax.grid(axis="y")
                 if r == 0:
                     name = rater if kind == "judge" else label("category", rater, language)
-                    # long judge names ("smollm2-logprobs") break at the hyphen so neighbours never overlap
+                    # long judge names ("smollm2-logprobs") break at the hyphen so neighbours never
+                    # overlap
                     ax.set_title(
                         name.replace("-", "-\n", 1) if len(raters) > 6 and len(name) > 12 else name,
                         fontsize=6.5,

@@ -7,13 +7,15 @@ ratings table's columns in :mod:`radjudge.contracts`.
 Public API
 ----------
 load_template(language) -> JudgeTemplate
-render_judge_prompt(record, summary, *, criterion, scale, granularity, rubric, template) -> JudgePrompt
+render_judge_prompt(record, summary, *, criterion, scale, granularity, rubric, template) ->
+JudgePrompt
 parse_score(text, *, low, high) -> ParsedScore(score, status, raw, candidates, reason)
 label_distribution(options, logprobs, *, token_counts) -> LabelDistribution   (logprobs mode)
 reduce_samples(parsed) -> SampleSummary                                       (sample mode)
 metric_value(metric, reference, candidate) -> float                           (metric judges)
 parse_judges(judges, *, models, language, rubric) -> list[JudgeSpec]
-run_sweep(summaries, records, judges, *, clients, seed, ...) -> SweepResult(ratings, validity, judges)
+run_sweep(summaries, records, judges, *, clients, seed, ...) -> SweepResult(ratings, validity,
+judges)
 validity_report(ratings) -> DataFrame
 """
 

@@ -253,7 +253,8 @@ def parse_judges(
                 spec["guided"] = guided
                 if temperature == 0 and repeats != 1:
                     raise at.fail(
-                        "greedy generation is deterministic: repeats must be 1 (or set temperature)",
+                        "greedy generation is deterministic: repeats must be 1 "
+                        "(or set temperature)",
                     )
         out.append(JudgeSpec(**spec))
     names = [j.name for j in out]

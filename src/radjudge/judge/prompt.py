@@ -119,7 +119,8 @@ def load_template(language_or_path: str | os.PathLike[str] = "ru") -> JudgeTempl
     missing, unknown = keys - set(data), set(data) - keys
     if missing or unknown:
         raise RubricError(
-            f"{where}: keys must be {sorted(keys)}; missing {sorted(missing)}, unknown {sorted(unknown)}"
+            f"{where}: keys must be {sorted(keys)}; missing {sorted(missing)}, unknown "
+            f"{sorted(unknown)}"
         )
     for key, fields in _TEMPLATE_FIELDS.items():
         fmt = data[key]
@@ -230,8 +231,9 @@ def render_judge_prompt(
     Examples
     --------
     >>> from radjudge.rubric import load_rubric
-    >>> p = render_judge_prompt("Жалобы: боль в животе.", "Боль в животе.", criterion="completeness",
-    ...                         scale=3, granularity="extremes", rubric=load_rubric(), template=load_template())
+    >>> p = render_judge_prompt(
+    ...     "Жалобы: боль в животе.", "Боль в животе.", criterion="completeness", scale=3,
+    ...     granularity="extremes", rubric=load_rubric(), template=load_template())
     >>> print(p.segments[3])
     <BLANKLINE>
     Шкала 1-3, выше - лучше:
@@ -248,7 +250,8 @@ def render_judge_prompt(
         )
     if isinstance(scale, bool) or not isinstance(scale, int) or scale not in rubric.scales:
         raise RubricError(
-            f"scale {scale!r} is not described by rubric {rubric.name!r}; it describes 1-N for N in {rubric.scales}"
+            f"scale {scale!r} is not described by rubric {rubric.name!r}; it describes 1-N for N "
+            f"in {rubric.scales}"
         )
     if not isinstance(record, str) or not record.strip():
         raise ValueError("record must be a non-empty text (the anonymized record)")

@@ -163,7 +163,8 @@ def _check_summaries(summaries: pd.DataFrame) -> pd.DataFrame:
     for col in ("patient_id", "summarizer", "summarizer_kind"):
         if df[col].isna().any():
             raise ValueError(
-                f"summaries: column {col!r} is missing in row {int(df[col].isna().to_numpy().argmax())}"
+                f"summaries: column {col!r} is missing in row "
+                f"{int(df[col].isna().to_numpy().argmax())}"
             )
         df[col] = df[col].astype(str)
     df["text"] = df["text"].fillna("").astype(str)
@@ -657,7 +658,8 @@ def validity_report(ratings: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per (judge, criterion, scale, granularity) with
-        the columns of :data:`radjudge.contracts.JUDGE_VALIDITY`: rows ``n``; the share of each status
+        the columns of :data:`radjudge.contracts.JUDGE_VALIDITY`: rows ``n``; the share of
+        each status
         (``ok``, ``unparseable``, ``out_of_range``, ``refused``, ``failed``;
         they sum to 1); for sampling judges the samples drawn and the share of
         them that parsed; for log-prob judges the mean probability mass on

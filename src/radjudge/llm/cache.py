@@ -222,7 +222,8 @@ class CallCache:
             raise ValueError(f"cache keys are SHA-256 hex digests (64 characters), got {key!r}")
         body = {k: v for k, v in entry.items() if k != "k"}
         record = {"k": key, **body}
-        # "k" first (then the other fields in sorted order) lets a reader index a shard without parsing it.
+        # "k" first (then the other fields in sorted order) lets a reader index a shard without
+        # parsing it.
         rest = canonical_json(body)[1:]
         line = ('{"k":"' + key + '"' + ("," + rest if rest != "}" else "}") + "\n").encode("utf-8")
         with self._lock:

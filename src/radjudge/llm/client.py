@@ -178,7 +178,7 @@ class LLMClient:
 
     # -- keys --------------------------------------------------------------------------------
     def _guard(self, *texts: str | None) -> None:
-        """Run ``text_guard`` on each prompt part (system, user text, answer prefix) once per client."""
+        """Run ``text_guard`` on each prompt part (system, user text, answer prefix), once each."""
         if self.text_guard is None:
             return
         for text in texts:
@@ -239,9 +239,9 @@ class LLMClient:
     def _miss_error(self, n: int, what: str, ph: str, key: str) -> CacheMissError:
         ident = self.identity
         return CacheMissError(
-            f"{n} {what} call(s) of model {self.name!r} ({ident.kind} {ident.model_id}) are not in the "
-            f"cache {self.cache.directory} (cache_mode readonly); first missing prompt_hash {ph} "
-            f"(key {key}). Run with cache_mode: readwrite to compute them."
+            f"{n} {what} call(s) of model {self.name!r} ({ident.kind} {ident.model_id}) are not "
+            f"in the cache {self.cache.directory} (cache_mode readonly); first missing "
+            f"prompt_hash {ph} (key {key}). Run with cache_mode: readwrite to compute them."
         )
 
     # -- generation --------------------------------------------------------------------------

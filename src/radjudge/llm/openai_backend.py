@@ -284,7 +284,7 @@ class OpenAIBackend(Backend):
     async def _post(
         self, client: Any, gate: asyncio.Semaphore, path: str, body: dict[str, Any]
     ) -> tuple[dict[str, Any], float]:
-        """POST with retries; returns ``(json, seconds of the successful attempt)`` or raises HTTPFailure."""
+        """POST with retries: ``(json, seconds of the successful attempt)``, or HTTPFailure."""
         import httpx
 
         reason = ""
@@ -405,8 +405,8 @@ class OpenAIBackend(Backend):
     ) -> None:
         if self.endpoint != "completions":
             raise ModelSpecError(
-                f"model {self.label!r}: log-prob option scoring needs endpoint: completions (echo + "
-                "logprobs); the chat endpoint has no prompt log-probs"
+                f"model {self.label!r}: log-prob option scoring needs endpoint: completions (echo "
+                "+ logprobs); the chat endpoint has no prompt log-probs"
             )
 
         async def job() -> None:
@@ -486,8 +486,9 @@ def _option_logprob(data: dict[str, Any], continuation: str) -> tuple[float, int
         spelled = tokens[-k] + spelled
     if spelled != continuation:
         raise HTTPFailure(
-            f"option tokens do not spell {continuation!r} (got {spelled!r}): a token straddles the "
-            "prompt/option boundary or is not valid text on its own; change the answer prefix or option"
+            f"option tokens do not spell {continuation!r} (got {spelled!r}): a token straddles "
+            "the prompt/option boundary or is not valid text on its own; change the answer "
+            "prefix or option"
         )
     values = logprobs[-k:]
     if any(not isinstance(v, int | float) for v in values):

@@ -220,7 +220,8 @@ class _Runner:
         impl = getattr(config, "_attn_implementation", None) or "eager"
         if impl not in ("sdpa", "eager"):
             raise ValueError(
-                f"score_continuations needs attn_implementation 'sdpa' or 'eager', the model uses {impl!r}"
+                "score_continuations needs attn_implementation 'sdpa' or 'eager', the model uses "
+                f"{impl!r}"
             )
         self.boolean_mask = impl == "sdpa"
         self.dtype = next(model.parameters()).dtype

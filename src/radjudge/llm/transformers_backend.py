@@ -73,8 +73,11 @@ MIN_SHARED_PREFIX = 16
 
 
 def model_cache_root() -> Path:
-    """Folder of converted models: ``$RADJUDGE_MODEL_CACHE``, else ``$XDG_CACHE_HOME/radjudge/models``
-    (``~/.cache/radjudge/models``)."""
+    """Folder of converted models.
+
+    ``$RADJUDGE_MODEL_CACHE``, else ``$XDG_CACHE_HOME/radjudge/models``
+    (``~/.cache/radjudge/models``).
+    """
     env = os.environ.get("RADJUDGE_MODEL_CACHE")
     if env:
         return Path(env).expanduser()
@@ -312,7 +315,7 @@ class TransformersBackend(Backend):
     def token_segments(
         self, system: str | None, segments: Sequence[str], answer_prefix: str
     ) -> tuple[tuple[int, ...], ...]:
-        """Prompt ids in pieces: (lead + template prefix, *segments, template suffix + answer prefix)."""
+        """Prompt ids in pieces: (lead + template prefix, *segments, suffix + answer prefix)."""
         self.load()
         prefix, suffix = self._template_parts(system)
         return (
@@ -347,8 +350,8 @@ class TransformersBackend(Backend):
                 on_result(
                     i,
                     SampleOutput.failed(
-                        f"prompt of {len(ids)} tokens + max_tokens {req.max_tokens} exceeds the context "
-                        f"length {self.context_length} of {self.label}",
+                        f"prompt of {len(ids)} tokens + max_tokens {req.max_tokens} exceeds the "
+                        f"context length {self.context_length} of {self.label}",
                         prompt_tokens=len(ids),
                     ),
                 )
@@ -638,7 +641,7 @@ def _generator(row: _Row) -> Any:
 def _trie_step(
     choices: tuple[tuple[int, ...], ...], generated: Sequence[int]
 ) -> tuple[set[int], bool]:
-    """Tokens that continue some choice after ``generated``, and whether ``generated`` is a choice."""
+    """Tokens that continue some choice after ``generated``; whether ``generated`` is a choice."""
     n = len(generated)
     prefix = tuple(generated)
     allowed = {c[n] for c in choices if len(c) > n and c[:n] == prefix}

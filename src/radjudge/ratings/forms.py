@@ -168,8 +168,8 @@ def _instructions(
         ("", False),
         ("Как заполнять", True),
         (
-            "1. На листе «Оценки» каждая строка — одно резюме одной медицинской карты: слева обезличенная "
-            "карта, рядом резюме. Резюме одной карты идут подряд.",
+            "1. На листе «Оценки» каждая строка — одно резюме одной медицинской карты: слева "
+            "обезличенная карта, рядом резюме. Резюме одной карты идут подряд.",
             False,
         ),
         (
@@ -178,18 +178,18 @@ def _instructions(
             False,
         ),
         (
-            "3. Определения критериев и значение каждого балла — на листе «Критерии». Оценивайте каждый "
-            "критерий отдельно от остальных.",
+            "3. Определения критериев и значение каждого балла — на листе «Критерии». Оценивайте "
+            "каждый критерий отдельно от остальных.",
             False,
         ),
         (
-            "4. Резюме получены разными способами и перемешаны случайно; код резюме ничего не говорит о "
-            "его источнике. Не пытайтесь угадать источник.",
+            "4. Резюме получены разными способами и перемешаны случайно; код резюме ничего не "
+            "говорит о его источнике. Не пытайтесь угадать источник.",
             False,
         ),
         (
-            "5. Если оценить невозможно, оставьте ячейку пустой — не ставьте оценку наугад. Пустая ячейка "
-            "учитывается как пропуск, она никогда не заполняется за вас.",
+            "5. Если оценить невозможно, оставьте ячейку пустой — не ставьте оценку наугад. "
+            "Пустая ячейка учитывается как пропуск, она никогда не заполняется за вас.",
             False,
         ),
         (
@@ -198,8 +198,8 @@ def _instructions(
             False,
         ),
         (
-            "7. Сохраните файл в формате .xlsx (имя файла можно не менять) и верните его организатору "
-            "исследования.",
+            "7. Сохраните файл в формате .xlsx (имя файла можно не менять) и верните его "
+            "организатору исследования.",
             False,
         ),
         ("", False),
@@ -237,7 +237,10 @@ def _criteria_ws(ws, table: pd.DataFrame) -> None:
                 c.alignment = Alignment(wrap_text=True, vertical="top")
             r += 1
         r += 1
-    source = f"Источник определений (те же, что у LLM-судей): {table['source'].iloc[0]}, SHA-256 {table['sha256'].iloc[0][:12]}"
+    source = (
+        f"Источник определений (те же, что у LLM-судей): {table['source'].iloc[0]}, SHA-256 "
+        f"{table['sha256'].iloc[0][:12]}"
+    )
     ws.cell(row=r, column=1, value=source).font = Font(italic=True, size=9)
     ws.freeze_panes = "A2"
 
@@ -428,7 +431,8 @@ def export_forms(
     dup = table.duplicated(["patient_id", "summarizer"])
     if dup.any():
         raise ValueError(
-            f"summaries: {table.loc[dup, ['patient_id', 'summarizer']].iloc[0].tolist()} appears twice"
+            f"summaries: {table.loc[dup, ['patient_id', 'summarizer']].iloc[0].tolist()} appears "
+            "twice"
         )
     bad_text = table["text"].map(lambda t: not isinstance(t, str))
     if bad_text.any():
@@ -578,7 +582,8 @@ def fill_forms(
                 value = int(score)
                 if value != score or not 1 <= value <= key.scales[crit]:
                     raise ValueError(
-                        f"score {score!r} for {crit!r} is not a whole number in 1..{key.scales[crit]}"
+                        f"score {score!r} for {crit!r} is not a whole number in "
+                        f"1..{key.scales[crit]}"
                     )
             ws.cell(row=row_of[code], column=col_of[crit], value=value)
         target = out_dir / form.file
@@ -708,8 +713,8 @@ def ensure_forms(
         raise RuntimeError(
             f"the forms in {forms_dir} (key {key_path}) no longer fit this run: "
             + "; ".join(reasons)
-            + ". Forms handed out must keep their key: restore the inputs they were made from, or, if no "
-            "expert holds a form yet, delete the key and the forms to export new ones."
+            + ". Forms handed out must keep their key: restore the inputs they were made from, or, "
+            "if no expert holds a form yet, delete the key and the forms to export new ones."
         )
     return FormsStatus(
         "re-exported", reasons, export_forms(records, summaries, roster, overwrite=True, **kw)

@@ -279,12 +279,14 @@ def _read_xlsx(path: Path, ctx: _Context) -> None:
                     kind="missing_sheet",
                     file=path,
                     sheet=sheet,
-                    expected="a rating form exported by radjudge.ratings.export_forms, sheets unrenamed",
+                    expected="a rating form exported by radjudge.ratings.export_forms, sheets "
+                    "unrenamed",
                 )
         meta, mrow = _read_meta(wb[META_SHEET], path)
         if str(meta["study_id"]) != key.study_id:
             raise RatingsError(
-                f"the form belongs to study {meta['study_id']!r}, the key to study {key.study_id!r}",
+                f"the form belongs to study {meta['study_id']!r}, the key to study "
+                f"{key.study_id!r}",
                 kind="other_study",
                 file=path,
                 sheet=META_SHEET,
@@ -301,7 +303,8 @@ def _read_xlsx(path: Path, ctx: _Context) -> None:
                 sheet=META_SHEET,
                 row=mrow["key_fingerprint"],
                 column="B",
-                expected="the blinding key this form was exported with (re-exporting forms makes a new key)",
+                expected="the blinding key this form was exported with (re-exporting forms makes a "
+                "new key)",
             )
         eid = str(meta["expert_id"])
         if eid not in key.forms:
@@ -328,7 +331,8 @@ def _read_xlsx(path: Path, ctx: _Context) -> None:
                 )
             if ctx.category[eid] != category:
                 raise RatingsError(
-                    f"the form says expert {eid!r} is a {category!r}, the roster says {ctx.category[eid]!r}",
+                    f"the form says expert {eid!r} is a {category!r}, the roster says "
+                    f"{ctx.category[eid]!r}",
                     kind="category_mismatch",
                     file=path,
                     sheet=META_SHEET,
@@ -370,7 +374,8 @@ def _read_xlsx(path: Path, ctx: _Context) -> None:
             for crit, n in key.scales.items():
                 if crit in ctx.scales and ctx.scales[crit] != n:
                     raise RatingsError(
-                        f"the form rates {crit!r} on 1..{n} but the study expects 1..{ctx.scales[crit]}",
+                        f"the form rates {crit!r} on 1..{n} but the study expects "
+                        f"1..{ctx.scales[crit]}",
                         kind="scale_mismatch",
                         file=path,
                         sheet=META_SHEET,
@@ -532,8 +537,8 @@ def _read_rating_sheet(
     absent = [c for c in form_codes if c not in first_row]
     if absent:
         raise RatingsError(
-            f"{len(absent)} summary row(s) of the form are missing (first: code {absent[0]!r}, exported "
-            f"at row {FIRST_DATA_ROW + position[absent[0]]})",
+            f"{len(absent)} summary row(s) of the form are missing (first: code {absent[0]!r}, "
+            f"exported at row {FIRST_DATA_ROW + position[absent[0]]})",
             kind="missing_row",
             file=path,
             sheet=sheet,
@@ -562,7 +567,8 @@ def _register(
     where = f"{file}" + (f", sheet {sheet!r}" if sheet else "") + f", row {row_no}"
     if ident in ctx.seen:
         raise RatingsError(
-            f"expert {ident[0]!r} rated ({ident[1]}, {ident[2]}) on {ident[3]!r} already in {ctx.seen[ident]}",
+            f"expert {ident[0]!r} rated ({ident[1]}, {ident[2]}) on {ident[3]!r} already in "
+            f"{ctx.seen[ident]}",
             kind="duplicate_rating",
             file=file,
             sheet=sheet,
@@ -831,7 +837,8 @@ def load_expert_ratings(
     Returns
     -------
     DataFrame, shape (n_ratings, 9)
-        The columns of :data:`radjudge.contracts.EXPERT_RATINGS`, one row per (expert, summary, criterion),
+        The columns of :data:`radjudge.contracts.EXPERT_RATINGS`, one row per (expert,
+        summary, criterion),
         sorted by expert, patient, summarizer and criterion (criteria order).
         ``score`` is ``Int64`` (``Float64`` when some row is a panel mean); NA = missing.
 
@@ -925,7 +932,8 @@ def completeness(ratings: pd.DataFrame) -> pd.DataFrame:
         n_missing, share_missing, source_file`` (files joined by ``;``).
 
     >>> df = pd.DataFrame({"expert_id": ["E1", "E1", "E2"], "expert_category": ["a", "a", "b"],
-    ...                    "score": pd.array([3, None, 4], dtype="Int64"), "source_file": ["f1", "f1", "f2"]})
+    ...                    "score": pd.array([3, None, 4], dtype="Int64"),
+    ...                    "source_file": ["f1", "f1", "f2"]})
     >>> completeness(df)[["expert_id", "n_cells", "n_missing", "share_missing"]]
       expert_id  n_cells  n_missing  share_missing
     0        E1        2          1            0.5

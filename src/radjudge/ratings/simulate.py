@@ -122,7 +122,7 @@ class SimulationParams:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SimulationParams:
-        """Build from the profile mapping; unknown keys and bad values raise ValueError naming them."""
+        """Build from the profile mapping; a ValueError names an unknown key or bad value."""
         allowed = {
             "criteria",
             "categories",
@@ -161,7 +161,8 @@ class SimulationParams:
             bad = sorted(set(spec) - {"bias", "noise", "emphasis"})
             if bad:
                 raise ValueError(
-                    f"simulation.categories.{cat}: unknown key(s) {bad}; allowed: bias, noise, emphasis"
+                    f"simulation.categories.{cat}: unknown key(s) {bad}; allowed: bias, noise, "
+                    "emphasis"
                 )
             emphasis = {str(f): float(v) for f, v in (spec.get("emphasis") or {}).items()}
             if any(v < 0 for v in emphasis.values()):
@@ -240,8 +241,8 @@ def goodness_features(features: pd.DataFrame, params: SimulationParams) -> pd.Da
             out[f] = vals
         else:
             raise ValueError(
-                f"simulation feature {f!r} is neither derived ({', '.join(DERIVED_FEATURES)}) nor a "
-                f"column of the summary features"
+                f"simulation feature {f!r} is neither derived ({', '.join(DERIVED_FEATURES)}) nor "
+                "a column of the summary features"
             )
     return pd.DataFrame(out, index=features.index)
 
@@ -267,7 +268,8 @@ def _quality_array(
                 bad = int(np.argmax(denom <= 0))
                 raise ValueError(
                     f"criterion {crit!r}: no feature of {fs} is defined for summary "
-                    f"({g['patient_id'].iloc[bad]}, {g['summarizer'].iloc[bad]}) in category {cat!r}"
+                    f"({g['patient_id'].iloc[bad]}, {g['summarizer'].iloc[bad]}) in category "
+                    f"{cat!r}"
                 )
             out[i, j] = (np.where(defined, vals, 0.0) * w).sum(axis=1) / denom
     return out
@@ -320,7 +322,8 @@ def make_roster(panel: Mapping[str, Mapping[str, Any]], *, seed: int) -> pd.Data
         ``expert_id`` (E01, E02, ... across categories), ``category``,
         ``years_experience`` (uniform whole years in [min, max]).
 
-    >>> make_roster({"radiologist": {"n": 2, "years": [5, 5]}, "resident": {"n": 1, "years": [1, 1]}}, seed=0)
+    >>> panel = {"radiologist": {"n": 2, "years": [5, 5]}, "resident": {"n": 1, "years": [1, 1]}}
+    >>> make_roster(panel, seed=0)
       expert_id     category  years_experience
     0       E01  radiologist                 5
     1       E02  radiologist                 5

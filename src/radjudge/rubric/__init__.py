@@ -257,7 +257,8 @@ def parse_rubric(data: dict[str, Any], *, where: str = "rubric") -> Rubric:
         for s in scales:
             if s not in sizes:
                 raise RubricError(
-                    f"{cw}: no point descriptions for scale 1-{s}; add 'points: {s}: {{1: ..., ..., {s}: ...}}'"
+                    f"{cw}: no point descriptions for scale 1-{s}; add 'points: {s}: "
+                    f"{{1: ..., ..., {s}: ...}}'"
                 )
         extra = sorted(set(sizes) - set(scales))
         if extra:

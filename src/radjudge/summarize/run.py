@@ -225,7 +225,7 @@ def summary_requests(
 
 
 def generation_order(requests: Sequence[Any]) -> list[int]:
-    """Indices of ``requests`` in the order they are sent: longest prompt first, ties in input order.
+    """Indices of ``requests`` in sending order: longest prompt first, ties in input order.
 
     >>> from radjudge.llm import GenerationRequest
     >>> generation_order([GenerationRequest(("ab",)), GenerationRequest(("abc",)),
@@ -346,9 +346,9 @@ def run_summarizers(
             missing = [p for p in ids if facts is None or p not in facts]
             if missing:
                 raise ValueError(
-                    f"summarizer {cfg.name!r} (gold) needs the ground-truth facts of every patient; "
-                    f"none for {missing[:5]}. Gold summaries exist for the synthetic cohort only: "
-                    "drop the gold summarizer for real records."
+                    f"summarizer {cfg.name!r} (gold) needs the ground-truth facts of every "
+                    f"patient; none for {missing[:5]}. Gold summaries exist for the synthetic "
+                    "cohort only: drop the gold summarizer for real records."
                 )
             for r in records:
                 gold = mask_summary_phi(
