@@ -26,11 +26,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar, get_args
+from typing import Any, get_args
 
 __all__ = ["choices_of", "check_choice", "ConfigCheck"]
-
-T = TypeVar("T")
 
 
 def choices_of(options: Any) -> tuple[Any, ...]:
@@ -43,8 +41,13 @@ def choices_of(options: Any) -> tuple[Any, ...]:
     return tuple(options)
 
 
-def check_choice(name: str, value: T, options: Any, *, error: type[ValueError] = ValueError) -> T:
+def check_choice(
+    name: str, value: object, options: Any, *, error: type[ValueError] = ValueError
+) -> Any:
     """Return ``value`` if it is one of ``options``, else raise ``error`` naming all of them.
+
+    The value comes back typed ``Any``, so a caller can annotate it with the
+    ``Literal`` it was checked against (``mode: JudgeMode = check_choice(...)``).
 
     Parameters
     ----------
@@ -100,6 +103,6 @@ class ConfigCheck:
             raise self.fail(f"{key} must be a number in {span}, got {value!r}")
         return float(value)
 
-    def choice(self, key: str, value: T, options: Any) -> T:
+    def choice(self, key: str, value: object, options: Any) -> Any:
         """:func:`check_choice` with this entry's prefix and error class."""
         return check_choice(f"{self.where}: {key}", value, options, error=self.error)

@@ -201,7 +201,7 @@ def without_years(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _morph():
+def _morph() -> Any:
     import pymorphy3
 
     return pymorphy3.MorphAnalyzer()

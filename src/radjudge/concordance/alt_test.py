@@ -40,8 +40,9 @@ rate together with the bootstrap intervals of W.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -98,7 +99,7 @@ def alt_test(
     q: float = 0.05,
     alignment: Alignment = "rank",
     min_items: int = 30,
-    annotator_names: object | None = None,
+    annotator_names: Sequence[Any] | None = None,
 ) -> AltTestResult:
     """Run the alt-test for one judge against a panel of annotators.
 

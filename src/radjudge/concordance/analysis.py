@@ -198,14 +198,14 @@ class ConcordanceGrid:
     replicates : ndarray, shape (n_configs, n_boot)
         Bootstrap W (paired across configurations).
     jackknife : ndarray, shape (n_configs, n_patients)
-    ci_method : str
+    ci_method : {"bca", "percentile"}
     alpha : float
     """
 
     table: pd.DataFrame
     replicates: np.ndarray
     jackknife: np.ndarray
-    ci_method: str
+    ci_method: CIMethod
     alpha: float
 
     def factor_effects(self, factor: str, *, reference: object | None = None) -> pd.DataFrame:
@@ -487,7 +487,7 @@ def category_concordance(
 
     def add(
         design: str, criterion: str, category: str, x: np.ndarray, cfg: pd.DataFrame | None = None
-    ):
+    ) -> None:
         b = _bootstrap(x, data, counts, bootstrap)
         f = pd.DataFrame(
             {

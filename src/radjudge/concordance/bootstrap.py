@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from scipy import special, stats
@@ -441,7 +441,7 @@ def cluster_bootstrap_w(
             stacklevel=2,
         )
 
-    def out(a: np.ndarray):
+    def out(a: np.ndarray) -> Any:
         return float(a) if np.ndim(a) == 0 else a
 
     return BootstrapW(

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from scipy import stats
@@ -233,7 +233,7 @@ def kendall_w(
             pvalue = _permutation_pvalue(ranks, valid, s, m, int(n_permutations), seed)
     pvalue = np.where(undefined, np.nan, pvalue)
 
-    def out(a: np.ndarray, kind: type = float):  # scalars for a single matrix
+    def out(a: np.ndarray, kind: type = float) -> Any:  # scalars for a single matrix
         return kind(a) if np.ndim(a) == 0 else a
 
     return KendallW(

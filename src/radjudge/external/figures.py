@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from radjudge.contracts import GRANULARITIES, SUMMEVAL_CRITERIA
 from radjudge.figures import OKABE_ITO, PALETTE, figure_style, new_figure
@@ -39,7 +40,7 @@ def row_label(row: pd.Series) -> str:
     return f"{row['method']} ({_KIND_TEXT[row['kind']]})"
 
 
-def plot_summeval_correlations(results: pd.DataFrame, *, title: str | None = None):
+def plot_summeval_correlations(results: pd.DataFrame, *, title: str | None = None) -> Figure:
     """Dot plot of summary-level Spearman rho and Kendall tau per criterion and method.
 
     Parameters

@@ -41,6 +41,7 @@ from radjudge.external.published import published_table
 from radjudge.external.summeval import SummEval
 from radjudge.judge import PublicSource, parse_judges, run_sweep
 from radjudge.llm import combined_cache_stats, load_client
+from radjudge.llm.types import CacheMode
 
 __all__ = [
     "SUMMEVAL_RUBRIC",
@@ -102,7 +103,7 @@ def run_summeval_judges(
     scales: Sequence[int],
     granularities: Sequence[str],
     cache_dir: str,
-    cache_mode: str,
+    cache_mode: CacheMode,
     progress: bool = True,
 ) -> JudgeRun:
     """Rate every summary of ``data`` with each judge on every criterion, scale and granularity.
@@ -166,8 +167,12 @@ def run_summeval_judges(
         }
     )
     clients = {
-        s.model: load_client(
-            s.model, models[s.model], cache_dir=cache_dir, cache_mode=cache_mode, text_guard=guard
+        s.llm_model: load_client(
+            s.llm_model,
+            models[s.llm_model],
+            cache_dir=cache_dir,
+            cache_mode=cache_mode,
+            text_guard=guard,
         )
         for s in specs
     }

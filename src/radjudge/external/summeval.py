@@ -176,7 +176,10 @@ def read_summeval(
             f"{path}: SHA-256 {digest} differs from the imported copy {SUMMEVAL_SHA256}; "
             "restore it (git checkout) or pass verify_sha256=False for another version"
         )
-    docs, refs, summs, means = [], [], [], []
+    docs: list[tuple[str, str, str]] = []
+    refs: list[tuple[str, int, str]] = []
+    summs: list[tuple[str, str, str]] = []
+    means: list[tuple[str, str, str, float]] = []
     seen_docs: set[str] = set()
     systems: tuple[str, ...] | None = None
     with gzip.open(path, "rt", encoding="utf-8") as fh:

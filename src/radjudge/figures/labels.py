@@ -95,7 +95,7 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-def check_language(language: str) -> str:
+def check_language(language: str) -> Language:
     """Return ``language`` if it is ``"ru"`` or ``"en"``; otherwise a ValueError says so."""
     return check_choice("language (profile key shared.language)", language, Language)
 

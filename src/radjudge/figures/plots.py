@@ -15,7 +15,8 @@ figures are comparable.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -30,6 +31,7 @@ from radjudge.figures.labels import LABELS, Language, check_language, label, tex
 from radjudge.figures.style import (
     OKABE_ITO,
     PALETTE,
+    Width,
     color_cycle,
     diverging_cmap,
     figure_size,
@@ -63,7 +65,7 @@ def _require(df: pd.DataFrame, columns: Sequence[str], name: str) -> None:
         raise ValueError(f"{name} is empty: there is nothing to plot")
 
 
-def _ordered(values, order: Sequence[str] = ()) -> list:
+def _ordered(values: Iterable[Any], order: Sequence[str] = ()) -> list[Any]:
     present = list(dict.fromkeys(values))
     first = [v for v in order if v in present]
     rest = sorted((v for v in present if v not in order), key=str)
@@ -79,7 +81,7 @@ def _fmt(x: float, language: Language, digits: int = 2) -> str:
     return s.replace(".", ",") if language == "ru" else s
 
 
-def _decimal_ticks(ax, axis: str, language: Language) -> None:
+def _decimal_ticks(ax: Any, axis: str, language: Language) -> None:
     """Russian typography: decimal comma on a numeric axis."""
     if language != "ru":
         return
@@ -92,12 +94,12 @@ def _ci_text(lo: float, hi: float, language: Language) -> str:
     return f"[{_fmt(lo, language)}{sep}{_fmt(hi, language)}]"
 
 
-def _text_color(value: float, cmap, norm) -> str:
+def _text_color(value: float, cmap: Any, norm: Any) -> str:
     r, g, b, _ = cmap(norm(value))
     return "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
 
 
-def _na_cell(ax, x: float, y: float) -> None:
+def _na_cell(ax: Any, x: float, y: float) -> None:
     ax.add_patch(
         Rectangle(
             (x - 0.5, y - 0.5),
@@ -126,7 +128,7 @@ def w_heatmap(
     *,
     language: Language = "ru",
     annotate: bool = True,
-    width: str = "double",
+    width: Width = "double",
 ) -> plt.Figure:
     """Heatmaps of Kendall's W: criterion x (scale x granularity), one panel per judge.
 
@@ -762,7 +764,8 @@ def self_preference(
     if relative:
         lim = np.nanmax(np.abs(grid)) if np.isfinite(grid).any() else 1.0
         lim = max(lim, 1e-6)
-        cmap, norm = diverging_cmap(), TwoSlopeNorm(0.0, -lim, lim)
+        cmap = diverging_cmap()
+        norm: Normalize = TwoSlopeNorm(0.0, -lim, lim)
     else:
         cmap, norm = sequential_cmap(), Normalize(0.0, 1.0)
     with figure_style():

@@ -37,7 +37,9 @@ from typing import Any, Literal
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
+from cycler import cycler
 from matplotlib.colors import Colormap
+from matplotlib.figure import Figure
 
 from radjudge import paths
 from radjudge.checks import check_choice
@@ -117,7 +119,7 @@ STYLE: dict[str, Any] = {
     "axes.linewidth": 0.6,
     "axes.spines.top": False,
     "axes.spines.right": False,
-    "axes.prop_cycle": mpl.cycler(color=list(PALETTE)),
+    "axes.prop_cycle": cycler(color=list(PALETTE)),
     "axes.axisbelow": True,
     "grid.linewidth": 0.4,
     "grid.color": "#D0D0D0",
@@ -145,7 +147,7 @@ STYLE: dict[str, Any] = {
 
 def apply_style() -> None:
     """Apply :data:`STYLE` to matplotlib's global rcParams (for notebooks)."""
-    mpl.rcParams.update(STYLE)
+    mpl.rcParams.update(STYLE)  # type: ignore[arg-type]  # matplotlib types rc keys as Literals
 
 
 @contextlib.contextmanager
@@ -155,7 +157,7 @@ def figure_style() -> Iterator[None]:
     rcParams are restored on exit, so library code never leaks style into a
     caller's session.
     """
-    with mpl.rc_context(STYLE):
+    with mpl.rc_context(STYLE):  # type: ignore[arg-type]  # (rc keys typed as Literals)
         yield
 
 
@@ -205,7 +207,7 @@ def new_figure(
     nrows: int = 1,
     ncols: int = 1,
     **subplot_kw: Any,
-):
+) -> tuple[Figure, Any]:
     """``plt.subplots`` at a journal column width (call it inside :func:`figure_style`).
 
     Returns
@@ -254,7 +256,7 @@ _SAVE_METADATA = {
 
 
 def save_figure(
-    fig,
+    fig: Figure,
     stem: str,
     *,
     function: str,

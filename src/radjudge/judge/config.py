@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from radjudge.checks import ConfigCheck
-from radjudge.contracts import GRANULARITIES, JudgeMode, Language
+from radjudge.contracts import GRANULARITIES, Granularity, JudgeMode, Language
 from radjudge.judge.metric import Metric
 from radjudge.rubric import Rubric, load_rubric
 
@@ -69,15 +69,15 @@ class JudgeSpec:
     """
 
     name: str
-    mode: str
+    mode: JudgeMode
     model: str | None
     metric: str | None
     criteria: tuple[str, ...]
     scales: tuple[int, ...]
-    granularities: tuple[str, ...]
+    granularities: tuple[Granularity, ...]
     repeats: int = 1
     patients: int | None = None
-    language: str = "ru"
+    language: Language = "ru"
     n: int = 1
     temperature: float = 0.0
     top_p: float = 1.0
@@ -86,7 +86,14 @@ class JudgeSpec:
     guided: bool = False
 
     @property
-    def configs(self) -> list[tuple[str, int, str, int]]:
+    def llm_model(self) -> str:
+        """Registry name of the judge's model; a ValueError for a metric judge."""
+        if self.model is None:
+            raise ValueError(f"judge {self.name!r} ({self.mode}) has no model")
+        return self.model
+
+    @property
+    def configs(self) -> list[tuple[str, int, Granularity, int]]:
         """(criterion, scale, granularity, repeat) of every grid cell, in sweep order."""
         return [
             (c, s, g, r)
@@ -161,7 +168,7 @@ def parse_judges(
         at = ConfigCheck(f"04_judge_sweeps.judges[{label}]", JudgeConfigError)
         if not isinstance(name, str) or not name.strip():
             raise at.fail("needs a non-empty 'name' (the judge column)")
-        mode = at.choice("mode", raw.get("mode"), JudgeMode)
+        mode: JudgeMode = at.choice("mode", raw.get("mode"), JudgeMode)
         allowed = _COMMON_KEYS | _MODE_KEYS[mode]
         unknown = sorted(set(raw) - allowed)
         if unknown:

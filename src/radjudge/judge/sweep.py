@@ -44,14 +44,15 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from radjudge.anonymize import check_llm_text, require_anonymized
+from radjudge.anonymize import AnonymizedRecord, check_llm_text, require_anonymized
 from radjudge.contracts import JUDGE_RATINGS, JUDGE_STATUSES, JUDGE_VALIDITY
 from radjudge.judge.config import JudgeSpec
 from radjudge.judge.metric import metric_score, metric_value
 from radjudge.judge.parse import parse_score
 from radjudge.judge.prompt import JudgePrompt, load_template, render_judge_prompt
 from radjudge.judge.scoring import label_distribution, reduce_samples
-from radjudge.llm import GenerationRequest, ScoreRequest, load_client
+from radjudge.llm import GenerationRequest, LLMClient, ScoreRequest, load_client
+from radjudge.llm.types import CacheMode
 from radjudge.rubric import load_rubric
 
 __all__ = [
@@ -113,9 +114,9 @@ def load_judge_clients(
     *,
     models: Mapping[str, Mapping[str, Any]],
     cache_dir: Any,
-    cache_mode: str = "readwrite",
-    records: Sequence[Any] = (),
-) -> dict[str, Any]:
+    cache_mode: CacheMode = "readwrite",
+    records: Sequence[AnonymizedRecord] = (),
+) -> dict[str, LLMClient]:
     """One guarded, cached LLM client per registry model the judges use.
 
     Parameters
@@ -145,7 +146,7 @@ def load_judge_clients(
             name,
             models[name],
             cache_dir=cache_dir,
-            cache_mode=cache_mode,  # type: ignore[arg-type]
+            cache_mode=cache_mode,
             text_guard=guard,
         )
         for name in names
@@ -310,7 +311,7 @@ def _metric_rows(judge: JudgeSpec, df: pd.DataFrame, pids: Sequence[str]) -> lis
     return rows
 
 
-def _source_texts(records: Iterable[Any]) -> dict[str, str]:
+def _source_texts(records: Iterable[AnonymizedRecord | PublicSource]) -> dict[str, str]:
     texts: dict[str, str] = {}
     for r in records:
         if isinstance(r, PublicSource):
@@ -323,10 +324,10 @@ def _source_texts(records: Iterable[Any]) -> dict[str, str]:
 
 def run_sweep(
     summaries: pd.DataFrame,
-    records: Iterable[Any],
+    records: Iterable[AnonymizedRecord | PublicSource],
     judges: Sequence[JudgeSpec],
     *,
-    clients: Mapping[str, Any],
+    clients: Mapping[str, LLMClient],
     seed: int,
     rubric: str = "clinical_summary",
     template: str | os.PathLike[str] | None = None,
@@ -384,11 +385,11 @@ def run_sweep(
     for j in judges:
         if j.mode == "metric":
             continue
-        if j.model not in clients:
+        if j.llm_model not in clients:
             raise ValueError(
                 f"judge {j.name!r}: no client for model {j.model!r}; pass clients[{j.model!r}]"
             )
-        if getattr(clients[j.model], "text_guard", None) is None:
+        if getattr(clients[j.llm_model], "text_guard", None) is None:
             raise ValueError(
                 f"judge {j.name!r}: client {j.model!r} has no text_guard; build it with "
                 "radjudge.llm.load_client(..., text_guard=radjudge.anonymize.check_llm_text)"
@@ -412,14 +413,14 @@ def run_sweep(
             chosen = pids[: j.patients] if j.patients else pids
             start = time.perf_counter()
             bar.set_postfix_str(j.name)
-            before = dict(clients[j.model].stats) if j.mode != "metric" else {}
+            before = dict(clients[j.llm_model].stats) if j.mode != "metric" else {}
             if j.mode == "metric":
                 rows = _metric_rows(j, df, chosen)
                 bar.update(len(rows))
             else:
                 rows = []
                 rub, tpl = templates[j.language]
-                client = clients[j.model]
+                client = clients[j.llm_model]
                 for pid in chosen:
                     items: list[tuple[Any, tuple[str, int, str, int], JudgePrompt | None]] = []
                     for s in df[df["patient_id"] == pid].itertuples():
@@ -435,12 +436,13 @@ def run_sweep(
                                     granularity=gran,
                                     rubric=rub,
                                     template=tpl,
-                                )  # type: ignore[arg-type]
+                                )
                             items.append((s, cfg, prompt))
                     live = [(k, p) for k, (_, _, p) in enumerate(items) if p is not None]
                     results: dict[int, Any] = {}
+                    outs: Sequence[Any]
                     if j.mode == "logprobs":
-                        reqs = [
+                        scoring = [
                             ScoreRequest(
                                 p.segments,
                                 system=p.system,
@@ -450,8 +452,8 @@ def run_sweep(
                             for _, p in live
                         ]
                         outs = (
-                            client.score_options(reqs, desc=f"{j.name} {pid}", share_prefix=True)
-                            if reqs
+                            client.score_options(scoring, desc=f"{j.name} {pid}", share_prefix=True)
+                            if scoring
                             else []
                         )
                     else:
@@ -478,14 +480,14 @@ def run_sweep(
                         outs = client.generate(reqs, desc=f"{j.name} {pid}") if reqs else []
                     for (k, _), out in zip(live, outs, strict=True):
                         results[k] = out
-                    for k, (s, (crit, scale, gran, rep), prompt) in enumerate(items):
+                    for k, (s, (crit, scale, granularity, rep), prompt) in enumerate(items):
                         if prompt is None:
                             rows.append(
                                 _row(
                                     j,
                                     crit,
                                     scale,
-                                    gran,
+                                    granularity,
                                     rep,
                                     pid,
                                     s.summarizer,
@@ -495,12 +497,20 @@ def run_sweep(
                             continue
                         rows.append(
                             _llm_row(
-                                j, crit, scale, gran, rep, pid, s.summarizer, prompt, results[k]
+                                j,
+                                crit,
+                                scale,
+                                granularity,
+                                rep,
+                                pid,
+                                s.summarizer,
+                                prompt,
+                                results[k],
                             )
                         )
                     bar.update(len(items))
             seconds = time.perf_counter() - start
-            after = dict(clients[j.model].stats) if j.mode != "metric" else {}
+            after = dict(clients[j.llm_model].stats) if j.mode != "metric" else {}
             per_judge.append(
                 {
                     "judge": j.name,

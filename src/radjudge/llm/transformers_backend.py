@@ -98,7 +98,7 @@ class LocalWeights:
         return self.path.suffix == ".gguf"
 
 
-def _torch():
+def _torch() -> Any:
     import torch
 
     return torch
@@ -213,7 +213,7 @@ class TransformersBackend(Backend):
             model = AutoModelForCausalLM.from_pretrained(where, dtype=torch.float32, **kwargs)
             model.eval()
             bar.update()
-        if self.load_source == "gguf" and self.converted_cache:
+        if self.load_source == "gguf" and self.converted_cache and converted is not None:
             self._save_converted(model, tokenizer, converted)
         self.model, self.tokenizer = model, tokenizer
         self.template = self._resolve_template(tokenizer)

@@ -128,7 +128,7 @@ def _expert_order(
     by_patient: dict[str, list[tuple[str, str]]] = {}
     for p in pairs:
         by_patient.setdefault(p[0], []).append(p)
-    order = []
+    order: list[tuple[str, str]] = []
     patients = sorted(by_patient)
     for i in rng.permutation(len(patients)):
         block = sorted(by_patient[patients[i]])
@@ -145,7 +145,7 @@ def _row_height(texts: Sequence[str], widths: Sequence[float]) -> float:
 
 
 def _instructions(
-    ws,
+    ws: Any,
     *,
     study_id: str,
     expert_id: str,
@@ -213,7 +213,7 @@ def _instructions(
             cell.font = Font(bold=True, size=13 if i == 1 else 11)
 
 
-def _criteria_ws(ws, table: pd.DataFrame) -> None:
+def _criteria_ws(ws: Any, table: pd.DataFrame) -> None:
     from openpyxl.styles import Alignment, Font
 
     heads = ["Критерий", "Код критерия", "Определение", "Шкала", "Балл", "Что означает балл"]
@@ -246,7 +246,7 @@ def _criteria_ws(ws, table: pd.DataFrame) -> None:
 
 
 def _rating_ws(
-    ws,
+    ws: Any,
     *,
     rows: Sequence[tuple[str, str, str, str]],
     scales: Mapping[str, int],
@@ -305,7 +305,7 @@ _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _MODIFIED = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
 
 
-def _save_workbook(wb, path: Path) -> None:
+def _save_workbook(wb: Any, path: Path) -> None:
     """Save atomically and byte-reproducibly: fixed ZIP entry times and document dates.
 
     openpyxl stamps the current time into every ZIP entry and into
@@ -335,7 +335,7 @@ def _save_workbook(wb, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def _protect(ws) -> None:
+def _protect(ws: Any) -> None:
     ws.protection.sheet = True
     ws.protection.selectLockedCells = False
     ws.protection.selectUnlockedCells = False
@@ -682,7 +682,7 @@ def ensure_forms(
     """
     forms_dir = Path(forms_dir) if forms_dir is not None else rj_paths.FORMS
     key_path = Path(key_path) if key_path is not None else rj_paths.BLINDING_KEY
-    kw = dict(
+    kw: dict[str, Any] = dict(
         study_id=study_id,
         seed=seed,
         criteria=criteria,

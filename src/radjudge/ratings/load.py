@@ -180,7 +180,7 @@ def _check_score(
     value: Any, *, n: int, file: Path, sheet: str, row: int, column: str
 ) -> int | None:
     """A rating cell's value -> whole score or None (empty); anything else raises."""
-    where = {"file": file, "sheet": sheet, "row": row, "column": column}
+    where: dict[str, Any] = {"file": file, "sheet": sheet, "row": row, "column": column}
     expected = f"a whole number from 1 to {n}, or an empty cell"
     if value is None:
         return None
@@ -225,7 +225,7 @@ def _check_score(
     return value
 
 
-def _read_meta(ws, path: Path) -> tuple[dict[str, Any], dict[str, int]]:
+def _read_meta(ws: Any, path: Path) -> tuple[dict[str, Any], dict[str, int]]:
     meta: dict[str, Any] = {}
     rows: dict[str, int] = {}
     for i, (k, v) in enumerate(ws.iter_rows(min_row=1, max_col=2, values_only=True), start=1):
@@ -390,7 +390,7 @@ def _read_xlsx(path: Path, ctx: _Context) -> None:
 
 
 def _read_rating_sheet(
-    ws, path: Path, ctx: _Context, key: BlindingKey, eid: str, category: str
+    ws: Any, path: Path, ctx: _Context, key: BlindingKey, eid: str, category: str
 ) -> None:
     sheet = RATING_SHEET
     rows = ws.iter_rows(min_row=1, values_only=True)
@@ -432,7 +432,7 @@ def _read_rating_sheet(
     for r, values in enumerate(rows, start=FIRST_DATA_ROW):
         cells = list(values) + [None] * (max(used) - len(values))
 
-        def cell(name: str, cells=cells) -> Any:
+        def cell(name: str, cells: list[Any] = cells) -> Any:
             return cells[col_of[name] - 1]
 
         for j, v in enumerate(cells, start=1):
@@ -658,7 +658,9 @@ def _read_csv(path: Path, ctx: _Context) -> None:
         n_rows += 1
         rec = {h: v.strip() for h, v in zip(header, values, strict=True)}
 
-        def fail(problem: str, kind: str, column: str, expected: str, line=line) -> RatingsError:
+        def fail(
+            problem: str, kind: str, column: str, expected: str, line: int = line
+        ) -> RatingsError:
             return RatingsError(
                 problem, kind=kind, file=path, row=line, column=column, expected=expected
             )

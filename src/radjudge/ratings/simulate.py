@@ -330,7 +330,7 @@ def make_roster(panel: Mapping[str, Mapping[str, Any]], *, seed: int) -> pd.Data
     2       E03     resident                 1
     """
     rng = np.random.default_rng([int(seed), 0x5057])
-    rows = []
+    rows: list[tuple[str, str, int]] = []
     total = sum(int(spec["n"]) for spec in panel.values())
     width = max(2, len(str(total)))
     for cat, spec in panel.items():

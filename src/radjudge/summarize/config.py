@@ -76,6 +76,22 @@ class SummarizerConfig:
     temperature: float = 0.0
     max_chars: int | None = None
 
+    def _llm_field(self, key: str) -> Any:
+        value = getattr(self, key)
+        if self.kind != "llm" or value is None:
+            raise SummarizerConfigError(f"summarizer {self.name!r} ({self.kind}) has no {key}")
+        return value
+
+    @property
+    def llm_model(self) -> str:
+        """Registry model of an ``llm`` summarizer; a SummarizerConfigError for the others."""
+        return str(self._llm_field("model"))
+
+    @property
+    def llm_template(self) -> str:
+        """Prompt template of an ``llm`` summarizer; a SummarizerConfigError for the others."""
+        return str(self._llm_field("template"))
+
 
 def parse_summarizers(
     items: Sequence[Mapping[str, Any]], *, models: Mapping[str, Any] | None = None
@@ -133,8 +149,7 @@ def parse_summarizers(
         if name in seen:
             raise at.fail(f"the name {name!r} is used twice")
         seen.add(name)
-        kind = item.get("kind")
-        at.choice("kind", kind, SummarizerKind)
+        kind: SummarizerKind = at.choice("kind", item.get("kind"), SummarizerKind)
         unknown = sorted(set(item) - _KEYS[kind])
         if unknown:
             raise at.fail(

@@ -48,10 +48,16 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
-from radjudge.anonymize import anonymize_text, check_llm_text, require_anonymized
+from radjudge.anonymize import (
+    AnonymizedRecord,
+    anonymize_text,
+    check_llm_text,
+    require_anonymized,
+)
 from radjudge.anonymize.guard import scan_text
 from radjudge.contracts import SUMMARIES
-from radjudge.llm import load_client
+from radjudge.llm import LLMClient, load_client
+from radjudge.llm.types import CacheMode
 from radjudge.summarize.config import SummarizerConfig
 from radjudge.summarize.extractive import extractive_summary
 from radjudge.summarize.gold import render_gold_summary
@@ -83,9 +89,9 @@ def load_summary_clients(
     *,
     models: Mapping[str, Mapping[str, Any]],
     cache_dir: str | os.PathLike[str],
-    cache_mode: str = "readwrite",
-    records: Sequence[Any] = (),
-) -> dict[str, Any]:
+    cache_mode: CacheMode = "readwrite",
+    records: Sequence[AnonymizedRecord] = (),
+) -> dict[str, LLMClient]:
     """One LLM client per registry model that an ``llm`` summarizer uses.
 
     Parameters
@@ -112,7 +118,7 @@ def load_summary_clients(
     def guard(text: str) -> None:
         check_llm_text(text, allowed=allowed)
 
-    clients: dict[str, Any] = {}
+    clients: dict[str, LLMClient] = {}
     for cfg in configs:
         if cfg.kind != "llm" or cfg.model in clients:
             continue
@@ -121,9 +127,9 @@ def load_summary_clients(
                 f"summarizer {cfg.name!r} uses model {cfg.model!r}, which is not in the model "
                 f"registry (shared.models: {', '.join(models) or 'empty'})"
             )
-        clients[cfg.model] = load_client(
-            cfg.model,
-            models[cfg.model],
+        clients[cfg.llm_model] = load_client(
+            cfg.llm_model,
+            models[cfg.llm_model],
             cache_dir=cache_dir,
             cache_mode=cache_mode,
             text_guard=guard,
@@ -153,7 +159,7 @@ def _row(pid: str, cfg: SummarizerConfig, text: str, **kw: Any) -> dict[str, Any
     return row
 
 
-def mask_summary_phi(text: str, *, allowed: Sequence[str] = ()) -> tuple[str, bool]:
+def mask_summary_phi(text: str, *, allowed: Sequence[str] = ()) -> SummaryPhi:
     """Pass a summary through the anonymizer if the guard finds anything in it.
 
     A summary must state nothing the anonymized record hides: a gold summary
@@ -261,7 +267,7 @@ def generation_batches(requests: Sequence[Any], batch_size: int) -> list[list[in
 def _llm_rows(
     records: Sequence[Any], cfg: SummarizerConfig, client: Any, *, seed: int | None
 ) -> list[dict[str, Any]]:
-    template = load_template(cfg.template)
+    template = load_template(cfg.llm_template)
     requests = summary_requests(records, cfg, seed=seed)
     order = generation_order(requests)
     # One call: the backend batches consecutive misses (see the module docstring).
@@ -298,10 +304,10 @@ def _llm_rows(
 
 
 def run_summarizers(
-    records: Sequence[Any],
+    records: Sequence[AnonymizedRecord],
     configs: Sequence[SummarizerConfig],
     *,
-    clients: Mapping[str, Any] | None = None,
+    clients: Mapping[str, LLMClient] | None = None,
     facts: Mapping[str, Mapping[str, Any]] | None = None,
     seed: int | None = None,
 ) -> pd.DataFrame:
@@ -343,7 +349,8 @@ def run_summarizers(
     rows: list[dict[str, Any]] = []
     for cfg in configs:
         if cfg.kind == "gold":
-            missing = [p for p in ids if facts is None or p not in facts]
+            known = facts or {}
+            missing = [p for p in ids if p not in known]
             if missing:
                 raise ValueError(
                     f"summarizer {cfg.name!r} (gold) needs the ground-truth facts of every "
@@ -352,7 +359,7 @@ def run_summarizers(
                 )
             for r in records:
                 gold = mask_summary_phi(
-                    render_gold_summary(facts[r.patient_id], patient_id=r.patient_id),
+                    render_gold_summary(known[r.patient_id], patient_id=r.patient_id),
                     allowed=r.surrogates,
                 )
                 rows.append(_row(r.patient_id, cfg, gold.text, phi_masked=gold.masked))
@@ -371,7 +378,7 @@ def run_summarizers(
                     f"summarizer {cfg.name!r} needs a client for model {cfg.model!r}; build them "
                     "with load_summary_clients(...)"
                 )
-            rows += _llm_rows(records, cfg, clients[cfg.model], seed=seed)
+            rows += _llm_rows(records, cfg, clients[cfg.llm_model], seed=seed)
     out = pd.DataFrame(rows, columns=list(SUMMARIES.names()))
     out["prompt_tokens"] = out["prompt_tokens"].astype("int64")
     out["completion_tokens"] = out["completion_tokens"].astype("int64")
