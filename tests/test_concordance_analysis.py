@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from concordance_data import BOOT, N_BOOT, SEED, small_tables
+from concordance_data import BOOT, N_BOOT, SEED, small_data, small_grid, small_tables
 from conftest import ROOT, run_cli
 from radjudge.concordance import analysis as ca
 from radjudge.concordance.alt_test import alt_test
@@ -31,13 +31,12 @@ from radjudge.profiles import load_profile
 
 @pytest.fixture(scope="module")
 def data():
-    t = small_tables()
-    return prepare_data(t.expert_ratings, t.judge_ratings)
+    return small_data()
 
 
 @pytest.fixture(scope="module")
-def grid(data):
-    return ca.concordance_grid(data, bootstrap=BOOT)
+def grid():
+    return small_grid()
 
 
 def _w(x):

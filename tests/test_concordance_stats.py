@@ -6,22 +6,20 @@ import json
 
 import pytest
 
-from concordance_data import BOOT, N_BOOT, SEED, small_tables
+from concordance_data import BOOT, N_BOOT, SEED, small_data, small_grid
 from radjudge.concordance import analysis as ca
 from radjudge.concordance import stats as cs
-from radjudge.concordance.designs import prepare_data
 from radjudge.contracts import STATS_PREFIXES, ContractError, check_stats
 
 
 @pytest.fixture(scope="module")
 def data():
-    t = small_tables()
-    return prepare_data(t.expert_ratings, t.judge_ratings)
+    return small_data()
 
 
 @pytest.fixture(scope="module")
-def grid(data):
-    return ca.concordance_grid(data, bootstrap=BOOT)
+def grid():
+    return small_grid()
 
 
 @pytest.fixture(scope="module")
