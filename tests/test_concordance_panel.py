@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from radjudge.concordance import panel_agreement
+from radjudge.contracts import EXPERT_RATINGS
 
 
 def tidy(matrix: np.ndarray, *, criterion: str, categories: list[str]) -> pd.DataFrame:
@@ -13,18 +14,7 @@ def tidy(matrix: np.ndarray, *, criterion: str, categories: list[str]) -> pd.Dat
     for i, item in enumerate(matrix):
         for j, v in enumerate(item):
             rows.append((f"E{j}", categories[j], f"P{i}", "m", criterion, 5, v))
-    df = pd.DataFrame(
-        rows,
-        columns=[
-            "expert_id",
-            "expert_category",
-            "patient_id",
-            "summarizer",
-            "criterion",
-            "scale_max",
-            "score",
-        ],
-    )
+    df = pd.DataFrame(rows, columns=list(EXPERT_RATINGS.core))
     df["score"] = pd.array([None if np.isnan(v) else int(v) for v in df["score"]], dtype="Int64")
     return df
 
