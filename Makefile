@@ -31,6 +31,7 @@ help:
 	@echo "make paper  build paper/build/radjudge_<lang>.pdf from data/results and figures/"
 	@echo "make clean  remove generated outputs (keeps .venv, raw data and the LLM cache)"
 	@echo "make strip  strip outputs and volatile metadata from the source notebooks"
+	@echo "make lint   ruff (lint + format check) and mypy on src/"
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (conda: mamba env create -f environment.yml)"; exit 1; }
@@ -90,6 +91,8 @@ strip: setup
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
 
 clean:
 	rm -rf data/interim/* data/processed/* data/results/* data/runs figures/*.pdf figures/*.png \

@@ -1,4 +1,4 @@
-"""Judge sweep engine vs the naive judge loop, on the same model and grid slice (SmolLM2-135M-Instruct).
+"""Judge sweep engine vs the naive judge loop, same model and grid slice (SmolLM2-135M-Instruct).
 
 Grid slice: 2 synthetic patients (anonymized for real) x 2 summaries each (gold
 and extractive) x criterion ``completeness`` x scales 3/5/10 x granularities
@@ -67,7 +67,6 @@ def run(*, num_threads: int | None = None) -> dict[str, Any]:
 
     from radjudge.anonymize import check_llm_text
     from radjudge.judge import (
-        load_rubric,
         load_template,
         parse_judges,
         parse_score,
@@ -78,6 +77,7 @@ def run(*, num_threads: int | None = None) -> dict[str, Any]:
     from radjudge.llm.cache import CallCache
     from radjudge.llm.models import build_backend
     from radjudge.llm.prefix import PrefixStats, score_continuations
+    from radjudge.rubric import load_rubric
 
     summaries, records = _inputs()
     spec = {

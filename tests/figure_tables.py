@@ -15,8 +15,11 @@ from pathlib import Path
 import numpy as np
 
 from radjudge.concordance import analysis as A
+from radjudge.concordance import stats as cs
+from radjudge.concordance.bootstrap import BootstrapSettings
 from radjudge.concordance.designs import prepare_data
 from radjudge.concordance.synthetic import simulate_tables
+from radjudge.contracts import RATING_SUMMARY_TABLES
 from radjudge.figures import summaries as S
 
 SETTINGS = {
@@ -50,6 +53,9 @@ def simulated_ratings(seed: int = 0):
     items = tb.expert_ratings[["patient_id", "summarizer"]].drop_duplicates()
     rng = np.random.default_rng(seed)
     summaries = items.assign(
+        summarizer_kind=items["summarizer"].map(
+            lambda s: s if s in ("gold", "extractive") else "llm"
+        ),
         text=["ж" * int(n) for n in rng.integers(200, 1500, size=len(items))],
         model=items["summarizer"].where(items["summarizer"].isin(["smollm2", "gemma3"])),
     )
@@ -62,21 +68,21 @@ def write_results(
     """Run the real analysis on simulated ratings; write tables, rating summaries and stats."""
     experts, judges, summaries = simulated_ratings(seed)
     nb, sd = SETTINGS["n_boot"], SETTINGS["seed"]
-    kw = {"n_boot": nb, "seed": sd, "ci_method": SETTINGS["ci_method"]}
+    boot = BootstrapSettings(n_boot=nb, seed=sd, ci_method=SETTINGS["ci_method"])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         data = prepare_data(experts, judges)
-        grid = A.concordance_grid(data, **kw)
-        panel = A.panel_fit(data, **kw)
-        among = A.judge_agreement(data, **kw)
-        cats = A.category_concordance(data, **kw)
+        grid = A.concordance_grid(data, bootstrap=boot)
+        panel = A.panel_fit(data, bootstrap=boot)
+        among = A.judge_agreement(data, bootstrap=boot)
+        cats = A.category_concordance(data, bootstrap=boot)
         loeo = A.leave_one_expert_out(data)
         alt = A.alt_test_grid(data)
         sel = A.select_configurations(
             data, n_folds=SETTINGS["cv_folds"], n_repeats=SETTINGS["cv_repeats"], seed=sd
         )
         sens = A.sensitivity_grid(data)
-    stats = A.manuscript_stats(
+    stats = cs.manuscript_stats(
         data,
         grid=grid,
         panel=panel,
@@ -98,7 +104,7 @@ def write_results(
         },
         concordance_dir,
     )
-    A.write_stats(stats, stats_path)
+    cs.write_stats(stats, stats_path)
     S.write_rating_summaries(S.rating_summaries(judges, experts, summaries), rating_dir)
     return stats
 
@@ -106,7 +112,7 @@ def write_results(
 def main_folders(concordance_dir: Path, rating_dir: Path) -> dict[str, Path]:
     """``folders`` argument of :func:`radjudge.figures.build.load_figure_inputs`."""
     out = {k: concordance_dir for k in ("grid", "categories", "panel_fit", "alt_test", "selection")}
-    out.update({k: rating_dir for k in S.RATING_SUMMARY_TABLES})
+    out.update({t.name: rating_dir for t in RATING_SUMMARY_TABLES})
     return out
 
 

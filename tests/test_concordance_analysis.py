@@ -13,41 +13,30 @@ import pandas as pd
 import pytest
 import yaml
 
+from concordance_data import BOOT, N_BOOT, SEED, small_data, small_grid, small_tables
 from conftest import ROOT, run_cli
 from radjudge.concordance import analysis as ca
 from radjudge.concordance.alt_test import alt_test
-from radjudge.concordance.bootstrap import resample_counts, resampled_kendall_w
+from radjudge.concordance.bootstrap import (
+    BootstrapSettings,
+    resample_counts,
+    resampled_kendall_w,
+)
 from radjudge.concordance.designs import prepare_data
 from radjudge.concordance.kendall import UndefinedStatisticWarning, kendall_w
 from radjudge.concordance.synthetic import simulate_tables
+from radjudge.contracts import CONCORDANCE_TABLES
 from radjudge.profiles import load_profile
-
-N_BOOT = 200
-SEED = 11
-
-
-def _tables(n_patients: int = 12, seed: int = 3):
-    return simulate_tables(
-        n_patients=n_patients,
-        summarizers=("gold", "llm_a", "llm_b", "llm_c"),
-        criteria=("completeness", "correctness"),
-        experts={"radiologist": 3, "clinician": 3},
-        judges={"j1": 1.5, "j2": 0.6},
-        scales=(5, 10),
-        granularities=("full", "none"),
-        seed=seed,
-    )
 
 
 @pytest.fixture(scope="module")
 def data():
-    t = _tables()
-    return prepare_data(t.expert_ratings, t.judge_ratings)
+    return small_data()
 
 
 @pytest.fixture(scope="module")
-def grid(data):
-    return ca.concordance_grid(data, n_boot=N_BOOT, seed=SEED)
+def grid():
+    return small_grid()
 
 
 def _w(x):
@@ -96,7 +85,7 @@ def test_factor_effects_average_over_the_grid(grid):
 
 
 def test_panel_fit_is_the_paired_difference(data):
-    panel = ca.panel_fit(data, n_boot=N_BOOT, seed=SEED)
+    panel = ca.panel_fit(data, bootstrap=BOOT)
     assert len(panel) == 16
     r = panel.iloc[3]
     k = 3
@@ -111,7 +100,7 @@ def test_panel_fit_is_the_paired_difference(data):
 
 
 def test_judge_agreement(data):
-    judges = ca.judge_agreement(data, n_boot=N_BOOT, seed=SEED)
+    judges = ca.judge_agreement(data, bootstrap=BOOT)
     assert len(judges) == 8 and (judges["n_judges"] == 2).all()
     r = judges.iloc[0]
     rows = data.configs.index[
@@ -123,7 +112,7 @@ def test_judge_agreement(data):
 
 
 def test_category_concordance_designs(data):
-    cat = ca.category_concordance(data, n_boot=N_BOOT, seed=SEED)
+    cat = ca.category_concordance(data, bootstrap=BOOT)
     counts = cat.groupby("design").size().to_dict()
     assert counts == {
         "experts_all": 2,
@@ -230,62 +219,6 @@ def test_sensitivity_grid(data, grid):
     assert ((sens[stats_cols] <= 1) & (sens[stats_cols] >= -1)).all().all()
 
 
-@pytest.fixture(scope="module")
-def stats(data, grid):
-    return ca.manuscript_stats(
-        data,
-        grid=grid,
-        panel=ca.panel_fit(data, n_boot=N_BOOT, seed=SEED),
-        judges=ca.judge_agreement(data, n_boot=N_BOOT, seed=SEED),
-        categories=ca.category_concordance(data, n_boot=N_BOOT, seed=SEED),
-        loeo=ca.leave_one_expert_out(data),
-        alt=ca.alt_test_grid(data, min_items=20),
-        selection=ca.select_configurations(data, n_folds=3, n_repeats=1, seed=SEED),
-        sensitivity=ca.sensitivity_grid(data),
-        settings={"n_boot": N_BOOT, "seed": SEED},
-    )
-
-
-def test_manuscript_stats_schema(stats, grid):
-    assert all(k.startswith(ca.STATS_PREFIXES) for k in stats)
-    json.dumps(stats, allow_nan=False)  # plain JSON: NaN became None
-    for key in [
-        "data.n_patients",
-        "w.grid.median",
-        "w.best.completeness.w",
-        "w.best.completeness.scale",
-        "w.by_scale.10.vs_5.diff",
-        "w.by_granularity.none.mean",
-        "experts.w.completeness.w",
-        "experts.within.clinician.completeness.w",
-        "experts.across_categories.median",
-        "judge_vs_category.radiologist.median_w",
-        "delta_w.median",
-        "delta_w.best.correctness.delta_w",
-        "judges.w_among.median",
-        "loeo.max_abs_change",
-        "alt_test.n_passed",
-        "selection.j1.completeness.held_out_w",
-        "selection.mean_optimism",
-        "sensitivity.rank_agreement.icc_c1",
-        "settings.n_boot",
-    ]:
-        assert key in stats, key
-    assert stats["data.n_patients"] == 12 and stats["w.grid.n"] == 16
-    assert stats["w.grid.max"] == pytest.approx(grid.table["w"].max())
-
-
-def test_write_stats_merges_and_replaces_own_keys(tmp_path, stats):
-    path = tmp_path / "stats.json"
-    path.write_text(json.dumps({"figures.n": 3, "w.stale.key": 1}))
-    ca.write_stats(stats, path)
-    merged = json.loads(path.read_text())
-    assert merged["figures.n"] == 3 and "w.stale.key" not in merged
-    assert merged["w.grid.median"] == pytest.approx(stats["w.grid.median"])
-    with pytest.raises(ValueError, match="prefix"):
-        ca.write_stats({"other.x": 1}, path)
-
-
 def test_write_tables(tmp_path, grid):
     files = ca.write_tables({"grid": grid.table}, tmp_path / "c")
     assert sorted(p.name for p in files) == ["grid.csv", "grid.parquet"]
@@ -293,37 +226,22 @@ def test_write_tables(tmp_path, grid):
     assert back["w"].tolist() == pytest.approx(grid.table["w"].tolist())
     with pytest.raises(ValueError, match="unknown table"):
         ca.write_tables({"nope": grid.table}, tmp_path)
-
-
-def test_findings_markdown(stats):
-    for section in (
-        "data",
-        "grid",
-        "scale",
-        "granularity",
-        "criteria",
-        "experts",
-        "panel",
-        "alt_test",
-        "selection",
-    ):
-        text = ca.findings_markdown(stats, section=section)
-        assert isinstance(text, str) and any(ch.isdigit() for ch in text)
-    assert "5: " in ca.findings_markdown(stats, section="scale")
-    with pytest.raises(ValueError, match="section"):
-        ca.findings_markdown(stats, section="abstract")
+    with pytest.raises(ValueError, match=r"grid.csv: lacks column\(s\) \['w'\]"):
+        ca.write_tables({"grid": grid.table.drop(columns=["w"])}, tmp_path / "d")
 
 
 def test_empty_or_unusable_inputs():
-    t = _tables(n_patients=3)
+    t = small_tables(n_patients=3)
     judges = t.judge_ratings[t.judge_ratings["criterion"] == "completeness"].assign(
         criterion="structure"
     )
     data = prepare_data(t.expert_ratings, judges)
     with pytest.raises(ValueError, match="nothing to compare"):
-        ca.concordance_grid(data, n_boot=10)
+        ca.concordance_grid(data, bootstrap=BootstrapSettings(n_boot=10))
     with pytest.raises(ValueError, match="n_boot"):
-        ca.concordance_grid(data, n_boot=1)
+        BootstrapSettings(n_boot=1)
+    with pytest.raises(ValueError, match="ci_method must be one of 'percentile', 'bca'"):
+        BootstrapSettings(ci_method="basic")
 
 
 @pytest.mark.slow
@@ -359,7 +277,7 @@ def test_notebook_05_runs_in_an_isolated_project(tmp_path):
     res = run_cli("run", "--profile", "t", root=root, timeout=900)
     assert res.returncode == 0, res.stdout + res.stderr
     results = root / "data" / "results"
-    for name in ca.TABLES:
+    for name in (t.name for t in CONCORDANCE_TABLES):
         assert (results / "concordance" / f"{name}.parquet").is_file(), name
         assert (results / "concordance" / f"{name}.csv").is_file(), name
     stats = json.loads((results / "stats.json").read_text())

@@ -5,19 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from radjudge.concordance.designs import EXPERT_COLUMNS, JUDGE_COLUMNS, prepare_data
+from radjudge.concordance.designs import prepare_data
 from radjudge.concordance.synthetic import simulate_tables
-
-JUDGE_CONTRACT = (
-    *JUDGE_COLUMNS,
-    "distribution",
-    "raw",
-    "prompt_hash",
-    "prompt_tokens",
-    "completion_tokens",
-    "latency_s",
-    "mode",
-)
+from radjudge.contracts import EXPERT_RATINGS, JUDGE_RATINGS
 
 
 def _small(seed=0, **kw):
@@ -36,8 +26,8 @@ def _small(seed=0, **kw):
 
 def test_contract_columns_and_types():
     t = _small()
-    assert set(EXPERT_COLUMNS) | {"source_file"} <= set(t.expert_ratings.columns)
-    assert set(JUDGE_CONTRACT) <= set(t.judge_ratings.columns)
+    EXPERT_RATINGS.check(t.expert_ratings)  # every column, in the stage-03 dtypes
+    JUDGE_RATINGS.check(t.judge_ratings)
     assert t.expert_ratings["score"].dtype == "Int64" and t.judge_ratings["score"].dtype == "Int64"
     ok = t.judge_ratings["status"] == "ok"
     assert t.judge_ratings.loc[~ok, "score"].isna().all()  # a failed answer is never a score

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from radjudge.contracts import SUMMEVAL_CRITERIA
 from radjudge.external import published_table
 from radjudge.external.figures import plot_summeval_correlations, row_label
 from radjudge.figures import save_figure
@@ -51,7 +52,7 @@ def _results() -> pd.DataFrame:
 def test_one_panel_per_criterion_rows_in_reading_order(tmp_path):
     fig = plot_summeval_correlations(_results())
     axes = fig.axes
-    assert [ax.get_title() for ax in axes] == ["coherence", "consistency", "fluency", "relevance"]
+    assert [ax.get_title() for ax in axes] == list(SUMMEVAL_CRITERIA)
     labels = [t.get_text() for t in axes[0].get_yticklabels()]
     assert labels[:3] == [
         "G-Eval-4 (published, 100 articles)",

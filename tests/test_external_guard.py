@@ -1,4 +1,4 @@
-"""The text guard for public data sets (radjudge.external.guard): explicit, limited, never for patients."""
+"""The text guard for public data sets (radjudge.external.guard): explicit, limited, no patients."""
 
 from __future__ import annotations
 

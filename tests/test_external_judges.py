@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from radjudge.contracts import JUDGE_RATINGS, SUMMEVAL_CRITERIA, SUMMEVAL_JUDGES
 from radjudge.external import judges as ej
 from radjudge.external import read_summeval, select_documents
 
@@ -56,7 +57,7 @@ def test_a_judge_equal_to_the_experts_scores_one_and_a_reversed_one_minus_one(su
     res = ej.judge_results(ej.judge_values(ratings), human, published=("G-Eval-4",)).set_index(
         ["kind", "method"]
     )
-    assert list(res.reset_index().columns) == list(ej.RESULT_COLUMNS)
+    assert list(res.reset_index().columns) == list(SUMMEVAL_JUDGES.names())
     oracle, contrarian = res.loc[("judge", "oracle")], res.loc[("judge", "contrarian")]
     assert (oracle["spearman"], oracle["kendall"], oracle["kendall_w"]) == pytest.approx((1, 1, 1))
     assert (
@@ -97,7 +98,7 @@ def test_metric_rows_are_computed_on_the_judged_articles_only(summeval, human):
     ).drop_duplicates(["doc_id", "system_id"])
     res = ej.judge_results(ej.judge_values(r), human, rouge=rouge, published=())
     metric = res[res["kind"] == "metric"].set_index("criterion")
-    assert set(metric.index) == {"coherence", "consistency", "fluency", "relevance"}
+    assert set(metric.index) == set(SUMMEVAL_CRITERIA)
     assert (metric["n_items"] == 32).all()
 
 
@@ -119,9 +120,11 @@ def test_a_judged_summary_without_expert_mean_is_an_error(human):
 
 @pytest.mark.slow
 def test_small_real_run_with_smollm2(summeval, human, tmp_path):
-    # One article x 16 systems, SmolLM2 as a logprobs judge, one configuration; real model, real cache.
-    from radjudge.judge import RATING_COLUMNS, load_rubric, load_template, render_judge_prompt
+    # One article x 16 systems, SmolLM2 as a logprobs judge, one configuration; real model, real
+    # cache.
+    from radjudge.judge import load_template, render_judge_prompt
     from radjudge.profiles import load_profile
+    from radjudge.rubric import load_rubric
 
     models = load_profile("demo").shared["models"]
     sub = summeval.subset(select_documents(summeval, n_docs=1, seed=20240611))
@@ -137,7 +140,7 @@ def test_small_real_run_with_smollm2(summeval, human, tmp_path):
         progress=False,
     )
     r = run.ratings
-    assert list(r.columns[: len(RATING_COLUMNS)]) == list(RATING_COLUMNS) and len(r) == 16
+    assert list(r.columns) == list(JUDGE_RATINGS.names()) and len(r) == 16
     assert (r["status"] == "ok").all() and r["expected_score"].between(1, 5).all()
     assert r["score"].between(1, 5).all() and r["valid_mass"].between(0, 1).all()
     first = sub.summaries.iloc[0]
@@ -158,7 +161,7 @@ def test_small_real_run_with_smollm2(summeval, human, tmp_path):
         and run.cache_stats["models"]["smollm2"]["model_loaded"]
     )
     res = ej.judge_results(ej.judge_values(r), human, published=("G-Eval-4",))
-    assert list(res.columns) == list(ej.RESULT_COLUMNS)
+    assert list(res.columns) == list(SUMMEVAL_JUDGES.names())
     row = res[res["kind"] == "judge"].iloc[0]
     assert row["n_items"] == 16 and -1 <= row["spearman"] <= 1 and 0 <= row["kendall_w"] <= 1
     # the same run again is answered from the cache without loading the model

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from radjudge.contracts import SUMMEVAL_CRITERIA as CRITERIA
 from radjudge.external.published import G_EVAL_TABLE1, published_table
 
-CRITERIA = ("coherence", "consistency", "fluency", "relevance")
 PAPER = {
     "ROUGE-1": [(0.167, 0.126), (0.160, 0.130), (0.115, 0.094), (0.326, 0.252)],
     "ROUGE-2": [(0.184, 0.139), (0.187, 0.155), (0.159, 0.128), (0.290, 0.219)],

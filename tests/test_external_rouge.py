@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from rouge_score import rouge_scorer
 
+from radjudge.contracts import SUMMEVAL_CRITERIA as CRITERIA
 from radjudge.external import expert_means, load_summeval_ratings, read_summeval, write_ratings_csv
 from radjudge.external.rouge import rouge_baselines, rouge_scores, split_sentences
 
@@ -21,7 +22,6 @@ G_EVAL_TABLE1_ROUGE = {
     "ROUGE-2": [(0.184, 0.139), (0.187, 0.155), (0.159, 0.128), (0.290, 0.219)],
     "ROUGE-L": [(0.128, 0.099), (0.115, 0.092), (0.105, 0.084), (0.311, 0.237)],
 }
-CRITERIA = ("coherence", "consistency", "fluency", "relevance")
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +29,7 @@ def data():
     return read_summeval()
 
 
+@pytest.mark.slow
 def test_mean_over_references_equals_plain_rouge_score(data):
     # The cached tokenizer and the sentence split change nothing but speed for ROUGE-1/2,
     # and ROUGE-L is rouge-score's rougeLsum on the " . "-split text.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from radjudge.contracts import FIGURE_INDEX
 from radjudge.figures.index import (
-    INDEX_COLUMNS,
     FigureIndexError,
     check_figure_index,
     read_figure_index,
@@ -28,7 +28,7 @@ def test_register_then_replace_rows(tmp_path):
     register_figure([a, b], function="m.f", notebook="06_figures", index=index)
     a.write_bytes(b"%PDF-1.4 redrawn, longer")
     df = register_figure([a], function="m.g", index=index)
-    assert list(df.columns) == list(INDEX_COLUMNS)
+    assert list(df.columns) == list(FIGURE_INDEX.names())
     assert len(df) == 2  # a.pdf replaced, not duplicated
     row = df.set_index("figure").loc["a"].set_index("format").loc["pdf"]
     assert row["function"] == "m.g" and int(row["bytes"]) == len(b"%PDF-1.4 redrawn, longer")

@@ -4,25 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+from radjudge.contracts import CRITERIA, EXPERT_CATEGORIES, GRANULARITIES
 from radjudge.figures.labels import LABELS, TEXTS, label, text
-
-CONTRACT_CRITERIA = (
-    "completeness",
-    "correctness",
-    "relevance",
-    "conciseness",
-    "structure",
-    "unsupported",
-)
 
 
 @pytest.mark.parametrize("language", ["ru", "en"])
 def test_contract_ids_are_translated(language):
-    for c in CONTRACT_CRITERIA:
+    for c in CRITERIA:
         assert label("criterion", c, language) != c
-    for g in ("full", "extremes", "none"):
+    for g in GRANULARITIES:
         assert label("granularity", g, language) != g
-    for k in ("radiologist", "clinician", "resident", "other"):
+    for k in EXPERT_CATEGORIES:
         assert label("category", k, language) != k
 
 

@@ -18,14 +18,11 @@ import pytest
 
 import mini_cohort
 from radjudge.anonymize import PHIGuardError, check_llm_text
+from radjudge.contracts import GRANULARITIES, JUDGE_RATINGS, JUDGE_STATUSES, JUDGE_VALIDITY
 from radjudge.judge import (
-    EXTRA_COLUMNS,
-    RATING_COLUMNS,
-    VALIDITY_COLUMNS,
     JudgeConfigError,
     label_distribution,
     load_judge_clients,
-    load_rubric,
     load_template,
     parse_judges,
     plan_size,
@@ -33,6 +30,7 @@ from radjudge.judge import (
     run_sweep,
     validity_report,
 )
+from radjudge.rubric import load_rubric
 
 MODELS = {
     "smollm2": {
@@ -97,7 +95,7 @@ def test_defaults_cover_the_rubric() -> None:
     )
     rub = load_rubric()
     assert lp.criteria == rub.criterion_ids and lp.scales == rub.scales
-    assert lp.granularities == ("full", "extremes", "none") and lp.repeats == 1
+    assert lp.granularities == GRANULARITIES and lp.repeats == 1
     assert len(lp.configs) == 6 * 3 * 3
     assert (metric.scales, metric.granularities, metric.model) == ((10,), ("none",), None)
     sample = parse_judges([SAMPLE], models=MODELS)[0]
@@ -180,7 +178,8 @@ def test_plan_counts_every_evaluation() -> None:
     assert plan.loc["rouge", "evaluations"] == 10 * 2 and plan.loc["rouge", "calls"] == 0
 
 
-# -- the guard (no model is loaded: the guard runs before the cache and the model) ------------------
+# -- the guard (no model is loaded: the guard runs before the cache and the model)
+# ------------------
 @pytest.fixture
 def guarded_clients(tmp_path: Path) -> dict[str, Any]:
     specs = parse_judges([LOGPROBS], models=MODELS)
@@ -297,10 +296,10 @@ def sweeps(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 @pytest.mark.slow
 def test_sweep_output_follows_the_contract(sweeps: dict[str, Any]) -> None:
     r = sweeps["full"].ratings
-    assert list(r.columns) == [*RATING_COLUMNS, *EXTRA_COLUMNS]
+    assert list(r.columns) == list(JUDGE_RATINGS.names())
     assert str(r["score"].dtype) == "Int64" and r["scale"].dtype == "int64"
     assert len(r) == 40 + 5 + 5 + 20
-    assert set(r["status"]) <= {"ok", "unparseable", "out_of_range", "refused", "failed"}
+    assert set(r["status"]) <= set(JUDGE_STATUSES)
     ok = r[r["status"] == "ok"]
     assert (
         ok["score"].notna().all()
@@ -328,7 +327,7 @@ def test_sweep_output_follows_the_contract(sweeps: dict[str, Any]) -> None:
     assert guided["raw"].isin([str(k) for k in range(1, 11)]).all()
     assert guided["expected_score"].isna().all() and guided["distribution"].isna().all()
     v = sweeps["full"].validity
-    assert list(v.columns) == list(VALIDITY_COLUMNS)
+    assert list(v.columns) == list(JUDGE_VALIDITY.names())
     shares = v[
         [
             c
@@ -364,7 +363,7 @@ def test_sweep_resumes_from_the_cache_and_replays(sweeps: dict[str, Any]) -> Non
 
 @pytest.mark.slow
 def test_logprob_scores_equal_full_prompt_reference(sweeps: dict[str, Any]) -> None:
-    """The sweep (prefix kernel, cache) vs one plain forward per prompt: within 1e-4 in probability."""
+    """The sweep (prefix kernel, cache) vs a plain forward per prompt: within 1e-4 probability."""
     from llm_servers import smollm2_backend
     from radjudge.llm import ScoreRequest
 

@@ -1,4 +1,4 @@
-"""Tests of radjudge.llm.client: guard, cache modes, replay without loading, kill-and-resume, integrity."""
+"""radjudge.llm.client: guard, cache modes, replay without loading, kill-and-resume, integrity."""
 
 from __future__ import annotations
 
@@ -221,7 +221,8 @@ _RUN = textwrap.dedent("""
     import sys
     from radjudge.llm import GenerationRequest, load_client
     base_url, cache_dir, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    spec = {"backend": "openai", "base_url": base_url, "model": "fake-model", "endpoint": "completions",
+    spec = {"backend": "openai", "base_url": base_url, "model": "fake-model", "endpoint":
+    "completions",
             "concurrency": 2, "max_retries": 0}
     client = load_client("fake", spec, cache_dir=cache_dir, cache_mode="readwrite", text_guard=None)
     requests = [GenerationRequest((f"[kill {i:02d}] record",), max_tokens=8) for i in range(n)]
@@ -299,7 +300,7 @@ def test_verify_cached_detects_a_tampered_entry(tmp_path: Path, faults: FaultSer
 
 @pytest.mark.slow
 def test_replay_never_loads_the_model_and_integrity(tmp_path: Path) -> None:
-    """In-process SmolLM2: compute, replay from a fresh client (no model load), then recompute a sample."""
+    """In-process SmolLM2: compute, replay from a fresh client (no model load), recompute one."""
     live = load_client(
         "smollm2", SMOLLM2_SPEC, cache_dir=tmp_path, cache_mode="readwrite", text_guard=guard
     )

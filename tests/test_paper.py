@@ -21,6 +21,7 @@ from pypdf import PdfReader
 from conftest import ROOT
 from figure_tables import cached_results
 from radjudge import paper
+from radjudge.contracts import SUMMEVAL_CRITERIA
 from radjudge.paper import tables
 
 TESTS = Path(__file__).resolve().parent
@@ -32,7 +33,7 @@ import matplotlib; matplotlib.use("Agg")
 import figure_tables as T
 from radjudge import paths
 from radjudge.figures import build
-T.write_results(build.concordance_dir(), paths.RATING_SUMMARIES, paths.STATS_JSON)
+T.write_results(paths.CONCORDANCE, paths.RATING_SUMMARIES, paths.STATS_JSON)
 build.make_figures(build.load_figure_inputs(), language="ru", also_languages=["en"], dpi=100)
 """
 
@@ -177,7 +178,7 @@ def test_methods_facts_prefer_profile_lists_and_result_counts():
     assert facts["expert_categories"][:3] == ["radiologist", "clinician", "resident"]
     assert facts["n_patients"] == stats["data.n_patients"]  # what was analysed
     assert facts["scales"] == ["3", "5"] and facts["judges"]  # results fill what the profile lacks
-    text = paper._methods_text(facts, "ru")
+    text = paper.build._methods_text(facts, "ru")
     assert text["categories"].startswith("рентгенологи")
 
 
@@ -193,7 +194,7 @@ def test_missing_stats_file_is_a_clear_error(tmp_path):
 def test_external_table_shows_reproduced_published_and_local_rows():
     from radjudge.paper.tables import external_table
 
-    crits = ["coherence", "consistency", "fluency", "relevance"]
+    crits = list(SUMMEVAL_CRITERIA)
     baselines = pd.DataFrame(
         {
             "metric": "ROUGE-1",

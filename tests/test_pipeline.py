@@ -60,6 +60,7 @@ def test_real_profiles_fit_the_notebooks():
         assert set(params) == {nb.stem for nb in nbs}
 
 
+@pytest.mark.slow
 def test_successful_run_writes_manifest_and_executed_copies(mini_project):
     root = mini_project(notebooks=two_notebooks(), profiles={"p": PROFILE})
     res = run_cli("run", "--profile", "p", root=root)
@@ -84,12 +85,14 @@ def test_successful_run_writes_manifest_and_executed_copies(mini_project):
     assert all(not c.get("outputs") for c in src.cells if c.cell_type == "code")
 
 
+@pytest.mark.slow
 def test_manifest_never_holds_secrets(mini_project):
     secret = "sk-test-0123456789abcdef"
     nbs = two_notebooks()
     nbs["01_first"].cells.append(
         nbformat.v4.new_code_cell(
-            "import os\nrecord_stage('01_first', run_dir=run_dir, extra={'leak': os.environ['MY_API_KEY']})"
+            "import os\nrecord_stage('01_first', run_dir=run_dir, extra={'leak': "
+            "os.environ['MY_API_KEY']})"
         )
     )
     root = mini_project(notebooks=nbs, profiles={"p": PROFILE})
@@ -106,7 +109,8 @@ def test_manifest_never_holds_secrets(mini_project):
         ("x = 1\nraise ValueError('boom in cell')", "ValueError"),
         # an error displayed by the cell, which carries on: papermill does not raise
         (
-            "try:\n    1/0\nexcept ZeroDivisionError:\n    get_ipython().showtraceback()\nprint('carried on')",
+            "try:\n    1/0\nexcept ZeroDivisionError:\n    "
+            "get_ipython().showtraceback()\nprint('carried on')",
             "ZeroDivisionError",
         ),
         # a failing shell command: IPython only sets _exit_code
@@ -116,6 +120,7 @@ def test_manifest_never_holds_secrets(mini_project):
     ],
     ids=["raise", "shown-traceback", "shell", "magic"],
 )
+@pytest.mark.slow
 def test_failing_notebook_is_named_with_cell(mini_project, body, ename):
     root = mini_project(notebooks=two_notebooks(second_body=body), profiles={"p": PROFILE})
     res = run_cli("run", "--profile", "p", root=root)
@@ -129,6 +134,7 @@ def test_failing_notebook_is_named_with_cell(mini_project, body, ename):
     assert [n["status"] for n in man["notebooks"]] == ["ok", "failed"]
 
 
+@pytest.mark.slow
 def test_unknown_override_and_undeclared_key_fail_before_running(mini_project):
     root = mini_project(
         notebooks=two_notebooks(),
@@ -147,6 +153,7 @@ def test_unknown_override_and_undeclared_key_fail_before_running(mini_project):
     assert not (root / "data" / "runs").exists()
 
 
+@pytest.mark.slow
 def test_set_overrides_reach_the_notebook_and_only_selects(mini_project):
     root = mini_project(notebooks=two_notebooks(), profiles={"p": PROFILE})
     res = run_cli("run", "--profile", "p", "--set", "02.n=7", "--only", "02", root=root)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from radjudge.judge import load_rubric
-from radjudge.ratings import CRITERIA, criteria_sheet, resolve_scales
+from radjudge.contracts import CRITERIA
+from radjudge.ratings import criteria_sheet, resolve_scales
+from radjudge.rubric import load_rubric
 
 
 @pytest.mark.parametrize("n", [3, 5, 10])

@@ -17,8 +17,8 @@ import pytest
 import mini_cohort
 from radjudge.anonymize import PHIGuardError, anonymize_records
 from radjudge.cohort import generate_cohort
+from radjudge.contracts import CRITERIA
 from radjudge.ratings import (
-    CRITERIA,
     MissingRatingsWarning,
     export_forms,
     fill_forms,
@@ -315,14 +315,12 @@ def test_ensure_forms_exports_keeps_and_guards_forms_in_use(tmp_path):
     assert redo.action == "re-exported" and "missing" in redo.reasons[0]
     assert (tmp_path / "f" / "form_E02.xlsx").is_file()
     # a changed rubric makes the criteria sheets stale
-    import radjudge.judge
-    from radjudge.judge import load_rubric
+    import radjudge.rubric
+    from radjudge.rubric import load_rubric
 
     src = load_rubric("clinical_summary", language="ru")
     edited = tmp_path / "rubric.ru.yaml"
-    text = (
-        Path(radjudge.judge.__file__).parent / "rubrics" / "clinical_summary.ru.yaml"
-    ).read_text("utf-8")
+    text = (Path(radjudge.rubric.__file__).parent / "clinical_summary.ru.yaml").read_text("utf-8")
     edited.write_text(text.replace("name: Полнота", "name: Полнота сведений"), "utf-8")
     assert src.sha256 == redo.forms.key.rubric["sha256"]
     with pytest.raises(RuntimeError, match="rubric"):

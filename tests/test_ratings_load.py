@@ -1,4 +1,4 @@
-"""Rating import: the malformed-file corpus (each file its own located RatingsError), CSV and panel means.
+"""Rating import: the malformed-file corpus (each its own located RatingsError), CSV, panel means.
 
 The corpus is generated here from REAL exported and filled forms (module
 fixture): every case copies a valid file and breaks one thing, as an expert or
@@ -23,6 +23,7 @@ import pandas as pd
 import pytest
 
 import mini_cohort
+from radjudge.contracts import SUMMEVAL_CRITERIA
 from radjudge.ratings import (
     CSV_COLUMNS,
     ERROR_KINDS,
@@ -886,9 +887,7 @@ def test_published_panel_means_import_exactly(tmp_path):
         for i, m in enumerate(means)
     ]
     write_csv(tmp_path / "summeval.csv", rows, columns=(*CSV_COLUMNS, "n_raters_averaged"))
-    got = load_expert_ratings(
-        tmp_path / "summeval.csv", criteria=["coherence", "consistency", "fluency", "relevance"]
-    )
+    got = load_expert_ratings(tmp_path / "summeval.csv", criteria=SUMMEVAL_CRITERIA)
     assert str(got["score"].dtype) == "Float64"
     assert got.sort_values("summarizer")["score"].tolist() == means
     assert (got["n_raters_averaged"] == 3).all()

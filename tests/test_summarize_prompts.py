@@ -1,4 +1,4 @@
-"""Summary prompt templates and rendering, on real anonymized cohort records (radjudge.summarize.prompts)."""
+"""Summary prompt templates and rendering on real anonymized cohort records (summarize.prompts)."""
 
 from __future__ import annotations
 

@@ -13,10 +13,10 @@ import pytest
 from radjudge import paths
 from radjudge.anonymize import PHIGuardError, anonymize_records
 from radjudge.cohort import load_cohort
+from radjudge.contracts import SUMMARIES
 from radjudge.llm import CacheMissError, combined_cache_stats, validate_spec
 from radjudge.profiles import load_profile
 from radjudge.summarize import (
-    SUMMARY_COLUMNS,
     generation_batches,
     load_summary_clients,
     parse_summarizers,
@@ -79,7 +79,7 @@ def cold(records, tmp_path_factory):
 @pytest.mark.slow
 def test_cold_run_table_follows_the_contract(records, cold):
     _, clients, table = cold
-    assert list(table.columns) == list(SUMMARY_COLUMNS)
+    assert list(table.columns) == list(SUMMARIES.names())
     assert len(table) == len(records) * len(SMALL)
     assert list(table["summarizer"]) == [c.name for c in SMALL for _ in records]
     assert list(table["patient_id"]) == [r.patient_id for r in records] * len(SMALL)

@@ -10,6 +10,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+import yaml
+
+from radjudge import pipeline
+from radjudge.kernel import install_kernelspec
+from radjudge.manifest import scrub_secrets
+from radjudge.profiles import ProfileError, apply_overrides, available_profiles, load_profile
+
 __all__ = ["main", "build_parser"]
 
 
@@ -25,7 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
         "run",
         help="run the pipeline notebooks with a profile",
         description="Run the numbered notebooks in notebooks/ in order with papermill. "
-        "Executed copies go to data/runs/<run id>/, the manifest to data/results/run_manifest.json.",
+        "Executed copies go to data/runs/<run id>/, the manifest to "
+        "data/results/run_manifest.json.",
     )
     run.add_argument(
         "--profile",
@@ -92,12 +100,6 @@ def _endpoints_report(profile: object) -> str:
 
 
 def _run(args: argparse.Namespace) -> int:
-    import yaml
-
-    from radjudge import pipeline
-    from radjudge.manifest import scrub_secrets
-    from radjudge.profiles import ProfileError, apply_overrides, load_profile
-
     try:
         profile = apply_overrides(load_profile(args.profile), args.overrides)
         only = args.only.split(",") if args.only else None
@@ -133,8 +135,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "run":
         return _run(args)
     if args.command == "profiles":
-        from radjudge.profiles import available_profiles, load_profile
-
         for name in available_profiles():
             first = load_profile(name).description.splitlines()
             print(f"{name:8s} {first[0] if first else ''}")
@@ -163,8 +163,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
         return 0
     if args.command == "kernel":
-        from radjudge.kernel import install_kernelspec
-
         print(f"installed kernel spec 'radjudge' in {install_kernelspec(prefix=args.prefix)}")
         return 0
     return 2  # pragma: no cover - argparse enforces the choices

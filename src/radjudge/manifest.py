@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from radjudge import paths
+from radjudge.contracts import stage_files
 
 __all__ = [
     "sha256_file",
@@ -245,7 +246,9 @@ def record_stage(
     run_dir : path-like or None
         The run folder the runner passed to the notebook.
     inputs, outputs : iterable of path-like
-        Files or folders; each file is hashed with SHA-256.
+        Files or folders beyond the ones the stage always reads and writes
+        (:data:`radjudge.contracts.STAGES`, listed first); each file is hashed
+        with SHA-256.
     models : mapping of str to path-like, optional
         Model label -> weight file; hashed with SHA-256.
     cache : mapping, optional
@@ -258,10 +261,11 @@ def record_stage(
     dict or None
         The record that was written.
     """
+    declared_inputs, declared_outputs = stage_files(stage)
     record = {
         "stage": stage,
-        "inputs_sha256": _hash_map(inputs),
-        "outputs_sha256": _hash_map(outputs),
+        "inputs_sha256": _hash_map([*declared_inputs, *inputs]),
+        "outputs_sha256": _hash_map([*declared_outputs, *outputs]),
         "models_sha256": {label: sha256_file(p) for label, p in (models or {}).items()},
         "model_files": {label: paths.relative(p) for label, p in (models or {}).items()},
         "cache": dict(cache or {}),

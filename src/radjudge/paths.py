@@ -110,7 +110,8 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 RUN_MANIFEST = RESULTS / "run_manifest.json"
 STATS_JSON = RESULTS / "stats.json"
 
-# Stage artifacts. Notebooks read and write these names only.
+# Stage artifacts. Notebooks read and write these names only; what each holds, and which
+# stage reads and writes it, is in radjudge.contracts.
 # 01 anonymization
 SYNTHETIC_COHORT = RAW / "synthetic_cohort.jsonl"
 ANONYMIZED_RECORDS = INTERIM / "anonymized_records.jsonl"
@@ -130,7 +131,7 @@ EXPERT_RATINGS = PROCESSED / "expert_ratings.parquet"
 # 04 judge sweeps
 JUDGE_RATINGS = PROCESSED / "judge_ratings.parquet"
 JUDGE_VALIDITY = PROCESSED / "judge_validity.csv"
-# 05 concordance: tables <name>.csv + <name>.parquet (names: radjudge.concordance.TABLES)
+# 05 concordance: tables <name>.csv + <name>.parquet (radjudge.contracts.CONCORDANCE_TABLES)
 CONCORDANCE = RESULTS / "concordance"
 # 06 figures
 FIGURE_INDEX = FIGURES / "index.csv"
@@ -140,6 +141,7 @@ RATING_SUMMARIES = RESULTS / "rating_summaries"
 EXTERNAL_RESULTS = RESULTS / "external"
 SUMMEVAL = EXTERNAL / "summeval"  # copy of SummEval with its licence and provenance
 SUMMEVAL_DATA = SUMMEVAL / "summeval.jsonl.gz"
+SUMMEVAL_LICENSE = SUMMEVAL / "SUMMEVAL_LICENSE"
 SUMMEVAL_RATINGS_CSV = INTERIM / "summeval_expert_ratings.csv"  # long CSV -> load_expert_ratings
 SUMMEVAL_ROUGE = PROCESSED / "summeval_rouge.parquet"
 SUMMEVAL_JUDGE_RATINGS = PROCESSED / "summeval_judge_ratings.parquet"

@@ -500,7 +500,8 @@ def run_pipeline(
     os.environ["RADJUDGE_ROOT"] = str(paths.ROOT)
     os.environ["PYTHONHASHSEED"] = "0"
     echo(
-        f"radjudge run: profile {profile.name!r}, {len(chosen)} notebook(s) -> {paths.relative(run_dir)}"
+        f"radjudge run: profile {profile.name!r}, {len(chosen)} notebook(s) -> "
+        f"{paths.relative(run_dir)}"
     )
     for k, nb in enumerate(chosen, 1):
         declared = declared_parameters(nb.path)

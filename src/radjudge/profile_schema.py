@@ -163,7 +163,7 @@ def _judges(value: Any, params: Mapping[str, Any]) -> None:
 
 
 def _rubric_of_judges(value: Any, params: Mapping[str, Any]) -> None:
-    from radjudge.judge import load_rubric
+    from radjudge.rubric import load_rubric
 
     load_rubric(value, language=params.get("language", "ru"))
 

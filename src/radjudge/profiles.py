@@ -48,7 +48,7 @@ _TOP_LEVEL_KEYS = {"description", "extends", "shared", "notebooks"}
 
 
 class ProfileError(ValueError):
-    """A profile file, or an override of it, breaks a rule; the message says which and how to fix it."""
+    """A profile file or an override breaks a rule; the message says which and how to fix it."""
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,9 @@ Table level (the study's tidy expert and judge tables):
 * :mod:`~radjudge.concordance.designs` - :func:`prepare_data`: items, consensus,
   judge values;
 * :mod:`~radjudge.concordance.analysis` - the grid, Delta W, categories, alt-test,
-  selection, sensitivity, ``stats.json``.
+  selection, sensitivity, and their tables;
+* :mod:`~radjudge.concordance.stats` - ``stats.json``, the numbers the manuscript quotes;
+* :mod:`~radjudge.concordance.panel` - W inside an expert panel (notebook 03).
 """
 
 from radjudge.concordance.agreement import (
@@ -31,25 +33,21 @@ from radjudge.concordance.agreement import (
 )
 from radjudge.concordance.alt_test import AltTestResult, alt_test
 from radjudge.concordance.analysis import (
-    STATS_PREFIXES,
-    TABLES,
     AltTestTables,
     ConcordanceGrid,
     SelectionTables,
     alt_test_grid,
     category_concordance,
     concordance_grid,
-    findings_markdown,
     judge_agreement,
     leave_one_expert_out,
-    manuscript_stats,
     panel_fit,
     select_configurations,
     sensitivity_grid,
-    write_stats,
     write_tables,
 )
 from radjudge.concordance.bootstrap import (
+    BootstrapSettings,
     BootstrapW,
     bootstrap_interval,
     cluster_bootstrap_w,
@@ -73,14 +71,15 @@ from radjudge.concordance.metaeval import (
     system_level_correlation,
 )
 from radjudge.concordance.multiple import adjust_pvalues
+from radjudge.concordance.panel import panel_agreement
 from radjudge.concordance.selection import SelectionResult, select_by_cross_validation
+from radjudge.concordance.stats import findings_markdown, manuscript_stats, write_stats
 
 __all__ = [
     "ICC",
-    "STATS_PREFIXES",
-    "TABLES",
     "AltTestResult",
     "AltTestTables",
+    "BootstrapSettings",
     "BootstrapW",
     "ConcordanceData",
     "ConcordanceGrid",
@@ -112,6 +111,7 @@ __all__ = [
     "krippendorff_alpha",
     "leave_one_expert_out",
     "manuscript_stats",
+    "panel_agreement",
     "panel_fit",
     "prepare_data",
     "rank_correlation",

@@ -39,44 +39,24 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from radjudge.checks import check_choice
+from radjudge.contracts import (
+    CONFIG_COLUMNS,
+    EXPERT_RATINGS,
+    ITEM_COLUMNS,
+    JUDGE_RATINGS,
+    JUDGE_STATUSES,
+    ContractError,
+)
+
 __all__ = [
-    "CONFIG_COLUMNS",
-    "EXPERT_COLUMNS",
-    "ITEM_COLUMNS",
-    "JUDGE_COLUMNS",
-    "JUDGE_STATUSES",
     "ConcordanceData",
     "expert_consensus",
     "judge_item_values",
     "prepare_data",
 ]
 
-ITEM_COLUMNS = ("patient_id", "summarizer")
-EXPERT_COLUMNS = ("expert_id", "expert_category", *ITEM_COLUMNS, "criterion", "scale_max", "score")
-JUDGE_COLUMNS = (
-    "judge",
-    "criterion",
-    "scale",
-    "granularity",
-    "repeat",
-    *ITEM_COLUMNS,
-    "score",
-    "expected_score",
-    "status",
-)
-CONFIG_COLUMNS = ("judge", "criterion", "scale", "granularity")
-JUDGE_STATUSES = ("ok", "unparseable", "out_of_range", "refused", "failed")
-
 ValueSource = Literal["auto", "score", "expected_score"]
-
-
-def _require(df: pd.DataFrame, columns: Sequence[str], name: str) -> None:
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(
-            f"{name} lacks column(s) {missing}; it has {list(df.columns)}. "
-            "See the data contracts (expert ratings: stage 03, judge ratings: stage 04)."
-        )
 
 
 def _floats(series: pd.Series) -> np.ndarray:
@@ -88,8 +68,8 @@ def _floats(series: pd.Series) -> np.ndarray:
 
 
 def _check_experts(experts: pd.DataFrame) -> pd.DataFrame:
-    _require(experts, EXPERT_COLUMNS, "expert_ratings")
-    df = experts.loc[:, list(EXPERT_COLUMNS)].copy()
+    EXPERT_RATINGS.check(experts, source="expert_ratings", core_only=True)
+    df = experts.loc[:, list(EXPERT_RATINGS.core)].copy()
     for col in ("expert_id", "expert_category", "patient_id", "summarizer", "criterion"):
         if df[col].isna().any():
             row = int(np.flatnonzero(df[col].isna().to_numpy())[0])
@@ -103,7 +83,8 @@ def _check_experts(experts: pd.DataFrame) -> pd.DataFrame:
     if bad_scale.any():
         row = int(np.flatnonzero(bad_scale)[0])
         raise ValueError(
-            f"expert_ratings row {row}: scale_max must be an integer >= 2; got {df['scale_max'].iat[row]}"
+            f"expert_ratings row {row}: scale_max must be an integer >= 2; got "
+            f"{df['scale_max'].iat[row]}"
         )
     key = ["expert_id", *ITEM_COLUMNS, "criterion"]
     dup = df.duplicated(key, keep=False)
@@ -126,8 +107,8 @@ def _check_experts(experts: pd.DataFrame) -> pd.DataFrame:
     scales = df.groupby("criterion")["scale_max"].nunique()
     if (scales > 1).any():
         raise ValueError(
-            f"expert_ratings: criteria {list(scales[scales > 1].index)} are rated on several scales "
-            "(scale_max); the consensus (a mean) needs one scale per criterion"
+            f"expert_ratings: criteria {list(scales[scales > 1].index)} are rated on several "
+            "scales (scale_max); the consensus (a mean) needs one scale per criterion"
         )
     cats = df.groupby("expert_id")["expert_category"].nunique()
     if (cats > 1).any():
@@ -138,8 +119,14 @@ def _check_experts(experts: pd.DataFrame) -> pd.DataFrame:
 
 
 def _check_judges(judges: pd.DataFrame, config_columns: Sequence[str]) -> pd.DataFrame:
-    _require(judges, (*JUDGE_COLUMNS, *config_columns), "judge_ratings")
-    cols = list(dict.fromkeys([*config_columns, *JUDGE_COLUMNS]))
+    JUDGE_RATINGS.check(judges, source="judge_ratings", core_only=True)
+    missing = [c for c in config_columns if c not in judges.columns]
+    if missing:
+        raise ContractError(
+            f"judge_ratings lacks the configuration column(s) {missing}; it has "
+            f"{list(judges.columns)}"
+        )
+    cols = list(dict.fromkeys([*config_columns, *JUDGE_RATINGS.core]))
     df = judges.loc[:, cols].copy()
     for col in ("patient_id", "summarizer", "criterion", "judge"):
         df[col] = df[col].astype(str)
@@ -156,7 +143,8 @@ def _check_judges(judges: pd.DataFrame, config_columns: Sequence[str]) -> pd.Dat
     if dup.any():
         ex = df.loc[dup, key].head(3).to_dict("records")
         raise ValueError(
-            f"judge_ratings: {int(dup.sum())} rows repeat a (configuration, repeat, item), e.g. {ex}"
+            f"judge_ratings: {int(dup.sum())} rows repeat a (configuration, repeat, item), e.g. "
+            f"{ex}"
         )
     return df
 
@@ -172,7 +160,8 @@ def judge_item_values(
     Parameters
     ----------
     judge_ratings : pandas.DataFrame
-        The stage-04 table (columns in :data:`JUDGE_COLUMNS` plus ``config_columns``).
+        The stage-04 table (core columns of :data:`radjudge.contracts.JUDGE_RATINGS`
+        plus ``config_columns``).
     config_columns : sequence of str, default ``("judge", "criterion", "scale", "granularity")``
     value : {"auto", "score", "expected_score"}, default "auto"
         ``"auto"``: ``expected_score`` where it is not NaN, else ``score``.
@@ -188,8 +177,7 @@ def judge_item_values(
     ValueError
         If an ok row has no usable value, or a column is missing.
     """
-    if value not in ("auto", "score", "expected_score"):
-        raise ValueError(f"value must be 'auto', 'score' or 'expected_score'; got {value!r}")
+    check_choice("value", value, ValueSource)
     df = _check_judges(judge_ratings, config_columns)
     if value == "auto":
         v = np.where(np.isnan(df["expected_score"]), df["score"], df["expected_score"])
@@ -222,7 +210,7 @@ def expert_consensus(
     Parameters
     ----------
     expert_ratings : pandas.DataFrame
-        The stage-03 table (:data:`EXPERT_COLUMNS`).
+        The stage-03 table (core columns of :data:`radjudge.contracts.EXPERT_RATINGS`).
     experts : sequence of str, optional
         Use only these expert ids (e.g. one category, or all but one).
 
@@ -314,8 +302,12 @@ class ConcordanceData:
         """Column indices (in ``expert_scores``) of the experts of one category."""
         return np.flatnonzero(self.experts["expert_category"].to_numpy() == category)
 
+    def active_experts(self, criterion: str) -> np.ndarray:
+        """Column indices of the experts who scored at least one item on ``criterion``."""
+        return np.flatnonzero((~np.isnan(self.expert_scores[criterion])).any(axis=0))
+
     def config_label(self, k: int, columns: Sequence[str] | None = None) -> str:
-        """Readable label of configuration ``k``, e.g. ``"judge=gemma, scale=5, granularity=full"``."""
+        """Readable label of configuration ``k``: ``"judge=gemma, scale=5, granularity=full"``."""
         row = self.configs.iloc[k]
         cols = columns if columns is not None else self.config_columns
         return ", ".join(f"{c}={row[c]}" for c in cols)
@@ -333,9 +325,11 @@ def prepare_data(
     Parameters
     ----------
     expert_ratings : pandas.DataFrame
-        Stage-03 table (:data:`EXPERT_COLUMNS`; extra columns ignored).
+        Stage-03 table (core columns of :data:`radjudge.contracts.EXPERT_RATINGS`; others
+        ignored).
     judge_ratings : pandas.DataFrame
-        Stage-04 table (:data:`JUDGE_COLUMNS` + ``config_columns``).
+        Stage-04 table (core columns of :data:`radjudge.contracts.JUDGE_RATINGS` +
+        ``config_columns``).
     config_columns : sequence of str, default ``("judge", "criterion", "scale", "granularity")``
         Must contain ``"judge"`` and ``"criterion"``.
     value : {"auto", "score", "expected_score"}, default "auto"

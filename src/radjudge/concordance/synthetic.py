@@ -1,4 +1,4 @@
-"""Synthetic expert and judge rating tables in the stage-03/04 formats, with known structure.
+"""Synthetic expert and judge rating tables in the stage-03/04 contracts, with known structure.
 
 For tests and the speed benchmark of the concordance analysis, before (and
 independently of) the real demo tables. Every summary has a latent quality per
@@ -19,11 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from radjudge.concordance.designs import ITEM_COLUMNS
+from radjudge.contracts import CRITERIA, EXPERT_RATINGS, GRANULARITIES, ITEM_COLUMNS, JUDGE_RATINGS
 
 __all__ = ["SyntheticTables", "simulate_tables"]
 
-CRITERIA = ("completeness", "correctness", "relevance", "conciseness", "structure", "unsupported")
 _GRANULARITY_NOISE = {"full": 0.8, "extremes": 1.0, "none": 1.3}
 
 
@@ -34,9 +33,10 @@ class SyntheticTables:
     Attributes
     ----------
     expert_ratings : pandas.DataFrame
-        Stage-03 format.
+        The columns of :data:`radjudge.contracts.EXPERT_RATINGS`.
     judge_ratings : pandas.DataFrame
-        Stage-04 format.
+        The columns of :data:`radjudge.contracts.JUDGE_RATINGS` (the bookkeeping
+        columns - model, language, cache - say there was no model).
     quality : pandas.DataFrame
         The latent quality: ``patient_id, summarizer, criterion, quality``.
     """
@@ -60,7 +60,7 @@ def simulate_tables(
     expert_scale: int = 5,
     judges: Mapping[str, float] | None = None,
     scales: Sequence[int] = (3, 5, 10),
-    granularities: Sequence[str] = ("full", "extremes", "none"),
+    granularities: Sequence[str] = GRANULARITIES,
     n_repeats: int = 1,
     failure_rate: float = 0.02,
     expert_missing_rate: float = 0.01,
@@ -136,7 +136,9 @@ def simulate_tables(
                 )
     expert_ratings = pd.concat(expert_rows, ignore_index=True)
     expert_ratings.loc[expert_ratings.pop("_missing").to_numpy(), "score"] = pd.NA
+    expert_ratings["n_raters_averaged"] = 1
     expert_ratings["source_file"] = "synthetic"
+    expert_ratings = expert_ratings[list(EXPERT_RATINGS.names())]
 
     judge_rows = []
     for j, (judge, skill) in enumerate(judges.items()):
@@ -184,7 +186,18 @@ def simulate_tables(
                             )
                         )
     judge_ratings = pd.concat(judge_rows, ignore_index=True)
-    judge_ratings.loc[judge_ratings.pop("_failed").to_numpy(), "score"] = pd.NA
+    failed_rows = judge_ratings.pop("_failed").to_numpy()
+    judge_ratings.loc[failed_rows, "score"] = pd.NA
+    # the bookkeeping columns of the stage-04 table: no model, language or cache behind them
+    judge_ratings = judge_ratings.assign(
+        model=None,
+        language="ru",
+        valid_mass=np.nan,
+        entropy=np.nan,
+        n_samples=1,
+        n_valid=(~failed_rows).astype("int64"),
+        cached=False,
+    )[list(JUDGE_RATINGS.names())]
     quality_table = pd.concat(
         [items.assign(criterion=c, quality=q) for c, q in quality.items()], ignore_index=True
     )

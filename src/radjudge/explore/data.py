@@ -56,8 +56,9 @@ from radjudge.concordance.bootstrap import (
 )
 from radjudge.concordance.designs import CONFIG_COLUMNS, ConcordanceData, prepare_data
 from radjudge.concordance.kendall import UndefinedStatisticWarning, kendall_w
+from radjudge.contracts import CRITERIA as CRITERIA_ORDER
+from radjudge.contracts import GRANULARITIES as GRANULARITY_ORDER
 from radjudge.figures.build import read_result_table, result_table_path
-from radjudge.figures.plots import CRITERIA_ORDER, GRANULARITY_ORDER
 
 __all__ = [
     "ANY",

@@ -10,23 +10,29 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
-from radjudge.external.summeval import SUMMEVAL_CRITERIA
+from radjudge.contracts import GRANULARITIES, SUMMEVAL_CRITERIA
+from radjudge.figures import OKABE_ITO, PALETTE, figure_style, new_figure
 
 __all__ = ["RESULT_KINDS", "row_label", "plot_summeval_correlations"]
 
 #: ``kind`` values of the results table, in the figure's top-to-bottom order.
 RESULT_KINDS = ("published", "metric", "judge")
 _KIND_TEXT = {"published": "published, 100 articles", "metric": "this subset"}
-_GRANULARITY_ORDER = ("full", "extremes", "none")
 
 
 def row_label(row: pd.Series) -> str:
     """One line naming a result row: method, and for judges scale and granularity.
 
-    >>> row_label(pd.Series({"kind": "judge", "method": "smollm2", "scale": 5, "granularity": "full"}))
+    >>> row_label(
+    ...     pd.Series({"kind": "judge", "method": "smollm2", "scale": 5, "granularity": "full"})
+    ... )
     'smollm2 · 1–5 · full'
-    >>> row_label(pd.Series({"kind": "published", "method": "G-Eval-4", "scale": None, "granularity": None}))
+    >>> row_label(
+    ...     pd.Series({"kind": "published", "method": "G-Eval-4", "scale": None,
+    ...                "granularity": None})
+    ... )
     'G-Eval-4 (published, 100 articles)'
     """
     if row["kind"] == "judge":
@@ -34,7 +40,7 @@ def row_label(row: pd.Series) -> str:
     return f"{row['method']} ({_KIND_TEXT[row['kind']]})"
 
 
-def plot_summeval_correlations(results: pd.DataFrame, *, title: str | None = None):
+def plot_summeval_correlations(results: pd.DataFrame, *, title: str | None = None) -> Figure:
     """Dot plot of summary-level Spearman rho and Kendall tau per criterion and method.
 
     Parameters
@@ -59,8 +65,6 @@ def plot_summeval_correlations(results: pd.DataFrame, *, title: str | None = Non
     ValueError
         A missing column or an unknown ``kind``.
     """
-    from radjudge.figures import OKABE_ITO, PALETTE, figure_style, new_figure
-
     need = [
         "kind",
         "method",
@@ -82,7 +86,7 @@ def plot_summeval_correlations(results: pd.DataFrame, *, title: str | None = Non
     df = results.copy()
     df["label"] = df.apply(row_label, axis=1)
     df["_k"] = df["kind"].map({k: i for i, k in enumerate(RESULT_KINDS)})
-    df["_g"] = df["granularity"].map({g: i for i, g in enumerate(_GRANULARITY_ORDER)})
+    df["_g"] = df["granularity"].map({g: i for i, g in enumerate(GRANULARITIES)})
     order = (
         df.sort_values(["_k", "method", "scale", "_g"], kind="stable", na_position="first")["label"]
         .drop_duplicates()

@@ -67,10 +67,10 @@ class PublicTextGuard:
     >>> guard = PublicTextGuard("demo news", [article])
     >>> guard("Article:\\n" + article + "\\nRate the summary.")  # embeds the article: allowed
     >>> guard("Rate the summary for coherence (1-5).")  # no article: goes to the PHI guard, passes
-    >>> guard("СНИЛС 112-233-445 95")  # no article, residual PHI
+    >>> guard("СНИЛС 112-233-445 95")  # no article, residual PHI  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    radjudge.anonymize.guard.PHIGuardError: check_llm_text: residual PHI in a text for an LLM: SNILS at offset 6 (14 chars, masked '###-###-### ##'). Send only records anonymized by radjudge.anonymize (and their shifted dates via allowed=record.surrogates).
+    radjudge.anonymize.guard.PHIGuardError: check_llm_text: residual PHI ...: SNILS at offset 6 ...
     """
 
     def __init__(
@@ -101,7 +101,7 @@ class PublicTextGuard:
         self.checked = 0
 
     def __call__(self, text: str) -> None:
-        """Return if ``text`` embeds a registered text; otherwise apply the fallback guard (which raises)."""
+        """Return if ``text`` embeds a registered text; else the fallback guard (which raises)."""
         if any(t in text for t in self._texts):
             self.allowed += 1
             return

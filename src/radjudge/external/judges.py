@@ -7,8 +7,8 @@ the English ``summeval`` rubric), prompts rendered by
 template :data:`SUMMEVAL_TEMPLATE`, label probabilities from
 :meth:`radjudge.llm.LLMClient.score_options` (prefix sharing, call cache) read
 by :func:`radjudge.judge.label_distribution`. Ratings come back in the
-judge-ratings contract (:data:`radjudge.judge.RATING_COLUMNS` +
-``EXTRA_COLUMNS``), with ``patient_id`` = the article's ``doc_id`` and
+judge-ratings contract (:data:`radjudge.contracts.JUDGE_RATINGS`), with ``patient_id`` = the
+article's ``doc_id`` and
 ``summarizer`` = the ``system_id``.
 
 It is a call of :func:`radjudge.judge.run_sweep` itself, with two differences
@@ -32,14 +32,18 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from radjudge.checks import check_choice
 from radjudge.concordance.kendall import UndefinedStatisticWarning, kendall_w
 from radjudge.concordance.metaeval import meta_evaluate
+from radjudge.contracts import CONFIG_COLUMNS, SUMMEVAL_JUDGES
 from radjudge.external.guard import PublicTextGuard
 from radjudge.external.published import published_table
 from radjudge.external.summeval import SUMMEVAL_DATASET, SummEval
+from radjudge.judge import PublicSource, parse_judges, run_sweep
+from radjudge.llm import combined_cache_stats, load_client
+from radjudge.llm.types import CacheMode
 
 __all__ = [
-    "RESULT_COLUMNS",
     "SUMMEVAL_RUBRIC",
     "SUMMEVAL_TEMPLATE",
     "JudgeScore",
@@ -49,35 +53,14 @@ __all__ = [
     "judge_results",
 ]
 
-#: English rubric (``radjudge/judge/rubrics/summeval.en.yaml``): G-Eval-like definitions, scales 5 and 10.
+#: English rubric (``radjudge/rubric/summeval.en.yaml``): G-Eval-like definitions, scales 5 and 10.
 SUMMEVAL_RUBRIC = "summeval"
 #: Judge prompt template for news articles (same segment order as the clinical one).
 SUMMEVAL_TEMPLATE = Path(__file__).with_name("summeval_judge.en.yaml")
 
 JudgeScore = Literal["expected", "score"]
 
-#: Columns of ``paths.SUMMEVAL_JUDGES``, in order.
-RESULT_COLUMNS = (
-    "kind",
-    "method",
-    "scale",
-    "granularity",
-    "criterion",
-    "spearman",
-    "kendall",
-    "n_docs",
-    "spearman_se",
-    "kendall_se",
-    "kendall_w",
-    "w_pvalue",
-    "n_items",
-    "n_missing",
-    "n_skipped_human",
-    "n_skipped_metric",
-    "judge_score",
-)
-
-_CONFIG = ["judge", "criterion", "scale", "granularity"]
+_CONFIG = list(CONFIG_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -88,7 +71,7 @@ class JudgeRun:
     ----------
     ratings : DataFrame
         One row per judge x criterion x scale x granularity x summary, in the
-        judge-ratings contract (``radjudge.judge.RATING_COLUMNS`` + ``EXTRA_COLUMNS``).
+        judge-ratings contract (:data:`radjudge.contracts.JUDGE_RATINGS`).
     validity : DataFrame
         :func:`radjudge.judge.validity_report` of ``ratings``.
     cache_stats : dict
@@ -120,7 +103,7 @@ def run_summeval_judges(
     scales: Sequence[int],
     granularities: Sequence[str],
     cache_dir: str,
-    cache_mode: str,
+    cache_mode: CacheMode,
     progress: bool = True,
 ) -> JudgeRun:
     """Rate every summary of ``data`` with each judge on every criterion, scale and granularity.
@@ -151,9 +134,6 @@ def run_summeval_judges(
     radjudge.llm.CacheMissError
         ``cache_mode`` readonly and a call is not cached.
     """
-    from radjudge.judge import PublicSource, parse_judges, run_sweep
-    from radjudge.llm import combined_cache_stats, load_client
-
     specs = parse_judges(
         [
             {
@@ -185,8 +165,12 @@ def run_summeval_judges(
         }
     )
     clients = {
-        s.model: load_client(
-            s.model, models[s.model], cache_dir=cache_dir, cache_mode=cache_mode, text_guard=guard
+        s.llm_model: load_client(
+            s.llm_model,
+            models[s.llm_model],
+            cache_dir=cache_dir,
+            cache_mode=cache_mode,
+            text_guard=guard,
         )
         for s in specs
     }
@@ -241,14 +225,13 @@ def judge_values(ratings: pd.DataFrame, *, use: JudgeScore = "expected") -> pd.D
         (float; NaN = no usable answer in any repeat).
     """
     need = [*_CONFIG, "patient_id", "summarizer", "score", "status"]
-    if use == "expected":
+    if check_choice("use", use, JudgeScore) == "expected":
         need.append("expected_score")
-    elif use != "score":
-        raise ValueError(f"use must be 'expected' or 'score'; got {use!r}")
     missing = [c for c in need if c not in ratings.columns]
     if missing:
         raise ValueError(
-            f"judge_values: column(s) {missing} missing; pass judge ratings (paths.JUDGE_RATINGS format)"
+            f"judge_values: column(s) {missing} missing; pass judge ratings (paths.JUDGE_RATINGS "
+            "format)"
         )
     score = ratings["score"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     if use == "expected":
@@ -303,7 +286,7 @@ def judge_results(
     Returns
     -------
     DataFrame
-        :data:`RESULT_COLUMNS`. ``kendall_w`` is Kendall's W of the two "raters"
+        :data:`radjudge.contracts.SUMMEVAL_JUDGES`. ``kendall_w`` is Kendall's W of the two "raters"
         (expert mean, judge) over all (article, system) pairs of the subset
         (tie-corrected; with two raters W = (1 + rho_pooled) / 2) and ``w_pvalue``
         its F-test p-value; ``n_items`` the complete pairs, ``n_missing`` the
@@ -357,7 +340,8 @@ def judge_results(
             p.assign(kind="published", scale=np.nan, granularity=None, n_docs=100, judge_score=None)
         )
     out = pd.concat(frames, ignore_index=True)
-    for col in RESULT_COLUMNS:
+    columns = SUMMEVAL_JUDGES.names()
+    for col in columns:
         if col not in out.columns:
             out[col] = np.nan
-    return out[list(RESULT_COLUMNS)]
+    return out[list(columns)]

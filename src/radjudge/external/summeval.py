@@ -40,7 +40,9 @@ import pandas as pd
 
 from radjudge import paths
 from radjudge.anonymize.public import register_public_texts
+from radjudge.contracts import SUMMEVAL_CRITERIA
 from radjudge.manifest import sha256_file
+from radjudge.ratings import load_expert_ratings
 
 __all__ = [
     "SUMMEVAL_DATASET",
@@ -63,8 +65,6 @@ __all__ = [
 #: Name of the registered public data set (radjudge.anonymize.public) and its licence.
 SUMMEVAL_DATASET = "SummEval"
 SUMMEVAL_LICENCE = "MIT (SummEval annotations)"
-#: The four SummEval criteria, in the order of the paper.
-SUMMEVAL_CRITERIA: tuple[str, ...] = ("coherence", "consistency", "fluency", "relevance")
 #: Expert ratings are whole numbers 1..5.
 SUMMEVAL_SCALE_MAX = 5
 #: Each published score is the mean of 3 expert annotators.
@@ -182,7 +182,10 @@ def read_summeval(
             f"{path}: SHA-256 {digest} differs from the imported copy {SUMMEVAL_SHA256}; "
             "restore it (git checkout) or pass verify_sha256=False for another version"
         )
-    docs, refs, summs, means = [], [], [], []
+    docs: list[tuple[str, str, str]] = []
+    refs: list[tuple[str, int, str]] = []
+    summs: list[tuple[str, str, str]] = []
+    means: list[tuple[str, str, str, float]] = []
     seen_docs: set[str] = set()
     systems: tuple[str, ...] | None = None
     with gzip.open(path, "rt", encoding="utf-8") as fh:
@@ -305,7 +308,7 @@ def import_summeval(
 
 
 def write_ratings_csv(data: SummEval, path: str | os.PathLike[str] | None = None) -> Path:
-    """Write the expert means in the long CSV format of :func:`~radjudge.ratings.load_expert_ratings`.
+    """Write the expert means as the long CSV :func:`radjudge.ratings.load_expert_ratings` reads.
 
     One row per (article, system, criterion): ``expert_id`` is
     :data:`SUMMEVAL_EXPERT_ID`, ``expert_category`` ``"expert"``,
@@ -369,11 +372,9 @@ def load_summeval_ratings(path: str | os.PathLike[str] | None = None) -> pd.Data
     Returns
     -------
     DataFrame
-        The importer's tidy table (:data:`radjudge.ratings.RATINGS_COLUMNS`),
+        The importer's tidy table (:data:`radjudge.contracts.EXPERT_RATINGS`),
         criteria restricted to :data:`SUMMEVAL_CRITERIA`, scale 1..5.
     """
-    from radjudge.ratings import load_expert_ratings
-
     path = Path(path) if path is not None else paths.SUMMEVAL_RATINGS_CSV
     return load_expert_ratings(path, criteria=SUMMEVAL_CRITERIA, scale_max=SUMMEVAL_SCALE_MAX)
 

@@ -18,13 +18,22 @@ from typing import Any
 import pandas as pd
 
 from radjudge import paths
+from radjudge.contracts import (
+    ALT_TEST,
+    CATEGORIES,
+    GRID,
+    PANEL_FIT,
+    RATING_SUMMARY_TABLES,
+    SELECTION,
+    Table,
+    read_table,
+)
 from radjudge.figures import plots
 from radjudge.figures.labels import Language, check_language
-from radjudge.figures.style import save_figure
+from radjudge.figures.style import Format, save_figure
 
 __all__ = [
     "RESULT_TABLES",
-    "concordance_dir",
     "FigureSpec",
     "PAPER_FIGURE_SPECS",
     "read_result_table",
@@ -34,22 +43,10 @@ __all__ = [
 ]
 
 
-def concordance_dir() -> Path:
-    """Folder of notebook 05's tables, ``paths.CONCORDANCE`` (read at call time, for tests)."""
-    return paths.CONCORDANCE
-
-
-#: Input key -> (folder getter, table stem). Notebook 05 writes the concordance
-#: tables; notebook 06 writes the rating summaries (:mod:`radjudge.figures.summaries`).
-RESULT_TABLES: dict[str, tuple[Callable[[], Path], str]] = {
-    "grid": (concordance_dir, "grid"),
-    "categories": (concordance_dir, "categories"),
-    "panel_fit": (concordance_dir, "panel_fit"),
-    "alt_test": (concordance_dir, "alt_test"),
-    "selection": (concordance_dir, "selection"),
-    "score_use": (lambda: paths.RATING_SUMMARIES, "score_use"),
-    "length_scores": (lambda: paths.RATING_SUMMARIES, "length_scores"),
-    "self_preference": (lambda: paths.RATING_SUMMARIES, "self_preference"),
+#: The result tables the figures read, by name: notebook 05 writes the concordance
+#: tables, notebook 06 the rating summaries (:mod:`radjudge.figures.summaries`).
+RESULT_TABLES: dict[str, Table] = {
+    t.name: t for t in (GRID, CATEGORIES, PANEL_FIT, ALT_TEST, SELECTION, *RATING_SUMMARY_TABLES)
 }
 
 
@@ -133,8 +130,28 @@ PAPER_FIGURE_SPECS: tuple[FigureSpec, ...] = (
 )
 
 
+def result_table_path(name: str, folder: str | os.PathLike[str] | None = None) -> Path:
+    """The file :func:`read_result_table` reads for ``name``: ``.parquet``, else ``.csv``.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`RESULT_TABLES`.
+    folder : path-like, optional
+        Look here instead of the table's usual folder (tests).
+    """
+    if name not in RESULT_TABLES:
+        raise ValueError(f"unknown result table {name!r}; known: {sorted(RESULT_TABLES)}")
+    files = RESULT_TABLES[name].paths()
+    if folder is not None:
+        files = tuple(Path(folder) / p.name for p in files)
+    parquet = [p for p in files if p.suffix == ".parquet"]
+    csv = [p for p in files if p.suffix == ".csv"]
+    return parquet[0] if parquet[0].is_file() or not csv else csv[0]
+
+
 def read_result_table(name: str, folder: str | os.PathLike[str] | None = None) -> pd.DataFrame:
-    """Read result table ``name`` (a key of :data:`RESULT_TABLES`), ``.parquet`` else ``.csv``.
+    """Read result table ``name`` (a key of :data:`RESULT_TABLES`), checked against its contract.
 
     Parameters
     ----------
@@ -146,32 +163,17 @@ def read_result_table(name: str, folder: str | os.PathLike[str] | None = None) -
     ------
     FileNotFoundError
         Naming both candidate files and the notebook that writes them.
+    radjudge.contracts.ContractError
+        A missing or unexpected column.
     """
-    if name not in RESULT_TABLES:
-        raise ValueError(f"unknown result table {name!r}; known: {sorted(RESULT_TABLES)}")
-    where, stem = RESULT_TABLES[name]
-    base = Path(folder) if folder is not None else where()
-    for ext, reader in ((".parquet", pd.read_parquet), (".csv", pd.read_csv)):
-        p = base / f"{stem}{ext}"
-        if p.is_file():
-            return reader(p)
-    writer = (
-        "notebook 06 (rating summaries)"
-        if name in ("score_use", "length_scores", "self_preference")
-        else "notebook 05"
-    )
-    raise FileNotFoundError(
-        f"result table {name!r} not found: neither {base / (stem + '.parquet')} nor .csv "
-        f"exists. {writer} writes it (radjudge run --profile demo)."
-    )
-
-
-def result_table_path(name: str, folder: str | os.PathLike[str] | None = None) -> Path:
-    """The file :func:`read_result_table` reads for ``name`` (``.parquet``, else ``.csv``)."""
-    where, stem = RESULT_TABLES[name]
-    base = Path(folder) if folder is not None else where()
-    parquet = base / f"{stem}.parquet"
-    return parquet if parquet.is_file() else base / f"{stem}.csv"
+    path = result_table_path(name, folder)
+    table = RESULT_TABLES[name]
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"result table {name!r} not found: neither {path.with_suffix('.parquet')} nor .csv "
+            f"exists; notebook {table.producer} writes it (radjudge run --profile demo)."
+        )
+    return read_table(table, path)
 
 
 def load_figure_inputs(
@@ -193,7 +195,7 @@ def make_figures(
     outdir: str | os.PathLike[str] | None = None,
     index: str | os.PathLike[str] | None = None,
     notebook: str | None = "06_figures",
-    formats: Sequence[str] = ("pdf", "png"),
+    formats: Sequence[Format] = ("pdf", "png"),
     dpi: int = 300,
     specs: Sequence[FigureSpec] = PAPER_FIGURE_SPECS,
 ) -> list[Path]:

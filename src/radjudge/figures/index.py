@@ -31,27 +31,17 @@ from pathlib import Path
 import pandas as pd
 
 from radjudge import paths
+from radjudge.contracts import FIGURE_INDEX
 from radjudge.manifest import sha256_file
 
 __all__ = [
-    "INDEX_COLUMNS",
     "FigureIndexError",
     "register_figure",
     "read_figure_index",
     "check_figure_index",
 ]
 
-INDEX_COLUMNS = (
-    "file",
-    "figure",
-    "format",
-    "function",
-    "notebook",
-    "language",
-    "caption",
-    "bytes",
-    "sha256",
-)
+_COLUMNS = list(FIGURE_INDEX.names())
 
 
 class FigureIndexError(ValueError):
@@ -72,20 +62,20 @@ def read_figure_index(index: str | os.PathLike[str] | None = None) -> pd.DataFra
     Raises
     ------
     FigureIndexError
-        If the file lacks one of :data:`INDEX_COLUMNS`.
+        If the file lacks one of :data:`radjudge.contracts.FIGURE_INDEX`.
     """
     path = Path(index) if index is not None else paths.FIGURE_INDEX
     if not path.is_file():
-        return pd.DataFrame({c: pd.Series(dtype="object") for c in INDEX_COLUMNS})
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in _COLUMNS})
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = [c for c in INDEX_COLUMNS if c not in df.columns]
+    missing = [c for c in _COLUMNS if c not in df.columns]
     if missing:
         raise FigureIndexError(
-            f"{path}: figure index lacks column(s) {missing}; expected {list(INDEX_COLUMNS)}. "
+            f"{path}: figure index lacks column(s) {missing}; expected {_COLUMNS}. "
             "Delete it and re-run notebook 06 to rebuild it."
         )
     df["bytes"] = df["bytes"].astype("int64")
-    return df[list(INDEX_COLUMNS)]
+    return df[_COLUMNS]
 
 
 def register_figure(
@@ -139,7 +129,7 @@ def register_figure(
             }
         )
     current = read_figure_index(path)
-    new = pd.DataFrame(rows, columns=list(INDEX_COLUMNS))
+    new = pd.DataFrame(rows, columns=_COLUMNS)
     merged = pd.concat(
         [current[~current["file"].isin(new["file"])], new], ignore_index=True
     ).sort_values("file", ignore_index=True)

@@ -16,12 +16,10 @@ translation is shown as it is (model names, new categories), never dropped.
 
 from __future__ import annotations
 
-from typing import Literal
+from radjudge.checks import check_choice
+from radjudge.contracts import LANGUAGES, Language
 
 __all__ = ["Language", "LANGUAGES", "check_language", "label", "text", "LABELS", "TEXTS"]
-
-Language = Literal["ru", "en"]
-LANGUAGES: tuple[str, ...] = ("ru", "en")
 
 #: Translations of data identifiers, by kind.
 LABELS: dict[str, dict[str, dict[str, str]]] = {
@@ -97,11 +95,9 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-def check_language(language: str) -> str:
+def check_language(language: str) -> Language:
     """Return ``language`` if it is ``"ru"`` or ``"en"``; otherwise a ValueError says so."""
-    if language not in LANGUAGES:
-        raise ValueError(f"language={language!r}: use 'ru' or 'en' (profile key shared.language)")
-    return language
+    return check_choice("language (profile key shared.language)", language, Language)
 
 
 def label(kind: str, ident: object, language: Language) -> str:

@@ -15,7 +15,8 @@ figures are comparable.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -25,10 +26,12 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter
 from scipy import stats
 
+from radjudge.contracts import CRITERIA, EXPERT_CATEGORIES, GRANULARITIES
 from radjudge.figures.labels import LABELS, Language, check_language, label, text
 from radjudge.figures.style import (
     OKABE_ITO,
     PALETTE,
+    Width,
     color_cycle,
     diverging_cmap,
     figure_size,
@@ -37,8 +40,6 @@ from radjudge.figures.style import (
 )
 
 __all__ = [
-    "CRITERIA_ORDER",
-    "GRANULARITY_ORDER",
     "w_heatmap",
     "w_forest",
     "expert_category_panel",
@@ -48,18 +49,6 @@ __all__ = [
     "delta_w_alt_test",
 ]
 
-#: Display order of the criteria (contract order); unknown criteria follow, sorted.
-CRITERIA_ORDER = (
-    "completeness",
-    "correctness",
-    "relevance",
-    "conciseness",
-    "structure",
-    "unsupported",
-)
-#: Display order of prompt granularities.
-GRANULARITY_ORDER = ("full", "extremes", "none")
-_CATEGORY_ORDER = ("radiologist", "clinician", "resident", "other")
 _NA_HATCH = "////"
 _NA_COLOR = "#EEEEEE"
 
@@ -76,7 +65,7 @@ def _require(df: pd.DataFrame, columns: Sequence[str], name: str) -> None:
         raise ValueError(f"{name} is empty: there is nothing to plot")
 
 
-def _ordered(values, order: Sequence[str] = ()) -> list:
+def _ordered(values: Iterable[Any], order: Sequence[str] = ()) -> list[Any]:
     present = list(dict.fromkeys(values))
     first = [v for v in order if v in present]
     rest = sorted((v for v in present if v not in order), key=str)
@@ -92,7 +81,7 @@ def _fmt(x: float, language: Language, digits: int = 2) -> str:
     return s.replace(".", ",") if language == "ru" else s
 
 
-def _decimal_ticks(ax, axis: str, language: Language) -> None:
+def _decimal_ticks(ax: Any, axis: str, language: Language) -> None:
     """Russian typography: decimal comma on a numeric axis."""
     if language != "ru":
         return
@@ -105,12 +94,12 @@ def _ci_text(lo: float, hi: float, language: Language) -> str:
     return f"[{_fmt(lo, language)}{sep}{_fmt(hi, language)}]"
 
 
-def _text_color(value: float, cmap, norm) -> str:
+def _text_color(value: float, cmap: Any, norm: Any) -> str:
     r, g, b, _ = cmap(norm(value))
     return "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
 
 
-def _na_cell(ax, x: float, y: float) -> None:
+def _na_cell(ax: Any, x: float, y: float) -> None:
     ax.add_patch(
         Rectangle(
             (x - 0.5, y - 0.5),
@@ -139,7 +128,7 @@ def w_heatmap(
     *,
     language: Language = "ru",
     annotate: bool = True,
-    width: str = "double",
+    width: Width = "double",
 ) -> plt.Figure:
     """Heatmaps of Kendall's W: criterion x (scale x granularity), one panel per judge.
 
@@ -177,9 +166,9 @@ def w_heatmap(
             "filter to one design/statistic before plotting"
         )
     judges = _ordered(w["judge"])
-    criteria = _ordered(w["criterion"], CRITERIA_ORDER)
+    criteria = _ordered(w["criterion"], CRITERIA)
     scales = sorted(int(s) for s in w["scale"].unique())
-    grans = _ordered(w["granularity"], GRANULARITY_ORDER)
+    grans = _ordered(w["granularity"], GRANULARITIES)
     columns = [(s, g) for s in scales for g in grans]
     cmap, norm = sequential_cmap(), Normalize(0.0, 1.0)
     n = len(judges)
@@ -298,9 +287,9 @@ def w_forest(
     if ncols < 1:
         raise ValueError(f"ncols={ncols}: need at least one panel per row")
     judges = _ordered(w["judge"])
-    criteria = _ordered(w["criterion"], CRITERIA_ORDER)
+    criteria = _ordered(w["criterion"], CRITERIA)
     scales = sorted(int(s) for s in w["scale"].unique())
-    grans = _ordered(w["granularity"], GRANULARITY_ORDER)
+    grans = _ordered(w["granularity"], GRANULARITIES)
     rows = [(s, g) for s in scales for g in grans]
     colors = _judge_colors(judges)
     ncols = min(ncols, len(criteria))
@@ -418,8 +407,8 @@ def expert_category_panel(
     vs_cat = categories[categories["design"] == "judge_vs_category"]
     if not vs_cat.empty and "judge" not in categories.columns:
         raise ValueError("categories has judge_vs_category rows but no 'judge' column")
-    cats = _ordered(pd.concat([within["category"], vs_cat["category"]]), _CATEGORY_ORDER)
-    criteria = _ordered(categories["criterion"], CRITERIA_ORDER)
+    cats = _ordered(pd.concat([within["category"], vs_cat["category"]]), EXPERT_CATEGORIES)
+    criteria = _ordered(categories["criterion"], CRITERIA)
     series: list[tuple[str, pd.DataFrame, str, str]] = []
     colors = _judge_colors(cats)
     for k, cat in enumerate(cats):
@@ -563,7 +552,7 @@ def score_use(
             f"e.g. row {counts.index[out][0]}; invalid answers are statuses, not scores"
         )
     judges = _ordered(counts.loc[counts["rater_kind"] == "judge", "rater"])
-    experts = _ordered(counts.loc[counts["rater_kind"] == "expert", "rater"], _CATEGORY_ORDER)
+    experts = _ordered(counts.loc[counts["rater_kind"] == "expert", "rater"], EXPERT_CATEGORIES)
     raters = [("judge", r) for r in judges] + [("expert", r) for r in experts]
     scales = sorted(int(s) for s in counts["scale"].unique())
     kind_color = {"judge": OKABE_ITO["blue"], "expert": OKABE_ITO["vermillion"]}
@@ -607,7 +596,8 @@ def score_use(
                 ax.grid(axis="y")
                 if r == 0:
                     name = rater if kind == "judge" else label("category", rater, language)
-                    # long judge names ("smollm2-logprobs") break at the hyphen so neighbours never overlap
+                    # long judge names ("smollm2-logprobs") break at the hyphen so neighbours never
+                    # overlap
                     ax.set_title(
                         name.replace("-", "-\n", 1) if len(raters) > 6 and len(name) > 12 else name,
                         fontsize=6.5,
@@ -774,7 +764,8 @@ def self_preference(
     if relative:
         lim = np.nanmax(np.abs(grid)) if np.isfinite(grid).any() else 1.0
         lim = max(lim, 1e-6)
-        cmap, norm = diverging_cmap(), TwoSlopeNorm(0.0, -lim, lim)
+        cmap = diverging_cmap()
+        norm: Normalize = TwoSlopeNorm(0.0, -lim, lim)
     else:
         cmap, norm = sequential_cmap(), Normalize(0.0, 1.0)
     with figure_style():
@@ -862,7 +853,7 @@ def delta_w_alt_test(
         if c in panel.columns and c in alt.columns
     ]
     judges = _ordered(pd.concat([panel["judge"], alt["judge"]]))
-    criteria = _ordered(pd.concat([panel["criterion"], alt["criterion"]]), CRITERIA_ORDER)
+    criteria = _ordered(pd.concat([panel["criterion"], alt["criterion"]]), CRITERIA)
     colors = _judge_colors(judges)
     dodge = 0.7 / max(len(judges), 1)
 

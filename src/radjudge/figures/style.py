@@ -37,9 +37,12 @@ from typing import Any, Literal
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
+from cycler import cycler
 from matplotlib.colors import Colormap
+from matplotlib.figure import Figure
 
 from radjudge import paths
+from radjudge.checks import check_choice
 from radjudge.figures import index as _index
 
 __all__ = [
@@ -89,6 +92,8 @@ PALETTE: tuple[str, ...] = (
 COLUMN_WIDTH_MM: dict[str, float] = {"single": 85.0, "double": 175.0}
 
 Width = Literal["single", "double"]
+#: File formats a figure is saved in.
+Format = Literal["pdf", "png"]
 
 #: Colour map for W and other [0, 1] quantities (perceptually uniform, CVD-safe).
 SEQUENTIAL_CMAP = "cividis"
@@ -114,7 +119,7 @@ STYLE: dict[str, Any] = {
     "axes.linewidth": 0.6,
     "axes.spines.top": False,
     "axes.spines.right": False,
-    "axes.prop_cycle": mpl.cycler(color=list(PALETTE)),
+    "axes.prop_cycle": cycler(color=list(PALETTE)),
     "axes.axisbelow": True,
     "grid.linewidth": 0.4,
     "grid.color": "#D0D0D0",
@@ -142,7 +147,7 @@ STYLE: dict[str, Any] = {
 
 def apply_style() -> None:
     """Apply :data:`STYLE` to matplotlib's global rcParams (for notebooks)."""
-    mpl.rcParams.update(STYLE)
+    mpl.rcParams.update(STYLE)  # type: ignore[arg-type]  # matplotlib types rc keys as Literals
 
 
 @contextlib.contextmanager
@@ -152,7 +157,7 @@ def figure_style() -> Iterator[None]:
     rcParams are restored on exit, so library code never leaks style into a
     caller's session.
     """
-    with mpl.rc_context(STYLE):
+    with mpl.rc_context(STYLE):  # type: ignore[arg-type]  # (rc keys typed as Literals)
         yield
 
 
@@ -184,10 +189,7 @@ def figure_size(
     (6.889763779527559, 3.4448818897637796)
     """
     if isinstance(width, str):
-        if width not in COLUMN_WIDTH_MM:
-            raise ValueError(
-                f"width={width!r}: use 'single' (85 mm), 'double' (175 mm) or a number of mm"
-            )
+        check_choice("width (or a number of mm)", width, Width)
         width_mm = COLUMN_WIDTH_MM[width]
     else:
         width_mm = float(width)
@@ -205,7 +207,7 @@ def new_figure(
     nrows: int = 1,
     ncols: int = 1,
     **subplot_kw: Any,
-):
+) -> tuple[Figure, Any]:
     """``plt.subplots`` at a journal column width (call it inside :func:`figure_style`).
 
     Returns
@@ -254,14 +256,14 @@ _SAVE_METADATA = {
 
 
 def save_figure(
-    fig,
+    fig: Figure,
     stem: str,
     *,
     function: str,
     notebook: str | None = None,
     caption: str | None = None,
     language: str | None = None,
-    formats: Sequence[Literal["pdf", "png"]] = ("pdf", "png"),
+    formats: Sequence[Format] = ("pdf", "png"),
     dpi: int = 300,
     outdir: str | os.PathLike[str] | None = None,
     index: str | os.PathLike[str] | None = None,
@@ -306,9 +308,10 @@ def save_figure(
     """
     if not stem or not all(c.isalnum() or c in "_-" for c in stem):
         raise ValueError(f"stem={stem!r}: use letters, digits, '_' and '-' only (no extension)")
-    unknown = [f for f in formats if f not in _SAVE_METADATA]
-    if unknown or not formats:
-        raise ValueError(f"formats={list(formats)!r}: each must be 'pdf' or 'png'")
+    if not formats:
+        raise ValueError("formats must name at least one of 'pdf', 'png'")
+    for f in formats:
+        check_choice("each of formats", f, Format)
     if dpi < 72:
         raise ValueError(f"dpi={dpi}: journals need at least 300 dpi for raster figures")
     out = Path(outdir) if outdir is not None else paths.FIGURES

@@ -26,9 +26,15 @@ from pathlib import Path
 import pandas as pd
 
 from radjudge import paths
+from radjudge.contracts import (
+    EXPERT_RATINGS,
+    JUDGE_RATINGS,
+    RATING_SUMMARY_TABLES,
+    SUMMARIES,
+    write_table,
+)
 
 __all__ = [
-    "RATING_SUMMARY_TABLES",
     "score_use_table",
     "length_score_table",
     "self_preference_table",
@@ -37,28 +43,16 @@ __all__ = [
     "is_self_pair",
 ]
 
-#: Stems of the tables :func:`write_rating_summaries` writes.
-RATING_SUMMARY_TABLES = ("score_use", "length_scores", "self_preference")
-
-_JUDGE_COLS = ("judge", "criterion", "scale", "patient_id", "summarizer", "score", "status")
-_EXPERT_COLS = ("expert_category", "patient_id", "summarizer", "criterion", "scale_max", "score")
-
-
-def _require(df: pd.DataFrame, columns, name: str) -> None:
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(f"{name} lacks column(s) {missing}; see the data contracts (CONTRACTS.md)")
-
 
 def _ok_judges(judge_ratings: pd.DataFrame) -> pd.DataFrame:
-    _require(judge_ratings, _JUDGE_COLS, "judge_ratings")
+    JUDGE_RATINGS.check(judge_ratings, source="judge_ratings", core_only=True)
     ok = judge_ratings[judge_ratings["status"] == "ok"].copy()
     ok["scale"] = ok["scale"].astype(int)
     return ok
 
 
 def _experts(expert_ratings: pd.DataFrame) -> pd.DataFrame:
-    _require(expert_ratings, _EXPERT_COLS, "expert_ratings")
+    EXPERT_RATINGS.check(expert_ratings, source="expert_ratings", core_only=True)
     e = expert_ratings[expert_ratings["score"].notna()].copy()
     e["scale_max"] = e["scale_max"].astype(int)
     e["score"] = e["score"].astype(int)
@@ -78,10 +72,11 @@ def score_use_table(judge_ratings: pd.DataFrame, expert_ratings: pd.DataFrame) -
         not counted.
 
     >>> j = pd.DataFrame({"judge": ["a", "a", "a"], "criterion": "c", "scale": 3,
-    ...     "patient_id": "P1", "summarizer": "s", "score": pd.array([1, 3, None], "Int64"),
+    ...     "granularity": "none", "repeat": 0, "patient_id": "P1", "summarizer": "s",
+    ...     "score": pd.array([1, 3, None], "Int64"), "expected_score": float("nan"),
     ...     "status": ["ok", "ok", "unparseable"]})
-    >>> e = pd.DataFrame({"expert_category": ["radiologist"], "patient_id": "P1",
-    ...     "summarizer": "s", "criterion": "c", "scale_max": 5, "score": [4]})
+    >>> e = pd.DataFrame({"expert_id": ["E1"], "expert_category": ["radiologist"],
+    ...     "patient_id": "P1", "summarizer": "s", "criterion": "c", "scale_max": 5, "score": [4]})
     >>> score_use_table(j, e).to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
     [{'rater_kind': 'judge', 'rater': 'a', 'scale': 3, 'score': 1, 'n': 1},
      {'rater_kind': 'judge', 'rater': 'a', 'scale': 3, 'score': 3, 'n': 1},
@@ -149,7 +144,7 @@ def length_score_table(
         summary text), ``score_norm`` (mean over criteria, scales,
         granularities and repeats). A summary without text length is an error.
     """
-    _require(summaries, ("patient_id", "summarizer", "text"), "summaries")
+    SUMMARIES.check(summaries, source="summaries", core_only=True)
     lengths = summaries.assign(summary_length=summaries["text"].fillna("").str.len())[
         ["patient_id", "summarizer", "summary_length"]
     ]
@@ -228,7 +223,7 @@ def self_preference_table(
     DataFrame
         ``judge, summarizer, judge_score_norm, expert_score_norm, is_self``.
     """
-    _require(summaries, ("summarizer",), "summaries")
+    SUMMARIES.check(summaries, source="summaries", core_only=True)
     models = (
         summaries.drop_duplicates("summarizer").set_index("summarizer")["model"]
         if "model" in summaries.columns
@@ -273,7 +268,7 @@ def rating_summaries(
     *,
     judge_models: Mapping[str, str] | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """All three tables, keyed by :data:`RATING_SUMMARY_TABLES`."""
+    """All three tables, keyed by the names of :data:`radjudge.contracts.RATING_SUMMARY_TABLES`."""
     return {
         "score_use": score_use_table(judge_ratings, expert_ratings),
         "length_scores": length_score_table(judge_ratings, expert_ratings, summaries),
@@ -286,15 +281,17 @@ def rating_summaries(
 def write_rating_summaries(
     tables: Mapping[str, pd.DataFrame], folder: str | os.PathLike[str] | None = None
 ) -> list[Path]:
-    """Write each table as ``<folder>/<name>.csv`` and ``.parquet`` (default ``paths.RATING_SUMMARIES``)."""
+    """Write each table as ``<folder>/<name>.csv`` and ``.parquet``.
+
+    ``folder`` defaults to ``paths.RATING_SUMMARIES``; names and columns follow
+    :data:`radjudge.contracts.RATING_SUMMARY_TABLES`.
+    """
     out = Path(folder) if folder is not None else paths.RATING_SUMMARIES
-    unknown = sorted(set(tables) - set(RATING_SUMMARY_TABLES))
+    contracts = {t.name: t for t in RATING_SUMMARY_TABLES}
+    unknown = sorted(set(tables) - set(contracts))
     if unknown:
-        raise ValueError(f"unknown table(s) {unknown}; known: {RATING_SUMMARY_TABLES}")
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
+        raise ValueError(f"unknown table(s) {unknown}; known: {tuple(contracts)}")
+    written: list[Path] = []
     for name, df in tables.items():
-        df.to_csv(out / f"{name}.csv", index=False)
-        df.to_parquet(out / f"{name}.parquet", index=False)
-        written += [out / f"{name}.csv", out / f"{name}.parquet"]
+        written += write_table(df, contracts[name], out)
     return written

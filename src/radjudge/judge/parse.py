@@ -26,11 +26,10 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Literal
 
-__all__ = ["ParseStatus", "ParsedScore", "parse_score", "NUMBER_WORDS"]
+from radjudge.contracts import ParseStatus
 
-ParseStatus = Literal["ok", "unparseable", "out_of_range", "refused"]
+__all__ = ["ParsedScore", "parse_score", "NUMBER_WORDS"]
 
 #: Russian (all cases, plus the "четвёрка" nouns) and English number words, 0-10.
 NUMBER_WORDS: dict[str, int] = {}
@@ -245,7 +244,8 @@ def parse_score(text: str, *, low: int = 1, high: int) -> ParsedScore:
     clean = _MARKDOWN.sub(" ", text.replace("\u00a0", " ")).strip()
 
     # 1. JSON
-    values, dens = [], []
+    values: list[float] = []
+    dens: list[float | None] = []
     for m in re.finditer(r"\{[^{}]*\}", text):
         try:
             obj = json.loads(m.group(0))
@@ -293,9 +293,9 @@ def parse_score(text: str, *, low: int = 1, high: int) -> ParsedScore:
         return _decide(values, dens, "the answer", raw, low, high)
 
     # 5. a number opening the answer ("4 - полное резюме"), unless the answer is a numbered list
-    m = _LEADING.match(clean)
-    if m and not _LIST_ITEM.search(clean):
-        value = _number(m.group("num"))
+    opening = _LEADING.match(clean)
+    if opening and not _LIST_ITEM.search(clean):
+        value = _number(opening.group("num"))
         if value is not None:
             return _decide([value], [None], "the opening number", raw, low, high)
 

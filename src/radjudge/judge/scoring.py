@@ -36,9 +36,11 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import get_args
 
 import numpy as np
 
+from radjudge.contracts import ParseStatus
 from radjudge.judge.parse import ParsedScore
 
 __all__ = ["LabelDistribution", "SampleSummary", "label_distribution", "reduce_samples"]
@@ -74,7 +76,7 @@ class LabelDistribution:
     entropy: float
 
     def to_json(self) -> str:
-        """``{"label": prob}`` as JSON (the ``distribution`` column), probabilities rounded to 1e-6."""
+        """``{"label": prob}`` as JSON (the ``distribution`` column), rounded to 1e-6."""
         return json.dumps(
             {str(k): round(p, 6) for k, p in zip(self.labels, self.probs, strict=True)}
         )
@@ -254,8 +256,10 @@ def reduce_samples(parsed: Sequence[ParsedScore]) -> SampleSummary:
     valid = [s for s in scores if s is not None]
     if not valid:
         failures = Counter(statuses)
-        # most frequent failure; ties resolved in this fixed order
-        status = max(("refused", "out_of_range", "unparseable"), key=lambda s: failures.get(s, 0))
+        # most frequent failure; ties go to the most specific one (refused, out of range,
+        # unparseable: the parse statuses after "ok", last first)
+        specific_first = get_args(ParseStatus)[:0:-1]
+        status = max(specific_first, key=lambda s: failures.get(s, 0))
         return SampleSummary(len(parsed), 0, scores, statuses, math.nan, None, {}, status)
     counts = Counter(valid)
     best = max(counts.values())

@@ -25,13 +25,12 @@ must pass :func:`radjudge.anonymize.require_anonymized` before any prompt is
 built.
 
 Output (:func:`run_sweep`): the long table of ratings
-(:data:`RATING_COLUMNS`, the stage-04 data contract, then
-:data:`EXTRA_COLUMNS`) and the validity report (:func:`validity_report`).
+(:data:`radjudge.contracts.JUDGE_RATINGS`) and the validity report
+(:func:`validity_report`, :data:`radjudge.contracts.JUDGE_VALIDITY`).
 """
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import math
@@ -39,357 +38,33 @@ import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, get_args
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from tqdm.auto import tqdm
 
+from radjudge.anonymize import AnonymizedRecord, check_llm_text, require_anonymized
 from radjudge.anonymize.public import require_public
 from radjudge.anonymize.remote import require_remote_consent
-from radjudge.judge.metric import METRICS, metric_score, metric_value
+from radjudge.contracts import JUDGE_RATINGS, JUDGE_STATUSES, JUDGE_VALIDITY
+from radjudge.judge.config import JudgeSpec
+from radjudge.judge.metric import metric_score, metric_value
 from radjudge.judge.parse import parse_score
-from radjudge.judge.rubric import (
-    GRANULARITIES,
-    JudgePrompt,
-    Rubric,
-    load_rubric,
-    load_template,
-    render_judge_prompt,
-)
+from radjudge.judge.prompt import JudgePrompt, load_template, render_judge_prompt
 from radjudge.judge.scoring import label_distribution, reduce_samples
+from radjudge.llm import GenerationRequest, LLMClient, ScoreRequest, load_client
+from radjudge.llm.types import CacheMode
+from radjudge.rubric import load_rubric
 
 __all__ = [
-    "Mode",
-    "MODES",
-    "RATING_COLUMNS",
-    "EXTRA_COLUMNS",
-    "VALIDITY_COLUMNS",
-    "JudgeConfigError",
-    "JudgeSpec",
     "PublicSource",
     "SweepResult",
     "load_judge_clients",
-    "parse_judges",
     "plan_size",
     "run_sweep",
     "validity_report",
 ]
-
-Mode = Literal["logprobs", "generate", "sample", "metric"]
-MODES: tuple[str, ...] = get_args(Mode)
-
-#: The stage-04 data contract, in order.
-RATING_COLUMNS = (
-    "judge",
-    "criterion",
-    "scale",
-    "granularity",
-    "repeat",
-    "patient_id",
-    "summarizer",
-    "score",
-    "expected_score",
-    "distribution",
-    "status",
-    "raw",
-    "prompt_hash",
-    "prompt_tokens",
-    "completion_tokens",
-    "latency_s",
-    "mode",
-)
-#: Further columns: model registry name, prompt language, probability mass on the
-#: valid labels (logprobs) or share of valid samples (sample), entropy of the
-#: label distribution in nats, samples drawn and valid, and whether the call
-#: came from the cache.
-EXTRA_COLUMNS = ("model", "language", "valid_mass", "entropy", "n_samples", "n_valid", "cached")
-STATUSES = ("ok", "unparseable", "out_of_range", "refused", "failed")
-VALIDITY_COLUMNS = (
-    "judge",
-    "mode",
-    "model",
-    "criterion",
-    "scale",
-    "granularity",
-    "n",
-    *(f"share_{s}" for s in STATUSES),
-    "n_samples",
-    "share_valid_samples",
-    "mean_valid_mass",
-    "prompt_tokens",
-    "mean_prompt_tokens",
-    "completion_tokens",
-    "latency_s",
-    "share_cached",
-)
-
-_COMMON_KEYS = {
-    "name",
-    "mode",
-    "criteria",
-    "scales",
-    "granularities",
-    "repeats",
-    "patients",
-    "language",
-}
-_MODE_KEYS = {
-    "logprobs": {"model"},
-    "generate": {"model", "max_tokens", "temperature", "top_p", "stop", "guided"},
-    "sample": {"model", "n", "max_tokens", "temperature", "top_p", "stop"},
-    "metric": {"metric"},
-}
-
-
-class JudgeConfigError(ValueError):
-    """A judge in the profile breaks a rule; the message names the judge, the key and the fix."""
-
-
-@dataclass(frozen=True)
-class JudgeSpec:
-    """One judge of the sweep (validated; see :func:`parse_judges`).
-
-    Attributes
-    ----------
-    name : str
-        The ``judge`` column; unique in the sweep.
-    mode : {"logprobs", "generate", "sample", "metric"}
-    model : str or None
-        Registry name (``shared.models``) of the LLM; None for a metric.
-    metric : {"rouge_l", "chrf"} or None
-    criteria : tuple of str
-    scales : tuple of int
-        Scale sizes N (scores 1..N).
-    granularities : tuple of str
-    repeats : int
-        Independent repetitions (sampling judges only; deterministic judges have 1).
-    patients : int or None
-        Rate only the first ``patients`` patients (by id); None = all.
-    language : {"ru", "en"}
-        Prompt language.
-    n, temperature, top_p, max_tokens, stop, guided
-        Decoding of ``generate`` and ``sample`` judges.
-    """
-
-    name: str
-    mode: str
-    model: str | None
-    metric: str | None
-    criteria: tuple[str, ...]
-    scales: tuple[int, ...]
-    granularities: tuple[str, ...]
-    repeats: int = 1
-    patients: int | None = None
-    language: str = "ru"
-    n: int = 1
-    temperature: float = 0.0
-    top_p: float = 1.0
-    max_tokens: int = 8
-    stop: tuple[str, ...] = ("\n",)
-    guided: bool = False
-
-    @property
-    def configs(self) -> list[tuple[str, int, str, int]]:
-        """(criterion, scale, granularity, repeat) of every grid cell, in sweep order."""
-        return [
-            (c, s, g, r)
-            for c in self.criteria
-            for s in self.scales
-            for g in self.granularities
-            for r in range(self.repeats)
-        ]
-
-
-def _fail(judge: str, message: str) -> JudgeConfigError:
-    return JudgeConfigError(f"04_judge_sweeps.judges[{judge}]: {message}")
-
-
-def _int(judge: str, key: str, value: Any, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise _fail(judge, f"{key} must be an integer >= {minimum}, got {value!r}")
-    return value
-
-
-def _list(judge: str, key: str, value: Any, allowed: Sequence[Any]) -> tuple[Any, ...]:
-    if isinstance(value, str | int) or not isinstance(value, list | tuple) or not value:
-        raise _fail(judge, f"{key} must be a non-empty list, got {value!r}")
-    bad = [v for v in value if v not in allowed]
-    if bad:
-        raise _fail(judge, f"{key}: {bad} not allowed; choose from {list(allowed)}")
-    if len(set(value)) != len(value):
-        raise _fail(judge, f"{key} lists a value twice: {list(value)}")
-    return tuple(value)
-
-
-def parse_judges(
-    judges: Sequence[Mapping[str, Any]],
-    *,
-    models: Mapping[str, Any] | None = None,
-    language: str = "ru",
-    rubric: str = "clinical_summary",
-) -> list[JudgeSpec]:
-    """Validate the profile's judge list.
-
-    Parameters
-    ----------
-    judges : list of mapping
-        ``04_judge_sweeps.judges``. Keys: ``name``, ``mode`` (required);
-        ``criteria`` (default: every criterion of the rubric), ``scales``
-        (default: every scale of the rubric; metric: [10]),
-        ``granularities`` (default: all three; metric: [none]),
-        ``repeats`` (1), ``patients`` (null = all), ``language`` (the shared
-        language); ``model`` (LLM modes, a ``shared.models`` name);
-        ``metric`` (metric mode: rouge_l | chrf); ``n``, ``temperature``,
-        ``top_p``, ``max_tokens``, ``stop`` (generate and sample), ``guided``
-        (generate: constrain the answer to the valid labels).
-    models : mapping, optional
-        ``shared.models``; when given, every ``model`` must be in it.
-    language : {"ru", "en"}, default "ru"
-        Default prompt language.
-    rubric : str, default "clinical_summary"
-        Rubric whose criteria and scales the judges may use.
-
-    Returns
-    -------
-    list of JudgeSpec
-
-    Raises
-    ------
-    JudgeConfigError
-        Naming the judge and the key: unknown or missing key, unknown mode,
-        model, metric, criterion, scale or granularity, duplicate names,
-        sampling without temperature, repeats on a deterministic judge.
-    """
-    if isinstance(judges, Mapping) or not isinstance(judges, Sequence) or not judges:
-        raise JudgeConfigError("04_judge_sweeps.judges must be a non-empty list of judge mappings")
-    rubrics: dict[str, Rubric] = {}
-    out: list[JudgeSpec] = []
-    for k, raw in enumerate(judges):
-        if not isinstance(raw, Mapping):
-            raise JudgeConfigError(
-                f"04_judge_sweeps.judges[{k}] must be a mapping, got {type(raw).__name__}"
-            )
-        name = raw.get("name")
-        label = name if isinstance(name, str) and name else str(k)
-        if not isinstance(name, str) or not name.strip():
-            raise _fail(label, "needs a non-empty 'name' (the judge column)")
-        mode = raw.get("mode")
-        if mode not in MODES:
-            raise _fail(label, f"mode must be one of {MODES}, got {mode!r}")
-        allowed = _COMMON_KEYS | _MODE_KEYS[mode]
-        unknown = sorted(set(raw) - allowed)
-        if unknown:
-            hint = difflib.get_close_matches(unknown[0], allowed, n=1)
-            raise _fail(
-                label,
-                f"unknown key(s) {unknown} for mode {mode}; allowed: {sorted(allowed)}"
-                + (f". Did you mean {hint[0]!r}?" if hint else ""),
-            )
-        lang = raw.get("language", language)
-        if lang not in ("ru", "en"):
-            raise _fail(label, f"language must be 'ru' or 'en', got {lang!r}")
-        if lang not in rubrics:
-            rubrics[lang] = load_rubric(rubric, language=lang)
-        rub = rubrics[lang]
-        is_metric = mode == "metric"
-        criteria = _list(
-            label, "criteria", raw.get("criteria", list(rub.criterion_ids)), rub.criterion_ids
-        )
-        scales_allowed = list(range(2, 101)) if is_metric else list(rub.scales)
-        scales = _list(
-            label,
-            "scales",
-            raw.get("scales", [10] if is_metric else list(rub.scales)),
-            scales_allowed,
-        )
-        grans = _list(
-            label,
-            "granularities",
-            raw.get("granularities", ["none"] if is_metric else list(GRANULARITIES)),
-            ["none"] if is_metric else GRANULARITIES,
-        )
-        repeats = _int(label, "repeats", raw.get("repeats", 1), 1)
-        patients = raw.get("patients")
-        if patients is not None:
-            patients = _int(label, "patients", patients, 1)
-        spec: dict[str, Any] = dict(
-            name=name,
-            mode=mode,
-            model=None,
-            metric=None,
-            criteria=criteria,
-            scales=scales,
-            granularities=grans,
-            repeats=repeats,
-            patients=patients,
-            language=lang,
-        )
-        if is_metric:
-            if raw.get("metric") not in METRICS:
-                raise _fail(label, f"metric must be one of {METRICS}, got {raw.get('metric')!r}")
-            spec["metric"] = raw["metric"]
-            if repeats != 1:
-                raise _fail(label, "a metric is deterministic: repeats must be 1")
-        else:
-            model = raw.get("model")
-            if not isinstance(model, str) or not model:
-                raise _fail(label, "needs 'model': a name from shared.models")
-            if models is not None and model not in models:
-                raise _fail(
-                    label,
-                    f"model {model!r} is not in shared.models ({', '.join(models) or 'empty'})",
-                )
-            spec["model"] = model
-        if mode == "logprobs" and repeats != 1:
-            raise _fail(label, "logprobs scoring is deterministic: repeats must be 1")
-        if mode in ("generate", "sample"):
-            temperature = raw.get("temperature", 1.0 if mode == "sample" else 0.0)
-            if (
-                isinstance(temperature, bool)
-                or not isinstance(temperature, int | float)
-                or not 0 <= temperature <= 5
-            ):
-                raise _fail(label, f"temperature must be a number in [0, 5], got {temperature!r}")
-            top_p = raw.get("top_p", 1.0)
-            if isinstance(top_p, bool) or not isinstance(top_p, int | float) or not 0 < top_p <= 1:
-                raise _fail(label, f"top_p must be in (0, 1], got {top_p!r}")
-            stop = raw.get("stop", ["\n"])
-            if (
-                isinstance(stop, str)
-                or not isinstance(stop, list | tuple)
-                or not all(isinstance(s, str) and s for s in stop)
-            ):
-                raise _fail(label, f"stop must be a list of non-empty strings, got {stop!r}")
-            spec.update(
-                temperature=float(temperature),
-                top_p=float(top_p),
-                stop=tuple(stop),
-                max_tokens=_int(label, "max_tokens", raw.get("max_tokens", 8), 1),
-            )
-            if mode == "sample":
-                spec["n"] = _int(label, "n", raw.get("n", 8), 2)
-                if temperature == 0:
-                    raise _fail(
-                        label, "sample mode needs temperature > 0 (n greedy answers are identical)"
-                    )
-            else:
-                guided = raw.get("guided", False)
-                if not isinstance(guided, bool):
-                    raise _fail(label, f"guided must be true or false, got {guided!r}")
-                spec["guided"] = guided
-                if temperature == 0 and repeats != 1:
-                    raise _fail(
-                        label,
-                        "greedy generation is deterministic: repeats must be 1 (or set temperature)",
-                    )
-        out.append(JudgeSpec(**spec))
-    names = [j.name for j in out]
-    dupes = sorted({n for n in names if names.count(n) > 1})
-    if dupes:
-        raise JudgeConfigError(
-            f"04_judge_sweeps.judges: judge names must be unique; repeated: {dupes}"
-        )
-    return out
 
 
 @dataclass(frozen=True)
@@ -436,7 +111,7 @@ class SweepResult:
     ----------
     ratings : pandas.DataFrame
         One row per judge x criterion x scale x granularity x repeat x summary
-        (:data:`RATING_COLUMNS` + :data:`EXTRA_COLUMNS`).
+        (the columns of :data:`radjudge.contracts.JUDGE_RATINGS`).
     validity : pandas.DataFrame
         :func:`validity_report` of ``ratings``.
     judges : pandas.DataFrame
@@ -454,10 +129,10 @@ def load_judge_clients(
     *,
     models: Mapping[str, Mapping[str, Any]],
     cache_dir: Any,
-    cache_mode: str = "readwrite",
-    records: Sequence[Any] = (),
+    cache_mode: CacheMode = "readwrite",
+    records: Sequence[AnonymizedRecord] = (),
     allow_remote_phi: bool = False,
-) -> dict[str, Any]:
+) -> dict[str, LLMClient]:
     """One guarded, cached LLM client per registry model the judges use.
 
     Parameters
@@ -479,9 +154,6 @@ def load_judge_clients(
     dict of str to radjudge.llm.LLMClient
         Models load lazily, on the first cache miss: a replay loads none.
     """
-    from radjudge.anonymize import check_llm_text
-    from radjudge.llm import load_client
-
     allowed = sorted({s for r in records for s in r.surrogates})
 
     def guard(text: str) -> None:
@@ -497,7 +169,7 @@ def load_judge_clients(
             name,
             models[name],
             cache_dir=cache_dir,
-            cache_mode=cache_mode,  # type: ignore[arg-type]
+            cache_mode=cache_mode,
             text_guard=guard,
         )
         for name in names
@@ -515,7 +187,8 @@ def _check_summaries(summaries: pd.DataFrame) -> pd.DataFrame:
     for col in ("patient_id", "summarizer", "summarizer_kind"):
         if df[col].isna().any():
             raise ValueError(
-                f"summaries: column {col!r} is missing in row {int(df[col].isna().to_numpy().argmax())}"
+                f"summaries: column {col!r} is missing in row "
+                f"{int(df[col].isna().to_numpy().argmax())}"
             )
         df[col] = df[col].astype(str)
     df["text"] = df["text"].fillna("").astype(str)
@@ -661,9 +334,7 @@ def _metric_rows(judge: JudgeSpec, df: pd.DataFrame, pids: Sequence[str]) -> lis
     return rows
 
 
-def _source_texts(records: Iterable[Any]) -> dict[str, str]:
-    from radjudge.anonymize import require_anonymized
-
+def _source_texts(records: Iterable[AnonymizedRecord | PublicSource]) -> dict[str, str]:
     texts: dict[str, str] = {}
     for r in records:
         if isinstance(r, PublicSource):
@@ -677,10 +348,10 @@ def _source_texts(records: Iterable[Any]) -> dict[str, str]:
 
 def run_sweep(
     summaries: pd.DataFrame,
-    records: Iterable[Any],
+    records: Iterable[AnonymizedRecord | PublicSource],
     judges: Sequence[JudgeSpec],
     *,
-    clients: Mapping[str, Any],
+    clients: Mapping[str, LLMClient],
     seed: int,
     rubric: str = "clinical_summary",
     template: str | os.PathLike[str] | None = None,
@@ -705,7 +376,7 @@ def run_sweep(
     seed : int
         ``shared.seed``; sampling repeat ``r`` uses ``seed + r``.
     rubric : str, default "clinical_summary"
-        Rubric name (``radjudge/judge/rubrics/<rubric>.<language>.yaml``).
+        Rubric name (``radjudge/rubric/<rubric>.<language>.yaml``).
     template : str or path, optional
         Judge template file; default the packaged clinical template of each
         judge's language (``radjudge/judge/templates/judge.<language>.yaml``).
@@ -727,10 +398,6 @@ def run_sweep(
         Bad summaries table, a summary of a patient without a record, a
         client built without a text guard, or a missing client.
     """
-    from tqdm.auto import tqdm
-
-    from radjudge.llm import GenerationRequest, ScoreRequest
-
     df = _check_summaries(summaries)
     sources = _source_texts(records)
     orphans = sorted(set(df["patient_id"]) - set(sources))
@@ -742,11 +409,11 @@ def run_sweep(
     for j in judges:
         if j.mode == "metric":
             continue
-        if j.model not in clients:
+        if j.llm_model not in clients:
             raise ValueError(
                 f"judge {j.name!r}: no client for model {j.model!r}; pass clients[{j.model!r}]"
             )
-        if getattr(clients[j.model], "text_guard", None) is None:
+        if getattr(clients[j.llm_model], "text_guard", None) is None:
             raise ValueError(
                 f"judge {j.name!r}: client {j.model!r} has no text_guard; build it with "
                 "radjudge.llm.load_client(..., text_guard=radjudge.anonymize.check_llm_text)"
@@ -770,14 +437,14 @@ def run_sweep(
             chosen = pids[: j.patients] if j.patients else pids
             start = time.perf_counter()
             bar.set_postfix_str(j.name)
-            before = dict(clients[j.model].stats) if j.mode != "metric" else {}
+            before = dict(clients[j.llm_model].stats) if j.mode != "metric" else {}
             if j.mode == "metric":
                 rows = _metric_rows(j, df, chosen)
                 bar.update(len(rows))
             else:
                 rows = []
                 rub, tpl = templates[j.language]
-                client = clients[j.model]
+                client = clients[j.llm_model]
                 for pid in chosen:
                     items: list[tuple[Any, tuple[str, int, str, int], JudgePrompt | None]] = []
                     for s in df[df["patient_id"] == pid].itertuples():
@@ -793,12 +460,13 @@ def run_sweep(
                                     granularity=gran,
                                     rubric=rub,
                                     template=tpl,
-                                )  # type: ignore[arg-type]
+                                )
                             items.append((s, cfg, prompt))
                     live = [(k, p) for k, (_, _, p) in enumerate(items) if p is not None]
                     results: dict[int, Any] = {}
+                    outs: Sequence[Any]
                     if j.mode == "logprobs":
-                        reqs = [
+                        scoring = [
                             ScoreRequest(
                                 p.segments,
                                 system=p.system,
@@ -808,8 +476,8 @@ def run_sweep(
                             for _, p in live
                         ]
                         outs = (
-                            client.score_options(reqs, desc=f"{j.name} {pid}", share_prefix=True)
-                            if reqs
+                            client.score_options(scoring, desc=f"{j.name} {pid}", share_prefix=True)
+                            if scoring
                             else []
                         )
                     else:
@@ -836,14 +504,14 @@ def run_sweep(
                         outs = client.generate(reqs, desc=f"{j.name} {pid}") if reqs else []
                     for (k, _), out in zip(live, outs, strict=True):
                         results[k] = out
-                    for k, (s, (crit, scale, gran, rep), prompt) in enumerate(items):
+                    for k, (s, (crit, scale, granularity, rep), prompt) in enumerate(items):
                         if prompt is None:
                             rows.append(
                                 _row(
                                     j,
                                     crit,
                                     scale,
-                                    gran,
+                                    granularity,
                                     rep,
                                     pid,
                                     s.summarizer,
@@ -853,12 +521,20 @@ def run_sweep(
                             continue
                         rows.append(
                             _llm_row(
-                                j, crit, scale, gran, rep, pid, s.summarizer, prompt, results[k]
+                                j,
+                                crit,
+                                scale,
+                                granularity,
+                                rep,
+                                pid,
+                                s.summarizer,
+                                prompt,
+                                results[k],
                             )
                         )
                     bar.update(len(items))
             seconds = time.perf_counter() - start
-            after = dict(clients[j.model].stats) if j.mode != "metric" else {}
+            after = dict(clients[j.llm_model].stats) if j.mode != "metric" else {}
             per_judge.append(
                 {
                     "judge": j.name,
@@ -993,7 +669,7 @@ def _llm_row(
 
 
 def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    df = pd.DataFrame(rows, columns=[*RATING_COLUMNS, *EXTRA_COLUMNS])
+    df = pd.DataFrame(rows, columns=list(JUDGE_RATINGS.names()))
     df["score"] = pd.array(df["score"].tolist(), dtype="Int64")
     for col in ("scale", "repeat", "prompt_tokens", "completion_tokens", "n_samples", "n_valid"):
         df[col] = df[col].astype("int64")
@@ -1016,7 +692,8 @@ def validity_report(ratings: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per (judge, criterion, scale, granularity) with
-        :data:`VALIDITY_COLUMNS`: rows ``n``; the share of each status
+        the columns of :data:`radjudge.contracts.JUDGE_VALIDITY`: rows ``n``; the share of
+        each status
         (``ok``, ``unparseable``, ``out_of_range``, ``refused``, ``failed``;
         they sum to 1); for sampling judges the samples drawn and the share of
         them that parsed; for log-prob judges the mean probability mass on
@@ -1024,14 +701,14 @@ def validity_report(ratings: pd.DataFrame) -> pd.DataFrame:
         row), compute seconds and the share of cache hits.
     """
     if ratings.empty:
-        return pd.DataFrame(columns=list(VALIDITY_COLUMNS))
+        return pd.DataFrame(columns=list(JUDGE_VALIDITY.names()))
     keys = ["judge", "mode", "model", "criterion", "scale", "granularity"]
     out = []
     for key, g in ratings.groupby(keys, sort=False, dropna=False):
         row = dict(zip(keys, key, strict=True))
         row["n"] = len(g)
         counts = g["status"].value_counts()
-        for s in STATUSES:
+        for s in JUDGE_STATUSES:
             row[f"share_{s}"] = float(counts.get(s, 0)) / len(g)
         n_samples = int(g["n_samples"].sum())
         row["n_samples"] = n_samples
@@ -1050,4 +727,4 @@ def validity_report(ratings: pd.DataFrame) -> pd.DataFrame:
         row["latency_s"] = float(np.round(g["latency_s"].sum(), 3))
         row["share_cached"] = float(g["cached"].mean())
         out.append(row)
-    return pd.DataFrame(out, columns=list(VALIDITY_COLUMNS))
+    return pd.DataFrame(out, columns=list(JUDGE_VALIDITY.names()))

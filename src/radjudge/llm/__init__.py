@@ -14,7 +14,8 @@ Public API
 ``LLMClient.score_options(requests, *, desc=None, share_prefix=False) -> list[OptionScores]``
 ``LLMClient.identity`` (ModelIdentity), ``.stats`` (dict for
 ``record_stage(cache=...)``), ``.model_files`` (dict for ``record_stage(models=...)``),
-``.prompt_hash(request)``, ``.verify_cached(requests, *, sample, seed, logprob_atol) -> CacheCheck``.
+``.prompt_hash(request)``, ``.verify_cached(requests, *, sample, seed, logprob_atol) ->
+CacheCheck``.
 Request/result types: :class:`GenerationRequest`, :class:`GenerationResult`,
 :class:`ScoreRequest`, :class:`OptionScores`; token level (prefix kernel):
 :class:`TokenScoreRequest`, :class:`OptionLogprob`.
@@ -25,7 +26,8 @@ Example
 >>> req = llm.GenerationRequest(("Жалобы: боль в животе.",), system="Кратко.", max_tokens=64)
 >>> req.text
 'Жалобы: боль в животе.'
->>> llm.ScoreRequest(("Оцените полноту.",), answer_prefix="Оценка: ", options=("1", "2", "3")).options
+>>> score = llm.ScoreRequest(("Оцените.",), answer_prefix="Оценка: ", options=("1", "2", "3"))
+>>> score.options
 ('1', '2', '3')
 
 Committed-cache integrity (stage tests)

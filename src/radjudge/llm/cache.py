@@ -44,8 +44,9 @@ import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 
+from radjudge.checks import check_choice
 from radjudge.llm.prompts import canonical_json
 from radjudge.llm.types import CacheMode
 
@@ -234,8 +235,7 @@ class CallCache:
     """
 
     def __init__(self, directory: str | os.PathLike[str], *, mode: CacheMode = "readwrite") -> None:
-        if mode not in get_args(CacheMode):
-            raise ValueError(f"cache mode must be one of {get_args(CacheMode)}, got {mode!r}")
+        check_choice("cache mode", mode, CacheMode)
         self.directory = Path(directory)
         self.mode: CacheMode = mode
         self._shards: dict[str, _Shard] = {}

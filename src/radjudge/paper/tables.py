@@ -3,9 +3,9 @@
 Each table is a mapping ``{"columns": [str], "align": [str], "rows": [[str]]}``,
 every cell formatted for the language; ``paper/template.typ`` typesets it.
 The levels shown (scales, granularities, criteria, judges) are the ones the
-stats hold, in the display order of :mod:`radjudge.figures.plots`.
+stats hold, in the display order of :mod:`radjudge.contracts`.
 
-Key schema: :mod:`radjudge.concordance.analysis` (module docstring).
+Key schema: :data:`radjudge.contracts.STATS_SCHEMA`.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from typing import Any
 
 import pandas as pd
 
-from radjudge.figures.labels import Language, label, text
-from radjudge.figures.plots import CRITERIA_ORDER, GRANULARITY_ORDER
+from radjudge.contracts import CRITERIA, GRANULARITIES, SUMMEVAL_CRITERIA, Language
+from radjudge.figures.labels import label, text
+from radjudge.paper.numbers import format_number
 
 __all__ = [
     "paper_tables",
@@ -51,8 +52,6 @@ def levels(
 
 
 def _f(stats: Mapping[str, Any], key: str, language: Language, digits: int | None = None) -> str:
-    from radjudge.paper import format_number
-
     return format_number(stats.get(key), language, key=key.rsplit(".", 1)[-1], digits=digits)
 
 
@@ -74,7 +73,7 @@ def factor_table(stats: Mapping[str, Any], *, language: Language) -> dict[str, A
     rows = []
     for factor, order, name in (
         ("scale", (), text("scale", language)),
-        ("granularity", GRANULARITY_ORDER, text("granularity", language)),
+        ("granularity", GRANULARITIES, text("granularity", language)),
         ("judge", (), text("judge", language)),
     ):
         lv = levels(stats, f"w.by_{factor}.", ".mean", order)
@@ -117,8 +116,8 @@ def factor_table(stats: Mapping[str, Any], *, language: Language) -> dict[str, A
 def criteria_table(stats: Mapping[str, Any], *, language: Language) -> dict[str, Any]:
     """Per criterion: experts' W, mean judge W, the best configuration, its W, ΔW and alt-test."""
     ru = language == "ru"
-    crits = levels(stats, "w.by_criterion.", ".mean", CRITERIA_ORDER) or levels(
-        stats, "w.best.", ".w", CRITERIA_ORDER
+    crits = levels(stats, "w.by_criterion.", ".mean", CRITERIA) or levels(
+        stats, "w.best.", ".w", CRITERIA
     )
     rows = []
     for c in crits:
@@ -168,11 +167,11 @@ def selection_table(stats: Mapping[str, Any], *, language: Language) -> dict[str
     )
     rows = []
     for j in judges:
-        crits = levels(stats, f"selection.{j}.", ".held_out_w", CRITERIA_ORDER)
+        crits = levels(stats, f"selection.{j}.", ".held_out_w", CRITERIA)
         for i, c in enumerate(crits):
             p = f"selection.{j}.{c}"
             sel = str(stats.get(f"{p}.selected", "—"))
-            for g in GRANULARITY_ORDER:  # "scale=5, granularity=full" -> readable
+            for g in GRANULARITIES:  # "scale=5, granularity=full" -> readable
                 sel = sel.replace(f"granularity={g}", label("granularity", g, language))
             sel = sel.replace("scale=", "1–")
             rows.append(
@@ -202,9 +201,6 @@ def selection_table(stats: Mapping[str, Any], *, language: Language) -> dict[str
     }
 
 
-SUMMEVAL_CRITERIA = ("coherence", "consistency", "fluency", "relevance")
-
-
 def external_table(
     baselines: pd.DataFrame, judges: pd.DataFrame, *, language: Language
 ) -> dict[str, Any]:
@@ -215,7 +211,7 @@ def external_table(
     baselines : DataFrame
         ``paths.SUMMEVAL_BASELINES`` (``metric, criterion, spearman, kendall, n_docs``).
     judges : DataFrame
-        ``paths.SUMMEVAL_JUDGES`` (:data:`radjudge.external.judges.RESULT_COLUMNS`): its
+        ``paths.SUMMEVAL_JUDGES`` (:data:`radjudge.contracts.SUMMEVAL_JUDGES`): its
         ``published`` rows and, per local judge, the mean over its configurations.
     language : {"ru", "en"}
     """
@@ -273,8 +269,6 @@ def external_table(
 
 
 def _number(value: Any, language: Language) -> str:
-    from radjudge.paper import format_number
-
     return str(format_number(float(value), language, digits=3))
 
 

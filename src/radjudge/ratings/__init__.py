@@ -9,7 +9,7 @@ Workflow of a real study (notebook 03 drives it from the profile):
 3. :func:`load_expert_ratings` checks every workbook against the key and the
    roster, unblinds the summarizers and returns one tidy table
    (``paths.EXPERT_RATINGS``); :func:`completeness` counts missing ratings per
-   expert and :func:`panel_agreement` gives Kendall's W inside the panel.
+   expert; Kendall's W inside the panel is :func:`radjudge.concordance.panel_agreement`.
 
 Ratings collected by other means come in through the same function as a long
 CSV (see :mod:`radjudge.ratings.load` for the format, including panel means).
@@ -17,8 +17,7 @@ Every problem is a :class:`RatingsError` (a ``ValueError``) located by file,
 sheet, row and column; its ``kind`` is one of :data:`ERROR_KINDS`.
 """
 
-from radjudge.ratings.agreement import panel_agreement
-from radjudge.ratings.criteria import CRITERIA, criteria_sheet, resolve_scales
+from radjudge.ratings.criteria import criteria_sheet, resolve_scales
 from radjudge.ratings.errors import ERROR_KINDS, MissingRatingsWarning, RatingsError
 from radjudge.ratings.forms import (
     ExportedForms,
@@ -29,22 +28,18 @@ from radjudge.ratings.forms import (
     form_file_name,
 )
 from radjudge.ratings.key import BlindingKey, read_key
-from radjudge.ratings.load import CSV_COLUMNS, RATINGS_COLUMNS, completeness, load_expert_ratings
+from radjudge.ratings.load import CSV_COLUMNS, completeness, load_expert_ratings
 from radjudge.ratings.roster import (
     ROSTER_COLUMNS,
-    SUGGESTED_CATEGORIES,
     read_roster,
     validate_roster,
     write_roster,
 )
 
 __all__ = [
-    "CRITERIA",
     "CSV_COLUMNS",
     "ERROR_KINDS",
-    "RATINGS_COLUMNS",
     "ROSTER_COLUMNS",
-    "SUGGESTED_CATEGORIES",
     "BlindingKey",
     "ExportedForms",
     "FormsStatus",
@@ -57,7 +52,6 @@ __all__ = [
     "fill_forms",
     "form_file_name",
     "load_expert_ratings",
-    "panel_agreement",
     "read_key",
     "read_roster",
     "resolve_scales",

@@ -1,7 +1,7 @@
 """Criteria and scale definitions shown to experts on the criteria sheet.
 
 Experts and LLM judges read the same definitions: the criteria sheet is rendered
-from the judge rubric (:func:`radjudge.judge.load_rubric`, Russian, by default
+from the shared rubric (:func:`radjudge.rubric.load_rubric`, Russian, by default
 ``clinical_summary``) - per criterion its name, definition and the meaning of
 every point of the scale, exactly as the judges' ``full`` prompts describe it.
 There is no second copy of the definitions here.
@@ -13,10 +13,9 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-__all__ = ["CRITERIA", "criteria_sheet", "resolve_scales"]
+from radjudge.rubric import load_rubric
 
-#: Criterion ids shared by experts, judges and rubrics (CONTRACTS), in form order.
-CRITERIA = ("completeness", "correctness", "relevance", "conciseness", "structure", "unsupported")
+__all__ = ["criteria_sheet", "resolve_scales"]
 
 
 def resolve_scales(criteria: Sequence[str], scale_max: int | Mapping[str, int]) -> dict[str, int]:
@@ -57,7 +56,7 @@ def criteria_sheet(scales: Mapping[str, int], *, rubric: str = "clinical_summary
     scales : mapping
         Criterion -> scale max, in form order (see :func:`resolve_scales`).
     rubric : str, default "clinical_summary"
-        Packaged rubric name or path to a rubric YAML file (:func:`radjudge.judge.load_rubric`).
+        Packaged rubric name or path to a rubric YAML file (:func:`radjudge.rubric.load_rubric`).
 
     Returns
     -------
@@ -69,20 +68,19 @@ def criteria_sheet(scales: Mapping[str, int], *, rubric: str = "clinical_summary
     ------
     ValueError
         A criterion the rubric does not define, or a scale whose points it does
-        not describe (:class:`radjudge.judge.RubricError`).
+        not describe (:class:`radjudge.rubric.RubricError`).
 
     >>> sheet = criteria_sheet({"structure": 3, "completeness": 5})
     >>> sheet.groupby("criterion", sort=False)["point"].max().to_dict()
     {'structure': 3, 'completeness': 5}
     """
-    from radjudge.judge import load_rubric
-
     rub = load_rubric(rubric, language="ru")
     rows = []
     for crit, n in scales.items():
         if crit not in rub.criterion_ids:
             raise ValueError(
-                f"criterion {crit!r} is not defined by rubric {rub.source}; it defines {', '.join(rub.criterion_ids)}"
+                f"criterion {crit!r} is not defined by rubric {rub.source}; it defines "
+                f"{', '.join(rub.criterion_ids)}"
             )
         c = rub.criterion(crit)
         definition = c.definition[:1].upper() + c.definition[1:]

@@ -7,7 +7,7 @@ Workbook layout (names are part of the format; the importer checks them):
 ``Критерии``
     Every criterion's definition and the meaning of every point of its scale,
     rendered from the same rubric file the LLM judges read
-    (:func:`radjudge.judge.load_rubric`; its SHA-256 is stored in the key).
+    (:func:`radjudge.rubric.load_rubric`; its SHA-256 is stored in the key).
 ``Оценки``
     Row 1: Russian headings; row 2: machine column ids (``n, code, patient_id,
     record, summary`` and one criterion id per rating column); from row 3: one
@@ -47,7 +47,9 @@ import numpy as np
 import pandas as pd
 
 from radjudge import paths as rj_paths
-from radjudge.ratings.criteria import CRITERIA, criteria_sheet, resolve_scales
+from radjudge.anonymize import require_anonymized
+from radjudge.contracts import CRITERIA
+from radjudge.ratings.criteria import criteria_sheet, resolve_scales
 from radjudge.ratings.key import BlindingKey, CodeEntry, FormEntry, read_key, text_sha256, write_key
 from radjudge.ratings.roster import validate_roster
 
@@ -131,7 +133,7 @@ def _expert_order(
     by_patient: dict[str, list[tuple[str, str]]] = {}
     for p in pairs:
         by_patient.setdefault(p[0], []).append(p)
-    order = []
+    order: list[tuple[str, str]] = []
     patients = sorted(by_patient)
     for i in rng.permutation(len(patients)):
         block = sorted(by_patient[patients[i]])
@@ -148,7 +150,7 @@ def _row_height(texts: Sequence[str], widths: Sequence[float]) -> float:
 
 
 def _instructions(
-    ws,
+    ws: Any,
     *,
     study_id: str,
     expert_id: str,
@@ -171,8 +173,8 @@ def _instructions(
         ("", False),
         ("Как заполнять", True),
         (
-            "1. На листе «Оценки» каждая строка — одно резюме одной медицинской карты: слева обезличенная "
-            "карта, рядом резюме. Резюме одной карты идут подряд.",
+            "1. На листе «Оценки» каждая строка — одно резюме одной медицинской карты: слева "
+            "обезличенная карта, рядом резюме. Резюме одной карты идут подряд.",
             False,
         ),
         (
@@ -181,18 +183,18 @@ def _instructions(
             False,
         ),
         (
-            "3. Определения критериев и значение каждого балла — на листе «Критерии». Оценивайте каждый "
-            "критерий отдельно от остальных.",
+            "3. Определения критериев и значение каждого балла — на листе «Критерии». Оценивайте "
+            "каждый критерий отдельно от остальных.",
             False,
         ),
         (
-            "4. Резюме получены разными способами и перемешаны случайно; код резюме ничего не говорит о "
-            "его источнике. Не пытайтесь угадать источник.",
+            "4. Резюме получены разными способами и перемешаны случайно; код резюме ничего не "
+            "говорит о его источнике. Не пытайтесь угадать источник.",
             False,
         ),
         (
-            "5. Если оценить невозможно, оставьте ячейку пустой — не ставьте оценку наугад. Пустая ячейка "
-            "учитывается как пропуск, она никогда не заполняется за вас.",
+            "5. Если оценить невозможно, оставьте ячейку пустой — не ставьте оценку наугад. "
+            "Пустая ячейка учитывается как пропуск, она никогда не заполняется за вас.",
             False,
         ),
         (
@@ -201,8 +203,8 @@ def _instructions(
             False,
         ),
         (
-            "7. Сохраните файл в формате .xlsx (имя файла можно не менять) и верните его организатору "
-            "исследования.",
+            "7. Сохраните файл в формате .xlsx (имя файла можно не менять) и верните его "
+            "организатору исследования.",
             False,
         ),
         ("", False),
@@ -216,7 +218,7 @@ def _instructions(
             cell.font = Font(bold=True, size=13 if i == 1 else 11)
 
 
-def _criteria_ws(ws, table: pd.DataFrame) -> None:
+def _criteria_ws(ws: Any, table: pd.DataFrame) -> None:
     from openpyxl.styles import Alignment, Font
 
     heads = ["Критерий", "Код критерия", "Определение", "Шкала", "Балл", "Что означает балл"]
@@ -240,13 +242,16 @@ def _criteria_ws(ws, table: pd.DataFrame) -> None:
                 c.alignment = Alignment(wrap_text=True, vertical="top")
             r += 1
         r += 1
-    source = f"Источник определений (те же, что у LLM-судей): {table['source'].iloc[0]}, SHA-256 {table['sha256'].iloc[0][:12]}"
+    source = (
+        f"Источник определений (те же, что у LLM-судей): {table['source'].iloc[0]}, SHA-256 "
+        f"{table['sha256'].iloc[0][:12]}"
+    )
     ws.cell(row=r, column=1, value=source).font = Font(italic=True, size=9)
     ws.freeze_panes = "A2"
 
 
 def _rating_ws(
-    ws,
+    ws: Any,
     *,
     rows: Sequence[tuple[str, str, str, str]],
     scales: Mapping[str, int],
@@ -305,7 +310,7 @@ _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _MODIFIED = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
 
 
-def _save_workbook(wb, path: Path) -> None:
+def _save_workbook(wb: Any, path: Path) -> None:
     """Save atomically and byte-reproducibly: fixed ZIP entry times and document dates.
 
     openpyxl stamps the current time into every ZIP entry and into
@@ -335,15 +340,13 @@ def _save_workbook(wb, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def _protect(ws) -> None:
+def _protect(ws: Any) -> None:
     ws.protection.sheet = True
     ws.protection.selectLockedCells = False
     ws.protection.selectUnlockedCells = False
 
 
 def _records_text(records: Sequence[Any]) -> dict[str, str]:
-    from radjudge.anonymize import require_anonymized
-
     out: dict[str, str] = {}
     for rec in records:
         require_anonymized(rec)  # raises unless the record went through radjudge.anonymize
@@ -383,14 +386,14 @@ def export_forms(
         Printed on and embedded in every form; 1-64 letters, digits, ``_.-``.
     seed : int
         Seed of the codes and of every expert's row order.
-    criteria : sequence of str, default :data:`CRITERIA`
+    criteria : sequence of str, default :data:`radjudge.contracts.CRITERIA`
         Rating columns, in order.
     scale_max : int or mapping, default 5
         Scale max for all criteria, or per criterion (scales run 1..max); the
         rubric must describe every point of it.
     rubric : str, default "clinical_summary"
-        The judge rubric (Russian) the criteria sheet is rendered from
-        (:func:`radjudge.judge.load_rubric`: packaged name or path).
+        The rubric (Russian) the criteria sheet is rendered from, shared with the judges
+        (:func:`radjudge.rubric.load_rubric`: packaged name or path).
     forms_dir : path-like, optional
         Folder of the forms; ``paths.FORMS`` by default.
     key_path : path-like, optional
@@ -433,7 +436,8 @@ def export_forms(
     dup = table.duplicated(["patient_id", "summarizer"])
     if dup.any():
         raise ValueError(
-            f"summaries: {table.loc[dup, ['patient_id', 'summarizer']].iloc[0].tolist()} appears twice"
+            f"summaries: {table.loc[dup, ['patient_id', 'summarizer']].iloc[0].tolist()} appears "
+            "twice"
         )
     bad_text = table["text"].map(lambda t: not isinstance(t, str))
     if bad_text.any():
@@ -567,7 +571,8 @@ def form_cells(
                 value = int(score)
                 if value != score or not 1 <= value <= key.scales[crit]:
                     raise ValueError(
-                        f"score {score!r} for {crit!r} is not a whole number in 1..{key.scales[crit]}"
+                        f"score {score!r} for {crit!r} is not a whole number in "
+                        f"1..{key.scales[crit]}"
                     )
             cells.append((row_of[code], col_of[crit], value))
     return out
@@ -712,7 +717,7 @@ def ensure_forms(
     """
     forms_dir = Path(forms_dir) if forms_dir is not None else rj_paths.FORMS
     key_path = Path(key_path) if key_path is not None else rj_paths.BLINDING_KEY
-    kw = dict(
+    kw: dict[str, Any] = dict(
         study_id=study_id,
         seed=seed,
         criteria=criteria,
@@ -743,8 +748,8 @@ def ensure_forms(
         raise RuntimeError(
             f"the forms in {forms_dir} (key {key_path}) no longer fit this run: "
             + "; ".join(reasons)
-            + ". Forms handed out must keep their key: restore the inputs they were made from, or, if no "
-            "expert holds a form yet, delete the key and the forms to export new ones."
+            + ". Forms handed out must keep their key: restore the inputs they were made from, or, "
+            "if no expert holds a form yet, delete the key and the forms to export new ones."
         )
     return FormsStatus(
         "re-exported", reasons, export_forms(records, summaries, roster, overwrite=True, **kw)

@@ -8,7 +8,7 @@ It is JSON::
      "study_id": "radjudge-demo",
      "seed": 20240611,
      "scales": {"completeness": 5, ...},            # criterion -> scale max, form order
-     "rubric": {"source": "radjudge/judge/rubrics/clinical_summary.ru.yaml", "sha256": "..."},
+     "rubric": {"source": "radjudge/rubric/clinical_summary.ru.yaml", "sha256": "..."},
      "patients": {"P001": {"record_sha256": "..."}},
      "codes": {"K7Q2MX": {"patient_id": "P001", "summarizer": "model_a",
                           "summary_sha256": "..."}},
@@ -230,7 +230,8 @@ def read_key(path: str | os.PathLike[str]) -> BlindingKey:
     if actual != data["fingerprint"]:
         raise RatingsError(
             "the key's content no longer matches its fingerprint: the key was edited after "
-            f"export (stored {str(data['fingerprint'])[:12]}..., content hashes to {actual[:12]}...)",
+            f"export (stored {str(data['fingerprint'])[:12]}..., content hashes to "
+            f"{actual[:12]}...)",
             kind="tampered_key",
             file=path,
             column="fingerprint",

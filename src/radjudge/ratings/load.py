@@ -58,7 +58,7 @@ from typing import Any
 import pandas as pd
 
 from radjudge import paths as rj_paths
-from radjudge.ratings.criteria import CRITERIA
+from radjudge.contracts import CRITERIA, EXPERT_RATINGS
 from radjudge.ratings.errors import (
     MissingFormsWarning,
     MissingRatingsWarning,
@@ -89,19 +89,10 @@ from radjudge.tabular import (
     read_sheets,
 )
 
-__all__ = ["CSV_COLUMNS", "RATINGS_COLUMNS", "load_expert_ratings", "completeness"]
+__all__ = ["CSV_COLUMNS", "load_expert_ratings", "completeness"]
 
-CSV_COLUMNS = (
-    "expert_id",
-    "expert_category",
-    "patient_id",
-    "summarizer",
-    "criterion",
-    "scale_max",
-    "score",
-)
+CSV_COLUMNS = EXPERT_RATINGS.core
 _CSV_OPTIONAL = ("n_raters_averaged",)
-RATINGS_COLUMNS = (*CSV_COLUMNS, "n_raters_averaged", "source_file")
 
 _INT = re.compile(r"^[+-]?\d+$")
 _DECIMAL = re.compile(r"^[+-]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?$")
@@ -934,7 +925,7 @@ def load_expert_ratings(
     roster : DataFrame or path-like, optional
         The expert roster; when given every expert must be in it, with its category.
     criteria : sequence of str, optional
-        Allowed criteria; the key's criteria, else :data:`~radjudge.ratings.CRITERIA`.
+        Allowed criteria; the key's criteria, else :data:`radjudge.contracts.CRITERIA`.
         Pass others for external data (e.g. SummEval's ``coherence``, ...).
     scale_max : int or mapping, optional
         The study's scale max (all criteria, or per criterion); checked when given.
@@ -942,7 +933,8 @@ def load_expert_ratings(
     Returns
     -------
     DataFrame, shape (n_ratings, 9)
-        Columns :data:`RATINGS_COLUMNS`, one row per (expert, summary, criterion),
+        The columns of :data:`radjudge.contracts.EXPERT_RATINGS`, one row per (expert,
+        summary, criterion),
         sorted by expert, patient, summarizer and criterion (criteria order).
         ``score`` is ``Int64`` (``Float64`` when some row is a panel mean); NA = missing.
 
@@ -1022,7 +1014,7 @@ def load_expert_ratings(
 
 
 def _finish(ctx: _Context) -> pd.DataFrame:
-    df = pd.DataFrame(ctx.rows, columns=list(RATINGS_COLUMNS))
+    df = pd.DataFrame(ctx.rows, columns=list(EXPERT_RATINGS.names()))
     averaged = bool((df["n_raters_averaged"] > 1).any()) if len(df) else False
     df["score"] = pd.array(
         [pd.NA if v is None else v for v in df["score"]], dtype="Float64" if averaged else "Int64"

@@ -11,7 +11,7 @@ File format (``paths.EXPERT_ROSTER``, UTF-8 CSV, header row)::
   offending character named: a Cyrillic ``Е`` typed for a Latin ``E`` would
   otherwise make a second, phantom expert (:func:`id_problem`);
 * ``category``: a lower-case identifier, e.g. ``radiologist``, ``clinician``,
-  ``resident``, ``other`` (:data:`SUGGESTED_CATEGORIES`; others are allowed);
+  ``resident``, ``other`` (:data:`radjudge.contracts.EXPERT_CATEGORIES`; others are allowed);
 * ``years_experience``: a whole number >= 0.
 
 Further columns are kept as they are. The roster holds no names: it is a
@@ -27,12 +27,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from radjudge.contracts import EXPERT_CATEGORIES
 from radjudge.ratings.errors import RatingsError, read_rating_csv
 
 __all__ = [
     "ID_CHARACTERS",
     "ROSTER_COLUMNS",
-    "SUGGESTED_CATEGORIES",
     "read_roster",
     "write_roster",
     "validate_roster",
@@ -41,7 +41,6 @@ __all__ = [
 ]
 
 ROSTER_COLUMNS = ("expert_id", "category", "years_experience")
-SUGGESTED_CATEGORIES = ("radiologist", "clinician", "resident", "other")
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 #: The characters an expert id may hold (documented for the roster and the long CSV).
@@ -177,7 +176,7 @@ def validate_roster(
                 file=source,
                 row=i,
                 column="category",
-                expected=f"a lower-case identifier such as {', '.join(SUGGESTED_CATEGORIES)}",
+                expected=f"a lower-case identifier such as {', '.join(EXPERT_CATEGORIES)}",
             )
         text = str(yrs).strip() if not pd.isna(yrs) else ""
         if isinstance(yrs, float) and yrs.is_integer():

@@ -35,7 +35,6 @@ from radjudge.summarize.prompts import (
     render_summary_request,
 )
 from radjudge.summarize.run import (
-    SUMMARY_COLUMNS,
     generation_batches,
     load_summary_clients,
     run_summarizers,
@@ -57,7 +56,6 @@ __all__ = [
     "available_templates",
     "load_template",
     "render_summary_request",
-    "SUMMARY_COLUMNS",
     "generation_batches",
     "load_summary_clients",
     "summary_requests",

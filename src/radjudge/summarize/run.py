@@ -1,8 +1,8 @@
 """Run the summarizers of a profile over anonymized records: the summaries table.
 
 :func:`run_summarizers` produces one row per (patient, summarizer) in the
-columns of :data:`SUMMARY_COLUMNS` (the ``paths.SUMMARIES`` contract plus five
-columns that keep bad outputs visible instead of dropping them):
+columns of :data:`radjudge.contracts.SUMMARIES` (the data contract; the last five
+columns keep bad outputs visible instead of dropping them):
 
 ``raw_text``
     What the model returned, answer prefix prepended, before the clean-up of
@@ -48,15 +48,25 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
+from radjudge.anonymize import (
+    AnonymizedRecord,
+    anonymize_text,
+    check_llm_text,
+    require_anonymized,
+)
+from radjudge.anonymize.guard import scan_text
+from radjudge.anonymize.remote import require_remote_consent
+from radjudge.contracts import SUMMARIES
+from radjudge.llm import LLMClient, load_client
+from radjudge.llm.types import CacheMode
 from radjudge.summarize.config import SummarizerConfig
 from radjudge.summarize.extractive import extractive_summary
 from radjudge.summarize.gold import render_gold_summary
 from radjudge.summarize.postprocess import clean_summary, flag_summary
 from radjudge.summarize.prompts import load_template, render_summary_request
+from radjudge.summary_features import summary_features
 
 __all__ = [
-    "CONTRACT_COLUMNS",
-    "SUMMARY_COLUMNS",
     "SummaryPhi",
     "mask_summary_phi",
     "load_summary_clients",
@@ -75,32 +85,15 @@ class SummaryPhi(NamedTuple):
     masked: bool
 
 
-#: Columns of ``paths.SUMMARIES`` fixed by the data contract.
-CONTRACT_COLUMNS = (
-    "patient_id",
-    "summarizer",
-    "summarizer_kind",
-    "model",
-    "text",
-    "prompt_hash",
-    "prompt_tokens",
-    "completion_tokens",
-    "latency_s",
-    "cache_hit",
-)
-#: All columns of the summaries table, in order.
-SUMMARY_COLUMNS = (*CONTRACT_COLUMNS, "raw_text", "finish_reason", "flag", "error", "phi_masked")
-
-
 def load_summary_clients(
     configs: Sequence[SummarizerConfig],
     *,
     models: Mapping[str, Mapping[str, Any]],
     cache_dir: str | os.PathLike[str],
-    cache_mode: str = "readwrite",
-    records: Sequence[Any] = (),
+    cache_mode: CacheMode = "readwrite",
+    records: Sequence[AnonymizedRecord] = (),
     allow_remote_phi: bool = False,
-) -> dict[str, Any]:
+) -> dict[str, LLMClient]:
     """One LLM client per registry model that an ``llm`` summarizer uses.
 
     Parameters
@@ -125,10 +118,6 @@ def load_summary_clients(
         Registry name -> client. Models load lazily, on the first cache miss,
         so a full replay never loads one.
     """
-    from radjudge.anonymize import check_llm_text
-    from radjudge.anonymize.remote import require_remote_consent
-    from radjudge.llm import load_client
-
     allowed = sorted({s for r in records for s in r.surrogates})
 
     def guard(text: str) -> None:
@@ -145,7 +134,7 @@ def load_summary_clients(
         allow_remote_phi=allow_remote_phi,
         where="02_summarization",
     )
-    clients: dict[str, Any] = {}
+    clients: dict[str, LLMClient] = {}
     for cfg in configs:
         if cfg.kind != "llm" or cfg.model in clients:
             continue
@@ -154,9 +143,9 @@ def load_summary_clients(
                 f"summarizer {cfg.name!r} uses model {cfg.model!r}, which is not in the model "
                 f"registry (shared.models: {', '.join(models) or 'empty'})"
             )
-        clients[cfg.model] = load_client(
-            cfg.model,
-            models[cfg.model],
+        clients[cfg.llm_model] = load_client(
+            cfg.llm_model,
+            models[cfg.llm_model],
             cache_dir=cache_dir,
             cache_mode=cache_mode,
             text_guard=guard,
@@ -186,7 +175,7 @@ def _row(pid: str, cfg: SummarizerConfig, text: str, **kw: Any) -> dict[str, Any
     return row
 
 
-def mask_summary_phi(text: str, *, allowed: Sequence[str] = ()) -> tuple[str, bool]:
+def mask_summary_phi(text: str, *, allowed: Sequence[str] = ()) -> SummaryPhi:
     """Pass a summary through the anonymizer if the guard finds anything in it.
 
     A summary must state nothing the anonymized record hides: a gold summary
@@ -214,9 +203,6 @@ def mask_summary_phi(text: str, *, allowed: Sequence[str] = ()) -> tuple[str, bo
     >>> mask_summary_phi("Острый аппендицит.")
     SummaryPhi(text='Острый аппендицит.', masked=False)
     """
-    from radjudge.anonymize import anonymize_text
-    from radjudge.anonymize.guard import scan_text
-
     if not text or not scan_text(text, allowed=allowed):
         return SummaryPhi(text, False)
     masked = anonymize_text(text)
@@ -261,7 +247,7 @@ def summary_requests(
 
 
 def generation_order(requests: Sequence[Any]) -> list[int]:
-    """Indices of ``requests`` in the order they are sent: longest prompt first, ties in input order.
+    """Indices of ``requests`` in sending order: longest prompt first, ties in input order.
 
     >>> from radjudge.llm import GenerationRequest
     >>> generation_order([GenerationRequest(("ab",)), GenerationRequest(("abc",)),
@@ -297,7 +283,7 @@ def generation_batches(requests: Sequence[Any], batch_size: int) -> list[list[in
 def _llm_rows(
     records: Sequence[Any], cfg: SummarizerConfig, client: Any, *, seed: int | None
 ) -> list[dict[str, Any]]:
-    template = load_template(cfg.template)
+    template = load_template(cfg.llm_template)
     requests = summary_requests(records, cfg, seed=seed)
     order = generation_order(requests)
     # One call: the backend batches consecutive misses (see the module docstring).
@@ -334,10 +320,10 @@ def _llm_rows(
 
 
 def run_summarizers(
-    records: Sequence[Any],
+    records: Sequence[AnonymizedRecord],
     configs: Sequence[SummarizerConfig],
     *,
-    clients: Mapping[str, Any] | None = None,
+    clients: Mapping[str, LLMClient] | None = None,
     facts: Mapping[str, Mapping[str, Any]] | None = None,
     seed: int | None = None,
 ) -> pd.DataFrame:
@@ -360,7 +346,7 @@ def run_summarizers(
     Returns
     -------
     DataFrame, shape (len(records) * len(configs), 14)
-        Columns :data:`SUMMARY_COLUMNS`, rows ordered by summarizer (profile
+        Columns :data:`radjudge.contracts.SUMMARIES`, rows ordered by summarizer (profile
         order) then record. No row is ever dropped: failed, empty and
         degenerate outputs are kept with their ``flag``.
 
@@ -370,8 +356,6 @@ def run_summarizers(
         Duplicate patient ids, a missing client, or a gold summarizer
         without ground-truth facts for some patient.
     """
-    from radjudge.anonymize import require_anonymized
-
     ids = [r.patient_id for r in records]
     dupes = sorted({p for p in ids if ids.count(p) > 1})
     if dupes:
@@ -381,16 +365,17 @@ def run_summarizers(
     rows: list[dict[str, Any]] = []
     for cfg in configs:
         if cfg.kind == "gold":
-            missing = [p for p in ids if facts is None or p not in facts]
+            known = facts or {}
+            missing = [p for p in ids if p not in known]
             if missing:
                 raise ValueError(
-                    f"summarizer {cfg.name!r} (gold) needs the ground-truth facts of every patient; "
-                    f"none for {missing[:5]}. Gold summaries exist for the synthetic cohort only: "
-                    "drop the gold summarizer for real records."
+                    f"summarizer {cfg.name!r} (gold) needs the ground-truth facts of every "
+                    f"patient; none for {missing[:5]}. Gold summaries exist for the synthetic "
+                    "cohort only: drop the gold summarizer for real records."
                 )
             for r in records:
                 gold = mask_summary_phi(
-                    render_gold_summary(facts[r.patient_id], patient_id=r.patient_id),
+                    render_gold_summary(known[r.patient_id], patient_id=r.patient_id),
                     allowed=r.surrogates,
                 )
                 rows.append(_row(r.patient_id, cfg, gold.text, phi_masked=gold.masked))
@@ -409,8 +394,8 @@ def run_summarizers(
                     f"summarizer {cfg.name!r} needs a client for model {cfg.model!r}; build them "
                     "with load_summary_clients(...)"
                 )
-            rows += _llm_rows(records, cfg, clients[cfg.model], seed=seed)
-    out = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+            rows += _llm_rows(records, cfg, clients[cfg.llm_model], seed=seed)
+    out = pd.DataFrame(rows, columns=list(SUMMARIES.names()))
     out["prompt_tokens"] = out["prompt_tokens"].astype("int64")
     out["completion_tokens"] = out["completion_tokens"].astype("int64")
     out["latency_s"] = out["latency_s"].astype("float64")
@@ -430,7 +415,7 @@ def summary_stats(
     Parameters
     ----------
     summaries : DataFrame
-        The summaries table (:data:`SUMMARY_COLUMNS`).
+        The summaries table (:data:`radjudge.contracts.SUMMARIES`).
     records : mapping
         ``patient_id -> anonymized record text`` (what the summarizers saw).
     facts : mapping, optional
@@ -446,8 +431,6 @@ def summary_stats(
         ``prompt_tokens, completion_tokens, latency_s`` and the share of
         ``cache_hit``. Means skip NaN (a patient without a fact of a group).
     """
-    from radjudge.summary_features import summary_features
-
     feats = summary_features(summaries, records=records, facts=facts)
     merged = summaries.drop(columns=["text"]).merge(
         feats, on=["patient_id", "summarizer"], how="left", validate="one_to_one"

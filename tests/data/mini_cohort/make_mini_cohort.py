@@ -1,7 +1,8 @@
 """Write the mini cohort used by the rating tests (4 synthetic patients, 5 summaries each).
 
-Hand-written, synthetic, no real person. Formats follow CONTRACTS: the cohort
-line of ``paths.SYNTHETIC_COHORT`` and the columns of ``paths.SUMMARIES``.
+Hand-written, synthetic, no real person. Formats follow the data contracts: the
+cohort line of ``paths.SYNTHETIC_COHORT`` (``data/raw/README.md``) and the core
+columns of ``radjudge.contracts.SUMMARIES``.
 Run ``python tests/data/mini_cohort/make_mini_cohort.py`` to regenerate the files.
 """
 

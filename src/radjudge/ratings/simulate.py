@@ -46,7 +46,7 @@ so adding an expert leaves the others' ratings unchanged.
 
 Known truth: with ``noise_sd = severity_sd = 0`` all experts of a category give
 identical ratings (Kendall's W = 1 within the category); W falls as
-``noise_sd`` grows (``tests/test_simulate.py``).
+``noise_sd`` grows (``tests/test_ratings_simulate.py``).
 """
 
 from __future__ import annotations
@@ -56,11 +56,15 @@ import os
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from dataclasses import replace as _replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from radjudge.ratings.forms import fill_forms
+from radjudge.ratings.key import BlindingKey, read_key
 
 __all__ = [
     "SimulationParams",
@@ -118,7 +122,7 @@ class SimulationParams:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SimulationParams:
-        """Build from the profile mapping; unknown keys and bad values raise ValueError naming them."""
+        """Build from the profile mapping; a ValueError names an unknown key or bad value."""
         allowed = {
             "criteria",
             "categories",
@@ -157,7 +161,8 @@ class SimulationParams:
             bad = sorted(set(spec) - {"bias", "noise", "emphasis"})
             if bad:
                 raise ValueError(
-                    f"simulation.categories.{cat}: unknown key(s) {bad}; allowed: bias, noise, emphasis"
+                    f"simulation.categories.{cat}: unknown key(s) {bad}; allowed: bias, noise, "
+                    "emphasis"
                 )
             emphasis = {str(f): float(v) for f, v in (spec.get("emphasis") or {}).items()}
             if any(v < 0 for v in emphasis.values()):
@@ -181,9 +186,7 @@ class SimulationParams:
 
     def replace(self, **changes: Any) -> SimulationParams:
         """A copy with some fields changed (e.g. ``noise_sd=0`` for the known-truth check)."""
-        from dataclasses import replace
-
-        return replace(self, **changes)
+        return _replace(self, **changes)
 
 
 def goodness_features(features: pd.DataFrame, params: SimulationParams) -> pd.DataFrame:
@@ -238,8 +241,8 @@ def goodness_features(features: pd.DataFrame, params: SimulationParams) -> pd.Da
             out[f] = vals
         else:
             raise ValueError(
-                f"simulation feature {f!r} is neither derived ({', '.join(DERIVED_FEATURES)}) nor a "
-                f"column of the summary features"
+                f"simulation feature {f!r} is neither derived ({', '.join(DERIVED_FEATURES)}) nor "
+                "a column of the summary features"
             )
     return pd.DataFrame(out, index=features.index)
 
@@ -265,7 +268,8 @@ def _quality_array(
                 bad = int(np.argmax(denom <= 0))
                 raise ValueError(
                     f"criterion {crit!r}: no feature of {fs} is defined for summary "
-                    f"({g['patient_id'].iloc[bad]}, {g['summarizer'].iloc[bad]}) in category {cat!r}"
+                    f"({g['patient_id'].iloc[bad]}, {g['summarizer'].iloc[bad]}) in category "
+                    f"{cat!r}"
                 )
             out[i, j] = (np.where(defined, vals, 0.0) * w).sum(axis=1) / denom
     return out
@@ -318,14 +322,15 @@ def make_roster(panel: Mapping[str, Mapping[str, Any]], *, seed: int) -> pd.Data
         ``expert_id`` (E01, E02, ... across categories), ``category``,
         ``years_experience`` (uniform whole years in [min, max]).
 
-    >>> make_roster({"radiologist": {"n": 2, "years": [5, 5]}, "resident": {"n": 1, "years": [1, 1]}}, seed=0)
+    >>> panel = {"radiologist": {"n": 2, "years": [5, 5]}, "resident": {"n": 1, "years": [1, 1]}}
+    >>> make_roster(panel, seed=0)
       expert_id     category  years_experience
     0       E01  radiologist                 5
     1       E02  radiologist                 5
     2       E03     resident                 1
     """
     rng = np.random.default_rng([int(seed), 0x5057])
-    rows = []
+    rows: list[tuple[str, str, int]] = []
     total = sum(int(spec["n"]) for spec in panel.values())
     width = max(2, len(str(total)))
     for cat, spec in panel.items():
@@ -466,9 +471,6 @@ def simulate_panel(
     -------
     SimulatedPanel
     """
-    from radjudge.ratings import fill_forms, read_key
-    from radjudge.ratings.key import BlindingKey
-
     key = key if isinstance(key, BlindingKey) else read_key(key)
     params = params if isinstance(params, SimulationParams) else SimulationParams.from_dict(params)
     ratings = simulate_ratings(features, roster, scales=key.scales, params=params, seed=seed)

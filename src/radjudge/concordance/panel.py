@@ -1,4 +1,7 @@
-"""Agreement inside an expert panel: Kendall's W per criterion, overall or per category."""
+"""Agreement inside an expert panel: Kendall's W per criterion, overall or per category.
+
+Notebook 03 shows it right after the import of the expert ratings, before any judge ran.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from radjudge.concordance.kendall import kendall_w
+
 __all__ = ["panel_agreement"]
 
 
@@ -14,7 +19,7 @@ def panel_agreement(ratings: pd.DataFrame, *, by: Sequence[str] = ("criterion",)
     """Kendall's W among the experts of each group, over the summaries they rated.
 
     Items are summaries (``patient_id, summarizer``), raters are experts. W is
-    :func:`radjudge.concordance.kendall_w` (tie-corrected; a summary with a
+    :func:`~radjudge.concordance.kendall.kendall_w` (tie-corrected; a summary with a
     missing rating is dropped for that group, listwise, and counted).
 
     Parameters
@@ -31,8 +36,6 @@ def panel_agreement(ratings: pd.DataFrame, *, by: Sequence[str] = ("criterion",)
         undefined: fewer than two raters, fewer than two complete items, or
         constant ratings (the last with a warning from ``kendall_w``).
     """
-    from radjudge.concordance import kendall_w
-
     by = list(by)
     missing = [
         c

@@ -1,4 +1,4 @@
-"""The simulated expert panel: known truth (W = 1 without noise, W falls with noise), the model's parts.
+"""The simulated expert panel: known truth (W = 1 without noise, falls with noise), model parts.
 
 The model's parameters are the demo profile's (params/demo.yaml), the features
 those of the mini cohort (tests/data/mini_cohort: 4 patients x 5 summaries).
@@ -13,17 +13,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from radjudge.concordance import kendall_w
+from radjudge.concordance import kendall_w, panel_agreement
 from radjudge.profiles import load_profile
-from radjudge.ratings import panel_agreement
-from radjudge.records import render_text
-from radjudge.simulate import (
+from radjudge.ratings.simulate import (
     SimulationParams,
     goodness_features,
     latent_quality,
     make_roster,
     simulate_ratings,
 )
+from radjudge.records import render_text
 from radjudge.summary_features import summary_features
 
 MINI = Path(__file__).parent / "data" / "mini_cohort"
@@ -61,7 +60,7 @@ def within_category_w(ratings: pd.DataFrame) -> pd.DataFrame:
 
 
 def mean_w_per_category(ratings: pd.DataFrame, roster: pd.DataFrame) -> pd.Series:
-    """Mean over criteria of W inside each category, batched (rows come expert, summary, criterion)."""
+    """Mean over criteria of W inside each category, batched (rows: expert, summary, criterion)."""
     n_e, n_c = len(roster), len(SCALES)
     arr = ratings["score"].to_numpy(dtype=float).reshape(n_e, -1, n_c)
     out = {}
@@ -278,7 +277,7 @@ def test_unknown_feature_and_category_are_named(features, roster):
 def test_simulated_panel_fills_real_forms_and_imports_back(features, tmp_path):
     import mini_cohort
     from radjudge.ratings import MissingRatingsWarning, export_forms, load_expert_ratings
-    from radjudge.simulate import simulate_panel
+    from radjudge.ratings.simulate import simulate_panel
 
     roster = make_roster(
         {"radiologist": {"n": 2, "years": [5, 9]}, "resident": {"n": 1, "years": [1, 2]}}, seed=2

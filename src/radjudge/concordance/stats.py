@@ -1,0 +1,417 @@
+"""The numbers the manuscript quotes: ``stats.json`` from the concordance tables of notebook 05.
+
+:func:`manuscript_stats` reduces the results of :mod:`radjudge.concordance.analysis`
+to a flat mapping of dotted keys; :func:`write_stats` checks it against the
+schema (:data:`radjudge.contracts.STATS_SCHEMA`, where every key pattern and its
+type is listed) and merges it into ``paths.STATS_JSON``, replacing the keys
+this stage owns; :func:`findings_markdown` words a section of it for the notebook.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from radjudge.concordance.agreement import rank_correlation
+from radjudge.concordance.analysis import AltTestTables, ConcordanceGrid, SelectionTables
+from radjudge.concordance.designs import ConcordanceData
+from radjudge.concordance.kendall import UndefinedStatisticWarning
+from radjudge.contracts import STATS_PREFIXES, check_stats
+from radjudge.manifest import write_json
+
+__all__ = ["manuscript_stats", "write_stats", "findings_markdown"]
+
+
+def _key(value: object) -> str:
+    return str(value).replace(".", "_").replace(" ", "_")
+
+
+def _num(value: object) -> object:
+    """JSON-friendly scalar: numpy -> Python, NaN -> None."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
+
+
+def manuscript_stats(
+    data: ConcordanceData,
+    *,
+    grid: ConcordanceGrid,
+    panel: pd.DataFrame,
+    judges: pd.DataFrame,
+    categories: pd.DataFrame,
+    loeo: pd.DataFrame,
+    alt: AltTestTables,
+    selection: SelectionTables,
+    sensitivity: pd.DataFrame,
+    settings: Mapping[str, object],
+    factors: Iterable[str] = ("scale", "granularity", "criterion", "judge"),
+    synthetic: bool | None = None,
+) -> dict[str, object]:
+    """Every number the manuscript quotes, as a flat mapping (schema: ``contracts.STATS_SCHEMA``).
+
+    Parameters
+    ----------
+    data : ConcordanceData
+    grid, panel, judges, categories, loeo, alt, selection, sensitivity
+        The results of the functions of this module.
+    settings : mapping
+        The analysis knobs to record under ``settings.*``.
+    factors : iterable of str
+        Factors for ``w.by_<factor>.*`` (those present in the grid).
+    synthetic : bool, optional
+        Whether the records are synthetic (``data.synthetic``; the manuscript
+        then carries a banner). None = unknown.
+
+    Returns
+    -------
+    dict
+        Dotted keys -> int, float, bool, str or None (NaN becomes None).
+    """
+    s: dict[str, object] = {}
+    t = grid.table
+    cfg_cols = list(data.config_columns)
+    judge_rows = int(data.configs["n_rows"].sum())
+    failed = int(data.configs["n_failed_rows"].sum())
+    n_expert_cells = sum(
+        int(np.isfinite(v).sum() + np.isnan(v).sum()) for v in data.expert_scores.values()
+    )
+    expert_missing = sum(
+        int(np.isnan(v[:, data.active_experts(c)]).sum()) for c, v in data.expert_scores.items()
+    )
+    s.update(
+        {
+            "data.n_patients": data.n_patients,
+            "data.n_items": data.n_items,
+            "data.n_summarizers": int(data.items["summarizer"].nunique()),
+            "data.n_criteria": len(data.criteria),
+            "data.n_experts": int(len(data.experts)),
+            "data.n_expert_categories": int(data.experts["expert_category"].nunique()),
+            "data.n_judges": int(data.configs["judge"].nunique()),
+            "data.n_configurations": int(len(data.configs)),
+            "data.judge_rows": judge_rows,
+            "data.judge_rows_failed": failed,
+            "data.judge_failed_share": failed / judge_rows if judge_rows else None,
+            "data.expert_scores_missing": expert_missing,
+            "data.expert_missing_share": expert_missing / n_expert_cells
+            if n_expert_cells
+            else None,
+            "data.configs_without_experts": int(len(data.dropped_configs)),
+            "data.synthetic": None if synthetic is None else bool(synthetic),
+        }
+    )
+    for k, v in settings.items():
+        s[f"settings.{k}"] = v
+
+    w = t["w"].to_numpy(dtype=float)
+    s.update(
+        {
+            "w.grid.n": int(len(t)),
+            "w.grid.median": np.nanmedian(w) if np.isfinite(w).any() else None,
+            "w.grid.min": np.nanmin(w) if np.isfinite(w).any() else None,
+            "w.grid.max": np.nanmax(w) if np.isfinite(w).any() else None,
+            "w.grid.n_significant": int(t["significant"].sum()),
+            "w.grid.share_significant": float(t["significant"].mean()) if len(t) else None,
+            "w.grid.chance_level": 0.5,
+        }
+    )
+    best_rows: dict[str, int] = {}
+    for crit, g in t.groupby("criterion"):
+        if g["w"].notna().any():
+            i = int(g["w"].idxmax())
+            best_rows[crit] = i
+            p = f"w.best.{_key(crit)}"
+            s.update(
+                {
+                    f"{p}.w": t.at[i, "w"],
+                    f"{p}.ci_low": t.at[i, "ci_low"],
+                    f"{p}.ci_high": t.at[i, "ci_high"],
+                    f"{p}.p_adj": t.at[i, "p_adj"],
+                    f"{p}.config": data.config_label(i),
+                }
+            )
+            for c in cfg_cols:
+                if c != "criterion":
+                    s[f"{p}.{c}"] = t.at[i, c]
+    for factor in factors:
+        if factor not in t.columns:
+            continue
+        eff = grid.factor_effects(factor)
+        for r in eff.itertuples(index=False):
+            p = f"w.by_{factor}.{_key(r.level)}"
+            s.update(
+                {
+                    f"{p}.mean": r.mean_w,
+                    f"{p}.ci_low": r.ci_low,
+                    f"{p}.ci_high": r.ci_high,
+                    f"{p}.n": r.n,
+                }
+            )
+            if r.level != r.reference:
+                q = f"{p}.vs_{_key(r.reference)}"
+                s.update(
+                    {
+                        f"{q}.diff": r.diff,
+                        f"{q}.ci_low": r.diff_ci_low,
+                        f"{q}.ci_high": r.diff_ci_high,
+                        f"{q}.p": r.p_diff,
+                    }
+                )
+
+    if len(categories):
+        ea = categories[categories["design"] == "experts_all"]
+        for r in ea.itertuples(index=False):
+            p = f"experts.w.{_key(r.criterion)}"
+            s.update(
+                {
+                    f"{p}.w": r.w,
+                    f"{p}.ci_low": r.ci_low,
+                    f"{p}.ci_high": r.ci_high,
+                    f"{p}.n_experts": r.n_raters,
+                }
+            )
+        s["experts.w.median"] = ea["w"].median() if len(ea) else None
+        within = categories[categories["design"] == "experts_within"]
+        for r in within.itertuples(index=False):
+            s[f"experts.within.{_key(r.category)}.{_key(r.criterion)}.w"] = r.w
+        for cat, g in within.groupby("category"):
+            s[f"experts.within.{_key(cat)}.median"] = g["w"].median()
+        across = categories[categories["design"] == "categories_across"]
+        for r in across.itertuples(index=False):
+            s[f"experts.across_categories.{_key(r.criterion)}.w"] = r.w
+        s["experts.across_categories.median"] = across["w"].median() if len(across) else None
+        jv = categories[categories["design"] == "judge_vs_category"]
+        for cat, g in jv.groupby("category"):
+            s[f"judge_vs_category.{_key(cat)}.median_w"] = g["w"].median()
+
+    if len(panel):
+        d = panel["delta_w"]
+        s.update(
+            {
+                "delta_w.median": d.median(),
+                "delta_w.n": int(d.notna().sum()),
+                "delta_w.n_positive": int((d > 0).sum()),
+                "delta_w.n_ci_above_zero": int((panel["ci_low"] > 0).sum()),
+            }
+        )
+        keyed = panel.set_index(cfg_cols)
+        for crit, i in best_rows.items():
+            key = tuple(t.loc[i, cfg_cols])
+            if key in keyed.index:
+                r = keyed.loc[key]
+                p = f"delta_w.best.{_key(crit)}"
+                s.update(
+                    {
+                        f"{p}.delta_w": r["delta_w"],
+                        f"{p}.ci_low": r["ci_low"],
+                        f"{p}.ci_high": r["ci_high"],
+                        f"{p}.w_experts": r["w_experts"],
+                        f"{p}.w_with_judge": r["w_with_judge"],
+                    }
+                )
+
+    if len(judges):
+        s["judges.w_among.median"] = judges["w"].median()
+        for crit, g in judges.groupby("criterion"):
+            s[f"judges.w_among.{_key(crit)}.median"] = g["w"].median()
+
+    if len(loeo):
+        s["loeo.max_abs_change"] = loeo["change"].abs().max()
+        for crit, g in loeo.groupby("criterion"):
+            s[f"loeo.{_key(crit)}.max_abs_change"] = g["change"].abs().max()
+
+    a = alt.summary
+    if len(a):
+        s.update(
+            {
+                "alt_test.n": int(len(a)),
+                "alt_test.n_passed": int(a["passed"].sum()),
+                "alt_test.share_passed": float(a["passed"].mean()),
+                "alt_test.winning_rate_max": a["winning_rate"].max(),
+                "alt_test.advantage_probability_max": a["advantage_probability"].max(),
+            }
+        )
+        for crit, g in a.groupby("criterion"):
+            if g["advantage_probability"].notna().any():
+                i = g["advantage_probability"].idxmax()
+                p = f"alt_test.best.{_key(crit)}"
+                s.update(
+                    {
+                        f"{p}.winning_rate": g.at[i, "winning_rate"],
+                        f"{p}.advantage_probability": g.at[i, "advantage_probability"],
+                        f"{p}.passed": bool(g.at[i, "passed"]),
+                        f"{p}.config": ", ".join(f"{c}={g.at[i, c]}" for c in cfg_cols),
+                    }
+                )
+
+    sel = selection.summary
+    if len(sel):
+        group_cols = list(selection.group_columns)
+        for r in sel.to_dict("records"):
+            p = "selection." + ".".join(_key(r[c]) for c in group_cols)
+            s.update(
+                {
+                    f"{p}.held_out_w": r["held_out_w"],
+                    f"{p}.held_out_sd": r["held_out_sd"],
+                    f"{p}.in_sample_w": r["in_sample_w"],
+                    f"{p}.optimism": r["optimism"],
+                    f"{p}.stability": r["stability"],
+                    f"{p}.selected": r["selected"],
+                }
+            )
+        s["selection.mean_optimism"] = sel["optimism"].mean()
+        s["selection.mean_held_out_w"] = sel["held_out_w"].mean()
+
+    if len(sensitivity):
+        stat_cols = [
+            "spearman",
+            "kendall_tau_b",
+            "spearman_per_patient",
+            "icc_c1",
+            "icc_a1",
+            "alpha_interval",
+            "kappa_quadratic",
+            "ac2_quadratic",
+        ]
+        merged = t[[*cfg_cols, "w"]].merge(sensitivity, on=cfg_cols)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UndefinedStatisticWarning)
+            for c in stat_cols:
+                s[f"sensitivity.rank_agreement.{c}"] = rank_correlation(merged["w"], merged[c])
+    return {k: _num(v) for k, v in s.items()}
+
+
+def write_stats(stats: Mapping[str, object], path: str | os.PathLike[str]) -> Path:
+    """Merge ``stats`` into the JSON file at ``path``: keys with a stage-05 prefix are replaced.
+
+    Keys other stages wrote (other prefixes) are kept. Written atomically,
+    sorted by key.
+
+    Raises
+    ------
+    ValueError
+        A key without a stage-05 prefix (:data:`~radjudge.contracts.STATS_PREFIXES`),
+        or a key or value outside the stats.json schema
+        (:class:`radjudge.contracts.ContractError`).
+    """
+    path = Path(path)
+    current: dict[str, object] = {}
+    if path.is_file():
+        current = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(current, dict):
+            raise ValueError(f"{path} does not hold a JSON object; remove it or fix it")
+    kept = {k: v for k, v in current.items() if not k.startswith(STATS_PREFIXES)}
+    bad = [k for k in stats if not k.startswith(STATS_PREFIXES)]
+    if bad:
+        raise ValueError(f"stats keys {bad[:5]} lack a stage-05 prefix {STATS_PREFIXES}")
+    own = {k: _num(v) for k, v in stats.items()}
+    check_stats(own, source=f"stats for {path}")
+    merged = {**kept, **own}
+    return write_json(path, dict(sorted(merged.items())))
+
+
+def findings_markdown(stats: Mapping[str, object], *, section: str) -> str:
+    """A short paragraph, in the paper's words, of the numbers in ``stats`` for one section.
+
+    Parameters
+    ----------
+    stats : mapping
+        From :func:`manuscript_stats`.
+    section : {"data", "grid", "scale", "granularity", "criteria", "experts", "panel",
+               "alt_test", "selection"}
+
+    Returns
+    -------
+    str
+        Markdown.
+    """
+
+    def f(key: str, digits: int = 2) -> str:
+        v = stats.get(key)
+        return "n/a" if v is None else (f"{v:.{digits}f}" if isinstance(v, float) else str(v))
+
+    def levels(prefix: str) -> list[str]:
+        def natural(v: str) -> tuple:
+            try:
+                return (0, float(v), v)
+            except ValueError:
+                return (1, 0.0, v)
+
+        return sorted(
+            {k[len(prefix) :].split(".")[0] for k in stats if k.startswith(prefix)}, key=natural
+        )
+
+    if section == "data":
+        return (
+            f"{f('data.n_items')} summaries of {f('data.n_patients')} patients, rated on "
+            f"{f('data.n_criteria')} criteria by {f('data.n_experts')} experts in "
+            f"{f('data.n_expert_categories')} categories and by {f('data.n_judges')} judges in "
+            f"{f('data.n_configurations')} configurations. {f('data.judge_rows_failed')} of "
+            f"{f('data.judge_rows')} judge answers ({f('data.judge_failed_share', 3)}) had no "
+            f"valid score and count as missing; {f('data.expert_scores_missing')} expert scores "
+            "are missing."
+        )
+    if section == "grid":
+        return (
+            f"Across the grid, W (judge vs expert consensus; chance level 0.5) has median "
+            f"{f('w.grid.median')} (range {f('w.grid.min')}-{f('w.grid.max')}); "
+            f"{f('w.grid.n_significant')} of {f('w.grid.n')} configurations exceed chance after "
+            f"{f('settings.p_adjust')} adjustment (alpha = {f('settings.alpha')})."
+        )
+    if section in ("scale", "granularity", "criteria", "judge"):
+        factor = {"criteria": "criterion"}.get(section, section)
+        parts = []
+        for lv in levels(f"w.by_{factor}."):
+            p = f"w.by_{factor}.{lv}"
+            txt = f"{lv}: {f(p + '.mean')} [{f(p + '.ci_low')}, {f(p + '.ci_high')}]"
+            diff = [k for k in stats if k.startswith(p + ".vs_") and k.endswith(".diff")]
+            if diff:
+                q = diff[0][: -len(".diff")]
+                txt += (
+                    f" (difference {f(q + '.diff')} [{f(q + '.ci_low')}, {f(q + '.ci_high')}], p "
+                    f"= {f(q + '.p', 3)})"
+                )
+            parts.append(txt)
+        return f"Mean W by {factor}, with paired bootstrap intervals: " + "; ".join(parts) + "."
+    if section == "experts":
+        return (
+            f"The experts agree among themselves with median W {f('experts.w.median')} over "
+            "criteria; the category consensuses agree with median W "
+            f"{f('experts.across_categories.median')}. Judge concordance by the category whose "
+            "consensus is the reference: "
+            + "; ".join(
+                f"{c}: median {f(f'judge_vs_category.{c}.median_w')}"
+                for c in levels("judge_vs_category.")
+            )
+            + f". Leaving one expert out changes W by at most {f('loeo.max_abs_change', 3)}."
+        )
+    if section == "panel":
+        return (
+            "Adding the judge to the expert panel changes W by a median "
+            f"{f('delta_w.median', 3)}; Delta W is positive for {f('delta_w.n_positive')} of "
+            f"{f('delta_w.n')} configurations, with the interval above zero for "
+            f"{f('delta_w.n_ci_above_zero')}."
+        )
+    if section == "alt_test":
+        return (
+            f"Alt-test (epsilon = {f('settings.alt_test_epsilon')}, BY at q = "
+            f"{f('settings.alt_test_q')}): {f('alt_test.n_passed')} of {f('alt_test.n')} "
+            "configurations pass (winning rate >= 0.5); the largest advantage probability is "
+            f"{f('alt_test.advantage_probability_max')}."
+        )
+    if section == "selection":
+        return (
+            f"Choosing the configuration per judge and criterion by {f('settings.cv_folds')}-fold "
+            "cross-validation over patients gives a mean held-out W of "
+            f"{f('selection.mean_held_out_w')}; naive in-sample selection overstates W by "
+            f"{f('selection.mean_optimism', 3)} on average."
+        )
+    raise ValueError(f"unknown section {section!r}")
