@@ -7,6 +7,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import yaml
 
 from conftest import ROOT, make_notebook, run_cli
 from radjudge import pipeline
@@ -176,3 +177,32 @@ def test_select_notebooks_rejects_unknown_numbers(tmp_path: Path):
     assert [n.stem for n in pipeline.select_notebooks(nbs, only=["03", "1"])] == ["01_a", "03_c"]
     with pytest.raises(ProfileError, match="no pipeline notebook numbered '9'"):
         pipeline.select_notebooks(nbs, only=["9"])
+
+
+def test_a_metric_without_its_reference_summarizer_fails_the_check(tmp_path: Path):
+    """Real records have no gold summary: a study profile keeping ROUGE-L is refused at --check."""
+    from radjudge.profiles import load_profile
+
+    nbs = pipeline.discover_notebooks()
+    bad = tmp_path / "study_with_rouge.yaml"
+    study = load_profile("study").section("04_judge_sweeps")["judges"]
+    bad.write_text(
+        yaml.safe_dump(
+            {
+                "description": "study + a metric",
+                "extends": "study",
+                "notebooks": {
+                    "04_judge_sweeps": {
+                        "judges": [
+                            *study,
+                            {"name": "rouge-l", "mode": "metric", "metric": "rouge_l"},
+                        ]
+                    }
+                },
+            }
+        )
+    )
+    with pytest.raises(ProfileError, match=r"judges\[rouge-l\].*reference summarizer 'gold'"):
+        pipeline.check_profile(load_profile(bad), nbs)
+    res = run_cli("run", "--profile", str(bad), "--check")
+    assert res.returncode == 2 and "drop the metric" in res.stderr
