@@ -8,7 +8,7 @@ N_BOOT = 200
 SEED = 11
 
 
-def small_tables(n_patients: int = 12, seed: int = 3):
+def small_tables(n_patients: int = 12, seed: int = 3, **extra):
     return simulate_tables(
         n_patients=n_patients,
         summarizers=("gold", "llm_a", "llm_b", "llm_c"),
@@ -18,4 +18,5 @@ def small_tables(n_patients: int = 12, seed: int = 3):
         scales=(5, 10),
         granularities=("full", "none"),
         seed=seed,
+        **extra,
     )

@@ -8,7 +8,11 @@ with its ``skill``, with the granularity of the prompt (full > extremes >
 none) and grows for the largest scale, so the analysis has real effects to
 find. Half of the judges answer with log-probabilities (continuous
 ``expected_score``), the others with generated integer scores; a share of the
-judge rows fails (status != ok, no score). Nothing here is study data.
+judge rows fails (status != ok, no score). Optional extras: reference-line
+``metrics`` (``judge_kind = "metric"``: a value in [0, 1] that follows the mean
+quality over the criteria, no scale, no granularity) and ``constant_judges``
+that give the lowest score to every summary (the validity gate's ``constant``).
+Nothing here is study data.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from radjudge.contracts import CRITERIA, GRANULARITIES, ITEM_COLUMNS
+from radjudge.contracts import CRITERIA, GRANULARITIES, ITEM_COLUMNS, JUDGE_RATINGS
 
 __all__ = ["SyntheticTables", "simulate_tables"]
 
@@ -63,6 +67,8 @@ def simulate_tables(
     n_repeats: int = 1,
     failure_rate: float = 0.02,
     expert_missing_rate: float = 0.01,
+    metrics: Sequence[str] = (),
+    constant_judges: Sequence[str] = (),
     seed: int = 0,
 ) -> SyntheticTables:
     """Simulate expert and judge ratings of ``n_patients * len(summarizers)`` summaries.
@@ -85,6 +91,10 @@ def simulate_tables(
         Share of judge rows with a failed status.
     expert_missing_rate : float, default 0.01
         Share of expert scores left missing.
+    metrics : sequence of str, default ()
+        Names of metric judges (reference lines) to add.
+    constant_judges : sequence of str, default ()
+        Names of LLM judges that score every summary 1 (log-probabilities), on the grid.
     seed : int, default 0
 
     Returns
@@ -135,9 +145,55 @@ def simulate_tables(
                 )
     expert_ratings = pd.concat(expert_rows, ignore_index=True)
     expert_ratings.loc[expert_ratings.pop("_missing").to_numpy(), "score"] = pd.NA
+    expert_ratings["n_raters_averaged"] = pd.array([1] * len(expert_ratings), dtype="Int64")
     expert_ratings["source_file"] = "synthetic"
 
     judge_rows = []
+    common = {"distribution": None, "prompt_tokens": 500, "completion_tokens": 1, "latency_s": 0.1}
+    for judge in constant_judges:
+        for crit in criteria:
+            for scale in scales:
+                for gran in granularities:
+                    judge_rows.append(
+                        items.assign(
+                            judge=judge,
+                            judge_kind="llm",
+                            criterion=crit,
+                            scale=scale,
+                            granularity=gran,
+                            repeat=0,
+                            score=pd.array(np.ones(n, dtype="int64"), dtype="Int64"),
+                            expected_score=1.0,
+                            status="ok",
+                            raw="1",
+                            prompt_hash=f"{judge}-{crit}-{scale}-{gran}",
+                            mode="logprobs",
+                            _failed=False,
+                            **common,
+                        )
+                    )
+    mean_quality = np.mean([quality[c] for c in criteria], axis=0)
+    for judge in metrics:
+        value = 1 / (1 + np.exp(-(mean_quality + rng.normal(scale=0.8, size=n))))
+        for crit in criteria:
+            judge_rows.append(
+                items.assign(
+                    judge=judge,
+                    judge_kind="metric",
+                    criterion=crit,
+                    scale=pd.NA,
+                    granularity=None,
+                    repeat=0,
+                    score=pd.array([pd.NA] * n, dtype="Int64"),
+                    expected_score=value,
+                    status="ok",
+                    raw=[f"{v:.6f}" for v in value],
+                    prompt_hash=f"{judge}-{crit}",
+                    mode="metric",
+                    _failed=False,
+                    **common,
+                )
+            )
     for j, (judge, skill) in enumerate(judges.items()):
         mode = "logprobs" if j % 2 == 0 else "generate"
         for crit in criteria:
@@ -160,6 +216,7 @@ def simulate_tables(
                             pd.DataFrame(
                                 {
                                     "judge": judge,
+                                    "judge_kind": "llm",
                                     "criterion": crit,
                                     "scale": scale,
                                     "granularity": gran,
@@ -184,6 +241,18 @@ def simulate_tables(
                         )
     judge_ratings = pd.concat(judge_rows, ignore_index=True)
     judge_ratings.loc[judge_ratings.pop("_failed").to_numpy(), "score"] = pd.NA
+    judge_ratings["scale"] = pd.array(judge_ratings["scale"].tolist(), dtype="Int64")
+    llm = (judge_ratings["judge_kind"] == "llm").to_numpy()
+    judge_ratings = judge_ratings.assign(
+        model=np.where(llm, "synthetic", judge_ratings["mode"]),
+        language="ru",
+        valid_mass=np.where(judge_ratings["mode"] == "logprobs", 0.9, np.nan),
+        entropy=np.nan,
+        n_samples=0,
+        n_valid=0,
+        cached=False,
+    )
+    judge_ratings = judge_ratings[list(JUDGE_RATINGS.names())]  # the stage-04 table exactly
     quality_table = pd.concat(
         [items.assign(criterion=c, quality=q) for c, q in quality.items()], ignore_index=True
     )
