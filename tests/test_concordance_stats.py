@@ -166,3 +166,33 @@ def test_write_stats_refuses_keys_outside_the_schema(tmp_path, stats):
     with pytest.raises(ContractError, match="w.grid.typo"):
         cs.write_stats({**stats, "w.grid.typo": 1}, tmp_path / "stats.json")
     assert not (tmp_path / "stats.json").exists()
+
+
+def test_no_valid_configuration_is_a_result_not_a_crash():
+    """Only a constant judge and a metric: every quoted headline key is there, empty."""
+    t = small_tables(judges={}, metrics=("rouge",), constant_judges=("flat",))
+    data = prepare_data(t.expert_ratings, t.judge_ratings)
+    with pytest.warns(UndefinedStatisticWarning):
+        grid = ca.concordance_grid(data, n_boot=20, seed=SEED)
+    none = ca.headline_data(data, grid)
+    assert len(none.configs) == 0
+    stats = cs.manuscript_stats(
+        data,
+        grid=grid,
+        effects=paired_factor_effects(grid),
+        panel=ca.panel_fit(data, n_boot=20, seed=SEED),
+        judges=ca.judge_agreement(none, n_boot=20, seed=SEED),
+        categories=ca.category_concordance(data, n_boot=20, seed=SEED),
+        loeo=ca.leave_one_expert_out(data),
+        alt=ca.alt_test_grid(data.llm(), min_items=20),
+        selection=ca.select_configurations(none, n_folds=3, n_repeats=1, seed=SEED),
+        sensitivity=ca.sensitivity_grid(data),
+        settings={"n_boot": 20, "seed": SEED},
+    )
+    check_stats(stats)
+    assert stats["w.grid.n"] == 0 and stats["w.grid.median"] is None
+    assert stats["validity.n_valid"] == 0 and stats["alt_test.n"] == 0
+    for key in ("delta_w.median", "judges.w_among.median", "selection.mean_held_out_w"):
+        assert key in stats and stats[key] is None
+    assert stats["reference_lines.rouge.completeness.w"] is not None
+    assert not any(k.startswith(("w.best.", "effects.")) for k in stats)

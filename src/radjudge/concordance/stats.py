@@ -292,6 +292,23 @@ def manuscript_stats(
     if summaries is not None:
         s.update(panel_checks(data, summaries))
 
+    # headline keys exist even when no configuration passed the gate (None, 0): the manuscript
+    # quotes them, and "no valid judge" is a result to print, not a crash
+    s.update(
+        {
+            "delta_w.median": None,
+            "delta_w.n": 0,
+            "delta_w.n_positive": 0,
+            "delta_w.n_ci_above_zero": 0,
+            "judges.w_among.median": None,
+            "loeo.max_abs_change": None,
+            "alt_test.n": 0,
+            "alt_test.n_passed": 0,
+            "alt_test.advantage_probability_max": None,
+            "selection.mean_held_out_w": None,
+            "selection.mean_optimism": None,
+        }
+    )
     panel = _restrict(panel, t, cfg_cols)
     if len(panel):
         d = panel["delta_w"]

@@ -103,7 +103,9 @@ def simulate_tables(
     """
     rng = np.random.default_rng(seed)
     experts = dict(experts or {"radiologist": 4, "clinician": 4, "resident": 2})
-    judges = dict(judges or {"judge_a": 2.0, "judge_b": 1.2, "judge_c": 0.8, "judge_d": 0.4})
+    if judges is None:
+        judges = {"judge_a": 2.0, "judge_b": 1.2, "judge_c": 0.8, "judge_d": 0.4}
+    judges = dict(judges)  # {} = no LLM judge of varying skill (only metrics/constant ones)
     patients = [f"P{i + 1:03d}" for i in range(n_patients)]
     items = pd.DataFrame(
         [(p, s) for p in patients for s in summarizers], columns=list(ITEM_COLUMNS)
