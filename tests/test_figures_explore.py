@@ -20,9 +20,12 @@ def tables():
 def test_filters_slice_every_table_with_the_column(tables):
     out = explore.filter_results(tables, criterion="correctness", scale="5", judge=explore.ALL)
     g = out["grid"]
-    assert len(g) and set(g["criterion"]) == {"correctness"} and set(g["scale"]) == {5}
+    # a metric (reference line, no scale) is kept by any scale filter
+    llm = g[g["judge_kind"] == "llm"]
+    assert len(llm) and set(g["criterion"]) == {"correctness"} and set(llm["scale"]) == {5}
+    assert g.loc[g["judge_kind"] == "metric", "scale"].isna().all()
     assert (
-        len(g)
+        len(llm)
         == ((tables["grid"]["criterion"] == "correctness") & (tables["grid"]["scale"] == 5)).sum()
     )
     cats = out["categories"]

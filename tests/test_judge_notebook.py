@@ -18,7 +18,7 @@ import pytest
 import mini_cohort
 from conftest import ROOT, isolated_notebooks, run_cli
 from radjudge import pipeline
-from radjudge.contracts import JUDGE_RATINGS, JUDGE_VALIDITY
+from radjudge.contracts import JUDGE_RATINGS, JUDGE_VALIDITY, SUMMARIES, write_table
 from radjudge.profiles import load_profile
 
 STEM = "04_judge_sweeps"
@@ -53,8 +53,19 @@ def isolated_project(tmp_path: Path) -> Path:
         root / "data" / "interim" / "anonymized_records.jsonl",
     )
     summaries = mini_cohort.summaries()
-    summaries[summaries["patient_id"].isin(patients)].to_parquet(
-        root / "data" / "processed" / "summaries.parquet", index=False
+    summaries = summaries[summaries["patient_id"].isin(patients)].reset_index(drop=True)
+    # the stage-02 table as notebook 02 writes it; model_b's one-liners are flagged degenerate
+    short = summaries["summarizer"] == "model_b"
+    full = summaries.assign(
+        raw_text=summaries["text"],
+        finish_reason=None,
+        flag=short.map({True: "degenerate", False: "ok"}),
+        flag_reason=short.map({True: "too_short", False: None}),
+        error=None,
+        phi_masked=False,
+    )
+    write_table(
+        full[list(SUMMARIES.names())], SUMMARIES, root / "data" / "processed" / "summaries.parquet"
     )
     return root
 
@@ -76,6 +87,11 @@ def test_cold_run_then_replay_with_zero_live_calls(tmp_path: Path) -> None:
     assert list(ratings["judge"].unique()) == [j["name"] for j in judges]
     validity = pd.read_csv(root / "data" / "processed" / "judge_validity.csv")
     assert list(validity.columns) == list(JUDGE_VALIDITY.names())
+    # the gate ran: gold (reference) vs the flagged one-liners gives an AUC for every log-prob cell
+    lp = validity[validity["mode"] == "logprobs"]
+    assert lp["auc_reference"].notna().all() and lp["valid"].isin([True, False]).all()
+    metric = validity[validity["judge_kind"] == "metric"]
+    assert metric["scale"].isna().all() and metric["granularity"].isna().all()
 
     stage = manifest_of(root)["stages"][STEM]
     assert set(stage["outputs_sha256"]) == {
