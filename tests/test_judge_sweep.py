@@ -100,7 +100,7 @@ def test_defaults_cover_the_rubric() -> None:
     assert len(lp.configs) == 6 * 3 * 3
     # a metric is a reference line: no scale, no granularity, one cell per criterion
     assert (metric.scales, metric.granularities, metric.model) == ((), (), None)
-    assert (metric.kind, lp.kind, metric.reference) == ("metric", "llm", "gold")
+    assert metric.kind == "metric" and lp.kind == "llm" and metric.reference == "gold"
     assert metric.configs[0] == ("completeness", None, None, 0) and len(metric.configs) == 6
     sample = parse_judges([SAMPLE], models=MODELS)[0]
     assert (sample.n, sample.temperature, sample.stop, sample.patients) == (2, 1.0, ("\n",), 1)

@@ -246,7 +246,8 @@ def simulate_tables(
     judge_ratings["scale"] = pd.array(judge_ratings["scale"].tolist(), dtype="Int64")
     llm = (judge_ratings["judge_kind"] == "llm").to_numpy()
     judge_ratings = judge_ratings.assign(
-        model=np.where(llm, "synthetic", judge_ratings["mode"]),
+        # no model behind a synthetic LLM judge (NA); a metric's "model" is its name, as in 04
+        model=pd.Series(np.where(llm, None, judge_ratings["judge"]), dtype=object),
         language="ru",
         valid_mass=np.where(judge_ratings["mode"] == "logprobs", 0.9, np.nan),
         entropy=np.nan,
