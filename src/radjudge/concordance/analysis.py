@@ -203,9 +203,11 @@ def _constant(values: np.ndarray, reference: np.ndarray | None = None) -> np.nda
         return ~(np.nanmax(v, axis=-1) > np.nanmin(v, axis=-1))
 
 
-def _two_rater_w(w: np.ndarray, judge: np.ndarray, reference: np.ndarray) -> np.ndarray:
-    """W of judge vs a reference, NaN where the judge is constant (rho is 0/0, not chance)."""
-    return np.where(_constant(judge, reference), np.nan, w)
+def _two_rater_w(judge: np.ndarray, reference: np.ndarray, correct_ties: bool) -> np.ndarray:
+    """W of each judge row (K, n) vs one reference (n,); NaN for a constant judge (rho is 0/0)."""
+    ref = np.broadcast_to(reference, judge.shape)
+    w = np.atleast_1d(_quiet_w(np.stack([ref, judge], 2), correct_ties=correct_ties).w)
+    return np.where(_constant(judge, ref), np.nan, w)
 
 
 def _config_frame(
@@ -599,20 +601,7 @@ def leave_one_expert_out(data: ConcordanceData, *, correct_ties: bool = True) ->
         rows = np.flatnonzero(data.configs["criterion"].to_numpy() == criterion)
         judge = data.judge_values[rows]
         full_cons = data.consensus(criterion, active)
-        full_j = (
-            _two_rater_w(
-                np.atleast_1d(
-                    _quiet_w(
-                        np.stack([np.broadcast_to(full_cons, judge.shape), judge], 2),
-                        correct_ties=correct_ties,
-                    ).w
-                ),
-                judge,
-                np.broadcast_to(full_cons, judge.shape),
-            )
-            if rows.size
-            else np.array([])
-        )
+        full_j = _two_rater_w(judge, full_cons, correct_ties) if rows.size else np.array([])
         full_e = (
             _quiet_w(data.expert_scores[criterion][:, active], correct_ties=correct_ties).w
             if active.size >= 2
@@ -623,17 +612,7 @@ def leave_one_expert_out(data: ConcordanceData, *, correct_ties: bool = True) ->
             eid = data.experts["expert_id"].iat[col]
             ecat = data.experts["expert_category"].iat[col]
             if rows.size and rest.size:
-                cons = data.consensus(criterion, rest)
-                w = _two_rater_w(
-                    np.atleast_1d(
-                        _quiet_w(
-                            np.stack([np.broadcast_to(cons, judge.shape), judge], 2),
-                            correct_ties=correct_ties,
-                        ).w
-                    ),
-                    judge,
-                    np.broadcast_to(cons, judge.shape),
-                )
+                w = _two_rater_w(judge, data.consensus(criterion, rest), correct_ties)
                 frames.append(
                     _config_frame(data, rows)
                     .drop(columns=["criterion"])

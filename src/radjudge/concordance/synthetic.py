@@ -151,50 +151,43 @@ def simulate_tables(
     expert_ratings["source_file"] = "synthetic"
 
     judge_rows = []
-    common = {"distribution": None, "prompt_tokens": 500, "completion_tokens": 1, "latency_s": 0.1}
+
+    def fixed_rows(judge, kind, crit, scale, gran, score, value, raw, mode) -> pd.DataFrame:
+        """One error-free configuration of a constant or metric judge (every item ok)."""
+        return items.assign(
+            judge=judge,
+            judge_kind=kind,
+            criterion=crit,
+            scale=scale,
+            granularity=gran,
+            repeat=0,
+            score=pd.array([score] * n, dtype="Int64"),
+            expected_score=value,
+            distribution=None,
+            status="ok",
+            raw=raw,
+            prompt_hash=f"{judge}-{crit}-{scale}-{gran}",
+            prompt_tokens=500,
+            completion_tokens=1,
+            latency_s=0.1,
+            mode=mode,
+            _failed=False,
+        )
+
     for judge in constant_judges:
         for crit in criteria:
             for scale in scales:
                 for gran in granularities:
                     judge_rows.append(
-                        items.assign(
-                            judge=judge,
-                            judge_kind="llm",
-                            criterion=crit,
-                            scale=scale,
-                            granularity=gran,
-                            repeat=0,
-                            score=pd.array(np.ones(n, dtype="int64"), dtype="Int64"),
-                            expected_score=1.0,
-                            status="ok",
-                            raw="1",
-                            prompt_hash=f"{judge}-{crit}-{scale}-{gran}",
-                            mode="logprobs",
-                            _failed=False,
-                            **common,
-                        )
+                        fixed_rows(judge, "llm", crit, scale, gran, 1, 1.0, "1", "logprobs")
                     )
     mean_quality = np.mean([quality[c] for c in criteria], axis=0)
     for judge in metrics:
         value = 1 / (1 + np.exp(-(mean_quality + rng.normal(scale=0.8, size=n))))
+        raw = [f"{v:.6f}" for v in value]
         for crit in criteria:
             judge_rows.append(
-                items.assign(
-                    judge=judge,
-                    judge_kind="metric",
-                    criterion=crit,
-                    scale=pd.NA,
-                    granularity=None,
-                    repeat=0,
-                    score=pd.array([pd.NA] * n, dtype="Int64"),
-                    expected_score=value,
-                    status="ok",
-                    raw=[f"{v:.6f}" for v in value],
-                    prompt_hash=f"{judge}-{crit}",
-                    mode="metric",
-                    _failed=False,
-                    **common,
-                )
+                fixed_rows(judge, "metric", crit, pd.NA, None, pd.NA, value, raw, "metric")
             )
     for j, (judge, skill) in enumerate(judges.items()):
         mode = "logprobs" if j % 2 == 0 else "generate"
