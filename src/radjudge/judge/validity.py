@@ -20,7 +20,8 @@ and 05; ``None`` turns a check off):
     below ``min_valid_mass``: renormalised over the labels, the rest is noise;
 ``constant``
     one value for every summary: W against anything is undefined (for two
-    raters W = (1 + rho) / 2 and rho is 0/0), never 0.5;
+    raters W = (1 + rho) / 2 and rho is 0/0), never 0.5 (a configuration
+    without any value is ``few_valid_answers``, whatever ``min_share_ok``);
 ``no_spread``
     the standard deviation of the judge's values is below ``min_spread`` of the
     scale's range (N - 1): rounded to the scale, the judge would be constant;
@@ -221,8 +222,11 @@ def _gate_row(
     else:
         checks = {}
     for reason in VALIDITY_REASONS:
+        if reason == "few_valid_answers" and n_distinct == 0:
+            failed.append(reason)  # no value at all: whatever the threshold
+            continue
         if reason == "constant":
-            if n_distinct <= 1:
+            if n_distinct == 1:
                 failed.append(reason)
             continue
         threshold, measured = checks.get(reason, (None, math.nan))
