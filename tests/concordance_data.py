@@ -14,16 +14,17 @@ SEED = 11
 BOOT = BootstrapSettings(n_boot=N_BOOT, seed=SEED)
 
 
-def small_tables(n_patients: int = 12, seed: int = 3):
+def small_tables(n_patients: int = 12, seed: int = 3, **extra):
+    extra = {"judges": {"j1": 1.5, "j2": 0.6}, **extra}
     return simulate_tables(
         n_patients=n_patients,
         summarizers=("gold", "llm_a", "llm_b", "llm_c"),
         criteria=("completeness", "correctness"),
         experts={"radiologist": 3, "clinician": 3},
-        judges={"j1": 1.5, "j2": 0.6},
         scales=(5, 10),
         granularities=("full", "none"),
         seed=seed,
+        **extra,
     )
 
 

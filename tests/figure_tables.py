@@ -18,6 +18,7 @@ from radjudge.concordance import analysis as A
 from radjudge.concordance import stats as cs
 from radjudge.concordance.bootstrap import BootstrapSettings
 from radjudge.concordance.designs import prepare_data
+from radjudge.concordance.effects import paired_factor_effects
 from radjudge.concordance.synthetic import simulate_tables
 from radjudge.contracts import RATING_SUMMARY_TABLES
 from radjudge.figures import summaries as S
@@ -40,6 +41,7 @@ SUMMARIZERS = ("gold", "extractive", "smollm2", "gemma3")
 
 
 def simulated_ratings(seed: int = 0):
+    """Two LLM judges and a metric reference line (no scale, no granularity)."""
     tb = simulate_tables(
         n_patients=10,
         summarizers=SUMMARIZERS,
@@ -48,6 +50,7 @@ def simulated_ratings(seed: int = 0):
         granularities=("full", "none"),
         criteria=("completeness", "correctness", "structure"),
         experts={"radiologist": 3, "clinician": 2},
+        metrics=("rouge-l",),
         seed=seed,
     )
     items = tb.expert_ratings[["patient_id", "summarizer"]].drop_duplicates()
@@ -58,6 +61,7 @@ def simulated_ratings(seed: int = 0):
         ),
         text=["ж" * int(n) for n in rng.integers(200, 1500, size=len(items))],
         model=items["summarizer"].where(items["summarizer"].isin(["smollm2", "gemma3"])),
+        flag=np.where(items["summarizer"] == "smollm2", "degenerate", "ok"),
     )
     return tb.expert_ratings, tb.judge_ratings, summaries
 
@@ -73,18 +77,22 @@ def write_results(
         warnings.simplefilter("ignore")
         data = prepare_data(experts, judges)
         grid = A.concordance_grid(data, bootstrap=boot)
+        valid = A.headline_data(data, grid)
+        effects = paired_factor_effects(grid)
         panel = A.panel_fit(data, bootstrap=boot)
-        among = A.judge_agreement(data, bootstrap=boot)
+        among = A.judge_agreement(valid, bootstrap=boot)
         cats = A.category_concordance(data, bootstrap=boot)
         loeo = A.leave_one_expert_out(data)
-        alt = A.alt_test_grid(data)
+        alt = A.alt_test_grid(data.llm())
         sel = A.select_configurations(
-            data, n_folds=SETTINGS["cv_folds"], n_repeats=SETTINGS["cv_repeats"], seed=sd
+            valid, n_folds=SETTINGS["cv_folds"], n_repeats=SETTINGS["cv_repeats"], seed=sd
         )
         sens = A.sensitivity_grid(data)
     stats = cs.manuscript_stats(
         data,
         grid=grid,
+        effects=effects,
+        summaries=summaries,
         panel=panel,
         judges=among,
         categories=cats,
@@ -97,6 +105,7 @@ def write_results(
     A.write_tables(
         {
             "grid": grid.table,
+            "factor_effects": effects,
             "panel_fit": panel,
             "categories": cats,
             "alt_test": alt.summary,

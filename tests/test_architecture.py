@@ -159,6 +159,9 @@ VOCABULARY = {
     "granularities": set(C.GRANULARITIES),
     "judge statuses": set(C.JUDGE_STATUSES) - {"ok", "failed"},
     "judge modes": set(C.JUDGE_MODES),
+    "judge kinds": set(C.JUDGE_KINDS),
+    "validity reasons": set(C.VALIDITY_REASONS),
+    "flag reasons": set(C.FLAG_REASONS),
     "expert categories": set(C.EXPERT_CATEGORIES),
     "SummEval criteria": set(C.SUMMEVAL_CRITERIA),
 }

@@ -16,6 +16,7 @@ import yaml
 from concordance_data import BOOT, N_BOOT, SEED, small_data, small_grid, small_tables
 from conftest import ROOT, run_cli
 from radjudge.concordance import analysis as ca
+from radjudge.concordance.bootstrap import BootstrapSettings
 from radjudge.concordance.alt_test import alt_test
 from radjudge.concordance.bootstrap import (
     BootstrapSettings,
@@ -25,7 +26,8 @@ from radjudge.concordance.bootstrap import (
 from radjudge.concordance.designs import prepare_data
 from radjudge.concordance.kendall import UndefinedStatisticWarning, kendall_w
 from radjudge.concordance.synthetic import simulate_tables
-from radjudge.contracts import CONCORDANCE_TABLES
+from radjudge.contracts import CONCORDANCE_TABLES, JUDGE_VALIDITY, SUMMARIES, write_table
+from radjudge.judge.validity import validity_report
 from radjudge.profiles import load_profile
 
 
@@ -68,20 +70,72 @@ def test_grid_uses_the_seeded_patient_resamples(data, grid):
     np.testing.assert_allclose(grid.replicates[0], expected, atol=1e-14)
 
 
-def test_factor_effects_average_over_the_grid(grid):
-    eff = grid.factor_effects("scale")
-    assert eff["level"].tolist() == [5, 10] and (eff["reference"] == 5).all()
+def test_grid_marks_kinds_and_validity_and_reports_rho_beside_w(data, grid):
     t = grid.table
-    for r in eff.itertuples():
-        assert r.mean_w == pytest.approx(t.loc[t["scale"] == r.level, "w"].mean())
-    assert eff["diff"].iat[1] == pytest.approx(eff["mean_w"].iat[1] - eff["mean_w"].iat[0])
-    assert 0 <= eff["p_diff"].iat[1] <= 1
-    other = grid.factor_effects("granularity", reference="none")
-    assert other.loc[other["level"] == "none", "diff"].iat[0] == 0
-    with pytest.raises(ValueError, match="reference"):
-        grid.factor_effects("scale", reference=3)
-    with pytest.raises(ValueError, match="unknown factor"):
-        grid.factor_effects("temperature")
+    assert list(t.columns[:7]) == [*data.config_columns, "judge_kind", "w", "spearman"]
+    assert (t["judge_kind"] == "llm").all() and t["valid"].all()
+    assert t["validity_reason"].isna().all()
+    # two raters without ties in the judge: W = (1 + rho) / 2 up to the experts' ties
+    lp = t["judge"] == "j1"  # log-prob judge: continuous values
+    np.testing.assert_allclose(t.loc[lp, "w"], (1 + t.loc[lp, "spearman"]) / 2, atol=0.02)
+
+
+def test_a_constant_judge_has_no_w_and_is_marked_constant():
+    t = simulate_tables(
+        n_patients=8,
+        summarizers=("gold", "llm_a", "llm_b"),
+        criteria=("completeness",),
+        experts={"radiologist": 2, "clinician": 2},
+        judges={"j1": 1.5},
+        scales=(5,),
+        granularities=("full",),
+        metrics=("rouge",),
+        constant_judges=("flat",),
+        seed=4,
+    )
+    data = prepare_data(t.expert_ratings, t.judge_ratings)
+    with pytest.warns(UndefinedStatisticWarning, match="1 of 3"):
+        grid = ca.concordance_grid(data, bootstrap=BootstrapSettings(n_boot=50, seed=1))
+    g = grid.table.set_index("judge")
+    # the tie-corrected formula would give exactly 0.5 ("chance"); the grid gives NaN
+    k = int(np.flatnonzero(data.configs["judge"] == "flat")[0])
+    x = np.column_stack([data.consensus("completeness"), data.judge_values[k]])
+    assert _w(x) == pytest.approx(0.5)
+    flat = g.loc["flat"]
+    assert np.isnan([flat["w"], flat["spearman"], flat["ci_low"], flat["pvalue"]]).all()
+    assert not flat["valid"] and flat["validity_reason"] == "constant"
+    assert not flat["significant"] and np.isnan(flat["p_adj"])
+    assert np.isnan(grid.replicates[k]).all()
+    # the metric is a reference line: no scale, no granularity, its own p-value family
+    rouge = g.loc["rouge"]
+    assert rouge["judge_kind"] == "metric" and pd.isna(rouge["scale"])
+    assert pd.isna(rouge["granularity"]) and rouge["p_adj"] == pytest.approx(rouge["pvalue"])
+    assert g.loc["j1", "p_adj"] == pytest.approx(g.loc["j1", "pvalue"])
+    # the same judge is undefined against each category's consensus and when an expert leaves
+    cat = ca.category_concordance(data, bootstrap=BootstrapSettings(n_boot=50, seed=1))
+    jv = cat[(cat["design"] == "judge_vs_category") & (cat["judge"] == "flat")]
+    assert len(jv) == 2 and jv["w"].isna().all() and jv["spearman"].isna().all()
+    other = cat[(cat["design"] == "judge_vs_category") & (cat["judge"] == "j1")]
+    np.testing.assert_allclose(other["w"], (1 + other["spearman"]) / 2, atol=0.05)
+    assert cat.loc[cat["design"] == "experts_all", "spearman"].isna().all()  # 4 raters
+    loeo = ca.leave_one_expert_out(data)
+    assert loeo.loc[loeo["judge"] == "flat", "w_without"].isna().all()
+
+
+def test_validity_of_notebook_04_marks_the_grid():
+    from radjudge.judge.validity import ValidityGate, validity_report
+
+    t = small_tables()
+    validity = validity_report(t.judge_ratings, gate=ValidityGate(min_share_ok=0.99))
+    data = prepare_data(t.expert_ratings, t.judge_ratings, validity=validity)
+    assert (~data.configs["valid"]).any()
+    assert set(data.configs.loc[~data.configs["valid"], "validity_reason"]) == {"few_valid_answers"}
+    grid = ca.concordance_grid(data, bootstrap=BootstrapSettings(n_boot=20, seed=1))
+    bad = grid.table[~grid.table["valid"]]
+    assert bad["p_adj"].isna().all() and bad["w"].notna().all()  # marked, still computed
+    assert data.llm(valid_only=True).configs["valid"].all()
+    with pytest.raises(ValueError, match="judge_validity lacks 1 configuration"):
+        prepare_data(t.expert_ratings, t.judge_ratings, validity=validity.iloc[1:])
 
 
 def test_panel_fit_is_the_paired_difference(data):
@@ -244,6 +298,26 @@ def test_empty_or_unusable_inputs():
         BootstrapSettings(ci_method="basic")
 
 
+def _summaries(quality: pd.DataFrame) -> pd.DataFrame:
+    """A summaries table (stage-02 contract) for synthetic items: llm_b's are flagged degenerate."""
+    items = quality[["patient_id", "summarizer"]].drop_duplicates().reset_index(drop=True)
+    n = len(items)
+    row = {c.name: (0 if c.kind == "int" else None) for c in SUMMARIES.columns()}
+    out = pd.DataFrame([row] * n).assign(
+        patient_id=items["patient_id"],
+        summarizer=items["summarizer"],
+        summarizer_kind="llm",
+        model="m",
+        text=["Резюме " * (3 + k % 5) for k in range(n)],
+        latency_s=0.0,
+        cache_hit=False,
+        phi_masked=False,
+    )
+    out["flag"] = np.where(out["summarizer"] == "llm_b", "degenerate", "ok")
+    out["flag_reason"] = np.where(out["summarizer"] == "llm_b", "loop", None)
+    return out
+
+
 @pytest.mark.slow
 def test_notebook_05_runs_in_an_isolated_project(tmp_path):
     """The real notebook, on synthetic tables, with the smoke profile's section, via the runner."""
@@ -254,10 +328,11 @@ def test_notebook_05_runs_in_an_isolated_project(tmp_path):
     (root / "pyproject.toml").write_text("[project]\nname = 'mini'\n")
     nb = nbformat.read(ROOT / "notebooks" / "05_concordance.ipynb", as_version=4)
     nbformat.write(nb, root / "notebooks" / "05_concordance.ipynb")
-    section = load_profile("smoke").section("05_concordance")
+    # the synthetic grid has scales 5 and 10: the first level is the reference
+    section = {**load_profile("smoke").section("05_concordance"), "factor_references": {}}
     profile = {
         "description": "notebook 05 test",
-        "shared": {"seed": 5},
+        "shared": {"seed": 5, "validity_gate": {"min_auc": None}},
         "notebooks": {"05_concordance": section},
     }
     (root / "params" / "t.yaml").write_text(yaml.safe_dump(profile))
@@ -269,10 +344,17 @@ def test_notebook_05_runs_in_an_isolated_project(tmp_path):
         judges={"j1": 1.5, "j2": 0.5},
         scales=(5, 10),
         granularities=("full", "none"),
+        metrics=("rouge",),
+        constant_judges=("flat",),
         seed=9,
     )
-    t.expert_ratings.to_parquet(root / "data" / "processed" / "expert_ratings.parquet")
-    t.judge_ratings.to_parquet(root / "data" / "processed" / "judge_ratings.parquet")
+    processed = root / "data" / "processed"
+    t.expert_ratings.to_parquet(processed / "expert_ratings.parquet")
+    t.judge_ratings.to_parquet(processed / "judge_ratings.parquet")
+    summaries = _summaries(t.quality)
+    write_table(summaries, SUMMARIES, processed / "summaries.parquet")
+    validity = validity_report(t.judge_ratings, summaries=summaries, gate={"min_auc": None})
+    write_table(validity, JUDGE_VALIDITY, processed / "judge_validity.csv")
 
     res = run_cli("run", "--profile", "t", root=root, timeout=900)
     assert res.returncode == 0, res.stdout + res.stderr
@@ -283,6 +365,22 @@ def test_notebook_05_runs_in_an_isolated_project(tmp_path):
     stats = json.loads((results / "stats.json").read_text())
     assert stats["data.n_patients"] == 4 and stats["settings.n_boot"] == section["n_boot"]
     assert "selection.j1.completeness.held_out_w" in stats and "delta_w.median" in stats
+    assert stats["validity.n_invalid"] >= 4 and "reference_lines.rouge.completeness.w" in stats
+    assert "effects.scale.10.delta_w" in stats and "experts.degenerate.n" in stats
+    assert "w.best.completeness.w" in stats and stats["w.best.completeness.judge"] != "rouge"
+    effects = pd.read_csv(results / "concordance" / "factor_effects.csv")
+    assert list(effects.columns[:9]) == [
+        "factor",
+        "level",
+        "reference",
+        "n_pairs",
+        "delta_w",
+        "ci_low",
+        "ci_high",
+        "p_adj",
+        "judge",
+    ]
+    assert not effects["judge"].isin(["rouge", "flat"]).any()
     manifest = json.loads((results / "run_manifest.json").read_text())
     stage = manifest["stages"]["05_concordance"]
     assert "data/results/stats.json" in stage["outputs_sha256"]
@@ -302,4 +400,4 @@ def test_the_committed_notebook_declares_what_the_profiles_set():
     for name in ("demo", "smoke", "study"):
         section = load_profile(name).section("05_concordance")
         assert set(section) <= set(declared), name
-        assert set(declared) - set(section) <= {"profile", "run_dir", "seed"}
+        assert set(declared) - set(section) <= {"profile", "run_dir", "seed", "validity_gate"}

@@ -11,6 +11,7 @@ from radjudge.concordance.designs import (
     judge_item_values,
     prepare_data,
 )
+from radjudge.contracts import JUDGE_KINDS
 
 
 def _experts():
@@ -43,6 +44,7 @@ def _experts():
 def _judges():
     base = {
         "judge": "j1",
+        "judge_kind": "llm",
         "criterion": "completeness",
         "scale": 10,
         "granularity": "full",
@@ -129,6 +131,19 @@ def test_prepare_data_aligns_on_expert_items():
         data.consensus("completeness", data.category_columns("clinician")), [5, 2, 1, 4]
     )
     assert data.config_label(0) == "judge=j1, criterion=completeness, scale=10, granularity=full"
+    assert (cfg["judge_kind"], cfg["valid"], cfg["validity_reason"]) == ("llm", True, None)
+
+
+def test_a_metric_has_no_scale_and_no_granularity():
+    metric = _judges().assign(
+        judge="rouge", judge_kind="metric", scale=pd.NA, granularity=None, mode="metric"
+    )
+    data = prepare_data(_experts(), pd.concat([_judges(), metric], ignore_index=True))
+    assert data.configs["judge_kind"].tolist() == list(JUDGE_KINDS)  # llm first, then metric
+    rouge = data.configs.iloc[1]
+    assert pd.isna(rouge["scale"]) and pd.isna(rouge["granularity"])
+    np.testing.assert_allclose(data.judge_values[1], data.judge_values[0])
+    assert data.llm().configs["judge"].tolist() == ["j1"]
 
 
 def test_configurations_of_unrated_criteria_are_set_aside():
@@ -179,6 +194,11 @@ def test_expert_table_errors(mutate, match):
                 score=pd.array([None] * len(j), dtype="Int64"), expected_score=np.nan
             ),
             "no auto value",
+        ),
+        (lambda j: j.assign(judge_kind="baseline"), "unknown judge_kind value"),
+        (
+            lambda j: j.assign(judge_kind=np.where(j.index == 0, "metric", "llm")),
+            "several judge_kind values",
         ),
     ],
 )

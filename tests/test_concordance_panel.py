@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from radjudge.concordance import panel_agreement
 from radjudge.contracts import EXPERT_RATINGS
@@ -39,3 +40,34 @@ def test_per_category_missing_and_single_rater():
         out.loc["a", "w"] == 1.0 and out.loc["a", "n_items"] == 3 and out.loc["a", "n_dropped"] == 1
     )
     assert np.isnan(out.loc["b", "w"]) and out.loc["b", "n_raters"] == 1
+
+
+def test_panel_behaviour_on_flagged_summaries_and_length():
+    from radjudge.concordance.panel import panel_behaviour
+
+    # two systems; the flagged one is short and scored 1; within each system the longer
+    # summary scores lower (so length helps across systems but not within them)
+    rows, summaries = [], []
+    for p in range(6):
+        for summ, flag, base, length in (("good", "ok", 4, 300), ("bad", "degenerate", 1, 40)):
+            text = "ж" * (length - 10 * p)
+            summaries.append(
+                {"patient_id": f"P{p}", "summarizer": summ, "text": text, "flag": flag}
+            )
+            for e in ("E1", "E2"):
+                score = min(5, base + (p % 2 if summ == "good" else 0) + (e == "E2"))
+                rows.append(
+                    {
+                        "expert_id": e,
+                        "patient_id": f"P{p}",
+                        "summarizer": summ,
+                        "criterion": "completeness",
+                        "score": score,
+                    }
+                )
+    got = panel_behaviour(pd.DataFrame(rows), pd.DataFrame(summaries)).iloc[0]
+    assert got["n_degenerate"] == 6 and got["degenerate_mean"] == pytest.approx(1.5)
+    assert got["ok_mean"] == pytest.approx(4.75)  # (4 + 5) and (5 + 5), alternating
+    assert got["length_spearman"] > 0.7 and got["length_spearman_within"] < 0.3
+    with pytest.raises(ValueError, match="lack rated item"):
+        panel_behaviour(pd.DataFrame(rows), pd.DataFrame(summaries[1:]))

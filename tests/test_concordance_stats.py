@@ -4,37 +4,65 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
-from concordance_data import BOOT, N_BOOT, SEED, small_data, small_grid
+from concordance_data import BOOT, N_BOOT, SEED, small_tables
 from radjudge.concordance import analysis as ca
 from radjudge.concordance import stats as cs
+from radjudge.concordance.bootstrap import BootstrapSettings
+from radjudge.concordance.designs import prepare_data
+from radjudge.concordance.effects import paired_factor_effects
+from radjudge.concordance.kendall import UndefinedStatisticWarning
 from radjudge.contracts import STATS_PREFIXES, ContractError, check_stats
 
 
-@pytest.fixture(scope="module")
-def data():
-    return small_data()
-
+BOOT20 = BootstrapSettings(n_boot=20, seed=SEED)  # a quick grid for the edge cases
 
 @pytest.fixture(scope="module")
-def grid():
-    return small_grid()
+def tables():
+    return small_tables(metrics=("rouge",), constant_judges=("flat",))
 
 
 @pytest.fixture(scope="module")
-def stats(data, grid):
+def data(tables):
+    return prepare_data(tables.expert_ratings, tables.judge_ratings)
+
+
+@pytest.fixture(scope="module")
+def grid(data):
+    with pytest.warns(UndefinedStatisticWarning, match="constant"):
+        return ca.concordance_grid(data, bootstrap=BOOT)
+
+
+@pytest.fixture(scope="module")
+def summaries(tables):
+    items = tables.quality[["patient_id", "summarizer"]].drop_duplicates()
+    return items.assign(
+        text=["x" * (10 + 7 * k) for k in range(len(items))],
+        flag=np.where(items["summarizer"] == "llm_c", "degenerate", "ok"),
+    )
+
+
+@pytest.fixture(scope="module")
+def stats(data, grid, summaries):
+    valid = data.llm(valid_only=True).subset(
+        np.flatnonzero(grid.table["valid"][grid.table["judge_kind"] == "llm"])
+    )
     return cs.manuscript_stats(
         data,
         grid=grid,
+        effects=paired_factor_effects(grid),
         panel=ca.panel_fit(data, bootstrap=BOOT),
-        judges=ca.judge_agreement(data, bootstrap=BOOT),
+        judges=ca.judge_agreement(valid, bootstrap=BOOT),
         categories=ca.category_concordance(data, bootstrap=BOOT),
         loeo=ca.leave_one_expert_out(data),
-        alt=ca.alt_test_grid(data, min_items=20),
-        selection=ca.select_configurations(data, n_folds=3, n_repeats=1, seed=SEED),
+        alt=ca.alt_test_grid(data.llm(), min_items=20),
+        selection=ca.select_configurations(valid, n_folds=3, n_repeats=1, seed=SEED),
         sensitivity=ca.sensitivity_grid(data),
         settings={"n_boot": N_BOOT, "seed": SEED},
+        thresholds={"min_share_ok": 0.8, "min_spearman": None},
+        summaries=summaries,
     )
 
 
@@ -46,8 +74,19 @@ def test_manuscript_stats_schema(stats, grid):
         "w.grid.median",
         "w.best.completeness.w",
         "w.best.completeness.scale",
-        "w.by_scale.10.vs_5.diff",
-        "w.by_granularity.none.mean",
+        "w.best.completeness.spearman",
+        "effects.scale.10.delta_w",
+        "effects.scale.reference",
+        "effects.granularity.none.p_adj",
+        "effects.criterion.correctness.n_pairs",
+        "validity.n_invalid",
+        "validity.reason.constant.n",
+        "validity.by_judge.flat.n_invalid",
+        "validity.thresholds.min_spearman",
+        "reference_lines.rouge.completeness.w",
+        "experts.mean.gold.completeness",
+        "experts.degenerate.correctness.mean",
+        "experts.length_spearman.completeness",
         "experts.w.completeness.w",
         "experts.within.clinician.completeness.w",
         "experts.across_categories.median",
@@ -64,7 +103,22 @@ def test_manuscript_stats_schema(stats, grid):
     ]:
         assert key in stats, key
     assert stats["data.n_patients"] == 12 and stats["w.grid.n"] == 16
-    assert stats["w.grid.max"] == pytest.approx(grid.table["w"].max())
+    llm = grid.table[grid.table["judge_kind"] == "llm"]
+    assert stats["w.grid.max"] == pytest.approx(llm["w"].max())
+    # headlines are the valid LLM configurations: never the metric, never the constant judge
+    assert stats["validity.n_configurations"] == 24 and stats["validity.n_invalid"] == 8
+    assert stats["validity.reason.constant.n"] == 8
+    for crit in ("completeness", "correctness"):
+        assert stats[f"w.best.{crit}.judge"] in ("j1", "j2")
+        assert stats[f"alt_test.best.{crit}.config"].startswith(("judge=j1", "judge=j2"))
+    assert stats["alt_test.n"] == 16 and not any(k.startswith("selection.flat") for k in stats)
+    assert not any(k.startswith("selection.rouge") for k in stats)
+    assert stats["effects.scale.reference"] == "5"
+    assert stats["validity.thresholds.min_spearman"] is None
+    assert stats["experts.degenerate.n"] == 12
+    assert stats["experts.degenerate.completeness.mean"] == pytest.approx(
+        stats["experts.mean.llm_c.completeness"]
+    )
 
 
 def test_write_stats_merges_and_replaces_own_keys(tmp_path, stats):
@@ -81,7 +135,9 @@ def test_write_stats_merges_and_replaces_own_keys(tmp_path, stats):
 def test_findings_markdown(stats):
     for section in (
         "data",
+        "validity",
         "grid",
+        "reference_lines",
         "scale",
         "granularity",
         "criteria",
@@ -92,7 +148,9 @@ def test_findings_markdown(stats):
     ):
         text = cs.findings_markdown(stats, section=section)
         assert isinstance(text, str) and any(ch.isdigit() for ch in text)
-    assert "5: " in cs.findings_markdown(stats, section="scale")
+    assert "10: Delta W" in cs.findings_markdown(stats, section="scale")
+    assert "(1 + Spearman rho) / 2" in cs.findings_markdown(stats, section="grid")
+    assert "constant 8" in cs.findings_markdown(stats, section="validity")
     with pytest.raises(ValueError, match="section"):
         cs.findings_markdown(stats, section="abstract")
 
@@ -101,8 +159,8 @@ def test_manuscript_stats_fit_the_schema(stats):
     check_stats(stats)
     with pytest.raises(ContractError, match=r"'w.grid.n' = 1.5 fits no pattern"):
         check_stats({**stats, "w.grid.n": 1.5})
-    with pytest.raises(ContractError, match=r"'w.by_scale.5.median' = 0.5 fits no pattern"):
-        check_stats({**stats, "w.by_scale.5.median": 0.5})
+    with pytest.raises(ContractError, match=r"'w.by_scale.5.mean' = 0.5 fits no pattern"):
+        check_stats({**stats, "w.by_scale.5.mean": 0.5})  # unpaired level means are gone
     with pytest.raises(ContractError, match=r"required key\(s\) \['data.n_patients'\]"):
         check_stats({k: v for k, v in stats.items() if k != "data.n_patients"})
 
@@ -111,3 +169,33 @@ def test_write_stats_refuses_keys_outside_the_schema(tmp_path, stats):
     with pytest.raises(ContractError, match="w.grid.typo"):
         cs.write_stats({**stats, "w.grid.typo": 1}, tmp_path / "stats.json")
     assert not (tmp_path / "stats.json").exists()
+
+
+def test_no_valid_configuration_is_a_result_not_a_crash():
+    """Only a constant judge and a metric: every quoted headline key is there, empty."""
+    t = small_tables(judges={}, metrics=("rouge",), constant_judges=("flat",))
+    data = prepare_data(t.expert_ratings, t.judge_ratings)
+    with pytest.warns(UndefinedStatisticWarning):
+        grid = ca.concordance_grid(data, bootstrap=BOOT20)
+    none = ca.headline_data(data, grid)
+    assert len(none.configs) == 0
+    stats = cs.manuscript_stats(
+        data,
+        grid=grid,
+        effects=paired_factor_effects(grid),
+        panel=ca.panel_fit(data, bootstrap=BOOT20),
+        judges=ca.judge_agreement(none, bootstrap=BOOT20),
+        categories=ca.category_concordance(data, bootstrap=BOOT20),
+        loeo=ca.leave_one_expert_out(data),
+        alt=ca.alt_test_grid(data.llm(), min_items=20),
+        selection=ca.select_configurations(none, n_folds=3, n_repeats=1, seed=SEED),
+        sensitivity=ca.sensitivity_grid(data),
+        settings={"n_boot": 20, "seed": SEED},
+    )
+    check_stats(stats)
+    assert stats["w.grid.n"] == 0 and stats["w.grid.median"] is None
+    assert stats["validity.n_valid"] == 0 and stats["alt_test.n"] == 0
+    for key in ("delta_w.median", "judges.w_among.median", "selection.mean_held_out_w"):
+        assert key in stats and stats[key] is None
+    assert stats["reference_lines.rouge.completeness.w"] is not None
+    assert not any(k.startswith(("w.best.", "effects.")) for k in stats)

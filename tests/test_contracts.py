@@ -16,7 +16,15 @@ from radjudge import paths
 
 def _grid(n: int = 2) -> pd.DataFrame:
     row = {c.name: (0 if c.kind == "int" else 0.5) for c in C.GRID.columns()}
-    row.update(judge="j", criterion="completeness", granularity="full", significant=True)
+    row.update(
+        judge="j",
+        criterion="completeness",
+        granularity="full",
+        judge_kind="llm",
+        significant=True,
+        valid=True,
+        validity_reason="",
+    )
     return pd.DataFrame([row] * n)
 
 
@@ -39,7 +47,7 @@ def test_every_boundary_table_has_a_contract_and_a_producer():
 def test_configuration_slot_follows_the_run():
     assert C.GRID.names()[:4] == C.CONFIG_COLUMNS
     cols = ("judge", "criterion", "prompt")
-    assert C.GRID.names(cols)[:4] == ("judge", "criterion", "prompt", "w")
+    assert C.GRID.names(cols)[:5] == ("judge", "criterion", "prompt", "judge_kind", "w")
     assert C.CATEGORIES.names(cols)[:5] == ("design", "criterion", "category", "judge", "prompt")
     assert C.SELECTION_FOLDS.names()[:3] == ("judge", "criterion", "repeat")
 
@@ -80,7 +88,12 @@ def test_all_na_columns_pass_any_kind_and_bool_is_no_number():
 
 def test_stage_files_are_derived_from_the_contracts():
     ins, outs = C.stage_files("05_concordance")
-    assert ins == [paths.EXPERT_RATINGS, paths.JUDGE_RATINGS]
+    assert ins == [
+        paths.SUMMARIES,
+        paths.EXPERT_RATINGS,
+        paths.JUDGE_RATINGS,
+        paths.JUDGE_VALIDITY,
+    ]
     assert outs[-1] == paths.STATS_JSON
     assert len(outs) == 2 * len(C.CONCORDANCE_TABLES) + 1
     assert C.stage_files("99_unknown") == ([], [])
@@ -104,6 +117,12 @@ def test_stats_of_the_real_analysis_fit_the_schema():
 
 
 def test_vocabulary():
+    assert C.JUDGE_KINDS[0] == "llm" and len(C.JUDGE_KINDS) == 2
+    assert C.FACTORS[0] == "scale" and C.FACTORS[-1] == "criterion"
+    assert C.VALIDITY_REASONS[2] == "constant" and "low_spearman" in C.VALIDITY_REASONS
+    # every gated reason but constant has its threshold, named as the profile names it
+    assert set(C.VALIDITY_THRESHOLDS) == set(C.VALIDITY_REASONS) - {"constant"}
+    assert C.SUMMARY_FLAGS[0] == "ok" and "prompt_echo" in C.FLAG_REASONS
     parse = get_args(C.ParseStatus)
     assert C.JUDGE_STATUSES == (*parse, "failed") and parse[0] == "ok"
     assert C.GRANULARITIES[0] == "full" and C.GRANULARITIES[-1] == "none"  # most described first

@@ -50,21 +50,22 @@ def test_length_scores_are_means_on_zero_one(ratings):
 
 
 def test_a_metric_judge_is_used_on_its_own_zero_one_range(ratings):
-    # ROUGE-L 0.3 binned to 3 of 1..10: its normalized value is the metric, not (0.3 - 1) / 9
+    # ROUGE-L 0.3 has no scale: its normalized value is the metric itself
     experts, _, summaries = ratings
     first = summaries.iloc[0]
     metric = pd.DataFrame(
         [
             {
                 "judge": "rouge-l",
+                "judge_kind": "metric",
                 "mode": "metric",
                 "criterion": "completeness",
-                "scale": 10,
-                "granularity": "none",
+                "scale": pd.NA,
+                "granularity": None,
                 "repeat": 0,
                 "patient_id": first["patient_id"],
                 "summarizer": first["summarizer"],
-                "score": 3,
+                "score": pd.NA,
                 "expected_score": 0.3,
                 "status": "ok",
             }

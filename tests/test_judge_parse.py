@@ -107,6 +107,40 @@ CASES = [
 ]
 
 
+# Sampled answers of the demo's sampling judges (SmolLM2-135M and Gemma-3-270M at temperature
+# 1, 6 new tokens; run of 2026-11-25): a number glued to garbage or followed by a non-word is
+# noise, not a rating. The first four were read as valid scores before this rule.
+NOISE_CASES = [
+    ("2Ρ2", 5, None, "unparseable", "glued"),
+    ("5 мпиру", 5, None, "unparseable", "non-word ('мпиру')"),
+    ("5 мпирла", 5, None, "unparseable", "non-word"),
+    ("1 бама,", 5, None, "unparseable", "non-word ('бама')"),
+    ("5мпиру", 5, None, "unparseable", "glued"),
+    ("Оценка: 4мпиру", 5, None, "unparseable", "glued"),
+    ("4 bama", 5, None, "unparseable", "non-word ('bama')"),
+    ("Резюме полное, полнота 4 фывап", 5, None, "unparseable", "non-word"),
+    # real words after the number are an answer
+    ("1 рекомендую.", 5, 1, "ok", ""),
+    ("4 because the summary omits the eGFR", 5, 4, "ok", ""),
+    ("3 completeness is partial", 5, 3, "ok", ""),
+    ("5! #123", 5, 5, "ok", ""),
+    ("2772 г", 5, None, "out_of_range", "outside"),
+]
+
+
+@pytest.mark.parametrize(
+    ("answer", "high", "score", "status", "reason"),
+    NOISE_CASES,
+    ids=[repr(c[0])[:40] for c in NOISE_CASES],
+)
+def test_noise_around_a_number_is_no_score(
+    answer: str, high: int, score: int | None, status: str, reason: str
+) -> None:
+    got = parse_score(answer, high=high)
+    assert (got.score, got.status) == (score, status), got.reason
+    assert reason in got.reason
+
+
 def test_at_least_forty_realistic_answers() -> None:
     assert len(CASES) >= 40
     assert {status for *_, status in CASES} == set(get_args(ParseStatus))

@@ -88,3 +88,20 @@ def test_render_is_deterministic_and_rejects_bad_input() -> None:
     # braces in the texts are content, not format fields
     p = render_judge_prompt("Жалобы: {нет}", "{summary}", **kw)
     assert "{нет}" in p.segments[0] and "{summary}" in p.segments[1]
+
+
+def test_a_scale_read_back_from_the_ratings_table_is_accepted() -> None:
+    """judge_ratings stores the scale as Int64 (NA for metrics): its elements are numpy integers."""
+    import numpy as np
+
+    rub, tpl = load_rubric(), load_template()
+    p = render_judge_prompt(
+        "Карта.",
+        "Резюме.",
+        criterion="completeness",
+        scale=np.int64(5),
+        granularity="full",
+        rubric=rub,
+        template=tpl,
+    )
+    assert p.high == 5 and type(p.high) is int

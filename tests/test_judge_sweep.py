@@ -13,6 +13,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -97,7 +98,10 @@ def test_defaults_cover_the_rubric() -> None:
     assert lp.criteria == rub.criterion_ids and lp.scales == rub.scales
     assert lp.granularities == GRANULARITIES and lp.repeats == 1
     assert len(lp.configs) == 6 * 3 * 3
-    assert (metric.scales, metric.granularities, metric.model) == ((10,), ("none",), None)
+    # a metric is a reference line: no scale, no granularity, one cell per criterion
+    assert (metric.scales, metric.granularities, metric.model) == ((), (), None)
+    assert metric.kind == "metric" and lp.kind == "llm" and metric.reference == "gold"
+    assert metric.configs[0] == ("completeness", None, None, 0) and len(metric.configs) == 6
     sample = parse_judges([SAMPLE], models=MODELS)[0]
     assert (sample.n, sample.temperature, sample.stop, sample.patients) == (2, 1.0, ("\n",), 1)
 
@@ -146,8 +150,13 @@ def test_defaults_cover_the_rubric() -> None:
         ({"name": "x", "mode": "metric", "metric": "bleu"}, "metric must be one of"),
         (
             {"name": "x", "mode": "metric", "metric": "chrf", "granularities": ["full"]},
-            r"\['full'\] not allowed",
+            r"a metric has no rating scale and no prompt: remove \['granularities'\]",
         ),
+        (
+            {"name": "x", "mode": "metric", "metric": "chrf", "scales": [10]},
+            r"remove \['scales'\]",
+        ),
+        ({"name": "x", "mode": "metric", "metric": "chrf", "reference": ""}, "reference must be"),
         (
             {"name": "x", "mode": "logprobs", "model": "smollm2", "patients": 0},
             "patients must be an integer >= 1",
@@ -243,6 +252,8 @@ def test_metric_judges_need_no_model() -> None:
     )
     r = res.ratings
     assert len(r) == 20 and set(r["criterion"]) == {"completeness", "structure"}
+    assert (r["judge_kind"] == "metric").all()
+    assert r["scale"].isna().all() and r["granularity"].isna().all() and r["score"].isna().all()
     gold = r[r["summarizer"] == "gold"]
     assert (gold["status"] == "failed").all() and gold["score"].isna().all()
     assert gold["raw"].str.contains("cannot rate its own reference").all()
@@ -250,6 +261,23 @@ def test_metric_judges_need_no_model() -> None:
     assert (rest["status"] == "ok").all() and rest["expected_score"].between(0, 1).all()
     # the same value under every criterion: a metric is criterion-agnostic
     assert rest.groupby(["patient_id", "summarizer"])["expected_score"].nunique().eq(1).all()
+    # another reference summarizer: the extractive summaries are then the references
+    other = run_sweep(
+        summaries(),
+        mini_cohort.anonymized(),
+        parse_judges([{**METRIC, "reference": "extractive"}]),
+        clients={},
+        seed=1,
+        progress=False,
+    ).ratings
+    assert (other.loc[other["summarizer"] == "extractive", "status"] == "failed").all()
+    assert (other.loc[other["summarizer"] == "gold", "status"] == "ok").all()
+    # a reference the run does not produce is refused before anything runs
+    with pytest.raises(JudgeConfigError, match="reference summarizer 'gold' is not among"):
+        parse_judges([METRIC], summarizers=["model_a", "model_b"])
+    # the validity gate checks a metric for constant values only
+    v = res.validity
+    assert list(v["judge_kind"].unique()) == ["metric"] and v["valid"].all()
 
 
 # -- real sweeps ---------------------------------------------------------------------------------
@@ -297,10 +325,11 @@ def sweeps(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 def test_sweep_output_follows_the_contract(sweeps: dict[str, Any]) -> None:
     r = sweeps["full"].ratings
     assert list(r.columns) == list(JUDGE_RATINGS.names())
-    assert str(r["score"].dtype) == "Int64" and r["scale"].dtype == "int64"
+    assert str(r["score"].dtype) == "Int64" and str(r["scale"].dtype) == "Int64"
+    assert (r["judge_kind"] == np.where(r["mode"] == "metric", "metric", "llm")).all()
     assert len(r) == 40 + 5 + 5 + 20
     assert set(r["status"]) <= set(JUDGE_STATUSES)
-    ok = r[r["status"] == "ok"]
+    ok = r[(r["status"] == "ok") & (r["judge_kind"] == "llm")]
     assert (
         ok["score"].notna().all()
         and (ok["score"] >= 1).all()
@@ -338,6 +367,11 @@ def test_sweep_output_follows_the_contract(sweeps: dict[str, Any]) -> None:
     assert shares.sum(axis=1).to_numpy() == pytest.approx(1.0)
     assert len(v) == 4 + 1 + 1 + 2
     pd.testing.assert_frame_equal(v, validity_report(r))
+    assert v["valid"].dtype == bool
+    # a cell without any parsed answer is invalid for that reason, not "constant"
+    empty = v[v["n_distinct"] == 0]
+    assert (~empty["valid"]).all() and empty["validity_reason"].str.startswith("few_valid").all()
+    assert v["auc_reference"].isna().all()  # no summary flags were given, no reference list
 
 
 @pytest.mark.slow

@@ -165,7 +165,8 @@ def test_tables_come_from_stats():
     t = tables.paper_tables(stats, language="en")
     scale_rows = [r for r in t["factors"]["rows"] if r[1].startswith("1–")]
     assert [r[1] for r in scale_rows] == ["1–3", "1–5"]
-    assert scale_rows[0][2].startswith(paper.format_number(stats["w.by_scale.3.mean"], "en"))
+    assert scale_rows[0][2] == "reference"
+    assert scale_rows[1][2].startswith(paper.format_number(stats["effects.scale.5.delta_w"], "en"))
     assert [r[0] for r in t["criteria"]["rows"]] == ["Completeness", "Correctness", "Structure"]
     assert all(len(r) == len(t["selection"]["columns"]) for r in t["selection"]["rows"])
     assert len(t["selection"]["rows"]) == 2 * 3  # judges x criteria

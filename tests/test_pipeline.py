@@ -7,6 +7,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import yaml
 
 from conftest import ROOT, make_notebook, run_cli
 from radjudge import pipeline
@@ -246,3 +247,30 @@ def test_credentials_in_a_url_or_a_key_as_api_key_env_are_refused_unechoed(mini_
         assert says in str(info.value)
         assert "hunter2pass" not in str(info.value) and "sk-Live" not in str(info.value)
         assert "abc123456" not in str(info.value)
+def test_a_metric_without_its_reference_summarizer_fails_the_check(tmp_path: Path):
+    """Real records have no gold summary: a study profile keeping ROUGE-L is refused at --check."""
+    from radjudge.profiles import load_profile
+
+    nbs = pipeline.discover_notebooks()
+    bad = tmp_path / "study_with_rouge.yaml"
+    study = load_profile("study").section("04_judge_sweeps")["judges"]
+    bad.write_text(
+        yaml.safe_dump(
+            {
+                "description": "study + a metric",
+                "extends": "study",
+                "notebooks": {
+                    "04_judge_sweeps": {
+                        "judges": [
+                            *study,
+                            {"name": "rouge-l", "mode": "metric", "metric": "rouge_l"},
+                        ]
+                    }
+                },
+            }
+        )
+    )
+    with pytest.raises(ProfileError, match=r"judges\[rouge-l\].*reference summarizer 'gold'"):
+        pipeline.check_profile(load_profile(bad), nbs)
+    res = run_cli("run", "--profile", str(bad), "--check")
+    assert res.returncode == 2 and "drop the metric" in res.stderr

@@ -4,8 +4,9 @@
 *what* it holds, once, for producers and consumers alike:
 
 * the **study vocabulary** - criterion ids, prompt granularities (in display
-  order), judge statuses and modes, expert categories, SummEval criteria,
-  languages - as ``Literal`` types with their tuples;
+  order), judge statuses, modes and kinds, the validity gate's reasons and
+  thresholds, the factors, summary flags, expert categories, SummEval
+  criteria, languages - as ``Literal`` types with their tuples;
 * the **tables** that cross a notebook boundary (:data:`TABLES`): every
   column, in the order the producer writes it, with its dtype;
   :func:`read_table` and :func:`write_table` check them and name the file
@@ -21,10 +22,10 @@ frame must then hold it, :func:`write_table` says so), the consumers read it.
 
 Examples
 --------
->>> JUDGE_RATINGS.names()[:4]
-('judge', 'criterion', 'scale', 'granularity')
->>> GRID.names()[:6]
-('judge', 'criterion', 'scale', 'granularity', 'w', 'ci_low')
+>>> JUDGE_RATINGS.names()[:5]
+('judge', 'judge_kind', 'criterion', 'scale', 'granularity')
+>>> GRID.names()[:7]
+('judge', 'criterion', 'scale', 'granularity', 'judge_kind', 'w', 'spearman')
 >>> JUDGE_AGREEMENT.names(("judge", "criterion", "prompt"))[:3]
 ('criterion', 'prompt', 'w')
 """
@@ -46,18 +47,28 @@ from radjudge.checks import check_choice
 __all__ = [
     "CRITERIA",
     "CONFIG_COLUMNS",
+    "FACTORS",
+    "FLAG_REASONS",
     "ITEM_COLUMNS",
     "EXPERT_CATEGORIES",
     "GRANULARITIES",
+    "JUDGE_KINDS",
     "JUDGE_MODES",
     "JUDGE_STATUSES",
     "LANGUAGES",
+    "SUMMARY_FLAGS",
     "SUMMEVAL_CRITERIA",
+    "VALIDITY_REASONS",
+    "VALIDITY_THRESHOLDS",
+    "FlagReason",
     "Granularity",
+    "JudgeKind",
     "JudgeMode",
     "JudgeStatus",
     "Language",
     "ParseStatus",
+    "SummaryFlag",
+    "ValidityReason",
     "Column",
     "ConfigSlot",
     "ContractError",
@@ -128,6 +139,46 @@ JUDGE_STATUSES: tuple[str, ...] = get_args(JudgeStatus)
 JudgeMode = Literal["logprobs", "generate", "sample", "metric"]
 #: How a judge answers (see :mod:`radjudge.judge.sweep`).
 JUDGE_MODES: tuple[str, ...] = get_args(JudgeMode)
+
+JudgeKind = Literal["llm", "metric"]
+#: What a judge is: an LLM (a study arm, with a scale and a granularity) or a
+#: reference-based metric (a reference line: no scale, no granularity, never in a
+#: factor analysis, a best-configuration choice, the alt-test ranking or a headline).
+JUDGE_KINDS: tuple[str, ...] = get_args(JudgeKind)
+
+ValidityReason = Literal[
+    "few_valid_answers",
+    "low_valid_mass",
+    "constant",
+    "no_spread",
+    "no_discrimination",
+    "low_spearman",
+]
+#: Why a judge configuration fails the validity gate (:mod:`radjudge.judge.validity`), in
+#: the order the gate checks them; ``validity_reason`` joins the failed ones with ``;``.
+VALIDITY_REASONS: tuple[str, ...] = get_args(ValidityReason)
+#: The gate's thresholds, one per reason but ``constant`` (which needs none), as the
+#: profile names them (``shared.validity_gate``, read by notebooks 04 and 05;
+#: ``min_spearman`` is applied in 05 and off by default: gating on agreement with the
+#: experts selects on the outcome).
+VALIDITY_THRESHOLDS: dict[str, str] = {
+    "few_valid_answers": "min_share_ok",
+    "low_valid_mass": "min_valid_mass",
+    "no_spread": "min_spread",
+    "no_discrimination": "min_auc",
+    "low_spearman": "min_spearman",
+}
+
+#: The factors whose effects notebook 05 estimates within judges (paired contrasts),
+#: in display order; each level is compared with a reference level.
+FACTORS: tuple[str, ...] = ("scale", "granularity", "criterion")
+
+SummaryFlag = Literal["ok", "empty", "degenerate", "failed"]
+#: Quality flag of a summary (:mod:`radjudge.summarize.postprocess`); flagged rows are kept.
+SUMMARY_FLAGS: tuple[str, ...] = get_args(SummaryFlag)
+FlagReason = Literal["no_text", "too_short", "prompt_echo", "loop", "call_failed"]
+#: Why a summary is not ``ok`` (``flag_reason`` joins several with ``;``).
+FLAG_REASONS: tuple[str, ...] = get_args(FlagReason)
 
 #: Expert categories the forms suggest, in display order (a study may add others).
 EXPERT_CATEGORIES: tuple[str, ...] = ("radiologist", "clinician", "resident", "other")
@@ -421,7 +472,7 @@ SUMMARIES = Table(
         *_cols("prompt_tokens completion_tokens", "int"),
         Column("latency_s", "float"),
         Column("cache_hit", "bool"),
-        *_cols("raw_text finish_reason flag error", "str"),
+        *_cols("raw_text finish_reason flag flag_reason error", "str"),
         Column("phi_masked", "bool"),
     ),
     "SUMMARIES",
@@ -446,12 +497,12 @@ JUDGE_RATINGS = Table(
     "judge_ratings",
     "04_judge_sweeps",
     (
-        *_cols("judge criterion", "str", core=True),
-        Column("scale", "int", core=True),
-        Column("granularity", "str", core=True),
+        *_cols("judge judge_kind criterion", "str", core=True),
+        Column("scale", "int", core=True, doc="NA for a metric judge (Int64)"),
+        Column("granularity", "str", core=True, doc="NA for a metric judge"),
         Column("repeat", "int", core=True),
         *_cols("patient_id summarizer", "str", core=True),
-        Column("score", "int", core=True, doc="NA unless status is ok"),
+        Column("score", "int", core=True, doc="NA unless status is ok; NA for a metric"),
         Column("expected_score", "float", core=True),
         Column("distribution", "str"),
         Column("status", "str", core=True, doc="one of JUDGE_STATUSES"),
@@ -471,13 +522,19 @@ JUDGE_VALIDITY = Table(
     "judge_validity",
     "04_judge_sweeps",
     (
-        *_cols("judge mode model criterion", "str", core=True),
-        Column("scale", "int", core=True),
+        *_cols("judge judge_kind mode model criterion", "str", core=True),
+        Column("scale", "number", core=True, doc="NA for a metric (a CSV reads it as float)"),
         Column("granularity", "str", core=True),
         Column("n", "int"),
         *(Column(f"share_{s}", "float") for s in JUDGE_STATUSES),
         Column("n_samples", "int"),
         *_cols("share_valid_samples mean_valid_mass", "float"),
+        Column("n_distinct", "int", doc="distinct judge values among the ok rows"),
+        Column("spread", "float", doc="SD of the judge values / (scale - 1)"),
+        *_cols("n_reference n_degenerate", "int"),
+        Column("auc_reference", "float", doc="P(reference-quality > degenerate); NA if none"),
+        Column("valid", "bool", core=True),
+        Column("validity_reason", "str", core=True, doc="failed VALIDITY_REASONS, ';'-joined"),
         Column("prompt_tokens", "int"),
         Column("mean_prompt_tokens", "float"),
         Column("completion_tokens", "int"),
@@ -485,7 +542,7 @@ JUDGE_VALIDITY = Table(
     ),
     "JUDGE_VALIDITY",
     key=CONFIG_COLUMNS,
-    doc="Per judge configuration: the share of each status, valid mass, cost.",
+    doc="Per judge configuration: the share of each status, valid mass, cost, the validity gate.",
 )
 
 _CONFIG = ConfigSlot()
@@ -497,33 +554,41 @@ GRID = Table(
     _05,
     (
         _CONFIG,
-        *_cols("w", "float"),
+        Column("judge_kind", "str", core=True, doc="llm | metric (a reference line)"),
+        Column("w", "float"),
+        Column("spearman", "float", doc="judge vs consensus; W = (1 + rho) / 2 without ties"),
         *_CI,
         *_cols("se chi2", "float"),
         Column("df", "int"),
-        *_cols("pvalue p_adj spearman", "float"),
+        *_cols("pvalue p_adj", "float"),
         *_cols("n_items n_missing n_failed_rows n_rows n_patients", "int"),
         Column("significant", "bool"),
+        Column("valid", "bool", core=True, doc="passed the judge validity gate"),
+        Column("validity_reason", "str", doc="failed VALIDITY_REASONS, ';'-joined; NA if valid"),
     ),
     "CONCORDANCE",
     ("csv", "parquet"),
-    doc="W of each judge configuration vs the expert consensus.",
+    doc="W of each judge configuration vs the expert consensus (metrics: reference lines).",
 )
 FACTOR_EFFECTS = Table(
     "factor_effects",
     _05,
     (
-        *_cols("factor level", "str"),
-        Column("n", "int"),
-        Column("mean_w", "float"),
-        *_CI,
-        Column("reference", "str"),
-        *_cols("diff diff_ci_low diff_ci_high p_diff", "float"),
+        *_cols("factor level reference", "str"),
+        Column("n_pairs", "int"),
+        *_cols("delta_w ci_low ci_high p_adj", "float"),
+        Column("judge", "str", doc="NA = pooled over the LLM judges"),
+        Column("n_judges", "int"),
+        *_cols("w_level w_reference p", "float"),
     ),
     "CONCORDANCE",
     ("csv", "parquet"),
-    key=("factor", "level"),
-    doc="Mean W over the grid per level of a factor, paired differences to the reference level.",
+    key=("factor", "level", "judge"),
+    doc=(
+        "Paired within-judge contrasts: mean over (judge, other factors) pairs of valid LLM "
+        "configurations of W(level) - W(reference), patient-cluster bootstrap CI, p adjusted "
+        "within the factor; w_level/w_reference = mean W of the paired configurations."
+    ),
 )
 PANEL_FIT = Table(
     "panel_fit",
@@ -554,6 +619,7 @@ CATEGORIES = Table(
         *_cols("design criterion category", "str"),
         ConfigSlot(without=("criterion",)),
         Column("w", "float"),
+        Column("spearman", "float", doc="two-rater designs only (W = (1 + rho) / 2); else NA"),
         *_CI,
         *_cols("n_raters n_items", "int"),
     ),
@@ -807,7 +873,10 @@ STAGES: dict[str, StageIO] = {
         (SUMMARIES, "ANONYMIZED_RECORDS"), (EXPERT_RATINGS, "BLINDING_KEY", "FORMS")
     ),
     "04_judge_sweeps": StageIO(("ANONYMIZED_RECORDS", SUMMARIES), (JUDGE_RATINGS, JUDGE_VALIDITY)),
-    "05_concordance": StageIO((EXPERT_RATINGS, JUDGE_RATINGS), (*CONCORDANCE_TABLES, "STATS_JSON")),
+    "05_concordance": StageIO(
+        (SUMMARIES, EXPERT_RATINGS, JUDGE_RATINGS, JUDGE_VALIDITY),
+        (*CONCORDANCE_TABLES, "STATS_JSON"),
+    ),
     "06_figures": StageIO(
         (
             JUDGE_RATINGS,
@@ -887,6 +956,9 @@ def _keys(prefix: str, names: str, kind: StatsKind, *, required: bool = False) -
 
 #: Every key notebook 05 writes to ``stats.json``. W values are judge vs expert consensus
 #: unless the key says otherwise; ``ci_low``/``ci_high`` are the 1 - alpha bootstrap limits.
+#: Headline keys (``w.*``, ``effects.*``, ``delta_w.*``, ``alt_test.*``, ``selection.*``,
+#: ``judges.*``) use the LLM configurations that passed the validity gate only; metric
+#: judges are ``reference_lines.*``.
 STATS_SCHEMA: tuple[StatsKey, ...] = (
     *_keys(
         "data.",
@@ -899,14 +971,24 @@ STATS_SCHEMA: tuple[StatsKey, ...] = (
     *_keys("data.", "judge_failed_share expert_missing_share", "number"),
     StatsKey("data.synthetic", "bool", doc="the records are the synthetic cohort; None = unknown"),
     StatsKey("settings.<setting>", "scalar", doc="the analysis knobs of notebook 05"),
+    *_keys("validity.", "n_configurations n_valid n_invalid", "int", required=True),
+    StatsKey("validity.reason.<reason>.n", "int", doc="LLM configurations failing that check"),
+    *_keys("validity.by_judge.<judge>.", "n_valid n_invalid", "int"),
+    StatsKey("validity.thresholds.<threshold>", "number", doc="None = not gated"),
     *_keys("w.grid.", "n n_significant", "int", required=True),
     *_keys("w.grid.", "median min max share_significant chance_level", "number"),
-    *_keys("w.best.<criterion>.", "w ci_low ci_high p_adj", "number"),
+    *_keys("w.best.<criterion>.", "w spearman ci_low ci_high p_adj", "number"),
     StatsKey("w.best.<criterion>.config", "str"),
     StatsKey("w.best.<criterion>.<column>", "scalar", doc="the other configuration columns"),
-    *_keys("w.by_<factor>.<level>.", "mean ci_low ci_high", "number"),
-    StatsKey("w.by_<factor>.<level>.n", "int"),
-    *_keys("w.by_<factor>.<level>.vs_<reference>.", "diff ci_low ci_high p", "number"),
+    StatsKey("effects.<factor>.reference", "scalar", doc="the reference level of the factor"),
+    *_keys(
+        "effects.<factor>.<level>.",
+        "delta_w ci_low ci_high p_adj p w_level w_reference",
+        "number",
+    ),
+    *_keys("effects.<factor>.<level>.", "n_pairs n_judges", "int"),
+    *_keys("reference_lines.<judge>.<criterion>.", "w spearman ci_low ci_high", "number"),
+    StatsKey("reference_lines.<judge>.<criterion>.valid", "bool"),
     *_keys("experts.w.<criterion>.", "w ci_low ci_high", "number"),
     StatsKey("experts.w.<criterion>.n_experts", "int"),
     StatsKey("experts.w.median", "number"),
@@ -914,6 +996,19 @@ STATS_SCHEMA: tuple[StatsKey, ...] = (
     StatsKey("experts.within.<category>.median", "number"),
     StatsKey("experts.across_categories.<criterion>.w", "number"),
     StatsKey("experts.across_categories.median", "number"),
+    StatsKey("experts.mean.<summarizer>.<criterion>", "number", doc="mean expert score"),
+    StatsKey("experts.degenerate.<criterion>.mean", "number", doc="over flagged summaries"),
+    StatsKey("experts.degenerate.n", "int", doc="summaries whose flag is not ok"),
+    StatsKey(
+        "experts.length_spearman.<criterion>",
+        "number",
+        doc="Spearman of the expert consensus with the summary length (characters)",
+    ),
+    StatsKey(
+        "experts.length_spearman_within.<criterion>",
+        "number",
+        doc="the same, ranks centred within each summarizer",
+    ),
     StatsKey("judge_vs_category.<category>.median_w", "number"),
     StatsKey("delta_w.median", "number"),
     *_keys("delta_w.", "n n_positive n_ci_above_zero", "int"),
@@ -968,11 +1063,10 @@ def check_stats(stats: Mapping[str, Any], *, source: str = "stats") -> None:
     must be present and not null. Keys of other stages (another first part) are
     not checked.
 
-    >>> check_stats({"w.grid.n": 3, "w.grid.n_significant": 1, "w.by_scale.5.n": "x"})
-    ... # doctest: +ELLIPSIS
+    >>> check_stats({"w.grid.n": 3, "w.grid.n_significant": 1, "effects.scale.5.n_pairs": "x"})
     Traceback (most recent call last):
     ...
-    radjudge.contracts.ContractError: stats: key 'w.by_scale.5.n' = 'x' fits no pattern ...
+    radjudge.contracts.ContractError: stats: key 'effects.scale.5.n_pairs' = 'x' fits no pattern of the stats.json schema (radjudge.contracts.STATS_SCHEMA); nearest: effects.<factor>.<level>.n_pairs (int)
     """
     compiled = [(k, k.regex) for k in STATS_SCHEMA]
     for key, value in stats.items():

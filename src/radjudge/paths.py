@@ -140,6 +140,8 @@ RATING_SUMMARIES = RESULTS / "rating_summaries"
 # 07 external validation
 EXTERNAL_RESULTS = RESULTS / "external"
 SUMMEVAL = EXTERNAL / "summeval"  # copy of SummEval with its licence and provenance
+# a real reader panel (Van Veen et al. 2024), the reference of the simulated panel's agreement
+CLIN_SUMM = EXTERNAL / "validation" / "clin-summ"
 SUMMEVAL_DATA = SUMMEVAL / "summeval.jsonl.gz"
 SUMMEVAL_LICENSE = SUMMEVAL / "SUMMEVAL_LICENSE"
 SUMMEVAL_RATINGS_CSV = INTERIM / "summeval_expert_ratings.csv"  # long CSV -> load_expert_ratings

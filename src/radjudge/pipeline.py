@@ -21,7 +21,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -241,6 +241,22 @@ def select_notebooks(
     return selected
 
 
+def _design_problems(params: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """Checks across notebooks: every metric judge's reference is a summarizer of the run."""
+    from radjudge.judge.config import JudgeConfigError, check_metric_references
+
+    judges = params.get("04_judge_sweeps", {}).get("judges")
+    summarizers = params.get("02_summarization", {}).get("summarizers")
+    if not isinstance(judges, list) or not isinstance(summarizers, list):
+        return []
+    names = [str(s.get("name")) for s in summarizers if isinstance(s, Mapping)]
+    try:
+        check_metric_references([j for j in judges if isinstance(j, Mapping)], names)
+    except JudgeConfigError as exc:
+        return [str(exc)]
+    return []
+
+
 def check_profile(
     profile: Profile,
     notebooks: Sequence[PipelineNotebook],
@@ -317,6 +333,7 @@ def check_profile(
         if key not in used_shared:
             problems.append(f"shared parameter {key!r} is declared by no notebook; remove it")
     problems.extend(remote_consent_problems(profile))  # real records + remote host + no consent
+    problems += _design_problems(params)
     if problems:
         raise ProfileError(
             f"profile {profile.name!r} does not fit the notebooks:\n  - " + "\n  - ".join(problems)

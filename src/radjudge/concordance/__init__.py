@@ -17,8 +17,10 @@ Table level (the study's tidy expert and judge tables):
 
 * :mod:`~radjudge.concordance.designs` - :func:`prepare_data`: items, consensus,
   judge values;
-* :mod:`~radjudge.concordance.analysis` - the grid, Delta W, categories, alt-test,
-  selection, sensitivity, and their tables;
+* :mod:`~radjudge.concordance.analysis` - the grid (with judge kind and validity),
+  Delta W, categories, alt-test, selection, sensitivity, and their tables;
+* :mod:`~radjudge.concordance.effects` - factor effects within judges: paired contrasts
+  of W between levels of scale, granularity and criterion;
 * :mod:`~radjudge.concordance.stats` - ``stats.json``, the numbers the manuscript quotes;
 * :mod:`~radjudge.concordance.panel` - W inside an expert panel (notebook 03).
 """
@@ -39,6 +41,7 @@ from radjudge.concordance.analysis import (
     alt_test_grid,
     category_concordance,
     concordance_grid,
+    headline_data,
     judge_agreement,
     leave_one_expert_out,
     panel_fit,
@@ -61,6 +64,7 @@ from radjudge.concordance.designs import (
     judge_item_values,
     prepare_data,
 )
+from radjudge.concordance.effects import bootstrap_pvalue, factor_levels, paired_factor_effects
 from radjudge.concordance.kendall import KendallW, UndefinedStatisticWarning, kendall_w
 from radjudge.concordance.metaeval import (
     MetaCorrelation,
@@ -73,7 +77,12 @@ from radjudge.concordance.metaeval import (
 from radjudge.concordance.multiple import adjust_pvalues
 from radjudge.concordance.panel import panel_agreement
 from radjudge.concordance.selection import SelectionResult, select_by_cross_validation
-from radjudge.concordance.stats import findings_markdown, manuscript_stats, write_stats
+from radjudge.concordance.stats import (
+    findings_markdown,
+    manuscript_stats,
+    panel_checks,
+    write_stats,
+)
 
 __all__ = [
     "ICC",
@@ -91,12 +100,15 @@ __all__ = [
     "alt_test",
     "alt_test_grid",
     "bootstrap_interval",
+    "bootstrap_pvalue",
     "category_concordance",
     "cluster_bootstrap_w",
     "concordance_grid",
     "expert_consensus",
+    "factor_levels",
     "findings_markdown",
     "gwet_ac",
+    "headline_data",
     "icc",
     "jackknife_counts",
     "judge_agreement",
@@ -111,7 +123,9 @@ __all__ = [
     "krippendorff_alpha",
     "leave_one_expert_out",
     "manuscript_stats",
+    "paired_factor_effects",
     "panel_agreement",
+    "panel_checks",
     "panel_fit",
     "prepare_data",
     "rank_correlation",

@@ -5,8 +5,9 @@ aligns the expert and judge tables), then:
 
 =============================  =========================================================
 :func:`concordance_grid`       W judge vs expert consensus for every configuration, with
-                               cluster-bootstrap CI, p-value, adjusted p-value, counts;
-                               ``.factor_effects("scale")`` etc. average over the grid
+                               Spearman rho, cluster-bootstrap CI, p-value, adjusted
+                               p-value, counts, judge kind and validity; paired factor
+                               effects: :mod:`radjudge.concordance.effects`
 :func:`panel_fit`              Delta W: W(experts + judge) - W(experts), paired bootstrap CI
 :func:`judge_agreement`        W among judges for each (criterion, scale, granularity)
 :func:`category_concordance`   W within each expert category, across categories, and
@@ -29,10 +30,22 @@ configurations, or Delta W, gets a valid interval from the replicate
 differences.
 
 Judge vs consensus has two raters, so W = (1 + Spearman rho) / 2 (exactly so
-without ties) and chance level is 0.5 (in general 1/m for m raters). Its p-value defaults to the F
+without ties) and chance level is 0.5 (in general 1/m for m raters); the
+tables carry rho beside W. A judge that gives one value to every item has no
+rho, and so no W: its W is NaN and it is marked ``constant`` - never 0.5, the
+value the tie-corrected formula would return. Its p-value defaults to the F
 approximation, which holds its level for two raters; the chi-square
 approximation of R ``irr`` is far too conservative there (about 1 % rejections
 at the 5 % level with 180 items in our null simulations).
+
+Judge kinds and validity. Metric judges (``judge_kind = "metric"``) are
+reference lines: they are in the grid and the per-category table, marked, and
+left out of the analyses that compare or choose judges (judge agreement,
+alt-test, configuration choice). A configuration that failed the validity gate
+of notebook 04 (``valid = False``) stays in the tables, marked; the grid
+adjusts p-values within the family of the valid LLM configurations (and,
+separately, of the valid reference lines) - an invalid one has no adjusted
+p-value and is never ``significant``.
 """
 
 from __future__ import annotations
@@ -74,10 +87,12 @@ from radjudge.contracts import (
     CONCORDANCE_TABLES,
     CONFIG_COLUMNS,
     JUDGE_AGREEMENT,
+    JUDGE_KINDS,
     LEAVE_ONE_EXPERT_OUT,
     PANEL_FIT,
     SELECTION,
     SELECTION_FOLDS,
+    VALIDITY_REASONS,
     write_table,
 )
 
@@ -93,6 +108,7 @@ __all__ = [
     "alt_test_grid",
     "category_concordance",
     "concordance_grid",
+    "headline_data",
     "judge_agreement",
     "leave_one_expert_out",
     "panel_fit",
@@ -175,6 +191,21 @@ def _warn_undefined(what: str, w: np.ndarray) -> None:
         )
 
 
+def _constant(values: np.ndarray, reference: np.ndarray | None = None) -> np.ndarray:
+    """Rows of ``values`` (K, n) with at most one distinct value on the complete items."""
+    v = np.where(np.isfinite(reference), values, np.nan) if reference is not None else values
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return ~(np.nanmax(v, axis=-1) > np.nanmin(v, axis=-1))
+
+
+def _two_rater_w(judge: np.ndarray, reference: np.ndarray, correct_ties: bool) -> np.ndarray:
+    """W of each judge row (K, n) vs one reference (n,); NaN for a constant judge (rho is 0/0)."""
+    ref = np.broadcast_to(reference, judge.shape)
+    w = np.atleast_1d(_quiet_w(np.stack([ref, judge], 2), correct_ties=correct_ties).w)
+    return np.where(_constant(judge, ref), np.nan, w)
+
+
 def _config_frame(
     data: ConcordanceData, rows: Sequence[int] | np.ndarray | None = None
 ) -> pd.DataFrame:
@@ -196,10 +227,12 @@ class ConcordanceGrid:
     table : pandas.DataFrame
         One row per configuration (same order as ``data.configs``).
     replicates : ndarray, shape (n_configs, n_boot)
-        Bootstrap W (paired across configurations).
+        Bootstrap W (paired across configurations: the same patient resamples).
     jackknife : ndarray, shape (n_configs, n_patients)
     ci_method : {"bca", "percentile"}
     alpha : float
+    config_columns : tuple of str
+        The configuration columns of ``table``.
     """
 
     table: pd.DataFrame
@@ -207,77 +240,7 @@ class ConcordanceGrid:
     jackknife: np.ndarray
     ci_method: CIMethod
     alpha: float
-
-    def factor_effects(self, factor: str, *, reference: object | None = None) -> pd.DataFrame:
-        """Mean W over the grid at each level of ``factor``, and paired differences to a reference.
-
-        Parameters
-        ----------
-        factor : str
-            A configuration column, e.g. ``"scale"``, ``"granularity"``, ``"criterion"``.
-        reference : optional
-            Level to compare the others with (default: the first level in sort order).
-
-        Returns
-        -------
-        pandas.DataFrame
-            ``factor, level, n, mean_w, ci_low, ci_high, reference, diff, diff_ci_low,
-            diff_ci_high, p_diff``; the bootstrap p-value of the difference is
-            ``min(1, 2 min(P*(diff <= 0), P*(diff >= 0)))``.
-        """
-        if factor not in self.table.columns:
-            raise ValueError(
-                f"unknown factor {factor!r}; configuration columns: {list(self.table.columns)}"
-            )
-        levels = sorted(self.table[factor].unique(), key=lambda v: (str(type(v)), v))
-        reference = levels[0] if reference is None else reference
-        if reference not in levels:
-            raise ValueError(f"reference {reference!r} is not a level of {factor}: {levels}")
-        col = self.table[factor].to_numpy()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            stats = {
-                lv: (
-                    np.nanmean(self.table["w"].to_numpy()[col == lv]),
-                    np.nanmean(self.replicates[col == lv], axis=0),
-                    np.nanmean(self.jackknife[col == lv], axis=0),
-                    int((col == lv).sum()),
-                )
-                for lv in levels
-            }
-        ref_w, ref_rep, ref_jack, _ = stats[reference]
-        rows = []
-        for lv in levels:
-            w, rep, jack, n = stats[lv]
-            b = _interval(
-                np.array([w]), rep[None], jack[None], self.ci_method, self.alpha, np.array([n])
-            )
-            row = {
-                "factor": factor,
-                "level": lv,
-                "n": n,
-                "mean_w": w,
-                "ci_low": b.low[0],
-                "ci_high": b.high[0],
-                "reference": reference,
-            }
-            if lv == reference:
-                row.update(diff=0.0, diff_ci_low=np.nan, diff_ci_high=np.nan, p_diff=np.nan)
-            else:
-                d_rep = rep - ref_rep
-                d = _interval(
-                    np.array([w - ref_w]),
-                    d_rep[None],
-                    (jack - ref_jack)[None],
-                    self.ci_method,
-                    self.alpha,
-                    np.array([n]),
-                )
-                ok = d_rep[~np.isnan(d_rep)]
-                p = min(1.0, 2 * min(np.mean(ok <= 0), np.mean(ok >= 0))) if ok.size else np.nan
-                row.update(diff=w - ref_w, diff_ci_low=d.low[0], diff_ci_high=d.high[0], p_diff=p)
-            rows.append(row)
-        return pd.DataFrame(rows)
+    config_columns: tuple[str, ...] = CONFIG_COLUMNS
 
 
 def concordance_grid(
@@ -287,6 +250,7 @@ def concordance_grid(
     pvalue_method: PValueMethod = "f",
     n_permutations: int = 9999,
     p_adjust: PAdjustMethod = "holm",
+    min_spearman: float | None = None,
 ) -> ConcordanceGrid:
     """Kendall's W of every judge configuration against the expert consensus.
 
@@ -304,16 +268,26 @@ def concordance_grid(
     n_permutations : int, default 9999
         For ``pvalue_method="permutation"``.
     p_adjust : {"holm", "by", "bh", "bonferroni", "none"}, default "holm"
-        Adjustment across all configurations of the grid.
+        Adjustment across the valid configurations of the grid (per judge kind).
+    min_spearman : float, optional
+        The validity gate's last check (``05_concordance.min_spearman``): an
+        LLM configuration whose Spearman rho with the consensus is below it is
+        marked ``low_spearman``. Off by default, and off in the profiles:
+        gating on agreement with the experts selects configurations on the
+        very outcome the study measures, and would bias every headline W up.
 
     Returns
     -------
     ConcordanceGrid
-        ``table`` columns: the configuration columns, ``w, ci_low, ci_high,
-        se, chi2, df, pvalue, p_adj, significant, spearman, n_items,
-        n_missing, n_failed_rows, n_rows, n_patients``. ``n_items`` = complete
-        items used; ``n_missing`` = items with an expert consensus but no judge
-        value (every repeat failed or absent).
+        ``table`` columns (:data:`radjudge.contracts.GRID`): the configuration
+        columns, ``judge_kind, w, spearman, ci_low, ci_high, se, chi2, df,
+        pvalue, p_adj, n_items, n_missing, n_failed_rows, n_rows, n_patients,
+        significant, valid, validity_reason``. ``n_items`` = complete items
+        used; ``n_missing`` = items with an expert consensus but no judge value
+        (every repeat failed or absent). A constant judge has NaN W, rho, CI and
+        p-values and is not valid (reason ``constant``). ``p_adj`` adjusts over
+        the valid LLM configurations (and separately over the valid reference
+        lines); invalid ones have none.
     """
     if len(data.configs) == 0:
         raise ValueError(
@@ -325,7 +299,6 @@ def concordance_grid(
     x = np.stack([ref, data.judge_values], axis=2)
     counts = _counts(data, bootstrap)
     b = _bootstrap(x, data, counts, bootstrap)
-    _warn_undefined("concordance_grid", b.w)
     res = _quiet_w(
         x,
         correct_ties=bootstrap.correct_ties,
@@ -333,31 +306,74 @@ def concordance_grid(
         n_permutations=n_permutations,
         seed=bootstrap.seed,
     )
-    table = _config_frame(data)
-    pvalue = np.atleast_1d(res.pvalue)
+    constant = _constant(data.judge_values, ref)
+    undefined = np.where(constant, np.nan, 1.0)  # NaN for every statistic of a constant judge
+    w = b.w * undefined
+    _warn_undefined("concordance_grid", w)
+    pvalue = np.atleast_1d(res.pvalue) * undefined
     spearman = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UndefinedStatisticWarning)
         for k in range(len(crit)):
             spearman.append(rank_correlation(ref[k], data.judge_values[k]))
-    table = table.assign(
-        w=b.w,
-        ci_low=b.low,
-        ci_high=b.high,
-        se=b.se,
-        chi2=np.atleast_1d(res.chi2),
+    kind = data.configs["judge_kind"].to_numpy()
+    rho = np.asarray(spearman, dtype=float) * undefined
+    low_rho = np.zeros(len(rho), dtype=bool)
+    if min_spearman is not None:
+        if not -1 <= min_spearman <= 1:
+            raise ValueError(f"min_spearman must lie in [-1, 1] or be None; got {min_spearman}")
+        low_rho = (kind == "llm") & (rho < min_spearman)
+    valid = data.configs["valid"].to_numpy(dtype=bool) & ~constant & ~low_rho
+    added = [
+        ("constant",) * bool(c) + ("low_spearman",) * bool(r)
+        for c, r in zip(constant, low_rho, strict=True)
+    ]
+    reasons = [
+        ";".join(r for r in VALIDITY_REASONS if r in {*str(old or "").split(";"), *add}) or None
+        for old, add in zip(data.configs["validity_reason"], added, strict=True)
+    ]
+    p_adj = np.full(len(pvalue), np.nan)
+    for family in JUDGE_KINDS:  # the valid LLM configurations; the valid reference lines
+        rows = np.flatnonzero(valid & (kind == family))
+        if rows.size:
+            p_adj[rows] = adjust_pvalues(pvalue[rows], method=p_adjust)
+    table = _config_frame(data).assign(
+        judge_kind=kind,
+        w=w,
+        spearman=rho,
+        ci_low=b.low * undefined,
+        ci_high=b.high * undefined,
+        se=b.se * undefined,
+        chi2=np.atleast_1d(res.chi2) * undefined,
         df=np.atleast_1d(res.df),
         pvalue=pvalue,
-        p_adj=adjust_pvalues(pvalue, method=p_adjust),
-        spearman=spearman,
+        p_adj=p_adj,
         n_items=np.atleast_1d(res.n_items),
         n_missing=(np.isfinite(ref) & np.isnan(data.judge_values)).sum(axis=1),
         n_failed_rows=data.configs["n_failed_rows"].to_numpy(),
         n_rows=data.configs["n_rows"].to_numpy(),
         n_patients=data.n_patients,
     )
-    table["significant"] = table["p_adj"] <= bootstrap.alpha
-    return ConcordanceGrid(table, b.replicates, b.jackknife, bootstrap.ci_method, bootstrap.alpha)
+    table["significant"] = (table["p_adj"] <= bootstrap.alpha).to_numpy() & valid
+    table["valid"] = valid
+    table["validity_reason"] = pd.Series(reasons, dtype=object)
+    replicates = np.where(constant[:, None], np.nan, b.replicates)
+    jackknife = np.where(constant[:, None], np.nan, b.jackknife)
+    return ConcordanceGrid(
+        table,
+        replicates,
+        jackknife,
+        bootstrap.ci_method,
+        bootstrap.alpha,
+        tuple(data.config_columns),
+    )
+
+
+def headline_data(data: ConcordanceData, grid: ConcordanceGrid) -> ConcordanceData:
+    """The valid LLM configurations of ``grid``: what headline numbers and choices may use."""
+    t = grid.table
+    keep = (t["judge_kind"] == "llm").to_numpy() & t["valid"].to_numpy(dtype=bool)
+    return data.subset(np.flatnonzero(keep))
 
 
 # --------------------------------------------------------------------------- designs
@@ -478,8 +494,9 @@ def category_concordance(
     -------
     pandas.DataFrame
         ``design, criterion, category`` (``"all"`` where not applicable), the
-        configuration columns (NA for expert-only designs), ``w, ci_low,
-        ci_high, n_raters, n_items``.
+        configuration columns (NA for expert-only designs), ``w, spearman,
+        ci_low, ci_high, n_raters, n_items``; ``spearman`` for two-rater
+        designs only (W = (1 + rho) / 2), NaN W and rho for a constant rater.
     """
     counts = _counts(data, bootstrap)
     categories = sorted(data.experts["expert_category"].unique())
@@ -489,14 +506,26 @@ def category_concordance(
         design: str, criterion: str, category: str, x: np.ndarray, cfg: pd.DataFrame | None = None
     ) -> None:
         b = _bootstrap(x, data, counts, bootstrap)
+        undefined = np.ones(x.shape[0])
+        rho = np.full(x.shape[0], np.nan)
+        if x.shape[-1] == 2:  # W = (1 + rho) / 2: rho beside it; a constant rater has neither
+            both = np.isfinite(x).all(axis=-1)
+            constant = _constant(np.where(both, x[..., 0], np.nan)) | _constant(
+                np.where(both, x[..., 1], np.nan)
+            )
+            undefined = np.where(constant, np.nan, 1.0)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UndefinedStatisticWarning)
+                rho = np.array([rank_correlation(g[:, 0], g[:, 1]) for g in x]) * undefined
         f = pd.DataFrame(
             {
                 "design": design,
                 "criterion": criterion,
                 "category": category,
-                "w": b.w,
-                "ci_low": b.low,
-                "ci_high": b.high,
+                "w": b.w * undefined,
+                "spearman": rho,
+                "ci_low": b.low * undefined,
+                "ci_high": b.high * undefined,
                 "n_raters": x.shape[-1],
                 "n_items": b.n_items,
             }
@@ -552,16 +581,7 @@ def leave_one_expert_out(data: ConcordanceData, *, correct_ties: bool = True) ->
         rows = np.flatnonzero(data.configs["criterion"].to_numpy() == criterion)
         judge = data.judge_values[rows]
         full_cons = data.consensus(criterion, active)
-        full_j = (
-            np.atleast_1d(
-                _quiet_w(
-                    np.stack([np.broadcast_to(full_cons, judge.shape), judge], 2),
-                    correct_ties=correct_ties,
-                ).w
-            )
-            if rows.size
-            else np.array([])
-        )
+        full_j = _two_rater_w(judge, full_cons, correct_ties) if rows.size else np.array([])
         full_e = (
             _quiet_w(data.expert_scores[criterion][:, active], correct_ties=correct_ties).w
             if active.size >= 2
@@ -572,13 +592,7 @@ def leave_one_expert_out(data: ConcordanceData, *, correct_ties: bool = True) ->
             eid = data.experts["expert_id"].iat[col]
             ecat = data.experts["expert_category"].iat[col]
             if rows.size and rest.size:
-                cons = data.consensus(criterion, rest)
-                w = np.atleast_1d(
-                    _quiet_w(
-                        np.stack([np.broadcast_to(cons, judge.shape), judge], 2),
-                        correct_ties=correct_ties,
-                    ).w
-                )
+                w = _two_rater_w(judge, data.consensus(criterion, rest), correct_ties)
                 frames.append(
                     _config_frame(data, rows)
                     .drop(columns=["criterion"])
@@ -635,10 +649,15 @@ class AltTestTables:
 
 
 def _judge_on_expert_scale(data: ConcordanceData, k: int) -> np.ndarray:
-    """Judge values mapped linearly from 1..scale onto 1..expert scale (if the scale is known)."""
+    """Judge values mapped linearly from 1..scale onto 1..expert scale (if the scale is known).
+
+    A metric (no scale) is mapped from its own range [0, 1].
+    """
     values = data.judge_values[k]
     crit = data.configs["criterion"].iat[k]
     target = data.expert_scale[crit]
+    if data.configs["judge_kind"].iat[k] == "metric":
+        return 1 + values * (target - 1)
     if "scale" not in data.configs.columns:
         return values
     scale = float(data.configs["scale"].iat[k])

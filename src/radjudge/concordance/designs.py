@@ -18,7 +18,9 @@ Expert consensus
     meaningless and :func:`prepare_data` raises.
 Judge configuration
     One combination of ``config_columns`` (default ``judge, criterion, scale,
-    granularity``; add e.g. a prompt column if the sweep varies it).
+    granularity``; add e.g. a prompt column if the sweep varies it). Its
+    ``judge_kind`` is ``llm`` (a study arm) or ``metric`` (a reference line,
+    whose scale and granularity are NA); one judge has one kind.
 Judge value of an item
     The mean over repeats of the per-repeat value, using only rows with
     ``status == "ok"``. The per-repeat value is ``expected_score`` when it is
@@ -27,13 +29,14 @@ Judge value of an item
     integer scores; ties get mid-ranks). Rows with another status are
     *missing*, never scores; they are counted per configuration
     (``n_failed_rows``), and an item with no ok repeat is missing
-    (``n_missing``).
+    (``n_missing``). The rule is :func:`radjudge.judge.item_values`, which the
+    validity gate of notebook 04 uses too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -44,10 +47,13 @@ from radjudge.contracts import (
     CONFIG_COLUMNS,
     EXPERT_RATINGS,
     ITEM_COLUMNS,
+    JUDGE_KINDS,
     JUDGE_RATINGS,
     JUDGE_STATUSES,
+    JUDGE_VALIDITY,
     ContractError,
 )
+from radjudge.judge.validity import item_values
 
 __all__ = [
     "ConcordanceData",
@@ -128,8 +134,18 @@ def _check_judges(judges: pd.DataFrame, config_columns: Sequence[str]) -> pd.Dat
         )
     cols = list(dict.fromkeys([*config_columns, *JUDGE_RATINGS.core]))
     df = judges.loc[:, cols].copy()
-    for col in ("patient_id", "summarizer", "criterion", "judge"):
+    for col in ("patient_id", "summarizer", "criterion", "judge", "judge_kind"):
         df[col] = df[col].astype(str)
+    bad_kind = sorted(set(df["judge_kind"]) - set(JUDGE_KINDS))
+    if bad_kind:
+        raise ValueError(
+            f"judge_ratings: unknown judge_kind value(s) {bad_kind}; allowed: {list(JUDGE_KINDS)}"
+        )
+    kinds = df.groupby("judge")["judge_kind"].nunique()
+    if (kinds > 1).any():
+        raise ValueError(
+            f"judge_ratings: judges {list(kinds[kinds > 1].index)} have several judge_kind values"
+        )
     unknown = sorted(set(df["status"].astype(str)) - set(JUDGE_STATUSES))
     if unknown:
         raise ValueError(
@@ -179,27 +195,7 @@ def judge_item_values(
     """
     check_choice("value", value, ValueSource)
     df = _check_judges(judge_ratings, config_columns)
-    if value == "auto":
-        v = np.where(np.isnan(df["expected_score"]), df["score"], df["expected_score"])
-    else:
-        v = df[value].to_numpy(dtype=float)
-    ok = (df["status"] == "ok").to_numpy()
-    if np.any(ok & np.isnan(v)):
-        row = int(np.flatnonzero(ok & np.isnan(v))[0])
-        raise ValueError(
-            f"judge_ratings row {row}: status is 'ok' but it has no {value} value "
-            "(an ok answer must carry a score or expected_score)"
-        )
-    df["_value"] = np.where(ok, v, np.nan)
-    df["_ok"] = ok
-    keys = [*config_columns, *ITEM_COLUMNS]
-    out = (
-        df.groupby(keys, sort=True, dropna=False)
-        .agg(value=("_value", "mean"), n_ok=("_ok", "sum"), n_rows=("_ok", "size"))
-        .reset_index()
-    )
-    out["n_failed"] = out.pop("n_rows") - out["n_ok"]
-    return out
+    return item_values(df, list(config_columns), value=value)
 
 
 def expert_consensus(
@@ -257,9 +253,11 @@ class ConcordanceData:
     expert_scores : dict
         Criterion -> ndarray (n_items, n_experts), NaN = not scored.
     configs : pandas.DataFrame
-        One row per judge configuration: ``config_columns..., n_rows,
-        n_failed_rows, n_items_valued, n_items_unmatched``. Row ``k`` is
-        ``judge_values[k]``.
+        One row per judge configuration: ``config_columns..., judge_kind,
+        valid, validity_reason, n_rows, n_failed_rows, n_items_valued,
+        n_items_unmatched``. Row ``k`` is ``judge_values[k]``. ``valid`` and
+        ``validity_reason`` come from the validity gate of notebook 04 (all
+        valid when :func:`prepare_data` got no validity table).
     judge_values : ndarray, shape (n_configs, n_items)
         Judge value per configuration and item (NaN = missing).
     config_columns : tuple of str
@@ -306,11 +304,65 @@ class ConcordanceData:
         """Column indices of the experts who scored at least one item on ``criterion``."""
         return np.flatnonzero((~np.isnan(self.expert_scores[criterion])).any(axis=0))
 
+    def subset(self, rows: Sequence[int] | np.ndarray) -> ConcordanceData:
+        """The same data with only the configurations ``rows`` (positions in ``configs``)."""
+        rows = np.asarray(rows, dtype=int)
+        return replace(
+            self,
+            configs=self.configs.iloc[rows].reset_index(drop=True),
+            judge_values=self.judge_values[rows],
+        )
+
+    def llm(self, *, valid_only: bool = False) -> ConcordanceData:
+        """Only the LLM configurations (no reference lines); with ``valid_only``, the valid ones."""
+        keep = (self.configs["judge_kind"] == "llm").to_numpy()
+        if valid_only:
+            keep = keep & self.configs["valid"].to_numpy(dtype=bool)
+        return self.subset(np.flatnonzero(keep))
+
     def config_label(self, k: int, columns: Sequence[str] | None = None) -> str:
         """Readable label of configuration ``k``: ``"judge=gemma, scale=5, granularity=full"``."""
         row = self.configs.iloc[k]
         cols = columns if columns is not None else self.config_columns
         return ", ".join(f"{c}={row[c]}" for c in cols)
+
+
+def _validity_marks(config_keys: pd.DataFrame, validity: pd.DataFrame | None) -> pd.DataFrame:
+    """``valid, validity_reason`` of each configuration, from the validity table of notebook 04."""
+    if validity is None:
+        return pd.DataFrame(
+            {"valid": True, "validity_reason": None}, index=config_keys.index
+        ).astype({"validity_reason": object})
+    JUDGE_VALIDITY.check(validity, source="judge_validity", core_only=True)
+    on = [c for c in CONFIG_COLUMNS if c in config_keys.columns]
+
+    def key(df: pd.DataFrame) -> pd.Series:
+        # one string per configuration, NA-safe (a metric has no scale and no granularity)
+        parts = [
+            (pd.to_numeric(df[c]).astype("Int64") if c == "scale" else df[c])
+            .astype("string")
+            .fillna("<NA>")
+            for c in on
+        ]
+        return pd.Series(["\x1f".join(t) for t in zip(*parts, strict=True)], index=df.index)
+
+    table = validity.assign(_key=key(validity)).drop_duplicates("_key").set_index("_key")
+    keys = key(config_keys)
+    missing = ~keys.isin(table.index)
+    if missing.any():
+        ex = config_keys.loc[missing, on].head(3).to_dict("records")
+        raise ValueError(
+            f"judge_validity lacks {int(missing.sum())} configuration(s) of judge_ratings, e.g. "
+            f"{ex}: the two tables come from different runs of notebook 04; re-run it"
+        )
+    reason = table.loc[keys, "validity_reason"].to_numpy(dtype=object)
+    return pd.DataFrame(
+        {
+            "valid": table.loc[keys, "valid"].astype(bool).to_numpy(),
+            "validity_reason": [None if pd.isna(r) else str(r) for r in reason],
+        },
+        index=config_keys.index,
+    )
 
 
 def prepare_data(
@@ -319,6 +371,7 @@ def prepare_data(
     *,
     config_columns: Sequence[str] = CONFIG_COLUMNS,
     value: ValueSource = "auto",
+    validity: pd.DataFrame | None = None,
 ) -> ConcordanceData:
     """Validate the two tidy tables and align them on the expert items.
 
@@ -334,6 +387,12 @@ def prepare_data(
         Must contain ``"judge"`` and ``"criterion"``.
     value : {"auto", "score", "expected_score"}, default "auto"
         See :func:`judge_item_values`.
+    validity : pandas.DataFrame, optional
+        The judge validity table of notebook 04
+        (:data:`radjudge.contracts.JUDGE_VALIDITY`): its ``valid`` and
+        ``validity_reason`` mark each configuration (matched on ``judge,
+        criterion, scale, granularity``). Without it every configuration is
+        valid (the grid still marks a constant judge).
 
     Returns
     -------
@@ -343,8 +402,9 @@ def prepare_data(
     ------
     ValueError
         Missing columns, duplicate ratings, scores outside the scale, a
-        criterion on several expert scales, unknown statuses, an ok judge row
-        without a value.
+        criterion on several expert scales, unknown statuses or judge kinds,
+        an ok judge row without a value, a configuration the validity table
+        lacks.
     """
     config_columns = tuple(config_columns)
     if "judge" not in config_columns or "criterion" not in config_columns:
@@ -401,7 +461,11 @@ def prepare_data(
     stats["n_items_valued"] = np.isfinite(matrix).sum(axis=1)
     stats = stats.loc[:, ["n_rows", "n_failed_rows", "n_items_valued", "n_items_unmatched"]]
     stats.index = config_keys.index
-    configs = pd.concat([config_keys, stats], axis=1)
+    kinds = judge_ratings.groupby(judge_ratings["judge"].astype(str))["judge_kind"].first()
+    marks = _validity_marks(config_keys, validity)
+    configs = pd.concat(
+        [config_keys, config_keys["judge"].map(kinds).rename("judge_kind"), marks, stats], axis=1
+    )
     return ConcordanceData(
         items=items,
         patients=items["patient_id"].to_numpy(dtype=str),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -22,10 +22,11 @@ from radjudge.concordance.agreement import rank_correlation
 from radjudge.concordance.analysis import AltTestTables, ConcordanceGrid, SelectionTables
 from radjudge.concordance.designs import ConcordanceData
 from radjudge.concordance.kendall import UndefinedStatisticWarning
+from radjudge.concordance.panel import panel_behaviour
 from radjudge.contracts import STATS_PREFIXES, check_stats
 from radjudge.manifest import write_json
 
-__all__ = ["manuscript_stats", "write_stats", "findings_markdown"]
+__all__ = ["manuscript_stats", "panel_checks", "write_stats", "findings_markdown"]
 
 
 def _key(value: object) -> str:
@@ -41,10 +42,68 @@ def _num(value: object) -> object:
     return value
 
 
+def _restrict(table: pd.DataFrame, keep: pd.DataFrame, cfg_cols: list[str]) -> pd.DataFrame:
+    """The rows of ``table`` whose configuration is one of ``keep``'s (index kept)."""
+    on = [c for c in cfg_cols if c in table.columns]
+    if not len(table) or not on:
+        return table
+    keys = set(map(tuple, keep[on].astype(str).to_numpy()))
+    mine = map(tuple, table[on].astype(str).to_numpy())
+    return table[[k in keys for k in mine]]
+
+
+def panel_checks(data: ConcordanceData, summaries: pd.DataFrame) -> dict[str, object]:
+    """Does the expert panel behave like one? Means by summarizer, on flagged summaries, vs length.
+
+    Parameters
+    ----------
+    data : ConcordanceData
+    summaries : pandas.DataFrame
+        ``patient_id, summarizer, text, flag`` of the rated summaries (stage 02).
+
+    Returns
+    -------
+    dict
+        ``experts.mean.<summarizer>.<criterion>`` (mean of every expert score of
+        the summarizer's summaries), ``experts.degenerate.<criterion>.mean``
+        (over the summaries whose flag is not ok) and ``experts.degenerate.n``,
+        ``experts.length_spearman.<criterion>`` and
+        ``experts.length_spearman_within.<criterion>``
+        (:func:`radjudge.concordance.panel.panel_behaviour`).
+    """
+    long = pd.concat(
+        [
+            data.items.assign(
+                criterion=crit, **dict(zip(data.experts["expert_id"], m.T, strict=True))
+            ).melt(
+                id_vars=["patient_id", "summarizer", "criterion"],
+                var_name="expert_id",
+                value_name="score",
+            )
+            for crit, m in data.expert_scores.items()
+        ],
+        ignore_index=True,
+    )
+    behaviour = panel_behaviour(long, summaries)
+    out: dict[str, object] = {
+        "experts.degenerate.n": int(behaviour["n_degenerate"].max()) if len(behaviour) else 0
+    }
+    means = long.groupby(["summarizer", "criterion"])["score"].mean()
+    for (summ, crit), v in means.items():
+        out[f"experts.mean.{_key(summ)}.{_key(crit)}"] = v
+    for r in behaviour.itertuples(index=False):
+        c = _key(r.criterion)
+        out[f"experts.degenerate.{c}.mean"] = r.degenerate_mean if r.n_degenerate else None
+        out[f"experts.length_spearman.{c}"] = r.length_spearman
+        out[f"experts.length_spearman_within.{c}"] = r.length_spearman_within
+    return out
+
+
 def manuscript_stats(
     data: ConcordanceData,
     *,
     grid: ConcordanceGrid,
+    effects: pd.DataFrame,
     panel: pd.DataFrame,
     judges: pd.DataFrame,
     categories: pd.DataFrame,
@@ -53,20 +112,33 @@ def manuscript_stats(
     selection: SelectionTables,
     sensitivity: pd.DataFrame,
     settings: Mapping[str, object],
-    factors: Iterable[str] = ("scale", "granularity", "criterion", "judge"),
+    thresholds: Mapping[str, float | None] | None = None,
+    summaries: pd.DataFrame | None = None,
     synthetic: bool | None = None,
 ) -> dict[str, object]:
     """Every number the manuscript quotes, as a flat mapping (schema: ``contracts.STATS_SCHEMA``).
 
+    Headline numbers (``w.*``, ``effects.*``, ``delta_w.*``, ``alt_test.*``,
+    ``selection.*``, ``judges.*``) use the valid LLM configurations only; the
+    metric judges are ``reference_lines.*``; ``validity.*`` counts what the
+    gate left out and why.
+
     Parameters
     ----------
     data : ConcordanceData
-    grid, panel, judges, categories, loeo, alt, selection, sensitivity
-        The results of the functions of this module.
+    grid, effects, panel, judges, categories, loeo, alt, selection, sensitivity
+        The results of the functions of this package (``effects``:
+        :func:`~radjudge.concordance.effects.paired_factor_effects`).
     settings : mapping
         The analysis knobs to record under ``settings.*``.
-    factors : iterable of str
-        Factors for ``w.by_<factor>.*`` (those present in the grid).
+    thresholds : mapping, optional
+        The validity gate's thresholds (name -> value or None), recorded under
+        ``validity.thresholds.*``.
+    summaries : pandas.DataFrame, optional
+        ``patient_id, summarizer, text, flag`` (stage 02): the expert panel's
+        mean score per summarizer, over the flagged summaries, and its
+        Spearman with the summary length (``experts.mean.*``,
+        ``experts.degenerate.*``, ``experts.length_spearman.*``).
     synthetic : bool, optional
         Whether the records are synthetic (``data.synthetic``; the manuscript
         then carries a banner). None = unknown.
@@ -77,8 +149,11 @@ def manuscript_stats(
         Dotted keys -> int, float, bool, str or None (NaN becomes None).
     """
     s: dict[str, object] = {}
-    t = grid.table
+    full = grid.table
     cfg_cols = list(data.config_columns)
+    llm = (full["judge_kind"] == "llm").to_numpy()
+    headline = llm & full["valid"].to_numpy(dtype=bool)
+    t = full[headline]  # the valid LLM configurations: every headline number
     judge_rows = int(data.configs["n_rows"].sum())
     failed = int(data.configs["n_failed_rows"].sum())
     n_expert_cells = sum(
@@ -111,6 +186,34 @@ def manuscript_stats(
     for k, v in settings.items():
         s[f"settings.{k}"] = v
 
+    gated = full[llm]
+    s.update(
+        {
+            "validity.n_configurations": int(len(gated)),
+            "validity.n_valid": int(gated["valid"].sum()),
+            "validity.n_invalid": int((~gated["valid"].astype(bool)).sum()),
+        }
+    )
+    reasons = gated["validity_reason"].dropna().astype(str).str.split(";").explode()
+    for reason, n in reasons.value_counts().items():
+        s[f"validity.reason.{_key(reason)}.n"] = int(n)
+    for judge, g in gated.groupby("judge"):
+        s[f"validity.by_judge.{_key(judge)}.n_valid"] = int(g["valid"].sum())
+        s[f"validity.by_judge.{_key(judge)}.n_invalid"] = int((~g["valid"].astype(bool)).sum())
+    for name, value in (thresholds or {}).items():
+        s[f"validity.thresholds.{_key(name)}"] = value
+    for r in full[~llm].itertuples(index=False):
+        p = f"reference_lines.{_key(r.judge)}.{_key(r.criterion)}"
+        s.update(
+            {
+                f"{p}.w": r.w,
+                f"{p}.spearman": r.spearman,
+                f"{p}.ci_low": r.ci_low,
+                f"{p}.ci_high": r.ci_high,
+                f"{p}.valid": bool(r.valid),
+            }
+        )
+
     w = t["w"].to_numpy(dtype=float)
     s.update(
         {
@@ -132,6 +235,7 @@ def manuscript_stats(
             s.update(
                 {
                     f"{p}.w": t.at[i, "w"],
+                    f"{p}.spearman": t.at[i, "spearman"],
                     f"{p}.ci_low": t.at[i, "ci_low"],
                     f"{p}.ci_high": t.at[i, "ci_high"],
                     f"{p}.p_adj": t.at[i, "p_adj"],
@@ -141,30 +245,23 @@ def manuscript_stats(
             for c in cfg_cols:
                 if c != "criterion":
                     s[f"{p}.{c}"] = t.at[i, c]
-    for factor in factors:
-        if factor not in t.columns:
-            continue
-        eff = grid.factor_effects(factor)
-        for r in eff.itertuples(index=False):
-            p = f"w.by_{factor}.{_key(r.level)}"
+    for factor, g in effects[effects["judge"].isna()].groupby("factor", sort=False):
+        s[f"effects.{_key(factor)}.reference"] = str(g["reference"].iat[0])
+        for r in g.itertuples(index=False):
+            p = f"effects.{_key(factor)}.{_key(r.level)}"
             s.update(
                 {
-                    f"{p}.mean": r.mean_w,
+                    f"{p}.delta_w": r.delta_w,
                     f"{p}.ci_low": r.ci_low,
                     f"{p}.ci_high": r.ci_high,
-                    f"{p}.n": r.n,
+                    f"{p}.p_adj": r.p_adj,
+                    f"{p}.p": r.p,
+                    f"{p}.w_level": r.w_level,
+                    f"{p}.w_reference": r.w_reference,
+                    f"{p}.n_pairs": int(r.n_pairs),
+                    f"{p}.n_judges": int(r.n_judges),
                 }
             )
-            if r.level != r.reference:
-                q = f"{p}.vs_{_key(r.reference)}"
-                s.update(
-                    {
-                        f"{q}.diff": r.diff,
-                        f"{q}.ci_low": r.diff_ci_low,
-                        f"{q}.ci_high": r.diff_ci_high,
-                        f"{q}.p": r.p_diff,
-                    }
-                )
 
     if len(categories):
         ea = categories[categories["design"] == "experts_all"]
@@ -188,10 +285,31 @@ def manuscript_stats(
         for r in across.itertuples(index=False):
             s[f"experts.across_categories.{_key(r.criterion)}.w"] = r.w
         s["experts.across_categories.median"] = across["w"].median() if len(across) else None
-        jv = categories[categories["design"] == "judge_vs_category"]
+        jv = _restrict(categories[categories["design"] == "judge_vs_category"], t, cfg_cols)
         for cat, g in jv.groupby("category"):
             s[f"judge_vs_category.{_key(cat)}.median_w"] = g["w"].median()
 
+    if summaries is not None:
+        s.update(panel_checks(data, summaries))
+
+    # headline keys exist even when no configuration passed the gate (None, 0): the manuscript
+    # quotes them, and "no valid judge" is a result to print, not a crash
+    s.update(
+        {
+            "delta_w.median": None,
+            "delta_w.n": 0,
+            "delta_w.n_positive": 0,
+            "delta_w.n_ci_above_zero": 0,
+            "judges.w_among.median": None,
+            "loeo.max_abs_change": None,
+            "alt_test.n": 0,
+            "alt_test.n_passed": 0,
+            "alt_test.advantage_probability_max": None,
+            "selection.mean_held_out_w": None,
+            "selection.mean_optimism": None,
+        }
+    )
+    panel = _restrict(panel, t, cfg_cols)
     if len(panel):
         d = panel["delta_w"]
         s.update(
@@ -223,12 +341,19 @@ def manuscript_stats(
         for crit, g in judges.groupby("criterion"):
             s[f"judges.w_among.{_key(crit)}.median"] = g["w"].median()
 
+    loeo = pd.concat(
+        [
+            loeo[loeo["design"] != "judge_vs_consensus"],
+            _restrict(loeo[loeo["design"] == "judge_vs_consensus"], t, cfg_cols),
+        ],
+        ignore_index=True,
+    )
     if len(loeo):
         s["loeo.max_abs_change"] = loeo["change"].abs().max()
         for crit, g in loeo.groupby("criterion"):
             s[f"loeo.{_key(crit)}.max_abs_change"] = g["change"].abs().max()
 
-    a = alt.summary
+    a = _restrict(alt.summary, t, cfg_cols)
     if len(a):
         s.update(
             {
@@ -325,8 +450,8 @@ def findings_markdown(stats: Mapping[str, object], *, section: str) -> str:
     ----------
     stats : mapping
         From :func:`manuscript_stats`.
-    section : {"data", "grid", "scale", "granularity", "criteria", "experts", "panel",
-               "alt_test", "selection"}
+    section : {"data", "validity", "grid", "reference_lines", "scale", "granularity",
+               "criteria", "experts", "panel", "alt_test", "selection"}
 
     Returns
     -------
@@ -359,29 +484,72 @@ def findings_markdown(stats: Mapping[str, object], *, section: str) -> str:
             f"valid score and count as missing; {f('data.expert_scores_missing')} expert scores "
             "are missing."
         )
+    if section == "validity":
+        reasons = levels("validity.reason.")
+        why = ", ".join(f"{r} {f(f'validity.reason.{r}.n')}" for r in reasons) or "none"
+        return (
+            f"Validity gate: {f('validity.n_valid')} of {f('validity.n_configurations')} LLM "
+            f"judge configurations pass; {f('validity.n_invalid')} fail (reasons: {why}). "
+            "Failed configurations stay in the tables, marked, but enter no headline number, "
+            "factor effect or best-configuration choice."
+        )
     if section == "grid":
         return (
-            f"Across the grid, W (judge vs expert consensus; chance level 0.5) has median "
-            f"{f('w.grid.median')} (range {f('w.grid.min')}-{f('w.grid.max')}); "
-            f"{f('w.grid.n_significant')} of {f('w.grid.n')} configurations exceed chance after "
-            f"{f('settings.p_adjust')} adjustment (alpha = {f('settings.alpha')})."
+            f"Across the {f('w.grid.n')} valid LLM configurations, W (judge vs expert consensus; "
+            f"two raters, so W = (1 + Spearman rho) / 2 and chance level is "
+            f"{f('w.grid.chance_level')}) has median {f('w.grid.median')} (range "
+            f"{f('w.grid.min')}-{f('w.grid.max')}); {f('w.grid.n_significant')} of them exceed "
+            f"chance after {f('settings.p_adjust')} adjustment (alpha = {f('settings.alpha')})."
         )
-    if section in ("scale", "granularity", "criteria", "judge"):
-        factor = {"criteria": "criterion"}.get(section, section)
+    if section == "reference_lines":
         parts = []
-        for lv in levels(f"w.by_{factor}."):
-            p = f"w.by_{factor}.{lv}"
-            txt = f"{lv}: {f(p + '.mean')} [{f(p + '.ci_low')}, {f(p + '.ci_high')}]"
-            diff = [k for k in stats if k.startswith(p + ".vs_") and k.endswith(".diff")]
-            if diff:
-                q = diff[0][: -len(".diff")]
-                txt += (
-                    f" (difference {f(q + '.diff')} [{f(q + '.ci_low')}, {f(q + '.ci_high')}], p "
-                    f"= {f(q + '.p', 3)})"
-                )
-            parts.append(txt)
-        return f"Mean W by {factor}, with paired bootstrap intervals: " + "; ".join(parts) + "."
+        for judge in levels("reference_lines."):
+            crits = levels(f"reference_lines.{judge}.")
+            ws = ", ".join(f"{c} {f(f'reference_lines.{judge}.{c}.w')}" for c in crits)
+            parts.append(f"{judge}: {ws}")
+        if not parts:
+            return "No reference-based metric in this run."
+        return (
+            "Reference lines (metrics against a reference summary, not study arms; W with the "
+            "expert consensus): " + "; ".join(parts) + "."
+        )
+    if section in ("scale", "granularity", "criteria"):
+        factor = {"criteria": "criterion"}.get(section, section)
+        ref = stats.get(f"effects.{factor}.reference")
+        if ref is None:
+            return f"No paired contrast of {factor}: fewer than two of its levels were valid."
+        parts = []
+        for lv in levels(f"effects.{factor}."):
+            if lv == "reference":
+                continue
+            p = f"effects.{factor}.{lv}"
+            parts.append(
+                f"{lv}: Delta W {f(p + '.delta_w', 3)} [{f(p + '.ci_low', 3)}, "
+                f"{f(p + '.ci_high', 3)}], p_adj = {f(p + '.p_adj', 3)} "
+                f"({f(p + '.n_pairs')} pairs of {f(p + '.n_judges')} judge(s))"
+            )
+        return (
+            f"Effect of {factor} within judges (paired: same judge and other settings), vs "
+            f"{ref}: " + "; ".join(parts) + "."
+        )
     if section == "experts":
+        checks = ""
+        if "experts.degenerate.n" in stats:
+            checks = (
+                f" Over the {f('experts.degenerate.n')} degenerate summaries (flag not ok) the mean "
+                "expert score is "
+                + ", ".join(
+                    f"{c} {f(f'experts.degenerate.{c}.mean')}"
+                    for c in levels("experts.degenerate.")
+                    if c != "n"
+                )
+                + "; Spearman of the consensus with the summary length: "
+                + ", ".join(
+                    f"{c} {f(f'experts.length_spearman.{c}')}"
+                    for c in levels("experts.length_spearman.")
+                )
+                + "."
+            )
         return (
             f"The experts agree among themselves with median W {f('experts.w.median')} over "
             "criteria; the category consensuses agree with median W "
@@ -392,6 +560,7 @@ def findings_markdown(stats: Mapping[str, object], *, section: str) -> str:
                 for c in levels("judge_vs_category.")
             )
             + f". Leaving one expert out changes W by at most {f('loeo.max_abs_change', 3)}."
+            + checks
         )
     if section == "panel":
         return (

@@ -8,7 +8,11 @@ with its ``skill``, with the granularity of the prompt (full > extremes >
 none) and grows for the largest scale, so the analysis has real effects to
 find. Half of the judges answer with log-probabilities (continuous
 ``expected_score``), the others with generated integer scores; a share of the
-judge rows fails (status != ok, no score). Nothing here is study data.
+judge rows fails (status != ok, no score). Optional extras: reference-line
+``metrics`` (``judge_kind = "metric"``: a value in [0, 1] that follows the mean
+quality over the criteria, no scale, no granularity) and ``constant_judges``
+that give the lowest score to every summary (the validity gate's ``constant``).
+Nothing here is study data.
 """
 
 from __future__ import annotations
@@ -64,6 +68,8 @@ def simulate_tables(
     n_repeats: int = 1,
     failure_rate: float = 0.02,
     expert_missing_rate: float = 0.01,
+    metrics: Sequence[str] = (),
+    constant_judges: Sequence[str] = (),
     seed: int = 0,
 ) -> SyntheticTables:
     """Simulate expert and judge ratings of ``n_patients * len(summarizers)`` summaries.
@@ -86,6 +92,10 @@ def simulate_tables(
         Share of judge rows with a failed status.
     expert_missing_rate : float, default 0.01
         Share of expert scores left missing.
+    metrics : sequence of str, default ()
+        Names of metric judges (reference lines) to add.
+    constant_judges : sequence of str, default ()
+        Names of LLM judges that score every summary 1 (log-probabilities), on the grid.
     seed : int, default 0
 
     Returns
@@ -94,7 +104,9 @@ def simulate_tables(
     """
     rng = np.random.default_rng(seed)
     experts = dict(experts or {"radiologist": 4, "clinician": 4, "resident": 2})
-    judges = dict(judges or {"judge_a": 2.0, "judge_b": 1.2, "judge_c": 0.8, "judge_d": 0.4})
+    if judges is None:
+        judges = {"judge_a": 2.0, "judge_b": 1.2, "judge_c": 0.8, "judge_d": 0.4}
+    judges = dict(judges)  # {} = no LLM judge of varying skill (only metrics/constant ones)
     patients = [f"P{i + 1:03d}" for i in range(n_patients)]
     items = pd.DataFrame(
         [(p, s) for p in patients for s in summarizers], columns=list(ITEM_COLUMNS)
@@ -136,11 +148,49 @@ def simulate_tables(
                 )
     expert_ratings = pd.concat(expert_rows, ignore_index=True)
     expert_ratings.loc[expert_ratings.pop("_missing").to_numpy(), "score"] = pd.NA
-    expert_ratings["n_raters_averaged"] = 1
+    expert_ratings["n_raters_averaged"] = pd.array([1] * len(expert_ratings), dtype="Int64")
     expert_ratings["source_file"] = "synthetic"
     expert_ratings = expert_ratings[list(EXPERT_RATINGS.names())]
 
     judge_rows = []
+
+    def fixed_rows(judge, kind, crit, scale, gran, score, value, raw, mode) -> pd.DataFrame:
+        """One error-free configuration of a constant or metric judge (every item ok)."""
+        return items.assign(
+            judge=judge,
+            judge_kind=kind,
+            criterion=crit,
+            scale=scale,
+            granularity=gran,
+            repeat=0,
+            score=pd.array([score] * n, dtype="Int64"),
+            expected_score=value,
+            distribution=None,
+            status="ok",
+            raw=raw,
+            prompt_hash=f"{judge}-{crit}-{scale}-{gran}",
+            prompt_tokens=500,
+            completion_tokens=1,
+            latency_s=0.1,
+            mode=mode,
+            _failed=False,
+        )
+
+    for judge in constant_judges:
+        for crit in criteria:
+            for scale in scales:
+                for gran in granularities:
+                    judge_rows.append(
+                        fixed_rows(judge, "llm", crit, scale, gran, 1, 1.0, "1", "logprobs")
+                    )
+    mean_quality = np.mean([quality[c] for c in criteria], axis=0)
+    for judge in metrics:
+        value = 1 / (1 + np.exp(-(mean_quality + rng.normal(scale=0.8, size=n))))
+        raw = [f"{v:.6f}" for v in value]
+        for crit in criteria:
+            judge_rows.append(
+                fixed_rows(judge, "metric", crit, pd.NA, None, pd.NA, value, raw, "metric")
+            )
     for j, (judge, skill) in enumerate(judges.items()):
         mode = "logprobs" if j % 2 == 0 else "generate"
         for crit in criteria:
@@ -163,6 +213,7 @@ def simulate_tables(
                             pd.DataFrame(
                                 {
                                     "judge": judge,
+                                    "judge_kind": "llm",
                                     "criterion": crit,
                                     "scale": scale,
                                     "granularity": gran,
@@ -186,18 +237,20 @@ def simulate_tables(
                             )
                         )
     judge_ratings = pd.concat(judge_rows, ignore_index=True)
-    failed_rows = judge_ratings.pop("_failed").to_numpy()
-    judge_ratings.loc[failed_rows, "score"] = pd.NA
-    # the bookkeeping columns of the stage-04 table: no model, language or cache behind them
+    judge_ratings.loc[judge_ratings.pop("_failed").to_numpy(), "score"] = pd.NA
+    judge_ratings["scale"] = pd.array(judge_ratings["scale"].tolist(), dtype="Int64")
+    llm = (judge_ratings["judge_kind"] == "llm").to_numpy()
     judge_ratings = judge_ratings.assign(
-        model=None,
+        # no model behind a synthetic LLM judge (NA); a metric's "model" is its name, as in 04
+        model=pd.Series(np.where(llm, None, judge_ratings["judge"]), dtype=object),
         language="ru",
-        valid_mass=np.nan,
+        valid_mass=np.where(judge_ratings["mode"] == "logprobs", 0.9, np.nan),
         entropy=np.nan,
-        n_samples=1,
-        n_valid=(~failed_rows).astype("int64"),
+        n_samples=0,
+        n_valid=0,
         cached=False,
-    )[list(JUDGE_RATINGS.names())]
+    )
+    judge_ratings = judge_ratings[list(JUDGE_RATINGS.names())]  # the stage-04 table exactly
     quality_table = pd.concat(
         [items.assign(criterion=c, quality=q) for c, q in quality.items()], ignore_index=True
     )

@@ -123,6 +123,13 @@ def _judge_colors(judges: Sequence[str]) -> dict[str, str]:
 _MARKERS = ("o", "s", "D", "^", "v", "P", "X", "*")
 
 
+def _without_reference_lines(df: pd.DataFrame) -> pd.DataFrame:
+    """Configurations with a scale: metric judges (reference lines, no scale) are not drawn here."""
+    if "scale" not in df.columns:
+        return df
+    return df[df["scale"].notna()]
+
+
 def w_heatmap(
     w: pd.DataFrame,
     *,
@@ -137,7 +144,8 @@ def w_heatmap(
     w : DataFrame
         One row per configuration, columns ``judge, criterion, scale, granularity,
         w, ci_low, ci_high`` (W of the judge with the expert panel and its
-        confidence interval). Duplicate configurations are an error.
+        confidence interval). Duplicate configurations are an error; rows
+        without a scale (metric reference lines) are not drawn.
     language : {"ru", "en"}, default "ru"
     annotate : bool, default True
         Write W and its CI in each cell.
@@ -157,6 +165,7 @@ def w_heatmap(
     check_language(language)
     cols = ["judge", "criterion", "scale", "granularity", "w", "ci_low", "ci_high"]
     _require(w, cols, "w")
+    w = _without_reference_lines(w)
     keys = ["judge", "criterion", "scale", "granularity"]
     dup = w.duplicated(keys)
     if dup.any():
@@ -282,6 +291,7 @@ def w_forest(
     """
     check_language(language)
     _require(w, ["judge", "criterion", "scale", "granularity", "w", "ci_low", "ci_high"], "w")
+    w = _without_reference_lines(w)
     if reference is not None:
         _require(reference, ["criterion", "w"], "reference")
     if ncols < 1:
@@ -847,6 +857,7 @@ def delta_w_alt_test(
     _require(alt, ["judge", "criterion", "winning_rate", "passed"], "alt")
     if not 0 < threshold < 1:
         raise ValueError(f"threshold={threshold}: must lie in (0, 1)")
+    panel, alt = _without_reference_lines(panel), _without_reference_lines(alt)
     cfg = [
         c
         for c in ("judge", "criterion", "scale", "granularity")

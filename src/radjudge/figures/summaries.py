@@ -47,7 +47,7 @@ __all__ = [
 def _ok_judges(judge_ratings: pd.DataFrame) -> pd.DataFrame:
     JUDGE_RATINGS.check(judge_ratings, source="judge_ratings", core_only=True)
     ok = judge_ratings[judge_ratings["status"] == "ok"].copy()
-    ok["scale"] = ok["scale"].astype(int)
+    ok["scale"] = ok["scale"].astype("Int64")  # NA for metrics: no scale
     return ok
 
 
@@ -71,7 +71,7 @@ def score_use_table(judge_ratings: pd.DataFrame, expert_ratings: pd.DataFrame) -
         integer ``score`` (log-probability answers keep their argmax there) are
         not counted.
 
-    >>> j = pd.DataFrame({"judge": ["a", "a", "a"], "criterion": "c", "scale": 3,
+    >>> j = pd.DataFrame({"judge": ["a", "a", "a"], "judge_kind": "llm", "criterion": "c", "scale": 3,
     ...     "granularity": "none", "repeat": 0, "patient_id": "P1", "summarizer": "s",
     ...     "score": pd.array([1, 3, None], "Int64"), "expected_score": float("nan"),
     ...     "status": ["ok", "ok", "unparseable"]})
@@ -111,14 +111,13 @@ def _judge_norm(j: pd.DataFrame) -> pd.Series:
     """Judge value on [0, 1]: the expected score (else the score) mapped from 1..scale.
 
     A metric judge's ``expected_score`` is the metric itself (ROUGE-L, chrF),
-    already on [0, 1]; it is used as it is.
+    already on [0, 1] (it has no scale); it is used as it is.
     """
-    norm = (j["score"].astype(float) - 1) / (j["scale"] - 1)
+    scale = pd.to_numeric(j["scale"]).astype("Float64").astype(float)
+    norm = (pd.to_numeric(j["score"]).astype("Float64").astype(float) - 1) / (scale - 1)
     if "expected_score" in j.columns:
         exp = j["expected_score"].astype(float)
-        on_scale = (exp - 1) / (j["scale"] - 1)
-        if "mode" in j.columns:
-            on_scale = on_scale.where(j["mode"] != "metric", exp)
+        on_scale = ((exp - 1) / (scale - 1)).where(j["judge_kind"] != "metric", exp)
         norm = on_scale.where(exp.notna(), norm)
     return norm
 

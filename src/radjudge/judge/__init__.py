@@ -13,14 +13,19 @@ parse_score(text, *, low, high) -> ParsedScore(score, status, raw, candidates, r
 label_distribution(options, logprobs, *, token_counts) -> LabelDistribution   (logprobs mode)
 reduce_samples(parsed) -> SampleSummary                                       (sample mode)
 metric_value(metric, reference, candidate) -> float                           (metric judges)
-parse_judges(judges, *, models, language, rubric) -> list[JudgeSpec]
-run_sweep(summaries, records, judges, *, clients, seed, ...) -> SweepResult(ratings, validity,
-judges)
-validity_report(ratings) -> DataFrame
+parse_judges(judges, *, models, language, rubric, summarizers) -> list[JudgeSpec]
+check_metric_references(judges, summarizers)                                 (profile --check)
+run_sweep(summaries, records, judges, *, clients, seed, gate, ...) -> SweepResult(ratings, validity, judges)
+validity_report(ratings, *, summaries, gate) -> DataFrame                     (the validity gate)
 """
 
-from radjudge.judge.config import JudgeConfigError, JudgeSpec, parse_judges
-from radjudge.judge.metric import METRICS, metric_score, metric_value, unicode_words
+from radjudge.judge.config import (
+    JudgeConfigError,
+    JudgeSpec,
+    check_metric_references,
+    parse_judges,
+)
+from radjudge.judge.metric import METRICS, metric_value, unicode_words
 from radjudge.judge.parse import NUMBER_WORDS, ParsedScore, parse_score
 from radjudge.judge.prompt import JudgePrompt, JudgeTemplate, load_template, render_judge_prompt
 from radjudge.judge.scoring import (
@@ -35,8 +40,8 @@ from radjudge.judge.sweep import (
     load_judge_clients,
     plan_size,
     run_sweep,
-    validity_report,
 )
+from radjudge.judge.validity import ValidityGate, item_values, reference_auc, validity_report
 
 __all__ = [
     "METRICS",
@@ -50,10 +55,13 @@ __all__ = [
     "SampleSummary",
     "PublicSource",
     "SweepResult",
+    "ValidityGate",
+    "check_metric_references",
+    "item_values",
+    "reference_auc",
     "label_distribution",
     "load_judge_clients",
     "load_template",
-    "metric_score",
     "metric_value",
     "parse_judges",
     "parse_score",

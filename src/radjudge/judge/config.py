@@ -18,7 +18,7 @@ from radjudge.contracts import GRANULARITIES, Granularity, JudgeMode, Language
 from radjudge.judge.metric import Metric
 from radjudge.rubric import Rubric, load_rubric
 
-__all__ = ["JudgeConfigError", "JudgeSpec", "parse_judges"]
+__all__ = ["JudgeConfigError", "JudgeSpec", "check_metric_references", "parse_judges"]
 
 _COMMON_KEYS = {
     "name",
@@ -34,8 +34,14 @@ _MODE_KEYS = {
     "logprobs": {"model"},
     "generate": {"model", "max_tokens", "temperature", "top_p", "stop", "guided"},
     "sample": {"model", "n", "max_tokens", "temperature", "top_p", "stop"},
-    "metric": {"metric"},
+    "metric": {"metric", "reference"},
 }
+#: Keys a metric judge may not have: it has no rating scale and no prompt.
+_NOT_FOR_METRICS = ("scales", "granularities")
+
+
+#: A metric judge's reference summarizer unless the profile names another.
+DEFAULT_REFERENCE = "gold"
 
 
 class JudgeConfigError(ValueError):
@@ -56,8 +62,9 @@ class JudgeSpec:
     metric : {"rouge_l", "chrf"} or None
     criteria : tuple of str
     scales : tuple of int
-        Scale sizes N (scores 1..N).
+        Scale sizes N (scores 1..N); empty for a metric (it has no scale).
     granularities : tuple of str
+        Empty for a metric (it has no prompt).
     repeats : int
         Independent repetitions (sampling judges only; deterministic judges have 1).
     patients : int or None
@@ -66,6 +73,8 @@ class JudgeSpec:
         Prompt language.
     n, temperature, top_p, max_tokens, stop, guided
         Decoding of ``generate`` and ``sample`` judges.
+    reference : str or None
+        A metric's reference summarizer (its texts are the references); None for LLMs.
     """
 
     name: str
@@ -84,6 +93,7 @@ class JudgeSpec:
     max_tokens: int = 8
     stop: tuple[str, ...] = ("\n",)
     guided: bool = False
+    reference: str | None = None
 
     @property
     def llm_model(self) -> str:
@@ -93,8 +103,18 @@ class JudgeSpec:
         return self.model
 
     @property
-    def configs(self) -> list[tuple[str, int, Granularity, int]]:
-        """(criterion, scale, granularity, repeat) of every grid cell, in sweep order."""
+    def kind(self) -> str:
+        """``"metric"`` for a reference-based metric, else ``"llm"`` (:data:`JUDGE_KINDS`)."""
+        return "metric" if self.mode == "metric" else "llm"
+
+    @property
+    def configs(self) -> list[tuple[str, int | None, str | None, int]]:
+        """(criterion, scale, granularity, repeat) of every grid cell, in sweep order.
+
+        A metric has one cell per criterion, with no scale and no granularity (None).
+        """
+        if self.kind == "metric":
+            return [(c, None, None, 0) for c in self.criteria]
         return [
             (c, s, g, r)
             for c in self.criteria
@@ -115,12 +135,56 @@ def _list(at: ConfigCheck, key: str, value: Any, allowed: Sequence[Any]) -> tupl
     return tuple(value)
 
 
+def check_metric_references(
+    judges: Sequence[Mapping[str, Any] | JudgeSpec], summarizers: Sequence[str]
+) -> None:
+    """Every metric judge's reference summarizer must be one the profile produces.
+
+    A reference-based metric scores a summary against the reference
+    summarizer's summary of the same patient. Real records have no gold
+    summary: a study profile that keeps a metric without a reference it
+    produces would give a grid of failed rows, so this is an error before
+    anything runs (``radjudge run --check`` calls it).
+
+    Parameters
+    ----------
+    judges : sequence of mapping or JudgeSpec
+        ``04_judge_sweeps.judges`` (raw or parsed).
+    summarizers : sequence of str
+        The names of ``02_summarization.summarizers``.
+
+    Raises
+    ------
+    JudgeConfigError
+        Naming the judge, its reference and the summarizers there are.
+
+    >>> check_metric_references([{"name": "rouge-l", "mode": "metric", "metric": "rouge_l"}],
+    ...                         ["qwen", "llama"])
+    Traceback (most recent call last):
+    ...
+    radjudge.judge.config.JudgeConfigError: 04_judge_sweeps.judges[rouge-l]: the metric's reference summarizer 'gold' is not among the profile's summarizers (qwen, llama); name one in 'reference', or drop the metric (real records have no gold summary)
+    """
+    for j in judges:
+        mode = j.mode if isinstance(j, JudgeSpec) else j.get("mode")
+        if mode != "metric":
+            continue
+        name = j.name if isinstance(j, JudgeSpec) else j.get("name")
+        ref = j.reference if isinstance(j, JudgeSpec) else j.get("reference", DEFAULT_REFERENCE)
+        if ref not in summarizers:
+            raise ConfigCheck(f"04_judge_sweeps.judges[{name}]", JudgeConfigError).fail(
+                f"the metric's reference summarizer {ref!r} is not among the profile's "
+                f"summarizers ({', '.join(summarizers) or 'none'}); name one in 'reference', "
+                "or drop the metric (real records have no gold summary)"
+            )
+
+
 def parse_judges(
     judges: Sequence[Mapping[str, Any]],
     *,
     models: Mapping[str, Any] | None = None,
     language: str = "ru",
     rubric: str = "clinical_summary",
+    summarizers: Sequence[str] | None = None,
 ) -> list[JudgeSpec]:
     """Validate the profile's judge list.
 
@@ -129,19 +193,23 @@ def parse_judges(
     judges : list of mapping
         ``04_judge_sweeps.judges``. Keys: ``name``, ``mode`` (required);
         ``criteria`` (default: every criterion of the rubric), ``scales``
-        (default: every scale of the rubric; metric: [10]),
-        ``granularities`` (default: all three; metric: [none]),
-        ``repeats`` (1), ``patients`` (null = all), ``language`` (the shared
-        language); ``model`` (LLM modes, a ``shared.models`` name);
-        ``metric`` (metric mode: rouge_l | chrf); ``n``, ``temperature``,
-        ``top_p``, ``max_tokens``, ``stop`` (generate and sample), ``guided``
-        (generate: constrain the answer to the valid labels).
+        (default: every scale of the rubric), ``granularities`` (default: all
+        three), ``repeats`` (1), ``patients`` (null = all), ``language`` (the
+        shared language); ``model`` (LLM modes, a ``shared.models`` name);
+        ``metric`` (metric mode: rouge_l | chrf) and ``reference`` (its
+        reference summarizer, default ``gold``; a metric has no ``scales`` or
+        ``granularities``); ``n``, ``temperature``, ``top_p``, ``max_tokens``,
+        ``stop`` (generate and sample), ``guided`` (generate: constrain the
+        answer to the valid labels).
     models : mapping, optional
         ``shared.models``; when given, every ``model`` must be in it.
     language : {"ru", "en"}, default "ru"
         Default prompt language.
     rubric : str, default "clinical_summary"
         Rubric whose criteria and scales the judges may use.
+    summarizers : sequence of str, optional
+        The summarizers the run has; when given, every metric's reference must
+        be one of them (:func:`check_metric_references`).
 
     Returns
     -------
@@ -151,7 +219,8 @@ def parse_judges(
     ------
     JudgeConfigError
         Naming the judge and the key: unknown or missing key, unknown mode,
-        model, metric, criterion, scale or granularity, duplicate names,
+        model, metric, criterion, scale or granularity, a scale or granularity
+        on a metric, a metric reference the run lacks, duplicate names,
         sampling without temperature, repeats on a deterministic judge.
     """
     if isinstance(judges, Mapping) or not isinstance(judges, Sequence) or not judges:
@@ -186,19 +255,20 @@ def parse_judges(
         criteria = _list(
             at, "criteria", raw.get("criteria", list(rub.criterion_ids)), rub.criterion_ids
         )
-        scales_allowed = list(range(2, 101)) if is_metric else list(rub.scales)
-        scales = _list(
-            at,
-            "scales",
-            raw.get("scales", [10] if is_metric else list(rub.scales)),
-            scales_allowed,
-        )
-        grans = _list(
-            at,
-            "granularities",
-            raw.get("granularities", ["none"] if is_metric else list(GRANULARITIES)),
-            ["none"] if is_metric else GRANULARITIES,
-        )
+        if is_metric:
+            given = [k for k in _NOT_FOR_METRICS if k in raw]
+            if given:
+                raise at.fail(
+                    f"a metric has no rating scale and no prompt: remove {given} "
+                    "(its value is reported as it is, a reference line beside the LLM judges)"
+                )
+            scales: tuple[Any, ...] = ()
+            grans: tuple[Any, ...] = ()
+        else:
+            scales = _list(at, "scales", raw.get("scales", list(rub.scales)), list(rub.scales))
+            grans = _list(
+                at, "granularities", raw.get("granularities", list(GRANULARITIES)), GRANULARITIES
+            )
         repeats = at.int("repeats", raw.get("repeats", 1), minimum=1)
         patients = raw.get("patients")
         if patients is not None:
@@ -217,6 +287,10 @@ def parse_judges(
         )
         if is_metric:
             spec["metric"] = at.choice("metric", raw.get("metric"), Metric)
+            reference = raw.get("reference", DEFAULT_REFERENCE)
+            if not isinstance(reference, str) or not reference:
+                raise at.fail(f"reference must be a summarizer name, got {reference!r}")
+            spec["reference"] = reference
             if repeats != 1:
                 raise at.fail("a metric is deterministic: repeats must be 1")
         else:
@@ -264,6 +338,8 @@ def parse_judges(
                         "(or set temperature)",
                     )
         out.append(JudgeSpec(**spec))
+    if summarizers is not None:
+        check_metric_references(out, summarizers)
     names = [j.name for j in out]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:

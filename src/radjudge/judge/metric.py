@@ -1,7 +1,8 @@
 """Classical reference-based metrics as a baseline judge.
 
 A baseline judge scores each summary by its overlap with the patient's
-*gold* summary (rendered from the synthetic ground truth, stage 02):
+summary by a *reference summarizer* the profile names (default the gold
+summary, rendered from the synthetic ground truth in stage 02):
 
 ``rouge_l``
     ROUGE-L F1 (Lin 2004): longest common subsequence of word tokens, via
@@ -15,9 +16,11 @@ A baseline judge scores each summary by its overlap with the patient's
 
 Both lie in [0, 1]. A metric knows nothing of criteria: the same value is
 reported under every criterion of the judge so it can be compared with the
-experts criterion by criterion. The gold summary is the reference, so it
-cannot be rated by it; its rows are kept with status ``failed`` and the
-reason in ``raw``.
+experts criterion by criterion. It has no rating scale either: the value is
+reported as it is (``expected_score``), never binned to an invented scale.
+A metric is a reference line beside the LLM judges, not a study arm. The
+reference summary cannot be rated by itself; its rows are kept with status
+``failed`` and the reason in ``raw``.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from typing import Literal, get_args
 
 from radjudge.checks import check_choice
 
-__all__ = ["Metric", "METRICS", "unicode_words", "metric_value", "metric_score"]
+__all__ = ["Metric", "METRICS", "unicode_words", "metric_value"]
 
 Metric = Literal["rouge_l", "chrf"]
 #: Metrics a ``metric`` judge can use.
@@ -96,14 +99,3 @@ def metric_value(metric: Metric, reference: str, candidate: str) -> float:
     return float(
         sentence_chrf(reference, candidate, min_len=1, max_len=6, beta=2.0, ignore_whitespace=True)
     )
-
-
-def metric_score(value: float, *, scale: int) -> int:
-    """Map a metric value in [0, 1] to a score 1..scale by equal-width bins.
-
-    >>> [metric_score(v, scale=5) for v in (0.0, 0.19, 0.2, 0.99, 1.0)]
-    [1, 1, 2, 5, 5]
-    """
-    if not 0.0 <= value <= 1.0:
-        raise ValueError(f"metric_score: value must lie in [0, 1], got {value}")
-    return min(scale, 1 + int(value * scale))

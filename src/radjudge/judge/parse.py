@@ -12,6 +12,14 @@ most to the least explicit, and stops at the first tier that finds anything:
 5. a number opening the answer: ``4 - резюме полное...``;
 6. any whole numbers anywhere in the text.
 
+A number is a score only as a token of its own. Glued to letters (``2Ρ2``,
+``5мпиру``) it is part of garbage, and the answer is ``unparseable`` whatever
+tier found it. An unlabelled number (tiers 5 and 6) must also be followed by
+the end, punctuation or a real word: a Russian word pymorphy3 knows, an English
+word of the judge's template, rubric or a short list of function and scale
+words (:data:`ENGLISH_WORDS`), or a number word. "5 мпиру" and "1 бама," are
+sampled noise, not ratings; "1 рекомендую." is an answer.
+
 If the values found in that tier disagree (``4-5``, ``3 или 4``, two labelled
 scores), the answer is ``unparseable`` and every value found is reported in
 ``candidates``. A score off the scale is ``out_of_range``, a score given on
@@ -26,10 +34,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from radjudge.contracts import ParseStatus
 
-__all__ = ["ParsedScore", "parse_score", "NUMBER_WORDS"]
+__all__ = ["ParsedScore", "parse_score", "NUMBER_WORDS", "ENGLISH_WORDS"]
 
 #: Russian (all cases, plus the "четвёрка" nouns) and English number words, 0-10.
 NUMBER_WORDS: dict[str, int] = {}
@@ -49,6 +59,16 @@ for _value, _forms in {
 }.items():
     for _form in _forms.split():
         NUMBER_WORDS[_form] = _value
+
+#: English words an unlabelled score may be followed by (function and scale words); with
+#: the words of the English judge template and rubrics (there is no English lexicon here).
+ENGLISH_WORDS: frozenset[str] = frozenset(
+    """a an the and or but so as at by for from in into of on out to with without is are
+    was be it this that its my i we because since given while although though which
+    point points pt pts star stars score rating grade mark marks scale overall final total
+    out of very quite not no yes good bad poor fair excellent complete incomplete
+    correct incorrect relevant concise clear""".split()
+)
 
 _WORD = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
 # A number: digits with an optional decimal part, or a number word.
@@ -147,6 +167,51 @@ def _number(token: str | None) -> float | None:
         return None
 
 
+@lru_cache(maxsize=1)
+def _english_vocabulary() -> frozenset[str]:
+    """ENGLISH_WORDS and the words of the English judge template and rubrics."""
+    from importlib import resources
+
+    words = set(ENGLISH_WORDS)
+    for package, pattern in (
+        ("radjudge.judge", "templates/*.en.yaml"),
+        ("radjudge", "rubric/*.en.yaml"),
+    ):
+        for f in Path(str(resources.files(package))).glob(pattern):
+            words.update(w.lower() for w in re.findall(r"[A-Za-z]+", f.read_text("utf-8")))
+    return frozenset(words)
+
+
+@lru_cache(maxsize=4096)
+def _is_word(token: str) -> bool:
+    """A real word: a number word, an English word we know, a Russian word pymorphy3 knows."""
+    t = token.lower().replace("ё", "е")
+    if t in NUMBER_WORDS:
+        return True
+    if re.fullmatch(r"[a-z]+", t):
+        return t in _english_vocabulary()
+    if re.fullmatch(r"[а-я]+", t):
+        from radjudge.anonymize.morph import analyzer
+
+        return bool(analyzer().word_is_known(t))
+    return False
+
+
+_NEXT_WORD = re.compile(r"[ \t]*\n?[ \t]*([^\W\d_]+)")
+
+
+def _token_problem(text: str, end: int, *, next_word: bool) -> str | None:
+    """Why the number ending at ``end`` of ``text`` is no score token (None if it is one)."""
+    rest = text[end:]
+    if rest[:1].isalpha():
+        return f"number glued to text ({text[max(0, end - 3) : end + 8]!r})"
+    if next_word:
+        m = _NEXT_WORD.match(rest)
+        if m and not _is_word(m.group(1)):
+            return f"number followed by a non-word ({m.group(1)!r})"
+    return None
+
+
 def _decide(
     values: list[float], dens: list[float | None], tier: str, raw: str, low: int, high: int
 ) -> ParsedScore:
@@ -174,20 +239,30 @@ def _decide(
     return ParsedScore(int(value), "ok", raw, cands, "")
 
 
-def _collect(pattern: re.Pattern[str], text: str) -> tuple[list[float], list[float | None]]:
+def _collect(
+    pattern: re.Pattern[str], text: str, *, next_word: bool = False
+) -> tuple[list[float], list[float | None], str | None]:
+    """Values and denominators of every match, and the first token problem found (or None)."""
     values: list[float] = []
     dens: list[float | None] = []
+    problem = None
     for m in pattern.finditer(text):
         groups = m.groupdict()
         first = _number(groups.get("num"))
         if first is None:
             continue
+        last = "num2" if groups.get("num2") is not None else "num"
+        problem = problem or _token_problem(text, m.end(last), next_word=next_word)
         values.append(first)
         second = _number(groups.get("num2"))
         if second is not None:
             values.append(second)
         dens.append(_number(groups.get("den")))
-    return values, dens
+    return values, dens, problem
+
+
+def _refuse_token(raw: str, values: list[float], problem: str) -> ParsedScore:
+    return ParsedScore(None, "unparseable", raw, tuple(values), problem)
 
 
 def parse_score(text: str, *, low: int = 1, high: int) -> ParsedScore:
@@ -263,14 +338,16 @@ def parse_score(text: str, *, low: int = 1, high: int) -> ParsedScore:
                         values.append(float(num))
                         dens.append(None)
     if not values:
-        values, dens = _collect(_JSON_KEY, text)
+        values, dens, _ = _collect(_JSON_KEY, text)
     if values:
         return _decide(values, dens, "the JSON answer", raw, low, high)
 
     # 2. labelled and verb phrases ("Оценка: 4", "ставлю 4")
-    values, dens = _collect(_LABELLED, clean)
-    v2, d2 = _collect(_VERB, clean)
-    values, dens = values + v2, dens + d2
+    values, dens, problem = _collect(_LABELLED, clean)
+    v2, d2, p2 = _collect(_VERB, clean)
+    values, dens, problem = values + v2, dens + d2, problem or p2
+    if problem:
+        return _refuse_token(raw, values, problem)
     if values:
         return _decide(values, dens, "labelled scores", raw, low, high)
 
@@ -281,26 +358,33 @@ def parse_score(text: str, *, low: int = 1, high: int) -> ParsedScore:
         )
 
     # 3. counted ("4 балла") and fractions ("7/10", "4 из 5")
-    values, dens = _collect(_COUNTED, clean)
+    values, dens, problem = _collect(_COUNTED, clean)
     if not values:
-        values, dens = _collect(_FRACTION, clean)
+        values, dens, problem = _collect(_FRACTION, clean)
+    if problem:
+        return _refuse_token(raw, values, problem)
     if values:
         return _decide(values, dens, "counted or fractional scores", raw, low, high)
 
     # 4. the whole answer is one value or one range ("4", "Четыре.", "4-5")
-    values, dens = _collect(_WHOLE, clean)
+    values, dens, _ = _collect(_WHOLE, clean)
     if values:
         return _decide(values, dens, "the answer", raw, low, high)
 
     # 5. a number opening the answer ("4 - полное резюме"), unless the answer is a numbered list
-    opening = _LEADING.match(clean)
-    if opening and not _LIST_ITEM.search(clean):
-        value = _number(opening.group("num"))
+    m = _LEADING.match(clean)
+    if m and not _LIST_ITEM.search(clean):
+        value = _number(m.group("num"))
+        problem = _token_problem(clean, m.end("num"), next_word=True)
+        if value is not None and problem:
+            return _refuse_token(raw, [value], problem)
         if value is not None:
             return _decide([value], [None], "the opening number", raw, low, high)
 
     # 6. whole numbers anywhere
-    values = [v for v in (_number(x.group("num")) for x in _ANY.finditer(clean)) if v is not None]
+    values, _, problem = _collect(_ANY, clean, next_word=True)
+    if problem:
+        return _refuse_token(raw, values, problem)
     if values:
         return _decide(values, [None] * len(values), "the numbers in the answer", raw, low, high)
     return ParsedScore(None, "unparseable", raw, (), "no score found")

@@ -33,6 +33,7 @@ import os
 import re
 from dataclasses import dataclass
 from importlib import resources
+from numbers import Integral
 
 from radjudge.checks import check_choice
 from radjudge.contracts import LANGUAGES, Granularity, Language
@@ -248,11 +249,13 @@ def render_judge_prompt(
             f"template {template.source} is in {template.language!r} but rubric {rubric.source} in "
             f"{rubric.language!r}; load both in the same language"
         )
-    if isinstance(scale, bool) or not isinstance(scale, int) or scale not in rubric.scales:
+    # a whole number of any integer type (a scale read back from judge_ratings is numpy's)
+    if isinstance(scale, bool) or not isinstance(scale, Integral) or scale not in rubric.scales:
         raise RubricError(
             f"scale {scale!r} is not described by rubric {rubric.name!r}; it describes 1-N for N "
             f"in {rubric.scales}"
         )
+    scale = int(scale)
     if not isinstance(record, str) or not record.strip():
         raise ValueError("record must be a non-empty text (the anonymized record)")
     if not isinstance(summary, str) or not summary.strip():

@@ -16,7 +16,10 @@ model, or a reference-based metric:
     n answers at temperature t per prompt, reduced to mean and mode
     (:func:`~radjudge.judge.reduce_samples`, G-Eval style).
 ``metric``
-    ROUGE-L or chrF against the patient's gold summary (no model).
+    ROUGE-L or chrF against the patient's summary by the judge's reference
+    summarizer (``reference``, default gold; no model). A metric is a reference
+    line (``judge_kind = "metric"``): its rows have no scale, no granularity
+    and no ``score``, only the value in ``expected_score``.
 
 Every LLM call goes through :class:`radjudge.llm.LLMClient`, i.e. through the
 guard (``check_llm_text``) and the persistent call cache: an interrupted sweep
@@ -25,8 +28,9 @@ must pass :func:`radjudge.anonymize.require_anonymized` before any prompt is
 built.
 
 Output (:func:`run_sweep`): the long table of ratings
-(:data:`radjudge.contracts.JUDGE_RATINGS`) and the validity report
-(:func:`validity_report`, :data:`radjudge.contracts.JUDGE_VALIDITY`).
+(:data:`radjudge.contracts.JUDGE_RATINGS`) and the validity report with its
+gate (:func:`radjudge.judge.validity.validity_report`,
+:data:`radjudge.contracts.JUDGE_VALIDITY`).
 """
 
 from __future__ import annotations
@@ -40,21 +44,21 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
 from radjudge.anonymize import AnonymizedRecord, check_llm_text, require_anonymized
 from radjudge.anonymize.public import require_public
 from radjudge.anonymize.remote import require_remote_consent
-from radjudge.contracts import JUDGE_RATINGS, JUDGE_STATUSES, JUDGE_VALIDITY
+from radjudge.contracts import JUDGE_RATINGS
 from radjudge.judge.config import JudgeSpec
-from radjudge.judge.metric import metric_score, metric_value
+from radjudge.judge.metric import metric_value
 from radjudge.judge.parse import parse_score
 from radjudge.judge.prompt import JudgePrompt, load_template, render_judge_prompt
 from radjudge.judge.scoring import label_distribution, reduce_samples
 from radjudge.llm import GenerationRequest, LLMClient, ScoreRequest, load_client
 from radjudge.llm.types import CacheMode
+from radjudge.judge.validity import ValidityGate, validity_report
 from radjudge.rubric import load_rubric
 
 __all__ = [
@@ -63,7 +67,6 @@ __all__ = [
     "load_judge_clients",
     "plan_size",
     "run_sweep",
-    "validity_report",
 ]
 
 
@@ -113,7 +116,7 @@ class SweepResult:
         One row per judge x criterion x scale x granularity x repeat x summary
         (the columns of :data:`radjudge.contracts.JUDGE_RATINGS`).
     validity : pandas.DataFrame
-        :func:`validity_report` of ``ratings``.
+        :func:`~radjudge.judge.validity.validity_report` of ``ratings``, with the gate.
     judges : pandas.DataFrame
         Per judge: evaluations, wall seconds, evaluations per second, cache
         hits and misses, tokens.
@@ -183,7 +186,8 @@ def _check_summaries(summaries: pd.DataFrame) -> pd.DataFrame:
         raise ValueError(
             f"summaries lack column(s) {missing}; the stage-02 table has {list(need)} and more"
         )
-    df = summaries.loc[:, list(need)].copy()
+    # the flag (stage 02) tells the validity gate which summaries are degenerate
+    df = summaries.loc[:, [*need, *(["flag"] if "flag" in summaries.columns else [])]].copy()
     for col in ("patient_id", "summarizer", "summarizer_kind"):
         if df[col].isna().any():
             raise ValueError(
@@ -243,8 +247,8 @@ def _prompt_hash_metric(metric: str, reference: str, candidate: str) -> str:
 def _row(
     judge: JudgeSpec,
     crit: str,
-    scale: int,
-    gran: str,
+    scale: int | None,
+    gran: str | None,
     rep: int,
     pid: str,
     summarizer: str,
@@ -252,6 +256,7 @@ def _row(
 ) -> dict[str, Any]:
     row = {
         "judge": judge.name,
+        "judge_kind": judge.kind,
         "criterion": crit,
         "scale": scale,
         "granularity": gran,
@@ -282,16 +287,17 @@ def _row(
 
 def _metric_rows(judge: JudgeSpec, df: pd.DataFrame, pids: Sequence[str]) -> list[dict[str, Any]]:
     rows = []
-    gold = {r.patient_id: r.text for r in df[df["summarizer_kind"] == "gold"].itertuples()}
+    refs = {r.patient_id: r.text for r in df[df["summarizer"] == judge.reference].itertuples()}
     assert judge.metric is not None
     for s in df[df["patient_id"].isin(pids)].itertuples():
-        ref = gold.get(s.patient_id)
+        ref = refs.get(s.patient_id)
         reason = None
         if ref is None or not ref.strip():
             reason = (
-                f"no gold summary for patient {s.patient_id}: a reference-based metric needs one"
+                f"no {judge.reference} summary for patient {s.patient_id}: a reference-based "
+                "metric needs one"
             )
-        elif s.summarizer_kind == "gold":
+        elif s.summarizer == judge.reference:
             reason = "reference summary: a reference-based metric cannot rate its own reference"
         elif not s.text.strip():
             reason = "empty summary"
@@ -324,7 +330,6 @@ def _metric_rows(judge: JudgeSpec, df: pd.DataFrame, pids: Sequence[str]) -> lis
                         rep,
                         s.patient_id,
                         s.summarizer,
-                        score=metric_score(value, scale=scale),
                         expected_score=value,
                         status="ok",
                         raw=f"{value:.6f}",
@@ -357,6 +362,7 @@ def run_sweep(
     template: str | os.PathLike[str] | None = None,
     progress: bool = True,
     on_judge_done: Callable[[JudgeSpec, pd.DataFrame], Any] | None = None,
+    gate: ValidityGate | Mapping[str, Any] | None = None,
 ) -> SweepResult:
     """Run every judge over every summary and grid cell.
 
@@ -384,6 +390,10 @@ def run_sweep(
         One progress bar over all evaluations, with ETA.
     on_judge_done : callable, optional
         Called with each judge and its rows as soon as it finishes.
+    gate : ValidityGate or mapping, optional
+        The validity gate's thresholds and reference summarizers
+        (``shared.validity_gate``); the summaries' ``flag`` column,
+        when present, marks the degenerate ones.
 
     Returns
     -------
@@ -555,9 +565,8 @@ def run_sweep(
     finally:
         bar.close()
     ratings = _frame(all_rows)
-    return SweepResult(
-        ratings=ratings, validity=validity_report(ratings), judges=pd.DataFrame(per_judge)
-    )
+    validity = validity_report(ratings, summaries=df if "flag" in df.columns else None, gate=gate)
+    return SweepResult(ratings=ratings, validity=validity, judges=pd.DataFrame(per_judge))
 
 
 def _llm_row(
@@ -671,60 +680,12 @@ def _llm_row(
 def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=list(JUDGE_RATINGS.names()))
     df["score"] = pd.array(df["score"].tolist(), dtype="Int64")
-    for col in ("scale", "repeat", "prompt_tokens", "completion_tokens", "n_samples", "n_valid"):
+    df["scale"] = pd.array(df["scale"].tolist(), dtype="Int64")  # NA for metrics
+    df["granularity"] = df["granularity"].astype(object)
+    for col in ("repeat", "prompt_tokens", "completion_tokens", "n_samples", "n_valid"):
         df[col] = df[col].astype("int64")
     for col in ("expected_score", "latency_s", "valid_mass", "entropy"):
         df[col] = df[col].astype("float64")
     df["cached"] = df["cached"].astype(bool)
     df["distribution"] = df["distribution"].astype(object)
     return df
-
-
-def validity_report(ratings: pd.DataFrame) -> pd.DataFrame:
-    """Per grid cell: how many answers were usable, and what they cost.
-
-    Parameters
-    ----------
-    ratings : pandas.DataFrame
-        The sweep's ratings.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per (judge, criterion, scale, granularity) with
-        the columns of :data:`radjudge.contracts.JUDGE_VALIDITY`: rows ``n``; the share of
-        each status
-        (``ok``, ``unparseable``, ``out_of_range``, ``refused``, ``failed``;
-        they sum to 1); for sampling judges the samples drawn and the share of
-        them that parsed; for log-prob judges the mean probability mass on
-        the valid labels; prompt and completion tokens (total and mean per
-        row), compute seconds and the share of cache hits.
-    """
-    if ratings.empty:
-        return pd.DataFrame(columns=list(JUDGE_VALIDITY.names()))
-    keys = ["judge", "mode", "model", "criterion", "scale", "granularity"]
-    out = []
-    for key, g in ratings.groupby(keys, sort=False, dropna=False):
-        row = dict(zip(keys, key, strict=True))
-        row["n"] = len(g)
-        counts = g["status"].value_counts()
-        for s in JUDGE_STATUSES:
-            row[f"share_{s}"] = float(counts.get(s, 0)) / len(g)
-        n_samples = int(g["n_samples"].sum())
-        row["n_samples"] = n_samples
-        row["share_valid_samples"] = (
-            float(g["n_valid"].sum()) / n_samples if n_samples else math.nan
-        )
-        mass = (
-            g.loc[g["status"] == "ok", "valid_mass"]
-            if row["mode"] == "logprobs"
-            else pd.Series(dtype=float)
-        )
-        row["mean_valid_mass"] = float(mass.mean()) if len(mass) else math.nan
-        row["prompt_tokens"] = int(g["prompt_tokens"].sum())
-        row["mean_prompt_tokens"] = float(g["prompt_tokens"].mean())
-        row["completion_tokens"] = int(g["completion_tokens"].sum())
-        row["latency_s"] = float(np.round(g["latency_s"].sum(), 3))
-        row["share_cached"] = float(g["cached"].mean())
-        out.append(row)
-    return pd.DataFrame(out, columns=list(JUDGE_VALIDITY.names()))

@@ -100,7 +100,7 @@ def methods_facts(
         else ``demo``.
     stats : mapping, optional
         Flat ``stats.json``. Fills what the profile does not state: counts
-        (``data.*``) and the levels present in the results (``w.by_scale.<level>``...).
+        (``data.*``) and the levels present in the results (``effects.scale.<level>``...).
 
     Returns
     -------
@@ -155,10 +155,17 @@ def methods_facts(
         "n_experts": flat_stats.get("data.n_experts"),
         "n_summarizers": flat_stats.get("data.n_summarizers"),
         "n_boot": flat_stats.get("settings.n_boot"),
-        "criteria": levels("experts.w.", ".w") or levels("w.by_criterion.", ".mean"),
-        "scales": sorted(levels("w.by_scale.", ".mean"), key=lambda v: (len(v), v)),
-        "granularities": levels("w.by_granularity.", ".mean"),
-        "judges": levels("w.by_judge.", ".mean"),
+        "criteria": levels("experts.w.", ".w") or levels("w.best.", ".w"),
+        "scales": sorted(
+            {str(v) for k, v in flat_stats.items() if k == "effects.scale.reference"}
+            | set(levels("effects.scale.", ".delta_w")),
+            key=lambda v: (len(v), v),
+        ),
+        "granularities": [
+            *[str(v) for k, v in flat_stats.items() if k == "effects.granularity.reference"],
+            *levels("effects.granularity.", ".delta_w"),
+        ],
+        "judges": levels("validity.by_judge.", ".n_valid"),
         "expert_categories": levels("experts.within.", ".median")
         or levels("judge_vs_category.", ".median_w"),
     }

@@ -34,9 +34,9 @@ def levels(
 ) -> list[str]:
     """Ids ``x`` with a key ``prefix + x + suffix`` (``x`` without dots), in display order.
 
-    >>> levels({"w.by_scale.10.mean": 1, "w.by_scale.3.mean": 1, "w.by_scale.3.n": 1},
-    ...        "w.by_scale.", ".mean")
-    ['3', '10']
+    >>> levels({"effects.scale.10.delta_w": 1, "effects.scale.5.delta_w": 1,
+    ...         "effects.scale.5.p": 1}, "effects.scale.", ".delta_w")
+    ['5', '10']
     """
     found = []
     for k in stats:
@@ -68,45 +68,45 @@ def _ci(stats: Mapping[str, Any], prefix: str, language: Language, value: str = 
 
 
 def factor_table(stats: Mapping[str, Any], *, language: Language) -> dict[str, Any]:
-    """Mean W by scale, granularity and judge, with the paired difference to the reference level."""
+    """Effects of scale, granularity and criterion within judges: paired ΔW to the reference level."""
     ru = language == "ru"
     rows = []
     for factor, order, name in (
         ("scale", (), text("scale", language)),
         ("granularity", GRANULARITIES, text("granularity", language)),
-        ("judge", (), text("judge", language)),
+        ("criterion", CRITERIA, text("criterion", language)),
     ):
-        lv = levels(stats, f"w.by_{factor}.", ".mean", order)
+        ref = stats.get(f"effects.{factor}.reference")
+        if ref is None:
+            continue
+        lv = [str(ref), *levels(stats, f"effects.{factor}.", ".delta_w", order)]
+
+        def shown(level: str, factor: str = factor) -> str:
+            if factor == "scale":
+                return f"1–{level}"
+            return label(factor, level, language)
+
         for i, level in enumerate(lv):
-            p = f"w.by_{factor}.{level}"
-            diff = [k for k in stats if k.startswith(p + ".vs_") and k.endswith(".diff")]
-            if diff:
-                q = diff[0][: -len(".diff")]
-                ref = q.rsplit(".vs_", 1)[1]
-                d, pv = _ci(stats, q, language, value="diff"), _f(stats, q + ".p", language)
-            else:
-                ref, d, pv = None, "", ""
-            shown = {
-                "scale": f"1–{level}",
-                "granularity": label("granularity", level, language),
-            }.get(factor, level)
+            p = f"effects.{factor}.{level}"
             rows.append(
                 [
                     name if i == 0 else "",
-                    shown,
-                    _ci(stats, p, language, value="mean"),
-                    d if ref is not None else ("референс" if ru else "reference"),
-                    pv,
+                    shown(level),
+                    ("референс" if ru else "reference")
+                    if i == 0
+                    else _ci(stats, p, language, value="delta_w"),
+                    "" if i == 0 else _f(stats, p + ".p_adj", language),
+                    "" if i == 0 else _f(stats, p + ".n_pairs", language),
                 ]
             )
     return {
         "columns": [
             "Фактор" if ru else "Factor",
             "Уровень" if ru else "Level",
-            f"{'Средний' if ru else 'Mean'} W [{text('ci95', language)}]",
-            f"{'Разность с референсом' if ru else 'Difference to reference'} "
+            f"{'ΔW с референсом внутри судьи' if ru else 'ΔW to reference within judge'} "
             f"[{text('ci95', language)}]",
-            "p",
+            "p (скорр.)" if ru else "p (adj.)",
+            "Пар" if ru else "Pairs",
         ],
         "align": ["left", "left", "right", "right", "right"],
         "rows": rows,
@@ -114,11 +114,10 @@ def factor_table(stats: Mapping[str, Any], *, language: Language) -> dict[str, A
 
 
 def criteria_table(stats: Mapping[str, Any], *, language: Language) -> dict[str, Any]:
-    """Per criterion: experts' W, mean judge W, the best configuration, its W, ΔW and alt-test."""
+    """Per criterion: experts' W, its paired effect, the best configuration, its W, ΔW, alt-test."""
     ru = language == "ru"
-    crits = levels(stats, "w.by_criterion.", ".mean", CRITERIA) or levels(
-        stats, "w.best.", ".w", CRITERIA
-    )
+    crits = levels(stats, "experts.w.", ".w", CRITERIA) or levels(stats, "w.best.", ".w", CRITERIA)
+    ref = stats.get("effects.criterion.reference")
     rows = []
     for c in crits:
         best = f"w.best.{c}"
@@ -133,7 +132,9 @@ def criteria_table(stats: Mapping[str, Any], *, language: Language) -> dict[str,
             [
                 label("criterion", c, language),
                 _ci(stats, f"experts.w.{c}", language),
-                _f(stats, f"w.by_criterion.{c}.mean", language),
+                ("референс" if ru else "reference")
+                if c == ref
+                else _ci(stats, f"effects.criterion.{c}", language, value="delta_w"),
                 cfg or "—",
                 _ci(stats, best, language),
                 _ci(stats, f"delta_w.best.{c}", language, value="delta_w"),
@@ -144,7 +145,7 @@ def criteria_table(stats: Mapping[str, Any], *, language: Language) -> dict[str,
         "columns": [
             text("criterion", language),
             "W экспертов" if ru else "Experts' W",
-            "Средний W судей" if ru else "Mean judge W",
+            "ΔW критерия внутри судьи" if ru else "Criterion ΔW within judge",
             "Лучшая конфигурация" if ru else "Best configuration",
             "W лучшей" if ru else "Best W",
             "ΔW",

@@ -12,24 +12,41 @@ For summary *s*, criterion *c* (scale 1..N_c), expert *e* of category *k*:
 1. **Goodness features** g_f(s) in [0, 1], from :func:`radjudge.summary_features.summary_features`:
    every ``coverage*`` column and ``structure_score`` as they are, plus
 
-   * ``support`` = 1 - ``unsupported_rate``;
+   * ``support`` = 1 - max(0, ``unsupported_rate`` - tau) / (1 - tau), tau =
+     ``paraphrase_tolerance``: the unsupported-content proxy counts every word
+     absent from the record, so a faithful paraphrase (the gold summary: ~0.14)
+     is not unsupported; above tau, invented content lowers support;
    * ``numbers_supported`` = 1 / (1 + ``unsupported_numbers``);
    * ``brevity`` = exp(-(ln(compression / target_compression))^2 / (2 tol^2)),
      tol = ``compression_tolerance`` (0 for an empty summary).
 
-2. **Latent quality** per category and criterion, a weighted mean of the features
-   the criterion looks at, with the category's emphasis m_{k,f} (default 1)::
+2. **Substance** a(s) in [0, 1]: 0 for a summary the clean-up flagged (``flag``
+   not ``ok``: empty, too short, a prompt echo, a loop), else
+   min(1, coverage / ``substance_coverage``) - a summary must hold a minimal
+   share of the key facts to be judged on its merits (NaN coverage, i.e. no
+   ground truth: 1). Experts rate a text that says nothing low on *every*
+   criterion: unsupported content is penalised, and so is no content.
 
-       q_{k,c}(s) = sum_f w_{c,f} m_{k,f} g_f(s) / sum_f w_{c,f} m_{k,f}
+3. **Latent quality** per expert and criterion. Each expert weighs the features
+   his own way: emphasis mu_{e,f} = m_{k,f} exp(sigma_E z_{e,f}), z ~ N(0, 1),
+   around his category's m_{k,f} (default 1; sigma_E = ``expert_emphasis_sd``).
+   The criterion's merit is the weighted mean of the features it looks at::
 
-   (sums over the features defined for s: a patient without, say, prior imaging
-   has no ``coverage_prior_imaging``). w_{c,f} = ``criteria[c][f]``. E.g. the
-   demo profile has radiologists weigh contrast contraindications and prior
-   imaging up, clinicians the diagnosis, findings and labs.
+       m_{e,c}(s) = sum_f w_{c,f} mu_{e,f} g_f(s) / sum_f w_{c,f} mu_{e,f}
 
-3. **Rating**::
+   (sums over the features defined for s: a patient without prior imaging has
+   no ``coverage_prior_imaging``), w_{c,f} = ``criteria[c][f]``. An overall
+   impression colours every criterion (the halo effect of human raters, h =
+   ``halo``), and substance gates it all::
 
-       y*_{e,s,c} = 1 + (N_c - 1) (q_{k,c}(s) + b_k + delta_e + eps_{e,s,c})
+       q_{e,c}(s) = a(s) [ (1 - h) m_{e,c}(s) + h mean_c' m_{e,c'}(s) ]
+
+   E.g. the demo profile has radiologists weigh contrast contraindications and
+   prior imaging up, clinicians the diagnosis, findings and labs.
+
+4. **Rating**::
+
+       y*_{e,s,c} = 1 + (N_c - 1) (q_{e,c}(s) + b_k + delta_e + eps_{e,s,c})
        y_{e,s,c}  = clip(round(y*), 1, N_c)
        delta_e ~ Normal(0, severity_sd^2)            (once per expert: lenient/severe)
        eps     ~ Normal(0, (noise_sd * nu_k)^2)      (per rating)
@@ -38,15 +55,30 @@ For summary *s*, criterion *c* (scale 1..N_c), expert *e* of category *k*:
    noisier). Biases, severities and noise are fractions of the scale's range,
    so one profile fits every scale size.
 
-4. **Missingness**: each rating is left empty with probability ``missing_rate``.
+5. **Missingness**: each rating is left empty with probability ``missing_rate``.
 
 Every parameter lives in the profile (``notebooks.03_expert_ratings.simulation``).
-Randomness: expert *e* draws from ``numpy.random.default_rng([seed, crc32(e)])``,
-so adding an expert leaves the others' ratings unchanged.
+Randomness: expert *e* draws from ``numpy.random.default_rng([seed, crc32(e)])``
+(severity, then noise, missingness, emphasis), so adding an expert leaves the
+others' ratings unchanged, and the same seed gives the same standard-normal
+draws whatever the noise level.
 
-Known truth: with ``noise_sd = severity_sd = 0`` all experts of a category give
-identical ratings (Kendall's W = 1 within the category); W falls as
-``noise_sd`` grows (``tests/test_ratings_simulate.py``).
+Calibration. The noise, the emphasis spread and the halo are set so that the
+panel agrees like real ones: Kendall's W among the 10 demo experts per
+criterion within [0.40, 0.80] and within a category at most 0.85 (real panels:
+the clin-summ reader study of Van Veen et al. 2024, W 0.27-0.43 per attribute,
+``tests/test_ratings_simulate.py``; the ReXVal radiologists' error counts of Yu et
+al. 2023, W 0.755 as measured by the project on the copy the GREEN repository
+redistributes without a licence, so not included). The ratings track the summaries' content,
+not their length: padding a summary with text that adds no key fact does not
+raise any score (tested). On the demo summaries short outputs are mostly the
+degenerate ones, so the expert scores still correlate with length across
+summarizers; notebook 03 reports that correlation per criterion.
+
+Known truth: with ``noise_sd = severity_sd = expert_emphasis_sd = 0`` all
+experts of a category give identical ratings (Kendall's W = 1 within the
+category); W falls as ``noise_sd`` grows; the ordering of a category's emphasis
+weights is recovered from its ratings (``tests/test_ratings_simulate.py``).
 """
 
 from __future__ import annotations
@@ -72,6 +104,7 @@ __all__ = [
     "SimulatedPanel",
     "goodness_features",
     "latent_quality",
+    "substance",
     "make_roster",
     "simulate_ratings",
     "simulate_panel",
@@ -79,6 +112,18 @@ __all__ = [
 
 #: Features derived from the summary features (the others are taken as they are).
 DERIVED_FEATURES = ("support", "numbers_supported", "brevity")
+#: Parameters of :class:`SimulationParams` that are numbers (all but criteria and categories).
+_NUMBERS = (
+    "noise_sd",
+    "severity_sd",
+    "missing_rate",
+    "target_compression",
+    "compression_tolerance",
+    "expert_emphasis_sd",
+    "halo",
+    "substance_coverage",
+    "paraphrase_tolerance",
+)
 
 
 @dataclass(frozen=True)
@@ -110,6 +155,16 @@ class SimulationParams:
         Summary/record length ratio experts find ideal (> 0).
     compression_tolerance : float
         Width of the brevity curve in log units (> 0).
+    expert_emphasis_sd : float
+        Log-scale spread of each expert's feature emphasis around his
+        category's (>= 0; 0 = every expert weighs like his category).
+    halo : float
+        Share of the overall impression in every criterion's quality, in [0, 1].
+    substance_coverage : float or None
+        Key-fact coverage at which a summary is judged fully on its merits
+        (in (0, 1]); None = no substance gate (flags ignored too).
+    paraphrase_tolerance : float
+        Unsupported-content rate still counted as faithful paraphrase, in [0, 1).
     """
 
     criteria: dict[str, dict[str, float]]
@@ -119,19 +174,15 @@ class SimulationParams:
     missing_rate: float = 0.0
     target_compression: float = 0.25
     compression_tolerance: float = 0.8
+    expert_emphasis_sd: float = 0.0
+    halo: float = 0.0
+    substance_coverage: float | None = None
+    paraphrase_tolerance: float = 0.0
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SimulationParams:
         """Build from the profile mapping; a ValueError names an unknown key or bad value."""
-        allowed = {
-            "criteria",
-            "categories",
-            "noise_sd",
-            "severity_sd",
-            "missing_rate",
-            "target_compression",
-            "compression_tolerance",
-        }
+        allowed = {"criteria", "categories", *_NUMBERS}
         unknown = sorted(set(data) - allowed)
         if unknown:
             raise ValueError(f"simulation: unknown key(s) {unknown}; allowed: {sorted(allowed)}")
@@ -171,9 +222,19 @@ class SimulationParams:
             if noise < 0:
                 raise ValueError(f"simulation.categories.{cat}.noise must be >= 0, got {noise}")
             categories[str(cat)] = CategoryParams(float(spec.get("bias", 0.0)), noise, emphasis)
-        kw = {k: float(data[k]) for k in allowed - {"criteria", "categories"} if k in data}
-        params = cls(criteria=criteria, categories=categories, **kw)
-        for name in ("noise_sd", "severity_sd"):
+        kw: dict[str, float | None] = {}
+        for k in _NUMBERS:
+            if k not in data:
+                continue
+            v = data[k]
+            if v is None and k == "substance_coverage":
+                kw[k] = None
+            elif isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+                raise ValueError(f"simulation.{k} must be a number, got {v!r}")
+            else:
+                kw[k] = float(v)
+        params = cls(criteria=criteria, categories=categories, **kw)  # type: ignore[arg-type]
+        for name in ("noise_sd", "severity_sd", "expert_emphasis_sd"):
             if getattr(params, name) < 0:
                 raise ValueError(f"simulation.{name} must be >= 0, got {getattr(params, name)}")
         if not 0 <= params.missing_rate < 1:
@@ -182,6 +243,17 @@ class SimulationParams:
             )
         if params.target_compression <= 0 or params.compression_tolerance <= 0:
             raise ValueError("simulation.target_compression and compression_tolerance must be > 0")
+        if not 0 <= params.halo <= 1:
+            raise ValueError(f"simulation.halo must lie in [0, 1], got {params.halo}")
+        if not 0 <= params.paraphrase_tolerance < 1:
+            raise ValueError(
+                f"simulation.paraphrase_tolerance must lie in [0, 1), got {params.paraphrase_tolerance}"
+            )
+        sc = params.substance_coverage
+        if sc is not None and not 0 < sc <= 1:
+            raise ValueError(
+                f"simulation.substance_coverage must lie in (0, 1] or be null, got {sc}"
+            )
         return params
 
     def replace(self, **changes: Any) -> SimulationParams:
@@ -221,8 +293,13 @@ def goodness_features(features: pd.DataFrame, params: SimulationParams) -> pd.Da
             z = np.log(comp / params.target_compression) / params.compression_tolerance
         return np.where(comp > 0, np.exp(-0.5 * z**2), 0.0)
 
+    def support() -> np.ndarray:
+        tau = params.paraphrase_tolerance
+        rate = features["unsupported_rate"].to_numpy(dtype=float)
+        return 1.0 - np.clip((rate - tau) / (1.0 - tau), 0.0, 1.0)
+
     derived = {
-        "support": lambda: 1.0 - features["unsupported_rate"].to_numpy(dtype=float),
+        "support": support,
         "numbers_supported": lambda: (
             1.0 / (1.0 + features["unsupported_numbers"].to_numpy(dtype=float))
         ),
@@ -247,17 +324,53 @@ def goodness_features(features: pd.DataFrame, params: SimulationParams) -> pd.Da
     return pd.DataFrame(out, index=features.index)
 
 
+def substance(features: pd.DataFrame, params: SimulationParams) -> np.ndarray:
+    """a(s) in [0, 1] of every summary (model step 2): 0 if flagged, else coverage-limited.
+
+    ``features`` may carry the summaries' ``flag`` (stage 02); without it no
+    summary counts as flagged. With ``substance_coverage`` None every summary is 1.
+
+    >>> f = pd.DataFrame({"coverage": [0.0, 0.1, 0.5, np.nan, 0.5],
+    ...                   "flag": ["ok", "ok", "ok", "ok", "degenerate"]})
+    >>> p = SimulationParams(criteria={"c": {"coverage": 1}}, categories={},
+    ...                      substance_coverage=0.2)
+    >>> substance(f, p).tolist()
+    [0.0, 0.5, 1.0, 1.0, 0.0]
+    """
+    n = len(features)
+    if params.substance_coverage is None:
+        return np.ones(n)
+    cov = (
+        features["coverage"].to_numpy(dtype=float)
+        if "coverage" in features.columns
+        else np.full(n, np.nan)
+    )
+    a = np.where(np.isnan(cov), 1.0, np.clip(cov / params.substance_coverage, 0.0, 1.0))
+    if "flag" in features.columns:
+        a = np.where(features["flag"].astype(str).to_numpy() == "ok", a, 0.0)
+    return a
+
+
 def _quality_array(
-    g: pd.DataFrame, params: SimulationParams, cats: Sequence[str], crits: Sequence[str]
+    g: pd.DataFrame,
+    params: SimulationParams,
+    emphases: Sequence[Mapping[str, float]],
+    crits: Sequence[str],
+    gate: np.ndarray,
+    who: Sequence[str],
 ) -> np.ndarray:
-    """q_{k,c}(s) as an array of shape (n_categories, n_criteria, n_summaries)."""
-    out = np.empty((len(cats), len(crits), len(g)))
+    """q_{e,c}(s) (model step 3) for each emphasis (a category or an expert): (U, C, S).
+
+    The halo averages the merits over every criterion of the model, whatever the form asks.
+    """
+    every = list(params.criteria)
     columns = {
-        f: g[f].to_numpy(dtype=float) for f in {f for c in crits for f in params.criteria[c]}
+        f: g[f].to_numpy(dtype=float) for f in {f for c in every for f in params.criteria[c]}
     }
-    for i, cat in enumerate(cats):
-        emph = params.categories[cat].emphasis
-        for j, crit in enumerate(crits):
+    out = np.empty((len(emphases), len(crits), len(g)))
+    for i, emph in enumerate(emphases):
+        merit = {}
+        for crit in every:
             weights = params.criteria[crit]
             fs = list(weights)
             w = np.array([weights[f] * emph.get(f, 1.0) for f in fs])
@@ -268,10 +381,13 @@ def _quality_array(
                 bad = int(np.argmax(denom <= 0))
                 raise ValueError(
                     f"criterion {crit!r}: no feature of {fs} is defined for summary "
-                    f"({g['patient_id'].iloc[bad]}, {g['summarizer'].iloc[bad]}) in category "
-                    f"{cat!r}"
+                    f"({g['patient_id'].iloc[bad]}, {g['summarizer'].iloc[bad]}) "
+                    f"for {who[i]!r}"
                 )
-            out[i, j] = (np.where(defined, vals, 0.0) * w).sum(axis=1) / denom
+            merit[crit] = (np.where(defined, vals, 0.0) * w).sum(axis=1) / denom
+        overall = np.mean([merit[c] for c in every], axis=0)
+        for j, crit in enumerate(crits):
+            out[i, j] = gate * ((1 - params.halo) * merit[crit] + params.halo * overall)
     return out
 
 
@@ -279,6 +395,8 @@ def latent_quality(
     features: pd.DataFrame, params: SimulationParams, *, categories: Sequence[str] | None = None
 ) -> pd.DataFrame:
     """Latent quality q_{k,c}(s) in [0, 1] of every summary, per category and criterion.
+
+    The quality of the category's typical expert (emphasis m_{k,f}, no spread).
 
     Returns
     -------
@@ -294,7 +412,8 @@ def latent_quality(
     g = goodness_features(features, params)
     cats = list(categories) if categories is not None else list(params.categories)
     crits = list(params.criteria)
-    q = _quality_array(g, params, cats, crits)
+    emph = [params.categories[c].emphasis for c in cats]
+    q = _quality_array(g, params, emph, crits, substance(features, params), cats)
     n = len(g)
     return pd.DataFrame(
         {
@@ -360,7 +479,8 @@ def simulate_ratings(
     Parameters
     ----------
     features : DataFrame, shape (n_summaries, ...)
-        Output of :func:`radjudge.summary_features.summary_features`.
+        Output of :func:`radjudge.summary_features.summary_features`, plus the
+        summaries' ``flag`` (stage 02) for the substance gate (optional).
     roster : DataFrame
         ``expert_id, category`` (+ years); every category must be in ``params.categories``.
     scales : mapping
@@ -388,8 +508,9 @@ def simulate_ratings(
         )
     feats = features.sort_values(["patient_id", "summarizer"], kind="stable").reset_index(drop=True)
     g = goodness_features(feats, params)
+    gate = substance(feats, params)
     crits = list(scales)
-    quality = _quality_array(g, params, cats, crits)  # (K, C, S)
+    used = sorted({f for c in params.criteria.values() for f in c})
     n = np.array([scales[c] for c in crits], dtype=np.int64)  # (C,)
     n_s, n_c = len(g), len(crits)
     cols: dict[str, list[np.ndarray]] = {k: [] for k in ("q", "sev", "latent", "score", "missing")}
@@ -401,7 +522,12 @@ def simulate_ratings(
         severity = params.severity_sd * rng.standard_normal()
         eps = params.noise_sd * cp.noise * rng.standard_normal((n_s, n_c))
         missing = rng.random((n_s, n_c)) < params.missing_rate
-        q = quality[cats.index(cat)].T  # (S, C)
+        z = rng.standard_normal(len(used))  # the expert's own emphasis (step 3)
+        emphasis = {
+            f: cp.emphasis.get(f, 1.0) * math.exp(params.expert_emphasis_sd * zf)
+            for f, zf in zip(used, z, strict=True)
+        }
+        q = _quality_array(g, params, [emphasis], crits, gate, [str(eid)])[0].T  # (S, C)
         latent = 1 + (n - 1) * (q + cp.bias + severity + eps)
         cols["q"].append(q.reshape(-1))
         cols["sev"].append(np.full(n_s * n_c, severity))

@@ -18,20 +18,41 @@ the cue of the prompt, or loop over the same line until ``max_tokens``.
    replacement characters (U+FFFD) at its end: byte-level tokenizers spell a
    Cyrillic letter with two tokens, and ``max_tokens`` may stop between them.
 
-Nothing is ever dropped: :func:`flag_summary` labels what is left as
-``"ok"``, ``"empty"`` (no letter at all) or ``"degenerate"`` (fewer than
-``min_words`` words, or a repetitive text whose share of distinct word
-trigrams is below ``min_distinct_trigrams``), and the summary table keeps
-the row with its raw text.
+Nothing is ever dropped: :func:`flag_summary` labels what is left and says why
+(:class:`SummaryCheck`), and the summary table keeps the row with its raw text,
+its ``flag`` and its ``flag_reason``. The rules, each a knob of
+:class:`FlagRules` (profile: ``02_summarization.summary_flags``):
+
+``empty`` / ``no_text``
+    no letter at all;
+``degenerate`` / ``too_short``
+    fewer than ``min_chars`` characters or ``min_words`` words - a header such
+    as "Направление (цель исследования):" is no summary;
+``degenerate`` / ``prompt_echo``
+    ``echo_words`` consecutive words copied from the instructions of the prompt
+    (the template around the record; the record itself may be quoted, the task
+    may not);
+``degenerate`` / ``loop``
+    a word n-gram (1 <= n <= 8) repeated ``loop_repeats`` times back to back
+    ("гиперваслями, гиперваслями, гиперваслями"; a last copy cut short by the
+    end of the text counts), 2-12 letters repeated five times inside a word
+    ("барабарабарабара"), or, with at least 10 word trigrams, a share of
+    distinct trigrams below ``min_distinct_trigrams``.
+
+``failed`` / ``call_failed`` (the call failed) is set by
+:mod:`radjudge.summarize.run`. Reasons are joined with ``;``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from typing import Literal
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
+from typing import Any
 
-__all__ = ["STOP_MARKERS", "SummaryFlag", "clean_summary", "flag_summary"]
+from radjudge.contracts import SummaryFlag
+
+__all__ = ["STOP_MARKERS", "FlagRules", "SummaryCheck", "clean_summary", "flag_summary"]
 
 #: Chat-turn and end-of-text markers a model may print as plain text.
 STOP_MARKERS = (
@@ -44,10 +65,10 @@ STOP_MARKERS = (
     "</s>",
 )
 
-SummaryFlag = Literal["ok", "empty", "degenerate"]
-
 _WORD = re.compile(r"\w+", re.UNICODE)
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+# A syllable loop inside one token ("барабарабарабара"): 2-12 letters, five times in a row.
+_LETTER_LOOP = re.compile(r"([^\W\d_]{2,12}?)\1{4,}", re.IGNORECASE)
 
 
 def _norm_line(line: str) -> str:
@@ -128,42 +149,141 @@ def clean_summary(text: str, *, cues: Iterable[str] = (), headers: Iterable[str]
     return out.strip().rstrip("\ufffd").strip()
 
 
+@dataclass(frozen=True)
+class FlagRules:
+    """Thresholds of :func:`flag_summary` (the module docstring says what each rule means).
+
+    Attributes
+    ----------
+    min_chars : int, default 0
+        Fewer characters (stripped) is ``too_short``.
+    min_words : int, default 3
+        Fewer words is ``too_short``.
+    echo_words : int, default 6
+        This many consecutive words of the prompt's instructions is a ``prompt_echo``.
+    loop_repeats : int, default 3
+        A word n-gram repeated this many times back to back is a ``loop``.
+    min_distinct_trigrams : float, default 0.5
+        With >= 10 word trigrams, a lower share of distinct ones is a ``loop``.
+    """
+
+    min_chars: int = 0
+    min_words: int = 3
+    echo_words: int = 6
+    loop_repeats: int = 3
+    min_distinct_trigrams: float = 0.5
+
+    def __post_init__(self) -> None:
+        for name in ("min_chars", "min_words"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+                raise ValueError(f"summary_flags.{name} must be an integer >= 0, got {v!r}")
+        for name in ("echo_words", "loop_repeats"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int) or v < 2:
+                raise ValueError(f"summary_flags.{name} must be an integer >= 2, got {v!r}")
+        v = self.min_distinct_trigrams
+        if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 1:
+            raise ValueError(f"summary_flags.min_distinct_trigrams must lie in [0, 1], got {v!r}")
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> FlagRules:
+        """From the profile mapping (``None`` or ``{}``: the defaults); unknown keys raise."""
+        data = dict(data or {})
+        known = [f.name for f in fields(cls)]
+        unknown = sorted(set(data) - set(known))
+        if unknown:
+            raise ValueError(f"summary_flags: unknown key(s) {unknown}; allowed: {known}")
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class SummaryCheck:
+    """What :func:`flag_summary` found: the ``flag`` and, unless ok, the ``reason``."""
+
+    flag: SummaryFlag
+    reason: str | None = None
+
+
+def _words(text: str) -> list[str]:
+    return [w.casefold() for w in _WORD.findall(text)]
+
+
+def _has_loop(words: list[str], repeats: int) -> bool:
+    """A word n-gram (n <= 8) repeated ``repeats`` times back to back.
+
+    A last copy cut short by the end of the text (``max_tokens`` stops inside a
+    word: "как больше исследования, как больш") counts when what is left of it
+    is a prefix of the unit.
+    """
+    n_words = len(words)
+    for n in range(1, 9):
+        for i in range(n_words - n + 1):
+            unit = words[i : i + n]
+            copies, j = 1, i + n
+            while words[j : j + n] == unit:
+                copies, j = copies + 1, j + n
+            tail = words[j:]
+            if 0 < len(tail) <= n and tail[:-1] == unit[: len(tail) - 1]:
+                copies += unit[len(tail) - 1].startswith(tail[-1])
+            if copies >= repeats:
+                return True
+    return False
+
+
+def _echoes(words: list[str], instructions: str, n: int) -> bool:
+    said = _words(instructions)
+    grams = {tuple(said[i : i + n]) for i in range(len(said) - n + 1)}
+    return any(tuple(words[i : i + n]) in grams for i in range(len(words) - n + 1))
+
+
 def flag_summary(
-    text: str, *, min_words: int = 3, min_distinct_trigrams: float = 0.5
-) -> SummaryFlag:
-    """Label a (cleaned) summary ``"ok"``, ``"empty"`` or ``"degenerate"``.
+    text: str, *, instructions: str = "", rules: FlagRules | None = None
+) -> SummaryCheck:
+    """Label a (cleaned) summary ``"ok"``, ``"empty"`` or ``"degenerate"``, with the reason.
 
     Parameters
     ----------
     text : str
         The summary.
-    min_words : int, default 3
-        Fewer words than this is degenerate.
-    min_distinct_trigrams : float, default 0.5
-        With at least 10 word trigrams, a share of distinct trigrams below
-        this is degenerate (a loop such as "боль боль боль ...").
+    instructions : str, default ""
+        The prompt's own text without the record (system message, instruction,
+        answer prefix); ``""`` for reference systems, which have no prompt.
+    rules : FlagRules, optional
+        Thresholds; the defaults of :class:`FlagRules` if omitted.
 
     Returns
     -------
-    {"ok", "empty", "degenerate"}
+    SummaryCheck
+        Every rule that applies is named in ``reason`` (``;``-joined).
 
     Examples
     --------
     >>> flag_summary("   ")
-    'empty'
-    >>> flag_summary("КТ")
-    'degenerate'
-    >>> flag_summary(" ".join(["боль в животе"] * 10))
-    'degenerate'
-    >>> flag_summary("Цель исследования: исключить острый аппендицит.")
+    SummaryCheck(flag='empty', reason='no_text')
+    >>> flag_summary("Направление (цель исследования):", rules=FlagRules(min_chars=40)).reason
+    'too_short'
+    >>> flag_summary(" ".join(["боль в животе"] * 10)).reason
+    'loop'
+    >>> flag_summary("Цель исследования: исключить острый аппендицит.").flag
     'ok'
     """
+    rules = rules if rules is not None else FlagRules()
     if not _LETTER.search(text):
-        return "empty"
-    words = [w.casefold() for w in _WORD.findall(text)]
-    if len(words) < min_words:
-        return "degenerate"
+        return SummaryCheck("empty", "no_text")
+    words = _words(text)
+    reasons = []
+    if len(text.strip()) < rules.min_chars or len(words) < rules.min_words:
+        reasons.append("too_short")
+    if instructions and _echoes(words, instructions, rules.echo_words):
+        reasons.append("prompt_echo")
     trigrams = list(zip(words, words[1:], words[2:], strict=False))
-    if len(trigrams) >= 10 and len(set(trigrams)) / len(trigrams) < min_distinct_trigrams:
-        return "degenerate"
-    return "ok"
+    if (
+        _has_loop(words, rules.loop_repeats)
+        or _LETTER_LOOP.search(text)
+        or (
+            len(trigrams) >= 10 and len(set(trigrams)) / len(trigrams) < rules.min_distinct_trigrams
+        )
+    ):
+        reasons.append("loop")
+    return SummaryCheck("degenerate", ";".join(reasons)) if reasons else SummaryCheck("ok")

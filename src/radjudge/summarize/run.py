@@ -15,6 +15,9 @@ columns keep bad outputs visible instead of dropping them):
     ``"ok"``, ``"empty"``, ``"degenerate"`` (see
     :func:`~radjudge.summarize.postprocess.flag_summary`) or ``"failed"``
     (the call failed; ``text`` is empty and ``error`` says why).
+``flag_reason``
+    Why the flag is not ``"ok"`` (``too_short``, ``prompt_echo``, ``loop``,
+    ``no_text``, ``call_failed``; several joined by ``;``), else None.
 ``error``
     The failure reason, else None.
 ``phi_masked``
@@ -62,7 +65,7 @@ from radjudge.llm.types import CacheMode
 from radjudge.summarize.config import SummarizerConfig
 from radjudge.summarize.extractive import extractive_summary
 from radjudge.summarize.gold import render_gold_summary
-from radjudge.summarize.postprocess import clean_summary, flag_summary
+from radjudge.summarize.postprocess import FlagRules, clean_summary, flag_summary
 from radjudge.summarize.prompts import load_template, render_summary_request
 from radjudge.summary_features import summary_features
 
@@ -153,7 +156,10 @@ def load_summary_clients(
     return clients
 
 
-def _row(pid: str, cfg: SummarizerConfig, text: str, **kw: Any) -> dict[str, Any]:
+def _row(
+    pid: str, cfg: SummarizerConfig, text: str, *, rules: FlagRules, **kw: Any
+) -> dict[str, Any]:
+    check = flag_summary(text, rules=rules)
     row = {
         "patient_id": pid,
         "summarizer": cfg.name,
@@ -167,7 +173,8 @@ def _row(pid: str, cfg: SummarizerConfig, text: str, **kw: Any) -> dict[str, Any
         "cache_hit": False,
         "raw_text": text,
         "finish_reason": None,
-        "flag": flag_summary(text),
+        "flag": check.flag,
+        "flag_reason": check.reason,
         "error": None,
         "phi_masked": False,
     }
@@ -280,10 +287,22 @@ def generation_batches(requests: Sequence[Any], batch_size: int) -> list[list[in
     return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
 
 
+def _instructions(template: Any) -> str:
+    """The prompt's own words (what a summary must not echo): system, instruction, prefix."""
+    parts = (template.system, template.before_record, template.after_record)
+    return "\n".join(p for p in parts if p)
+
+
 def _llm_rows(
-    records: Sequence[Any], cfg: SummarizerConfig, client: Any, *, seed: int | None
+    records: Sequence[Any],
+    cfg: SummarizerConfig,
+    client: Any,
+    *,
+    seed: int | None,
+    rules: FlagRules,
 ) -> list[dict[str, Any]]:
     template = load_template(cfg.llm_template)
+    instructions = _instructions(template)
     requests = summary_requests(records, cfg, seed=seed)
     order = generation_order(requests)
     # One call: the backend batches consecutive misses (see the module docstring).
@@ -298,11 +317,13 @@ def _llm_rows(
         raw = "" if failed else template.answer_prefix + res.text
         text = "" if failed else clean_summary(raw, cues=template.cues, headers=template.headers)
         checked = mask_summary_phi(text, allowed=record.surrogates)
+        check = flag_summary(checked.text, instructions=instructions, rules=rules)
         rows.append(
             _row(
                 record.patient_id,
                 cfg,
                 text,
+                rules=rules,
                 model=label,
                 prompt_hash=res.prompt_hash,
                 prompt_tokens=int(res.prompt_tokens),
@@ -311,7 +332,8 @@ def _llm_rows(
                 cache_hit=bool(res.cached),
                 raw_text=raw,
                 finish_reason=res.finish_reasons[0] if res.finish_reasons else None,
-                flag="failed" if failed else flag_summary(checked.text),
+                flag="failed" if failed else check.flag,
+                flag_reason="call_failed" if failed else check.reason,
                 error=res.error,
                 phi_masked=checked.masked,
             )
@@ -326,6 +348,7 @@ def run_summarizers(
     clients: Mapping[str, LLMClient] | None = None,
     facts: Mapping[str, Mapping[str, Any]] | None = None,
     seed: int | None = None,
+    flag_rules: FlagRules | Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
     """Summarize every record with every summarizer.
 
@@ -342,10 +365,13 @@ def run_summarizers(
         ``patient_id -> ground_truth["facts"]``; required by a ``gold`` summarizer.
     seed : int, optional
         The profile's seed, put in every request.
+    flag_rules : FlagRules or mapping, optional
+        Thresholds of the summary flags (``02_summarization.summary_flags``);
+        the defaults of :class:`~radjudge.summarize.postprocess.FlagRules` if omitted.
 
     Returns
     -------
-    DataFrame, shape (len(records) * len(configs), 14)
+    DataFrame, shape (len(records) * len(configs), 16)
         Columns :data:`radjudge.contracts.SUMMARIES`, rows ordered by summarizer (profile
         order) then record. No row is ever dropped: failed, empty and
         degenerate outputs are kept with their ``flag``.
@@ -362,6 +388,7 @@ def run_summarizers(
         raise ValueError(f"records: patient id(s) {dupes} appear more than once")
     for r in records:
         require_anonymized(r)
+    rules = flag_rules if isinstance(flag_rules, FlagRules) else FlagRules.from_dict(flag_rules)
     rows: list[dict[str, Any]] = []
     for cfg in configs:
         if cfg.kind == "gold":
@@ -378,13 +405,14 @@ def run_summarizers(
                     render_gold_summary(known[r.patient_id], patient_id=r.patient_id),
                     allowed=r.surrogates,
                 )
-                rows.append(_row(r.patient_id, cfg, gold.text, phi_masked=gold.masked))
+                rows.append(_row(r.patient_id, cfg, gold.text, rules=rules, phi_masked=gold.masked))
         elif cfg.kind == "extractive":
             rows += [
                 _row(
                     r.patient_id,
                     cfg,
                     extractive_summary(r.sections, max_chars=cfg.max_chars or 600),
+                    rules=rules,
                 )
                 for r in records
             ]
@@ -394,7 +422,7 @@ def run_summarizers(
                     f"summarizer {cfg.name!r} needs a client for model {cfg.model!r}; build them "
                     "with load_summary_clients(...)"
                 )
-            rows += _llm_rows(records, cfg, clients[cfg.llm_model], seed=seed)
+            rows += _llm_rows(records, cfg, clients[cfg.llm_model], seed=seed, rules=rules)
     out = pd.DataFrame(rows, columns=list(SUMMARIES.names()))
     out["prompt_tokens"] = out["prompt_tokens"].astype("int64")
     out["completion_tokens"] = out["completion_tokens"].astype("int64")
