@@ -206,7 +206,7 @@ def _panel(value: Any, params: Mapping[str, Any]) -> None:
 
 
 def _simulation(value: Any, params: Mapping[str, Any]) -> None:
-    from radjudge.simulate import SimulationParams
+    from radjudge.ratings.simulate import SimulationParams
 
     SimulationParams.from_dict(value)
 
