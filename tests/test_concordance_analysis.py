@@ -16,7 +16,6 @@ import yaml
 from concordance_data import BOOT, N_BOOT, SEED, small_data, small_grid, small_tables
 from conftest import ROOT, run_cli
 from radjudge.concordance import analysis as ca
-from radjudge.concordance.bootstrap import BootstrapSettings
 from radjudge.concordance.alt_test import alt_test
 from radjudge.concordance.bootstrap import (
     BootstrapSettings,

@@ -1,4 +1,4 @@
-"""Factor effects within judges: paired contrasts recover a known effect that a pooled mean hides."""
+"""Factor effects within judges: paired contrasts recover a known effect a pooled mean hides."""
 
 from __future__ import annotations
 

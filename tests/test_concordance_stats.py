@@ -16,8 +16,8 @@ from radjudge.concordance.effects import paired_factor_effects
 from radjudge.concordance.kendall import UndefinedStatisticWarning
 from radjudge.contracts import STATS_PREFIXES, ContractError, check_stats
 
-
 BOOT20 = BootstrapSettings(n_boot=20, seed=SEED)  # a quick grid for the edge cases
+
 
 @pytest.fixture(scope="module")
 def tables():

@@ -247,6 +247,8 @@ def test_credentials_in_a_url_or_a_key_as_api_key_env_are_refused_unechoed(mini_
         assert says in str(info.value)
         assert "hunter2pass" not in str(info.value) and "sk-Live" not in str(info.value)
         assert "abc123456" not in str(info.value)
+
+
 def test_a_metric_without_its_reference_summarizer_fails_the_check(tmp_path: Path):
     """Real records have no gold summary: a study profile keeping ROUGE-L is refused at --check."""
     from radjudge.profiles import load_profile

@@ -388,7 +388,7 @@ def test_parameter_recovery_orders_each_categorys_emphasis():
 
 
 def test_no_content_scores_low_on_every_criterion_correctness_included(roster):
-    """Flagged summaries and summaries without a key fact sit at the bottom, whatever their support."""
+    """Flagged summaries and ones without a key fact sit at the bottom, whatever their support."""
     rng = np.random.default_rng(1)
     good = _features(60, rng, coverage=0.8, unsupported_rate=0.0, unsupported_numbers=0.0)
     empty = good.assign(coverage=0.0, summarizer=lambda d: d["summarizer"] + "_none")

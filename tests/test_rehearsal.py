@@ -1,4 +1,4 @@
-"""The rehearsal (params/rehearsal.yaml): forms typed in LibreOffice, one llama.cpp server, the path.
+"""The rehearsal (params/rehearsal.yaml): forms typed in LibreOffice, a llama.cpp server, the path.
 
 * Forms filled by a real LibreOffice Calc (headless, UNO) and saved with its
   XLSX filter import exactly, and the import says which application saved them.

@@ -1064,9 +1064,10 @@ def check_stats(stats: Mapping[str, Any], *, source: str = "stats") -> None:
     not checked.
 
     >>> check_stats({"w.grid.n": 3, "w.grid.n_significant": 1, "effects.scale.5.n_pairs": "x"})
+    ... # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    radjudge.contracts.ContractError: stats: key 'effects.scale.5.n_pairs' = 'x' fits no pattern of the stats.json schema (radjudge.contracts.STATS_SCHEMA); nearest: effects.<factor>.<level>.n_pairs (int)
+    radjudge.contracts.ContractError: stats: key 'effects.scale.5.n_pairs' = 'x' fits no pattern ...
     """
     compiled = [(k, k.regex) for k in STATS_SCHEMA]
     for key, value in stats.items():

@@ -207,7 +207,7 @@ def select_notebooks(
     start: str | None = None,
     only: Iterable[str] | None = None,
 ) -> list[PipelineNotebook]:
-    """Apply ``--from NN`` and ``--only NN[,NN]``; unknown numbers and an empty selection are errors."""
+    """Apply ``--from NN`` and ``--only NN[,NN]``: an unknown number or no selection is an error."""
     numbers = [nb.number for nb in notebooks]
 
     def norm(n: str) -> str:

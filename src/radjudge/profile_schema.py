@@ -494,7 +494,9 @@ def parse_override(raw: str, annotation: Any, *, current: Any = None) -> Any:
     schema does not type (``Any``) is parsed like its current value: a string
     stays the raw text, anything else is YAML.
 
-    >>> parse_override("off", CacheMode), parse_override("7", int), parse_override("none", Granularity)
+    >>> parse_override("off", CacheMode), parse_override("7", int), parse_override(
+    ...     "none", Granularity
+    ... )
     ('off', 7, 'none')
     >>> parse_override("null", _int(ge=1) | None) is None
     True

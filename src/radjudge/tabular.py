@@ -323,7 +323,10 @@ def read_csv_table(
                 kind="ragged",
                 file=path,
                 row=row_no,
-                expected='one cell per column; quote cells that contain the delimiter or line breaks ("...")',
+                expected=(
+                    "one cell per column; quote cells that contain the delimiter or line "
+                    'breaks ("...")'
+                ),
             )
         rows.append((row_no, cells))
     assert header is not None  # the text is not blank

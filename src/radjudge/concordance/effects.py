@@ -1,4 +1,5 @@
-"""Factor effects within judges: paired contrasts of W between levels of scale, granularity, criterion.
+"""Factor effects within judges: paired contrasts of W between levels of scale, granularity,
+criterion.
 
 Estimand
 --------

@@ -3,7 +3,8 @@ whether the panel behaves like one: how it rates the degenerate summaries and ho
 follow the summaries' length.
 
 Notebook 03 shows both right after the import of the expert ratings, before any judge ran;
-notebook 05 writes the second to ``stats.json`` (``experts.degenerate.*``, ``experts.length_spearman.*``).
+notebook 05 writes the second to ``stats.json`` (``experts.degenerate.*``,
+``experts.length_spearman.*``).
 """
 
 from __future__ import annotations

@@ -536,7 +536,8 @@ def findings_markdown(stats: Mapping[str, object], *, section: str) -> str:
         checks = ""
         if "experts.degenerate.n" in stats:
             checks = (
-                f" Over the {f('experts.degenerate.n')} degenerate summaries (flag not ok) the mean "
+                f" Over the {f('experts.degenerate.n')} degenerate summaries (flag not ok) "
+                "the mean "
                 "expert score is "
                 + ", ".join(
                     f"{c} {f(f'experts.degenerate.{c}.mean')}"

@@ -71,7 +71,8 @@ def score_use_table(judge_ratings: pd.DataFrame, expert_ratings: pd.DataFrame) -
         integer ``score`` (log-probability answers keep their argmax there) are
         not counted.
 
-    >>> j = pd.DataFrame({"judge": ["a", "a", "a"], "judge_kind": "llm", "criterion": "c", "scale": 3,
+    >>> j = pd.DataFrame({"judge": ["a", "a", "a"], "judge_kind": "llm", "criterion": "c",
+    ...     "scale": 3,
     ...     "granularity": "none", "repeat": 0, "patient_id": "P1", "summarizer": "s",
     ...     "score": pd.array([1, 3, None], "Int64"), "expected_score": float("nan"),
     ...     "status": ["ok", "ok", "unparseable"]})

@@ -15,7 +15,8 @@ reduce_samples(parsed) -> SampleSummary                                       (s
 metric_value(metric, reference, candidate) -> float                           (metric judges)
 parse_judges(judges, *, models, language, rubric, summarizers) -> list[JudgeSpec]
 check_metric_references(judges, summarizers)                                 (profile --check)
-run_sweep(summaries, records, judges, *, clients, seed, gate, ...) -> SweepResult(ratings, validity, judges)
+run_sweep(summaries, records, judges, *, clients, seed, gate, ...)
+    -> SweepResult(ratings, validity, judges)
 validity_report(ratings, *, summaries, gate) -> DataFrame                     (the validity gate)
 """
 

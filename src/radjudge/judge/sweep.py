@@ -56,9 +56,9 @@ from radjudge.judge.metric import metric_value
 from radjudge.judge.parse import parse_score
 from radjudge.judge.prompt import JudgePrompt, load_template, render_judge_prompt
 from radjudge.judge.scoring import label_distribution, reduce_samples
+from radjudge.judge.validity import ValidityGate, validity_report
 from radjudge.llm import GenerationRequest, LLMClient, ScoreRequest, load_client
 from radjudge.llm.types import CacheMode
-from radjudge.judge.validity import ValidityGate, validity_report
 from radjudge.rubric import load_rubric
 
 __all__ = [

@@ -157,9 +157,10 @@ def _check_entry(key: str, entry: Any, *, where: str) -> dict[str, Any]:
     Returns the entry without its checksum; raises CacheIntegrityError naming ``where``.
     """
     if not isinstance(entry, dict) or entry.get("k") != key:
+        held = type(entry).__name__ if not isinstance(entry, dict) else f"key {entry.get('k')}"
         raise CacheIntegrityError(
             f"{where}: the line is not the entry of key {key} (it holds "
-            f"{type(entry).__name__ if not isinstance(entry, dict) else 'key ' + str(entry.get('k'))})"
+            f"{held})"
             "; delete the line - its call will be recomputed"
         )
     if "c" not in entry:
@@ -292,7 +293,8 @@ class CallCache:
                 shard.line_of.setdefault(key, shard.lines)  # e.g. this process's own append
             else:
                 raise CacheIntegrityError(
-                    f"{shard.path}, lines {shard.line_of.get(key, '?')} and {shard.lines}: key {key} is "
+                    f"{shard.path}, lines {shard.line_of.get(key, '?')} and {shard.lines}: "
+                    f"key {key} is "
                     "stored twice with different values, so a replay would depend on which line "
                     "is read. Keep the right line and delete the other (or delete both to "
                     "recompute the call)"

@@ -121,8 +121,8 @@ def url_credentials(url: str) -> str | None:
 
     >>> url_credentials("http://127.0.0.1:8000/v1") is None
     True
-    >>> url_credentials("https://bob:pw@example.org/v1")
-    'holds credentials (user:password@); put the key in the environment variable named by api_key_env'
+    >>> print(url_credentials("https://bob:pw@example.org/v1"))
+    holds credentials (user:password@); put the key in the environment variable named by api_key_env
     """
     parts = urllib.parse.urlsplit(url)
     if parts.username is not None or parts.password is not None:

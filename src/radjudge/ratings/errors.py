@@ -42,7 +42,9 @@ ERROR_KINDS: dict[str, str] = {
     "scale_mismatch": "a scale that disagrees with the form, the key or the study's scale",
     "invalid_value": "a malformed identifier, scale, count or roster entry",
     "duplicate_expert": "the roster lists an expert twice",
-    "extra_sheet": "a form has a worksheet it was not exported with (e.g. a copy of the rating sheet)",
+    "extra_sheet": (
+        "a form has a worksheet it was not exported with (e.g. a copy of the rating sheet)"
+    ),
     "column_order": "the rating sheet's column ids are not those of the form's metadata, in order",
     "formula_without_value": "a cell holds a formula that no spreadsheet application computed",
     "merged_cells": "cells of the rating sheet were merged (a merge keeps one value only)",

@@ -305,14 +305,17 @@ def _read_xlsx(path: Path, ctx: _Context) -> None:
                 kind="missing_sheet",
                 file=path,
                 sheet=exc.sheet,
-                expected="a rating form exported by radjudge.ratings.export_forms, sheets unrenamed",
+                expected=(
+                    "a rating form exported by radjudge.ratings.export_forms, sheets unrenamed"
+                ),
             ) from None
         raise RatingsError.from_table(exc) from None
     extra = [t for t, _ in table.sheets if t not in FORM_SHEETS]
     if extra:
         raise RatingsError(
             f"the workbook has sheet(s) it was not exported with: {', '.join(map(repr, extra))}; "
-            f"ratings are read from {RATING_SHEET!r} only, so ratings typed elsewhere would be lost",
+            f"ratings are read from {RATING_SHEET!r} only, so ratings typed elsewhere would be "
+            "lost",
             kind="extra_sheet",
             file=path,
             sheet=extra[0],
@@ -339,7 +342,9 @@ def _read_xlsx(path: Path, ctx: _Context) -> None:
             sheet=META_SHEET,
             row=mrow["key_fingerprint"],
             column="B",
-            expected="the blinding key this form was exported with (re-exporting forms makes a new key)",
+            expected=(
+                "the blinding key this form was exported with (re-exporting forms makes a new key)"
+            ),
         )
     eid = str(meta["expert_id"])
     if eid not in key.forms:
@@ -380,7 +385,8 @@ def _read_xlsx(path: Path, ctx: _Context) -> None:
             )
         if ctx.category[eid] != category:
             raise RatingsError(
-                f"the form says expert {eid!r} is a {category!r}, the roster says {ctx.category[eid]!r}",
+                f"the form says expert {eid!r} is a {category!r}, the roster says "
+                f"{ctx.category[eid]!r}",
                 kind="category_mismatch",
                 file=path,
                 sheet=META_SHEET,
@@ -425,7 +431,8 @@ def _read_xlsx(path: Path, ctx: _Context) -> None:
         for crit, n in key.scales.items():
             if crit in ctx.scales and ctx.scales[crit] != n:
                 raise RatingsError(
-                    f"the form rates {crit!r} on 1..{n} but the study expects 1..{ctx.scales[crit]}",
+                    f"the form rates {crit!r} on 1..{n} but the study expects "
+                    f"1..{ctx.scales[crit]}",
                     kind="scale_mismatch",
                     file=path,
                     sheet=META_SHEET,
@@ -634,7 +641,8 @@ def _read_rating_sheet(
     absent = [c for c in form_codes if c not in first_row]
     if absent:
         raise RatingsError(
-            f"{len(absent)} summary row(s) of the form are missing (first: code {absent[0]!r}, exported "
+            f"{len(absent)} summary row(s) of the form are missing (first: code {absent[0]!r}, "
+            "exported "
             f"at row {FIRST_DATA_ROW + position[absent[0]]})",
             kind="missing_row",
             file=path,
@@ -689,7 +697,8 @@ def _register(
     where = f"{file}" + (f", sheet {sheet!r}" if sheet else "") + f", row {row_no}"
     if ident in ctx.seen:
         raise RatingsError(
-            f"expert {ident[0]!r} rated ({ident[1]}, {ident[2]}) on {ident[3]!r} already in {ctx.seen[ident]}",
+            f"expert {ident[0]!r} rated ({ident[1]}, {ident[2]}) on {ident[3]!r} already in "
+            f"{ctx.seen[ident]}",
             kind="duplicate_rating",
             file=file,
             sheet=sheet,
@@ -1059,7 +1068,8 @@ def completeness(ratings: pd.DataFrame) -> pd.DataFrame:
         n_missing, share_missing, source_file`` (files joined by ``;``).
 
     >>> df = pd.DataFrame({"expert_id": ["E1", "E1", "E2"], "expert_category": ["a", "a", "b"],
-    ...                    "score": pd.array([3, None, 4], dtype="Int64"), "source_file": ["f1", "f1", "f2"]})
+    ...                    "score": pd.array([3, None, 4], dtype="Int64"),
+    ...                    "source_file": ["f1", "f1", "f2"]})
     >>> completeness(df)[["expert_id", "n_cells", "n_missing", "share_missing"]]
       expert_id  n_cells  n_missing  share_missing
     0        E1        2          1            0.5

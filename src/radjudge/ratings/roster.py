@@ -81,8 +81,9 @@ def id_problem(value: str) -> str | None:
 
     >>> id_problem("E01") is None
     True
-    >>> id_problem("Е01")
-    "expert id 'Е01' holds 'Е' (U+0415 CYRILLIC CAPITAL LETTER IE, looks like Latin 'E') at position 1"
+    >>> print(id_problem("Е01"))  # doctest: +NORMALIZE_WHITESPACE
+    expert id 'Е01' holds 'Е' (U+0415 CYRILLIC CAPITAL LETTER IE, looks like Latin 'E')
+    at position 1
     """
     if _ID.match(value):
         return None

@@ -247,7 +247,8 @@ class SimulationParams:
             raise ValueError(f"simulation.halo must lie in [0, 1], got {params.halo}")
         if not 0 <= params.paraphrase_tolerance < 1:
             raise ValueError(
-                f"simulation.paraphrase_tolerance must lie in [0, 1), got {params.paraphrase_tolerance}"
+                "simulation.paraphrase_tolerance must lie in [0, 1), got "
+                f"{params.paraphrase_tolerance}"
             )
         sc = params.substance_coverage
         if sc is not None and not 0 < sc <= 1:

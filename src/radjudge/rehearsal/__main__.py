@@ -1,4 +1,4 @@
-"""``python -m radjudge.rehearsal {prepare,serve,run}``: the rehearsal's driver (``make rehearsal``).
+"""``python -m radjudge.rehearsal {prepare,serve,run}``: the rehearsal driver (``make rehearsal``).
 
 prepare
     Write the rehearsal's input files (records XLSX, roster CSV) where the profile says.
