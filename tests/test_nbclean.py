@@ -113,6 +113,11 @@ def test_command_line_checks_strips_and_filters(tmp_path):
     )
     assert res.returncode == 0, res.stderr.decode()
     assert res.stdout.decode("utf-8") == committed
+    # a notebook git is merging holds conflict markers: the filter stores it unchanged
+    conflicted = committed.replace('"cells": [', '"cells": [\n<<<<<<< HEAD\n=======\n>>>>>>> b', 1)
+    res = subprocess.run(mod, input=conflicted.encode(), capture_output=True, timeout=120)
+    assert res.returncode == 0 and res.stdout.decode("utf-8") == conflicted
+    assert "left unchanged, not a notebook" in res.stderr.decode()
     bad = tmp_path / "bad.ipynb"
     bad.write_text("[]")
     res = _run([*mod, str(bad)], tmp_path)

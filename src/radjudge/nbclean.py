@@ -151,7 +151,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.files:
         # bytes in, bytes out: git's pipes carry UTF-8 whatever the locale says
-        sys.stdout.buffer.write(clean_text(sys.stdin.buffer.read().decode("utf-8")).encode())
+        raw = sys.stdin.buffer.read()
+        try:
+            sys.stdout.buffer.write(clean_text(raw.decode("utf-8")).encode())
+        except (ValueError, UnicodeDecodeError) as err:
+            # a file git is merging holds conflict markers: store it as it is (a filter that
+            # fails breaks `git status` and the merge); the notebook is cleaned once resolved
+            print(f"radjudge.nbclean: left unchanged, {err}", file=sys.stderr)
+            sys.stdout.buffer.write(raw)
         return 0
     unclean = []
     for f in args.files:
