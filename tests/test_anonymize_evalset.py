@@ -8,9 +8,14 @@ development data like ``dev``: the issue's targets (recall >= 0.98 for every typ
 >= 0.90, >= 0.99 of clinical terms kept) are asserted on both.
 
 ``heldout`` is a second set, written by another session while the second round's detectors
-were built, merged only after they were committed, and scored once. It falls short of the
-targets; the floors below are that measurement, to catch regressions, not targets - and the
-detectors must not be tuned on its misses.
+were built, merged only after they were committed, and scored once (recall 0.903). The third
+round was tuned on it, so it is development data now; its floors are the third round's figures.
+
+``heldout3`` is a third set (tests/data/anonymization_eval/HELDOUT3.md), written by a session
+that saw neither the detectors nor the other sets, merged only after the third round's
+detectors were committed, and scored once. It falls short of the targets; the floors below are
+that measurement rounded down, to catch regressions, not targets - and the detectors must not
+be tuned on its misses.
 """
 
 from __future__ import annotations
@@ -28,24 +33,44 @@ from radjudge.anonymize.evalset import (
     score_eval_set,
 )
 
-# Held-out second set, first and only measurement (issue 14, second round; 249 snippets, 475
-# identifiers, 345 kept terms): recall NAME 0.972, DATE 0.946, PHONE 0.833, EMAIL 1, URL 0.909,
-# ADDRESS 0.883, ID 0.800, ORG 0.855; all 0.903 (429/475); precision 0.970 (487/502 detections);
-# clinical terms kept 0.988 (341/345).
+# Second set (issue 14; 249 snippets, 475 identifiers, 345 kept terms). Held out in the second
+# round: recall 0.903, precision 0.970, kept 0.988. Tuned on in the third round, after which:
+# recall NAME 0.991, DATE 1, PHONE 1, EMAIL 1, URL 1, ADDRESS 1, ID 1, ORG 0.988; all 0.996
+# (473/475); precision 0.967 (466/482 detections); clinical terms kept 0.988 (341/345).
 HELDOUT_FLOORS = {
     "recall": {
-        "NAME": 0.97,
-        "DATE": 0.94,
-        "PHONE": 0.83,
+        "NAME": 0.99,
+        "DATE": 1.0,
+        "PHONE": 1.0,
         "EMAIL": 1.0,
-        "URL": 0.90,
-        "ADDRESS": 0.88,
-        "ID": 0.80,
-        "ORG": 0.85,
+        "URL": 1.0,
+        "ADDRESS": 1.0,
+        "ID": 1.0,
+        "ORG": 0.98,
     },
-    "recall_all": 0.90,
-    "precision": 0.965,
-    "kept": 0.985,
+    "recall_all": 0.99,
+    "precision": 0.96,
+    "kept": 0.98,
+}
+# Third set, first and only held-out measurement (issue 14, third round, after commit 8a82ec9;
+# 250 snippets, 693 identifiers, 498 kept terms): recall NAME 0.960 (168/175), DATE 0.919
+# (125/136), PHONE 0.923 (48/52), EMAIL 1 (18/18), URL 1 (12/12), ADDRESS 0.826 (76/92), ID 0.977
+# (84/86), ORG 0.885 (108/122); all 0.922 (639/693); precision 0.928 (671/723 detections);
+# clinical terms kept 0.968 (482/498).
+HELDOUT3_FLOORS = {
+    "recall": {
+        "NAME": 0.95,
+        "DATE": 0.91,
+        "PHONE": 0.92,
+        "EMAIL": 1.0,
+        "URL": 1.0,
+        "ADDRESS": 0.82,
+        "ID": 0.97,
+        "ORG": 0.88,
+    },
+    "recall_all": 0.92,
+    "precision": 0.92,
+    "kept": 0.96,
 }
 
 
@@ -55,7 +80,7 @@ def scores(split: str):
 
 
 def test_the_set_loads_with_exact_offsets_and_known_types():
-    for split, prefix in (("dev", "d"), ("test", "t"), ("heldout", "h")):
+    for split, prefix in (("dev", "d"), ("test", "t"), ("heldout", "h"), ("heldout3", "k")):
         snippets = load_eval_set(split)
         assert len(snippets) >= 170 and all(s.id.startswith(prefix) for s in snippets)
         for s in snippets:
@@ -88,14 +113,17 @@ def test_both_development_splits_meet_the_issue_targets(split):
     assert sc.clinical_preserved >= 0.99, sc.clinical
 
 
-def test_held_out_second_set_stays_at_its_measured_level():
-    sc = scores("heldout")
+@pytest.mark.parametrize(
+    ("split", "floors"), [("heldout", HELDOUT_FLOORS), ("heldout3", HELDOUT3_FLOORS)]
+)
+def test_second_and_third_sets_stay_at_their_measured_level(split, floors):
+    sc = scores(split)
     by_type = sc.by_type.set_index("type")
-    for t, floor in HELDOUT_FLOORS["recall"].items():
+    for t, floor in floors["recall"].items():
         assert by_type.loc[t, "recall"] >= floor, (t, sc.misses)
-    assert sc.recall("all") >= HELDOUT_FLOORS["recall_all"], sc.misses
-    assert sc.precision("all") >= HELDOUT_FLOORS["precision"], sc.false_positives
-    assert sc.clinical_preserved >= HELDOUT_FLOORS["kept"], sc.clinical
+    assert sc.recall("all") >= floors["recall_all"], sc.misses
+    assert sc.precision("all") >= floors["precision"], sc.false_positives
+    assert sc.clinical_preserved >= floors["kept"], sc.clinical
 
 
 def test_class_table_and_audit_rows():

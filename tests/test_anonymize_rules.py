@@ -104,8 +104,9 @@ def test_no_identifier_in_scores_values_and_bare_facility_kinds(text):
 
 def test_snils_shape_counts_even_with_a_wrong_check_but_bare_digits_need_a_valid_one():
     assert found("СНИЛС 112-233-445 94") == [("SNILS", "112-233-445 94")]
-    assert found("код 11223344594 в реестре") == []
-    assert found("реквизит 500100732258") == []
+    # not a SNILS; still an identifier by its shape (privacy first, issue 14 round 3)
+    assert found("код 11223344594 в реестре") == [("RECORD_ID", "11223344594")]
+    assert found("реквизит 500100732258") == [("RECORD_ID", "500100732258")]  # not an INN
 
 
 @pytest.mark.parametrize(

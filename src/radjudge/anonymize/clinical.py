@@ -60,6 +60,7 @@ __all__ = [
     "EPONYMS",
     "is_listed_eponym",
     "MEDICAL_ABBREVIATIONS",
+    "NOT_ORGANISATIONS",
     "protected_spans",
     "is_medical_abbreviation",
     "is_lab_word",
@@ -119,6 +120,13 @@ _GRADE_AFTER = re.compile(r"\s(?:[IVX]{1,4}[A-F]?|[A-D]|\d(?:[.,]\d)?)(?!\w|[.,]
 
 #: Abbreviations of medical text that NER takes for organisations or places.
 MEDICAL_ABBREVIATIONS: frozenset[str] = frozenset(_TERMS["abbreviations"].split())
+#: Upper-case tokens that are no organisation: the medical abbreviations and the longer list of
+#: clinical and administrative abbreviations (``abbreviations_more``), also in upper case.
+NOT_ORGANISATIONS: frozenset[str] = frozenset(
+    w
+    for t in (*MEDICAL_ABBREVIATIONS, *_TERMS["abbreviations_more"].split())
+    for w in (t, t.upper())
+)
 _LABS = _stems("labs")
 _STUDIES = _stems("studies")
 _CLINICAL = _stems("clinical_words")

@@ -27,6 +27,7 @@ from radjudge.anonymize.clinical import (
     is_medical_abbreviation,
     protected_spans,
 )
+from radjudge.anonymize.generic import extend_chains
 from radjudge.anonymize.heuristics import find_name_heuristics
 from radjudge.anonymize.morph import (
     ROLE_BEFORE,
@@ -55,6 +56,7 @@ Detector = Literal["rules", "ner", "morph", "heuristics"]
 #: All detectors: what the anonymizer and the guard always run.
 DETECTORS: tuple[str, ...] = ("rules", "ner", "morph", "heuristics")
 _NAMEISH = {"NAME", "ORGANIZATION", "LOCATION"}
+_CHAINED = {"ORGANIZATION", "ADDRESS", "LOCATION"}
 _PLACEHOLDER = re.compile("|".join(re.escape(p) for p in sorted(set(PLACEHOLDERS.values()))))
 _CACHE_MAX = 200_000  # lines; a few hundred bytes each
 _cache: dict[str, tuple[Detection, ...]] = {}
@@ -237,7 +239,9 @@ _PARTICLE_NAME = re.compile(
     r"(?<![\w-])(?:аль|эль|ал|ас|ад|ан|ат|уль|ибн|бин|бен)[\s-][А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?"
 )
 # Turkic patronymic particles close a name: "Мамедова Севиль Азер кызы".
-_PATRONYMIC_PARTICLE = re.compile(r"\s(?:оглы|оглу|улы|уулу|кызы|кзы|гызы|кизи)(?![\w-])")
+_PATRONYMIC_PARTICLE = re.compile(
+    r"\s(?:оглы|оглу|огли|угли|ули|улы|уулу|кызы|кзы|гызы|кизи|кыз)(?![\w-])"
+)
 _LATIN_ALIAS = re.compile(
     r"\s?\((?P<v>[A-Z][a-z'-]+(?:[ -](?:[A-Z][a-z'-]+|al|el|de|da|van|von|bin|ibn|le|la)){1,4})\)"
 )
@@ -360,6 +364,8 @@ def _combine(
             or not any(ps < d.end and d.start < pe for ps, pe in protected)
         ]
     merged = merge_detections(found, line)
+    if any(d.type in _CHAINED for d in merged) or "дрес" in line or "АДРЕС" in line:
+        merged = merge_detections([*merged, *extend_chains(line, [*found, *merged])], line)
     if any(d.type == "NAME" for d in merged):
         # An eponym known only by its position yields to a person named in the same text
         # ("Оливеру Кану ... Реакцией Кана").

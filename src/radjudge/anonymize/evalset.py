@@ -7,7 +7,10 @@ or the cohort generator (the set's README says how), in splits:
   issue 14's first round and ``test`` held out; its misses were read after that
   round, so both are development data now.
 * ``heldout``: a second set, written later by another session, for a held-out
-  measurement of the second round (report it, never tune on it).
+  measurement of the second round; scored once, then development data in the third round.
+* ``heldout3``: a third set (``HELDOUT3.md``), written by a session that saw neither the
+  detectors nor the other sets, for a held-out measurement of the third round (report it,
+  never tune on it).
 
 Each snippet lists the identifiers to remove (``NAME``, ``DATE``, ``PHONE``,
 ``EMAIL``, ``URL``, ``ADDRESS``, ``ID``, ``ORG``) and the clinical terms to
@@ -120,11 +123,11 @@ def _span(obj: dict, key: str, text: str, where: str) -> EvalSpan:
 
 
 #: The splits of the set, in the order they were written.
-SPLITS: tuple[str, ...] = ("dev", "test", "heldout")
+SPLITS: tuple[str, ...] = ("dev", "test", "heldout", "heldout3")
 
 
 def load_eval_set(
-    split: Literal["dev", "test", "heldout"],
+    split: Literal["dev", "test", "heldout", "heldout3"],
     folder: str | os.PathLike[str] = paths.ANONYMIZATION_EVAL,
 ) -> list[EvalSnippet]:
     """Read ``<folder>/<split>.jsonl``.

@@ -184,8 +184,8 @@ def _lower_kind(word: str) -> str:
     """The best parse of a lower-case word: ``Name``, ``Surn``, ``Patr``, ``unknown`` (a word
     the dictionary does not know: a rare or foreign surname, often) or ``other``."""
     parses = analyzer().parse(word)
-    if not parses:
-        return "other"
+    if not parses or _ROLE_RIGHT_BEFORE.search(word + " "):
+        return "other"  # a role word ("гастроэнтеролога") never belongs to a name
     best = str(parses[0].tag)
     for tag in _NAME_TAGS:
         if tag in best:
@@ -258,6 +258,11 @@ _LOWER_SURNAME_SHAPE = re.compile(
     r"[а-яё]{2,}(?:(?:ов|ев|ёв|ин|ын)(?:а|у|ым|ой|ою|е|ы)?|(?:ск|цк)(?:ий|ая|ого|ому|им|ом|ой|ую))"
     r"|[а-яё]+(?:енко|ук|юк|ян|ых|их|швили|дзе)"
 )
+# Endings no drug or common word has: "холматов шерзод" (not "инсулин гларгин").
+_STRONG_SURNAME_SHAPE = re.compile(
+    r"[а-яё]{2,}(?:(?:ов|ев|ёв)(?:а|у|ым|ой|ою|е|ы)?|(?:ск|цк)(?:ий|ая|ого|ому|им|ом|ой|ую))"
+    r"|[а-яё]+(?:енко|швили|дзе|ян)"
+)
 # Lower-case abbreviations shaped like initials: "т.е.", "т.к.", "в.в." (внутривенно)...
 _NOT_INITIALS = frozenset(
     "т.е. т.к. т.д. т.п. т.ч. т.н. т.о. и.о. в.в. м.б. н.в. п.к. в.м. с.г. ч.н. н.э. д.б. р.д. "
@@ -312,7 +317,16 @@ def _lower_tokens(text: str) -> list[tuple[int, int, str]]:
                 n_kind == "init"
                 and is_initials(text[n_start:n_end])
                 and _LOWER_SURNAME_SHAPE.fullmatch(word)
-            ) or (n_kind == "Name" and _animate_noun(word)):
+            ) or (
+                n_kind == "Name"
+                and (
+                    _animate_noun(word)
+                    or (
+                        _STRONG_SURNAME_SHAPE.fullmatch(word)
+                        and analyzer().word_is_known(text[n_start:n_end])
+                    )
+                )
+            ):
                 out[i] = (start, end, "Surn")
                 break
     return out

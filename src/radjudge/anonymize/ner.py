@@ -77,7 +77,7 @@ def ner_tagger():  # noqa: ANN201 - natasha.NewsNERTagger, imported lazily
 # Lower-case particles inside foreign names ("Абу Машар ибн Эзра", "Франк де Блекере").
 _COMPOUND = re.compile(r"[А-ЯЁA-Z]{2,}-[а-яё]+")
 _PARTICLES = frozenset(
-    "ибн бен бин аль эль ас ад де ди да дос дю ла ле ван фон дер цу оглы кызы".split()
+    "ибн бен бин аль эль ас ад де ди да дос дю ла ле ван фон дер цу оглы кызы угли".split()
 )
 
 

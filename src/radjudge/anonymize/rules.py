@@ -15,7 +15,8 @@ abbreviated (``3 марта 2023 г.``, ``16 мар. 2022``, ``7 янв 2022``),
 year (``в марте 2023 г.``, ``февраля 2022``), and a bare day.month
 (``с 03.11``, ``ЭКГ 14.03``, ``05.11 бригадой``, ``14.11.``) when its context
 makes it a date: a preposition or an investigation before it, the start of a
-sentence, a leading zero, or the closing dot of ``dd.mm.``. A decimal is
+sentence, or two two-digit parts (``выдан 24.11``) unless a value context
+explains them (privacy first: a masked value costs less than a leaked date). A decimal is
 never a date: a number after an analyte (``Калий 4.5.``, ``СРБ 5.9.``) or
 before a unit (``4.5 ммоль/л``). A bare year is not a date identifier (it
 stays: "аппендэктомия в 1998 г.").
@@ -49,6 +50,7 @@ from radjudge.anonymize.clinical import (
     is_medical_abbreviation,
     is_study_word,
 )
+from radjudge.anonymize.generic import find_generic
 from radjudge.anonymize.identifiers import inn_is_valid, snils_is_valid
 from radjudge.anonymize.spans import Detection
 
@@ -129,7 +131,8 @@ _DATE_ISO = re.compile(r"(?P<y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)(?![\d-])")
 _DATE_TEXT = re.compile(
     rf"(?P<d>\d{{1,2}})(?:-?го)?\s+(?P<mon>{_MONTH_GEN}(?![а-яё])|{_MONTH_ABBR}(?![а-яё])\.?)"
     # a two-digit year only with its "г."/"года": "12 дек. 21 г."
-    rf"(?:\s*(?P<y>{_Y4}|\d{{2}}(?=\s?(?:г\.|года|году|г(?![\w]))))(?![\d]){_YEAR_WORD})?"
+    rf"(?:\s*(?P<y>{_Y4}|\d{{2}}(?=\s?(?:г\.|года|году|г(?![\w])|[.,;:)](?!\d)|$)))(?![\d])"
+    rf"{_YEAR_WORD})?"
 )
 # A day and a Roman month without a year: "явка 21.XI.", "с 3.IV" (never a decimal).
 _DATE_DAY_ROMAN = re.compile(rf"(?P<d>\d{{1,2}})\.(?P<m>{_ROMAN})(?![\w-]|\.\d)")
@@ -501,9 +504,10 @@ def _value_context(text: str, start: int) -> bool:
 
 
 def _day_month_is_date(text: str, m: re.Match[str]) -> bool:
-    """A bare ``d.m`` (``03.11``, ``14.11.``) is a date only in a date's context (module doc)."""
+    """A bare ``d.m`` (``03.11``, ``14.11.``) is a date in a date's context, or when both parts
+    have two digits and no value context explains it (module doc)."""
     start, end = m.start(), m.end()
-    d, mo, dot = m["d"], m["m"], m["dot"]
+    d, mo = m["d"], m["m"]
     after = text[end:]
     if _UNIT_AFTER.match(after) or _RANGE_AFTER.match(after):
         return False
@@ -517,8 +521,9 @@ def _day_month_is_date(text: str, m: re.Match[str]) -> bool:
     before = text[:start].rstrip()
     if (not before or before[-1] in ".;!?•") and re.match(r"\s+[а-яёА-ЯЁ]", after):
         return True
-    two_digit = len(d) == 2 and len(mo) == 2
-    return two_digit and (d[0] == "0" or mo[0] == "0" or dot is not None)
+    # Two two-digit parts are a date unless a value context explains them (issue 14, third
+    # round: privacy first; "выдан 24.11", "вечером 30.12").
+    return len(d) == 2 and len(mo) == 2
 
 
 def find_dates(text: str) -> list[Detection]:
@@ -702,7 +707,7 @@ def _university(token: str) -> bool:
     )
 
 
-def find_structured(text: str, *, localities: bool = True) -> list[Detection]:
+def find_structured(text: str, *, localities: bool = True, generic: bool = True) -> list[Detection]:
     """All rule detections in ``text`` (unmerged; :func:`merge_detections` resolves overlaps).
 
     Parameters
@@ -711,6 +716,9 @@ def find_structured(text: str, *, localities: bool = True) -> list[Detection]:
     localities : bool, default True
         Also places named on their own ("г. Тверь", "Тверская обл."), the
         rule most prone to false alarms.
+    generic : bool, default True
+        Also the privacy-first detections by shape (:mod:`radjudge.anonymize.generic`);
+        off, only formats and labels (what tells a patient record from public text).
 
     Returns
     -------
@@ -832,6 +840,8 @@ def find_structured(text: str, *, localities: bool = True) -> list[Detection]:
             for w in re.split(r"[\s-]", b.group("v"))
         ):
             add(d.start, b.end(), "ORGANIZATION")
+    if generic:
+        out += find_generic(text, out)
     return out
 
 

@@ -1,0 +1,89 @@
+"""Generic privacy-first detectors: identifiers by shape, clinical context as the exception.
+
+The sentences are invented for this module (not taken from any evaluation set), one per
+mechanism of the module docstring of :mod:`radjudge.anonymize.generic`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from radjudge.anonymize.detect import detect_phi
+from radjudge.anonymize.generic import find_generic, is_organisation_abbreviation
+from radjudge.anonymize.spans import merge_detections
+
+
+def generic(text: str) -> list[tuple[str, str]]:
+    return [(d.type, text[d.start : d.end]) for d in merge_detections(find_generic(text, []), text)]
+
+
+def detected(text: str) -> list[tuple[str, str]]:
+    return [(d.type, text[d.start : d.end]) for d in detect_phi(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a long unlabelled number is an identifier
+        ("Номер исследования 7730915524, повторно.", ("RECORD_ID", "7730915524")),
+        # a letters+digits code with four digits or more
+        ("AccessionNumber: RX77120345", ("RECORD_ID", "RX77120345")),
+        # YYYYMMDD is a date
+        ("StudyDate: 20230412", ("DATE", "20230412")),
+        # any + and a country code
+        ("Тел. родственника +998 90 123-45-67", ("PHONE", "+998 90 123-45-67")),
+        # a short number right after an identifier label
+        ("шифр 417, выдан", ("RECORD_ID", "417")),
+        # a DICOM person name
+        ("Patient Name: PETROV^ALEXEI", ("NAME", "PETROV^ALEXEI")),
+        # an upper-case abbreviation outside the clinical vocabulary
+        ("Направлен из КОКДЦ на консультацию.", ("ORGANIZATION", "КОКДЦ")),
+        # a bare domain
+        ("Сайт клиники zdorovie-plus.ru", ("URL", "zdorovie-plus.ru")),
+        # an English month
+        ("Scan of 15-Dec-2023, follow-up", ("DATE", "15-Dec-2023")),
+    ],
+)
+def test_identifiers_by_shape(text: str, expected: tuple[str, str]) -> None:
+    assert expected in generic(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Тромбоциты 245000 в мкл, лейкоциты 12500.",  # an analyte before the number
+        "Гепарин 25000 ЕД в сутки.",  # a unit after it
+        "АД 135/85 мм рт.ст., амоксициллин 875/125 мг.",  # ratios of small numbers
+        "Титр 1:10000, время 10:40:15.",  # titre and time
+        "Очаг 10х12х15 мм, RECIST 1.1, код МКБ K85.1.",  # dimension, version, ICD-10
+        "ОАК, КТ, МРТ, УЗИ без особенностей; ЦРБ по месту жительства.",  # clinical; bare kind
+    ],
+)
+def test_clinical_context_explains(text: str) -> None:
+    assert generic(text) == []
+
+
+def test_organisation_abbreviation() -> None:
+    assert is_organisation_abbreviation("МСЧ-16")  # a facility kind with its number
+    assert not is_organisation_abbreviation("ЦРБ")  # a kind alone names nobody
+    assert not is_organisation_abbreviation("СКФ")  # clinical vocabulary
+    assert not is_organisation_abbreviation("ВЫПИСКА")  # a word in capitals
+
+
+def test_official_body_runs_through_its_genitive_chain() -> None:
+    text = "Выписка направлена в военный комиссариат Заречного района Тверской области."
+    assert ("ORGANIZATION", "военный комиссариат Заречного района Тверской области") in (
+        detected(text)
+    )
+    assert detected("Справка для отдела кадров по месту работы.") == []  # names nothing
+
+
+def test_address_chain_is_masked_whole() -> None:
+    text = "Проживает: Тверская обл., мкр. Южный, д. 14, кв. 88"
+    assert detected(text) == [("ADDRESS", "Тверская обл., мкр. Южный, д. 14, кв. 88")]
+
+
+def test_two_digit_day_month_is_a_date_unless_a_value() -> None:
+    assert ("DATE", "03.07") in detected("Снимок от 03.07, контроль через месяц.")
+    assert ("DATE", "24.10") in detected("Справка выдана 24.10 участковым врачом.")
+    assert detected("Калий 4.5 ммоль/л, натрий 14.10 ммоль/л.") == []
