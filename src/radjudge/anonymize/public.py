@@ -74,7 +74,9 @@ def _patient_like(text: str) -> str | None:
     words = _RECORD_WORDS.search(text)
     if words:
         return f"the medical-record word {words.group(0)!r}"
-    ids = sorted({d.type for d in find_structured(text, localities=False, generic=False)} & _PATIENT_IDS)
+    ids = sorted(
+        {d.type for d in find_structured(text, localities=False, generic=False)} & _PATIENT_IDS
+    )
     if ids:
         return f"a patient identifier ({', '.join(ids)})"
     return None
