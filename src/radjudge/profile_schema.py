@@ -148,7 +148,7 @@ def _summarizers(value: Any, params: Mapping[str, Any]) -> None:
 
     for config in parse_summarizers(value, models=params.get("models")):
         if config.kind == "llm":
-            load_template(config.template)
+            load_template(config.llm_template)
 
 
 def _judges(value: Any, params: Mapping[str, Any]) -> None:
@@ -233,9 +233,11 @@ def _both(*checks: Callable[[Any, Mapping[str, Any]], None]) -> Callable[..., No
 
 
 def _published_rows() -> Any:
+    """``list[Literal[...]]`` of the row names of G-Eval Table 1."""
     from radjudge.external.published import G_EVAL_TABLE1
 
-    return Literal[tuple(G_EVAL_TABLE1)]  # type: ignore[valid-type]
+    # The alias object list[...] makes: the choices are data, which mypy cannot read as a type.
+    return types.GenericAlias(list, (Literal[tuple(G_EVAL_TABLE1)],))
 
 
 # --------------------------------------------------------------------------- schema
@@ -264,6 +266,7 @@ def _sections() -> dict[str, dict[str, Parameter]]:
     from radjudge.external.judges import JudgeScore
 
     summeval_criteria = Literal["coherence", "consistency", "fluency", "relevance"]
+    scale_max = Annotated[int, Ge(2), Le(100)]  # = _int(ge=2, le=100), usable inside dict[...]
     unique = _unique
     return {
         "01_anonymization": {
@@ -297,7 +300,7 @@ def _sections() -> dict[str, dict[str, Parameter]]:
                 _both(unique, _rating_scales),
             ),
             "scale_max": Parameter(
-                Union[_int(ge=2, le=100), dict[str, _int(ge=2, le=100)]],  # noqa: UP007
+                Union[scale_max, dict[str, scale_max]],  # noqa: UP007
                 "top of the experts' scale (1..scale_max), for all criteria or per criterion",
             ),
             "rubric": Parameter(Path_, "rubric the criteria sheet is rendered from"),
@@ -370,7 +373,7 @@ def _sections() -> dict[str, dict[str, Parameter]]:
             ),
             "granularities": Parameter(_nonempty_list(Granularity), "prompt granularities", unique),
             "judge_score": Parameter(JudgeScore, "judge value correlated with the experts"),
-            "published": Parameter(list[_published_rows()], "rows of G-Eval Table 1 shown", unique),
+            "published": Parameter(_published_rows(), "rows of G-Eval Table 1 shown", unique),
         },
     }
 

@@ -227,10 +227,10 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], list[tuple[int
                     "without a header (it would be dropped). Give the column a header, or "
                     "delete the value."
                 )
-        values = list(values)[:last]
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+        kept = values[:last]
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in kept):
             continue
-        rows.append((rowno, dict(zip(header[:last], values, strict=True))))
+        rows.append((rowno, dict(zip(header[:last], kept, strict=True))))
     return header[:last], rows
 
 

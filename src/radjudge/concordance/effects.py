@@ -223,7 +223,7 @@ def _contrast(grid: ConcordanceGrid, level: np.ndarray, reference: np.ndarray) -
         np.array([delta]),
         reps[ok][None],
         jack[None],
-        grid.ci_method,  # type: ignore[arg-type]
+        grid.ci_method,
         grid.alpha,
         np.array([level.size]),
     )

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from pandas.api.typing import NAType
 
 from radjudge.contracts import CRITERIA, EXPERT_RATINGS, GRANULARITIES, ITEM_COLUMNS, JUDGE_RATINGS
 
@@ -154,7 +155,17 @@ def simulate_tables(
 
     judge_rows = []
 
-    def fixed_rows(judge, kind, crit, scale, gran, score, value, raw, mode) -> pd.DataFrame:
+    def fixed_rows(
+        judge: str,
+        kind: str,
+        crit: str,
+        scale: int | NAType,
+        gran: str | None,
+        score: int | NAType,
+        value: float | np.ndarray,
+        raw: str | list[str],
+        mode: str,
+    ) -> pd.DataFrame:
         """One error-free configuration of a constant or metric judge (every item ok)."""
         return items.assign(
             judge=judge,

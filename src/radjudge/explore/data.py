@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from radjudge import paths
+from radjudge.checks import check_choice
 from radjudge.concordance.agreement import rank_correlation
 from radjudge.concordance.bootstrap import (
     bootstrap_interval,
@@ -90,6 +91,7 @@ CONFIG_TABLES = ("categories", "panel_fit", "alt_test", "selection")
 
 JudgeKind = Literal["llm", "metric"]
 CIMethod = Literal["bca", "percentile"]
+ValidityStatus = Literal["valid", "invalid", "unchecked"]
 
 
 def _key(value: Any) -> str:
@@ -548,7 +550,7 @@ class ConfigSummary:
     n_items: int
     n_incomplete: int
     n_distinct: int
-    status: Literal["valid", "invalid", "unchecked"]
+    status: ValidityStatus
     reason: str
     baselines: pd.DataFrame
 
@@ -564,7 +566,9 @@ def config_summary(data: ExploreData, cid: str) -> ConfigSummary:
     items = item_table(data, cid)
     done = items[items["complete"]]
     valid = row["valid"]
-    status = "unchecked" if valid is pd.NA or pd.isna(valid) else ("valid" if valid else "invalid")
+    status: ValidityStatus = (
+        "unchecked" if valid is pd.NA or pd.isna(valid) else ("valid" if valid else "invalid")
+    )
     return ConfigSummary(
         config=row,
         w=float(row["w"]),
@@ -792,7 +796,9 @@ def paired_delta_w(
     s = data.bootstrap
     n_boot = int(s["n_boot"] if n_boot is None else n_boot)
     seed = int(s["seed"] if seed is None else seed)
-    ci_method = str(s["ci_method"] if ci_method is None else ci_method)  # type: ignore[assignment]
+    method: CIMethod = check_choice(
+        "ci_method", s["ci_method"] if ci_method is None else ci_method, CIMethod
+    )
     alpha = float(s["alpha"] if alpha is None else alpha)
     conc = data.concordance
     pair = []
@@ -816,15 +822,13 @@ def paired_delta_w(
             x, conc.patients, np.vstack([counts, jackknife_counts(conc.n_patients)])
         )
         rep, jack = both[:, :n_boot], both[:, n_boot:]
-        each = bootstrap_interval(
-            w, rep, jackknife=jack, method=ci_method, confidence_level=1 - alpha
-        )
+        each = bootstrap_interval(w, rep, jackknife=jack, method=method, confidence_level=1 - alpha)
         d_rep = rep[1] - rep[0]
         low, high = bootstrap_interval(
             np.array(w[1] - w[0]),
             d_rep,
             jackknife=jack[1] - jack[0],
-            method=ci_method,
+            method=method,
             confidence_level=1 - alpha,
         )
         rhos = [rank_correlation(x[k, complete, 0], x[k, complete, 1]) for k in (0, 1)]
@@ -847,7 +851,7 @@ def paired_delta_w(
         n_patients=int(pd.unique(conc.patients[complete]).size),
         n_dropped=int((with_consensus & ~complete).sum()),
         n_boot=n_boot,
-        method=ci_method,
+        method=method,
         alpha=alpha,
     )
 

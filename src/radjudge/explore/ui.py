@@ -626,20 +626,21 @@ class Explorer:
                 ]
             )
             chosen = (rows["config_id"] == self.config_id).to_numpy()
-            for mask, style in (
-                (~bad & ~chosen, {"fmt": "o", "color": PALETTE[0]}),
-                (bad, {"fmt": "x", "color": "#999999"}),
-                (chosen & ~bad, {"fmt": "D", "color": PALETTE[1]}),
+            for mask, fmt, color in (
+                (~bad & ~chosen, "o", PALETTE[0]),
+                (bad, "x", "#999999"),
+                (chosen & ~bad, "D", PALETTE[1]),
             ):
                 if mask.any():
                     ax.errorbar(
                         w[mask],
                         y[mask],
                         xerr=np.vstack([w[mask] - lo[mask], hi[mask] - w[mask]]),
+                        fmt=fmt,
+                        color=color,
                         markersize=4,
                         elinewidth=0.9,
                         linestyle="none",
-                        **style,
                     )
             ax.axvline(0.5, color="#777777", linestyle=":", linewidth=0.9)
             ax.text(0.5, len(rows) - 0.4, self._t("chance_line"), fontsize=6, color="#555555")
@@ -993,6 +994,9 @@ def explorer(
         See :class:`Explorer`.
     """
     if data is None:
-        kw = {"config_columns": config_columns} if config_columns else {}
-        data = D.load_explore_data(**kw)
+        data = (
+            D.load_explore_data(config_columns=config_columns)
+            if config_columns
+            else D.load_explore_data()
+        )
     return Explorer(data, language=language, n_disagreements=n_disagreements, max_rows=max_rows)

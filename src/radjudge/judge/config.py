@@ -108,7 +108,7 @@ class JudgeSpec:
         return "metric" if self.mode == "metric" else "llm"
 
     @property
-    def configs(self) -> list[tuple[str, int | None, str | None, int]]:
+    def configs(self) -> list[tuple[str, int | None, Granularity | None, int]]:
         """(criterion, scale, granularity, repeat) of every grid cell, in sweep order.
 
         A metric has one cell per criterion, with no scale and no granularity (None).

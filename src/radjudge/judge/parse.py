@@ -372,10 +372,10 @@ def parse_score(text: str, *, low: int = 1, high: int) -> ParsedScore:
         return _decide(values, dens, "the answer", raw, low, high)
 
     # 5. a number opening the answer ("4 - полное резюме"), unless the answer is a numbered list
-    m = _LEADING.match(clean)
-    if m and not _LIST_ITEM.search(clean):
-        value = _number(m.group("num"))
-        problem = _token_problem(clean, m.end("num"), next_word=True)
+    leading = _LEADING.match(clean)
+    if leading and not _LIST_ITEM.search(clean):
+        value = _number(leading.group("num"))
+        problem = _token_problem(clean, leading.end("num"), next_word=True)
         if value is not None and problem:
             return _refuse_token(raw, [value], problem)
         if value is not None:

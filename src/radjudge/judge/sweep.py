@@ -50,7 +50,7 @@ from tqdm.auto import tqdm
 from radjudge.anonymize import AnonymizedRecord, check_llm_text, require_anonymized
 from radjudge.anonymize.public import require_public
 from radjudge.anonymize.remote import require_remote_consent
-from radjudge.contracts import JUDGE_RATINGS
+from radjudge.contracts import JUDGE_RATINGS, Granularity
 from radjudge.judge.config import JudgeSpec
 from radjudge.judge.metric import metric_value
 from radjudge.judge.parse import parse_score
@@ -456,10 +456,16 @@ def run_sweep(
                 rub, tpl = templates[j.language]
                 client = clients[j.llm_model]
                 for pid in chosen:
-                    items: list[tuple[Any, tuple[str, int, str, int], JudgePrompt | None]] = []
+                    items: list[
+                        tuple[Any, tuple[str, int, Granularity, int], JudgePrompt | None]
+                    ] = []
                     for s in df[df["patient_id"] == pid].itertuples():
-                        for cfg in j.configs:
-                            crit, scale, gran, _ = cfg
+                        for crit, scale, gran, rep in j.configs:
+                            if scale is None or gran is None:  # only a metric's cells lack them
+                                raise ValueError(
+                                    f"judge {j.name!r} ({j.mode}): grid cell {crit!r} has no "
+                                    "scale or granularity; an LLM judge needs both"
+                                )
                             prompt = None
                             if s.text.strip():
                                 prompt = render_judge_prompt(
@@ -471,7 +477,7 @@ def run_sweep(
                                     rubric=rub,
                                     template=tpl,
                                 )
-                            items.append((s, cfg, prompt))
+                            items.append((s, (crit, scale, gran, rep), prompt))
                     live = [(k, p) for k, (_, _, p) in enumerate(items) if p is not None]
                     results: dict[int, Any] = {}
                     outs: Sequence[Any]

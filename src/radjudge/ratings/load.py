@@ -53,7 +53,7 @@ import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import pandas as pd
 
@@ -210,11 +210,20 @@ def _file_kind(path: Path) -> str:
 # ---------------------------------------------------------------- xlsx forms
 
 
+class _CellLocation(TypedDict):
+    """Where a rating cell is: the location arguments of :class:`RatingsError`."""
+
+    file: Path
+    sheet: str
+    row: int
+    column: str
+
+
 def _check_score(
     value: Any, *, n: int, file: Path, sheet: str, row: int, column: str
 ) -> int | None:
     """A rating cell's value -> whole score or None (empty); anything else raises."""
-    where = {"file": file, "sheet": sheet, "row": row, "column": column}
+    where: _CellLocation = {"file": file, "sheet": sheet, "row": row, "column": column}
     expected = f"a whole number from 1 to {n}, or an empty cell"
     if value is None:
         return None
@@ -536,7 +545,7 @@ def _read_rating_sheet(
     for r, values in enumerate(table.rows[FIRST_DATA_ROW - 1 :], start=FIRST_DATA_ROW):
         cells = list(values) + [None] * (max(used) - len(values))
 
-        def cell(name: str, cells=cells) -> Any:
+        def cell(name: str, cells: list[Any] = cells) -> Any:
             return cells[col_of[name] - 1]
 
         for j, v in enumerate(cells, start=1):
@@ -750,7 +759,9 @@ def _read_csv(path: Path, ctx: _Context) -> None:
         n_rows += 1
         rec = {h: v.strip() for h, v in zip(header, values, strict=True)}
 
-        def fail(problem: str, kind: str, column: str, expected: str, line=line) -> RatingsError:
+        def fail(
+            problem: str, kind: str, column: str, expected: str, line: int = line
+        ) -> RatingsError:
             return RatingsError(
                 problem, kind=kind, file=path, row=line, column=column, expected=expected
             )
@@ -867,12 +878,12 @@ def _read_csv(path: Path, ctx: _Context) -> None:
         elif _INT.match(raw):
             score = int(raw)
         elif _DECIMAL.match(raw):
-            value = float(raw)
+            mean = float(raw)
             if n_avg == 1:
                 raise fail(f"score {raw!r} is not a whole number", "non_integer", "score", expected)
             if (
-                not math.isfinite(value)
-                or abs(value * n_avg - round(value * n_avg)) > _MEAN_TOL * n_avg
+                not math.isfinite(mean)
+                or abs(mean * n_avg - round(mean * n_avg)) > _MEAN_TOL * n_avg
             ):
                 raise fail(
                     f"score {raw!r} is not a multiple of 1/{n_avg}",
@@ -880,7 +891,7 @@ def _read_csv(path: Path, ctx: _Context) -> None:
                     "score",
                     expected,
                 )
-            score = value
+            score = mean
         else:
             raise fail(
                 f"score {raw!r} is not a number",

@@ -49,7 +49,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import pandas as pd
 
@@ -288,6 +288,27 @@ def server_models(profile: Any) -> dict[str, Any]:
     return {"host": host, "port": port, "models": models}
 
 
+class ServedModel(TypedDict):
+    """One model of the server's ``--config_file`` (llama-cpp-python's ``ModelSettings``)."""
+
+    model: str
+    model_alias: str
+    n_ctx: int
+    n_threads: int
+    n_threads_batch: int
+    seed: int
+    logits_all: bool
+    verbose: bool
+
+
+class ServerConfig(TypedDict):
+    """The server's ``--config_file`` (llama-cpp-python's ``ConfigFileSettings``)."""
+
+    host: str
+    port: int
+    models: list[ServedModel]
+
+
 class LlamaCppServer:
     """``python -m llama_cpp.server --config_file`` serving several GGUF models on loopback.
 
@@ -325,7 +346,7 @@ class LlamaCppServer:
             raise ValueError("the rehearsal server listens on 127.0.0.1 only")
         self.host, self.port = host, int(port)
         self.base_url = f"http://{host}:{self.port}/v1"
-        self.config = {
+        self.config: ServerConfig = {
             "host": host,
             "port": self.port,
             "models": [
@@ -361,15 +382,15 @@ class LlamaCppServer:
         self._tmp = tempfile.TemporaryDirectory(prefix="radjudge-llama-")
         config = Path(self._tmp.name) / "config.json"
         config.write_text(json.dumps(self.config), "utf-8")
-        log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
+        log = open(self.log_path, "ab") if self.log_path else None  # noqa: SIM115
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "llama_cpp.server", "--config_file", str(config)],
-                stdout=log,
+                stdout=subprocess.DEVNULL if log is None else log,
                 stderr=subprocess.STDOUT,
             )
         finally:
-            if log is not subprocess.DEVNULL:
+            if log is not None:
                 log.close()
         deadline = time.monotonic() + timeout_s
         want = {m["model_alias"] for m in self.config["models"]}

@@ -52,6 +52,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     server = LlamaCppServer.for_profile(profile, log=log)
     if args.command == "serve":
         with server:
+            if server.process is None:  # start() either sets it or raises
+                raise RuntimeError("the llama.cpp server has no process after start()")
             print(
                 f"serving {', '.join(m['model_alias'] for m in server.config['models'])} at "
                 f"{server.base_url} (log {paths.relative(log)}); Ctrl-C stops it",

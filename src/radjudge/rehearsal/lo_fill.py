@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from typing import Any
 
 XLSX_FILTER = "Calc MS Excel 2007 XML"  # Calc's "Excel 2007-365 (.xlsx)" file type
 START_TIMEOUT_S = 120.0
@@ -44,7 +45,9 @@ def _prop(name: str, value: object) -> object:
     return p
 
 
-def _connect(pipe: str, proc: subprocess.Popen) -> object:
+# The office's component context is a pyuno proxy: its attributes are UNO interfaces looked
+# up over the bridge at run time, and uno has no type stubs - hence Any, not object.
+def _connect(pipe: str, proc: subprocess.Popen) -> Any:
     import uno
     from com.sun.star.connection import NoConnectException
 
