@@ -98,6 +98,8 @@ def test_references_and_errors():
         paired_factor_effects(grid, factors=["judge"])
     # a factor with one level gives no row
     assert paired_factor_effects(grid, factors=["granularity"]).empty
+    with pytest.raises(ValueError, match=r"references name \['scal'\]"):  # misspelt, not ignored
+        paired_factor_effects(grid, factors=["scale"], references={"scal": 10})
 
 
 def test_helpers():

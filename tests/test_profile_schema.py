@@ -84,7 +84,7 @@ def test_errors_name_the_parameter_its_allowed_values_and_its_meaning():
     problems = check_values(params, declared)
     assert len(problems) == 3
     text = "\n".join(problems)
-    assert "notebooks.05_concordance.ci_method: must be one of 'bca', 'percentile'" in text
+    assert "notebooks.05_concordance.ci_method: must be one of 'percentile', 'bca'" in text
     assert "notebooks.05_concordance.n_boot: must be an integer >= 1 and <= 1000000" in text
     assert "notebooks.05_concordance.alpha: must be a number > 0 and < 1" in text
     assert "bootstrap resamples" in text  # the parameter's description
@@ -138,7 +138,7 @@ def test_notebooks_outside_the_pipeline_are_typed_by_their_defaults():
 
 
 def test_restated_choices_match_the_stages_own():
-    from radjudge.judge.rubric import Granularity, Language
+    from radjudge.contracts import Granularity, Language
 
     from radjudge import profile_schema
     from radjudge.llm.types import CacheMode

@@ -211,6 +211,29 @@ def _simulation(value: Any, params: Mapping[str, Any]) -> None:
     SimulationParams.from_dict(value)
 
 
+def _validity_gate(value: Any, params: Mapping[str, Any]) -> None:
+    from radjudge.judge.validity import ValidityGate
+
+    ValidityGate.from_dict(value)
+
+
+def _factor_references(value: Any, params: Mapping[str, Any]) -> None:
+    from radjudge.contracts import GRANULARITIES
+
+    factors = [c for c in params.get("config_columns") or () if c != "judge"]
+    unknown = sorted(set(value) - set(factors))
+    if unknown:
+        raise ValueError(f"{unknown} are not factors of config_columns; choose from {factors}")
+    if "granularity" in value and value["granularity"] not in GRANULARITIES:
+        raise ValueError(f"granularity must be one of {list(GRANULARITIES)}")
+
+
+def _summary_flags(value: Any, params: Mapping[str, Any]) -> None:
+    from radjudge.summarize.postprocess import FlagRules
+
+    FlagRules.from_dict(value)
+
+
 def _roster_needed(value: Any, params: Mapping[str, Any]) -> None:
     if value is None and not params.get("simulate"):
         raise ValueError("real experts (simulate: false) need a roster file")
@@ -254,6 +277,11 @@ SHARED: dict[str, Parameter] = {
     "models": Parameter(
         dict[str, dict[str, Any]], "LLM registry: name -> spec (radjudge.llm.models)", _models
     ),
+    "validity_gate": Parameter(
+        Union[dict[str, Any], None],  # noqa: UP007
+        "thresholds of the judge validity gate (radjudge.judge.validity.ValidityGate)",
+        _validity_gate,
+    ),
 }
 
 
@@ -289,6 +317,11 @@ def _sections() -> dict[str, dict[str, Parameter]]:
         "02_summarization": {
             "summarizers": Parameter(
                 _nonempty_list(dict[str, Any]), "summarizers (radjudge.summarize)", _summarizers
+            ),
+            "summary_flags": Parameter(
+                Union[dict[str, Any], None],  # noqa: UP007
+                "thresholds of the degenerate-summary flags (radjudge.summarize.FlagRules)",
+                _summary_flags,
             ),
             "n_examples": Parameter(_int(ge=0, le=100), "patients whose summaries are printed"),
         },
@@ -338,6 +371,11 @@ def _sections() -> dict[str, dict[str, Parameter]]:
         "05_concordance": {
             "config_columns": Parameter(
                 _nonempty_list(str), "judge_ratings columns that make a configuration", unique
+            ),
+            "factor_references": Parameter(
+                dict[str, Union[int, str]],  # noqa: UP007
+                "reference level of each factor's paired contrasts (default: its first level)",
+                _factor_references,
             ),
             "n_boot": Parameter(_int(ge=1, le=1_000_000), "bootstrap resamples"),
             "ci_method": Parameter(CIMethod, "bootstrap interval"),

@@ -158,6 +158,11 @@ def paired_factor_effects(
         & table["valid"].to_numpy(dtype=bool)
         & np.isfinite(table["w"].to_numpy(dtype=float))
     )
+    unknown = sorted(set(references) - set(factors))
+    if unknown:  # a misspelt factor would silently fall back to the first level
+        raise ValueError(
+            f"references name {unknown}, which are not among the contrasted factors {list(factors)}"
+        )
     rows_out: list[dict[str, Any]] = []
     for factor in factors:
         if factor not in grid.config_columns or factor == "judge":
