@@ -72,6 +72,7 @@ def _constant_judge(items: pd.DataFrame) -> pd.DataFrame:
         status="ok",
         raw='["1", "1"]',
         mode="sample",
+        judge_kind="llm",
     )
 
 
@@ -95,9 +96,13 @@ def write_run(root: Path, *, seed: int = 0) -> dict[str, Path]:
     from radjudge.anonymize import anonymize_records, save_anonymized
     from radjudge.cohort import load_cohort
     from radjudge.concordance import analysis as A
+    from radjudge.concordance.bootstrap import BootstrapSettings
     from radjudge.concordance.designs import prepare_data
+    from radjudge.concordance.effects import paired_factor_effects
+    from radjudge.concordance.stats import manuscript_stats, write_stats
     from radjudge.concordance.synthetic import simulate_tables
-    from radjudge.judge.sweep import parse_judges, run_sweep
+    from radjudge.judge.config import parse_judges
+    from radjudge.judge.sweep import run_sweep
 
     cohort = load_cohort(ROOT / "data" / "raw" / "synthetic_cohort.jsonl")[:N_PATIENTS]
     anonymized = [r.record for r in anonymize_records(cohort, progress=False)]
@@ -139,20 +144,35 @@ def write_run(root: Path, *, seed: int = 0) -> dict[str, Path]:
     ):
         files[key].parent.mkdir(parents=True, exist_ok=True)
         frame.to_parquet(files[key], index=False)
-    kw = {k: SETTINGS[k] for k in ("n_boot", "seed", "ci_method", "alpha")}
+    boot = BootstrapSettings(**{k: SETTINGS[k] for k in ("n_boot", "seed", "ci_method", "alpha")})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         data = prepare_data(experts, judges)
-        grid = A.concordance_grid(data, **kw)
+        grid = A.concordance_grid(data, bootstrap=boot)
+        headline = A.headline_data(data, grid)  # as notebook 05: choices from valid LLM judges
         tables = {
             "grid": grid.table,
-            "panel_fit": A.panel_fit(data, **kw),
-            "categories": A.category_concordance(data, **kw),
+            "panel_fit": A.panel_fit(data, bootstrap=boot),
+            "categories": A.category_concordance(data, bootstrap=boot),
             "alt_test": A.alt_test_grid(data, min_items=5).summary,
-            "selection": A.select_configurations(data, n_folds=2, n_repeats=1, seed=0).summary,
+            "selection": A.select_configurations(headline, n_folds=2, n_repeats=1, seed=0).summary,
         }
+        stats = manuscript_stats(  # the schema's required keys, as notebook 05 writes them
+            data,
+            grid=grid,
+            effects=paired_factor_effects(grid),
+            panel=tables["panel_fit"],
+            judges=A.judge_agreement(headline, bootstrap=boot),
+            categories=tables["categories"],
+            loeo=A.leave_one_expert_out(data),
+            alt=A.alt_test_grid(data.llm(), min_items=5),
+            selection=A.select_configurations(headline, n_folds=2, n_repeats=1, seed=0),
+            sensitivity=A.sensitivity_grid(data),
+            settings=SETTINGS,
+            summaries=summaries,
+        )
     A.write_tables(tables, files["concordance"])
-    A.write_stats({f"settings.{k}": v for k, v in SETTINGS.items()}, files["stats"])
+    write_stats(stats, files["stats"])
     return files
 
 

@@ -138,9 +138,8 @@ def test_notebooks_outside_the_pipeline_are_typed_by_their_defaults():
 
 
 def test_restated_choices_match_the_stages_own():
-    from radjudge.contracts import Granularity, Language
-
     from radjudge import profile_schema
+    from radjudge.contracts import Granularity, Language
     from radjudge.llm.types import CacheMode
 
     assert get_args(profile_schema.CacheMode) == get_args(CacheMode)
