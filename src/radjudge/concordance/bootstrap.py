@@ -140,11 +140,7 @@ def _prepare(x: np.ndarray, codes: np.ndarray, n_clusters: int, correct_ties: bo
     groups: list[np.ndarray] = []
     # Integer ratings on a small scale are their own level codes (counted, as in
     # kendall_w); other ratings are coded by the rank of their distinct value (a sort).
-    coded = (
-        _small_integers(xv, xv.min(), xv.max(), max(_MAX_COUNTED_LEVELS, xv.shape[0]))
-        if xv.size
-        else None
-    )
+    coded = _small_integers(xv, max(_MAX_COUNTED_LEVELS, xv.shape[0])) if xv.size else None
     for j in range(m):
         # items per (level, cluster); a level's items below it = cumulative sum
         if coded is not None:

@@ -178,68 +178,115 @@ def _sums_by_sorting(x: np.ndarray, correct_ties: bool) -> tuple[np.ndarray, ...
     return n, s, ties
 
 
-def _small_integers(
-    x: np.ndarray, lo: float, hi: float, max_levels: int
-) -> tuple[np.ndarray, int, int] | None:
-    """``x`` as int32, its minimum and its number of levels ``hi - lo + 1``; None if not countable.
+class _Workspace:
+    """Work arrays of the counting path, allocated once per call and reused by every chunk.
 
-    ``x`` must be free of NaN and infinity, with minimum ``lo`` and maximum ``hi``.
-    Countable: every value an integer, and at most ``max_levels`` levels.
+    Chunk-sized temporaries allocated afresh for each chunk are, depending on the
+    allocator's state, handed back to the OS and page-faulted in again on every
+    chunk: that can cost more than the counting itself.
     """
-    levels = hi - lo + 1
-    if levels > max_levels or max(-lo, hi) >= 2**31:
+
+    def __init__(self, cells: int, rows: int) -> None:
+        self._buffers = {
+            "values": np.empty(cells, dtype=np.int32),
+            "same": np.empty(cells, dtype=bool),
+            "bins": np.empty(cells, dtype=np.intp),
+            "ranks": np.empty(cells),
+            "centred": np.empty(rows),
+        }
+
+        self._offsets_key: tuple[int, ...] = ()
+        self._offsets = np.empty(0, dtype=np.intp)
+
+    def get(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
+        """The first ``prod(shape)`` cells of buffer ``name``, shaped."""
+        return self._buffers[name][: int(np.prod(shape, dtype=np.int64))].reshape(shape)
+
+    def bin_offsets(self, shape: tuple[int, int, int], n_levels: int, lo: int) -> np.ndarray:
+        """Per cell of a chunk ``(B, n_items, m)``: first bin of its (matrix, rater) minus ``lo``.
+
+        Kept while the chunk shape and levels stay the same (every chunk but the last).
+        """
+        key = (*shape, n_levels, lo)
+        if key != self._offsets_key:
+            b, n_items, m = shape
+            first = np.arange(b * m, dtype=np.intp).reshape(b, 1, m) * n_levels - lo
+            self._offsets = np.ascontiguousarray(np.broadcast_to(first, shape))
+            self._offsets_key = key
+        return self._offsets
+
+
+def _small_integers(
+    x: np.ndarray, max_levels: int, work: _Workspace | None = None
+) -> tuple[np.ndarray, int, int] | None:
+    """``x`` as int32, its minimum and its number of levels; None if it cannot be counted.
+
+    Countable: every value an integer (so no NaN or infinity), at most ``max_levels``
+    levels (``max - min + 1``). ``x`` must not be empty. With ``work``, the int32
+    array lives in the workspace (valid until its next use).
+    """
+    values = x.astype(np.int32) if work is None else work.get("values", x.shape)
+    with np.errstate(invalid="ignore"):  # NaN, infinite or huge values: caught just below
+        if work is not None:
+            np.copyto(values, x, casting="unsafe")
+        same = np.equal(values, x, out=None if work is None else work.get("same", x.shape))
+    if not same.all():
         return None
-    values = x.astype(np.int32)
-    if not np.array_equal(values, x):
-        return None  # fractional ratings
-    return values, int(lo), int(levels)
+    lo, hi = int(values.min()), int(values.max())
+    if hi - lo + 1 > max_levels:
+        return None
+    return values, lo, hi - lo + 1
 
 
-def _sums_by_counting(x: np.ndarray, correct_ties: bool) -> tuple[np.ndarray, ...] | None:
+def _sums_by_counting(
+    x: np.ndarray, correct_ties: bool, work: _Workspace | None = None
+) -> tuple[np.ndarray, ...] | None:
     """(n, S, T) of a chunk (B, n_items, m) by counting score values; None if not applicable.
 
     Not applicable (the caller sorts instead): non-integer ratings, or a value
-    range wider than ``max(_MAX_COUNTED_LEVELS, n_items)``.
+    range wider than ``max(_MAX_COUNTED_LEVELS, n_items)``. Refuses infinite values.
+    ``work``: reusable work arrays for chunks of up to its size (one is made if None).
     """
     b, n_all, m = x.shape
-    lo, hi = x.min(), x.max()  # NaN if any rating is missing
+    if work is None:
+        work = _Workspace(x.size, b * n_all)
+    max_levels = max(_MAX_COUNTED_LEVELS, n_all)
+    coded = _small_integers(x, max_levels, work)
     valid = None
-    if np.isnan(lo) or np.isnan(hi):
+    if coded is None:  # missing, infinite, fractional or widely spread ratings
         missing = np.isnan(x)
         if np.isinf(x).any():
             _refuse_infinite()
+        if not missing.any():
+            return None
         valid = ~missing.any(axis=-1)
         if not valid.any():
             return None
-        kept = x[valid]
-        lo, hi = kept.min(), kept.max()
-        hi += 1  # one more level, above every kept value, for the dropped items
-        x = np.where(valid[..., None], x, hi)
-    elif np.isinf(lo) or np.isinf(hi):
-        _refuse_infinite()
-    coded = _small_integers(x, lo, hi, max(_MAX_COUNTED_LEVELS, n_all))
-    if coded is None:
-        return None
-    codes, low, k = coded
-    # One bin per (matrix, rater, level); an item's code plus its (matrix, rater) offset is
-    # its bin. The offsets run over the flattened (item, rater) axis: long inner loops.
-    bins = np.add(
-        codes.reshape(b, n_all * m), np.tile(np.arange(m) * k - low, n_all), dtype=np.intp
-    )
-    bins += (np.arange(b) * (m * k))[:, None]
+        # dropped items go to one more level, above every kept rating
+        filled = np.where(valid[..., None], x, x[valid].max() + 1)
+        coded = _small_integers(filled, max_levels, work)
+        if coded is None:
+            return None
+    codes, lo, k = coded
+    # one bin per (matrix, rater, level): an item's bin is its code plus its column's offset
+    bins = np.add(codes, work.bin_offsets(x.shape, k, lo), out=work.get("bins", x.shape))
     counts = np.bincount(bins.ravel(), minlength=b * m * k).reshape(b, m, k)
     if valid is not None:
         n = n_all - counts[:, 0, -1]
-        counts[:, :, -1] = 0  # dropped items: rank 0 (masked below), no ties
+        counts[:, :, -1] = 0  # the dropped items' level: no ties
     else:
         n = np.full(b, n_all)
-    # mid-rank of a level = items below it + (its own count + 1) / 2
-    table = np.cumsum(counts, axis=-1) - (counts - 1) / 2.0
-    ranks = np.take(table, bins, mode="clip").reshape(b, n_all, m)  # bins are in range
-    rank_sums = ranks[..., 0] + ranks[..., 1]
+    # Mid-rank of a level = items below it + (its own count + 1) / 2. Centred on the mean
+    # rank (n + 1) / 2, so each item's rank sum comes out centred on m (n + 1) / 2.
+    table = np.cumsum(counts, axis=-1) - (counts - 1) / 2.0 - ((n + 1) / 2.0)[:, None, None]
+    if valid is not None:
+        table[:, :, -1] = 0.0  # dropped items add nothing to S
+    # mode="clip": no bounds check (the bins are in range)
+    ranks = np.take(table, bins, mode="clip", out=work.get("ranks", bins.shape))
+    centred = np.add(ranks[..., 0], ranks[..., 1], out=work.get("centred", (b, n_all)))
     for j in range(2, m):  # strided adds beat a reduction over a short last axis
-        rank_sums += ranks[..., j]
-    s = _centred_square_sum(rank_sums, valid, n, m)
+        centred += ranks[..., j]
+    s = np.einsum("bi,bi->b", centred, centred)
     ties = (counts**3 - counts).sum(axis=(1, 2)) if correct_ties else np.zeros(b)
     return n, s, ties
 
@@ -253,10 +300,11 @@ def _concordance_sums(
     s = np.empty(n_mat)
     ties = np.empty(n_mat)
     step = max(1, _CHUNK_CELLS // max(1, n_all * m))
+    work = _Workspace(min(step, n_mat) * n_all * m, min(step, n_mat) * n_all)
     for start in range(0, n_mat, step):
         chunk = flat[start : start + step]
         # counting checks for infinite values before it declines
-        out = _sums_by_counting(chunk, correct_ties) if n_all else None
+        out = _sums_by_counting(chunk, correct_ties, work) if n_all else None
         if out is None:
             out = _sums_by_sorting(chunk, correct_ties)
         n[start : start + step], s[start : start + step], ties[start : start + step] = out
