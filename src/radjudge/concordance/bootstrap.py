@@ -145,7 +145,7 @@ def _prepare(x: np.ndarray, codes: np.ndarray, n_clusters: int, correct_ties: bo
         # items per (level, cluster); a level's items below it = cumulative sum
         if coded is not None:
             values, low, n_levels = coded
-            level = values[:, j] - low
+            level = values[:, j].astype(np.intp) - low
         else:
             distinct, level = np.unique(xv[:, j], return_inverse=True)
             n_levels = distinct.size
