@@ -556,7 +556,9 @@ def score_continuations(
     Sharing spans one call only: pass all the requests of a sweep step (all
     summaries of all patients of a judge) in one call rather than in chunks,
     and stream with ``on_result``. Request order does not matter. Memory holds
-    the KV of one root-to-node path of the trie plus one pass.
+    the KV of one root-to-node path of the trie plus one pass. During each pass
+    the model's attention implementation is switched to the tree attention and
+    then put back: do not run the same model from another thread meanwhile.
 
     Returns
     -------
