@@ -216,6 +216,7 @@ class _OwnGroup:
     index: Any  # (G, T) long: packed position of each slot (padding repeats a real slot)
     real: Any  # (G, T) bool: slot holds a real token
     masks: dict[str, Any | None]  # layer type -> (G, 1, T, T) additive, or None: plain causal
+    whole: bool = False  # the group is the whole pass, in order (one chain)
 
 
 @dataclass
@@ -232,7 +233,8 @@ class _PassAttention:
 
     prefix: list[tuple[Any, Any]] | None
     layer_types: list[str]
-    prefix_masks: dict[str, Any | None]  # layer type -> (n, kept) additive, None = no mask
+    # layer type -> (1, 1, rep * n, kept) additive, None = no mask
+    prefix_masks: dict[str, Any | None]
     # layer type -> (n,) bool: queries that see no prefix key (far past a sliding window)
     prefix_blind: dict[str, Any | None]
     groups: list[_OwnGroup]
@@ -269,46 +271,52 @@ def _tree_attention(
     rep = n_heads // n_kv
     q = query[0]  # (H, n, d)
 
-    out = torch.empty_like(q)
-    lse = torch.empty(q.shape[:2], dtype=torch.float32)
-    for group in plan.groups:
-        flat = group.index.reshape(-1)
-        g, t = group.index.shape
-        qg = q[:, flat].reshape(n_heads, g, t, dim).transpose(0, 1)
-        kg = key[0][:, flat].reshape(n_kv, g, t, dim).transpose(0, 1)
-        vg = value[0][:, flat].reshape(n_kv, g, t, dim).transpose(0, 1)
+    groups = plan.groups
+    if len(groups) == 1 and groups[0].whole:  # one chain: the pass itself, in order
+        k, v = key, value
         if rep > 1:  # grouped-query attention: each key head serves `rep` query heads
-            kg, vg = kg.repeat_interleave(rep, dim=1), vg.repeat_interleave(rep, dim=1)
-        mask = group.masks[kind]
-        og, lg = flash(
-            qg.contiguous(),
-            kg.contiguous(),
-            vg.contiguous(),
-            is_causal=mask is None,
-            attn_mask=mask,
-            scale=scaling,
-        )
-        real = group.real.reshape(-1)
-        dest = flat[real]
-        out[:, dest] = og.transpose(0, 1).reshape(n_heads, g * t, dim)[:, real]
-        lse[:, dest] = lg.transpose(0, 1).reshape(n_heads, g * t)[:, real].float()
+            k, v = key.repeat_interleave(rep, dim=1), value.repeat_interleave(rep, dim=1)
+        mask = groups[0].masks[kind]
+        og, lg = flash(query, k, v, is_causal=mask is None, attn_mask=mask, scale=scaling)
+        out, lse = og[0], lg[0]
+    else:
+        out = torch.empty_like(q)
+        lse = torch.empty(q.shape[:2], dtype=torch.float32)
+        for group in groups:
+            flat = group.index.reshape(-1)
+            g, t = group.index.shape
+            qg = q[:, flat].reshape(n_heads, g, t, dim).transpose(0, 1)
+            kg = key[0][:, flat].reshape(n_kv, g, t, dim).transpose(0, 1)
+            vg = value[0][:, flat].reshape(n_kv, g, t, dim).transpose(0, 1)
+            if rep > 1:
+                kg, vg = kg.repeat_interleave(rep, dim=1), vg.repeat_interleave(rep, dim=1)
+            mask = group.masks[kind]
+            og, lg = flash(
+                qg.contiguous(),
+                kg.contiguous(),
+                vg.contiguous(),
+                is_causal=mask is None,
+                attn_mask=mask,
+                scale=scaling,
+            )
+            real = group.real.reshape(-1)
+            dest = flat[real]
+            out[:, dest] = og.transpose(0, 1).reshape(n_heads, g * t, dim)[:, real]
+            lse[:, dest] = lg.transpose(0, 1).reshape(n_heads, g * t)[:, real]
 
     if plan.prefix is not None:
         pk, pv = plan.prefix[layer]
         # no mask: every query head of a key head's group sees the same keys, so the
         # group's heads are folded into the query axis and the keys are not repeated
         qf = q.reshape(n_kv, rep * n, dim)[None]
-        mask = plan.prefix_masks[kind]
-        if mask is not None:
-            mask = mask.repeat(rep, 1)[None, None]
-        op, lp = flash(qf, pk, pv, attn_mask=mask, scale=scaling)
+        op, lp = flash(qf, pk, pv, attn_mask=plan.prefix_masks[kind], scale=scaling)
         op = op[0].reshape(n_heads, n, dim)
-        lp = lp[0].reshape(n_heads, n).float()
+        lp = lp[0].reshape(n_heads, n)
         blind = plan.prefix_blind[kind]
         if blind is not None:  # flash gives such rows lse 0, not -inf: they get no weight
             lp = lp.masked_fill(blind, float("-inf"))
-        total = torch.logaddexp(lse, lp)
-        out = out * torch.exp(lse - total)[..., None] + op * torch.exp(lp - total)[..., None]
+        # softmax over both parts: the own part's share is exp(lse) / (exp(lse) + exp(lp))
+        out = torch.lerp(op, out, torch.sigmoid(lse - lp)[..., None].to(out.dtype))
     return out.transpose(0, 1)[None].to(query.dtype).contiguous(), None
 
 
@@ -351,6 +359,9 @@ class _Runner:
                 f"the model is on {weights.device}"
             )
         self.dtype = weights.dtype
+        # query heads per key head (grouped-query attention)
+        n_kv = getattr(config, "num_key_value_heads", None) or config.num_attention_heads
+        self.rep = int(config.num_attention_heads) // int(n_kv)
         AttentionInterface.register(_ATTENTION_NAME, _tree_attention)
         params = inspect.signature(model.forward).parameters
         self.cache_kw = "cache" if "cache" in params else "past_key_values"
@@ -378,9 +389,9 @@ class _Runner:
                     masks[kind] = self._own_masks([(a, b)], parents, positions, b - a)[kind]
                 else:
                     masks[kind] = None
-            groups.append(
-                _OwnGroup(torch.arange(a, b)[None], torch.ones((1, b - a), dtype=torch.bool), masks)
-            )
+            index = torch.arange(a, b)[None]
+            real = torch.ones((1, b - a), dtype=torch.bool)
+            groups.append(_OwnGroup(index, real, masks, whole=(a, b) == (0, n)))
         # Trees (packed subtrees with option probes): sorted by length and batched with
         # little padding (a group is padded to its longest unit).
         trees.sort(key=lambda u: u[1] - u[0])
@@ -409,7 +420,10 @@ class _Runner:
             kpos = torch.arange(prefix_len - kept, prefix_len)
             qpos = torch.from_numpy(positions)
             visible = kpos[None, :] > (qpos[:, None] - self.window)
-            prefix_masks["sliding_attention"] = self._additive(visible)
+            # tiled for the query heads folded per key head (see _tree_attention)
+            prefix_masks["sliding_attention"] = self._additive(visible).repeat(self.rep, 1)[
+                None, None
+            ]
             blind["sliding_attention"] = ~visible.any(dim=1)
         return _PassAttention(prefix, self.layer_types, prefix_masks, blind, groups)
 
