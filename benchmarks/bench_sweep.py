@@ -63,7 +63,11 @@ def _inputs() -> tuple[Any, Any]:
 
 def run(*, num_threads: int | None = None) -> dict[str, Any]:
     """Measure engine and baseline; returns the ratio and absolute numbers."""
+    import os
+
     import torch
+
+    load = os.getloadavg()[0]
 
     from radjudge.anonymize import check_llm_text
     from radjudge.judge import (
@@ -191,6 +195,7 @@ def run(*, num_threads: int | None = None) -> dict[str, Any]:
             stats.computed_tokens / stats.seconds / raw_tps, 2
         ),
         "torch_threads": torch.get_num_threads(),
+        "load_average_1m_at_start": round(load, 2),
     }
 
 

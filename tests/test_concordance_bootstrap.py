@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from radjudge.concordance import bootstrap
 from radjudge.concordance.bootstrap import (
     bootstrap_interval,
     cluster_bootstrap_w,
@@ -29,8 +30,10 @@ def _expanded_w(x, codes, counts_row, correct_ties=True):
         return kendall_w(x[rows], correct_ties=correct_ties).w
 
 
+@pytest.mark.parametrize("kind", ["integer", "mixed"])
 @pytest.mark.parametrize("correct_ties", [True, False])
-def test_resampled_w_equals_kendall_w_on_the_expanded_data(correct_ties):
+def test_resampled_w_equals_kendall_w_on_the_expanded_data(correct_ties, kind):
+    # integer: every level is counted (with a gap: 1, 2, 4, 7); mixed: levels by sorting
     rng = np.random.default_rng(0)
     for trial in range(5):
         sizes = rng.integers(1, 6, size=9)  # unequal clusters
@@ -41,7 +44,7 @@ def test_resampled_w_equals_kendall_w_on_the_expanded_data(correct_ties):
             [
                 rng.integers(1, 6, n),  # integer scores: many ties
                 rng.integers(1, 4, n),
-                rng.normal(size=n),  # continuous: no ties
+                rng.normal(size=n) if kind == "mixed" else rng.choice([1, 2, 4, 7], n),
             ]
         ).astype(float)
         x[rng.integers(0, n, 2), rng.integers(0, 3, 2)] = np.nan
@@ -52,6 +55,17 @@ def test_resampled_w_equals_kendall_w_on_the_expanded_data(correct_ties):
         fast = resampled_kendall_w(x, labels, counts, correct_ties=correct_ties)
         slow = np.array([_expanded_w(x, codes, c, correct_ties) for c in counts])
         np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-12)
+
+
+def test_counted_levels_equal_sorted_levels(monkeypatch):
+    rng = np.random.default_rng(10)
+    labels = np.repeat(np.arange(12), 5)
+    x = rng.integers(-2, 4, size=(6, 60, 3)).astype(float)
+    x[rng.random(x.shape) < 0.05] = np.nan
+    counts = np.vstack([resample_counts(12, n_boot=200, seed=11), jackknife_counts(12)])
+    counted = resampled_kendall_w(x, labels, counts)
+    monkeypatch.setattr(bootstrap, "_small_integers", lambda *args: None)  # force np.unique
+    np.testing.assert_allclose(resampled_kendall_w(x, labels, counts), counted, atol=1e-12)
 
 
 def test_batch_and_subset_counts():

@@ -112,7 +112,9 @@ def test_kernel_equals_full_prompt_reference_smollm2(
     """Within 1e-4 in probability of every option, packed passes (1024) or node-by-node (40)."""
     requests, reference = smollm2_case
     stats = PrefixStats()
+    impl = smollm2.model.config._attn_implementation
     got = score_continuations(smollm2.model, requests, max_pass_tokens=max_pass_tokens, stats=stats)
+    assert smollm2.model.config._attn_implementation == impl  # the tree attention is put back
     assert max_prob_diff(got, reference) < 1e-4
     for res, req in zip(got, requests, strict=True):
         assert len(res) == len(req.options)
@@ -150,6 +152,18 @@ def test_identical_requests_share_everything(smollm2: Any, smollm2_case: Any) ->
     assert (
         stats.computed_tokens == len(requests[0].prompt_ids) + 2
     )  # + the " " and " 1" option rows
+
+
+def test_a_chain_of_large_nodes_is_prefilled_in_full_passes(smollm2: Any) -> None:
+    """Head (20 tokens) then record (20): one 40-token sequence in 16-token passes, not 2 + 2."""
+    head, record = tuple(range(100, 120)), tuple(range(200, 220))
+    tails = [tuple(range(300 + 10 * k, 306 + 10 * k)) for k in range(3)]
+    requests = [TokenScoreRequest((head, record, tail), ((7,), (8,))) for tail in tails]
+    stats = PrefixStats()
+    got = score_continuations(smollm2.model, requests, max_pass_tokens=16, stats=stats)
+    assert stats.passes == 3 + 2  # ceil(40 / 16) prefill passes, then the 3 x 6 tail tokens
+    want = [smollm2.score_reference(r) for r in requests]
+    assert max_prob_diff(got, want) < 1e-4
 
 
 def test_invalid_requests_are_refused(smollm2: Any) -> None:

@@ -39,7 +39,13 @@ from scipy import special, stats
 from threadpoolctl import threadpool_limits
 
 from radjudge.checks import check_choice
-from radjudge.concordance.kendall import UndefinedStatisticWarning, _as_ratings, kendall_w
+from radjudge.concordance.kendall import (
+    _MAX_COUNTED_LEVELS,
+    UndefinedStatisticWarning,
+    _as_ratings,
+    _small_integers,
+    kendall_w,
+)
 
 __all__ = [
     "BootstrapSettings",
@@ -134,11 +140,19 @@ def _prepare(x: np.ndarray, codes: np.ndarray, n_clusters: int, correct_ties: bo
     rank_basis = np.zeros((xv.shape[0], n_clusters))
     singletons = np.zeros(n_clusters)
     groups: list[np.ndarray] = []
+    # Integer ratings on a small scale are their own level codes (counted, as in
+    # kendall_w); other ratings are coded by the rank of their distinct value (a sort).
+    coded = _small_integers(xv, max(_MAX_COUNTED_LEVELS, xv.shape[0])) if xv.size else None
     for j in range(m):
-        # items per (distinct value, cluster); a value's items below it = cumulative sum
-        _, level = np.unique(xv[:, j], return_inverse=True)
-        per_level = np.zeros((level.max() + 1 if level.size else 0, n_clusters))
-        np.add.at(per_level, (level, cv), 1.0)
+        # items per (level, cluster); a level's items below it = cumulative sum
+        if coded is not None:
+            values, low, n_levels = coded
+            level = values[:, j].astype(np.intp) - low
+        else:
+            distinct, level = np.unique(xv[:, j], return_inverse=True)
+            n_levels = distinct.size
+        per_level = np.bincount(level * n_clusters + cv, minlength=n_levels * n_clusters)
+        per_level = per_level.reshape(n_levels, n_clusters).astype(float)
         below = np.cumsum(per_level, axis=0) - per_level
         rank_basis += below[level] + 0.5 * per_level[level]
         if correct_ties:

@@ -11,22 +11,38 @@ through the model once:
 
 * a node whose subtree is large is *materialized*: its tokens are run on top of
   its parent's key/value (KV) cache and the result is kept while its children
-  are processed (depth-first, so only one root-to-node path is in memory);
+  are processed (depth-first, so only one root-to-node path is in memory). A
+  chain of such nodes (the template head and the record; a summary and its
+  only criterion) is prefilled as one sequence, in passes of up to
+  ``max_pass_tokens``;
 * small subtrees (typically the rubric suffixes under one criterion, or all
-  suffixes of a summary) are *packed* into one sequence on top of the shared
-  KV, with a tree attention mask: every token sees the shared prefix, its own
-  ancestors in the trie and nothing else, at the position it would have in its
-  own full prompt. No padding and no copy of the shared KV.
+  suffixes of a summary) are *packed* as units into one pass on top of the
+  shared KV: every token sees the shared prefix, its own ancestors in the trie
+  and nothing else, at the position it would have in its own full prompt;
 * logits (the LM head is most of a small model's cost; Gemma-3 has a 262k
   vocabulary) are computed only at the rows needed: the last prompt token and,
   for multi-token options such as ``" 10"``, each option token but the last.
   Options of one prompt form their own small trie, so ``" 1"`` and ``" 10"``
   share the row after ``" "`` and ``"1"``.
 
+Tree attention
+    A pass's attention is split in two exact parts, merged through their
+    log-sum-exps (:func:`_tree_attention`, registered with transformers'
+    ``AttentionInterface`` for the duration of a pass): every query against the
+    materialized prefix, with no mask (the query heads sharing a key head
+    folded into one call, so the prefix is neither copied nor repeated), and
+    every packed unit against itself with its own small tree mask (units of
+    similar length batched with little padding; a prefill chunk is plain causal
+    attention). A dense tree mask over ``(n, prefix + n)`` would make flash
+    attention compute every masked pair - the sibling units' and the
+    upper triangle of a chunk - which cost a quarter of the attention work.
+    Both parts use torch's CPU flash-attention kernel, so the model must be on
+    the CPU.
+
 Models with sliding-window layers (Gemma-3: five sliding layers of window 512
-per global layer) get a second mask with the window applied in position
-space, and only the last ``window - 1`` prefix entries are kept for those
-layers - exactly what a plain full-prompt forward computes.
+per global layer) get masks with the window applied in position space, and only
+the last ``window - 1`` prefix entries are kept for those layers - exactly what
+a plain full-prompt forward computes.
 
 The result equals a plain forward pass over each full prompt up to floating
 point rounding (tested against the reference scorer of the transformers
@@ -38,6 +54,7 @@ from __future__ import annotations
 import inspect
 import time
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -168,9 +185,10 @@ def _pack_subtree(
 class _PrefixCache:
     """Duck-typed transformers cache: a read-only prefix KV plus this pass's keys.
 
-    ``update`` returns ``prefix + new`` for the attention of this pass and
-    remembers ``new``; the prefix is never modified, so one materialized
-    node serves any number of passes.
+    ``update`` remembers the pass's new keys and values and returns them as they
+    are: the tree attention (:func:`_tree_attention`) reads the prefix itself, so
+    the prefix is never copied or modified and one materialized node serves any
+    number of passes.
     """
 
     def __init__(self, prefix: list[tuple[Any, Any]] | None, n_layers: int) -> None:
@@ -180,23 +198,136 @@ class _PrefixCache:
     def update(
         self, key_states: Any, value_states: Any, layer_idx: int, *args: Any, **kwargs: Any
     ) -> Any:
-        import torch
-
         self.new[layer_idx] = (key_states, value_states)
-        if self.prefix is None:
-            return key_states, value_states
-        pk, pv = self.prefix[layer_idx]
-        return torch.cat([pk, key_states], dim=2), torch.cat([pv, value_states], dim=2)
+        return key_states, value_states
 
     def get_seq_length(self, layer_idx: int = 0) -> int:
         return 0 if self.prefix is None else int(self.prefix[layer_idx][0].shape[2])
 
 
+#: Name under which :func:`_tree_attention` is registered with transformers.
+_ATTENTION_NAME = "radjudge_prefix_tree"
+#: The pass being run (set by :meth:`_Runner.run` around the model call).
+_CURRENT_PASS: ContextVar[_PassAttention | None] = ContextVar("radjudge_prefix_pass", default=None)
+
+
+@dataclass
+class _OwnGroup:
+    """Packed units of similar length, attended together (padded to ``index.shape[1]``)."""
+
+    index: Any  # (G, T) long: packed position of each slot (padding repeats a real slot)
+    real: Any  # (G, T) bool: slot holds a real token
+    masks: dict[str, Any | None]  # layer type -> (G, 1, T, T) additive, or None: plain causal
+    whole: bool = False  # the group is the whole pass, in order (one chain)
+
+
+@dataclass
+class _PassAttention:
+    """What the attention of one pass needs besides the new keys: prefix, masks, groups.
+
+    Every token attends to (1) the materialized prefix, without a mask (the last
+    ``window - 1`` entries, masked by distance, in sliding-window layers) and
+    (2) its ancestors inside its own packed unit. The two parts run as separate
+    flash-attention calls and are merged through their log-sum-exps, so no
+    query pays for keys it cannot see: no dense (n, prefix + n) tree mask, no
+    attention between sibling units, no copy of the prefix.
+    """
+
+    prefix: list[tuple[Any, Any]] | None
+    layer_types: list[str]
+    # layer type -> (1, 1, rep * n, kept) additive, None = no mask
+    prefix_masks: dict[str, Any | None]
+    # layer type -> (n,) bool: queries that see no prefix key (far past a sliding window)
+    prefix_blind: dict[str, Any | None]
+    groups: list[_OwnGroup]
+
+
+def _tree_attention(
+    module: Any,
+    query: Any,
+    key: Any,
+    value: Any,
+    attention_mask: Any,
+    scaling: float | None = None,
+    dropout: float = 0.0,
+    **kwargs: Any,
+) -> tuple[Any, None]:
+    """Attention of a packed pass: prefix part and own-unit part, merged exactly.
+
+    Registered with transformers' ``AttentionInterface`` and used only inside
+    :meth:`_Runner.run`. ``query`` (1, H, n, d); ``key``/``value`` (1, H_kv, n, d)
+    hold the pass's new entries only; ``attention_mask`` is a placeholder.
+    """
+    import torch
+
+    plan = _CURRENT_PASS.get()
+    if plan is None:
+        raise RuntimeError("radjudge tree attention called outside score_continuations")
+    # the public scaled_dot_product_attention does not return the log-sum-exp the merge
+    # needs; this aten op (torch is pinned in pyproject.toml) does
+    flash = torch.ops.aten._scaled_dot_product_flash_attention_for_cpu
+    layer = int(module.layer_idx)
+    kind = plan.layer_types[layer]
+    _, n_heads, n, dim = query.shape
+    n_kv = key.shape[1]
+    rep = n_heads // n_kv
+    q = query[0]  # (H, n, d)
+
+    groups = plan.groups
+    if len(groups) == 1 and groups[0].whole:  # one chain: the pass itself, in order
+        k, v = key, value
+        if rep > 1:  # grouped-query attention: each key head serves `rep` query heads
+            k, v = key.repeat_interleave(rep, dim=1), value.repeat_interleave(rep, dim=1)
+        mask = groups[0].masks[kind]
+        og, lg = flash(query, k, v, is_causal=mask is None, attn_mask=mask, scale=scaling)
+        out, lse = og[0], lg[0]
+    else:
+        out = torch.empty_like(q)
+        lse = torch.empty(q.shape[:2], dtype=torch.float32)
+        for group in groups:
+            flat = group.index.reshape(-1)
+            g, t = group.index.shape
+            qg = q[:, flat].reshape(n_heads, g, t, dim).transpose(0, 1)
+            kg = key[0][:, flat].reshape(n_kv, g, t, dim).transpose(0, 1)
+            vg = value[0][:, flat].reshape(n_kv, g, t, dim).transpose(0, 1)
+            if rep > 1:
+                kg, vg = kg.repeat_interleave(rep, dim=1), vg.repeat_interleave(rep, dim=1)
+            mask = group.masks[kind]
+            og, lg = flash(
+                qg.contiguous(),
+                kg.contiguous(),
+                vg.contiguous(),
+                is_causal=mask is None,
+                attn_mask=mask,
+                scale=scaling,
+            )
+            real = group.real.reshape(-1)
+            dest = flat[real]
+            out[:, dest] = og.transpose(0, 1).reshape(n_heads, g * t, dim)[:, real]
+            lse[:, dest] = lg.transpose(0, 1).reshape(n_heads, g * t)[:, real]
+
+    if plan.prefix is not None:
+        pk, pv = plan.prefix[layer]
+        # no mask: every query head of a key head's group sees the same keys, so the
+        # group's heads are folded into the query axis and the keys are not repeated
+        qf = q.reshape(n_kv, rep * n, dim)[None]
+        op, lp = flash(qf, pk, pv, attn_mask=plan.prefix_masks[kind], scale=scaling)
+        op = op[0].reshape(n_heads, n, dim)
+        lp = lp[0].reshape(n_heads, n)
+        blind = plan.prefix_blind[kind]
+        if blind is not None:  # flash gives such rows lse 0, not -inf: they get no weight
+            lp = lp.masked_fill(blind, float("-inf"))
+        # softmax over both parts: the own part's share is exp(lse) / (exp(lse) + exp(lp))
+        out = torch.lerp(op, out, torch.sigmoid(lse - lp)[..., None].to(out.dtype))
+    return out.transpose(0, 1)[None].to(query.dtype).contiguous(), None
+
+
 class _Runner:
-    """Model-specific plumbing: layer types, masks, the forward call."""
+    """Model-specific plumbing: layer types, the pass's attention plan, the forward call."""
 
     def __init__(self, model: Any) -> None:
         import torch
+        from transformers import AttentionInterface
 
         self.torch = torch
         self.model = model
@@ -219,27 +350,127 @@ class _Runner:
             raise ValueError(
                 f"{type(model).__name__}: uniform sliding-window models are not supported"
             )
-        impl = getattr(config, "_attn_implementation", None) or "eager"
-        if impl not in ("sdpa", "eager"):
+        if getattr(config, "attn_logit_softcapping", None) is not None:
             raise ValueError(
-                "score_continuations needs attn_implementation 'sdpa' or 'eager', the model uses "
-                f"{impl!r}"
+                f"{type(model).__name__}: attention logit soft-capping is not supported"
             )
-        self.boolean_mask = impl == "sdpa"
-        self.dtype = next(model.parameters()).dtype
+        weights = next(model.parameters())
+        if weights.device.type != "cpu":
+            raise ValueError(
+                f"score_continuations runs on the CPU (torch's CPU flash-attention kernel); "
+                f"the model is on {weights.device}"
+            )
+        self.dtype = weights.dtype
+        # query heads per key head (grouped-query attention)
+        n_kv = getattr(config, "num_key_value_heads", None) or config.num_attention_heads
+        self.rep = int(config.num_attention_heads) // int(n_kv)
+        AttentionInterface.register(_ATTENTION_NAME, _tree_attention)
         params = inspect.signature(model.forward).parameters
         self.cache_kw = "cache" if "cache" in params else "past_key_values"
-        self.dict_masks = self.window is not None
 
-    def _mask(self, allowed: Any) -> Any:
+    def _plan(
+        self, prefix: list[tuple[Any, Any]] | None, prefix_len: int, p: _Pass
+    ) -> _PassAttention:
+        """The attention plan of a pass: own-unit groups and masks, prefix masks."""
         torch = self.torch
-        allowed = allowed[None, None]
-        if self.boolean_mask:
-            return allowed
-        zero = torch.zeros((), dtype=self.dtype)
-        return torch.where(
-            allowed, zero, torch.tensor(torch.finfo(self.dtype).min, dtype=self.dtype)
-        )
+        n = len(p.tokens)
+        parents = np.asarray(p.parents, dtype=np.int64)
+        positions = np.asarray(p.positions, dtype=np.int64)
+        starts = np.flatnonzero(parents < 0)  # each packed unit starts at a child of the prefix
+        stops = np.r_[starts[1:], n]
+        kinds = sorted(set(self.layer_types))
+        groups = []
+        chains: list[tuple[int, int]] = []
+        trees: list[tuple[int, int]] = []
+        for start, stop in zip(starts.tolist(), stops.tolist(), strict=True):
+            is_chain = bool(np.array_equal(parents[start + 1 : stop], np.arange(start, stop - 1)))
+            (chains if is_chain else trees).append((start, stop))
+        # A chain (a prefill chunk, a materialized node) is plain causal attention.
+        for a, b in chains:
+            in_window = self.window is None or b - a <= self.window
+            masks = {}
+            for kind in kinds:
+                if kind == "sliding_attention" and not in_window:
+                    masks[kind] = self._own_masks([(a, b)], parents, positions, b - a)[kind]
+                else:
+                    masks[kind] = None
+            index = torch.arange(a, b)[None]
+            real = torch.ones((1, b - a), dtype=torch.bool)
+            groups.append(_OwnGroup(index, real, masks, whole=(a, b) == (0, n)))
+        # Trees (packed subtrees with option probes): sorted by length and batched with
+        # little padding (a group is padded to its longest unit).
+        trees.sort(key=lambda u: u[1] - u[0])
+        batch: list[tuple[int, int]] = []
+        for unit in [*trees, None]:
+            if batch and (
+                unit is None
+                or (len(batch) + 1) * (unit[1] - unit[0])
+                > 1.25 * (sum(b - a for a, b in batch) + unit[1] - unit[0])
+            ):
+                width = max(b - a for a, b in batch)
+                index = torch.tensor(
+                    [list(range(a, b)) + [b - 1] * (width - (b - a)) for a, b in batch]
+                )
+                real = torch.tensor([[j < b - a for j in range(width)] for a, b in batch])
+                groups.append(
+                    _OwnGroup(index, real, self._own_masks(batch, parents, positions, width))
+                )
+                batch = []
+            if unit is not None:
+                batch.append(unit)
+        prefix_masks: dict[str, Any | None] = {kind: None for kind in kinds}
+        blind: dict[str, Any | None] = {kind: None for kind in kinds}
+        if prefix is not None and self.window is not None:
+            kept = min(prefix_len, self.window - 1)
+            kpos = torch.arange(prefix_len - kept, prefix_len)
+            qpos = torch.from_numpy(positions)
+            visible = kpos[None, :] > (qpos[:, None] - self.window)
+            # tiled for the query heads folded per key head (see _tree_attention)
+            prefix_masks["sliding_attention"] = self._additive(visible).repeat(self.rep, 1)[
+                None, None
+            ]
+            blind["sliding_attention"] = ~visible.any(dim=1)
+        return _PassAttention(prefix, self.layer_types, prefix_masks, blind, groups)
+
+    def _own_masks(
+        self,
+        units: list[tuple[int, int]],
+        parents: np.ndarray,
+        positions: np.ndarray,
+        width: int,
+    ) -> dict[str, Any]:
+        """(G, 1, T, T) masks of units: each token sees its ancestors in its unit (and itself).
+
+        Padding slots see only themselves (their output is dropped); sliding-window
+        layers also drop keys ``window`` or more positions back.
+        """
+        torch = self.torch
+        allowed = np.zeros((len(units), width, width), dtype=bool)
+        pos = np.zeros((len(units), width), dtype=np.int64)
+        for u, (a, b) in enumerate(units):
+            anc = allowed[u]
+            for i in range(b - a):  # parents come before their children
+                if parents[a + i] >= 0:
+                    anc[i] = anc[parents[a + i] - a]
+                anc[i, i] = True
+            for i in range(b - a, width):
+                anc[i, i] = True
+            pos[u, : b - a] = positions[a:b]
+            pos[u, b - a :] = positions[b - 1]
+        full = torch.from_numpy(allowed)[:, None]
+        masks: dict[str, Any] = {kind: self._additive(full) for kind in set(self.layer_types)}
+        if self.window is not None:
+            p = torch.from_numpy(pos)
+            in_window = p[:, None, :] > (p[:, :, None] - self.window)
+            masks["sliding_attention"] = self._additive(
+                full & (in_window[:, None] | torch.eye(width, dtype=torch.bool))
+            )
+        return masks
+
+    def _additive(self, allowed: Any) -> Any:
+        """0 where attention is allowed, -inf elsewhere, in the model's dtype (what flash takes)."""
+        torch = self.torch
+        return torch.zeros(allowed.shape, dtype=self.dtype).masked_fill_(~allowed, float("-inf"))
 
     def run(
         self,
@@ -251,32 +482,29 @@ class _Runner:
         """Run a pass; returns the cache (with the new KV) and log-softmax rows."""
         torch = self.torch
         n = len(p.tokens)
-        parents = np.asarray(p.parents, dtype=np.int64)
-        anc = np.zeros((n, n), dtype=bool)
-        for i in range(n):  # parents come before their children
-            if parents[i] >= 0:
-                anc[i] = anc[parents[i]]
-            anc[i, i] = True
-        own = torch.from_numpy(anc)
-        qpos = torch.tensor(p.positions, dtype=torch.long)
-        full = torch.cat([torch.ones((n, prefix_len), dtype=torch.bool), own], dim=1)
-        masks: Any = self._mask(full)
-        if self.dict_masks:
-            assert self.window is not None
-            kept = min(prefix_len, self.window - 1)
-            kpos = torch.cat([torch.arange(prefix_len - kept, prefix_len), qpos])
-            in_window = kpos[None, :] > (qpos[:, None] - self.window)
-            sliding = torch.cat([torch.ones((n, kept), dtype=torch.bool), own], dim=1) & in_window
-            masks = {"full_attention": masks, "sliding_attention": self._mask(sliding)}
+        plan = self._plan(prefix, prefix_len, p)
         cache = _PrefixCache(prefix, self.n_layers)
-        out = self.model(
-            input_ids=torch.tensor([p.tokens], dtype=torch.long),
-            position_ids=qpos[None, :],
-            attention_mask=masks,
-            use_cache=True,
-            logits_to_keep=torch.tensor(list(logit_rows) or [n - 1], dtype=torch.long),
-            **{self.cache_kw: cache},
-        )
+        # A 4-D mask is passed through by transformers as is; the tree attention ignores it.
+        placeholder = torch.ones((1, 1, 1, 1), dtype=torch.bool)
+        masks: Any = placeholder
+        if self.window is not None:
+            masks = {"full_attention": placeholder, "sliding_attention": placeholder}
+        config = self.model.config
+        impl = config._attn_implementation
+        token = _CURRENT_PASS.set(plan)
+        config._attn_implementation = _ATTENTION_NAME
+        try:
+            out = self.model(
+                input_ids=torch.tensor([p.tokens], dtype=torch.long),
+                position_ids=torch.tensor([p.positions], dtype=torch.long),
+                attention_mask=masks,
+                use_cache=True,
+                logits_to_keep=torch.tensor(list(logit_rows) or [n - 1], dtype=torch.long),
+                **{self.cache_kw: cache},
+            )
+        finally:
+            config._attn_implementation = impl
+            _CURRENT_PASS.reset(token)
         logprobs = None
         if logit_rows:
             logprobs = torch.log_softmax(out.logits[0].float(), dim=-1)
@@ -320,8 +548,9 @@ def score_continuations(
     ----------
     model : transformers causal LM
         A ``LlamaForCausalLM``-like or ``Gemma3ForCausalLM``-like model (full
-        and sliding-window attention layers; ``sdpa`` or ``eager`` attention),
-        in eval mode.
+        and sliding-window attention layers, no attention soft-capping) on the
+        CPU; its attention implementation is replaced by the tree attention
+        during each pass.
     requests : sequence of TokenScoreRequest, length R
         Prompts as token-id segments and the options to score after each.
         Requests sharing leading segments share their computation, whatever
@@ -346,7 +575,9 @@ def score_continuations(
     Sharing spans one call only: pass all the requests of a sweep step (all
     summaries of all patients of a judge) in one call rather than in chunks,
     and stream with ``on_result``. Request order does not matter. Memory holds
-    the KV of one root-to-node path of the trie plus one pass.
+    the KV of one root-to-node path of the trie plus one pass. During each pass
+    the model's attention implementation is switched to the tree attention and
+    then put back: do not run the same model from another thread meanwhile.
 
     Returns
     -------
@@ -422,8 +653,17 @@ def score_continuations(
                     solo = _Pass()
                     _pack_subtree(solo, child, -1, prefix_len - 1, with_children=False)
                     run_pass(prefix, prefix_len, solo)
+                # A chain of such nodes, each the only child of the one before and ending no
+                # prompt (the template head and the record, or a summary under its only
+                # criterion), is prefilled as one sequence: fewer, fuller passes.
+                chain = [child]
+                while len(chain[-1].children) == 1:
+                    (after,) = chain[-1].children.values()
+                    if after.ends or not after.children or after.size <= max_pass_tokens:
+                        break
+                    chain.append(after)
                 kv, length = prefix, prefix_len
-                tokens = child.tokens
+                tokens = [t for link in chain for t in link.tokens]
                 for start in range(0, len(tokens), max_pass_tokens):  # chunked prefill
                     chunk = _Pass()
                     part = tokens[start : start + max_pass_tokens]
@@ -432,7 +672,7 @@ def score_continuations(
                     chunk.parents = [-1] + list(range(len(part) - 1))
                     cache = run_pass(kv, length, chunk)
                     kv, length = runner.extend(kv, cache), length + len(part)
-                visit(child, kv, length)
+                visit(chain[-1], kv, length)
                 del kv
                 continue
             if current.tokens and (
