@@ -6,9 +6,8 @@ columns keep bad outputs visible instead of dropping them):
 
 ``raw_text``
     What the model returned, answer prefix prepended, before the clean-up of
-    :func:`~radjudge.summarize.postprocess.clean_summary`; for the reference
-    systems the summary before PHI masking (equal to ``text`` unless
-    ``phi_masked``).
+    :func:`~radjudge.summarize.postprocess.clean_summary` (equal to ``text``
+    for the reference systems).
 ``finish_reason``
     ``"stop"``, ``"length"`` (``max_tokens`` reached), ``"failed"``; None for
     the reference systems.
@@ -24,7 +23,8 @@ columns keep bad outputs visible instead of dropping them):
 ``phi_masked``
     True if the guard found identifier-like text in the summary and it was
     masked (:func:`mask_summary_phi`): a gold summary quoting a raw date of
-    the ground truth, or a model inventing one. ``raw_text`` keeps the original.
+    the ground truth, or a model inventing one. An LLM row's ``raw_text`` keeps the
+    model's text.
 
 Summaries that look like they hold PHI. A summary is derived from anonymized
 text, but it is new text: a model may invent a date or a name-like word, a gold
@@ -36,8 +36,8 @@ surrogates allowed; the anonymizer on what it finds) when its row is made, and
 table written by :func:`run_summarizers` is clean for the judge guard by
 construction; the judge sweep still checks every summary on its own and names
 the patient and summarizer of one that is not
-(:func:`radjudge.judge.run_sweep`). ``raw_text`` keeps the text before masking
-and is never sent to a model.
+(:func:`radjudge.judge.run_sweep`). An LLM row's ``raw_text`` keeps what the
+model wrote and is never sent to a model.
 
 Every LLM call goes through :class:`radjudge.llm.LLMClient` (cache, guard,
 accounting); every record must pass the anonymization guard first.
@@ -198,7 +198,7 @@ def _row(
         "completion_tokens": 0,
         "latency_s": 0.0,
         "cache_hit": False,
-        "raw_text": text,
+        "raw_text": checked.text,  # the LLM rows pass what the model wrote
         "finish_reason": None,
         "flag": check.flag,
         "flag_reason": check.reason,
