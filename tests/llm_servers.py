@@ -6,9 +6,10 @@
 * :class:`LlamaServer`: ``python -m llama_cpp.server`` on 127.0.0.1 with a free port.
 * :class:`FaultServer`: an OpenAI-compatible HTTP server (stdlib
   ``ThreadingHTTPServer`` in a thread) whose completions are a deterministic
-  function of the prompt and which injects faults on demand: 429 with
-  ``Retry-After``, 500, timeouts, truncated JSON, a body cut mid-transfer,
-  empty content. It logs every request, so tests count live calls server-side.
+  function of the prompt (or one given text, ``state.reply``) and which injects
+  faults on demand: 429 with ``Retry-After``, 500, timeouts, truncated JSON, a
+  body cut mid-transfer, empty content. It logs every request, so tests count
+  live calls server-side.
 """
 
 from __future__ import annotations
@@ -148,6 +149,7 @@ class FaultState:
     delay_s: float = 0.0  # added to every successful response
     timeout_sleep_s: float = 3.0
     retry_after: str = "1"
+    reply: str | None = None  # every completion's text instead of fake_completion(prompt)
     log: list[Logged] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -230,7 +232,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             if st.delay_s:
                 time.sleep(st.delay_s)
-            self._send(200, json.dumps(self._ok(body, chat, prompt)).encode())
+            self._send(200, json.dumps(self._ok(body, chat, prompt, text=st.reply)).encode())
 
     @staticmethod
     def _ok(

@@ -213,10 +213,15 @@ def test_guard_refuses_identifiers_in_a_summary(guarded_clients: dict[str, Any])
     specs = parse_judges([LOGPROBS], models=MODELS)
     leaky = summaries()
     leaky.loc[0, "text"] = leaky.loc[0, "text"] + " СНИЛС пациента 112-233-445 95."
-    with pytest.raises(PHIGuardError, match="SNILS"):
+    pid, summarizer = leaky.loc[0, ["patient_id", "summarizer"]]
+    # the error names whose text it is and which part of the prompt, never the value
+    with pytest.raises(PHIGuardError) as err:
         run_sweep(
             leaky, mini_cohort.anonymized(), specs, clients=guarded_clients, seed=1, progress=False
         )
+    message = str(err.value)
+    assert f"patient {pid}, summarizer {summarizer}: residual PHI in the summary part" in message
+    assert "SNILS" in message and "###-###-### ##" in message and "112-233" not in message
     assert not guarded_clients["smollm2"].backend.loaded
 
 

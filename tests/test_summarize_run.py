@@ -10,12 +10,16 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from llm_servers import FaultServer
 from radjudge import paths
-from radjudge.anonymize import PHIGuardError, anonymize_records
+from radjudge.anonymize import PHIGuardError, anonymize_records, check_llm_text
 from radjudge.cohort import load_cohort
 from radjudge.contracts import SUMMARIES
+from radjudge.judge import load_judge_clients, parse_judges, render_judge_prompt, run_sweep
+from radjudge.judge import load_template as load_judge_template
 from radjudge.llm import CacheMissError, combined_cache_stats, validate_spec
 from radjudge.profiles import load_profile
+from radjudge.rubric import load_rubric
 from radjudge.summarize import (
     generation_batches,
     load_summary_clients,
@@ -229,3 +233,69 @@ def test_client_guard_accepts_the_records_shifted_dates_only(tmp_path):
     with pytest.raises(PHIGuardError, match="DATE"):
         run_summarizers(shifted, SMALL[:1], clients=clients, seed=SEED)
     assert not clients["smollm2"].stats["model_loaded"]
+
+
+def test_a_summary_that_looks_like_phi_reaches_the_judges_masked(tmp_path):
+    """The rehearsal's failure in CI: notebook 04 stopped on the judge guard (DATE
+    '####-##-##', NAME 'Xxxxxxx' in a judge prompt) because an LLM summary holding a date
+    and a name-like word was masked for its flag but stored unmasked.
+
+    A model's text is this test's input, and no real model writes one on demand: the
+    fault server (real HTTP, real client, cache and guards) returns it for every call.
+    """
+    invented = "КТ от 2023-10-15: свободный газ. Лечащий врач Смирнов."
+    (record,) = anonymize(COHORT[:1])
+    server = FaultServer()
+    server.state.reply = invented
+    try:
+        models = {"fake": {"backend": "openai", "base_url": server.base_url, "model": "fake"}}
+        configs = parse_summarizers(
+            [
+                {
+                    "name": "fake_llm",
+                    "kind": "llm",
+                    "model": "fake",
+                    "template": "structured_chat",
+                    "max_tokens": 48,
+                }
+            ],
+            models=models,
+        )
+        clients = load_summary_clients(configs, models=models, cache_dir=tmp_path, records=[record])
+        table = run_summarizers([record], configs, clients=clients, seed=SEED)
+        (row,) = table.itertuples()
+        assert row.phi_masked and "2023-10-15" in row.raw_text and "Смирнов" in row.raw_text
+        assert "2023-10-15" not in row.text and "Смирнов" not in row.text, row.text
+        assert "[ДАТА]" in row.text and "[ФИО]" in row.text
+        check_llm_text(row.text, allowed=record.surrogates)
+        # a judge reads the table's text: its prompt passes the guard and reaches the model
+        judges = parse_judges(
+            [
+                {
+                    "name": "fake-judge",
+                    "mode": "generate",
+                    "model": "fake",
+                    "criteria": ["completeness"],
+                    "scales": [5],
+                    "granularities": ["none"],
+                }
+            ],
+            models=models,
+        )
+        judge_clients = load_judge_clients(
+            judges, models=models, cache_dir=tmp_path, records=[record]
+        )
+        res = run_sweep(table, [record], judges, clients=judge_clients, seed=SEED, progress=False)
+        assert list(res.ratings["status"]) == ["unparseable"]  # the server's answer: no score
+        judged = render_judge_prompt(
+            record.text,
+            row.text,
+            criterion="completeness",
+            scale=5,
+            granularity="none",
+            rubric=load_rubric(),
+            template=load_judge_template(),
+        )
+        assert list(res.ratings["prompt_hash"]) == [judged.prompt_hash]
+    finally:
+        server.stop()

@@ -34,7 +34,7 @@ Errors never echo PHI: a finding is reported by type, offset, length and a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +49,7 @@ __all__ = [
     "scan_text",
     "residual_detections",
     "check_llm_text",
+    "describe_findings",
     "mask",
 ]
 
@@ -176,6 +177,19 @@ def residual_detections(text: str, *, allowed: Iterable[str] = ()) -> list[Detec
     return out
 
 
+def describe_findings(findings: Sequence[Finding], *, limit: int = 5) -> str:
+    """What an error shows of findings: type, offset, length, masked shape - never the value.
+
+    >>> describe_findings(scan_text("Пациент Иванов И.И."))
+    "NAME at offset 8 (11 chars, masked 'Xxxxxx X.X.')"
+    """
+    shown = "; ".join(
+        f"{f.type} at offset {f.start} ({f.end - f.start} chars, masked {f.masked!r})"
+        for f in findings[:limit]
+    )
+    return shown + (f"; and {len(findings) - limit} more" if len(findings) > limit else "")
+
+
 def check_llm_text(text: str, *, allowed: Iterable[str] = ()) -> None:
     """Raise :class:`PHIGuardError` if ``text`` holds a residual identifier.
 
@@ -205,13 +219,9 @@ def check_llm_text(text: str, *, allowed: Iterable[str] = ()) -> None:
     """
     findings = scan_text(text, allowed=allowed)
     if findings:
-        shown = "; ".join(
-            f"{f.type} at offset {f.start} ({f.end - f.start} chars, masked {f.masked!r})"
-            for f in findings[:5]
-        )
-        more = f"; and {len(findings) - 5} more" if len(findings) > 5 else ""
         raise PHIGuardError(
-            f"check_llm_text: residual PHI in a text for an LLM: {shown}{more}. Send only "
+            f"check_llm_text: residual PHI in a text for an LLM: {describe_findings(findings)}. "
+            "Send only "
             "records anonymized by radjudge.anonymize (and their shifted dates via "
             "allowed=record.surrogates).",
             tuple(findings),

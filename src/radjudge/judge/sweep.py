@@ -47,7 +47,13 @@ from typing import Any
 import pandas as pd
 from tqdm.auto import tqdm
 
-from radjudge.anonymize import AnonymizedRecord, check_llm_text, require_anonymized
+from radjudge.anonymize import (
+    AnonymizedRecord,
+    PHIGuardError,
+    check_llm_text,
+    require_anonymized,
+)
+from radjudge.anonymize.guard import describe_findings, scan_text
 from radjudge.anonymize.public import require_public
 from radjudge.anonymize.remote import require_remote_consent
 from radjudge.contracts import JUDGE_RATINGS, Granularity
@@ -339,6 +345,43 @@ def _metric_rows(judge: JudgeSpec, df: pd.DataFrame, pids: Sequence[str]) -> lis
     return rows
 
 
+def _check_prompt_parts(
+    df: pd.DataFrame, records: Mapping[str, AnonymizedRecord], pids: Iterable[str]
+) -> None:
+    """Guard the record and each summary of these patients on their own, before any prompt.
+
+    The client's guard scans whole prompts; checking the parts first lets an
+    error say whose text holds the finding. Each part is checked with its
+    patient's surrogates allowed (the client allows those of every record).
+    Detection is memoized per line, so the client's later scan costs little.
+    """
+    for pid in sorted(set(pids) & set(records)):
+        rec = records[pid]
+        parts = [("record", "the anonymized record", rec.text)]
+        parts += [
+            ("summary", f"summarizer {s.summarizer}", s.text)
+            for s in df[df["patient_id"] == pid].itertuples()
+            if s.text.strip()
+        ]
+        for part, whose, text in parts:
+            # the prompt embeds the stripped text (render_judge_prompt)
+            findings = scan_text(text.strip(), allowed=rec.surrogates)
+            if not findings:
+                continue
+            fix = (
+                "Re-run notebook 01 (the anonymizer) on the source records."
+                if part == "record"
+                else "Summaries written by radjudge.summarize.run_summarizers are masked "
+                "(column phi_masked); re-run notebook 02, or pass this text through "
+                "radjudge.summarize.mask_summary_phi."
+            )
+            raise PHIGuardError(
+                f"judge prompt of patient {pid}, {whose}: residual PHI in the {part} part "
+                f"(offsets within that part): {describe_findings(findings)}. {fix}",
+                tuple(findings),
+            )
+
+
 def _source_texts(records: Iterable[AnonymizedRecord | PublicSource]) -> dict[str, str]:
     texts: dict[str, str] = {}
     for r in records:
@@ -403,12 +446,18 @@ def run_sweep(
     ------
     radjudge.anonymize.PHIGuardError
         A record is not an anonymized record, or a prompt text fails the
-        guard (raised by the client).
+        guard. The record and every summary an LLM judge reads are checked on
+        their own first (with the patient's surrogates allowed), so the error
+        names the patient, the summarizer and the part (record or summary)
+        that holds the finding; the client's guard then checks the whole
+        prompts, and an error from it names the judge, the patient and the
+        template and rubric, the only other parts.
     ValueError
         Bad summaries table, a summary of a patient without a record, a
         client built without a text guard, or a missing client.
     """
     df = _check_summaries(summaries)
+    records = list(records)
     sources = _source_texts(records)
     orphans = sorted(set(df["patient_id"]) - set(sources))
     if orphans:
@@ -429,6 +478,17 @@ def run_sweep(
                 "radjudge.llm.load_client(..., text_guard=radjudge.anonymize.check_llm_text)"
             )
     pids = sorted(df["patient_id"].unique())
+    anonymized = {r.patient_id: r for r in records if isinstance(r, AnonymizedRecord)}
+    _check_prompt_parts(
+        df,
+        anonymized,
+        {
+            p
+            for j in judges
+            if j.mode != "metric"
+            for p in (pids[: j.patients] if j.patients else pids)
+        },
+    )
     plan = plan_size(judges, df)
     templates = {
         lang: (
@@ -480,44 +540,25 @@ def run_sweep(
                             items.append((s, (crit, scale, gran, rep), prompt))
                     live = [(k, p) for k, (_, _, p) in enumerate(items) if p is not None]
                     results: dict[int, Any] = {}
-                    outs: Sequence[Any]
-                    if j.mode == "logprobs":
-                        scoring = [
-                            ScoreRequest(
-                                p.segments,
-                                system=p.system,
-                                answer_prefix=p.answer_prefix,
-                                options=p.options,
-                            )
-                            for _, p in live
-                        ]
-                        outs = (
-                            client.score_options(scoring, desc=f"{j.name} {pid}", share_prefix=True)
-                            if scoring
-                            else []
+                    reps = [items[k][1][3] for k, _ in live]
+                    try:
+                        outs = _call_model(
+                            j, client, [p for _, p in live], reps, seed=seed, desc=f"{j.name} {pid}"
                         )
-                    else:
-                        choices = bool(
-                            j.guided and getattr(client.backend, "supports_choices", True)
+                    except PHIGuardError as exc:
+                        # a patient's record and summaries passed _check_prompt_parts
+                        where = (
+                            "outside its record and summary parts (checked on their own before "
+                            f"the sweep): in the text of template {tpl.source} or rubric "
+                            f"{rub.source}"
+                            if pid in anonymized
+                            else "(a public source)"
                         )
-                        reqs = []
-                        for k, p in live:
-                            rep = items[k][1][3]
-                            reqs.append(
-                                GenerationRequest(
-                                    p.segments,
-                                    system=p.system,
-                                    answer_prefix=p.answer_prefix,
-                                    max_tokens=j.max_tokens,
-                                    temperature=j.temperature,
-                                    top_p=j.top_p,
-                                    seed=seed + rep if j.temperature > 0 else None,
-                                    stop=j.stop,
-                                    n=j.n,
-                                    choices=p.options if choices else (),
-                                )
-                            )
-                        outs = client.generate(reqs, desc=f"{j.name} {pid}") if reqs else []
+                        raise PHIGuardError(
+                            f"judge {j.name}, patient {pid}: a prompt fails the guard {where}. "
+                            f"{exc}",
+                            exc.findings,
+                        ) from exc
                     for (k, _), out in zip(live, outs, strict=True):
                         results[k] = out
                     for k, (s, (crit, scale, granularity, rep), prompt) in enumerate(items):
@@ -573,6 +614,45 @@ def run_sweep(
     ratings = _frame(all_rows)
     validity = validity_report(ratings, summaries=df if "flag" in df.columns else None, gate=gate)
     return SweepResult(ratings=ratings, validity=validity, judges=pd.DataFrame(per_judge))
+
+
+def _call_model(
+    j: JudgeSpec,
+    client: LLMClient,
+    prompts: Sequence[JudgePrompt],
+    reps: Sequence[int],
+    *,
+    seed: int,
+    desc: str,
+) -> Sequence[Any]:
+    """The model calls of one judge for one patient's prompts (repeat ``reps[i]`` each)."""
+    if not prompts:
+        return []
+    if j.mode == "logprobs":
+        scoring = [
+            ScoreRequest(
+                p.segments, system=p.system, answer_prefix=p.answer_prefix, options=p.options
+            )
+            for p in prompts
+        ]
+        return client.score_options(scoring, desc=desc, share_prefix=True)
+    choices = bool(j.guided and getattr(client.backend, "supports_choices", True))
+    reqs = [
+        GenerationRequest(
+            p.segments,
+            system=p.system,
+            answer_prefix=p.answer_prefix,
+            max_tokens=j.max_tokens,
+            temperature=j.temperature,
+            top_p=j.top_p,
+            seed=seed + rep if j.temperature > 0 else None,
+            stop=j.stop,
+            n=j.n,
+            choices=p.options if choices else (),
+        )
+        for p, rep in zip(prompts, reps, strict=True)
+    ]
+    return client.generate(reqs, desc=desc)
 
 
 def _llm_row(

@@ -223,8 +223,8 @@ def prepare_inputs(
 
     from radjudge.cohort import materialize_cohort
     from radjudge.ratings import write_roster
+    from radjudge.ratings.simulate import make_roster
     from radjudge.records import SECTION_HEADINGS, SECTIONS
-    from radjudge.simulate import make_roster
 
     s01 = profile.section("01_anonymization")
     s03 = profile.section("03_expert_ratings")

@@ -23,7 +23,21 @@ columns keep bad outputs visible instead of dropping them):
 ``phi_masked``
     True if the guard found identifier-like text in the summary and it was
     masked (:func:`mask_summary_phi`): a gold summary quoting a raw date of
-    the ground truth, or a model inventing one. ``raw_text`` keeps the original.
+    the ground truth, or a model inventing one. An LLM row's ``raw_text`` keeps the
+    model's text.
+
+Summaries that look like they hold PHI. A summary is derived from anonymized
+text, but it is new text: a model may invent a date or a name-like word, a gold
+summary quotes the raw ground truth, an extractive one joins sentences into
+lines the anonymizer never scanned as such. So every summary, of every kind,
+passes :func:`mask_summary_phi` (the guard's scan with the record's
+surrogates allowed; the anonymizer on what it finds) when its row is made, and
+``text`` - the only column a judge reads - holds the masked text. A summaries
+table written by :func:`run_summarizers` is clean for the judge guard by
+construction; the judge sweep still checks every summary on its own and names
+the patient and summarizer of one that is not
+(:func:`radjudge.judge.run_sweep`). An LLM row's ``raw_text`` keeps what the
+model wrote and is never sent to a model.
 
 Every LLM call goes through :class:`radjudge.llm.LLMClient` (cache, guard,
 accounting); every record must pass the anonymization guard first.
@@ -53,11 +67,12 @@ import pandas as pd
 
 from radjudge.anonymize import (
     AnonymizedRecord,
+    PHIGuardError,
     anonymize_text,
     check_llm_text,
     require_anonymized,
 )
-from radjudge.anonymize.guard import scan_text
+from radjudge.anonymize.guard import describe_findings, scan_text
 from radjudge.anonymize.remote import require_remote_consent
 from radjudge.contracts import SUMMARIES
 from radjudge.llm import LLMClient, load_client
@@ -157,32 +172,46 @@ def load_summary_clients(
 
 
 def _row(
-    pid: str, cfg: SummarizerConfig, text: str, *, rules: FlagRules, **kw: Any
+    record: AnonymizedRecord,
+    cfg: SummarizerConfig,
+    text: str,
+    *,
+    rules: FlagRules,
+    instructions: str = "",
+    **kw: Any,
 ) -> dict[str, Any]:
-    check = flag_summary(text, rules=rules)
+    """One summaries row; ``text`` is masked here, for every kind (see the module docstring)."""
+    checked = mask_summary_phi(
+        text,
+        allowed=record.surrogates,
+        where=f"patient {record.patient_id}, summarizer {cfg.name}",
+    )
+    check = flag_summary(checked.text, instructions=instructions, rules=rules)
     row = {
-        "patient_id": pid,
+        "patient_id": record.patient_id,
         "summarizer": cfg.name,
         "summarizer_kind": cfg.kind,
         "model": None,
-        "text": text,
+        "text": checked.text,
         "prompt_hash": None,
         "prompt_tokens": 0,
         "completion_tokens": 0,
         "latency_s": 0.0,
         "cache_hit": False,
-        "raw_text": text,
+        "raw_text": checked.text,  # the LLM rows pass what the model wrote
         "finish_reason": None,
         "flag": check.flag,
         "flag_reason": check.reason,
         "error": None,
-        "phi_masked": False,
+        "phi_masked": checked.masked,
     }
     row.update(kw)
     return row
 
 
-def mask_summary_phi(text: str, *, allowed: Sequence[str] = ()) -> SummaryPhi:
+def mask_summary_phi(
+    text: str, *, allowed: Sequence[str] = (), where: str = "summary"
+) -> SummaryPhi:
     """Pass a summary through the anonymizer if the guard finds anything in it.
 
     A summary must state nothing the anonymized record hides: a gold summary
@@ -197,11 +226,19 @@ def mask_summary_phi(text: str, *, allowed: Sequence[str] = ()) -> SummaryPhi:
         A summary.
     allowed : sequence of str, default ()
         The record's surrogates (shifted dates) that are not PHI.
+    where : str, default "summary"
+        Names the summary in an error (patient and summarizer).
 
     Returns
     -------
     SummaryPhi
         ``text`` (masked or unchanged) and ``masked`` (True if anything was replaced).
+
+    Raises
+    ------
+    radjudge.anonymize.PHIGuardError
+        If the masked text still fails the guard (findings by type, offset and
+        masked shape; never the text).
 
     Examples
     --------
@@ -213,9 +250,13 @@ def mask_summary_phi(text: str, *, allowed: Sequence[str] = ()) -> SummaryPhi:
     if not text or not scan_text(text, allowed=allowed):
         return SummaryPhi(text, False)
     masked = anonymize_text(text)
-    if scan_text(masked, allowed=allowed):
-        # the anonymizer's detectors are a superset of the guard's; if not, refuse loudly
-        raise ValueError(f"summary still fails the PHI guard after masking: {masked[:200]!r}")
+    left = scan_text(masked, allowed=allowed)
+    if left:
+        # the anonymizer repeats the guard's scan until clean; if not, refuse loudly
+        raise PHIGuardError(
+            f"{where}: still fails the PHI guard after masking: {describe_findings(left)}",
+            tuple(left),
+        )
     return SummaryPhi(masked, masked != text)
 
 
@@ -316,28 +357,25 @@ def _llm_rows(
         failed = res.status != "ok"
         raw = "" if failed else template.answer_prefix + res.text
         text = "" if failed else clean_summary(raw, cues=template.cues, headers=template.headers)
-        checked = mask_summary_phi(text, allowed=record.surrogates)
-        check = flag_summary(checked.text, instructions=instructions, rules=rules)
-        rows.append(
-            _row(
-                record.patient_id,
-                cfg,
-                text,
-                rules=rules,
-                model=label,
-                prompt_hash=res.prompt_hash,
-                prompt_tokens=int(res.prompt_tokens),
-                completion_tokens=int(res.completion_tokens),
-                latency_s=float(res.latency_s),
-                cache_hit=bool(res.cached),
-                raw_text=raw,
-                finish_reason=res.finish_reasons[0] if res.finish_reasons else None,
-                flag="failed" if failed else check.flag,
-                flag_reason="call_failed" if failed else check.reason,
-                error=res.error,
-                phi_masked=checked.masked,
-            )
+        row = _row(
+            record,
+            cfg,
+            text,
+            rules=rules,
+            instructions=instructions,
+            model=label,
+            prompt_hash=res.prompt_hash,
+            prompt_tokens=int(res.prompt_tokens),
+            completion_tokens=int(res.completion_tokens),
+            latency_s=float(res.latency_s),
+            cache_hit=bool(res.cached),
+            raw_text=raw,
+            finish_reason=res.finish_reasons[0] if res.finish_reasons else None,
+            error=res.error,
         )
+        if failed:
+            row.update(flag="failed", flag_reason="call_failed")
+        rows.append(row)
     return rows
 
 
@@ -400,16 +438,19 @@ def run_summarizers(
                     f"patient; none for {missing[:5]}. Gold summaries exist for the synthetic "
                     "cohort only: drop the gold summarizer for real records."
                 )
-            for r in records:
-                gold = mask_summary_phi(
+            rows += [
+                _row(
+                    r,
+                    cfg,
                     render_gold_summary(known[r.patient_id], patient_id=r.patient_id),
-                    allowed=r.surrogates,
+                    rules=rules,
                 )
-                rows.append(_row(r.patient_id, cfg, gold.text, rules=rules, phi_masked=gold.masked))
+                for r in records
+            ]
         elif cfg.kind == "extractive":
             rows += [
                 _row(
-                    r.patient_id,
+                    r,
                     cfg,
                     extractive_summary(r.sections, max_chars=cfg.max_chars or 600),
                     rules=rules,
