@@ -62,7 +62,8 @@ def test_a_dropdown_narrows_the_list_and_redraws_the_plots(explorer_page):
         "Полнота",
     ]
     summary = page.locator(".rj-config-summary").inner_text()
-    assert "вырожденный судья" in summary and "W = 0,50" in summary
+    assert "вырожденный судья" in summary and "W не определён (постоянный судья)" in summary
+    assert "W = 0,50" not in summary  # undefined, never chance
     page.locator(".rj-filter-judge select").select_option(label="(любое)")
     page.wait_for_function(
         "() => document.querySelectorAll('.rj-config-list select option').length === 17"

@@ -72,8 +72,13 @@ def test_judge_kinds_come_from_the_mode_or_the_grid_column(data):
     }
     llm = D.configurations(data)
     assert "rouge-l" not in set(llm["judge"]) and len(llm) == 17
-    assert llm["w"].is_monotonic_decreasing
-    assert set(D.baselines(data, "completeness")["config_id"]) == {"rouge-l|completeness|10|none"}
+    # best W first; the constant judge's undefined W (NaN) last, not ranked as 0.5
+    w = llm["w"].to_numpy()
+    defined = np.isfinite(w)
+    assert (np.diff(w[defined]) <= 0).all() and defined[:-1].all() and not defined[-1]
+    assert llm["config_id"].iloc[-1] == CONST_ID
+    # a metric has no scale and no granularity: its id says NA there
+    assert set(D.baselines(data, "completeness")["config_id"]) == {"rouge-l|completeness|NA|NA"}
     # a run whose grid says the kind (stage 05 of the honest-study issue) is read as it says
     grid = data.grid.drop(columns=["row", "config_id", "judge_kind", "valid", "validity_reason"])
     marked = grid.assign(judge_kind=np.where(grid["judge"] == "judge-b", "metric", "llm"))
@@ -100,12 +105,20 @@ def _rebuild(data: D.ExploreData, **change) -> D.ExploreData:
 
 def test_a_constant_judge_is_flagged_degenerate_and_a_normal_one_is_not(data):
     const = D.config_summary(data, CONST_ID)
-    assert const.w == pytest.approx(0.5)  # what the grid reports: chance, not a result
+    # the grid's undefined statistics (issue 12): NaN, never 0.5
+    assert np.isnan([const.w, const.rho, const.ci_low, const.ci_high]).all()
+    assert const.w_undefined and const.constant
     assert const.n_distinct == 1 and const.reason == "constant" and const.degenerate
-    assert const.status == "unchecked"  # this run has no validity gate
-    assert not data.validity_checked
+    assert const.status == "invalid" and data.validity_checked  # notebook 05 marked it
+    assert D.flagged(const.config)
+    # a run without the gate (no valid column): the explorer finds the constant itself
+    unchecked = D.config_summary(_rebuild(data), CONST_ID)
+    assert unchecked.status == "unchecked" and unchecked.reason == "constant"
+    assert unchecked.degenerate and D.flagged(unchecked.config)
     normal = D.config_summary(data, "judge-a|completeness|3|full")
     assert normal.n_distinct > 10 and normal.reason == "" and not normal.degenerate
+    assert normal.status == "valid" and not normal.w_undefined and not normal.constant
+    assert not D.flagged(normal.config)
     assert list(normal.baselines["judge"]) == ["rouge-l"]
     assert normal.rho == pytest.approx(
         data.grid.set_index("config_id").loc["judge-a|completeness|3|full", "spearman"]
@@ -243,7 +256,7 @@ def test_paired_delta_w_refuses_other_judges_and_baselines(data):
     with pytest.raises(ValueError, match="same judge"):
         D.paired_delta_w(data, "judge-a|completeness|3|full", "judge-b|completeness|3|full")
     with pytest.raises(ValueError, match="metric baseline"):
-        D.paired_delta_w(data, "rouge-l|completeness|10|none", "rouge-l|correctness|10|none")
+        D.paired_delta_w(data, "rouge-l|completeness|NA|NA", "rouge-l|correctness|NA|NA")
     with pytest.raises(KeyError, match="unknown configuration"):
         D.paired_delta_w(data, "nope", "judge-a|completeness|3|full")
 
@@ -254,6 +267,17 @@ def test_default_comparison_is_full_vs_extremes_of_one_judge(data):
     assert (ra["granularity"], rb["granularity"]) == ("full", "extremes")
     assert (ra["criterion"], ra["scale"]) == (rb["criterion"], rb["scale"])
     assert D.default_comparison(data, "judge-const") is None
+    # a pair with an invalid configuration is not the default when a valid pair exists
+    grid = data.grid.drop(columns=["row", "config_id", "judge_kind"])
+    bad = (grid["judge"] == "judge-a") & (grid["criterion"] == "completeness")
+    bad &= grid["scale"] == 3
+    bad &= grid["granularity"] == "full"
+    gated = grid.assign(
+        valid=grid["valid"] & ~bad,
+        validity_reason=grid["validity_reason"].where(~bad, "no_spread"),
+    )
+    a, b = D.default_comparison(_rebuild(data, grid=gated), "judge-a")
+    assert (a, b) == ("judge-a|completeness|5|full", "judge-a|completeness|5|extremes")
 
 
 def test_loading_names_what_is_missing_or_mismatched(tmp_path, data):
@@ -280,19 +304,22 @@ def test_loading_names_what_is_missing_or_mismatched(tmp_path, data):
 
 
 def test_metric_rows_without_scale_or_granularity_are_read(data):
-    """The contract of the honest-study issue: metric judges leave scale and granularity empty."""
+    """The contract of the honest-study issue: metric judges leave scale and granularity empty,
+    and the id of such a row is the same whatever type the missing value has."""
+    is_metric = data.grid["judge_kind"] == "metric"
+    assert data.grid.loc[is_metric, ["scale", "granularity"]].isna().all().all()
     metric = data.judge_ratings["mode"] == "metric"
-    judges = data.judge_ratings.copy()
-    judges["scale"] = judges["scale"].astype("Float64").where(~metric)
-    judges["granularity"] = judges["granularity"].where(~metric)
+    judges = data.judge_ratings.copy()  # missing as float NaN and None instead of <NA>
+    judges["scale"] = judges["scale"].astype("float64")
+    judges["granularity"] = judges["granularity"].astype(object).where(~metric, None)
     grid = data.grid.drop(columns=["row", "config_id", "judge_kind", "valid", "validity_reason"])
-    is_metric = grid["judge"] == "rouge-l"
-    grid["scale"] = grid["scale"].astype("Float64").where(~is_metric)
-    grid["granularity"] = grid["granularity"].where(~is_metric)
+    grid["scale"] = grid["scale"].astype("float64")
+    grid["granularity"] = grid["granularity"].astype(object).where(~is_metric, None)
     built = _rebuild(data, grid=grid, judge_ratings=judges)
+    assert list(built.grid["config_id"]) == list(data.grid["config_id"])
     base = D.baselines(built, "completeness")
-    assert list(base["config_id"]) == ["rouge-l|completeness||"]
-    items = D.item_table(built, "rouge-l|completeness||")
+    assert list(base["config_id"]) == ["rouge-l|completeness|NA|NA"]
+    items = D.item_table(built, "rouge-l|completeness|NA|NA")
     assert items["complete"].sum() == base["n_items"].iloc[0]
     assert list(D.config_summary(built, "judge-a|completeness|3|full").baselines["judge"]) == [
         "rouge-l"

@@ -45,3 +45,14 @@ def test_numbers_and_errors():
         T.ui_text("no_such_text", "en")
     with pytest.raises(ValueError, match="language"):
         T.ui_text("title", "de")
+
+
+def test_every_reason_of_the_validity_gate_has_a_label_and_joined_reasons_are_split():
+    from radjudge.contracts import VALIDITY_REASONS
+
+    assert set(T.REASON_LABELS) == set(VALIDITY_REASONS)
+    both = T.value_label("validity_reason", "few_valid_answers;constant", "en")
+    assert both == "few valid answers; constant scores"
+    assert T.value_label("validity_reason", "a_new_reason", "en") == "a_new_reason"
+    assert T.value_label("valid", False, "en") == "✗" and T.value_label("valid", True, "ru") == "✓"
+    assert T.value_label("judge_kind", "metric", "en") == "metric"

@@ -70,15 +70,44 @@ def test_a_filter_narrows_the_others_and_redraws(en):
     assert len(en.config_list.options) == 17
 
 
-def test_a_constant_judge_is_called_degenerate_beside_its_w(en):
+def test_a_constant_judge_is_called_degenerate_and_its_w_undefined(en):
     en.config_list.value = CONST_ID
     text = html.unescape(en.config_summary.value)
-    assert "W = 0.50" in text and "degenerate judge" in text and "measures nothing" in text
-    assert "this run has no validity gate" in text
+    assert "W undefined (constant judge)" in text and "degenerate judge" in text
+    assert "failed the validity gate: constant scores" in text and "not a result" in text
+    assert "not 0.5" in text and "W = 0.50" not in text and "W = –" not in text
     assert "rouge-l" in text and "reference lines, not judges" in text
     labels = dict((v, k) for k, v in en.config_list.options)
-    assert labels[CONST_ID].endswith("✗ constant scores")
+    assert labels[CONST_ID].endswith("✗ constant scores") and "W undefined" in labels[CONST_ID]
+    assert list(labels)[-1] == CONST_ID  # undefined W listed last
     assert not any("✗" in t for c, t in labels.items() if c != CONST_ID)
+    assert "Marked ✗ (failed the validity gate, their W is not a result): 1." in html.unescape(
+        en.config_count.value
+    )
+
+
+def test_a_run_without_the_gate_still_calls_a_constant_judge_degenerate(data):
+    """A grid written before the validity gate (W 0.5 for a constant, no valid column)."""
+    old = data.grid.drop(columns=["row", "config_id", "judge_kind", "valid", "validity_reason"])
+    const = old["judge"] == "judge-const"
+    old.loc[const, ["w", "spearman", "ci_low", "ci_high"]] = [0.5, 0.0, 0.5, 0.5]
+    ui = U.explorer(
+        D.build_explore_data(
+            grid=old,
+            expert_ratings=data.expert_ratings,
+            judge_ratings=data.judge_ratings,
+            summaries=data.summaries,
+            records=data.records,
+        ),
+        language="en",
+    )
+    ui.config_list.value = CONST_ID
+    text = html.unescape(ui.config_summary.value)
+    assert "W = 0.50" in text and "degenerate judge" in text and "measures nothing" in text
+    assert "this run has no validity gate" in text
+    labels = dict((v, k) for k, v in ui.config_list.options)
+    assert labels[CONST_ID].endswith("✗ constant scores")
+    assert not any(t.endswith("✓") for t in labels.values())  # nothing claims a gate passed
 
 
 def test_open_a_disagreement_in_the_item_view(data, en):
@@ -145,11 +174,19 @@ def test_tables_are_compact_say_where_the_full_table_is_and_keep_baselines_apart
     cats = data.tables["categories"]
     n = int((cats["judge"] != "rouge-l").sum())  # the baseline's rows are listed apart
     assert f"showing 10 of {n} rows; full table: {path}" in shown
-    assert "Configuration choice (CV) — Metric baselines" in shown
+    assert "Expert categories — metric baselines (reference lines, not judges)" in shown
+    # metrics are reference lines: never in the configuration choice or the alt-test
+    for name in ("selection", "alt_test"):
+        assert "rouge-l" not in set(data.tables[name]["judge"]), name
+    assert "Configuration choice (CV) — metric baselines" not in shown
     en.show_all.value = True
     assert f"showing {n} of {n} rows" in html.unescape(en.tables_html.value)
     en.table_filters["judge"].value = "judge-const"
     assert [v for _, v in en.table_filters["criterion"].options] == [D.ANY, "completeness"]
+    # the invalid configuration's rows are marked in every table that lists it
+    shown = html.unescape(en.tables_html.value)
+    n_const = sum(int((t["judge"] == "judge-const").sum()) for t in data.tables.values())
+    assert n_const >= 3 and shown.count("<td>✗ constant scores</td>") == n_const
 
 
 def test_bad_options_are_refused(data):

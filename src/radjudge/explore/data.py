@@ -23,11 +23,19 @@ Judge kinds
     wrote one, else from the judge table's ``mode`` (``metric`` = baseline).
     Baselines are reference lines, never study arms: they are listed apart and
     never offered for comparison.
+    Metric judges have no scale and no granularity (NA); their
+    :func:`config_id` says ``NA`` there.
 Validity
     When the grid carries ``valid`` / ``validity_reason`` (the judge validity
-    gate of stage 05), they are shown as they are. Without them the explorer
-    says the run was not checked, and still flags a configuration whose judge
-    gives every item the same value (``constant``): its W is not a result.
+    gate of stages 04/05), they are shown as they are: an invalid
+    configuration stays listed, marked, and its W is not a result. Without
+    them (runs before the gate) the explorer says the run was not checked, and
+    still flags a configuration whose judge gives every item the same value
+    (``constant``).
+Undefined statistics
+    A constant judge has no ranks, so its W, rho and CI are undefined: the
+    grid holds NaN (reason ``constant``), never 0.5. Lists sort undefined W
+    last; the views say "undefined" and why, never a number.
 Two raters
     W of a judge against the expert consensus has two raters, so
     ``W = (1 + rho) / 2`` without ties and 0.5 is chance (no association).
@@ -64,6 +72,7 @@ from radjudge.figures.build import read_result_table, result_table_path
 __all__ = [
     "ANY",
     "CONFIG_TABLES",
+    "MISSING_IN_ID",
     "ExploreData",
     "ConfigSummary",
     "ItemDetail",
@@ -75,6 +84,7 @@ __all__ = [
     "baselines",
     "narrowed_options",
     "filter_table",
+    "flagged",
     "item_table",
     "disagreements",
     "config_summary",
@@ -103,14 +113,26 @@ def _key(value: Any) -> str:
     return str(value)
 
 
+#: How :func:`config_id` writes a missing value (a metric's scale and granularity).
+MISSING_IN_ID = "NA"
+
+
 def config_id(row: Mapping[str, Any], columns: Sequence[str]) -> str:
     """Identifier of a configuration: its values of ``columns`` joined by ``|``.
 
+    A missing value (None, NaN, ``pd.NA``: a metric judge has no scale and no
+    granularity) is written ``NA``, whatever its type, so the id is the same
+    in every table and still names the columns by position.
+
+    >>> cols = ["judge", "criterion", "scale", "granularity"]
     >>> config_id({"judge": "j", "criterion": "completeness", "scale": 5.0,
-    ...            "granularity": "full"}, ["judge", "criterion", "scale", "granularity"])
+    ...            "granularity": "full"}, cols)
     'j|completeness|5|full'
+    >>> config_id({"judge": "rouge-l", "criterion": "completeness", "scale": pd.NA,
+    ...            "granularity": float("nan")}, cols)
+    'rouge-l|completeness|NA|NA'
     """
-    return "|".join(_key(row[c]) for c in columns)
+    return "|".join(_key(row[c]) or MISSING_IN_ID for c in columns)
 
 
 @dataclass(frozen=True)
@@ -174,6 +196,19 @@ class ExploreData:
             known = ", ".join(self.grid["config_id"].head(3))
             raise KeyError(f"unknown configuration {cid!r}; known ids look like: {known}")
         return hit.iloc[0]
+
+
+def flagged(row: Mapping[str, Any]) -> bool:
+    """True when a grid row is not a result: it failed the validity gate or has a reason.
+
+    >>> flagged({"valid": False, "validity_reason": "constant"}), flagged({"valid": True})
+    (True, False)
+    >>> flagged({"valid": pd.NA, "validity_reason": "constant"})  # a run without the gate
+    True
+    """
+    valid = row.get("valid")
+    failed = valid is not None and valid is not pd.NA and pd.notna(valid) and not bool(valid)
+    return failed or bool(_key(row.get("validity_reason")))
 
 
 def _judge_kinds(grid: pd.DataFrame, judge_ratings: pd.DataFrame) -> pd.Series:
@@ -434,7 +469,10 @@ def narrowed_options(
 def configurations(
     data: ExploreData, *, kind: JudgeKind = "llm", filters: Mapping[str, Any] | None = None
 ) -> pd.DataFrame:
-    """Grid rows of one judge kind matching ``filters``, best W first (undefined W last).
+    """Grid rows of one judge kind matching ``filters``, best W first, undefined W (NaN) last.
+
+    Invalid configurations stay in the list (the views mark them); ties keep
+    the grid's order.
 
     Parameters
     ----------
@@ -446,7 +484,7 @@ def configurations(
         raise ValueError(f"kind must be 'llm' or 'metric'; got {kind!r}")
     rows = data.grid[data.grid["judge_kind"] == kind]
     rows = filter_table(rows, filters or {})
-    return rows.sort_values("w", ascending=False, na_position="last")
+    return rows.sort_values("w", ascending=False, na_position="last", kind="stable")
 
 
 def baselines(data: ExploreData, criterion: str | None = None) -> pd.DataFrame:
@@ -558,6 +596,16 @@ class ConfigSummary:
     def degenerate(self) -> bool:
         """True when W must not be read as a result (invalid, or constant judge values)."""
         return self.status == "invalid" or self.reason == "constant" or self.n_distinct <= 1
+
+    @property
+    def constant(self) -> bool:
+        """True when the judge gave every complete item the same value (W has no ranks)."""
+        return "constant" in self.reason.split(";") or self.n_distinct <= 1
+
+    @property
+    def w_undefined(self) -> bool:
+        """True when W is NaN (e.g. a constant judge): shown as undefined, never as a number."""
+        return not np.isfinite(self.w)
 
 
 def config_summary(data: ExploreData, cid: str) -> ConfigSummary:
@@ -858,21 +906,23 @@ def paired_delta_w(
 
 def default_comparison(data: ExploreData, judge: str) -> tuple[str, str] | None:
     """A natural pair for the compare view: two configurations of ``judge`` that differ in
-    one factor only, preferring granularity ``full`` vs ``extremes``; None if the judge has
-    fewer than two configurations."""
+    one factor only, preferring valid ones (:func:`flagged`), then granularity ``full`` vs
+    ``extremes``; None if the judge has fewer than two configurations."""
     rows = data.grid[(data.grid["judge"] == judge) & (data.grid["judge_kind"] == "llm")]
     if len(rows) < 2:
         return None
     cols = [c for c in data.config_columns if c != "judge"]
     ids = list(rows.set_index("config_id").iterrows())
-    best: tuple[int, tuple[str, str]] | None = None
+    best: tuple[tuple[int, int], tuple[str, str]] | None = None
     for i, (id_a, ra) in enumerate(ids):
         for id_b, rb in ids[i + 1 :]:
             differ = [c for c in cols if _key(ra[c]) != _key(rb[c])]
             if len(differ) != 1:
                 continue
             levels = {_key(ra[differ[0]]), _key(rb[differ[0]])}
-            rank = 0 if (differ[0] == "granularity" and levels == {"full", "extremes"}) else 1
+            n_flagged = int(flagged(ra)) + int(flagged(rb))
+            usual = differ[0] == "granularity" and levels == {"full", "extremes"}
+            rank = (n_flagged, 0 if usual else 1)
             pair = (id_b, id_a) if _key(ra[differ[0]]) == "extremes" else (id_a, id_b)
             if best is None or rank < best[0]:
                 best = (rank, pair)

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from radjudge.figures.labels import Language, check_language, label
 
 __all__ = [
@@ -80,6 +82,19 @@ UI_TEXTS: dict[str, dict[str, str]] = {
         "ru": "W = {w} {ci}, ρ = {rho}; резюме: {n}, пациентов: {p}",
         "en": "W = {w} {ci}, ρ = {rho}; n = {n} summaries ({p} patients)",
     },
+    "w_undefined": {"ru": "не определён", "en": "undefined"},
+    "w_undefined_constant": {
+        "ru": "не определён (постоянный судья)",
+        "en": "undefined (constant judge)",
+    },
+    "w_line_undefined": {
+        "ru": "W {w}: ρ и ДИ тоже не определены; резюме: {n}, пациентов: {p}",
+        "en": "W {w}: ρ and the CI are undefined too; n = {n} summaries ({p} patients)",
+    },
+    "n_flagged": {
+        "ru": "Отмечены ✗ (не прошли проверку валидности, их W не результат): {n}.",
+        "en": "Marked ✗ (failed the validity gate, their W is not a result): {n}.",
+    },
     "incomplete": {
         "ru": "Резюме без оценки судьи (не оценены или все попытки неуспешны), не вошли в W: {n}.",
         "en": "{n} summaries have no judge value (not rated, or every attempt failed); "
@@ -101,9 +116,20 @@ UI_TEXTS: dict[str, dict[str, str]] = {
         "en": "✗ degenerate judge: the same value for all {n} summaries. "
         "W = {w} measures nothing here.",
     },
+    "status_constant_undefined": {
+        "ru": "✗ вырожденный судья: одна и та же оценка у всех {n} резюме. "
+        "У константы нет рангов, поэтому W не определён (а не 0,5 — уровень случайности).",
+        "en": "✗ degenerate judge: the same value for all {n} summaries. "
+        "A constant has no ranks, so W is undefined (not 0.5, which is chance).",
+    },
+    "undefined_mark": {"ru": "W не определён", "en": "W undefined"},
     "baselines_title": {
         "ru": "Метрики-ориентиры для этого критерия (не судьи):",
         "en": "Metric baselines on this criterion (reference lines, not judges):",
+    },
+    "baselines_heading": {
+        "ru": "метрики-ориентиры (не судьи)",
+        "en": "metric baselines (reference lines, not judges)",
     },
     "no_baselines": {
         "ru": "Метрик-ориентиров для этого критерия нет.",
@@ -190,6 +216,7 @@ COLUMN_LABELS: dict[str, dict[str, str]] = {
     "n_raters": {"ru": "n оценщиков", "en": "n raters"},
     "status": {"ru": "Статус", "en": "Status"},
     "valid": {"ru": "Валидна", "en": "Valid"},
+    "judge_kind": {"ru": "Тип", "en": "Kind"},
     "validity_reason": {"ru": "Причина", "en": "Reason"},
     "w_experts": {"ru": "W экспертов", "en": "W experts"},
     "w_with_judge": {"ru": "W с судьёй", "en": "W with judge"},
@@ -223,8 +250,20 @@ DESIGN_LABELS: dict[str, dict[str, str]] = {
 }
 #: Reasons of the validity gate (and the explorer's own ``constant``) -> label;
 #: a reason without a label is shown as it is.
+#: The gate joins several reasons with ``;`` (:func:`value_label` labels each).
 REASON_LABELS: dict[str, dict[str, str]] = {
+    "few_valid_answers": {"ru": "мало валидных ответов", "en": "few valid answers"},
+    "low_valid_mass": {
+        "ru": "мала вероятность валидных меток",
+        "en": "low valid-label probability",
+    },
     "constant": {"ru": "постоянная оценка", "en": "constant scores"},
+    "no_spread": {"ru": "нет разброса оценок", "en": "no spread of scores"},
+    "no_discrimination": {
+        "ru": "не отличает эталонные резюме от вырожденных",
+        "en": "does not tell reference summaries from degenerate ones",
+    },
+    "low_spearman": {"ru": "низкий ρ с экспертами", "en": "low ρ with the experts"},
 }
 #: Columns holding counts or scale sizes: shown as integers.
 INTEGER_COLUMNS = frozenset(
@@ -280,8 +319,14 @@ def value_label(column: str, value: object, language: Language) -> str:
         return label("category", value, language)
     if column == "design" and str(value) in DESIGN_LABELS:
         return DESIGN_LABELS[str(value)][language]
-    if column == "validity_reason" and str(value) in REASON_LABELS:
-        return REASON_LABELS[str(value)][language]
+    if column == "judge_kind" and str(value) in ("llm", "metric"):
+        return "LLM" if value == "llm" else ui_text("metric", language)
+    if column == "valid" and isinstance(value, bool | np.bool_):
+        return "✓" if value else "✗"
+    if column == "validity_reason" and isinstance(value, str):
+        return "; ".join(
+            REASON_LABELS[r][language] if r in REASON_LABELS else r for r in value.split(";")
+        )
     if isinstance(value, float):
         if column in INTEGER_COLUMNS and value.is_integer():
             return str(int(value))

@@ -10,7 +10,9 @@ Configuration
     the chosen configuration: W, its CI, Spearman rho and the validity status;
     the item-level scatter of judge score vs expert consensus coloured by
     summarizer; and the summaries where judge and experts disagree most, each
-    a click away from the item view.
+    a click away from the item view. A configuration that failed the validity
+    gate stays listed, marked ``✗ reason``; an undefined W (a constant judge)
+    is listed last and said ("undefined (constant judge)"), never drawn as 0.5.
 Item
     One summary: the anonymized record (collapsible sections) beside the summary; below,
     every expert's score by criterion, and the judge's answer (score, label
@@ -19,7 +21,8 @@ Compare
     Two configurations of the same judge side by side with their paired ΔW
     (:func:`radjudge.explore.data.paired_delta_w`).
 Tables
-    The other result tables, compact, filtered, with the path of the full file.
+    The other result tables, compact, filtered, with the path of the full file;
+    metric-baseline rows apart, rows of invalid configurations marked.
 
 Plots are PNG images (``ipywidgets.Image``) and tables HTML, so the views
 hold their content as widget state (tests read it; nothing depends on an
@@ -466,20 +469,29 @@ class Explorer:
             parts.append(text.ljust({"criterion": 22, "scale": 5}.get(c, 16), _NBSP))
         if not with_stats:
             return _NBSP.join(p.rstrip(_NBSP) for p in parts)
-        parts.append(
-            f"W {number(row['w'], lang)} {interval(row['ci_low'], row['ci_high'], lang)}".ljust(
-                24, _NBSP
-            )
-        )
+        if np.isfinite(float(row["w"])):
+            w = f"W {number(row['w'], lang)} {interval(row['ci_low'], row['ci_high'], lang)}"
+        else:
+            w = self._t("undefined_mark")  # a constant judge: no ranks, no W (never 0.5)
+        parts.append(w.ljust(24, _NBSP))
         parts.append(f"ρ {number(row['spearman'], lang)}".ljust(8, _NBSP))
         parts.append(f"n {int(row['n_items'])}".ljust(6, _NBSP))
-        reason = str(row.get("validity_reason", ""))
+        parts.append(self._status_mark(row))
+        return "".join(parts).rstrip(_NBSP)
+
+    def _w_text(self, w: object, lo: object, hi: object, *, constant: bool = False) -> str:
+        """``0.83 [0.66, 0.93]``; an undefined W says so (and why, for a constant judge)."""
+        if np.isfinite(float(w)):  # type: ignore[arg-type]
+            return f"{number(w, self.language)} {interval(lo, hi, self.language)}"
+        return self._t("w_undefined_constant" if constant else "w_undefined")
+
+    def _status_mark(self, row: Mapping[str, Any]) -> str:
+        """``✗ reason`` for a flagged configuration, ``✓`` for a valid one, "" if unchecked."""
+        if D.flagged(row):
+            reason = D._key(row.get("validity_reason"))
+            return f"✗ {value_label('validity_reason', reason, self.language) or '–'}"
         valid = row.get("valid")
-        if reason or (valid is not pd.NA and pd.notna(valid) and not bool(valid)):
-            parts.append(f"✗ {value_label('validity_reason', reason, self.language)}")
-        elif valid is not pd.NA and pd.notna(valid):
-            parts.append("✓")
-        return "".join(parts)
+        return "✓" if valid is not None and valid is not pd.NA and pd.notna(valid) else ""
 
     # ------------------------------------------------------------------ configuration view
 
@@ -507,7 +519,11 @@ class Explorer:
                 f'<span class="rj-bad">{_esc(self._t("empty_slice", what=what))}</span>'
             )
         else:
-            self.config_count.value = _esc(self._t("n_configs", n=len(rows), total=len(llm)))
+            count = _esc(self._t("n_configs", n=len(rows), total=len(llm)))
+            n_flagged = sum(D.flagged(r) for _, r in rows.iterrows())
+            if n_flagged:
+                count += f' <span class="rj-bad">{_esc(self._t("n_flagged", n=n_flagged))}</span>'
+            self.config_count.value = count
         self._rows = rows
         options_list = [(self._config_label(r), r["config_id"]) for _, r in rows.iterrows()]
         self._set_options(self.config_list, options_list, self.config_id)
@@ -563,19 +579,20 @@ class Explorer:
         row = s.config
         n_pat = items.loc[items["complete"], "patient_id"].nunique()
         out = [f"<b>{_esc(self._config_label(row, with_stats=False))}</b><br>"]
-        out.append(
-            _esc(
-                self._t(
-                    "w_line",
-                    w=number(s.w, lang),
-                    ci=interval(s.ci_low, s.ci_high, lang),
-                    rho=number(s.rho, lang),
-                    n=s.n_items,
-                    p=n_pat,
-                )
+        if s.w_undefined:
+            w = self._w_text(s.w, s.ci_low, s.ci_high, constant=s.constant)
+            line = self._t("w_line_undefined", w=w, n=s.n_items, p=n_pat)
+            out.append(f'<span class="rj-bad">{_esc(line)}</span><br>')
+        else:
+            line = self._t(
+                "w_line",
+                w=number(s.w, lang),
+                ci=interval(s.ci_low, s.ci_high, lang),
+                rho=number(s.rho, lang),
+                n=s.n_items,
+                p=n_pat,
             )
-            + "<br>"
-        )
+            out.append(_esc(line) + "<br>")
         if s.n_incomplete:
             out.append(_esc(self._t("incomplete", n=s.n_incomplete)) + "<br>")
         status = f"{_esc(self._t('status'))}: "
@@ -588,18 +605,27 @@ class Explorer:
             status += f'<span class="rj-ok">{_esc(self._t("status_valid"))}</span>'
         else:
             status += f'<span class="rj-muted">{_esc(self._t("status_unchecked"))}</span>'
-        if s.status != "invalid" and (s.reason == "constant" or s.n_distinct <= 1):
-            status += "<br>" + (
-                f'<span class="rj-bad">'
-                f"{_esc(self._t('status_constant', n=s.n_items, w=number(s.w, lang)))}</span>"
+        if s.constant:
+            said = (
+                self._t("status_constant_undefined", n=s.n_items)
+                if s.w_undefined
+                else self._t("status_constant", n=s.n_items, w=number(s.w, lang))
             )
+            status += f'<br><span class="rj-bad">{_esc(said)}</span>'
         out.append(status + "<br>")
         if len(s.baselines):
             out.append(f"{_esc(self._t('baselines_title'))}<br>")
             for _, b in s.baselines.iterrows():
+                w = self._w_text(
+                    b["w"],
+                    b["ci_low"],
+                    b["ci_high"],
+                    constant="constant" in str(b["validity_reason"]),
+                )
+                mark = self._status_mark(b)
                 out.append(
-                    f"&nbsp;&nbsp;{_esc(b['judge'])}: W {_esc(number(b['w'], lang))} "
-                    f"{_esc(interval(b['ci_low'], b['ci_high'], lang))}<br>"
+                    f"&nbsp;&nbsp;{_esc(b['judge'])}: W {_esc(w)}"
+                    f"{' ' + _esc(mark) if mark.startswith('✗') else ''}<br>"
                 )
         else:
             out.append(f'<span class="rj-muted">{_esc(self._t("no_baselines"))}</span><br>')
@@ -618,13 +644,7 @@ class Explorer:
             y = np.arange(len(rows))
             w = rows["w"].to_numpy(float)
             lo, hi = rows["ci_low"].to_numpy(float), rows["ci_high"].to_numpy(float)
-            bad = np.array(
-                [
-                    bool(r["validity_reason"])
-                    or (r["valid"] is not pd.NA and pd.notna(r["valid"]) and not r["valid"])
-                    for _, r in rows.iterrows()
-                ]
-            )
+            bad = np.array([D.flagged(r) for _, r in rows.iterrows()], dtype=bool)
             chosen = (rows["config_id"] == self.config_id).to_numpy()
             for mask, fmt, color in (
                 (~bad & ~chosen, "o", PALETTE[0]),
@@ -642,6 +662,17 @@ class Explorer:
                         elinewidth=0.9,
                         linestyle="none",
                     )
+            for k in np.flatnonzero(~np.isfinite(w)):  # no point to draw: say why
+                r = rows.iloc[k]
+                constant = "constant" in str(r["validity_reason"]).split(";")
+                ax.text(
+                    0.01,
+                    y[k],
+                    "W " + self._w_text(np.nan, np.nan, np.nan, constant=constant),
+                    fontsize=6,
+                    color="#b00020",
+                    va="center",
+                )
             ax.axvline(0.5, color="#777777", linestyle=":", linewidth=0.9)
             ax.text(0.5, len(rows) - 0.4, self._t("chance_line"), fontsize=6, color="#555555")
             crits = rows["criterion"].unique()
@@ -684,9 +715,8 @@ class Explorer:
         ax.set_xlabel(self._t("scatter_x"))
         ax.set_ylabel(self._t("scatter_y"))
         ax.set_title(self._config_label(s.config, with_stats=False), loc="left", fontsize=7)
-        stats = (
-            f"W {number(s.w, lang)} {interval(s.ci_low, s.ci_high, lang)}\nρ {number(s.rho, lang)}"
-        )
+        w = self._w_text(s.w, s.ci_low, s.ci_high, constant=s.constant)
+        stats = f"W {w}\nρ {number(s.rho, lang)}"
         ax.text(0.02, 0.97, stats, transform=ax.transAxes, va="top", fontsize=7)
         if s.degenerate:
             ax.text(
@@ -724,6 +754,7 @@ class Explorer:
         g = self.data.grid.sort_values(["judge_kind", "w"], ascending=[True, False])
         cols = [
             *self.data.config_columns,
+            "judge_kind",
             "w",
             "ci",
             "spearman",
@@ -937,15 +968,17 @@ class Explorer:
         metric = set(self.data.grid.loc[self.data.grid["judge_kind"] == "metric", "judge"])
         out = []
         for name, table in self.data.tables.items():
-            rows = D.filter_table(table, chosen)
+            rows = self._mark_flagged(D.filter_table(table, chosen))
             title = self._t(f"table_{name}") if f"table_{name}" in _TABLE_KEYS else name
             cols = TABLE_COLUMNS.get(name, tuple(table.columns))
+            if "status" in rows.columns:
+                cols = (*cols, "status")
             parts = [(title, rows)]
             if "judge" in rows.columns and metric:
                 is_metric = rows["judge"].isin(metric)
                 parts = [
                     (title, rows[~is_metric]),
-                    (f"{title} — {self._t('baselines_title')}", rows[is_metric]),
+                    (f"{title} — {self._t('baselines_heading')}", rows[is_metric]),
                 ]
             for caption, part in parts:
                 if part.empty and caption != title:
@@ -964,6 +997,20 @@ class Explorer:
                 )
                 out.append(_html_table(shown, cols, lang))
         self.tables_html.value = "".join(out)
+
+    def _mark_flagged(self, table: pd.DataFrame) -> pd.DataFrame:
+        """``table`` plus a ``status`` column (``✗ reason``) when it holds rows of a
+        configuration the grid flags (:func:`~radjudge.explore.data.flagged`)."""
+        cols = list(self.data.config_columns)
+        if not set(cols) <= set(table.columns) or table.empty:
+            return table
+        grid = self.data.grid
+        marks = {
+            r["config_id"]: self._status_mark(r)
+            for _, r in grid[grid.apply(D.flagged, axis=1)].iterrows()
+        }
+        status = [marks.get(D.config_id(r, cols), "") for _, r in table.iterrows()]
+        return table.assign(status=status) if any(status) else table
 
     # ------------------------------------------------------------------ display
 
