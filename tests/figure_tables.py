@@ -92,6 +92,7 @@ def write_results(
         grid=grid,
         effects=effects,
         summaries=summaries,
+        judge_ratings=judges,
         panel=panel,
         judges=among,
         categories=cats,
