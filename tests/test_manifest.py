@@ -49,3 +49,26 @@ def test_package_versions_cover_the_key_packages():
     assert versions["torch"].startswith("2.13.0")
     assert versions["papermill"] and versions["pandas"]
     assert paths.relative(paths.RUN_MANIFEST) == "data/results/run_manifest.json"
+
+
+def test_provenance_is_one_short_line():
+    """Notebooks end with this line instead of a dump of their stage record."""
+    import time
+
+    from radjudge.manifest import git_state, provenance
+
+    record = {
+        "stage": "04_judge_sweeps",
+        "cache": {"calls": 12, "hits": 10, "misses": 2, "live_calls": 2},
+        "extra": {"judges": [{"name": "x"}] * 50},  # never shown
+    }
+    line = provenance(record, profile="demo", since=time.perf_counter() - 2.5)
+    assert "\n" not in line and len(line) < 160
+    assert line.startswith("**04_judge_sweeps**") and "profile `demo`" in line
+    assert "10 hits, 2 misses, 2 live calls" in line
+    sha = git_state()["sha"]
+    assert sha is None or sha[:10] in line
+    seconds = float(line.rsplit("·", 1)[1].strip().removesuffix(" s"))
+    assert 2.5 <= seconds < 60
+    assert line._repr_markdown_() == str(line)  # Jupyter shows it as Markdown
+    assert "no LLM calls" in provenance({"stage": "05_concordance"}, profile="smoke")
