@@ -1,4 +1,4 @@
-"""Batched vs one-at-a-time greedy generation, and cold vs warm model loading (SmolLM2-135M-Instruct).
+"""Batched vs one-at-a-time greedy generation, cold vs warm model loading (SmolLM2-135M-Instruct).
 
 Both generation runs use the same in-process model, prompts and decoding
 (greedy, ``MAX_TOKENS`` new tokens); only the batch size differs. Greedy
@@ -17,8 +17,10 @@ import time
 from typing import Any
 
 PROMPTS = [
-    "Жалобы: боль в правом подреберье, тошнота, горечь во рту. Анамнез: боли 3 дня после жирной пищи.",
-    "Жалобы: слабость, снижение веса на 6 кг за 2 месяца. Лабораторные исследования: гемоглобин 98 г/л.",
+    "Жалобы: боль в правом подреберье, тошнота, горечь во рту. Анамнез: боли 3 дня после жирной "
+    "пищи.",
+    "Жалобы: слабость, снижение веса на 6 кг за 2 месяца. Лабораторные исследования: гемоглобин "
+    "98 г/л.",
     "Анамнез жизни: сахарный диабет 2 типа, ХБП С3а. Креатинин 142 мкмоль/л, СКФ 41 мл/мин.",
     "Направление: КТ брюшной полости с контрастом, исключить абсцесс печени. Аллергия на йод: нет.",
     "Инструментальные исследования: УЗИ — гепатомегалия, очаговое образование S7 размером 32 мм.",

@@ -1,4 +1,4 @@
-"""Judge sweep engine vs the naive judge loop, on the same model and grid slice (SmolLM2-135M-Instruct).
+"""Judge sweep engine vs the naive judge loop, same model and grid slice (SmolLM2-135M-Instruct).
 
 Grid slice: 2 synthetic patients (anonymized for real) x 2 summaries each (gold
 and extractive) x criterion ``completeness`` x scales 3/5/10 x granularities

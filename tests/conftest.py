@@ -116,7 +116,7 @@ def isolated_notebooks(
 
 @pytest.fixture(scope="module")
 def fault_server() -> Iterator[Any]:
-    """A real local HTTP server that speaks the OpenAI API and injects faults (tests/llm_servers.py)."""
+    """A real local HTTP server speaking the OpenAI API, injecting faults (tests/llm_servers.py)."""
     from llm_servers import FaultServer
 
     server = FaultServer()

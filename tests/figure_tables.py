@@ -16,6 +16,7 @@ import numpy as np
 
 from radjudge.concordance import analysis as A
 from radjudge.concordance import stats as cs
+from radjudge.concordance.bootstrap import BootstrapSettings
 from radjudge.concordance.designs import prepare_data
 from radjudge.concordance.effects import paired_factor_effects
 from radjudge.concordance.synthetic import simulate_tables
@@ -71,16 +72,16 @@ def write_results(
     """Run the real analysis on simulated ratings; write tables, rating summaries and stats."""
     experts, judges, summaries = simulated_ratings(seed)
     nb, sd = SETTINGS["n_boot"], SETTINGS["seed"]
-    kw = {"n_boot": nb, "seed": sd, "ci_method": SETTINGS["ci_method"]}
+    boot = BootstrapSettings(n_boot=nb, seed=sd, ci_method=SETTINGS["ci_method"])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         data = prepare_data(experts, judges)
-        grid = A.concordance_grid(data, **kw)
+        grid = A.concordance_grid(data, bootstrap=boot)
         valid = A.headline_data(data, grid)
         effects = paired_factor_effects(grid)
-        panel = A.panel_fit(data, **kw)
-        among = A.judge_agreement(valid, **kw)
-        cats = A.category_concordance(data, **kw)
+        panel = A.panel_fit(data, bootstrap=boot)
+        among = A.judge_agreement(valid, bootstrap=boot)
+        cats = A.category_concordance(data, bootstrap=boot)
         loeo = A.leave_one_expert_out(data)
         alt = A.alt_test_grid(data.llm())
         sel = A.select_configurations(

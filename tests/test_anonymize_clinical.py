@@ -36,6 +36,37 @@ def test_eponyms_are_protected(text, eponyms):
 
 
 @pytest.mark.parametrize(
+    ("text", "eponyms"),
+    [
+        # issue 14, second round: eponyms not on the list, recognised by their position
+        ("Аномалия Кюммереля справа.", ["Кюммереля"]),
+        ("Осмотрена: симптом Пропптова отрицательный.", ["Пропптова"]),
+        ("Повреждение Хиллмана-Саксона 9x4 мм.", ["Хиллмана-Саксона"]),
+        ("Ишемия IIБ ст. по Фонтанову-Покровцеву.", ["Фонтанову-Покровцеву"]),
+        ("Проба по Шульцеру отрицательная.", ["Шульцеру"]),
+        ("Симптомы Пропптова, Кустнера и Щеткина.", ["Пропптова", "Кустнера", "Щеткина"]),
+    ],
+)
+def test_unlisted_eponyms_are_protected_by_position(text, eponyms):
+    assert protected(text) == eponyms
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "История болезни Смирнова закрыта.",  # the patient, not an eponym
+        "Симптом Петрова И.И. описан.",  # initials mark a person
+        "По расчётам Исаака Ньютона.",  # a first name marks a person
+        "Руководство канала Перепёлкин покинул.",  # nominative: no eponym
+        "Матчи на стадионах Германии.",  # a place
+        "Направлен по Смирнову.",  # "по" without a classification or a hyphenated pair
+    ],
+)
+def test_a_trigger_alone_does_not_protect_people_or_places(text):
+    assert protected(text) == []
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Осмотрен хирургом Боткиным С.П.",

@@ -39,7 +39,7 @@ def test_record_result_holds_spans_into_the_raw_text_with_their_detectors():
         assert span.section in SECTIONS and 0 <= span.start < span.end <= len(
             raw.sections[span.section]
         )
-        assert set(span.detector.split("+")) <= {"rules", "ner", "morph", "guard"}
+        assert set(span.detector.split("+")) <= {"rules", "ner", "morph", "heuristics"}
     assert res.record.marker["counts"] == {
         t: sum(s.type == t for s in res.spans) for t in res.record.marker["counts"]
     }
@@ -62,7 +62,7 @@ def test_bad_input_is_refused_with_the_rule():
     with pytest.raises(ValueError, match="date_strategy must be"):
         anonymize_record(rec, date_strategy="drop")
     with pytest.raises(ValueError, match="detectors must be"):
-        anonymize_record(rec, detectors=["regex"])
+        detect_phi("текст", detectors=["regex"])
     with pytest.raises(ValueError, match="duplicate patient ids"):
         anonymize_records([rec, rec])
     with pytest.raises(ValueError, match="missing section"):
@@ -81,3 +81,21 @@ def test_rules_alone_still_catch_structured_identifiers_but_not_every_name():
 def test_batch_detection_equals_single_texts():
     texts = [s for r in load_cohort()[:2] for s in r.sections.values()]
     assert detect_phi_batch(texts) == [detect_phi(t) for t in texts]
+
+
+def test_bypass_the_anonymizer_cannot_run_with_fewer_detectors():
+    # issue 14: "a record anonymized with detectors=('guard',) carries a valid marker"
+    rec = load_cohort()[0]
+    with pytest.raises(TypeError, match="detectors"):
+        anonymize_record(rec, detectors=("heuristics",))  # type: ignore[call-arg]
+    res = anonymize_record(rec)
+    assert res.record.marker["detectors"] == ["rules", "ner", "morph", "heuristics"]
+
+
+def test_what_ner_finds_only_after_a_replacement_is_replaced_in_another_pass():
+    texts = [r.sections for r in load_cohort()]
+    results = anonymize_records(load_cohort())
+    assert all(r.passes >= 1 for r in results) and len(texts) == len(results)
+    for res in results:
+        for key, text in res.record.sections.items():
+            assert detect_phi(text) == [], (res.record.patient_id, key)

@@ -103,7 +103,8 @@ def test_audit_table_and_counts():
     counts = detection_counts(results)
     assert counts["n"].sum() == sum(len(r.spans) for r in results)
     audit = audit_table(results, scores)
-    assert set(audit["kind"]) == {"phi_type", "phi_group", "clinical", "residual"}
-    assert audit.loc[audit["name"] == "residual_scan", "n_detected"].item() == 0
+    assert set(audit["kind"]) == {"phi_type", "phi_group", "clinical", "passes"}
+    rescanned = audit.loc[audit["name"] == "records_rescanned", "n_detected"].item()
+    assert rescanned == sum(r.passes > 1 for r in results)
     blind = audit_table(results)  # real records: no ground truth
-    assert set(blind["kind"]) == {"phi_type", "residual"} and blind["recall"].isna().all()
+    assert set(blind["kind"]) == {"phi_type", "passes"} and blind["recall"].isna().all()

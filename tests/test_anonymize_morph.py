@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from radjudge.anonymize.morph import find_names, token_kind
+from radjudge.anonymize.morph import find_names, is_common_lexeme, recase_names, token_kind
 from radjudge.anonymize.spans import merge_detections
 
 
@@ -51,3 +51,30 @@ def test_token_kinds():
     assert [
         token_kind(w) for w in ("Сергеевичем", "Марией", "Кузнецовой", "Живот", "Колоноскопия")
     ] == ["patr", "first", "surn", "other", "other"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # issue 14, second round: lower-case names with a common-word surname
+        (
+            "направлен терапевтом смородиновой е.а. Симптом",
+            "направлен терапевтом Смородиновой Е.А. Симптом",
+        ),
+        (
+            "со слов соседки, ткач людмила, проживающей",
+            "со слов соседки, Ткач Людмила, проживающей",
+        ),
+        ("лечение т.е. антибиотики", "лечение т.е. антибиотики"),
+        ("на учёте в онкодиспансере г. Курска", "на учёте в онкодиспансере г. Курска"),
+    ],
+)
+def test_lower_case_names_are_re_cased_and_abbreviations_are_not(text, expected):
+    assert recase_names(text) == expected
+
+
+def test_common_lexemes_are_words_without_a_name_place_or_organisation_reading():
+    common = ("Фибрилляция", "предсердий", "Гемограмма", "тиреоидит", "Онлайн-консультация")
+    proper = ("Кузнец", "Ткач", "Иванов", "Варданян", "Берлускони", "Москва", "Газпром")
+    assert all(is_common_lexeme(w) for w in common)
+    assert not any(is_common_lexeme(w) for w in proper)

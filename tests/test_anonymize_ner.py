@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from radjudge.anonymize.ner import find_entities, find_entities_batch, ner_tagger
+from radjudge.anonymize.ner import (
+    clear_ner_cache,
+    find_entities,
+    find_entities_batch,
+    ner_cache_characters,
+    ner_tagger,
+    sentence_spans,
+)
 
 
 def spans(text: str) -> list[tuple[str, str]]:
@@ -44,3 +51,30 @@ def test_batch_equals_one_by_one_and_empty_texts_are_fine():
     batch = find_entities_batch(texts)
     assert batch[1] == batch[2] == []
     assert batch == [find_entities(t) for t in texts]
+
+
+def test_sentences_split_at_full_stops_only():
+    text = "Осмотрен И.И. Петровым. Рекомендовано: КТ. Проживает в г. Тула, просп. Мира! Жалоб нет"
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "Осмотрен И.И. Петровым.",
+        "Рекомендовано: КТ. Проживает в г. Тула, просп. Мира!",
+        "Жалоб нет",
+    ]
+
+
+def test_only_the_sentences_a_replacement_changed_are_tagged_again():
+    # issue 14, second round: the anonymizer's re-scan of its output re-runs NER only where
+    # the output differs from the record (a sentence and the four tokens before it)
+    raw = (
+        "Жалобы на боли в эпигастрии после еды. Осмотрен хирургом Петровым А.В. в приёмном "
+        "отделении. Живот мягкий, безболезненный при пальпации во всех отделах."
+    )
+    clear_ner_cache()
+    first = find_entities_batch([raw])[0]
+    assert ("NAME", "Петровым А.В.") in [(d.type, raw[d.start : d.end]) for d in first]
+    tagged = ner_cache_characters()
+    out = raw.replace("Петровым А.В.", "[ФИО]")
+    find_entities_batch([out])
+    # the changed sentence and its context, the last four tokens before it ("эпигастрии после еды .")
+    changed = out[out.index("эпигастрии") : out.index(" Живот")]
+    assert ner_cache_characters() - tagged == len(changed)

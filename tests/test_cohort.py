@@ -105,6 +105,11 @@ def test_phi_appears_in_all_the_forms_real_records_use():
         "3 марта": r"^\d{1,2} [а-я]+$",
         "14.11.": r"^\d\d\.\d\d\.$",
         "марте 2021 г.": r"^[а-я]+е \d{4} г\.$",
+        "14/06/1961": r"^\d\d/\d\d/\d{4}$",
+        "12-04-2022": r"^\d\d-\d\d-\d{4}$",
+        "12.III.2021": r"^\d{1,2}\.[IVX]+\.(\d{4}|\d\d)$",
+        "16 мар. 2022": r"^\d{1,2} (янв|фев|мар|апр|мая|июн|июл|авг|сен|окт|ноя|дек)\.? \d{4}$",
+        "с 03.11 (day.month, no year)": r"^\d\d\.\d\d$",
     }
     for name, rx in forms.items():
         assert any(re.match(rx, d) for d in dates), name
@@ -120,6 +125,29 @@ def test_phi_appears_in_all_the_forms_real_records_use():
     oblique = {"ablt": r"(ым|ой|ским) ", "gent": r"(вны|вича) ", "datv": r"(ову|еву|ину) "}
     for case, rx in oblique.items():
         assert any(re.search(rx, n + " ") for n in names), case
+    assert any(re.fullmatch(r"[А-ЯЁ-]+ [А-ЯЁ]+ [А-ЯЁ]+", n) for n in names)  # ИВАНОВ ИВАН ИВАНОВИЧ
+    assert any(re.fullmatch(r"[а-яё-]+ [а-яё]+( [а-яё]+)?", n) for n in names)  # иванова анна
+    assert any(re.fullmatch(r"[а-яё-]+ [а-яё]\.[а-яё]\.", n) for n in names)  # иванова а.с.
+    assert any(re.fullmatch(r"[А-ЯЁ][а-яё]+(-[А-ЯЁ][а-яё]+)?", n) for n in names)  # lone: Аракелян
+    phones = [s.text for s in spans if s.type == "PHONE"]
+    assert any(re.fullmatch(r"\(\d{4}\) \d\d-\d\d-\d\d", p) for p in phones)  # city code
+    assert any(re.fullmatch(r"\d{3}-\d\d-\d\d", p) for p in phones)  # local 7 digits
+    ids = [s.text for s in spans if s.type == "RECORD_ID"]
+    assert any(re.fullmatch(r"\d\d-\d{3}/\d\d", i) for i in ids)
+    addresses = [s.text for s in spans if s.type == "ADDRESS"]
+    for form in (
+        r"^улице [А-ЯЁ]",  # oblique case
+        r"(пр-т|просп\.)",  # avenue abbreviations
+        r"д\. \d+[АБ]\b",  # a building letter
+        r"лит\. [АБВ]",
+        r"^[^,]+, \d+-\d+$",  # house-flat "15-47"
+        r"(^|, )(\d-й )?[А-ЯЁ][а-яё]+ (ш\.|пр-т|наб\.|мкр\.|пер\.|б-р)",  # name first
+    ):
+        assert any(re.search(form, a) for a in addresses), form
+    assert any(s.type == "URL" for s in spans)
+    orgs = [s.text for s in spans if s.type == "ORGANIZATION"]
+    assert any(re.fullmatch(r"«[^»]+»", o) for o in orgs)  # insurer after "страховая"
+    assert any(re.fullmatch(r"[А-ЯЁ][А-ЯЁа-я]+( им\. .+)?", o) for o in orgs)  # ТвГУ, КГМУ им.
 
 
 def test_identifiers_carry_valid_check_digits():
@@ -194,8 +222,19 @@ def test_clinical_content_to_preserve_is_present():
         "Кокрофту–Голту",
     ):
         assert eponym.lower() in texts.lower(), eponym
+    for eponym in ("Вирхова", "Шморля", "Тарлова", "Гебердена"):  # eponyms of findings
+        assert eponym in texts, eponym
     kinds = Counter(s.type for r in records for s in r.clinical)
-    assert set(kinds) == {"EPONYM", "DRUG", "LAB", "ICD10", "SIZE", "AGE"}
+    assert set(kinds) == {"EPONYM", "DRUG", "LAB", "ICD10", "SIZE", "AGE", "DIAGNOSIS", "SCALE"}
+    # a capitalised medical adjective right after the ICD code; a decimal point ending a sentence
+    assert any(
+        re.fullmatch(r"[А-ЯЁ][а-яё]+(ый|ая|ой|ий|ое)( .+)?", s.text)
+        for r in records
+        for s in r.clinical
+        if s.type == "DIAGNOSIS"
+    )
+    assert any(re.fullmatch(r"\d\.\d\.", s.text) for r in records for s in r.clinical)
+    assert "RECIST 1.1." in texts
     assert all(
         re.fullmatch(r"[A-Z]\d\d\.\d", s.text)
         for r in records
@@ -213,7 +252,8 @@ def test_the_cohort_never_uses_a_reserved_surrogate_name():
     for rec in (*load_cohort(), *big()):
         for s in rec.phi:
             if s.type == "NAME":
-                assert not set(re.findall(r"[А-ЯЁ][а-яё]+", s.text)) & SURROGATE_FORMS, s.text
+                words = {w.capitalize() for w in re.findall(r"[А-ЯЁа-яё]+", s.text)}
+                assert not words & SURROGATE_FORMS, s.text
 
 
 def test_load_cohort_rejects_corrupt_offsets_naming_the_line(tmp_path):

@@ -1,4 +1,4 @@
-"""Sensitivity statistics against published worked examples (Shrout & Fleiss, Krippendorff, irrCAC)."""
+"""Sensitivity statistics vs published worked examples (Shrout & Fleiss, Krippendorff, irrCAC)."""
 
 from __future__ import annotations
 
@@ -40,7 +40,8 @@ KRIPPENDORFF_2011 = np.array(
 
 # irrCAC (Gwet 2014) data set cont3x3abstractors: 100 pregnancies classified by 2 abstractors
 # (Ectopic / AIU / NIU). CRAN vignettes "overview" and "weighting" of irrCAC give:
-# Cohen's kappa 0.7964094 (quadratic weights 0.8921569), Gwet's AC1 0.8493305 (AC2 quadratic 0.9402369).
+# Cohen's kappa 0.7964094 (quadratic weights 0.8921569), Gwet's AC1 0.8493305 (AC2 quadratic
+# 0.9402369).
 ABSTRACTORS = np.array([[13, 0, 0], [0, 20, 7], [0, 4, 56]])
 
 

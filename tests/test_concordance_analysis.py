@@ -13,11 +13,15 @@ import pandas as pd
 import pytest
 import yaml
 
-from concordance_data import N_BOOT, SEED, small_tables
+from concordance_data import BOOT, N_BOOT, SEED, small_data, small_grid, small_tables
 from conftest import ROOT, run_cli
 from radjudge.concordance import analysis as ca
 from radjudge.concordance.alt_test import alt_test
-from radjudge.concordance.bootstrap import resample_counts, resampled_kendall_w
+from radjudge.concordance.bootstrap import (
+    BootstrapSettings,
+    resample_counts,
+    resampled_kendall_w,
+)
 from radjudge.concordance.designs import prepare_data
 from radjudge.concordance.kendall import UndefinedStatisticWarning, kendall_w
 from radjudge.concordance.synthetic import simulate_tables
@@ -28,13 +32,12 @@ from radjudge.profiles import load_profile
 
 @pytest.fixture(scope="module")
 def data():
-    t = small_tables()
-    return prepare_data(t.expert_ratings, t.judge_ratings)
+    return small_data()
 
 
 @pytest.fixture(scope="module")
-def grid(data):
-    return ca.concordance_grid(data, n_boot=N_BOOT, seed=SEED)
+def grid():
+    return small_grid()
 
 
 def _w(x):
@@ -91,7 +94,7 @@ def test_a_constant_judge_has_no_w_and_is_marked_constant():
     )
     data = prepare_data(t.expert_ratings, t.judge_ratings)
     with pytest.warns(UndefinedStatisticWarning, match="1 of 3"):
-        grid = ca.concordance_grid(data, n_boot=50, seed=1)
+        grid = ca.concordance_grid(data, bootstrap=BootstrapSettings(n_boot=50, seed=1))
     g = grid.table.set_index("judge")
     # the tie-corrected formula would give exactly 0.5 ("chance"); the grid gives NaN
     k = int(np.flatnonzero(data.configs["judge"] == "flat")[0])
@@ -108,7 +111,7 @@ def test_a_constant_judge_has_no_w_and_is_marked_constant():
     assert pd.isna(rouge["granularity"]) and rouge["p_adj"] == pytest.approx(rouge["pvalue"])
     assert g.loc["j1", "p_adj"] == pytest.approx(g.loc["j1", "pvalue"])
     # the same judge is undefined against each category's consensus and when an expert leaves
-    cat = ca.category_concordance(data, n_boot=50, seed=1)
+    cat = ca.category_concordance(data, bootstrap=BootstrapSettings(n_boot=50, seed=1))
     jv = cat[(cat["design"] == "judge_vs_category") & (cat["judge"] == "flat")]
     assert len(jv) == 2 and jv["w"].isna().all() and jv["spearman"].isna().all()
     other = cat[(cat["design"] == "judge_vs_category") & (cat["judge"] == "j1")]
@@ -126,7 +129,7 @@ def test_validity_of_notebook_04_marks_the_grid():
     data = prepare_data(t.expert_ratings, t.judge_ratings, validity=validity)
     assert (~data.configs["valid"]).any()
     assert set(data.configs.loc[~data.configs["valid"], "validity_reason"]) == {"few_valid_answers"}
-    grid = ca.concordance_grid(data, n_boot=20, seed=1)
+    grid = ca.concordance_grid(data, bootstrap=BootstrapSettings(n_boot=20, seed=1))
     bad = grid.table[~grid.table["valid"]]
     assert bad["p_adj"].isna().all() and bad["w"].notna().all()  # marked, still computed
     assert data.llm(valid_only=True).configs["valid"].all()
@@ -135,7 +138,7 @@ def test_validity_of_notebook_04_marks_the_grid():
 
 
 def test_panel_fit_is_the_paired_difference(data):
-    panel = ca.panel_fit(data, n_boot=N_BOOT, seed=SEED)
+    panel = ca.panel_fit(data, bootstrap=BOOT)
     assert len(panel) == 16
     r = panel.iloc[3]
     k = 3
@@ -150,7 +153,7 @@ def test_panel_fit_is_the_paired_difference(data):
 
 
 def test_judge_agreement(data):
-    judges = ca.judge_agreement(data, n_boot=N_BOOT, seed=SEED)
+    judges = ca.judge_agreement(data, bootstrap=BOOT)
     assert len(judges) == 8 and (judges["n_judges"] == 2).all()
     r = judges.iloc[0]
     rows = data.configs.index[
@@ -162,7 +165,7 @@ def test_judge_agreement(data):
 
 
 def test_category_concordance_designs(data):
-    cat = ca.category_concordance(data, n_boot=N_BOOT, seed=SEED)
+    cat = ca.category_concordance(data, bootstrap=BOOT)
     counts = cat.groupby("design").size().to_dict()
     assert counts == {
         "experts_all": 2,
@@ -287,9 +290,11 @@ def test_empty_or_unusable_inputs():
     )
     data = prepare_data(t.expert_ratings, judges)
     with pytest.raises(ValueError, match="nothing to compare"):
-        ca.concordance_grid(data, n_boot=10)
+        ca.concordance_grid(data, bootstrap=BootstrapSettings(n_boot=10))
     with pytest.raises(ValueError, match="n_boot"):
-        ca.concordance_grid(data, n_boot=1)
+        BootstrapSettings(n_boot=1)
+    with pytest.raises(ValueError, match="ci_method must be one of 'percentile', 'bca'"):
+        BootstrapSettings(ci_method="basic")
 
 
 def _summaries(quality: pd.DataFrame) -> pd.DataFrame:

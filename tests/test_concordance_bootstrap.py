@@ -1,4 +1,4 @@
-"""The cluster bootstrap engine: exact against explicit resampling, intervals exact against scipy."""
+"""The cluster bootstrap engine: exact against explicit resampling, intervals against scipy."""
 
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from radjudge.concordance import analysis as ca
+from radjudge.concordance.bootstrap import BootstrapSettings
 from radjudge.concordance.designs import prepare_data
 from radjudge.concordance.effects import bootstrap_pvalue, factor_levels, paired_factor_effects
 from radjudge.concordance.multiple import adjust_pvalues
@@ -124,7 +125,7 @@ def test_end_to_end_the_known_granularity_effect_is_found():
         seed=2,
     )
     data = prepare_data(t.expert_ratings, t.judge_ratings)
-    grid = ca.concordance_grid(data, n_boot=300, seed=3)
+    grid = ca.concordance_grid(data, bootstrap=BootstrapSettings(n_boot=300, seed=3))
     eff = paired_factor_effects(grid)
     gran = eff[(eff["factor"] == "granularity") & eff["judge"].isna()].iloc[0]
     assert gran["level"] == "none" and gran["n_pairs"] == 8 and gran["n_judges"] == 2

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from radjudge.concordance import panel_agreement
+from radjudge.contracts import EXPERT_RATINGS
 
 
 def tidy(matrix: np.ndarray, *, criterion: str, categories: list[str]) -> pd.DataFrame:
@@ -14,24 +15,16 @@ def tidy(matrix: np.ndarray, *, criterion: str, categories: list[str]) -> pd.Dat
     for i, item in enumerate(matrix):
         for j, v in enumerate(item):
             rows.append((f"E{j}", categories[j], f"P{i}", "m", criterion, 5, v))
-    df = pd.DataFrame(
-        rows,
-        columns=[
-            "expert_id",
-            "expert_category",
-            "patient_id",
-            "summarizer",
-            "criterion",
-            "scale_max",
-            "score",
-        ],
-    )
+    df = pd.DataFrame(rows, columns=list(EXPERT_RATINGS.core))
     df["score"] = pd.array([None if np.isnan(v) else int(v) for v in df["score"]], dtype="Int64")
     return df
 
 
 def test_worked_example_without_ties():
-    """3 raters rank 4 items alike, rater 3 swaps two: W = 12 S / (m^2 (n^3 - n)) = 492 / 540 (Kendall 1948)."""
+    """3 raters rank 4 items alike, rater 3 swaps two.
+
+    W = 12 S / (m^2 (n^3 - n)) = 492 / 540 (Kendall 1948).
+    """
     m = np.array([[1, 1, 1], [2, 2, 3], [3, 3, 2], [4, 4, 4]], dtype=float)
     # rank sums R = 3, 7, 8, 12; mean 7.5; S = 20.25 + 0.25 + 0.25 + 20.25 = 41
     out = panel_agreement(tidy(m, criterion="completeness", categories=["a", "a", "a"]))

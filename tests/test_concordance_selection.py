@@ -1,4 +1,4 @@
-"""Cross-validated configuration choice: folds over patients, held-out W, optimism of naive choice."""
+"""Cross-validated configuration choice: patient folds, held-out W, optimism of a naive choice."""
 
 from __future__ import annotations
 

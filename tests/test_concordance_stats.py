@@ -7,13 +7,16 @@ import json
 import numpy as np
 import pytest
 
-from concordance_data import N_BOOT, SEED, small_tables
+from concordance_data import BOOT, N_BOOT, SEED, small_tables
 from radjudge.concordance import analysis as ca
 from radjudge.concordance import stats as cs
+from radjudge.concordance.bootstrap import BootstrapSettings
 from radjudge.concordance.designs import prepare_data
 from radjudge.concordance.effects import paired_factor_effects
 from radjudge.concordance.kendall import UndefinedStatisticWarning
 from radjudge.contracts import STATS_PREFIXES, ContractError, check_stats
+
+BOOT20 = BootstrapSettings(n_boot=20, seed=SEED)  # a quick grid for the edge cases
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +32,7 @@ def data(tables):
 @pytest.fixture(scope="module")
 def grid(data):
     with pytest.warns(UndefinedStatisticWarning, match="constant"):
-        return ca.concordance_grid(data, n_boot=N_BOOT, seed=SEED)
+        return ca.concordance_grid(data, bootstrap=BOOT)
 
 
 @pytest.fixture(scope="module")
@@ -50,9 +53,9 @@ def stats(tables, data, grid, summaries):
         data,
         grid=grid,
         effects=paired_factor_effects(grid),
-        panel=ca.panel_fit(data, n_boot=N_BOOT, seed=SEED),
-        judges=ca.judge_agreement(valid, n_boot=N_BOOT, seed=SEED),
-        categories=ca.category_concordance(data, n_boot=N_BOOT, seed=SEED),
+        panel=ca.panel_fit(data, bootstrap=BOOT),
+        judges=ca.judge_agreement(valid, bootstrap=BOOT),
+        categories=ca.category_concordance(data, bootstrap=BOOT),
         loeo=ca.leave_one_expert_out(data),
         alt=ca.alt_test_grid(data.llm(), min_items=20),
         selection=ca.select_configurations(valid, n_folds=3, n_repeats=1, seed=SEED),
@@ -179,16 +182,16 @@ def test_no_valid_configuration_is_a_result_not_a_crash():
     t = small_tables(judges={}, metrics=("rouge",), constant_judges=("flat",))
     data = prepare_data(t.expert_ratings, t.judge_ratings)
     with pytest.warns(UndefinedStatisticWarning):
-        grid = ca.concordance_grid(data, n_boot=20, seed=SEED)
+        grid = ca.concordance_grid(data, bootstrap=BOOT20)
     none = ca.headline_data(data, grid)
     assert len(none.configs) == 0
     stats = cs.manuscript_stats(
         data,
         grid=grid,
         effects=paired_factor_effects(grid),
-        panel=ca.panel_fit(data, n_boot=20, seed=SEED),
-        judges=ca.judge_agreement(none, n_boot=20, seed=SEED),
-        categories=ca.category_concordance(data, n_boot=20, seed=SEED),
+        panel=ca.panel_fit(data, bootstrap=BOOT20),
+        judges=ca.judge_agreement(none, bootstrap=BOOT20),
+        categories=ca.category_concordance(data, bootstrap=BOOT20),
         loeo=ca.leave_one_expert_out(data),
         alt=ca.alt_test_grid(data.llm(), min_items=20),
         selection=ca.select_configurations(none, n_folds=3, n_repeats=1, seed=SEED),
@@ -229,7 +232,7 @@ def _ratings(judge, kind, criteria, scales, grans, patients, summarizers, status
 
 
 def test_design_stats_describe_what_each_judge_did(stats):
-    """The Methods' design facts come from the ratings: kinds, crossed factors, coverage, failures."""
+    """The Methods' design facts come from the ratings: kinds, crossed factors, coverage, failed."""
     import pandas as pd
 
     pts, summ = ["P1", "P2", "P3"], ["gold", "llm_a", "llm_b"]

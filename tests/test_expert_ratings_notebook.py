@@ -121,7 +121,8 @@ def test_study_run_asks_for_forms_then_imports_the_returned_ones(project):
     filled = project / "data" / "interim" / "forms_filled"
     keep = project / "returned"
     shutil.move(filled, keep)
-    # the study profile is for another study id: its forms must be new, the demo key must not be reused
+    # the study profile is for another study id: its forms must be new, the demo key must not be
+    # reused
     res = run_cli("run", "--profile", "study", root=project, timeout=900)
     assert res.returncode != 0
     assert (

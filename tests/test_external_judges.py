@@ -120,7 +120,8 @@ def test_a_judged_summary_without_expert_mean_is_an_error(human):
 
 @pytest.mark.slow
 def test_small_real_run_with_smollm2(summeval, human, tmp_path):
-    # One article x 16 systems, SmolLM2 as a logprobs judge, one configuration; real model, real cache.
+    # One article x 16 systems, SmolLM2 as a logprobs judge, one configuration; real model, real
+    # cache.
     from radjudge.judge import load_template, render_judge_prompt
     from radjudge.profiles import load_profile
     from radjudge.rubric import load_rubric

@@ -29,6 +29,7 @@ def data():
     return read_summeval()
 
 
+@pytest.mark.slow
 def test_mean_over_references_equals_plain_rouge_score(data):
     # The cached tokenizer and the sentence split change nothing but speed for ROUGE-1/2,
     # and ROUGE-L is rouge-score's rougeLsum on the " . "-split text.

@@ -218,6 +218,32 @@ def test_self_preference_frames_the_self_cells(inputs):
     plt.close(fig)
 
 
+def test_delta_w_draws_a_judge_whose_selection_is_undefined(inputs):
+    """A judge no cross-validation fold could choose for (NaN keys) has no selected point."""
+    sel = inputs["selection"].copy()
+    undefined = sel.iloc[[0]].astype(object)
+    for c in ("scale", "granularity"):
+        undefined[c] = np.nan
+    sel = pd.concat([sel.iloc[1:], undefined], ignore_index=True)
+    sel["scale"] = sel["scale"].astype(float)  # as read back: a column with a NaN is float
+    fig = plots.delta_w_alt_test(
+        inputs["panel_fit"], inputs["alt_test"], selected=sel, language="en"
+    )
+    grey = sum(
+        len(c.get_offsets())
+        for c in fig.axes[0].collections
+        if hasattr(c, "get_offsets")
+        and len(c.get_offsets())
+        and c.get_facecolor().shape[0]
+        and np.allclose(c.get_facecolor()[0][:3], 2 / 3, atol=0.01)
+    )
+    # metric rows (no scale) are reference lines, never candidate configurations
+    n_llm = int(inputs["panel_fit"]["scale"].notna().sum())
+    assert n_llm < len(inputs["panel_fit"])
+    assert grey == n_llm - (len(inputs["selection"]) - 1)
+    plt.close(fig)
+
+
 def test_delta_w_highlights_the_selected_configurations(inputs):
     fig = plots.delta_w_alt_test(
         inputs["panel_fit"], inputs["alt_test"], selected=inputs["selection"], language="en"

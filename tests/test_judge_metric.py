@@ -20,7 +20,8 @@ def test_rouge_l_lin_2004_example() -> None:
 
 
 def test_rouge_l_keeps_cyrillic_where_the_default_tokenizer_drops_it() -> None:
-    # rouge-score's default tokenizer keeps [a-z0-9] only: both texts shrink to ["412"], a perfect match
+    # rouge-score's default tokenizer keeps [a-z0-9] only: both texts shrink to ["412"], a perfect
+    # match
     default = rouge_scorer.RougeScorer(["rougeL"]).score(REF, HYP)["rougeL"].fmeasure
     assert default == 1.0
     ours = metric_value("rouge_l", REF, HYP)

@@ -187,7 +187,8 @@ def test_plan_counts_every_evaluation() -> None:
     assert plan.loc["rouge", "evaluations"] == 10 * 2 and plan.loc["rouge", "calls"] == 0
 
 
-# -- the guard (no model is loaded: the guard runs before the cache and the model) ------------------
+# -- the guard (no model is loaded: the guard runs before the cache and the model)
+# ------------------
 @pytest.fixture
 def guarded_clients(tmp_path: Path) -> dict[str, Any]:
     specs = parse_judges([LOGPROBS], models=MODELS)
@@ -396,7 +397,7 @@ def test_sweep_resumes_from_the_cache_and_replays(sweeps: dict[str, Any]) -> Non
 
 @pytest.mark.slow
 def test_logprob_scores_equal_full_prompt_reference(sweeps: dict[str, Any]) -> None:
-    """The sweep (prefix kernel, cache) vs one plain forward per prompt: within 1e-4 in probability."""
+    """The sweep (prefix kernel, cache) vs a plain forward per prompt: within 1e-4 probability."""
     from llm_servers import smollm2_backend
     from radjudge.llm import ScoreRequest
 

@@ -14,7 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from radjudge.llm.cache import CacheWarning, CallCache, call_key
+from radjudge.llm.cache import (
+    CacheIntegrityError,
+    CacheWarning,
+    CallCache,
+    call_key,
+    entry_checksum,
+    migrate_cache,
+    verify_cache,
+)
 
 
 def test_key_ignores_mapping_order_and_tracks_every_value() -> None:
@@ -61,12 +69,15 @@ def test_put_get_and_reload(tmp_path: Path) -> None:
     fresh = CallCache(tmp_path)
     assert [fresh.get(k)["t"] for k in keys] == [f"текст {i}" for i in range(50)]
     assert len(fresh) == 50
-    # Shards are named by the first two hex digits of the key; lines hold no extra fields.
+    # Shards are named by the first two hex digits of the key; lines hold no extra fields
+    # but the checksum, which get() does not return.
     for shard in tmp_path.glob("*.jsonl"):
         for line in shard.read_text(encoding="utf-8").splitlines():
             entry = json.loads(line)
             assert entry["k"].startswith(shard.stem)
-            assert set(entry) == {"k", "t", "s"}
+            assert set(entry) == {"k", "c", "t", "s"}
+            assert line.startswith('{"k":"' + entry["k"] + '","c":"')
+    assert set(fresh.get(keys[0])) == {"k", "t", "s"}
 
 
 def test_modes(tmp_path: Path) -> None:
@@ -144,7 +155,7 @@ def test_torn_last_line_is_skipped_with_a_warning(tmp_path: Path) -> None:
     later = good[:2] + "0" * 62
     CallCache(tmp_path).put(later, {"t": "after the crash"})
     assert shard.read_bytes().count(b"\n") == 3  # the torn fragment stays on its own line
-    with pytest.warns(CacheWarning, match="unreadable cache line"):
+    with pytest.warns(CacheWarning, match=r"line 2: corrupt cache line"):
         reloaded = CallCache(tmp_path)
         assert reloaded.get(later)["t"] == "after the crash"
     assert reloaded.get(good)["t"] == "kept"
@@ -181,3 +192,98 @@ def test_writer_killed_mid_run_leaves_a_readable_cache(tmp_path: Path) -> None:
     assert len(indices) > 100
     # Entries are written in order: everything before the last one written is there.
     assert indices == list(range(len(indices)))
+
+
+# ---------------------------------------------- integrity (issue 15): no wrong replay, ever
+
+
+def _shard_of(directory: Path, key: str) -> Path:
+    return directory / f"{key[:2]}.jsonl"
+
+
+def _three_entries(tmp_path: Path) -> tuple[str, Path]:
+    """Three entries in one shard; returns the middle key (line 2) and the shard."""
+    base = call_key({"n": 0})
+    cache = CallCache(tmp_path)
+    keys = [base[:2] + f"{i:x}" * 62 for i in (1, 2, 3)]
+    for i, k in enumerate(keys):
+        cache.put(
+            k, {"ph": "p" * 64, "t": f"Резюме {i}.", "f": "stop", "pt": 10, "ct": 3, "s": 0.1}
+        )
+    return keys[1], _shard_of(tmp_path, keys[1])
+
+
+def test_an_in_place_edit_of_the_text_is_an_error_naming_shard_and_line(tmp_path: Path) -> None:
+    key, shard = _three_entries(tmp_path)
+    shard.write_text(shard.read_text("utf-8").replace("Резюме 1.", "Резюме 9."), "utf-8")
+    with pytest.raises(CacheIntegrityError, match=rf"{shard.name}, line 2: .*fails its checksum"):
+        CallCache(tmp_path).get(key)
+
+
+def test_a_second_value_for_a_key_placed_before_the_original_is_an_error(tmp_path: Path) -> None:
+    key, shard = _three_entries(tmp_path)
+    lines = shard.read_text("utf-8").splitlines(keepends=True)
+    other = CallCache(tmp_path / "other")
+    other.put(key, {"ph": "p" * 64, "t": "Другой текст.", "f": "stop", "pt": 10, "ct": 2, "s": 0.1})
+    forged = _shard_of(tmp_path / "other", key).read_text("utf-8")  # a valid line, checksum too
+    shard.write_text(forged + "".join(lines), "utf-8")
+    with pytest.raises(CacheIntegrityError, match=rf"{shard.name}, lines 1 and 3: key {key}"):
+        CallCache(tmp_path).get(key)
+    # the same value twice (e.g. a merge that added a line twice) is no conflict
+    shard.write_text("".join(lines) + lines[1], "utf-8")
+    assert CallCache(tmp_path).get(key)["t"] == "Резюме 1."
+
+
+def test_a_wrong_field_type_is_an_error_naming_shard_line_and_field(tmp_path: Path) -> None:
+    key, shard = _three_entries(tmp_path)
+    lines = shard.read_text("utf-8").splitlines(keepends=True)
+    entry = json.loads(lines[1])
+    entry["pt"] = "10"  # a string where a token count belongs; checksum recomputed by the forger
+    entry["c"] = entry_checksum(key, entry)
+    lines[1] = json.dumps(entry, ensure_ascii=False) + "\n"
+    shard.write_text("".join(lines), "utf-8")
+    with pytest.raises(CacheIntegrityError, match=r"line 2: field 'pt' must be int >= 0, got str"):
+        CallCache(tmp_path).get(key)
+    with pytest.raises(TypeError, match="field 't' must be str"):
+        CallCache(tmp_path).put("ab" * 32, {"t": 5})
+
+
+def test_a_corrupt_line_is_reported_with_shard_and_line_and_recomputed(tmp_path: Path) -> None:
+    key, shard = _three_entries(tmp_path)
+    lines = shard.read_text("utf-8").splitlines(keepends=True)
+    lines[1] = lines[1][:40] + "\n"  # cut by hand (or torn by a crash, then appended after)
+    shard.write_text("".join(lines), "utf-8")
+    with pytest.warns(CacheWarning, match=rf"{shard.name}, line 2: corrupt cache line"):
+        assert CallCache(tmp_path).get(key) is None
+
+
+def test_format_1_lines_need_the_migration_which_keeps_every_value(tmp_path: Path) -> None:
+    old = {
+        call_key({"i": i}): {"ph": "p" * 64, "lp": [-0.5, -1.25], "n": [1, 2], "pt": 9, "s": 0.0}
+        for i in range(20)
+    }
+    for key, body in old.items():  # the format-1 writer: no checksum
+        with _shard_of(tmp_path, key).open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps({"k": key, **body}, separators=(",", ":"), sort_keys=True) + "\n")
+    first = next(iter(old))
+    with _shard_of(tmp_path, first).open("a", encoding="utf-8") as fh:  # an exact repeat
+        fh.write(
+            json.dumps({"k": first, **old[first]}, separators=(",", ":"), sort_keys=True) + "\n"
+        )
+    with pytest.raises(CacheIntegrityError, match="no checksum .*radjudge cache migrate"):
+        CallCache(tmp_path).get(first)
+    report = migrate_cache(tmp_path)
+    assert (report.entries, report.converted, report.dropped_duplicates) == (20, 21, 1)
+    cache = CallCache(tmp_path)
+    assert {k: {f: v for f, v in cache.get(k).items() if f != "k"} for k in old} == old
+    assert migrate_cache(tmp_path).converted == 0  # idempotent
+    assert verify_cache(tmp_path).entries == 20
+
+
+def test_the_committed_demo_cache_verifies() -> None:
+    from radjudge import paths
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheWarning)
+        report = verify_cache(paths.ROOT / "data" / "cache" / "llm")
+    assert report.entries == report.lines > 5000

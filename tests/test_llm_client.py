@@ -1,4 +1,4 @@
-"""Tests of radjudge.llm.client: guard, cache modes, replay without loading, kill-and-resume, integrity."""
+"""radjudge.llm.client: guard, cache modes, replay without loading, kill-and-resume, integrity."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from radjudge.llm import (
     ScoreRequest,
     load_client,
 )
+from radjudge.llm.cache import CacheIntegrityError, entry_checksum
 from radjudge.llm.prompts import prompt_hash
 
 RECORD = "Жалобы: боль в животе, тошнота. Креатинин 98 мкмоль/л. Направление: КТ брюшной полости."
@@ -220,7 +221,8 @@ _RUN = textwrap.dedent("""
     import sys
     from radjudge.llm import GenerationRequest, load_client
     base_url, cache_dir, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    spec = {"backend": "openai", "base_url": base_url, "model": "fake-model", "endpoint": "completions",
+    spec = {"backend": "openai", "base_url": base_url, "model": "fake-model", "endpoint":
+    "completions",
             "concurrency": 2, "max_retries": 0}
     client = load_client("fake", spec, cache_dir=cache_dir, cache_mode="readwrite", text_guard=None)
     requests = [GenerationRequest((f"[kill {i:02d}] record",), max_tokens=8) for i in range(n)]
@@ -275,11 +277,21 @@ def test_verify_cached_detects_a_tampered_entry(tmp_path: Path, faults: FaultSer
     key = client.generation_key(requests[2])
     shard = tmp_path / f"{key[:2]}.jsonl"
     lines = shard.read_text(encoding="utf-8").splitlines()
-    tampered = [
-        json.dumps({**json.loads(x), "t": "подменено"}) if x.startswith(f'{{"k":"{key}"') else x
-        for x in lines
-    ]
-    shard.write_text("\n".join(tampered) + "\n", encoding="utf-8")
+
+    def tamper(line: str, *, checksum: bool) -> str:
+        entry = {**json.loads(line), "t": "подменено"}
+        if checksum:  # a consistent forgery: only a live recomputation can tell
+            entry["c"] = entry_checksum(key, entry)
+        return json.dumps(entry)
+
+    for checksum in (False, True):
+        tampered = [
+            tamper(x, checksum=checksum) if x.startswith(f'{{"k":"{key}"') else x for x in lines
+        ]
+        shard.write_text("\n".join(tampered) + "\n", encoding="utf-8")
+        if not checksum:  # an in-place edit fails its checksum before anything is recomputed
+            with pytest.raises(CacheIntegrityError, match="fails its checksum"):
+                client_for(faults, tmp_path).verify_cached(requests, sample=None)
     check = client_for(faults, tmp_path).verify_cached(requests, sample=None)
     assert not check.ok
     assert [m["prompt_hash"] for m in check.mismatches] == [client.prompt_hash(requests[2])]
@@ -288,7 +300,7 @@ def test_verify_cached_detects_a_tampered_entry(tmp_path: Path, faults: FaultSer
 
 @pytest.mark.slow
 def test_replay_never_loads_the_model_and_integrity(tmp_path: Path) -> None:
-    """In-process SmolLM2: compute, replay from a fresh client (no model load), then recompute a sample."""
+    """In-process SmolLM2: compute, replay from a fresh client (no model load), recompute one."""
     live = load_client(
         "smollm2", SMOLLM2_SPEC, cache_dir=tmp_path, cache_mode="readwrite", text_guard=guard
     )

@@ -74,7 +74,8 @@ def fault_client(server: FaultServer, tmp_path: Path, **spec: Any) -> LLMClient:
     )
 
 
-# -- llama.cpp server -------------------------------------------------------------------------------
+# -- llama.cpp server
+# -------------------------------------------------------------------------------
 @pytest.mark.slow
 @pytest.mark.parametrize("endpoint", ["completions", "chat"])
 def test_summarization_through_llama_server(
@@ -170,7 +171,8 @@ def test_scoring_needs_the_completions_endpoint(tmp_path: Path, faults: FaultSer
     assert faults.calls() == []
 
 
-# -- faults -------------------------------------------------------------------------------------------
+# -- faults
+# -------------------------------------------------------------------------------------------
 def one(client: LLMClient, marker: str) -> Any:
     [result] = client.generate([GenerationRequest((f"{marker} {RECORD}",), max_tokens=16)])
     return result

@@ -109,7 +109,7 @@ def smollm2_case(smollm2: Any) -> tuple[list[TokenScoreRequest], list[tuple[Opti
 def test_kernel_equals_full_prompt_reference_smollm2(
     smollm2: Any, smollm2_case: Any, max_pass_tokens: int
 ) -> None:
-    """Within 1e-4 in probability of every option, with packed passes (1024) or node-by-node (40)."""
+    """Within 1e-4 in probability of every option, packed passes (1024) or node-by-node (40)."""
     requests, reference = smollm2_case
     stats = PrefixStats()
     got = score_continuations(smollm2.model, requests, max_pass_tokens=max_pass_tokens, stats=stats)
@@ -166,7 +166,7 @@ def test_invalid_requests_are_refused(smollm2: Any) -> None:
 
 
 def test_gemma_sliding_window_equals_reference() -> None:
-    """Gemma-3: prompts longer than the 512-token sliding window, through packed and materialized passes."""
+    """Gemma-3: prompts longer than the 512-token sliding window, packed and materialized passes."""
     from radjudge.llm.models import build_backend
 
     gemma = build_backend(

@@ -18,6 +18,7 @@ from radjudge.llm.prompts import (
 )
 
 
+@pytest.mark.slow
 def test_metadata_reader_agrees_with_the_gguf_package() -> None:
     """Reference: the ``gguf`` package's own reader (GGUFReader) on the same file."""
     from gguf import GGUFReader

@@ -1,4 +1,4 @@
-"""Tests of radjudge.llm.transformers_backend with the real SmolLM2-135M-Instruct (and Gemma-3-270M).
+"""radjudge.llm.transformers_backend with the real SmolLM2-135M-Instruct (and Gemma-3-270M).
 
 The session's SmolLM2 backend is loaded once (``llm_servers.smollm2_backend``).
 """
@@ -201,7 +201,7 @@ def test_reference_scorer_matches_a_plain_forward(backend: Any) -> None:
 
 
 def test_share_prefix_scoring_equals_reference(backend: Any) -> None:
-    """share_prefix=True (the prefix kernel, or the reference until it exists) gives the same scores."""
+    """share_prefix=True (the prefix kernel, or the reference without it) gives the same scores."""
     requests = [
         ScoreRequest((RECORD, q), answer_prefix="Оценка: ", options=("1", "2", "3"))
         for q in ("Полнота?", "Точность?")
@@ -231,7 +231,7 @@ class _nothing:  # noqa: N801 - a do-nothing context manager
 
 
 def test_gemma_plain_prompts_batched_and_scored() -> None:
-    """Gemma-3-270M: no chat template, <bos> first, sliding-window layers; batching must not matter."""
+    """Gemma-3-270M: no chat template, <bos> first, sliding-window layers; batching is invisible."""
     gemma = build_backend(
         "gemma3",
         {

@@ -72,3 +72,19 @@ def test_provenance_is_one_short_line():
     assert 2.5 <= seconds < 60
     assert line._repr_markdown_() == str(line)  # Jupyter shows it as Markdown
     assert "no LLM calls" in provenance({"stage": "05_concordance"}, profile="smoke")
+
+
+@pytest.mark.parametrize("name", ["HF_AUTH", "DB_PASS", "SMTP_PASSWORD", "MYSQL_PWD", "X_COOKIE"])
+def test_secret_looking_names_are_masked_even_when_they_hold_a_path(tmp_path, monkeypatch, name):
+    monkeypatch.setenv(name, str(tmp_path))  # an existing path, but the name says secret
+    assert str(tmp_path) in manifest.secret_values()
+
+
+def test_values_are_masked_whatever_the_name_except_paths_and_locale(tmp_path, monkeypatch):
+    monkeypatch.setenv("RADJUDGE_ENDPOINT_CONF", "abcdefgh-1234")
+    monkeypatch.setenv("LC_ALL", "ru_RU.UTF-8")
+    monkeypatch.setenv("RADJUDGE_SOME_DIR", str(tmp_path))
+    values = manifest.secret_values()
+    assert "abcdefgh-1234" in values
+    assert "ru_RU.UTF-8" not in values and str(tmp_path) not in values
+    assert manifest.scrub_secrets("x abcdefgh-1234 y") == "x *** y"

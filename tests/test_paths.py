@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from radjudge import paths
 
 
@@ -42,3 +44,24 @@ def test_bad_radjudge_root_is_a_clear_error(tmp_path):
     res = _root_from(tmp_path, env)
     assert res.returncode != 0
     assert "is not a radjudge compendium" in res.stderr
+
+
+def test_only_the_demo_llm_cache_may_be_committed():
+    # issue 14: a cache stores generated text (a summary may repeat a missed name); every
+    # cache folder but the committed demo cache is git-ignored
+    def ignored(rel: str) -> bool:
+        res = subprocess.run(
+            ["git", "check-ignore", "-q", rel], cwd=paths.ROOT, capture_output=True, check=False
+        )
+        assert res.returncode in (0, 1), res.stderr
+        return res.returncode == 0
+
+    if not (paths.ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    for rel in (
+        "data/cache/study/00.jsonl",
+        "data/cache/smoke/00.jsonl",
+        "data/cache/mine/a.jsonl",
+    ):
+        assert ignored(rel), rel
+    assert not ignored("data/cache/llm/00.jsonl")

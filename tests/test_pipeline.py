@@ -61,6 +61,7 @@ def test_real_profiles_fit_the_notebooks():
         assert set(params) == {nb.stem for nb in nbs}
 
 
+@pytest.mark.slow
 def test_successful_run_writes_manifest_and_executed_copies(mini_project):
     root = mini_project(notebooks=two_notebooks(), profiles={"p": PROFILE})
     res = run_cli("run", "--profile", "p", root=root)
@@ -85,12 +86,14 @@ def test_successful_run_writes_manifest_and_executed_copies(mini_project):
     assert all(not c.get("outputs") for c in src.cells if c.cell_type == "code")
 
 
+@pytest.mark.slow
 def test_manifest_never_holds_secrets(mini_project):
     secret = "sk-test-0123456789abcdef"
     nbs = two_notebooks()
     nbs["01_first"].cells.append(
         nbformat.v4.new_code_cell(
-            "import os\nrecord_stage('01_first', run_dir=run_dir, extra={'leak': os.environ['MY_API_KEY']})"
+            "import os\nrecord_stage('01_first', run_dir=run_dir, extra={'leak': "
+            "os.environ['MY_API_KEY']})"
         )
     )
     root = mini_project(notebooks=nbs, profiles={"p": PROFILE})
@@ -107,7 +110,8 @@ def test_manifest_never_holds_secrets(mini_project):
         ("x = 1\nraise ValueError('boom in cell')", "ValueError"),
         # an error displayed by the cell, which carries on: papermill does not raise
         (
-            "try:\n    1/0\nexcept ZeroDivisionError:\n    get_ipython().showtraceback()\nprint('carried on')",
+            "try:\n    1/0\nexcept ZeroDivisionError:\n    "
+            "get_ipython().showtraceback()\nprint('carried on')",
             "ZeroDivisionError",
         ),
         # a failing shell command: IPython only sets _exit_code
@@ -117,6 +121,7 @@ def test_manifest_never_holds_secrets(mini_project):
     ],
     ids=["raise", "shown-traceback", "shell", "magic"],
 )
+@pytest.mark.slow
 def test_failing_notebook_is_named_with_cell(mini_project, body, ename):
     root = mini_project(notebooks=two_notebooks(second_body=body), profiles={"p": PROFILE})
     res = run_cli("run", "--profile", "p", root=root)
@@ -130,6 +135,7 @@ def test_failing_notebook_is_named_with_cell(mini_project, body, ename):
     assert [n["status"] for n in man["notebooks"]] == ["ok", "failed"]
 
 
+@pytest.mark.slow
 def test_unknown_override_and_undeclared_key_fail_before_running(mini_project):
     root = mini_project(
         notebooks=two_notebooks(),
@@ -148,6 +154,7 @@ def test_unknown_override_and_undeclared_key_fail_before_running(mini_project):
     assert not (root / "data" / "runs").exists()
 
 
+@pytest.mark.slow
 def test_set_overrides_reach_the_notebook_and_only_selects(mini_project):
     root = mini_project(notebooks=two_notebooks(), profiles={"p": PROFILE})
     res = run_cli("run", "--profile", "p", "--set", "02.n=7", "--only", "02", root=root)
@@ -177,6 +184,69 @@ def test_select_notebooks_rejects_unknown_numbers(tmp_path: Path):
     assert [n.stem for n in pipeline.select_notebooks(nbs, only=["03", "1"])] == ["01_a", "03_c"]
     with pytest.raises(ProfileError, match="no pipeline notebook numbered '9'"):
         pipeline.select_notebooks(nbs, only=["9"])
+
+
+# ---------------------------------------- issue 15: selection, secrets in outputs and manifest
+
+
+def test_an_empty_selection_is_an_error_that_never_touches_the_manifest(mini_project):
+    root = mini_project(notebooks=two_notebooks(), profiles={"p": PROFILE})
+    manifest_path = root / "data" / "results" / "run_manifest.json"
+    manifest_path.parent.mkdir(parents=True)
+    manifest_path.write_text('{"previous": "run"}')
+    res = run_cli("run", "--profile", "p", "--from", "02", "--only", "01", root=root)
+    assert res.returncode == 2
+    assert "--from 02 (notebooks 02 and later) and --only 01 select no notebook" in res.stderr
+    assert manifest_path.read_text() == '{"previous": "run"}'
+    assert not (root / "data" / "runs").exists()
+
+
+def test_secrets_are_scrubbed_by_value_from_outputs_and_manifest(mini_project):
+    """A value of any environment variable (>= 8 characters) never stays in an output."""
+    by_value = "v4lue-0f-a-c0nfig-var"  # the variable's name looks harmless
+    by_name = "pw-0123456789"
+    nbs = two_notebooks()
+    nbs["01_first"].cells.append(
+        nbformat.v4.new_code_cell(
+            "import os\nprint('conf:', os.environ['RADJUDGE_TEST_SETTING'])\n"
+            "record_stage('01_first', run_dir=run_dir, extra={'a': os.environ['DB_PASS'], "
+            "'b': os.environ['RADJUDGE_TEST_SETTING'], 'url': 'https://me:pw@host.example/v1'})"
+        )
+    )
+    root = mini_project(notebooks=nbs, profiles={"p": PROFILE})
+    env = {"RADJUDGE_TEST_SETTING": by_value, "DB_PASS": by_name, "SHORT_AUTH": "pw"}
+    # a value passed by mistake on the command line: injected, printed, in the manifest
+    res = run_cli(
+        "run", "--profile", "p", "--set", f"first.greeting={by_value}", root=root, env=env
+    )
+    assert res.returncode == 0, res.stderr
+    man = (root / "data" / "results" / "run_manifest.json").read_text()
+    executed = json.loads(man)["notebooks"][0]["executed"]  # the whole file: metadata too
+    outputs = (root / executed).read_text()
+    for text in (man, outputs):
+        assert by_value not in text and by_name not in text
+    assert "conf: ***" in outputs
+    assert '"a": "***"' in man and '"b": "***"' in man
+    assert '"url": "https://***@host.example/v1"' in man
+
+
+def test_credentials_in_a_url_or_a_key_as_api_key_env_are_refused_unechoed(mini_project, tmp_path):
+    from radjudge.profiles import apply_overrides, load_profile
+
+    nbs = pipeline.discover_notebooks()
+    study = load_profile("study")
+    for override, says in (
+        ("models.qwen2.5-72b.base_url=https://bob:hunter2pass@vllm.example/v1", "credentials"),
+        ("models.qwen2.5-72b.api_key_env=sk-Live-9f8e7d6c5b4a", "NAME of an environment variable"),
+        ("models.qwen2.5-72b.base_url=https://vllm.example/v1?api_key=abc123456", "its query"),
+    ):
+        with pytest.raises(ProfileError) as info:
+            # consent given, so the URL rule (not the remote-host rule) is what refuses it
+            consent = "allow_remote_phi=true"
+            pipeline.check_profile(apply_overrides(study, [consent, override]), nbs)
+        assert says in str(info.value)
+        assert "hunter2pass" not in str(info.value) and "sk-Live" not in str(info.value)
+        assert "abc123456" not in str(info.value)
 
 
 def test_a_metric_without_its_reference_summarizer_fails_the_check(tmp_path: Path):

@@ -1,4 +1,4 @@
-"""Rating import: the malformed-file corpus (each file its own located RatingsError), CSV and panel means.
+"""Rating import: the malformed-file corpus (each its own located RatingsError), CSV, panel means.
 
 The corpus is generated here from REAL exported and filled forms (module
 fixture): every case copies a valid file and breaks one thing, as an expert or
@@ -34,7 +34,9 @@ from radjudge.ratings import (
     fill_forms,
     load_expert_ratings,
 )
+from radjudge.ratings.errors import MissingFormsWarning
 from radjudge.ratings.forms import META_SHEET, RATING_SHEET
+from radjudge.tabular import DialectWarning
 
 STUDY = "corpus-study"
 
@@ -184,6 +186,37 @@ def renamed_sheet(st: Study, d: Path) -> dict:
     return {}
 
 
+def swapped_criterion_ids(st: Study, d: Path) -> dict:
+    def edit(wb):  # the hidden id row only: the ratings stay where the expert typed them
+        ws = wb[RATING_SHEET]
+        ws["G2"], ws["H2"] = ws["H2"].value, ws["G2"].value
+
+    edit_form(st, d, edit)
+    return {}
+
+
+def rated_a_copy(st: Study, d: Path) -> dict:
+    """The expert rated a copy of the rating sheet and left the original empty."""
+    wb = openpyxl.load_workbook(st.root / "forms" / "form_E01.xlsx")  # the blank form
+    filled = openpyxl.load_workbook(st.filled["E01"])[RATING_SHEET]
+    copy = wb.copy_worksheet(wb[RATING_SHEET])
+    for row in filled.iter_rows(min_row=3, min_col=6):
+        for c in row:
+            copy.cell(row=c.row, column=c.column, value=c.value)
+    wb.save(d / "form_E01.xlsx")
+    return {}
+
+
+def merged_ratings(st: Study, d: Path) -> dict:
+    edit_form(st, d, lambda wb: wb[RATING_SHEET].merge_cells("G5:H5"))
+    return {}
+
+
+def under_another_name(st: Study, d: Path) -> dict:
+    shutil.copy(st.filled["E01"], d / "form_E02.xlsx")  # E01's form, E02's file name
+    return {}
+
+
 def form_of(study_id: str, seed: int) -> Callable[[Study, Path], dict]:
     def build(st: Study, d: Path) -> dict:
         export_forms(
@@ -246,6 +279,14 @@ def csv_case(
         return {}
 
     return build
+
+
+def undecodable_csv(st: Study, d: Path) -> dict:
+    path = write_csv(d / "ratings.csv", csv_rows(st))
+    lines = path.read_bytes().split(b"\n")
+    lines[3] = lines[3].replace(b"clinician", b"clinici\x98an")
+    path.write_bytes(b"\n".join(lines))
+    return {}
 
 
 def set_row(i: int, **values) -> Callable[[list[dict]], list[dict]]:
@@ -492,7 +533,8 @@ CASES = [
     Case(
         "csv_not_utf8",
         "wrong_encoding",
-        csv_case(set_row(2, expert_category="рентгенолог"), encoding="cp1251"),
+        # neither UTF-8 nor clean Windows-1251 (0x98 is undefined there); cp1251 itself is read
+        undecodable_csv,
         CSV,
         None,
         4,
@@ -666,6 +708,71 @@ CASES = [
         "csv_header_only", "empty_file", csv_case(lambda r: []), CSV, None, 2, None, "no rating row"
     ),
     Case("no_rating_file", "no_files", lambda st, d: {}, "", says="no rating file"),
+    # issue 15: changes a plain reader let through
+    Case(
+        "criterion_ids_swapped",
+        "column_order",
+        swapped_criterion_ids,
+        FORM,
+        RATING_SHEET,
+        2,
+        "G",
+        "wrong criterion",
+    ),
+    Case(
+        "rated_a_copy_of_the_sheet",
+        "extra_sheet",
+        rated_a_copy,
+        FORM,
+        "Оценки Copy",
+        says="would be lost",
+    ),
+    Case(
+        "formula_without_value",
+        "formula_without_value",
+        rating_cell("G5", "=2+2"),
+        FORM,
+        RATING_SHEET,
+        5,
+        "G",
+        "formula",
+    ),
+    Case(
+        "merged_ratings", "merged_cells", merged_ratings, FORM, RATING_SHEET, 5, "G5:H5", "merged"
+    ),
+    Case(
+        "form_under_another_experts_file_name",
+        "file_name_mismatch",
+        under_another_name,
+        "form_E02.xlsx",
+        META_SHEET,
+        4,
+        "B",
+        "named like expert 'E02'",
+    ),
+    Case(
+        "csv_expert_with_two_categories",
+        "category_mismatch",
+        lambda st, d: {
+            **csv_case(set_row(5, expert_category="radiologist"))(st, d),
+            "roster": None,
+        },
+        CSV,
+        None,
+        7,
+        "expert_category",
+        "but a 'clinician' in",
+    ),
+    Case(
+        "csv_lookalike_letter_in_expert_id",
+        "invalid_value",
+        csv_case(set_row(2, expert_id="\u0415" + "02")),  # Cyrillic Е
+        CSV,
+        None,
+        4,
+        "expert_id",
+        "CYRILLIC CAPITAL LETTER IE, looks like Latin 'E'",
+    ),
 ]
 
 
@@ -810,3 +917,61 @@ def test_ratings_are_sorted_by_expert_patient_summarizer_and_criterion_order(stu
             drop=True
         )
     )
+
+
+# ------------------------------------------------- issue 15: reported, not silent
+
+
+def test_roster_experts_without_a_form_are_named_with_their_count(study, tmp_path):
+    shutil.copy(study.filled["E02"], tmp_path)
+    with pytest.warns(MissingFormsWarning, match=r"2 of 3 experts .* returned no form.*E01, E03"):
+        got = load_expert_ratings(tmp_path, key=study.key, roster=study.roster)
+    assert set(got["expert_id"]) == {"E02"}
+
+
+@pytest.mark.parametrize(
+    ("encoding", "delimiter", "dialect"),
+    [
+        ("utf-8-sig", ";", "UTF-8 with BOM, ';'-separated"),  # Excel 'CSV UTF-8', Russian locale
+        (
+            "cp1251",
+            ";",
+            "Windows-1251, ';'-separated",
+        ),  # Excel 'CSV (разделители - точка с запятой)'
+    ],
+)
+def test_russian_locale_excel_exports_are_read_and_reported(
+    study, tmp_path, encoding, delimiter, dialect
+):
+    # a category in Russian (free without a roster) makes the Windows-1251 bytes non-UTF-8
+    rows = [{**r, "expert_category": "клиницист"} for r in csv_rows(study, "E02")]
+    rows[0] = {**rows[0], "score": ""}  # an empty cell stays missing, whatever the dialect
+    path = tmp_path / "e02.csv"
+    with path.open("w", newline="", encoding=encoding) as fh:
+        w = csv.DictWriter(fh, fieldnames=list(CSV_COLUMNS), delimiter=delimiter)
+        w.writeheader()
+        w.writerows(rows)
+    with pytest.warns(DialectWarning, match=dialect):
+        got = load_expert_ratings(path, key=study.key)
+    assert set(got["expert_category"]) == {"клиницист"}
+    want = study.truth[study.truth["expert_id"] == "E02"]
+    both = got.merge(want, on=["patient_id", "summarizer", "criterion"], suffixes=("", "_true"))
+    assert len(both) == len(got) == len(want) == len(rows)
+    assert both["score"].isna().sum() == 1
+    assert (
+        both["score"].dropna().astype(int) == both.loc[both["score"].notna(), "score_true"]
+    ).all()
+    assert got.attrs["files"][str(path)]["dialect"] == dialect
+
+
+def test_csv_rows_are_numbered_as_a_spreadsheet_shows_them(study, tmp_path):
+    """A blank line and a quoted cell with a line break: physical lines would say row 6."""
+    rows = csv_rows(study, "E02")[:3]
+    rows[2] = {**rows[2], "score": "9"}
+    path = write_csv(tmp_path / "r.csv", rows)
+    text = path.read_text("utf-8").splitlines()
+    text.insert(1, "")  # a blank row 2 (a spreadsheet shows it)
+    path.write_text("\n".join(text) + "\n", "utf-8")
+    with pytest.raises(RatingsError) as info:
+        load_expert_ratings(path, key=study.key)
+    assert info.value.kind == "out_of_range" and info.value.row == 5, str(info.value)

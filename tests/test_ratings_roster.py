@@ -73,10 +73,11 @@ def test_bad_roster_is_located(tmp_path, text, kind, row, column):
 
 def test_not_utf8_and_not_csv(tmp_path):
     p = tmp_path / "roster.csv"
-    p.write_bytes("expert_id,category,years_experience\nE01,врач,3\n".encode("cp1251"))
+    # 0x98 is undefined in Windows-1251 and invalid in UTF-8
+    p.write_bytes(b"expert_id,category,years_experience\nE01,radiolog\x98st,3\n")
     with pytest.raises(RatingsError, match="UTF-8") as info:
         read_roster(p)
-    assert info.value.row == 2
+    assert info.value.row == 2 and info.value.kind == "wrong_encoding"
     x = tmp_path / "roster.xlsx"
     x.write_bytes(b"PK")
     with pytest.raises(RatingsError, match=".csv"):

@@ -65,7 +65,7 @@ def within_category_w(ratings: pd.DataFrame) -> pd.DataFrame:
 
 
 def mean_w_per_category(ratings: pd.DataFrame, roster: pd.DataFrame) -> pd.Series:
-    """Mean over criteria of W inside each category, batched (rows come expert, summary, criterion)."""
+    """Mean over criteria of W inside each category, batched (rows: expert, summary, criterion)."""
     n_e, n_c = len(roster), len(SCALES)
     arr = ratings["score"].to_numpy(dtype=float).reshape(n_e, -1, n_c)
     out = {}

@@ -18,6 +18,7 @@ from radjudge.records import (
     read_records,
     render_text,
 )
+from radjudge.tabular import DialectWarning
 
 ROWS = [
     {"patient_id": "A1", **{k: f"{k} текст пациента один" for k in SECTIONS}},
@@ -174,3 +175,109 @@ def test_ragged_csv_row(tmp_path):
     path.write_text(header + "\nA1,a,b,c\n", "utf-8")
     with pytest.raises(RecordFormatError, match=r"row 2: 4 cells but the header has 7 columns"):
         read_records(path)
+
+
+# ---------------------------- issue 15: nothing changes or vanishes silently on import
+
+
+def test_xlsx_text_in_a_column_without_header_is_an_error(tmp_path):
+    path = write_xlsx(tmp_path / "r.xlsx", ROWS)
+    wb = openpyxl.load_workbook(path)
+    wb.active["I3"] = "аллергия на йод"  # beyond the last headed column (G)
+    wb.save(path)
+    with pytest.raises(
+        RecordFormatError, match=r"row 3, column I: a value in a column without a header"
+    ):
+        read_records(path)
+
+
+def test_xlsx_formula_without_value_is_an_error_naming_the_cell(tmp_path):
+    path = write_xlsx(tmp_path / "r.xlsx", ROWS)
+    wb = openpyxl.load_workbook(path)
+    wb.active["E2"] = '=CONCATENATE("Hb ", "120 г/л")'  # openpyxl stores no computed value
+    wb.save(path)
+    with pytest.raises(RecordFormatError, match=r"row 2, column E: the cell holds a formula"):
+        read_records(path)
+
+
+def test_xlsx_merged_cells_are_an_error(tmp_path):
+    path = write_xlsx(tmp_path / "r.xlsx", ROWS)
+    wb = openpyxl.load_workbook(path)
+    wb.active.merge_cells("B2:C2")  # C2's text is gone from the file after the merge
+    wb.save(path)
+    with pytest.raises(RecordFormatError, match=r"cells B2:C2: merged cells"):
+        read_records(path)
+
+
+def test_xlsx_hidden_first_sheet_is_an_error(tmp_path):
+    path = write_xlsx(tmp_path / "r.xlsx", ROWS)
+    wb = openpyxl.load_workbook(path)
+    wb.active.title = "old"
+    wb.active.sheet_state = "hidden"
+    wb.create_sheet("records")
+    for r in [list(ROWS[0]), *([v for v in row.values()] for row in ROWS)]:
+        wb["records"].append(r)
+    wb.active = 1
+    wb.save(path)
+    with pytest.raises(RecordFormatError, match=r"first worksheet 'old' is hidden"):
+        read_records(path)
+    assert len(read_records(path, sheet="records")) == 2
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_two_columns_with_the_same_name_are_an_error(tmp_path, fmt):
+    header = ["patient_id", *SECTIONS, "patient_id"]
+    rows = [{**r} for r in ROWS]
+    path = (write_csv if fmt == "csv" else write_xlsx)(tmp_path / f"r.{fmt}", rows, header)
+    with pytest.raises(RecordFormatError, match=r"columns A and H are both named 'patient_id'"):
+        read_records(path)
+
+
+def test_jsonl_duplicate_keys_are_an_error(tmp_path):
+    path = tmp_path / "r.jsonl"
+    line = json.dumps(ROWS[0], ensure_ascii=False)
+    path.write_text(line + "\n" + line[:-1] + ', "labs": "другой"}\n', "utf-8")
+    with pytest.raises(RecordFormatError, match=r"line 2: key 'labs' appears twice"):
+        read_records(path)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_nul_bytes_are_an_error(tmp_path, fmt):
+    rows = [ROWS[0], {**ROWS[1], "labs": "Hb 120\x00 г/л"}]
+    if fmt == "csv":
+        path = write_csv(tmp_path / "r.csv", rows)
+    else:
+        path = tmp_path / "r.jsonl"
+        path.write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    assert b"\x00" in path.read_bytes() or b"\\u0000" in path.read_bytes()
+    unit = "row 3" if fmt == "csv" else "line 2"
+    with pytest.raises(
+        RecordFormatError, match=rf"{unit}, column 'labs': .*control character U\+0000"
+    ):
+        read_records(path)
+
+
+def test_a_200k_character_field_is_a_located_error(tmp_path):
+    rows = [ROWS[0], {**ROWS[1], "labs": "x" * 200_000}]
+    with pytest.raises(RecordFormatError, match=r"r\.csv, row 3: the row cannot be read"):
+        read_records(write_csv(tmp_path / "r.csv", rows))
+
+
+def test_csv_rows_are_spreadsheet_rows_not_physical_lines(tmp_path):
+    """A quoted cell with line breaks is one row: the empty record below is row 3, not line 5."""
+    rows = [{**ROWS[0], "complaints": "боль\nтошнота\nрвота"}, {"patient_id": "A3"}]
+    with pytest.raises(RecordFormatError, match=r"r\.csv, row 3: record 'A3' is empty"):
+        read_records(write_csv(tmp_path / "r.csv", rows))
+
+
+def test_semicolon_csv_is_read_and_reported(tmp_path):
+    path = tmp_path / "r.csv"
+    with path.open("w", newline="", encoding="utf-8-sig") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(ROWS[0]), delimiter=";")
+        w.writeheader()
+        w.writerows(ROWS)
+    with pytest.warns(DialectWarning, match="UTF-8 with BOM, ';'-separated"):
+        recs = read_records(path)
+    assert [r.sections for r in recs] == [
+        r.sections for r in read_records(write_csv(tmp_path / "ok.csv", ROWS))
+    ]

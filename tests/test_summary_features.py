@@ -1,4 +1,4 @@
-"""Summary features: the matching rule, unsupported-content proxy, length, structure, shapes and errors.
+"""Summary features: matching rule, unsupported-content proxy, length, structure, shapes, errors.
 
 Fixture: tests/data/mini_cohort (4 hand-written synthetic patients, 5 summaries each:
 a structured gold summary, a good prose one, a one-liner, one with invented
@@ -170,7 +170,10 @@ def test_fixture_quality_ordering(features):
 
 def test_structure_counts_headings_bullets_lines(mini):
     records, _, _ = mini
-    text = "Диагноз: панкреатит\nАнализы:\n- амилаза 412\n- лейкоциты 14,2\n• глюкоза 7,1\nЦель КТ: некроз"
+    text = (
+        "Диагноз: панкреатит\nАнализы:\n- амилаза 412\n- лейкоциты 14,2\n• глюкоза 7,1\nЦель КТ: "
+        "некроз"
+    )
     f = summary_features(
         pd.DataFrame({"patient_id": ["P001"], "summarizer": ["s"], "text": [text]}), records=records
     )

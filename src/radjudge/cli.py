@@ -1,4 +1,4 @@
-"""Command line: ``radjudge run``, ``radjudge profiles``, ``radjudge kernel install``.
+"""Command line: ``radjudge run``, ``radjudge profiles``, ``radjudge cache``, ``radjudge kernel``.
 
 Exit status: 0 on success, 1 when a notebook fails, 2 for a bad profile,
 override or argument (nothing was run).
@@ -9,6 +9,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+
+import yaml
+
+from radjudge import pipeline
+from radjudge.kernel import install_kernelspec
+from radjudge.manifest import scrub_secrets
+from radjudge.profiles import ProfileError, apply_overrides, available_profiles, load_profile
 
 __all__ = ["main", "build_parser"]
 
@@ -25,7 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
         "run",
         help="run the pipeline notebooks with a profile",
         description="Run the numbered notebooks in notebooks/ in order with papermill. "
-        "Executed copies go to data/runs/<run id>/, the manifest to data/results/run_manifest.json.",
+        "Executed copies go to data/runs/<run id>/, the manifest to "
+        "data/results/run_manifest.json.",
     )
     run.add_argument(
         "--profile",
@@ -42,8 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="override a profile value: shared key (seed=7) or SECTION.key "
-        "(judge_sweeps.repeats=2); repeatable; values are YAML",
+        help="override a profile value: shared key (seed=7), SECTION.key (05.n_boot=200) or a "
+        "nested key (models.smollm2.batch_size=4); repeatable; the value is read by the "
+        "parameter's type (cache_mode=off stays 'off'; lists and mappings are YAML)",
     )
     run.add_argument(
         "--log-output",
@@ -53,10 +62,20 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--check",
         action="store_true",
-        help="only check the profile against the notebooks and print the parameters",
+        help="check the profile (types, ranges, choices, input files, model servers) against "
+        "the selected notebooks and print their parameters; run nothing",
     )
 
     sub.add_parser("profiles", help="list the profiles in params/")
+
+    cache = sub.add_parser("cache", help="check or convert an LLM call cache folder")
+    cache_sub = cache.add_subparsers(dest="cache_command", required=True)
+    for name, text in (
+        ("verify", "read every line: checksums, field types, one value per key"),
+        ("migrate", "give every line of a format-1 cache its checksum, in place"),
+    ):
+        cmd = cache_sub.add_parser(name, help=text)
+        cmd.add_argument("directory", help="the cache folder, e.g. data/cache/llm")
 
     kernel = sub.add_parser("kernel", help="manage the project's Jupyter kernel")
     kernel_sub = kernel.add_subparsers(dest="kernel_command", required=True)
@@ -65,12 +84,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _endpoints_report(profile: object) -> str:
+    """``--check``: every HTTP model endpoint, local or remote, and what uses it (YAML comments)."""
+    from radjudge.anonymize.remote import profile_endpoints
+
+    endpoints = profile_endpoints(profile)
+    consent = profile.shared.get("allow_remote_phi", False)  # type: ignore[attr-defined]
+    lines = [f"# HTTP model endpoints (allow_remote_phi: {str(consent).lower()}):"]
+    for e in endpoints:
+        where = "REMOTE" if e.remote else "local"
+        lines.append(f"#   {where:6s} {e.model}: {e.base_url} - {', '.join(e.used_by)}")
+    if not endpoints:
+        lines.append("#   none (every model runs in-process)")
+    return "\n".join(lines)
+
+
 def _run(args: argparse.Namespace) -> int:
-    import yaml
-
-    from radjudge import pipeline
-    from radjudge.profiles import ProfileError, apply_overrides, load_profile
-
     try:
         profile = apply_overrides(load_profile(args.profile), args.overrides)
         only = args.only.split(",") if args.only else None
@@ -78,7 +107,10 @@ def _run(args: argparse.Namespace) -> int:
             nbs = pipeline.discover_notebooks()
             chosen = pipeline.select_notebooks(nbs, start=args.start, only=only)
             params = pipeline.check_profile(profile, nbs, selected=[nb.stem for nb in chosen])
-            print(yaml.safe_dump(params, allow_unicode=True, sort_keys=False))
+            # Where the records would go is shown even when an input is still missing.
+            print(_endpoints_report(profile))
+            pipeline.check_ready(params, endpoints=True, profile=profile.name)
+            print(yaml.safe_dump(scrub_secrets(params), allow_unicode=True, sort_keys=False))
             return 0
         pipeline.run_pipeline(
             profile,
@@ -92,7 +124,7 @@ def _run(args: argparse.Namespace) -> int:
         print("radjudge: nothing was run.", file=sys.stderr)
         return 2
     except pipeline.NotebookFailed as exc:
-        print(f"radjudge: {exc}", file=sys.stderr)
+        print(f"radjudge: {scrub_secrets(str(exc))}", file=sys.stderr)
         return 1
     return 0
 
@@ -103,15 +135,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "run":
         return _run(args)
     if args.command == "profiles":
-        from radjudge.profiles import available_profiles, load_profile
-
         for name in available_profiles():
             first = load_profile(name).description.splitlines()
             print(f"{name:8s} {first[0] if first else ''}")
         return 0
-    if args.command == "kernel":
-        from radjudge.kernel import install_kernelspec
+    if args.command == "cache":
+        from radjudge import paths
+        from radjudge.llm.cache import CacheIntegrityError, migrate_cache, verify_cache
 
+        directory = paths.resolve(args.directory)
+        if not directory.is_dir():
+            print(f"radjudge: error: {directory} is not a folder", file=sys.stderr)
+            return 2
+        try:
+            if args.cache_command == "migrate":
+                r = migrate_cache(directory)
+                print(
+                    f"{paths.relative(directory)}: {r.entries} entries in {r.shards} shards; "
+                    f"{r.converted} lines given a checksum, {r.dropped_duplicates} repeated "
+                    "lines dropped"
+                )
+            else:
+                r = verify_cache(directory)
+                print(f"{paths.relative(directory)}: {r.entries} entries in {r.shards} shards: ok")
+        except CacheIntegrityError as exc:
+            print(f"radjudge: error: {exc}", file=sys.stderr)
+            return 1
+        return 0
+    if args.command == "kernel":
         print(f"installed kernel spec 'radjudge' in {install_kernelspec(prefix=args.prefix)}")
         return 0
     return 2  # pragma: no cover - argparse enforces the choices

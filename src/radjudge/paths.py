@@ -117,6 +117,8 @@ SYNTHETIC_COHORT = RAW / "synthetic_cohort.jsonl"
 ANONYMIZED_RECORDS = INTERIM / "anonymized_records.jsonl"
 ANONYMIZATION_AUDIT = RESULTS / "anonymization_audit.csv"
 FACTRUEVAL = EXTERNAL / "factrueval2016"
+# The independent anonymization evaluation set (issue 14): hand-written, MIT.
+ANONYMIZATION_EVAL = ROOT / "tests" / "data" / "anonymization_eval"
 # 02 summarization
 SUMMARIES = PROCESSED / "summaries.parquet"
 SUMMARY_STATS = RESULTS / "summary_stats.csv"

@@ -28,7 +28,8 @@ from typing import Any
 
 import nbformat
 
-from radjudge import manifest, paths
+from radjudge import manifest, paths, profile_schema
+from radjudge.anonymize.remote import remote_consent_problems
 from radjudge.profiles import RUNNER_PARAMETERS, Profile, ProfileError
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "discover_notebooks",
     "declared_parameters",
     "check_profile",
+    "check_ready",
     "select_notebooks",
     "run_pipeline",
     "find_output_errors",
@@ -205,7 +207,7 @@ def select_notebooks(
     start: str | None = None,
     only: Iterable[str] | None = None,
 ) -> list[PipelineNotebook]:
-    """Apply ``--from NN`` and ``--only NN[,NN]``; unknown numbers are an error."""
+    """Apply ``--from NN`` and ``--only NN[,NN]``; unknown numbers and an empty selection are errors."""
     numbers = [nb.number for nb in notebooks]
 
     def norm(n: str) -> str:
@@ -223,6 +225,19 @@ def select_notebooks(
     if only is not None:
         wanted = {norm(n) for n in only}
         selected = [nb for nb in selected if nb.number in wanted]
+    if not selected:
+        asked = " and ".join(
+            x
+            for x in (
+                f"--from {start} (notebooks {first} and later)" if start is not None else "",
+                f"--only {','.join(str(n) for n in only)}" if only is not None else "",
+            )
+            if x
+        )
+        raise ProfileError(
+            f"{asked} select no notebook together; available: {', '.join(numbers)}. "
+            "Drop one of the options."
+        )
     return selected
 
 
@@ -252,11 +267,16 @@ def check_profile(
 
     Rules (each break raises :class:`~radjudge.profiles.ProfileError` naming the key):
 
+    * every value has the type, range and allowed values of its parameter in
+      :mod:`radjudge.profile_schema`, and passes its validator (models,
+      summarizers, judges, scales and rubric, simulated panel);
     * every section in ``notebooks:`` names an existing notebook;
     * every key of a section is a parameter that notebook declares;
     * every shared key is declared by at least one notebook;
     * every parameter a notebook declares is set by the profile (its section or
-      ``shared``), except the runner's own ``profile`` and ``run_dir``.
+      ``shared``), except the runner's own ``profile`` and ``run_dir``;
+    * real records are not sent to a remote model host without
+      ``shared.allow_remote_phi: true`` (:mod:`radjudge.anonymize.remote`).
 
     Parameters
     ----------
@@ -312,13 +332,53 @@ def check_profile(
     for key in profile.shared:
         if key not in used_shared:
             problems.append(f"shared parameter {key!r} is declared by no notebook; remove it")
+    problems.extend(remote_consent_problems(profile))  # real records + remote host + no consent
     problems += _design_problems(params)
     if problems:
         raise ProfileError(
             f"profile {profile.name!r} does not fit the notebooks:\n  - " + "\n  - ".join(problems)
         )
+    problems = profile_schema.check_values(
+        params, declared, in_section={stem: set(profile.section(stem)) for stem in params}
+    )
+    if problems:
+        raise ProfileError(
+            f"profile {profile.name!r} has {len(problems)} invalid value(s):\n  - "
+            + "\n  - ".join(problems)
+        )
     wanted = selected if selected is not None else list(by_stem)
     return {stem: params[stem] for stem in wanted}
+
+
+def check_ready(
+    params: dict[str, dict[str, Any]], *, endpoints: bool = False, profile: str = "profile"
+) -> None:
+    """Check that the selected notebooks can run: their input files exist, and (``endpoints``)
+    the servers of the models they call answer.
+
+    Parameters
+    ----------
+    params : dict
+        :func:`check_profile`'s result for the selected notebooks.
+    endpoints : bool, default False
+        Also query every called OpenAI-compatible server (``--check``; a run
+        that replays from the cache needs none).
+    profile : str
+        Profile name, for the message.
+
+    Raises
+    ------
+    ProfileError
+        Listing every missing input and unreachable server, and where it is set.
+    """
+    problems = profile_schema.check_inputs(params)
+    if endpoints:
+        problems += profile_schema.check_endpoints(params)
+    if problems:
+        raise ProfileError(
+            f"profile {profile!r} is not ready to run - {len(problems)} problem(s):\n  - "
+            + "\n  - ".join(problems)
+        )
 
 
 def find_output_errors(nb: nbformat.NotebookNode) -> list[tuple[int, str, str]]:
@@ -515,6 +575,7 @@ def run_pipeline(
         raise ProfileError(f"no numbered notebooks (NN_name.ipynb) in {notebooks_dir}")
     chosen = select_notebooks(all_nbs, start=start, only=only)
     params = check_profile(profile, all_nbs, selected=[nb.stem for nb in chosen])
+    check_ready(params, profile=profile.name)
 
     run_dir = _new_run_dir(profile)
     result = RunResult(run_dir=run_dir, manifest_path=manifest_path or paths.RUN_MANIFEST)
@@ -523,7 +584,8 @@ def run_pipeline(
     os.environ["RADJUDGE_ROOT"] = str(paths.ROOT)
     os.environ["PYTHONHASHSEED"] = "0"
     echo(
-        f"radjudge run: profile {profile.name!r}, {len(chosen)} notebook(s) -> {paths.relative(run_dir)}"
+        f"radjudge run: profile {profile.name!r}, {len(chosen)} notebook(s) -> "
+        f"{paths.relative(run_dir)}"
     )
     for k, nb in enumerate(chosen, 1):
         declared = declared_parameters(nb.path)
@@ -552,6 +614,7 @@ def run_pipeline(
         except PapermillExecutionError as exc:
             # papermill adds marker cells to the executed copy, so locate the
             # failing cell by its error output and map it back by cell id.
+            manifest.scrub_notebook(executed)
             out_nb = nbformat.read(executed, as_version=4)
             shown = find_output_errors(out_nb)
             failure = NotebookFailed(
@@ -562,6 +625,8 @@ def run_pipeline(
                 exc.evalue,
                 executed,
             )
+        if executed.is_file():
+            manifest.scrub_notebook(executed)  # secrets a cell printed never stay on disk
         if failure is None:
             out_nb = nbformat.read(executed, as_version=4)
             errors = find_output_errors(out_nb)

@@ -48,7 +48,7 @@ _TOP_LEVEL_KEYS = {"description", "extends", "shared", "notebooks"}
 
 
 class ProfileError(ValueError):
-    """A profile file, or an override of it, breaks a rule; the message says which and how to fix it."""
+    """A profile file or an override breaks a rule; the message says which and how to fix it."""
 
 
 @dataclass(frozen=True)
@@ -116,9 +116,31 @@ def _profile_file(name_or_path: str | os.PathLike[str]) -> Path:
     return path
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """Safe YAML loader that refuses a key given twice in one mapping (YAML keeps the last)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise ProfileError(
+                    f"{self.name}, line {line}: key {key!r} is given twice in one mapping (first "
+                    f"on line {seen[key]}); YAML would silently keep the last one. Keep one."
+                )
+            seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        loader = _UniqueKeyLoader(path.read_text(encoding="utf-8"))
+        loader.name = str(path)
+        try:
+            data = loader.get_single_data()
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         raise ProfileError(f"{path}: not valid YAML: {exc}") from exc
     if data is None:
@@ -222,18 +244,28 @@ def _find_section(profile: Profile, name: str) -> str:
 
 
 def apply_overrides(profile: Profile, overrides: Iterable[str]) -> Profile:
-    """Apply ``--set key=value`` overrides; values are parsed as YAML.
+    """Apply ``--set key=value`` overrides; values are parsed by the parameter's type.
 
-    ``key`` is either a shared key (``seed=7``) or ``SECTION.key``
-    (``judge_sweeps.repeats=2``, ``04.repeats=2``, ``04_judge_sweeps.repeats=2``).
-    Nested keys use more dots (``judge_sweeps.grid.scales=[3,5]``).
+    ``key`` is a shared key (``seed=7``), ``SECTION.key`` (``judge_sweeps.n_boot=2``,
+    ``04.n_boot=2``, ``04_judge_sweeps.n_boot=2``), or a nested key, with more
+    dots, inside either (``models.smollm2.batch_size=4``,
+    ``judge_sweeps.judges.0.scales=[3,5]``: a number indexes a list).
     Only keys the profile already holds can be overridden.
+
+    The value is read by the type of the parameter in
+    :mod:`radjudge.profile_schema` (:func:`~radjudge.profile_schema.parse_override`):
+    ``cache_mode=off`` is the string ``"off"``, ``n_boot=abc`` is an error. A
+    nested key is read like its current value (text stays text, else YAML).
+    The result is fully validated by :func:`radjudge.pipeline.check_profile`.
 
     Raises
     ------
     ProfileError
-        Malformed override or a key the profile does not know, naming it.
+        Malformed override, a key the profile does not know, or a value its
+        type cannot hold, naming the key and what it accepts.
     """
+    from radjudge.profile_schema import describe, parameter, parse_override
+
     shared = copy.deepcopy(profile.shared)
     notebooks = copy.deepcopy(profile.notebooks)
     for item in overrides:
@@ -241,35 +273,61 @@ def apply_overrides(profile: Profile, overrides: Iterable[str]) -> Profile:
             raise ProfileError(f"--set {item!r}: expected key=value, e.g. --set seed=7")
         key, raw = item.split("=", 1)
         key = key.strip()
-        try:
-            value = yaml.safe_load(raw)
-        except yaml.YAMLError as exc:
-            raise ProfileError(f"--set {item!r}: value is not valid YAML: {exc}") from exc
         parts = key.split(".")
-        if len(parts) == 1:
-            target, where = shared, "shared"
-            if key not in shared:
-                every = [*shared, *(f"{s}.{k}" for s, sec in notebooks.items() for k in sec)]
+        if parts[0] in shared:
+            if len(parts) > 1 and _matches_section(profile, parts[0]):
                 raise ProfileError(
-                    f"--set {key}: unknown parameter {key!r}; profile {profile.name!r} "
-                    f"does not define it (shared keys: {', '.join(shared) or 'none'}; "
-                    f"notebook keys are written SECTION.key).{_suggest(key, every)}"
+                    f"--set {key}: {parts[0]!r} is both a shared key and a notebook section; "
+                    "write the section's full name"
                 )
+            target: Any = shared
+            stem, where = None, "shared"
+        elif len(parts) == 1:
+            every = [*shared, *(f"{s}.{k}" for s, sec in notebooks.items() for k in sec)]
+            raise ProfileError(
+                f"--set {key}: unknown parameter {key!r}; profile {profile.name!r} "
+                f"does not define it (shared keys: {', '.join(shared) or 'none'}; "
+                f"notebook keys are written SECTION.key).{_suggest(key, every)}"
+            )
         else:
             stem = _find_section(profile, parts[0])
             target, where = notebooks[stem], stem
             parts = parts[1:]
-        for depth, part in enumerate(parts):
-            if not isinstance(target, dict) or part not in target:
-                options = list(target) if isinstance(target, dict) else []
-                raise ProfileError(
-                    f"--set {key}: unknown parameter {'.'.join(parts[: depth + 1])!r} in "
-                    f"{where} of profile {profile.name!r}.{_suggest(part, options)}"
+        i = 0
+        while i < len(parts):
+            if isinstance(target, dict):
+                # the longest run of parts that names a key: model names hold dots (qwen2.5-72b)
+                stop = next(
+                    (j for j in range(len(parts), i, -1) if ".".join(parts[i:j]) in target), None
                 )
-            if depth == len(parts) - 1:
-                target[part] = value
+                index: Any = ".".join(parts[i:stop]) if stop else None
+            elif isinstance(target, list) and parts[i].isdigit() and int(parts[i]) < len(target):
+                stop, index = i + 1, int(parts[i])
             else:
-                target = target[part]
+                stop = index = None
+            if stop is None:
+                label = ".".join(parts[: i + 1])
+                options = list(target) if isinstance(target, dict) else []
+                extra = f" (a list of {len(target)})" if isinstance(target, list) else ""
+                raise ProfileError(
+                    f"--set {key}: unknown parameter {label!r}{extra} in {where} of profile "
+                    f"{profile.name!r}.{_suggest(parts[i], options)}"
+                )
+            if stop < len(parts):
+                target, i = target[index], stop
+                continue
+            if i == 0:
+                param = parameter(stem, index, target[index])
+                annotation = param.annotation
+            else:  # nested: read like the current value
+                param, annotation = None, Any
+            try:
+                target[index] = parse_override(raw, annotation, current=target[index])
+            except ValueError as exc:
+                wanted = f"; expected {describe(annotation)}" if param else ""
+                doc = f" ({param.doc})" if param else ""
+                raise ProfileError(f"--set {key}: {exc}{wanted}{doc}") from None
+            break
     return Profile(
         name=profile.name,
         source=profile.source,
@@ -278,3 +336,7 @@ def apply_overrides(profile: Profile, overrides: Iterable[str]) -> Profile:
         notebooks=notebooks,
         chain=profile.chain,
     )
+
+
+def _matches_section(profile: Profile, name: str) -> bool:
+    return any(name in (s, s.split("_", 1)[0], s.split("_", 1)[-1]) for s in profile.notebooks)

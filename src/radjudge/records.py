@@ -18,9 +18,12 @@ Real records (private, never committed) are read by :func:`read_records` from
 one of three formats, chosen by the file suffix:
 
 ``.csv``
-    UTF-8 text (a BOM is accepted), comma-separated, one header row. Columns:
-    the id column (``patient_id`` by default) and one column per section,
-    named by its key *or* its Russian heading (``complaints`` or ``Жалобы``).
+    UTF-8 text (a BOM is accepted; another encoding by ``encoding=``), one
+    header row, comma- or semicolon-separated (detected from the header; a
+    ``;`` file - a Russian-locale Excel export - is reported by a
+    :class:`~radjudge.tabular.DialectWarning`). Columns: the id column
+    (``patient_id`` by default) and one column per section, named by its key
+    *or* its Russian heading (``complaints`` or ``Жалобы``).
 ``.xlsx``
     The same columns in the header row of the first worksheet (or ``sheet=``).
 ``.jsonl``
@@ -29,24 +32,40 @@ one of three formats, chosen by the file suffix:
     "sections": {...}}``).
 
 Validation is strict and names the file, the row (1-based, as a spreadsheet
-shows it: the header is row 1) and the column of every problem, and says how
-to fix it: a missing section column, an unknown extra column, a missing or
+shows it: the header is row 1, a quoted cell with line breaks is one row) and
+the column of every problem, and says how to fix it: a missing section
+column, an unknown extra column, two columns with the same name, a missing or
 duplicate patient id, a record whose sections are all empty, a cell that is
-not text, a file that is not UTF-8. Nothing is dropped or coerced silently;
-an *individual* empty section is allowed (a record may lack, say,
-instrumental findings) and stays an empty string.
+not text, undecodable bytes, a NUL byte or other control character, a JSON
+object that names a key twice, a cell too long for the CSV reader (usually an
+unclosed quote); in a workbook also a hidden first worksheet, a value in a
+column without a header, merged cells, and a formula without a computed value.
+Nothing is dropped or coerced silently; an *individual* empty section is
+allowed (a record may lack, say, instrumental findings) and stays an empty
+string.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
+import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
+
+from radjudge.checks import check_choice
+from radjudge.tabular import (
+    DialectWarning,
+    TableError,
+    column_letter,
+    control_character,
+    decode_text,
+    range_name,
+    read_csv_table,
+    read_sheet,
+)
 
 __all__ = [
     "SECTIONS",
@@ -57,6 +76,9 @@ __all__ = [
     "read_records",
     "json_lines",
 ]
+
+#: What :func:`read_records` does with a column it does not know.
+ExtraColumns = Literal["error", "ignore"]
 
 #: Section keys, in record order.
 SECTIONS: tuple[str, ...] = (
@@ -154,76 +176,62 @@ def _column_key(name: str) -> str | None:
     return _HEADING_TO_KEY.get(cleaned.casefold().rstrip(":"))
 
 
-def _decode(path: Path, encoding: str) -> str:
-    data = path.read_bytes()
-    try:
-        return data.decode(
-            "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
-        )
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        hint = ""
-        try:
-            data.decode("cp1251")
-            hint = " It decodes as Windows-1251 (cp1251): pass encoding='cp1251' or"
-        except UnicodeDecodeError:
-            hint = " Either pass the file's encoding (encoding=...) or"
-        raise RecordFormatError(
-            f"{path}: not valid {encoding} text: byte 0x{data[exc.start]:02x} at offset "
-            f"{exc.start} (line {line}) cannot be decoded.{hint} re-save the file as UTF-8 "
-            "(Excel: 'CSV UTF-8 (comma delimited)')."
-        ) from None
-
-
 def _read_csv(path: Path, encoding: str) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
-    text = _decode(path, encoding)
-    reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        header = next(reader)
-    except StopIteration:
-        raise RecordFormatError(f"{path}: the file is empty; it needs a header row") from None
-    rows = []
-    for row in reader:
-        rowno = reader.line_num  # physical line of the row's end; a header is line 1
-        if not any(cell.strip() for cell in row):
-            continue  # blank line between records, not a record
-        if len(row) != len(header):
-            raise RecordFormatError(
-                f"{path}, row {rowno}: {len(row)} cells but the header has {len(header)} columns; "
-                'quote cells that contain commas or line breaks ("...")'
-            )
-        rows.append((rowno, dict(zip(header, row, strict=True))))
-    return header, rows
+        table = read_csv_table(path, encoding=encoding)
+    except TableError as exc:
+        raise RecordFormatError(str(exc)) from None
+    if table.delimiter != ",":  # the encoding is the caller's own choice
+        warnings.warn(f"{path}: read as {table.dialect}", DialectWarning, stacklevel=3)
+    rows = [(r, dict(zip(table.header, cells, strict=True))) for r, cells in table.rows]
+    return table.header, rows
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
-    import openpyxl
-
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several unrelated types for a bad file
-        raise RecordFormatError(f"{path}: cannot be read as an .xlsx workbook: {exc}") from exc
-    try:
-        if sheet is not None and sheet not in wb.sheetnames:
-            raise RecordFormatError(f"{path}: no worksheet {sheet!r}; it has {wb.sheetnames}")
-        ws = wb[sheet] if sheet is not None else wb.worksheets[0]
-        it = ws.iter_rows(values_only=True)
-        try:
-            header = [("" if v is None else str(v)) for v in next(it)]
-        except StopIteration:
-            raise RecordFormatError(f"{path}: worksheet {ws.title!r} is empty") from None
-        while header and header[-1] == "":
-            header.pop()
-        rows = []
-        for rowno, values in enumerate(it, start=2):
-            values = list(values)[: len(header)]
-            if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
-                continue
-            values += [None] * (len(header) - len(values))
-            rows.append((rowno, dict(zip(header, values, strict=True))))
-    finally:
-        wb.close()
-    return header, rows
+        table = read_sheet(path, sheet=0 if sheet is None else sheet)
+    except TableError as exc:
+        raise RecordFormatError(str(exc)) from None
+    state = dict(table.sheets)[table.title]
+    if sheet is None and state != "visible":
+        raise RecordFormatError(
+            f"{path}: the first worksheet {table.title!r} is {state}: records are read from "
+            "the first worksheet, and a hidden one is easily not what you meant. Unhide it, "
+            "delete it, or move the records' worksheet to the front."
+        )
+    if not table.rows:
+        raise RecordFormatError(f"{path}: worksheet {table.title!r} is empty")
+    if table.merged:
+        first = table.merged[0]
+        raise RecordFormatError(
+            f"{path}, worksheet {table.title!r}, cells {range_name(first)}: merged cells; a "
+            "merge keeps only the top-left value, so the others would be read as empty. "
+            "Unmerge them and fill in every cell."
+        )
+    header = [("" if v is None else str(v).strip()) for v in table.rows[0]]
+    for j, name in enumerate(header):
+        if name and header.index(name) < j:
+            raise RecordFormatError(
+                f"{path}, row 1: columns {column_letter(header.index(name) + 1)} and "
+                f"{column_letter(j + 1)} are both named {name!r}; a reader would silently keep "
+                "one of them. Keep one column per name."
+            )
+    named = [j for j, h in enumerate(header) if h]
+    last = named[-1] + 1 if named else 0
+    rows = []
+    for rowno, values in enumerate(table.rows[1:], start=2):
+        for j, v in enumerate(values):
+            if v is not None and not header[j] and not (isinstance(v, str) and not v.strip()):
+                raise RecordFormatError(
+                    f"{path}, row {rowno}, column {column_letter(j + 1)}: a value in a column "
+                    "without a header (it would be dropped). Give the column a header, or "
+                    "delete the value."
+                )
+        values = list(values)[:last]
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            continue
+        rows.append((rowno, dict(zip(header[:last], values, strict=True))))
+    return header[:last], rows
 
 
 def json_lines(
@@ -231,31 +239,57 @@ def json_lines(
 ) -> Iterator[tuple[int, Any]]:
     """(1-based line number, parsed value) of every non-blank line of a JSONL text.
 
-    A line that is not JSON raises ``error`` naming ``where``, the line and the
-    column. Shared by every JSONL reader of the project (raw records, the
+    A line that is not JSON, or an object that names a key twice (a plain JSON
+    reader keeps the last one), raises ``error`` naming ``where``, the line and
+    the column. Shared by every JSONL reader of the project (raw records, the
     synthetic cohort, anonymized records).
 
     >>> list(json_lines(['{"a": 1}', "", "[2]"], where="x.jsonl"))
     [(1, {'a': 1}), (3, [2])]
-    >>> list(json_lines(["{oops"], where="x.jsonl"))
+    >>> list(json_lines(["{oops"], where="x.jsonl"))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: x.jsonl, line 1: not valid JSON (Expecting property name enclosed in double quotes at column 2); each line must be one JSON object
+    ValueError: x.jsonl, line 1: not valid JSON (...); each line must be one JSON object
+    >>> list(json_lines(['{"a": 1, "a": 2}'], where="x.jsonl"))
+    Traceback (most recent call last):
+    ...
+    ValueError: x.jsonl, line 1: key 'a' appears twice in one object; a reader would keep ...
     """
     for lineno, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            yield lineno, json.loads(line)
+            yield lineno, json.loads(line, object_pairs_hook=_unique_keys)
         except json.JSONDecodeError as exc:
             raise error(
                 f"{where}, line {lineno}: not valid JSON ({exc.msg} at column {exc.colno}); "
                 "each line must be one JSON object"
             ) from None
+        except _DuplicateKey as exc:
+            raise error(
+                f"{where}, line {lineno}: key {exc.args[0]!r} appears twice in one object; "
+                "a reader would keep only the last value"
+            ) from None
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
 
 
 def _read_jsonl(path: Path, encoding: str) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
-    text = _decode(path, encoding)
+    try:
+        text, _ = decode_text(path, encoding=encoding)
+    except TableError as exc:
+        raise RecordFormatError(str(exc)) from None
     rows = []
     header: list[str] = []
     for lineno, obj in json_lines(text.splitlines(), where=path, error=RecordFormatError):
@@ -289,7 +323,7 @@ def read_records(
     id_column: str = "patient_id",
     encoding: str = "utf-8",
     sheet: str | None = None,
-    extra_columns: Literal["error", "ignore"] = "error",
+    extra_columns: ExtraColumns = "error",
 ) -> list[RawRecord]:
     """Read and validate real records from a CSV, XLSX or JSONL file.
 
@@ -330,8 +364,7 @@ def read_records(
     >>> [(r.patient_id, r.sections["complaints"], r.sections["labs"]) for r in read_records(p)]
     [('A1', 'Боли в животе', '')]
     """
-    if extra_columns not in ("error", "ignore"):
-        raise ValueError(f"extra_columns must be 'error' or 'ignore', got {extra_columns!r}")
+    check_choice("extra_columns", extra_columns, ExtraColumns)
     path = Path(path)
     if not path.is_file():
         raise RecordFormatError(f"{path}: no such file")
@@ -362,7 +395,8 @@ def read_records(
             unknown.append(col)
         elif key in column_for:
             raise RecordFormatError(
-                f"{path}: columns {column_for[key]!r} and {col!r} both name section {key!r}; keep one"
+                f"{path}: columns {column_for[key]!r} and {col!r} both name section {key!r}; keep "
+                "one"
             )
         else:
             column_for[key] = col
@@ -400,6 +434,11 @@ def read_records(
                 )
             pid = int(pid)
         pid = "" if pid is None else str(pid).strip()
+        if control_character(pid):
+            raise RecordFormatError(
+                f"{where}, column {id_column!r}: the patient id holds the control character "
+                f"{control_character(pid)}; re-export the file or retype the id"
+            )
         if not pid:
             raise RecordFormatError(
                 f"{where}, column {id_column!r}: the patient id is empty; fill it in"
@@ -420,6 +459,14 @@ def read_records(
                 raise RecordFormatError(
                     f"{where}, column {col!r}: section text must be text, got "
                     f"{type(value).__name__} {value!r}; format the cell as text"
+                )
+            bad = control_character(value)
+            if bad:
+                raise RecordFormatError(
+                    f"{where}, column {col!r}: the text holds the control character {bad} at "
+                    f"character {value.index(chr(int(bad[2:], 16))) + 1} (NUL bytes and other "
+                    "controls come from a broken export, never from clinical text); re-export "
+                    "the file or delete the character"
                 )
             sections[key] = value.replace("\r\n", "\n").strip()
         if not any(sections.values()):

@@ -39,7 +39,8 @@ Coverage of key facts
        appear among the summary's lemmas.
 
     The year of a prior study is not required (:func:`without_years`: the
-    anonymized record masks that date). A lab is the unit ``name value``: its value must appear and 60 % of the
+    anonymized record masks that date). A lab is the unit ``name value``: its value must appear
+    and 60 % of the
     lemmas of its name (the unit is not required). ``coverage`` is the share of covered
     units over all groups; ``coverage_<group>`` the share within a group (NaN
     when the patient has no fact in it); ``coverage_radiology`` pools the
@@ -200,7 +201,7 @@ def without_years(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _morph():
+def _morph() -> Any:
     import pymorphy3
 
     return pymorphy3.MorphAnalyzer()

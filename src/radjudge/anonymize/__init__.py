@@ -1,6 +1,6 @@
 """Anonymization of Russian medical records, and the guard in front of every LLM.
 
-Detection (:func:`detect_phi`) combines four detectors, then merges overlaps:
+Detection (:func:`detect_phi`, line by line) combines four detectors, then merges overlaps:
 
 ``rules`` (:mod:`~radjudge.anonymize.rules`)
     dates (numeric, ``3 марта 2023 г.``, ``14.11.``, month + year), phones,
@@ -12,8 +12,14 @@ Detection (:func:`detect_phi`) combines four detectors, then merges overlaps:
 ``morph`` (:mod:`~radjudge.anonymize.morph`)
     pymorphy3: names in oblique cases, initials before or after the surname,
     first name + patronymic, a surname after a role word;
-``guard`` (:mod:`~radjudge.anonymize.guard`)
-    the residual scan's name heuristics, so anonymized text passes the scan.
+``heuristics`` (:mod:`~radjudge.anonymize.heuristics`)
+    cheap name patterns (initials, first name + patronymic, role words).
+
+The anonymizer always runs all four, replaces the spans, and runs them again
+on its own output until nothing is found (:mod:`~radjudge.anonymize.core`).
+The guard in front of every LLM (:mod:`~radjudge.anonymize.guard`) runs the
+same four on every prompt, and only the anonymizer can make an
+:class:`AnonymizedRecord` (:mod:`~radjudge.anonymize.record`).
 
 Eponyms and other clinical content are protected
 (:mod:`~radjudge.anonymize.clinical`). Replacement
@@ -23,10 +29,10 @@ shift by a per-patient offset.
 
 Public API
 ----------
-anonymize_text(text, *, replacement, date_strategy, seed, key, detectors) -> str
-anonymize_record(record, ...) -> AnonymizationResult(record, spans, residual)
+anonymize_text(text, *, replacement, date_strategy, seed, key) -> str
+anonymize_record(record, ...) -> AnonymizationResult(record, spans, passes)
 anonymize_records(records, ..., progress) -> list[AnonymizationResult]
-AnonymizedRecord (frozen: patient_id, sections, marker, synthetic; .text, .surrogates)
+AnonymizedRecord (made only by the anonymizer: patient_id, sections, text, marker, synthetic)
 save_anonymized(records, path), load_anonymized(path) -> list[AnonymizedRecord]
 require_anonymized(record) -> record   raises PHIGuardError (a ValueError)
 check_llm_text(text, *, allowed=()) -> None   raises PHIGuardError
@@ -34,16 +40,13 @@ score_anonymization(cohort_records, results) -> PhiScores   (precision/recall pe
 """
 
 from radjudge.anonymize.core import (
-    DETECTORS,
     AnonymizationResult,
     DetectedSpan,
     anonymize_record,
     anonymize_records,
     anonymize_text,
-    detect_phi,
-    detect_phi_batch,
-    load_anonymized,
 )
+from radjudge.anonymize.detect import DETECTORS, detect_phi, detect_phi_batch
 from radjudge.anonymize.evaluate import (
     PhiScores,
     audit_table,
@@ -51,14 +54,14 @@ from radjudge.anonymize.evaluate import (
     score_anonymization,
     score_spans,
 )
-from radjudge.anonymize.guard import (
-    Finding,
-    PHIGuardError,
-    check_llm_text,
+from radjudge.anonymize.guard import Finding, PHIGuardError, check_llm_text, scan_text
+from radjudge.anonymize.record import (
+    SCHEME,
+    AnonymizedRecord,
+    load_anonymized,
     require_anonymized,
-    scan_text,
+    save_anonymized,
 )
-from radjudge.anonymize.record import SCHEME, AnonymizedRecord, save_anonymized
 from radjudge.anonymize.spans import Detection
 from radjudge.anonymize.types import PHI_TYPES, PLACEHOLDERS, STRUCTURED_TYPES, TYPE_GROUPS
 

@@ -1,48 +1,51 @@
-"""Detection pipeline and record-level anonymization."""
+"""Record-level anonymization: detect, replace, and detect again until the text is clean.
+
+:func:`anonymize_records` runs :func:`~radjudge.anonymize.detect_phi` (all
+four detectors; there is no option to run fewer) on every section, replaces
+the spans, then runs the guard's residual scan
+(:func:`~radjudge.anonymize.guard.residual_detections` - the same detectors)
+on the result. Anything the scan still finds (a name NER sees only once its
+neighbour became ``[ФИО]``) is mapped back to the raw text, merged with the
+spans, and the record is replaced again from the raw text - until the scan
+finds nothing. So every record the anonymizer returns passes the guard, by
+construction, and its spans (offsets into the raw text) are exactly what was
+replaced.
+"""
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-from radjudge import paths
-from radjudge.anonymize.clinical import protected_spans
-from radjudge.anonymize.guard import Finding, find_name_heuristics, require_anonymized, scan_text
-from radjudge.anonymize.morph import find_names
-from radjudge.anonymize.ner import find_entities_batch
-from radjudge.anonymize.record import AnonymizedRecord, read_anonymized_jsonl, seal
+from tqdm.auto import tqdm
+
+from radjudge.anonymize.detect import DETECTORS, detect_phi, detect_phi_batch
+from radjudge.anonymize.guard import PHIGuardError, mask, residual_detections
+from radjudge.anonymize.record import AnonymizedRecord, _seal
 from radjudge.anonymize.replace import (
     DateStrategy,
+    Replaced,
     Replacement,
     SurrogateBook,
     date_offset_days,
     replace_spans,
 )
-from radjudge.anonymize.rules import find_structured
 from radjudge.anonymize.spans import Detection, merge_detections
 from radjudge.records import SECTIONS
 
 __all__ = [
-    "Detector",
-    "DETECTORS",
     "DetectedSpan",
     "AnonymizationResult",
-    "detect_phi",
-    "detect_phi_batch",
+    "replaced_spans",
     "anonymize_text",
     "anonymize_record",
     "anonymize_records",
-    "load_anonymized",
 ]
 
-Detector = Literal["rules", "ner", "morph", "guard"]
-#: All detectors, the default.
-DETECTORS: tuple[str, ...] = ("rules", "ner", "morph", "guard")
-_NAMEISH = {"NAME", "ORGANIZATION", "LOCATION"}
 _CHUNK = 16  # records per NER batch
+_MAX_PASSES = 6  # detection passes per record; two suffice in practice
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ class DetectedSpan:
     type : str
         PHI type.
     detector : str
-        ``rules``, ``ner``, ``morph``, ``guard`` or several joined by ``+``.
+        ``rules``, ``ner``, ``morph``, ``heuristics`` or several joined by ``+``.
     """
 
     section: str
@@ -76,78 +79,14 @@ class AnonymizationResult:
         The anonymized record, sealed with its marker.
     spans : tuple of DetectedSpan
         Every replaced span, with offsets into the raw sections.
-    residual : tuple of (str, Finding)
-        ``(section, finding)`` pairs the residual scan still finds in the
-        anonymized text (should be empty); values masked.
+    passes : int
+        Detection passes until the residual scan found nothing: 1 when the
+        first replacement was already clean.
     """
 
     record: AnonymizedRecord
     spans: tuple[DetectedSpan, ...]
-    residual: tuple[tuple[str, Finding], ...]
-
-
-def _check_detectors(detectors: Iterable[str]) -> tuple[str, ...]:
-    chosen = tuple(detectors)
-    unknown = [d for d in chosen if d not in DETECTORS]
-    if unknown or not chosen:
-        raise ValueError(f"detectors must be a non-empty subset of {DETECTORS}, got {chosen!r}")
-    return chosen
-
-
-def _combine(text: str, ner: list[Detection], detectors: tuple[str, ...]) -> list[Detection]:
-    found: list[Detection] = []
-    if "rules" in detectors:
-        found += find_structured(text)
-    if "guard" in detectors:
-        found += find_name_heuristics(text)
-    if "ner" in detectors:
-        found += ner
-    if "morph" in detectors:
-        found += find_names(text)
-    protected = protected_spans(text)
-    if protected:
-        found = [
-            d
-            for d in found
-            if d.detector == "rules"
-            or d.type not in _NAMEISH
-            or not any(ps < d.end and d.start < pe for ps, pe in protected)
-        ]
-    return merge_detections(found, text)
-
-
-def detect_phi_batch(
-    texts: Sequence[str], *, detectors: Iterable[Detector] = DETECTORS
-) -> list[list[Detection]]:
-    """Merged PHI detections for each text (NER runs batched).
-
-    Parameters
-    ----------
-    texts : sequence of str
-    detectors : iterable of {"rules", "ner", "morph", "guard"}, default all
-        ``rules``: structured identifiers, addresses, organisations, dates;
-        ``ner``: Natasha PER/LOC/ORG; ``morph``: pymorphy3 names;
-        ``guard``: the residual scan's name heuristics (so that anonymized
-        text passes :func:`~radjudge.anonymize.check_llm_text`).
-
-    Returns
-    -------
-    list of list of Detection
-        One sorted, non-overlapping list per text.
-    """
-    chosen = _check_detectors(detectors)
-    ner = find_entities_batch(texts) if "ner" in chosen else [[] for _ in texts]
-    return [_combine(t, n, chosen) for t, n in zip(texts, ner, strict=True)]
-
-
-def detect_phi(text: str, *, detectors: Iterable[Detector] = DETECTORS) -> list[Detection]:
-    """Merged PHI detections in one text.
-
-    >>> t = "Пациентка Смирнова А.П., 58 лет, СНИЛС 112-233-445 95. Симптом Ортнера положительный."
-    >>> [(d.type, t[d.start:d.end]) for d in detect_phi(t)]
-    [('NAME', 'Смирнова А.П.'), ('SNILS', '112-233-445 95')]
-    """
-    return detect_phi_batch([text], detectors=detectors)[0]
+    passes: int
 
 
 def _options(replacement: str, date_strategy: str) -> None:
@@ -157,6 +96,100 @@ def _options(replacement: str, date_strategy: str) -> None:
         raise ValueError(f"date_strategy must be 'placeholder' or 'shift', got {date_strategy!r}")
 
 
+@dataclass
+class _Pass:
+    """One replacement of a record's texts from the raw texts and the current spans."""
+
+    replaced: list[Replaced]
+
+    @property
+    def inserted(self) -> list[str]:
+        return [v for r in self.replaced for v in r.inserted]
+
+
+def _replace_all(
+    texts: list[str],
+    spans: list[list[Detection]],
+    *,
+    replacement: str,
+    date_strategy: str,
+    shift: int,
+    book_seed: str,
+) -> _Pass:
+    book = SurrogateBook(seed=book_seed)  # fresh each pass: the same people, the same surrogates
+    return _Pass(
+        [
+            replace_spans(
+                t,
+                s,
+                replacement=replacement,  # type: ignore[arg-type]
+                date_strategy=date_strategy,  # type: ignore[arg-type]
+                date_shift=shift,
+                book=book,
+            )
+            for t, s in zip(texts, spans, strict=True)
+        ]
+    )
+
+
+def _until_clean(
+    where: str,
+    texts: list[str],
+    spans: list[list[Detection]],
+    *,
+    replacement: str,
+    date_strategy: str,
+    shift: int,
+    book_seed: str,
+) -> tuple[_Pass, list[list[Detection]], int]:
+    """Replace, scan the result, fold what the scan finds back into the spans; repeat.
+
+    Returns the clean pass, the final spans (raw offsets) and the number of passes.
+
+    Raises
+    ------
+    PHIGuardError
+        If a finding lies inside the anonymizer's own surrogate text (no
+        progress is possible), or the scan is not clean after the last pass.
+    """
+    for n in range(1, _MAX_PASSES + 1):
+        current = _replace_all(
+            texts,
+            spans,
+            replacement=replacement,
+            date_strategy=date_strategy,
+            shift=shift,
+            book_seed=book_seed,
+        )
+        allowed = current.inserted
+        progress = clean = True
+        for i, rep in enumerate(current.replaced):
+            found = residual_detections(rep.text, allowed=allowed)
+            if not found:
+                continue
+            clean = False
+            back = []
+            for d in found:
+                start, end = rep.to_old(d.start, d.end)
+                back.append(Detection(start, end, d.type, d.detector))
+            if all(any(s.start <= b.start and b.end <= s.end for s in spans[i]) for b in back):
+                progress = False
+                stuck = [mask(rep.text[d.start : d.end]) for d in found]
+                break
+            spans[i] = merge_detections([*spans[i], *back], texts[i])
+        if clean:
+            return current, spans, n
+        if not progress:
+            raise PHIGuardError(
+                f"anonymizer: {where}: the residual scan flags text the anonymizer inserted "
+                f"(masked {stuck}); use replacement='placeholder' and date_strategy='placeholder'"
+            )
+    raise PHIGuardError(
+        f"anonymizer: {where}: the residual scan still finds identifiers after {_MAX_PASSES} "
+        "passes; the record cannot be anonymized safely"
+    )
+
+
 def anonymize_text(
     text: str,
     *,
@@ -164,9 +197,8 @@ def anonymize_text(
     date_strategy: DateStrategy = "placeholder",
     seed: int = 0,
     key: str = "",
-    detectors: Iterable[Detector] = DETECTORS,
 ) -> str:
-    """Anonymize one free text.
+    """Anonymize one free text (detect, replace, scan again until clean).
 
     Parameters
     ----------
@@ -180,7 +212,6 @@ def anonymize_text(
     seed : int, default 0
     key : str, default ""
         Identifies the patient for the date offset and surrogate choice.
-    detectors : default all four
 
     Returns
     -------
@@ -192,16 +223,45 @@ def anonymize_text(
     'Осмотрен хирургом [ФИО] [ДАТА], тел. [ТЕЛЕФОН].'
     """
     _options(replacement, date_strategy)
-    found = detect_phi(text, detectors=detectors)
-    new, _ = replace_spans(
-        text,
-        found,
+    if not isinstance(text, str):
+        raise TypeError(f"anonymize_text needs str, got {type(text).__name__}")
+    done, _, _ = _until_clean(
+        "text",
+        [text],
+        [detect_phi(text)],
         replacement=replacement,
         date_strategy=date_strategy,
-        date_shift=date_offset_days(seed, key),
-        book=SurrogateBook(seed=f"{seed}:{key}"),
+        shift=date_offset_days(seed, key),
+        book_seed=f"{seed}:{key}",
     )
-    return new
+    return done.replaced[0].text
+
+
+def replaced_spans(texts: Sequence[str]) -> list[list[Detection]]:
+    """The spans the anonymizer replaces in each free text (the re-scan passes included).
+
+    Offsets into the original texts; placeholder replacement. This is what an
+    evaluation against ground truth should score: :func:`anonymize_text`
+    replaces exactly these spans.
+
+    >>> t = "Осмотрен хирургом Петровым А.В. 3 марта 2023 г."
+    >>> [(d.type, t[d.start:d.end]) for d in replaced_spans([t])[0]]
+    [('NAME', 'Петровым А.В.'), ('DATE', '3 марта 2023 г.')]
+    """
+    first = detect_phi_batch(list(texts))
+    out = []
+    for i, (text, spans) in enumerate(zip(texts, first, strict=True)):
+        _, final, _ = _until_clean(
+            f"text {i}",
+            [text],
+            [spans],
+            replacement="placeholder",
+            date_strategy="placeholder",
+            shift=0,
+            book_seed="",
+        )
+        out.append(final[0])
+    return out
 
 
 def _fields(record: Any) -> tuple[str, dict[str, str], bool]:
@@ -232,17 +292,20 @@ def anonymize_records(
     replacement: Replacement = "placeholder",
     date_strategy: DateStrategy = "placeholder",
     seed: int = 0,
-    detectors: Iterable[Detector] = DETECTORS,
     progress: bool = False,
 ) -> list[AnonymizationResult]:
     """Anonymize records (NER batched over all sections of all records).
+
+    Every section is detected with all four detectors, replaced, and scanned
+    again until the residual scan finds nothing (module docstring); only then
+    is the record sealed.
 
     Parameters
     ----------
     records : iterable
         ``CohortRecord``, ``RawRecord`` or mappings with ``patient_id``,
         ``sections`` (the six keys) and optionally ``synthetic``.
-    replacement, date_strategy, seed, detectors
+    replacement, date_strategy, seed
         As in :func:`anonymize_text`; the date offset and surrogates are per
         patient (``key = patient_id``).
     progress : bool, default False
@@ -252,63 +315,67 @@ def anonymize_records(
     -------
     list of AnonymizationResult
         In input order.
+
+    Raises
+    ------
+    PHIGuardError
+        A record whose text the anonymizer cannot clean (see ``_until_clean``).
     """
     _options(replacement, date_strategy)
-    chosen = _check_detectors(detectors)
     items = [_fields(r) for r in records]
     ids = [pid for pid, _, _ in items]
     dupes = sorted({p for p in ids if ids.count(p) > 1})
     if dupes:
         raise ValueError(f"duplicate patient ids {dupes}; each record needs a unique id")
+    bar = tqdm(total=len(items), desc="anonymize", unit="record") if progress else None
     results: list[AnonymizationResult] = []
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=len(items), desc="anonymize", unit="record")
-    detected: list[list[list[Detection]]] = []
     for lo in range(0, len(items), _CHUNK):
         chunk = items[lo : lo + _CHUNK]
-        flat = detect_phi_batch([sec[k] for _, sec, _ in chunk for k in SECTIONS], detectors=chosen)
-        detected += [flat[i * len(SECTIONS) : (i + 1) * len(SECTIONS)] for i in range(len(chunk))]
+        flat = detect_phi_batch([sec[k] for _, sec, _ in chunk for k in SECTIONS])
+        first = [flat[i * len(SECTIONS) : (i + 1) * len(SECTIONS)] for i in range(len(chunk))]
+        options = [
+            {
+                "replacement": replacement,
+                "date_strategy": date_strategy,
+                "shift": date_offset_days(seed, pid),
+                "book_seed": f"{seed}:{pid}",
+            }
+            for pid, _, _ in chunk
+        ]
+        # The residual scan of the first replacement, batched (line by line, as the guard
+        # scans): the scans below then hit the line cache. NER re-runs only on the sentences
+        # the replacement changed; the others are memoized from the first pass.
+        detect_phi_batch(
+            [
+                r.text
+                for (_, sec, _), spans, opt in zip(chunk, first, options, strict=True)
+                for r in _replace_all([sec[k] for k in SECTIONS], spans, **opt).replaced
+            ],
+            unit="line",
+        )
+        for (pid, sections, synthetic), spans, opt in zip(chunk, first, options, strict=True):
+            texts = [sections[k] for k in SECTIONS]
+            done, final, passes = _until_clean(f"patient {pid}", texts, spans, **opt)
+            found = [
+                DetectedSpan(key, d.start, d.end, d.type, d.detector)
+                for key, per in zip(SECTIONS, final, strict=True)
+                for d in per
+            ]
+            counts = Counter(s.type for s in found)
+            marker = {
+                "replacement": replacement,
+                "date_strategy": date_strategy,
+                "detectors": list(DETECTORS),
+                "counts": dict(sorted(counts.items())),
+                "surrogates": sorted(set(done.inserted)),
+            }
+            new_sections = {k: r.text for k, r in zip(SECTIONS, done.replaced, strict=True)}
+            record = _seal(pid, synthetic, new_sections, marker)
+            results.append(AnonymizationResult(record=record, spans=tuple(found), passes=passes))
         if bar is not None:
             bar.update(len(chunk))
     if bar is not None:
         bar.close()
-    for (pid, sections, synthetic), per_section in zip(items, detected, strict=True):
-        texts = [sections[k] for k in SECTIONS]
-        book = SurrogateBook(seed=f"{seed}:{pid}")
-        shift = date_offset_days(seed, pid)
-        new_sections: dict[str, str] = {}
-        spans: list[DetectedSpan] = []
-        inserted: list[str] = []
-        for key, text, found in zip(SECTIONS, texts, per_section, strict=True):
-            new, ins = replace_spans(
-                text,
-                found,
-                replacement=replacement,
-                date_strategy=date_strategy,
-                date_shift=shift,
-                book=book,
-            )
-            new_sections[key] = new
-            inserted.extend(ins)
-            spans.extend(DetectedSpan(key, d.start, d.end, d.type, d.detector) for d in found)
-        counts = Counter(s.type for s in spans)
-        marker = {
-            "replacement": replacement,
-            "date_strategy": date_strategy,
-            "detectors": list(chosen),
-            "counts": dict(sorted(counts.items())),
-            "surrogates": sorted(set(inserted)),
-        }
-        record = seal(pid, synthetic, new_sections, marker)
-        residual = tuple(
-            (key, f)
-            for key in SECTIONS
-            for f in scan_text(new_sections[key], allowed=record.surrogates)
-        )
-        results.append(AnonymizationResult(record=record, spans=tuple(spans), residual=residual))
     return results
 
 
@@ -318,34 +385,11 @@ def anonymize_record(
     replacement: Replacement = "placeholder",
     date_strategy: DateStrategy = "placeholder",
     seed: int = 0,
-    detectors: Iterable[Detector] = DETECTORS,
 ) -> AnonymizationResult:
     """Anonymize one record: the sealed :class:`AnonymizedRecord` plus the detected spans.
 
     See :func:`anonymize_records` for the parameters.
     """
     return anonymize_records(
-        [record],
-        replacement=replacement,
-        date_strategy=date_strategy,
-        seed=seed,
-        detectors=detectors,
+        [record], replacement=replacement, date_strategy=date_strategy, seed=seed
     )[0]
-
-
-def load_anonymized(
-    path: str | os.PathLike[str] = paths.ANONYMIZED_RECORDS,
-) -> list[AnonymizedRecord]:
-    """Read anonymized records and check every marker with :func:`require_anonymized`.
-
-    Raises
-    ------
-    FileNotFoundError
-        If the file does not exist (run notebook 01).
-    PHIGuardError
-        If any record's marker is missing or does not match its content.
-    """
-    records = read_anonymized_jsonl(path)
-    for rec in records:
-        require_anonymized(rec)
-    return records

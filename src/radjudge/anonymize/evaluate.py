@@ -25,12 +25,13 @@ types; ``all`` pools everything. A type with no true spans has recall NaN
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
+from radjudge.anonymize.detect import DETECTORS
 from radjudge.anonymize.types import PHI_TYPES, group_of
 
 __all__ = [
@@ -114,7 +115,10 @@ def _ratio(a: int, b: int) -> float:
 
 
 def score_spans(
-    docs: Sequence[tuple[str, str, Sequence[Any], Sequence[Any], Sequence[Any]]],
+    docs: Sequence[tuple[Any, str, Sequence[Any], Sequence[Any], Sequence[Any]]],
+    *,
+    types: Sequence[str] = PHI_TYPES,
+    groups: Mapping[str, str] | None = None,
 ) -> PhiScores:
     """Score detections against ground truth.
 
@@ -122,16 +126,26 @@ def score_spans(
     ----------
     docs : sequence of (doc_id, text, true_spans, detected_spans, clinical_spans)
         One entry per text (a record's section). Spans need ``start``,
-        ``end``, ``type`` (and detected ones ``detector``).
+        ``end``, ``type`` (and detected ones ``detector``); ``doc_id`` is a
+        ``(patient_id, section)`` pair.
+    types : sequence of str, default :data:`PHI_TYPES`
+        The types of true and detected spans (another scheme for another
+        ground truth, e.g. the independent set's ``ID`` and ``ORG``).
+    groups : mapping of type to group, optional
+        Reporting groups; default :data:`~radjudge.anonymize.types.TYPE_GROUPS`
+        for :data:`PHI_TYPES`, none (only ``all``) otherwise.
 
     Returns
     -------
     PhiScores
     """
-    true_n: dict[str, int] = dict.fromkeys(PHI_TYPES, 0)
-    true_ok: dict[str, int] = dict.fromkeys(PHI_TYPES, 0)
-    det_n: dict[str, int] = dict.fromkeys(PHI_TYPES, 0)
-    det_ok: dict[str, int] = dict.fromkeys(PHI_TYPES, 0)
+    types = tuple(types)
+    if groups is None:
+        groups = {t: group_of(t) for t in types} if types == PHI_TYPES else {}
+    true_n: dict[str, int] = dict.fromkeys(types, 0)
+    true_ok: dict[str, int] = dict.fromkeys(types, 0)
+    det_n: dict[str, int] = dict.fromkeys(types, 0)
+    det_ok: dict[str, int] = dict.fromkeys(types, 0)
     clin_n: dict[str, int] = {}
     clin_ok: dict[str, int] = {}
     misses: list[dict[str, Any]] = []
@@ -154,6 +168,8 @@ def score_spans(
                     }
                 )
         for d in detected:
+            if d.type not in det_n:
+                raise ValueError(f"{doc_id}: unknown detected PHI type {d.type!r}")
             det_n[d.type] += 1
             if any(t.start < d.end and d.start < t.end for t in truth):
                 det_ok[d.type] += 1
@@ -187,11 +203,11 @@ def score_spans(
             "precision": _ratio(do, dn),
         }
 
-    by_type = pd.DataFrame([row(t, group_of(t), [t]) for t in PHI_TYPES])
-    groups = ["structured", "names", "organizations_places"]
+    by_type = pd.DataFrame([row(t, groups.get(t, "all"), [t]) for t in types])
+    names = list(dict.fromkeys(groups[t] for t in types if t in groups))
     by_group = pd.DataFrame(
-        [row(g, g, [t for t in PHI_TYPES if group_of(t) == g]) for g in groups]
-        + [row("all", "all", PHI_TYPES)]
+        [row(g, g, [t for t in types if groups.get(t) == g]) for g in names]
+        + [row("all", "all", types)]
     )
     clin_types = sorted(clin_n)
     clinical = pd.DataFrame(
@@ -269,10 +285,10 @@ def detection_counts(results: Sequence[Any]) -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per PHI type (all types, zeros included): ``type``, ``n`` and
-        one column per detector (``rules``, ``ner``, ``morph``, ``guard``)
+        one column per detector (``rules``, ``ner``, ``morph``, ``heuristics``)
         counting the spans that detector contributed to.
     """
-    rows = {t: {"type": t, "n": 0, "rules": 0, "ner": 0, "morph": 0, "guard": 0} for t in PHI_TYPES}
+    rows = {t: {"type": t, "n": 0, **dict.fromkeys(DETECTORS, 0)} for t in PHI_TYPES}
     for res in results:
         for span in res.spans:
             row = rows[span.type]
@@ -297,9 +313,11 @@ def audit_table(results: Sequence[Any], scores: PhiScores | None = None) -> pd.D
     -------
     pandas.DataFrame
         Columns ``kind`` (``phi_type``, ``phi_group``, ``clinical``,
-        ``residual``), ``name``, ``n_detected``, ``n_true``, ``recall``,
-        ``precision``, ``n_clinical``, ``preserved``. The ``residual`` row
-        counts what the guard's scan still finds in the anonymized text.
+        ``passes``), ``name``, ``n_detected``, ``n_true``, ``recall``,
+        ``precision``, ``n_clinical``, ``preserved``. The ``passes`` row
+        (``name`` ``records_rescanned``) counts in ``n_detected`` the records
+        whose first replacement still held something the residual scan found
+        (replaced in a further pass before sealing).
     """
     counts = detection_counts(results).set_index("type")["n"]
     rows: list[dict[str, Any]] = []
@@ -347,9 +365,9 @@ def audit_table(results: Sequence[Any], scores: PhiScores | None = None) -> pd.D
             )
     rows.append(
         {
-            "kind": "residual",
-            "name": "residual_scan",
-            "n_detected": sum(len(r.residual) for r in results),
+            "kind": "passes",
+            "name": "records_rescanned",
+            "n_detected": sum(r.passes > 1 for r in results),
             "n_true": nan,
             "recall": nan,
             "precision": nan,

@@ -1,11 +1,19 @@
-"""Person-name recall on a real corpus: the factRuEval-2016 devset.
+"""Recall of persons, places and organisations on a real corpus: the factRuEval-2016 devset.
 
-The devset (``data/external/factrueval2016/devset``, MIT licence) is Russian
-news annotated in layers. A ``Person`` object of ``book_N.objects`` lists span
-ids of ``book_N.spans``; each span has a type (``name``, ``surname``,
-``patronymic``, ``nickname``), a start offset and a length into
-``book_N.txt``. A person is *removed* when every letter and digit of its
-spans is covered by detected spans (:func:`radjudge.anonymize.evaluate.covered`).
+The devset (``data/external/factrueval2016/devset``, MIT licence; the only
+split kept here) is Russian news annotated in layers. An object of
+``book_N.objects`` (``Person``, ``Location``, ``LocOrg``, ``Org``) lists span
+ids of ``book_N.spans``; each span has a type, a start offset and a length
+into ``book_N.txt``. An object is *removed* when every letter and digit of its
+*name* spans is covered by detected spans
+(:func:`radjudge.anonymize.evaluate.covered`):
+
+* persons: ``name``, ``surname``, ``patronymic``, ``nickname`` spans;
+* locations (``Location`` and ``LocOrg`` objects): ``loc_name`` spans
+  ("Москвы", "Тверской"), not descriptors ("площади");
+* organisations (``Org``): ``org_name`` spans, not descriptors ("мэрии").
+
+Objects with no name span (a bare descriptor) are not counted.
 """
 
 from __future__ import annotations
@@ -15,16 +23,34 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from radjudge import paths
-from radjudge.anonymize.core import DETECTORS, Detector, detect_phi_batch
+from radjudge.anonymize.detect import DETECTORS, Detector, detect_phi_batch
 from radjudge.anonymize.evaluate import covered
 
-__all__ = ["FactRuDocument", "load_factrueval", "PersonRecall", "person_recall"]
+__all__ = [
+    "FactRuDocument",
+    "load_factrueval",
+    "PersonRecall",
+    "person_recall",
+    "EntityRecall",
+    "entity_recall",
+]
 
 _PERSON_PARTS = {"name", "surname", "patronymic", "nickname"}
+#: Object kind -> (objects of the devset, their name span types, the detected types that name it).
+_KINDS: dict[str, tuple[tuple[str, ...], frozenset[str], frozenset[str]]] = {
+    "person": (("Person",), frozenset(_PERSON_PARTS), frozenset({"NAME"})),
+    "location": (
+        ("Location", "LocOrg"),
+        frozenset({"loc_name"}),
+        frozenset({"LOCATION", "ADDRESS"}),
+    ),
+    "organization": (("Org",), frozenset({"org_name"}), frozenset({"ORGANIZATION"})),
+}
 
 
 @dataclass(frozen=True)
@@ -38,11 +64,25 @@ class FactRuDocument:
     text : str
     persons : tuple of tuple of (int, int)
         One entry per ``Person`` mention object: its name-part spans ``(start, end)``.
+    locations : tuple of tuple of (int, int)
+        ``Location`` and ``LocOrg`` objects: their ``loc_name`` spans.
+    organizations : tuple of tuple of (int, int)
+        ``Org`` objects: their ``org_name`` spans.
     """
 
     doc_id: str
     text: str
     persons: tuple[tuple[tuple[int, int], ...], ...]
+    locations: tuple[tuple[tuple[int, int], ...], ...] = ()
+    organizations: tuple[tuple[tuple[int, int], ...], ...] = ()
+
+    def objects(self, kind: str) -> tuple[tuple[tuple[int, int], ...], ...]:
+        """The objects of one kind: ``person``, ``location`` or ``organization``."""
+        return {
+            "person": self.persons,
+            "location": self.locations,
+            "organization": self.organizations,
+        }[kind]
 
 
 def load_factrueval(
@@ -82,15 +122,27 @@ def load_factrueval(
                     f"do not cover {' '.join(words)!r}"
                 )
             spans[sid] = (typ, start, start + length)
-        persons = []
+        found: dict[str, list[tuple[tuple[int, int], ...]]] = {k: [] for k in _KINDS}
         for line in txt.with_suffix(".objects").read_text(encoding="utf-8").splitlines():
             f = line.partition("#")[0].split()
-            if len(f) < 3 or f[1] != "Person":
+            if len(f) < 3:
                 continue
-            parts = tuple((spans[s][1], spans[s][2]) for s in f[2:] if spans[s][0] in _PERSON_PARTS)
-            if parts:
-                persons.append(parts)
-        docs.append(FactRuDocument(txt.stem, text, tuple(persons)))
+            for kind, (objects, parts_of, _) in _KINDS.items():
+                if f[1] in objects:
+                    parts = tuple(
+                        (spans[s][1], spans[s][2]) for s in f[2:] if spans[s][0] in parts_of
+                    )
+                    if parts:
+                        found[kind].append(parts)
+        docs.append(
+            FactRuDocument(
+                txt.stem,
+                text,
+                tuple(found["person"]),
+                tuple(found["location"]),
+                tuple(found["organization"]),
+            )
+        )
     return docs
 
 
@@ -135,19 +187,7 @@ def person_recall(
     PersonRecall
     """
     detected = detect_phi_batch([d.text for d in docs], detectors=detectors)
-    n = removed = as_name = 0
-    misses = []
-    for doc, dets in zip(docs, detected, strict=True):
-        any_spans = [(d.start, d.end) for d in dets]
-        name_spans = [(d.start, d.end) for d in dets if d.type == "NAME"]
-        for parts in doc.persons:
-            n += 1
-            ok = all(covered(doc.text, s, e, any_spans) for s, e in parts)
-            removed += ok
-            as_name += all(covered(doc.text, s, e, name_spans) for s, e in parts)
-            if not ok:
-                s, e = min(p[0] for p in parts), max(p[1] for p in parts)
-                misses.append({"doc_id": doc.doc_id, "start": s, "end": e, "text": doc.text[s:e]})
+    n, removed, as_name, misses = _kind_recall(docs, detected, "person")
     return PersonRecall(
         n_persons=n,
         removed=removed,
@@ -155,4 +195,84 @@ def person_recall(
         recall=removed / n if n else float("nan"),
         recall_as_name=as_name / n if n else float("nan"),
         misses=pd.DataFrame(misses, columns=["doc_id", "start", "end", "text"]),
+    )
+
+
+def _kind_recall(
+    docs: Sequence[FactRuDocument], detected: Sequence[Sequence[Any]], kind: str
+) -> tuple[int, int, int, list[dict[str, Any]]]:
+    """Objects of one kind: how many, removed by any detection, removed by the kind's types,
+    and the misses (``doc_id, start, end, text``)."""
+    own_types = _KINDS[kind][2]
+    n = removed = as_type = 0
+    misses = []
+    for doc, dets in zip(docs, detected, strict=True):
+        any_spans = [(d.start, d.end) for d in dets]
+        typed = [(d.start, d.end) for d in dets if d.type in own_types]
+        for parts in doc.objects(kind):
+            n += 1
+            ok = all(covered(doc.text, s, e, any_spans) for s, e in parts)
+            removed += ok
+            as_type += all(covered(doc.text, s, e, typed) for s, e in parts)
+            if not ok:
+                s, e = min(p[0] for p in parts), max(p[1] for p in parts)
+                misses.append({"doc_id": doc.doc_id, "start": s, "end": e, "text": doc.text[s:e]})
+    return n, removed, as_type, misses
+
+
+@dataclass(frozen=True)
+class EntityRecall:
+    """Recall of persons, locations and organisations on the devset.
+
+    Attributes
+    ----------
+    by_kind : pandas.DataFrame
+        One row per kind (``person``, ``location``, ``organization``):
+        ``kind, n, removed, recall, removed_as_type, recall_as_type`` - removed
+        by detections of any type, and by detections of the kind's own types
+        (NAME; LOCATION or ADDRESS; ORGANIZATION).
+    misses : pandas.DataFrame
+        ``kind, doc_id, start, end, text`` of each object not removed (public news text).
+    """
+
+    by_kind: pd.DataFrame
+    misses: pd.DataFrame
+
+    def recall(self, kind: str) -> float:
+        """Recall of one kind."""
+        return float(self.by_kind.set_index("kind").loc[kind, "recall"])
+
+
+def entity_recall(
+    docs: Sequence[FactRuDocument], *, detectors: Iterable[Detector] = DETECTORS
+) -> EntityRecall:
+    """Run the detectors on every document and measure recall per kind of object.
+
+    Parameters
+    ----------
+    docs : sequence of FactRuDocument
+    detectors : default all four
+
+    Returns
+    -------
+    EntityRecall
+    """
+    detected = detect_phi_batch([d.text for d in docs], detectors=detectors)
+    rows, misses = [], []
+    for kind in _KINDS:
+        n, removed, as_type, missed = _kind_recall(docs, detected, kind)
+        misses += [{"kind": kind, **m} for m in missed]
+        rows.append(
+            {
+                "kind": kind,
+                "n": n,
+                "removed": removed,
+                "recall": removed / n if n else float("nan"),
+                "removed_as_type": as_type,
+                "recall_as_type": as_type / n if n else float("nan"),
+            }
+        )
+    return EntityRecall(
+        by_kind=pd.DataFrame(rows),
+        misses=pd.DataFrame(misses, columns=["kind", "doc_id", "start", "end", "text"]),
     )

@@ -1,17 +1,18 @@
 """THE GUARD: nothing un-anonymized reaches an LLM.
 
-Two checks, used by every LLM call site (summarizer, judge):
+:func:`check_llm_text` runs on every text sent to an LLM (every prompt part
+the :class:`radjudge.llm.LLMClient` receives, every summary before a judge
+reads it). It is the residual-PHI scan :func:`scan_text`, which runs *the same
+detectors as the anonymizer* (:func:`radjudge.anonymize.detect_phi`: rules,
+Natasha NER, pymorphy3 morphology, name heuristics, with the same clinical
+protection) - not a weaker subset - line by line and memoized, so a sweep that
+embeds the same record in thousands of prompts detects each distinct line
+once. The anonymizer runs this very scan on its output until it is clean.
 
-:func:`require_anonymized`
-    on every record: it must be an :class:`AnonymizedRecord` whose marker
-    matches its content (see :mod:`radjudge.anonymize.record`).
-:func:`check_llm_text`
-    on every prompt: a fast residual-PHI scan - the rule patterns for
-    structured identifiers, organisations and localities, plus cheap name
-    heuristics (initials with a surname, first name + patronymic, a common
-    first name next to a surname-shaped word, a role word such as "хирург" or
-    "жены" followed by a surname-shaped word). No NER, no morphology: it runs
-    thousands of times (``make bench`` reports its speed).
+Records are checked too: :func:`radjudge.anonymize.require_anonymized` (in
+:mod:`radjudge.anonymize.record`) accepts only an
+:class:`~radjudge.anonymize.AnonymizedRecord`, which only the anonymizer can
+make.
 
 What passes the scan:
 
@@ -24,7 +25,7 @@ What passes the scan:
   (``check_llm_text(prompt, allowed=record.surrogates)``); a date is then
   accepted when it equals one of them in any format (``14.11.2023`` and
   ``14 ноября`` both match an allowed ``14.11.2023``).
-* eponyms (``симптом Щеткина–Блюмберга``...), see :mod:`radjudge.anonymize.clinical`.
+* eponyms and other clinical content (:mod:`radjudge.anonymize.clinical`).
 
 Errors never echo PHI: a finding is reported by type, offset, length and a
 *masked* shape (digits as ``#``, letters as ``x``/``X``).
@@ -37,19 +38,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from radjudge.anonymize.clinical import protected_spans
-from radjudge.anonymize.names import FIRST_NAME_FORMS, SURROGATE_FORMS
-from radjudge.anonymize.record import SCHEME, AnonymizedRecord, content_sha256
-from radjudge.anonymize.rules import find_structured, parse_date
-from radjudge.anonymize.spans import Detection, merge_detections
+from radjudge.anonymize.detect import detect_phi
+from radjudge.anonymize.names import SURROGATE_FORMS
+from radjudge.anonymize.rules import parse_date
+from radjudge.anonymize.spans import Detection
 
 __all__ = [
     "PHIGuardError",
     "Finding",
     "scan_text",
-    "find_name_heuristics",
+    "residual_detections",
     "check_llm_text",
-    "require_anonymized",
     "mask",
 ]
 
@@ -90,88 +89,7 @@ def mask(value: str) -> str:
     )
 
 
-_CAP = r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?"
-_SURNAME_LIKE = (
-    r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?(?:(?:ов|ев|ёв|ин|ын)(?:а|у|ым|ой|е|ы)?|(?:ск|цк)(?:ий|ая|ого|ому|им|ом|ой|ую)"
-    r"|енко|ко|ук|юк|ян|ых|их|швили|дзе)"
-)
-_PATRONYMIC = (
-    r"[А-ЯЁ][а-яё]+(?:(?:ович|евич)(?:а|у|ем|е)?|(?:овн|евн|ичн)(?:а|ы|е|у|ой))"
-    r"|(?:Ильич|Кузьмич|Фомич|Лукич|Никитич)(?:а|у|ом|е)?"
-)
-_INITIALS2 = r"[А-ЯЁ]\.\s?[А-ЯЁ]\."
-_ROLE = (
-    r"(?i:врач\w*|доктор\w*|хирург\w*|терапевт\w*|уролог\w*|онколог\w*|гастроэнтеролог\w*|"
-    r"травматолог\w*|кардиолог\w*|невролог\w*|гинеколог\w*|эндокринолог\w*|рентгенолог\w*|"
-    r"анестезиолог\w*|реаниматолог\w*|фельдшер\w*|медсестр\w*|м/с|зав\.|заведующ\w*|"
-    r"пациент\w*|больн(?:ой|ая|ого|ому|ым|ую)|гр\.|гражданин\w*|гражданк\w*|"
-    r"жен[аыуе]|жены|муж[аеу]?|дочер(?:ь|и|ью)|доч[ьи]|сын(?:а|у|ом)?|мат(?:ь|ери)|отц(?:а|у|ом)|отец|"
-    r"брат(?:а|у|ом)?|сестр(?:а|ы|е|у|ой)|внук\w*|внучк\w*|опекун\w*|родственник\w*)"
-)
-# All name heuristics work on one list of capitalised words (a single regex pass); the rest
-# are tiny anchored matches around each word - fast enough for every LLM prompt.
-_CAP_WORD = re.compile(r"(?=[А-ЯЁ])[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?(?![\w-])")
-_PREV_WORDISH = re.compile(r"[\w-]")
-_INITIALS_AFTER = re.compile(r"\s?[А-ЯЁ]\.(?:\s?(?P<second>[А-ЯЁ])\.)?")
-_CAPITAL_WORD_AT = re.compile(r"\s?[А-ЯЁ][а-яё]")
-_INITIALS_BEFORE = re.compile(r"(?:^|[^\w.])(?P<first>[А-ЯЁ]\.\s?)(?P<second>[А-ЯЁ]\.\s?)?$")
-_SURNAME_RX = re.compile(rf"{_SURNAME_LIKE}$")
-_SURNAME_BEFORE = re.compile(rf"{_CAP}\s$")
-_PATRONYMIC_RX = re.compile(rf"(?:{_PATRONYMIC})$")
-_ROLE_END = re.compile(rf"(?:^|[^\w-])(?:{_ROLE})\s+$")
-_ROLE_WORD = re.compile(rf"(?:{_ROLE})$")
 _WORD = re.compile(r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?")
-
-
-def find_name_heuristics(text: str) -> list[Detection]:
-    """Cheap name candidates (no morphology): the patterns of the module docstring.
-
-    >>> t = "Осмотрен хирургом Петровым А.В.; со слов жены, Анны Сергеевны."
-    >>> [t[d.start:d.end] for d in merge_detections(find_name_heuristics(t), t)]
-    ['Петровым А.В.', 'Анны Сергеевны']
-    """
-    out: list[Detection] = []
-    words = [
-        m
-        for m in _CAP_WORD.finditer(text)
-        if m.start() == 0 or not _PREV_WORDISH.match(text, m.start() - 1)
-    ]
-    for k, m in enumerate(words):
-        s, e, w = m.start(), m.end(), m.group(0)
-        surname_like = _SURNAME_RX.match(w) is not None
-        after = _INITIALS_AFTER.match(text, e)  # Иванов И.И. / Иванов И.
-        if (
-            after
-            and not (after.end() < len(text) and text[after.end()].isalpha())
-            and not _ROLE_WORD.match(w)
-        ):
-            if after.group("second") or (
-                surname_like and not _CAPITAL_WORD_AT.match(text, after.end())
-            ):
-                out.append(Detection(s, after.end(), "NAME", "guard"))
-        before = _INITIALS_BEFORE.search(text, max(0, s - 8), s)  # И.И. Иванов / И. Иванов
-        if before:
-            start = before.start("first")
-            if before.group("second"):
-                # "Сидорову А.А. Пациент ...": the initials close the surname before them
-                # (but "Врач Н.Ю. Бельская": a role word, not a surname, precedes them).
-                prev = _SURNAME_BEFORE.search(text, max(0, start - 40), start)
-                if not (prev and _SURNAME_RX.match(prev.group(0).strip())):
-                    out.append(Detection(start, e, "NAME", "guard"))
-            elif surname_like:
-                out.append(Detection(start, e, "NAME", "guard"))
-        if surname_like and _ROLE_END.search(text, max(0, s - 40), s):  # хирургом Ивановым
-            out.append(Detection(s, e, "NAME", "guard"))
-        if k + 1 < len(words) and words[k + 1].start() == e + 1 and text[e] == " ":
-            nxt = words[k + 1].group(0)
-            # Иван Иванович; a common first name next to a surname-shaped word: Анна Смирнова
-            if (
-                _PATRONYMIC_RX.match(nxt)
-                or (w in FIRST_NAME_FORMS and (_SURNAME_RX.match(nxt) or nxt in FIRST_NAME_FORMS))
-                or (nxt in FIRST_NAME_FORMS and surname_like)
-            ):
-                out.append(Detection(s, words[k + 1].end(), "NAME", "guard"))
-    return out
 
 
 def _is_surrogate_name(value: str) -> bool:
@@ -227,29 +145,35 @@ def scan_text(text: str, *, allowed: Iterable[str] = ()) -> list[Finding]:
     >>> [(f.type, f.masked) for f in scan_text("Пациент Иванов И.И., тел. 8-910-123-45-67.")]
     [('NAME', 'Xxxxxx X.X.'), ('PHONE', '#-###-###-##-##')]
     """
+    return [
+        Finding(d.type, d.start, d.end, mask(text[d.start : d.end]))
+        for d in residual_detections(text, allowed=allowed)
+    ]
+
+
+def residual_detections(text: str, *, allowed: Iterable[str] = ()) -> list[Detection]:
+    """The detections of :func:`detect_phi` in ``text`` that are not allowed surrogates.
+
+    What :func:`scan_text` reports, as detections (with their detectors); the
+    anonymizer repeats detection on its own output with this until it is empty.
+    """
     if not isinstance(text, str):
         raise TypeError(f"check_llm_text needs str, got {type(text).__name__}")
-    candidates = find_structured(text, localities=False) + find_name_heuristics(text)
-    if not candidates:
+    found = detect_phi(text, unit="line")
+    if not found:
         return []
     exact, dates = _allowed_keys(allowed)
-    protected: list[tuple[int, int]] | None = None
-    findings = []
-    for d in merge_detections(candidates, text):
+    out = []
+    for d in found:
         value = text[d.start : d.end]
         if " ".join(value.split()) in exact:
             continue
         if d.type == "DATE" and dates and _date_allowed(value, dates):
             continue
-        if d.type == "NAME":
-            if _is_surrogate_name(value):
-                continue
-            if protected is None:
-                protected = protected_spans(text)
-            if any(ps < d.end and d.start < pe for ps, pe in protected):
-                continue
-        findings.append(Finding(d.type, d.start, d.end, mask(value)))
-    return findings
+        if d.type == "NAME" and _is_surrogate_name(value):
+            continue
+        out.append(d)
+    return out
 
 
 def check_llm_text(text: str, *, allowed: Iterable[str] = ()) -> None:
@@ -292,49 +216,3 @@ def check_llm_text(text: str, *, allowed: Iterable[str] = ()) -> None:
             "allowed=record.surrogates).",
             tuple(findings),
         )
-
-
-def require_anonymized(record: object) -> AnonymizedRecord:
-    """Return ``record`` if it is an anonymized record with a valid marker; raise otherwise.
-
-    Parameters
-    ----------
-    record : object
-        Should be an :class:`AnonymizedRecord` (from
-        :func:`~radjudge.anonymize.load_anonymized` or
-        :func:`~radjudge.anonymize.anonymize_record`).
-
-    Raises
-    ------
-    PHIGuardError
-        For anything else: a raw or synthetic cohort record, a dict, a record
-        without a marker, a marker of another scheme, or content edited after
-        anonymization (the content hash no longer matches).
-    """
-    if not isinstance(record, AnonymizedRecord):
-        pid = getattr(record, "patient_id", None)
-        raise PHIGuardError(
-            f"require_anonymized: refusing {type(record).__name__}"
-            f"{f' (patient {pid})' if pid is not None else ''}: only AnonymizedRecord objects "
-            "may reach an LLM. Anonymize with radjudge.anonymize.anonymize_records and load "
-            "them with radjudge.anonymize.load_anonymized."
-        )
-    marker = record.marker
-    if not isinstance(marker, dict) or not marker:
-        raise PHIGuardError(
-            f"require_anonymized: patient {record.patient_id} has no anonymization marker; "
-            "it was not produced by radjudge.anonymize. Re-run notebook 01."
-        )
-    if marker.get("scheme") != SCHEME:
-        raise PHIGuardError(
-            f"require_anonymized: patient {record.patient_id}: marker scheme "
-            f"{marker.get('scheme')!r} is not {SCHEME!r}. Re-run notebook 01."
-        )
-    expected = content_sha256(record.patient_id, record.synthetic, record.sections, marker)
-    if marker.get("content_sha256") != expected:
-        raise PHIGuardError(
-            f"require_anonymized: patient {record.patient_id}: the content does not match its "
-            "anonymization marker - the text (or marker) was edited after anonymization. "
-            "Re-run notebook 01 instead of editing anonymized records."
-        )
-    return record

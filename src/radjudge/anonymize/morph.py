@@ -18,26 +18,46 @@ from __future__ import annotations
 import re
 from functools import cache, lru_cache
 
+from radjudge.anonymize.clinical import is_clinical_word, is_medical_abbreviation
 from radjudge.anonymize.names import FIRST_NAME_FORMS
 from radjudge.anonymize.spans import Detection
 
-__all__ = ["analyzer", "token_kind", "find_names", "is_name_like", "ROLE_BEFORE"]
+__all__ = [
+    "analyzer",
+    "token_kind",
+    "find_names",
+    "is_name_like",
+    "is_common_lexeme",
+    "is_initials",
+    "recase_names",
+    "ROLE_BEFORE",
+    "ROLE_WORDS",
+]
 
 _TOKEN = re.compile(
     r"(?P<init>(?<![A-Za-zА-Яа-яЁё0-9])[А-ЯЁ]\.(?![а-яё]))|(?P<word>(?<![\w-])[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)*(?![\w-]))"
 )
 _PATR_SUFFIX = re.compile(r"(?:ович|евич|ьич)(?:а|у|ем|е)?$|(?:овн|евн|ичн)(?:а|ы|е|у|ой)$")
-#: Role words that introduce a person ("хирургом Поляковым", "со слов жены Ивановой").
-ROLE_BEFORE = re.compile(
-    r"(?i)(?:врач\w*|доктор\w*|хирург\w*|терапевт\w*|уролог\w*|онколог\w*|гастроэнтеролог\w*|"
+#: Role words that introduce a person ("хирургом Поляковым", "со слов жены Ивановой"), as a
+#: case-insensitive pattern source shared with the cheap heuristics.
+ROLE_WORDS = (
+    r"(?i:врач\w*|доктор\w*|хирург\w*|терапевт\w*|уролог\w*|онколог\w*|гастроэнтеролог\w*|"
     r"травматолог\w*|кардиолог\w*|невролог\w*|гинеколог\w*|эндокринолог\w*|рентгенолог\w*|"
     r"анестезиолог\w*|реаниматолог\w*|фельдшер\w*|медсестр\w*|м/с|зав\.|заведующ\w*|"
     r"пациент\w*|больн(?:ой|ая|ого|ому|ым|ую)|гр\.|гражданин\w*|гражданк\w*|"
     r"жен[аыуе]|муж[аеу]?|дочер(?:ь|и|ью)|доч[ьи]|сын(?:а|у|ом)?|мат(?:ь|ери)|отц(?:а|у|ом)|отец|"
     r"брат(?:а|у|ом)?|сестр(?:а|ы|е|у|ой)|внук\w*|внучк\w*|опекун\w*|родственник\w*|"
+    r"супруг\w*|сосед\w*|знаком(?:ый|ая|ого|ой|ому|ую|ым)|подруг\w*|коллег\w*|т[её]т[яиюеь]\w*|"
+    r"дяд[яиюе]\w*|бабушк\w*|дедушк\w*|племянни\w*|свекров\w*|т[её]щ[аиейу]\w*|невестк\w*|"
+    r"сожител\w*|представител\w*|акушерк\w*|санитар\w*|мам[аыеу]|пап[аыеу]|"
     r"г-н\w*|г-жа|господин\w*|госпож\w*|направил[аи]?|осмотрел[аи]?|подпись)"
-    r"[\s,:]+$"
 )
+# A role word, then at most two lower-case words ("заведующая отделением", "врач приёмного
+# отделения") before the name.
+ROLE_BEFORE = re.compile(
+    rf"(?<![\w-]){ROLE_WORDS}(?:-[а-яё]+)?(?:\s+[а-яё]+\.?){{0,2}}(?:[\s,:]|\s[—–-]\s)+$"
+)
+_ROLE_RIGHT_BEFORE = re.compile(rf"(?<![\w-]){ROLE_WORDS}(?:-[а-яё]+)?(?:[\s,:]|\s[—–-]\s)+$")
 
 
 @cache
@@ -101,6 +121,253 @@ def _plain_noun(word: str) -> bool:
     return bool(parses) and parses[0].tag.POS == "NOUN"
 
 
+_PROPER_TAGS = ("Name", "Surn", "Patr", "Geox", "Orgn", "Trad")
+# Neo-classical medical word formation: an unknown word built like this is a term, not a name
+# (pymorphy3 guesses a Name parse for any unknown word in -а: "Гемограмма").
+_MEDICAL_FORMATION = re.compile(
+    r"(?:грамм|графи|скопи|метри|томи|стоми|пекси|рафи|пластик|пати|пени|плеги|парез|алги|еми|"
+    r"ури|логи|цитоз|трофи|плази|фаги|кинез|тензи|карди|генез|стаз|ктази|склероз|фиброз|спазм|"
+    r"птоз|лиз|рея|пноэ|мегали|малаци|литиаз|рраги)[а-яё]{0,3}$|.{4,}(?:ит|оз|ом|оид)[аеуы]?$"
+    r"|^(?:гепато|гастро|кардио|нефро|невро|нейро|сплено|остео|артро|энтеро|колоно|цисто|"
+    r"дермато|гемато|лимфо|ангио|миело|пневмо|бронхо|трахео|ларинго|офтальмо|холецист|холедох|"
+    r"панкреат|тирео|адено|эндометр|хондро|фибро|липо)[а-яё]{3,}"
+    # and adjectives in -н-ый / -ический ("Внутрипечёночный", "Гастроэнтерологическая")
+    r"|.{4,}(?:н|ическ)(?:ый|ий|ая|ое|ой|ого|ому|ым|им|ую|ые|ие|ых|их|ыми|ими|ом)$"
+)
+
+
+@lru_cache(maxsize=100_000)
+def is_common_lexeme(word: str) -> bool:
+    """A word of the common vocabulary that is not a name, a place or an organisation.
+
+    A word pymorphy3 knows counts when no parse of it (score >= 0.02) carries
+    ``Name``, ``Surn``, ``Patr``, ``Geox``, ``Orgn`` or ``Trad`` and its best
+    parse is not an animate noun (``Кузнец``, ``Мельник``, ``Ткач`` are surnames
+    as often as trades: they stay names). A word it does not know counts only
+    when it is built like a medical term or adjective (``Гемограмма``,
+    ``тиреоидит``, ``холестаз``, ``Внутрипечёночный``): an unknown word is a foreign or rare surname as often as
+    not. A hyphenated word counts when its Cyrillic parts do
+    (``Онлайн-консультация``, ``Telegram-канал``).
+
+    >>> [is_common_lexeme(w) for w in ("Фибрилляция", "Гемограмма", "Кузнец", "Орёл", "Иванов")]
+    [True, True, False, False, False]
+    """
+    parts = [p for p in word.split("-") if p]
+    if len(parts) > 1:
+        cyrillic = [p for p in parts if re.search(r"[а-яёА-ЯЁ]", p)]
+        return (
+            bool(cyrillic)
+            and all(is_common_lexeme(p) for p in cyrillic)
+            and all(p in cyrillic or re.fullmatch(r"[A-Za-z]+", p) for p in parts)
+        )
+    low = word.lower()
+    if not re.fullmatch(r"[а-яё]+", low):
+        return False
+    if not analyzer().word_is_known(low):
+        return bool(_MEDICAL_FORMATION.search(low))
+    parses = analyzer().parse(low)
+    if any(tag in p.tag for p in parses if p.score >= 0.02 for tag in _PROPER_TAGS):
+        return False
+    best = parses[0].tag
+    return not (best.POS == "NOUN" and "anim" in best)
+
+
+_CAPS_TOKEN = re.compile(r"(?<![\w-])[А-ЯЁ]{2,}(?:-[А-ЯЁ]{2,})*(?![\w-])")
+_LOWER_TOKEN = re.compile(
+    r"(?<![\w.-])(?P<init>[а-яё]\.(?:\s?[а-яё]\.)?)(?![\w])|(?<![\w-])(?P<word>[а-яё]{2,}(?:-[а-яё]+)?)(?![\w-])"
+)
+_NAME_TAGS = ("Name", "Surn", "Patr")
+
+
+@lru_cache(maxsize=100_000)
+def _lower_kind(word: str) -> str:
+    """The best parse of a lower-case word: ``Name``, ``Surn``, ``Patr``, ``unknown`` (a word
+    the dictionary does not know: a rare or foreign surname, often) or ``other``."""
+    parses = analyzer().parse(word)
+    if not parses:
+        return "other"
+    best = str(parses[0].tag)
+    for tag in _NAME_TAGS:
+        if tag in best:
+            return tag
+    if not analyzer().word_is_known(word) and parses[0].tag.POS == "NOUN":
+        return "unknown"
+    return "other"
+
+
+@lru_cache(maxsize=100_000)
+def _lower_any(word: str) -> frozenset[str]:
+    """Every name tag of any parse of a lower-case word ("веры": Name; "жуковской": Surn)."""
+    return frozenset(
+        tag for p in analyzer().parse(word) if p.score >= 0.02 for tag in _NAME_TAGS if tag in p.tag
+    )
+
+
+def _name_run(words: list[str], kinds: list[str]) -> bool:
+    """Lower-case words that together read as a name (module :func:`recase_names`)."""
+    if len(words) < 2:
+        return False
+    tops = set(kinds)
+    anys = set().union(*(_lower_any(w) for w in words if w))
+    if "init" in tops and ("Surn" in anys | tops or "unknown" in tops or "Name" in anys):
+        return "init" not in tops or kinds.count("init") < len(kinds)
+    if "Patr" in anys:
+        return True
+    if ("Surn" in tops or "unknown" in tops) and "Name" in anys:
+        return True
+    return ("Name" in tops and "Surn" in anys) or all(k in _NAME_TAGS for k in kinds)
+
+
+@lru_cache(maxsize=50_000)
+def _caps_is_word(token: str) -> bool:
+    """An upper-case token that is a word, not an abbreviation (``ОАК``, ``ГАУЗ``)."""
+    if is_medical_abbreviation(token) or len(token.replace("-", "")) < 3:
+        return False
+    low = token.lower()
+    return not (analyzer().word_is_known(low) and is_clinical_word(low))
+
+
+_INITIALS_NEXT = re.compile(r"\s?[А-ЯЁ]\.\s?[А-ЯЁ]?\.?")
+
+
+def _caps_names(text: str) -> list[tuple[int, int]]:
+    """Upper-case words to re-case: a run of two or more words (``ЯКОВЛЕВА ИРИНА``), a word
+    before initials (``ДЖАНИБЕКОВОЙ А.К.``) or one whose best parse is a name part.
+    Placeholders (``[ФИО]``) are never re-cased."""
+    words = [
+        m
+        for m in _CAPS_TOKEN.finditer(text)
+        if _caps_is_word(m.group(0))
+        and not (text[m.start() - 1 : m.start()] == "[" and text[m.end() : m.end() + 1] == "]")
+    ]
+    out = []
+    for k, m in enumerate(words):
+        in_run = (k > 0 and text[words[k - 1].end() : m.start()] == " ") or (
+            k + 1 < len(words) and text[m.end() : words[k + 1].start()] == " "
+        )
+        if (
+            in_run
+            or _INITIALS_NEXT.match(text, m.end())
+            or _lower_kind(m.group(0).lower()) in _NAME_TAGS
+        ):
+            out.append((m.start(), m.end()))
+    return out
+
+
+_LOWER_SURNAME_SHAPE = re.compile(
+    r"[а-яё]{2,}(?:(?:ов|ев|ёв|ин|ын)(?:а|у|ым|ой|ою|е|ы)?|(?:ск|цк)(?:ий|ая|ого|ому|им|ом|ой|ую))"
+    r"|[а-яё]+(?:енко|ук|юк|ян|ых|их|швили|дзе)"
+)
+# Lower-case abbreviations shaped like initials: "т.е.", "т.к.", "в.в." (внутривенно)...
+_NOT_INITIALS = frozenset(
+    "т.е. т.к. т.д. т.п. т.ч. т.н. т.о. и.о. в.в. м.б. н.в. п.к. в.м. с.г. ч.н. н.э. д.б. р.д. "
+    "п.о. к.м.н. д.м.н. с.м. т.г. п.г. н.ч. с.ч. г.р. в.т. с.м.п.".split()
+)
+
+
+def is_initials(token: str) -> bool:
+    """Two initials ("е.а.", "Е. А."), not an abbreviation of that shape ("т.е.", "Г.Р.").
+
+    >>> is_initials("е.а."), is_initials("Т.Е."), is_initials("г.")
+    (True, False, False)
+    """
+    bare = token.replace(" ", "").lower()
+    return len(bare) == 4 and bare not in _NOT_INITIALS
+
+
+@lru_cache(maxsize=50_000)
+def _animate_noun(word: str) -> bool:
+    """Best parse an animate noun that is not a role word ("ткач", "мельник"; not "врач")."""
+    best = analyzer().parse(word)[0].tag
+    return best.POS == "NOUN" and "anim" in best and not ROLE_BEFORE.search(word + " ")
+
+
+def _lower_tokens(text: str) -> list[tuple[int, int, str]]:
+    out = []
+    for m in _LOWER_TOKEN.finditer(text):
+        if m.group("init"):
+            # a single lower-case letter with a dot is "г." (город, год), "д.", "с."... - and
+            # "т.е.", "в.в." are abbreviations; only two initials count in lower case
+            kind = "init" if is_initials(m.group("init")) else "other"
+            out.append((m.start(), m.end(), kind))
+        else:
+            word = m.group("word")
+            kind = _lower_kind(word)
+            if kind == "other" and _lower_any(word):
+                kind = "weak"  # a name only in a name's company: "веры", "жуковской"
+            out.append((m.start(), m.end(), kind))
+    # A common word is a surname in a name's company: surname-shaped next to two initials
+    # ("смородиновой е.а."), or an animate noun next to a first name ("ткач людмила").
+    for i, (start, end, kind) in enumerate(out):
+        if kind not in ("other", "weak"):
+            continue
+        word = text[start:end]
+        for j in (i - 1, i + 1):
+            if not 0 <= j < len(out):
+                continue
+            n_start, n_end, n_kind = out[j]
+            if text[min(end, n_end) : max(start, n_start)] != " ":
+                continue
+            if (
+                n_kind == "init"
+                and is_initials(text[n_start:n_end])
+                and _LOWER_SURNAME_SHAPE.fullmatch(word)
+            ) or (n_kind == "Name" and _animate_noun(word)):
+                out[i] = (start, end, "Surn")
+                break
+    return out
+
+
+def _title(word: str) -> str:
+    return "-".join(p[:1].upper() + p[1:].lower() for p in word.split("-"))
+
+
+def recase_names(text: str) -> str:
+    """The text with names in capitals or in lower case re-cased as names are written.
+
+    Upper-case words that are words (not abbreviations) become title case;
+    runs of two or more lower-case name parts (``смирнова ольга``,
+    ``ахмедов р.м.``) and a lower-case surname right after a role word
+    (``врач дзюба``) are capitalised. The length never changes, so offsets
+    found in the result hold for ``text``.
+
+    >>> recase_names("Пациент: ГРИГОРЬЕВ ПАВЕЛ АНДРЕЕВИЧ, ОАК в норме; врач ахмедов р.м. осмотрел")
+    'Пациент: Григорьев Павел Андреевич, ОАК в норме; врач Ахмедов Р.М. осмотрел'
+    """
+    chars = list(text)
+
+    def put(start: int, new: str) -> None:
+        chars[start : start + len(new)] = new
+
+    if any(c.isupper() for c in text):
+        for start, end in _caps_names(text):
+            put(start, _title(text[start:end]))
+    runs: list[list[tuple[int, int, str]]] = []
+    for tok in _lower_tokens(text):
+        if tok[2] == "other":
+            runs.append([])
+            continue
+        if runs and runs[-1] and text[runs[-1][-1][1] : tok[0]] == " " and len(runs[-1]) < 4:
+            runs[-1].append(tok)
+        else:
+            runs.append([tok])
+    for run in runs:
+        if not run:
+            continue
+        kinds = [k for _, _, k in run]
+        words = ["" if k == "init" else text[s:e] for s, e, k in run]
+        single_after_role = (
+            len(run) == 1
+            and kinds[0] in ("Name", "Surn", "unknown")
+            and _ROLE_RIGHT_BEFORE.search(text[max(0, run[0][0] - 40) : run[0][0]])
+        )
+        if _name_run(words, kinds) or single_after_role:
+            for start, end, kind in run:
+                piece = text[start:end]
+                put(start, piece.upper() if kind == "init" else _title(piece))
+    return "".join(chars)
+
+
 def is_name_like(token: str) -> bool:
     """An initial or a capitalised word that could be part of a name."""
     if re.fullmatch(r"[А-ЯЁ]\.", token):
@@ -150,7 +417,33 @@ def find_names(text: str) -> list[Detection]:
             i = j
         for lo, hi in pieces:
             out.extend(_judge_piece(text, whole, lo, hi))
+    for s, e, k in tokens:  # "анестезиологом Пак": right after a role word, any surname
+        if k == "other" and _role_surname(text, s, e):
+            out.append(Detection(s, e, "NAME", "morph"))
     return out
+
+
+def _role_surname(text: str, start: int, end: int) -> bool:
+    """A dictionary word right after a role word, not a place, a clinical word or a sentence start."""
+    word = text[start:end]
+    if (
+        _sentence_initial(text, start)
+        or is_clinical_word(word)
+        or not _ROLE_RIGHT_BEFORE.search(text[max(0, start - 40) : start])
+    ):
+        return False
+    tags = str(analyzer().parse(word)[0].tag)
+    return "Geox" not in tags and "Orgn" not in tags and not _plain_common(word)
+
+
+@lru_cache(maxsize=50_000)
+def _plain_common(word: str) -> bool:
+    """A frequent common word ("Слева", "Отделение"): best parse not a noun, or a known noun
+    with a confident single reading."""
+    parses = analyzer().parse(word)
+    return parses[0].tag.POS != "NOUN" or (
+        analyzer().word_is_known(word.lower()) and parses[0].score >= 0.9 and len(word) > 4
+    )
 
 
 def _judge_piece(text: str, run: list[tuple[int, int, str]], lo: int, hi: int) -> list[Detection]:

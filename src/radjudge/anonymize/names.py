@@ -4,9 +4,9 @@ Three consumers:
 
 * the synthetic cohort generator declines its names into oblique cases
   (``Иванову Ивану Ивановичу``) with :func:`decline`;
-* the residual-PHI scan (:mod:`radjudge.anonymize.guard`) looks names up in
-  :data:`FIRST_NAME_FORMS` (every case form of ~200 common first names) - a set
-  lookup, cheap enough for every LLM prompt;
+* the name heuristics (:mod:`radjudge.anonymize.heuristics`) and morphology
+  look names up in :data:`FIRST_NAME_FORMS` (every case form of ~200 common
+  first names);
 * surrogate replacement draws names from a *reserved* pool
   (:data:`SURROGATE_SURNAMES` ...). The residual scan accepts a name whose every
   word is a form of a reserved name (:data:`SURROGATE_FORMS`), so surrogates

@@ -35,12 +35,15 @@ from radjudge.anonymize.names import (
     patronymic,
 )
 from radjudge.anonymize.rules import (
+    _DATE_DM,
     _DATE_ISO,
     _DATE_MONTH_YEAR,
     _DATE_NUMERIC,
     _DATE_TEXT,
+    _ROMAN_MONTHS,
     MONTHS_GENITIVE,
     _month_index,
+    _year,
 )
 from radjudge.anonymize.spans import Detection
 from radjudge.anonymize.types import PLACEHOLDERS
@@ -51,6 +54,7 @@ __all__ = [
     "date_offset_days",
     "shift_date_text",
     "SurrogateBook",
+    "Replaced",
     "replace_spans",
 ]
 
@@ -71,6 +75,7 @@ _MONTHS_NOMN = (
     "ноябрь",
     "декабрь",
 )
+_MONTHS_ABBR = ("янв", "фев", "мар", "апр", "мая", "июн", "июл", "авг", "сен", "окт", "ноя", "дек")
 _MONTHS_LOCT = (
     "январе",
     "феврале",
@@ -106,23 +111,36 @@ def _shift(day: int, month: int, year: int, days: int) -> dt.date:
     return dt.date(year, month, day) + dt.timedelta(days=days)
 
 
+def _month_text(original: str, month: int) -> str:
+    """The new month written like the original: digits (same width) or Roman."""
+    if original.isdigit():
+        return f"{month:0{len(original)}d}"
+    return _ROMAN_MONTHS[month - 1]
+
+
+def _year_text(original: str, year: int) -> str:
+    return str(year) if len(original) == 4 else f"{year % 100:02d}"
+
+
 def shift_date_text(text: str, days: int) -> str | None:
     """Shift a date span by ``days``, keeping its format; None if the format is unknown.
 
     >>> shift_date_text("3 марта 2023 г.", 10), shift_date_text("28.12.", 7), shift_date_text("марте 2021 г.", 31)
     ('13 марта 2023 г.', '04.01.', 'апреле 2021 г.')
+    >>> shift_date_text("12/03/21", 30), shift_date_text("30.XII.2021", 2), shift_date_text("3 мар. 2022", 31)
+    ('11/04/21', '01.I.2022', '3 апр. 2022')
     """
     t = text
     m = _DATE_NUMERIC.fullmatch(t)
     if m:
-        d, mo, y = int(m["d"]), int(m["m"]), m["y"]
-        if y is None:
-            new = _shift(d, mo, 2000, days)  # leap reference year: 29.02. is valid
-            return f"{new.day:0{len(m['d'])}d}.{new.month:0{len(m['m'])}d}."
-        year = int(y) if len(y) == 4 else (2000 + int(y) if int(y) < 40 else 1900 + int(y))
-        new = _shift(d, mo, year, days)
-        ys = str(new.year) if len(y) == 4 else f"{new.year % 100:02d}"
-        return f"{new.day:0{len(m['d'])}d}.{new.month:0{len(m['m'])}d}.{ys}"
+        y = m["y"]
+        new = _shift(int(m["d"]), _month_index(m["m"]), _year(y) or 2000, days)
+        day = f"{new.day:0{len(m['d'])}d}"
+        return f"{day}{m['s']}{_month_text(m['m'], new.month)}{m['s']}{_year_text(y, new.year)}"
+    m = _DATE_DM.fullmatch(t)
+    if m:
+        new = _shift(int(m["d"]), int(m["m"]), 2000, days)  # leap reference year: 29.02. is valid
+        return f"{new.day:0{len(m['d'])}d}.{new.month:0{len(m['m'])}d}{m['dot'] or ''}"
     m = _DATE_ISO.fullmatch(t)
     if m:
         new = _shift(int(m["d"]), int(m["m"]), int(m["y"]), days)
@@ -131,11 +149,19 @@ def shift_date_text(text: str, days: int) -> str | None:
     if m:
         year = int(m["y"]) if m["y"] else 2000
         new = _shift(int(m["d"]), _month_index(m["mon"]), year, days)
-        out = f"{new.day} {MONTHS_GENITIVE[new.month - 1]}"
+        mon = m["mon"]
+        if mon.rstrip(".") in MONTHS_GENITIVE:
+            word = MONTHS_GENITIVE[new.month - 1]
+        else:
+            word = _MONTHS_ABBR[new.month - 1] + ("." if mon.endswith(".") else "")
+        out = f"{new.day}{t[m.end('d') : m.start('mon')]}{word}"
         if m["y"]:
-            out += " " + str(new.year) + t[m.end("y") :]
+            out += t[m.end("mon") : m.start("y")] + str(new.year) + t[m.end("y") :]
         return out
     m = _DATE_MONTH_YEAR.fullmatch(t)
+    if m and m["rm"]:
+        new = _shift(15, _month_index(m["rm"]), int(m["ry"]), days)
+        return f"{_ROMAN_MONTHS[new.month - 1]}.{new.year}"
     if m:
         mon = m["mon"].lower()
         new = _shift(15, _month_index(mon), int(m["y"]), days)
@@ -247,6 +273,49 @@ class SurrogateBook:
         return result
 
 
+@dataclass(frozen=True)
+class Replaced:
+    """A text after replacement, and where each replaced piece came from.
+
+    Attributes
+    ----------
+    text : str
+        The new text.
+    inserted : tuple of str
+        Surrogate values inserted (shifted dates and surrogate names), for the
+        marker's ``surrogates``.
+    pieces : tuple of (int, int, int, int)
+        ``(new_start, new_end, old_start, old_end)`` of every replaced span, in order.
+    """
+
+    text: str
+    inserted: tuple[str, ...]
+    pieces: tuple[tuple[int, int, int, int], ...]
+
+    def _old(self, pos: int, *, end: bool) -> int:
+        shift = 0
+        for ns, ne, os_, oe in self.pieces:
+            if pos < ns:
+                break
+            if pos < ne:
+                return oe if end else os_
+            shift = oe - ne
+        return pos + shift + (1 if end else 0)
+
+    def to_old(self, start: int, end: int) -> tuple[int, int]:
+        """The span of the original text that ``text[start:end]`` came from.
+
+        A position inside a replaced piece maps to the whole original span.
+
+        >>> r = replace_spans("Иванов И.И. 12.03.2021", [Detection(0, 11, "NAME", "x")])
+        >>> r.text, r.to_old(5, 16)
+        ('[ФИО] 12.03.2021', (11, 22))
+        >>> r.to_old(0, 5)
+        (0, 11)
+        """
+        return self._old(start, end=False), self._old(end - 1, end=True)
+
+
 def replace_spans(
     text: str,
     detections: Sequence[Detection],
@@ -255,14 +324,13 @@ def replace_spans(
     date_strategy: DateStrategy = "placeholder",
     date_shift: int = 0,
     book: SurrogateBook | None = None,
-) -> tuple[str, list[str]]:
+) -> Replaced:
     """Replace merged, non-overlapping detections in ``text``.
 
     Returns
     -------
-    (str, list of str)
-        The new text and the surrogate values inserted (shifted dates and
-        surrogate names), for the marker's ``surrogates``.
+    Replaced
+        The new text, the surrogate values inserted and the replaced pieces.
     """
     if replacement not in ("placeholder", "surrogate"):
         raise ValueError(f"replacement must be 'placeholder' or 'surrogate', got {replacement!r}")
@@ -270,11 +338,13 @@ def replace_spans(
         raise ValueError(f"date_strategy must be 'placeholder' or 'shift', got {date_strategy!r}")
     out: list[str] = []
     inserted: list[str] = []
-    pos = 0
+    pieces: list[tuple[int, int, int, int]] = []
+    pos = new_pos = 0
     for d in sorted(detections):
         if d.start < pos:
             raise ValueError("detections overlap; merge them first (merge_detections)")
         out.append(text[pos : d.start])
+        new_pos += d.start - pos
         value = text[d.start : d.end]
         new = PLACEHOLDERS[d.type]
         if d.type == "DATE" and date_strategy == "shift":
@@ -288,6 +358,8 @@ def replace_spans(
             new = book.render(value)
             inserted.append(new)
         out.append(new)
+        pieces.append((new_pos, new_pos + len(new), d.start, d.end))
+        new_pos += len(new)
         pos = d.end
     out.append(text[pos:])
-    return "".join(out), inserted
+    return Replaced("".join(out), tuple(inserted), tuple(pieces))

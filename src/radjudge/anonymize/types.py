@@ -20,6 +20,7 @@ PhiType = Literal[
     "LOCATION",  # a place named on its own (city, village)
     "PHONE",
     "EMAIL",
+    "URL",  # http(s)://..., www..., site.ru/path
     "SNILS",  # СНИЛС, 11 digits with checksum
     "POLICY",  # полис ОМС (16 digits) / ДМС
     "PASSPORT",  # series and number
@@ -39,6 +40,7 @@ PLACEHOLDERS: dict[str, str] = {
     "LOCATION": "[МЕСТО]",
     "PHONE": "[ТЕЛЕФОН]",
     "EMAIL": "[EMAIL]",
+    "URL": "[ССЫЛКА]",
     "SNILS": "[СНИЛС]",
     "POLICY": "[ПОЛИС]",
     "PASSPORT": "[ПАСПОРТ]",
@@ -49,7 +51,18 @@ PLACEHOLDERS: dict[str, str] = {
 
 #: Identifiers found by rules (the issue's "structured identifiers").
 STRUCTURED_TYPES: frozenset[str] = frozenset(
-    {"DATE", "ADDRESS", "PHONE", "EMAIL", "SNILS", "POLICY", "PASSPORT", "INN", "RECORD_ID"}
+    {
+        "DATE",
+        "ADDRESS",
+        "PHONE",
+        "EMAIL",
+        "URL",
+        "SNILS",
+        "POLICY",
+        "PASSPORT",
+        "INN",
+        "RECORD_ID",
+    }
 )
 
 #: Reporting groups: the issue's targets are stated per group.

@@ -17,7 +17,8 @@ about 1200-1800 characters in total, and carries its ground truth:
   simulated experts;
 * ``clinical``: spans of content anonymization must keep - eponyms
   (``EPONYM``), drugs with doses (``DRUG``), lab values with units (``LAB``),
-  ICD-10 codes (``ICD10``), sizes (``SIZE``), ages (``AGE``).
+  ICD-10 codes (``ICD10``), capitalised diagnoses after their code
+  (``DIAGNOSIS``), scales (``SCALE``), sizes (``SIZE``), ages (``AGE``).
 
 Generation is deterministic: patient ``i`` depends only on ``(seed, i)``, so
 ``generate_cohort(4, seed=s)`` is the first four records of

@@ -52,6 +52,10 @@ MONTHS_LOCT = (
 )
 
 
+MONTHS_ABBR = ("янв", "фев", "мар", "апр", "мая", "июн", "июл", "авг", "сен", "окт", "ноя", "дек")
+ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+
+
 class Frag:
     """Text with typed spans; ``+`` concatenates, :meth:`render` gives text and offsets."""
 
@@ -198,6 +202,7 @@ class Person:
             "II_S": f"{i1}.{i2}. {s}",
             "IIS": f"{i1}.{i2}.{s}",
             "I_I_S": f"{i1}. {i2}. {s}",
+            "SF": f"{s} {f}",
         }[style]
 
 
@@ -343,6 +348,14 @@ class Context:
         styles = styles or ("SFP", "S_II", "II_S", "FPS", "S_I_I")
         return P(person.render(case, self.pick(styles)), "NAME")
 
+    def caps_name(self, person: Person, case: Case) -> Frag:
+        """The full name in capitals, as a referral header prints it."""
+        return P(person.render(case, "SFP").upper(), "NAME")
+
+    def lower_name(self, person: Person, case: Case) -> Frag:
+        """The name in lower case, as a hurried note types it ("петрова анна", "ахмедов р.м.")."""
+        return P(person.render(case, self.pick(("SF", "S_II", "SFP"))).lower(), "NAME")
+
     def doctor(self) -> Person:
         return self.new_person(self.pick(("M", "F")))
 
@@ -364,6 +377,18 @@ class Context:
             return P(f"{d.day:02d}.{d.month:02d}.", "DATE")
         if style == "month_year":  # used after the preposition "в"
             return P(f"{MONTHS_LOCT[d.month - 1]} {d.year} г.", "DATE")
+        if style == "slash":
+            return P(f"{d.day:02d}/{d.month:02d}/{d.year}", "DATE")
+        if style == "hyphen":
+            return P(f"{d.day:02d}-{d.month:02d}-{d.year}", "DATE")
+        if style == "roman":
+            year = d.year if self.chance(0.7) else f"{d.year % 100:02d}"
+            return P(f"{d.day}.{ROMAN_MONTHS[d.month - 1]}.{year}", "DATE")
+        if style == "abbr":
+            dot = "." if d.month != 5 and self.chance(0.6) else ""
+            return P(f"{d.day} {MONTHS_ABBR[d.month - 1]}{dot} {d.year}", "DATE")
+        if style == "dm_bare":  # used after the preposition "с"
+            return P(f"{d.day:02d}.{d.month:02d}", "DATE")
         raise ValueError(style)
 
     # --- identifiers -------------------------------------------------------------------
@@ -374,7 +399,12 @@ class Context:
         r = self.rng
         code = self.pick(V.PHONE_CODES)
         a, b, c = self.digits(3), self.digits(2), self.digits(2)
-        style = r.randrange(5)
+        style = r.randrange(7)
+        if style == 5:  # a city number with its code in brackets, no "8"
+            city = self.pick(V.CITY_PHONE_CODES)
+            return P(f"({city}) {self.digits(2)}-{b}-{c}", "PHONE")
+        if style == 6:  # a local seven-digit number
+            return P(f"{r.randrange(200, 999)}-{b}-{c}", "PHONE")
         if style == 0:
             text = f"+7 ({code}) {a}-{b}-{c}"
         elif style == 1:
@@ -422,7 +452,9 @@ class Context:
     def record_number(self) -> Frag:
         r = self.rng
         year = self.admission.year % 100
-        style = r.randrange(4)
+        style = r.randrange(5)
+        if style == 4:
+            return P(f"{r.randrange(10, 99)}-{r.randrange(100, 999)}/{year:02d}", "RECORD_ID")
         if style == 0:
             return P(f"{r.randrange(100, 99999)}", "RECORD_ID")
         if style == 1:
@@ -489,8 +521,13 @@ class Context:
         house = r.randrange(1, 120)
         flat = r.randrange(1, 240)
         postcode = f"{zip3}{r.randrange(0, 1000):03d}"
-        style = r.randrange(5)
-        if style == 0:
+        letter = self.pick(("", "", "", "А", "Б"))
+        style = r.randrange(7)
+        if style == 5:  # the street's name before its type word, a building letter
+            text = f"г. {city}, {self.pick(V.STREETS_NAME_FIRST)}, д. {house}{letter}, кв. {flat}"
+        elif style == 6:
+            text = f"г. {city}, {kind} {street}, д. {house}, лит. {self.pick('АБВ')}, кв. {flat}"
+        elif style == 0:
             text = f"{postcode}, г. {city}, {kind} {street}, д. {house}, кв. {flat}"
         elif style == 1:
             text = f"г. {city}, {kind} {street}, д. {house}, корп. {r.randrange(1, 5)}, кв. {flat}"
@@ -502,6 +539,23 @@ class Context:
             town = self.pick(towns)
             text = f"{region}, г. {town}, {kind} {street}, д. {house}, кв. {flat}"
         return P(text, "ADDRESS")
+
+    def oblique_address(self) -> tuple[str, Frag]:
+        """A street in the prepositional case with its house: ("на", "улице Садовой, д. 5")."""
+        prep, street = self.pick(V.OBLIQUE_STREETS)
+        house = f"{self.rng.randrange(1, 120)}{self.pick(('', '', 'А', 'Б'))}"
+        flat = f", кв. {self.rng.randrange(1, 240)}" if self.chance(0.7) else ""
+        tail = f"{house}-{self.rng.randrange(1, 240)}" if self.chance(0.25) else f"д. {house}{flat}"
+        return prep, P(f"{street}, {tail}", "ADDRESS")
+
+    def url(self) -> Frag:
+        site = self.pick(V.URL_SITES)
+        if site == "vk.com":
+            return P(f"vk.com/id{self.digits(8)}", "URL")
+        scheme = self.pick(("https://", "http://", ""))
+        if not scheme and not site.startswith("www."):
+            scheme = "https://"
+        return P(f"{scheme}{site}/results/{self.digits(6)}", "URL")
 
     def make_hospital(self, *, outpatient: bool = False) -> Frag:
         r = self.rng

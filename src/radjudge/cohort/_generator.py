@@ -218,7 +218,15 @@ def build_patient(seed: int, index: int, attempt: int = 0) -> tuple[dict[str, Fr
 
     # ---- complaints ---------------------------------------------------------------
     intro = ctx.rng.random()
-    if intro < 0.5:
+    if intro < 0.12:  # a referral header prints the name in capitals
+        complaints = F(
+            "Пациент{g}: {n}, {a}. Жалобы на {c}.",
+            g=ctx.g("", "ка"),
+            n=ctx.caps_name(pat, "nomn"),
+            a=ctx.age_frag(),
+            c=cond.complaints,
+        )
+    elif intro < 0.5:
         who = ctx.pick((ctx.g("Пациент", "Пациентка"), ctx.g("Больной", "Больная")))
         complaints = F(
             "{w} {n}, {a}, {v} с жалобами на {c}.",
@@ -240,6 +248,10 @@ def build_patient(seed: int, index: int, attempt: int = 0) -> tuple[dict[str, Fr
 
     # ---- present illness ----------------------------------------------------------
     illness: list[Frag] = [cond.onset]
+    if ctx.chance(0.2):
+        illness.append(
+            F("Ухудшение с {d}.", d=ctx.date(ctx.days_before(rng.randrange(1, 5)), ("dm_bare",)))
+        )
     if ctx.chance(0.18):
         illness.append(
             F(
@@ -264,7 +276,7 @@ def build_patient(seed: int, index: int, attempt: int = 0) -> tuple[dict[str, Fr
         illness.append(
             F(
                 "{d} бригадой СМП (карта вызова № {r}) доставлен{a} в приёмное отделение {h}.",
-                d=ctx.date(admit, ("num", "text", "dm")),
+                d=ctx.date(admit, ("num", "text", "dm", "abbr", "slash")),
                 r=rid,
                 a=ctx.g("", "а"),
                 h=ctx.hospital,
@@ -278,7 +290,7 @@ def build_patient(seed: int, index: int, attempt: int = 0) -> tuple[dict[str, Fr
                 a=ctx.g("ся", "ась"),
                 b=ctx.g("", "а"),
                 h=ctx.hospital,
-                d=ctx.date(admit, ("num", "text")),
+                d=ctx.date(admit, ("num", "text", "roman", "hyphen")),
             )
         )
     else:
@@ -287,7 +299,7 @@ def build_patient(seed: int, index: int, attempt: int = 0) -> tuple[dict[str, Fr
                 "Госпитализирован{a} в {h} {d}.",
                 a=ctx.g("", "а"),
                 h=ctx.hospital,
-                d=ctx.date(admit, ("num", "text", "dm")),
+                d=ctx.date(admit, ("num", "text", "dm", "roman", "abbr")),
             )
         )
     if ctx.chance(0.3):
@@ -301,7 +313,9 @@ def build_patient(seed: int, index: int, attempt: int = 0) -> tuple[dict[str, Fr
             F(
                 "Анамнез частично со слов {k}, {n}.",
                 k=rel_kind,
-                n=ctx.name(rel, "gent", ("SFP", "FPS", "FP")),
+                n=ctx.lower_name(rel, "gent")
+                if ctx.chance(0.35)
+                else ctx.name(rel, "gent", ("SFP", "FPS", "FP")),
             )
         )
     surgeon = ctx.doctor()
@@ -317,6 +331,17 @@ def build_patient(seed: int, index: int, attempt: int = 0) -> tuple[dict[str, Fr
         )
     else:
         illness.append(T("Объективно: ") + lower_first(cond.exam))
+    if ctx.chance(0.2):
+        rare = ctx.pick(V.RARE_SURNAMES)
+        ctx.used_surnames.add(rare)
+        illness.append(
+            F(
+                "Консультирован{a} {r} {n}.",
+                a=ctx.g("", "а"),
+                r=ctx.pick(("заведующим отделением", "врачом-эндоскопистом", "анестезиологом")),
+                n=P(rare, "NAME"),
+            )
+        )
 
     # ---- past history ---------------------------------------------------------------
     past: list[Frag] = []
@@ -358,7 +383,10 @@ def build_patient(seed: int, index: int, attempt: int = 0) -> tuple[dict[str, Fr
     elif ctx.chance(0.35):
         years = rng.randrange(3, max(4, age - 15))
         past.append(T(f"Курит {years} {plural(years, 'год', 'года', 'лет')}."))
-    if age < 63 and ctx.chance(0.55):
+    if age < 63 and ctx.chance(0.1):
+        org_name, pos_m, pos_f = ctx.pick(V.ABBREVIATED_EMPLOYERS)
+        past.append(F("Работает {p} в {o}.", p=ctx.g(pos_m, pos_f), o=P(org_name, "ORGANIZATION")))
+    elif age < 63 and ctx.chance(0.5):
         org, position = ctx.employer()
         past.append(F("Работает {p} в {o}.", p=position, o=org))
     elif age >= 60:
@@ -369,18 +397,29 @@ def build_patient(seed: int, index: int, attempt: int = 0) -> tuple[dict[str, Fr
             F("За месяц до болезни отдыхал{a} в {p}.", a=ctx.g("", "а"), p=P(place_in, "LOCATION"))
         )
     contacts: list[Frag] = []
-    if ctx.chance(0.5):
+    if ctx.chance(0.2):
+        prep, where = ctx.oblique_address()
+        contacts.append(F("Проживает {p} {a}.", p=prep, a=where))
+    elif ctx.chance(0.45):
         contacts.append(F("Адрес: {a}.", a=ctx.address()))
     if ctx.chance(0.45):
         contacts.append(F("Тел. {p}.", p=ctx.phone()))
     if ctx.chance(0.25):
         contacts.append(F("E-mail: {e}.", e=ctx.email(pat)))
+    if ctx.chance(0.2):
+        contacts.append(F("Результаты исследований: {u}.", u=ctx.url()))
     past.extend(contacts)
     ids: list[Frag] = []
     if ctx.chance(0.5):
         ids.append(F("полис ОМС № {p}", p=ctx.oms()))
     elif ctx.chance(0.3):
-        ids.append(F("полис ДМС № {p}", p=ctx.dms()))
+        ids.append(
+            F(
+                "полис ДМС № {p}, страховая {s}",
+                p=ctx.dms(),
+                s=P(ctx.pick(V.INSURERS), "ORGANIZATION"),
+            )
+        )
     if ctx.chance(0.4):
         ids.append(F("СНИЛС {s}", s=ctx.snils()))
     if ctx.chance(0.25):
@@ -414,7 +453,7 @@ def build_patient(seed: int, index: int, attempt: int = 0) -> tuple[dict[str, Fr
     if detail == "detailed":
         lab_specs.setdefault("inr", "normal")
     labs_out: list[Frag] = []
-    lab_date = ctx.date(admit, ("num", "dm", "text"))
+    lab_date = ctx.date(admit, ("num", "dm", "text", "slash", "hyphen", "abbr"))
     use_cockcroft = "ckd" in contra and ctx.chance(0.5)
     blocks = (("ОАК", _CBC), ("Б/х крови", _CHEM), ("Коагулограмма", _COAG))
     for title, panel in blocks:
@@ -434,6 +473,14 @@ def build_patient(seed: int, index: int, attempt: int = 0) -> tuple[dict[str, Fr
             items.append(ctx.lab_frag(lab, ref=detail != "brief" or lab.flag != "normal"))
         if items:
             labs_out.append(T(f"{title}: ") + J(", ", items) + ".")
+    if ctx.chance(0.3):  # a decimal point, not a comma, and the sentence ends on the value
+        na, k = rng.randrange(134, 146), rng.uniform(3.6, 5.0)
+        labs_out.append(
+            T("Электролиты: натрий ")
+            + C(f"{na} ммоль/л", "LAB")
+            + ", калий "
+            + C(f"{k:.1f}.", "LAB")
+        )
     if cond.urine is not None:
         labs_out.append(cond.urine)
     elif detail == "detailed":
@@ -460,6 +507,12 @@ def build_patient(seed: int, index: int, attempt: int = 0) -> tuple[dict[str, Fr
         )
     if detail == "detailed" and code not in ("blunt_trauma",):
         instr.append(T("Рентгенография ОГК: без очаговых и инфильтративных изменений."))
+    if ctx.chance(0.2):
+        before, rest = ctx.pick(V.FINDING_EPONYMS).split("{")
+        name, after = rest.split("}")
+        instr.append(T(before) + ctx.eponym(name) + after)
+    if code in ("liver_metastases", "pancreatic_tumor") and ctx.chance(0.5):
+        instr.append(T("Оценка ответа по ") + C("RECIST 1.1.", "SCALE"))
     prior_facts: list[str] = []
     for text, fact in cond.prior:
         instr.append(text)
@@ -470,7 +523,7 @@ def build_patient(seed: int, index: int, attempt: int = 0) -> tuple[dict[str, Fr
         instr.append(
             F(
                 "УЗИ ОБП от {d} ({h}): диффузные изменения печени.",
-                d=ctx.date(d, ("num", "text")),
+                d=ctx.date(d, ("num", "text", "hyphen", "abbr", "roman")),
                 h=where,
             )
         )
@@ -478,7 +531,16 @@ def build_patient(seed: int, index: int, attempt: int = 0) -> tuple[dict[str, Fr
 
     # ---- referral -----------------------------------------------------------------------
     ref: list[Frag] = [T(f"Направляется на {cond.protocol}. Цель: {cond.question}.")]
-    ref.append(F("Диагноз: {dx} ({c}).", dx=cond.diagnosis, c=ctx.icd(cond.icd)))
+    if ctx.chance(0.4):  # "Диагноз: K85.1 Билиарный панкреатит": a capitalised adjective leads
+        ref.append(
+            F(
+                "Диагноз: {c} {dx}.",
+                c=ctx.icd(cond.icd),
+                dx=C(cond.diagnosis[0].upper() + cond.diagnosis[1:], "DIAGNOSIS"),
+            )
+        )
+    else:
+        ref.append(F("Диагноз: {dx} ({c}).", dx=cond.diagnosis, c=ctx.icd(cond.icd)))
     contra_facts: list[str] = []
     egfr_lab = next((lab for lab in ctx.key_labs if lab.unit.startswith("мл/мин")), None)
     if "ckd" in contra and egfr_lab is not None:
@@ -523,7 +585,7 @@ def build_patient(seed: int, index: int, attempt: int = 0) -> tuple[dict[str, Fr
     if ctx.chance(0.3):
         tail.append(F("тел. отделения {p}", p=ctx.phone()))
     if ctx.chance(0.5):
-        tail.append(F("дата {d}", d=ctx.date(admit, ("num", "num2", "text"))))
+        tail.append(F("дата {d}", d=ctx.date(admit, ("num", "num2", "text", "slash"))))
     if tail:
         ref.append(upper_first(J(", ", tail)) + ".")
 

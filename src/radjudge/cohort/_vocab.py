@@ -479,3 +479,63 @@ CHRONIC_DRUGS: dict[str, tuple[str, str, str]] = {
     "torasemide": ("торасемид", "10 мг", "утром"),
     "insulin": ("инсулин гларгин", "18 ЕД", "п/к на ночь"),
 }
+
+# Rare or foreign surnames, named alone after a role word ("заведующим отделением Аракелян");
+# indeclinable in the generator's use (a few decline only in the male form, which is not used).
+RARE_SURNAMES: tuple[str, ...] = (
+    "Аракелян",
+    "Цхададзе",
+    "Бондарук",
+    "Штольц",
+    "Вейнберг",
+    "Лемешко",
+    "Пак",
+    "Тер-Григорян",
+    "Ярошенко",
+    "Габдуллина",
+)
+# Streets in the prepositional case, after "на"/"в" ("проживает на улице Садовой, д. 5").
+OBLIQUE_STREETS: tuple[tuple[str, str], ...] = (
+    ("на", "улице Садовой"),
+    ("на", "улице Гагарина"),
+    ("на", "улице 8 Марта"),
+    ("на", "проспекте Мира"),
+    ("в", "Почтовом переулке"),
+    ("на", "Московском шоссе"),
+    ("на", "Волжской набережной"),
+    ("на", "бульваре Радищева"),
+    ("на", "Октябрьском просп."),
+    ("в", "пер. Трудовом"),
+)
+# Streets whose name comes before the type word (nominative).
+STREETS_NAME_FIRST: tuple[str, ...] = (
+    "Московское ш.",
+    "Октябрьский пр-т",
+    "Волжская наб.",
+    "Южный мкр.",
+    "2-й Почтовый пер.",
+    "Солнечный б-р",
+)
+# Web addresses of clinics (invented); a path is added per record.
+URL_SITES: tuple[str, ...] = (
+    "lk.zdorovie-clinic.ru",
+    "pacs.okb-region.ru",
+    "www.gp-sever.ru",
+    "med-portal.example.ru",
+    "vk.com",
+)
+# Insurers of a voluntary (ДМС) policy, written after "страховая" (invented names).
+INSURERS: tuple[str, ...] = ("«Росгарант»", "«Медстрах-Центр»", "«Северная защита»")
+# Employers written as an abbreviation, alone or "named after" someone (position M, F).
+ABBREVIATED_EMPLOYERS: tuple[tuple[str, str, str], ...] = (
+    ("ТвГУ", "преподавателем", "лаборантом"),
+    ("ЯГТУ", "доцентом", "секретарём"),
+    ("КГМУ им. С.В. Курашова", "ассистентом кафедры", "лаборантом"),
+)
+# Eponyms of findings that are not on every list (clinical content to keep).
+FINDING_EPONYMS: tuple[str, ...] = (
+    "Лимфоузел {Вирхова} не пальпируется.",
+    "Грыжа {Шморля} тела L3.",
+    "Киста {Тарлова} на уровне S2.",
+    "Узелки {Гебердена} на кистях.",
+)

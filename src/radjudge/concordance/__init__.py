@@ -50,6 +50,7 @@ from radjudge.concordance.analysis import (
     write_tables,
 )
 from radjudge.concordance.bootstrap import (
+    BootstrapSettings,
     BootstrapW,
     bootstrap_interval,
     cluster_bootstrap_w,
@@ -87,6 +88,7 @@ __all__ = [
     "ICC",
     "AltTestResult",
     "AltTestTables",
+    "BootstrapSettings",
     "BootstrapW",
     "ConcordanceData",
     "ConcordanceGrid",

@@ -36,6 +36,7 @@ import krippendorff
 import numpy as np
 from scipy import stats
 
+from radjudge.checks import check_choice
 from radjudge.concordance.kendall import UndefinedStatisticWarning
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
 
 CorrelationMethod = Literal["spearman", "kendall"]
 Weights = Literal["none", "linear", "quadratic"]
+AlphaLevel = Literal["nominal", "ordinal", "interval", "ratio"]
 
 
 def _pair(x: object, y: object) -> tuple[np.ndarray, np.ndarray]:
@@ -60,11 +62,9 @@ def _pair(x: object, y: object) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _corr(a: np.ndarray, b: np.ndarray, method: CorrelationMethod) -> float:
-    if method == "spearman":
+    if check_choice("method", method, CorrelationMethod) == "spearman":
         return float(stats.spearmanr(a, b).statistic)
-    if method == "kendall":
-        return float(stats.kendalltau(a, b, variant="b").statistic)
-    raise ValueError(f"method must be 'spearman' or 'kendall'; got {method!r}")
+    return float(stats.kendalltau(a, b, variant="b").statistic)
 
 
 def rank_correlation(x: object, y: object, *, method: CorrelationMethod = "spearman") -> float:
@@ -92,7 +92,8 @@ def rank_correlation(x: object, y: object, *, method: CorrelationMethod = "spear
     a, b = a[keep], b[keep]
     if a.size < 2 or np.ptp(a) == 0 or np.ptp(b) == 0:
         warnings.warn(
-            f"{method} correlation undefined (constant variable or fewer than 2 pairs); returned NaN",
+            f"{method} correlation undefined (constant variable or fewer than 2 pairs); returned "
+            "NaN",
             UndefinedStatisticWarning,
             stacklevel=2,
         )
@@ -190,9 +191,7 @@ def icc(ratings: object) -> ICC:
         )
 
 
-def krippendorff_alpha(
-    ratings: object, *, level: Literal["nominal", "ordinal", "interval", "ratio"] = "interval"
-) -> float:
+def krippendorff_alpha(ratings: object, *, level: AlphaLevel = "interval") -> float:
     """Krippendorff's alpha of ``k`` raters over ``n`` items.
 
     Nominal, ordinal and ratio levels call the ``krippendorff`` package; the
@@ -226,8 +225,7 @@ def krippendorff_alpha(
     x = np.asarray(ratings, dtype=float)
     if x.ndim != 2 or x.shape[1] < 2:
         raise ValueError(f"ratings must have shape (n_items, n_raters >= 2); got {x.shape}")
-    if level not in ("nominal", "ordinal", "interval", "ratio"):
-        raise ValueError(f"level must be nominal, ordinal, interval or ratio; got {level!r}")
+    check_choice("level", level, AlphaLevel)
     pairable = x[(~np.isnan(x)).sum(axis=1) >= 2]
     if np.unique(pairable[~np.isnan(pairable)]).size < 2:
         warnings.warn(
@@ -285,15 +283,14 @@ def _table(x: object, y: object, categories: object | None) -> tuple[np.ndarray,
 
 
 def _weights(cats: np.ndarray, weights: Weights) -> np.ndarray:
+    check_choice("weights", weights, Weights)
     d = cats[:, None] - cats[None, :]
     r = cats[-1] - cats[0]
     if weights == "none":
         return np.eye(cats.size)
     if weights == "linear":
         return 1 - np.abs(d) / r
-    if weights == "quadratic":
-        return 1 - d**2 / r**2
-    raise ValueError(f"weights must be 'none', 'linear' or 'quadratic'; got {weights!r}")
+    return 1 - d**2 / r**2  # quadratic
 
 
 def _chance_corrected(pa: float, pe: float, name: str) -> float:

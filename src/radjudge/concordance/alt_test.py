@@ -40,13 +40,15 @@ rate together with the bootstrap intervals of W.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from radjudge.checks import check_choice
 from radjudge.concordance.multiple import adjust_pvalues
 
 __all__ = ["AltTestResult", "alt_test"]
@@ -97,7 +99,7 @@ def alt_test(
     q: float = 0.05,
     alignment: Alignment = "rank",
     min_items: int = 30,
-    annotator_names: object | None = None,
+    annotator_names: Sequence[Any] | None = None,
 ) -> AltTestResult:
     """Run the alt-test for one judge against a panel of annotators.
 
@@ -139,14 +141,14 @@ def alt_test(
     h = np.asarray(annotators, dtype=float)
     if h.ndim != 2 or f.shape != (h.shape[0],):
         raise ValueError(
-            f"judge must have shape (n_items,) and annotators (n_items, n_annotators); got {f.shape}, {h.shape}"
+            "judge must have shape (n_items,) and annotators (n_items, n_annotators); got "
+            f"{f.shape}, {h.shape}"
         )
     if h.shape[1] < 2:
         raise ValueError(f"the alt-test needs at least 2 annotators; got {h.shape[1]}")
     if not 0 <= epsilon < 1:
         raise ValueError(f"epsilon must lie in [0, 1); got {epsilon}")
-    if alignment not in ("rank", "neg_rmse", "accuracy"):
-        raise ValueError(f"alignment must be 'rank', 'neg_rmse' or 'accuracy'; got {alignment!r}")
+    check_choice("alignment", alignment, Alignment)
     names = list(range(h.shape[1])) if annotator_names is None else list(annotator_names)
     if len(names) != h.shape[1]:
         raise ValueError(f"annotator_names has {len(names)} names for {h.shape[1]} annotators")

@@ -60,6 +60,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from radjudge.checks import check_choice
 from radjudge.concordance.agreement import (
     gwet_ac,
     icc,
@@ -69,13 +70,15 @@ from radjudge.concordance.agreement import (
 )
 from radjudge.concordance.alt_test import alt_test
 from radjudge.concordance.bootstrap import (
+    BootstrapSettings,
+    CIMethod,
     bootstrap_interval,
     jackknife_counts,
     resample_counts,
     resampled_kendall_w,
 )
 from radjudge.concordance.designs import ConcordanceData
-from radjudge.concordance.kendall import UndefinedStatisticWarning, kendall_w
+from radjudge.concordance.kendall import PValueMethod, UndefinedStatisticWarning, kendall_w
 from radjudge.concordance.metaeval import summary_level_correlation
 from radjudge.concordance.multiple import PAdjustMethod, adjust_pvalues
 from radjudge.concordance.selection import select_by_cross_validation
@@ -93,6 +96,11 @@ from radjudge.contracts import (
     write_table,
 )
 
+_DEFAULT_BOOTSTRAP = BootstrapSettings()
+
+#: How judge values meet the expert scale in the alt-test grid (see :func:`alt_test_grid`).
+AltAlignment = Literal["rank", "scaled"]
+
 __all__ = [
     "AltTestTables",
     "ConcordanceGrid",
@@ -108,9 +116,6 @@ __all__ = [
     "sensitivity_grid",
     "write_tables",
 ]
-
-CIMethod = Literal["bca", "percentile"]
-PValueMethod = Literal["f", "chisq", "permutation"]
 
 
 # --------------------------------------------------------------------------- engine glue
@@ -137,21 +142,20 @@ def _bootstrap(
     x: np.ndarray,
     data: ConcordanceData,
     counts: np.ndarray,
-    ci_method: CIMethod,
-    alpha: float,
-    correct_ties: bool,
+    bootstrap: BootstrapSettings,
 ) -> _Boot:
     """Point W, CI, SE, replicates and jackknife for a batch of designs (G, n, m)."""
-    res = _quiet_w(x, correct_ties=correct_ties)
+    res = _quiet_w(x, correct_ties=bootstrap.correct_ties)
     w = np.atleast_1d(np.asarray(res.w, dtype=float))
     both = resampled_kendall_w(
         x,
         data.patients,
         np.vstack([counts, jackknife_counts(data.n_patients)]),
-        correct_ties=correct_ties,
+        correct_ties=bootstrap.correct_ties,
     )
     boot, jack = both[..., : counts.shape[0]], both[..., counts.shape[0] :]
-    return _interval(w, boot, jack, ci_method, alpha, np.atleast_1d(res.n_items))
+    n_items = np.atleast_1d(res.n_items)
+    return _interval(w, boot, jack, bootstrap.ci_method, bootstrap.alpha, n_items)
 
 
 def _interval(
@@ -172,24 +176,16 @@ def _interval(
     return _Boot(w, low, high, se, boot, jack, n_items)
 
 
-def _counts(data: ConcordanceData, n_boot: int, seed: int) -> np.ndarray:
-    return resample_counts(data.n_patients, n_boot=n_boot, seed=seed)
-
-
-def _check_common(n_boot: int, alpha: float, ci_method: str) -> None:
-    if n_boot < 2:
-        raise ValueError(f"n_boot must be >= 2; got {n_boot}")
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha must lie in (0, 1); got {alpha}")
-    if ci_method not in ("bca", "percentile"):
-        raise ValueError(f"ci_method must be 'bca' or 'percentile'; got {ci_method!r}")
+def _counts(data: ConcordanceData, bootstrap: BootstrapSettings) -> np.ndarray:
+    return resample_counts(data.n_patients, n_boot=bootstrap.n_boot, seed=bootstrap.seed)
 
 
 def _warn_undefined(what: str, w: np.ndarray) -> None:
     n = int(np.isnan(w).sum())
     if n:
         warnings.warn(
-            f"{what}: W undefined (constant ratings or < 2 complete items) for {n} of {w.size}; NaN",
+            f"{what}: W undefined (constant ratings or < 2 complete items) for {n} of "
+            f"{w.size}; NaN",
             UndefinedStatisticWarning,
             stacklevel=3,
         )
@@ -233,7 +229,7 @@ class ConcordanceGrid:
     replicates : ndarray, shape (n_configs, n_boot)
         Bootstrap W (paired across configurations: the same patient resamples).
     jackknife : ndarray, shape (n_configs, n_patients)
-    ci_method : str
+    ci_method : {"bca", "percentile"}
     alpha : float
     config_columns : tuple of str
         The configuration columns of ``table``.
@@ -242,7 +238,7 @@ class ConcordanceGrid:
     table: pd.DataFrame
     replicates: np.ndarray
     jackknife: np.ndarray
-    ci_method: str
+    ci_method: CIMethod
     alpha: float
     config_columns: tuple[str, ...] = CONFIG_COLUMNS
 
@@ -250,11 +246,7 @@ class ConcordanceGrid:
 def concordance_grid(
     data: ConcordanceData,
     *,
-    n_boot: int = 2000,
-    seed: int = 0,
-    ci_method: CIMethod = "bca",
-    alpha: float = 0.05,
-    correct_ties: bool = True,
+    bootstrap: BootstrapSettings = _DEFAULT_BOOTSTRAP,
     pvalue_method: PValueMethod = "f",
     n_permutations: int = 9999,
     p_adjust: PAdjustMethod = "holm",
@@ -266,16 +258,11 @@ def concordance_grid(
     ----------
     data : ConcordanceData
         From :func:`~radjudge.concordance.designs.prepare_data`.
-    n_boot : int, default 2000
-        Cluster-bootstrap resamples (patients).
-    seed : int, default 0
-        Seeds the resamples (and permutations); same seed = same resamples
-        in every analysis of this module.
-    ci_method : {"bca", "percentile"}, default "bca"
-    alpha : float, default 0.05
-        CI level ``1 - alpha``; a configuration is ``significant`` when its
-        adjusted p-value is <= ``alpha``.
-    correct_ties : bool, default True
+    bootstrap : BootstrapSettings, default BootstrapSettings()
+        Resamples, seed (also of the permutations), interval method and level,
+        tie correction; the same settings in every analysis of a run pair their
+        replicates. A configuration is ``significant`` when its adjusted
+        p-value is <= ``bootstrap.alpha``.
     pvalue_method : {"f", "chisq", "permutation"}, default "f"
         See :func:`~radjudge.concordance.kendall.kendall_w`.
     n_permutations : int, default 9999
@@ -302,7 +289,6 @@ def concordance_grid(
         the valid LLM configurations (and separately over the valid reference
         lines); invalid ones have none.
     """
-    _check_common(n_boot, alpha, ci_method)
     if len(data.configs) == 0:
         raise ValueError(
             "no judge configuration rates a criterion the experts rated; nothing to compare"
@@ -311,10 +297,14 @@ def concordance_grid(
     crit = data.configs["criterion"].to_numpy()
     ref = np.stack([cons[c] for c in crit])
     x = np.stack([ref, data.judge_values], axis=2)
-    counts = _counts(data, n_boot, seed)
-    b = _bootstrap(x, data, counts, ci_method, alpha, correct_ties)
+    counts = _counts(data, bootstrap)
+    b = _bootstrap(x, data, counts, bootstrap)
     res = _quiet_w(
-        x, correct_ties=correct_ties, method=pvalue_method, n_permutations=n_permutations, seed=seed
+        x,
+        correct_ties=bootstrap.correct_ties,
+        method=pvalue_method,
+        n_permutations=n_permutations,
+        seed=bootstrap.seed,
     )
     constant = _constant(data.judge_values, ref)
     undefined = np.where(constant, np.nan, 1.0)  # NaN for every statistic of a constant judge
@@ -364,13 +354,18 @@ def concordance_grid(
         n_rows=data.configs["n_rows"].to_numpy(),
         n_patients=data.n_patients,
     )
-    table["significant"] = (table["p_adj"] <= alpha).to_numpy() & valid
+    table["significant"] = (table["p_adj"] <= bootstrap.alpha).to_numpy() & valid
     table["valid"] = valid
     table["validity_reason"] = pd.Series(reasons, dtype=object)
     replicates = np.where(constant[:, None], np.nan, b.replicates)
     jackknife = np.where(constant[:, None], np.nan, b.jackknife)
     return ConcordanceGrid(
-        table, replicates, jackknife, ci_method, alpha, tuple(data.config_columns)
+        table,
+        replicates,
+        jackknife,
+        bootstrap.ci_method,
+        bootstrap.alpha,
+        tuple(data.config_columns),
     )
 
 
@@ -387,11 +382,7 @@ def headline_data(data: ConcordanceData, grid: ConcordanceGrid) -> ConcordanceDa
 def panel_fit(
     data: ConcordanceData,
     *,
-    n_boot: int = 2000,
-    seed: int = 0,
-    ci_method: CIMethod = "bca",
-    alpha: float = 0.05,
-    correct_ties: bool = True,
+    bootstrap: BootstrapSettings = _DEFAULT_BOOTSTRAP,
 ) -> pd.DataFrame:
     """Does the judge fit into the panel? Delta W = W(experts + judge) - W(experts).
 
@@ -408,8 +399,7 @@ def panel_fit(
         ci_high, p_not_positive`` (bootstrap share of Delta W* <= 0),
         ``n_experts, n_items``.
     """
-    _check_common(n_boot, alpha, ci_method)
-    counts = _counts(data, n_boot, seed)
+    counts = _counts(data, bootstrap)
     out = []
     for criterion in data.criteria:
         rows = np.flatnonzero(data.configs["criterion"].to_numpy() == criterion)
@@ -423,14 +413,14 @@ def panel_fit(
         alone = np.broadcast_to(experts, (rows.size, *experts.shape)).copy()
         alone[np.isnan(judge)] = np.nan  # same items in both designs
         with_judge = np.concatenate([alone, judge[:, :, None]], axis=2)
-        a = _bootstrap(alone, data, counts, ci_method, alpha, correct_ties)
-        w = _bootstrap(with_judge, data, counts, ci_method, alpha, correct_ties)
+        a = _bootstrap(alone, data, counts, bootstrap)
+        w = _bootstrap(with_judge, data, counts, bootstrap)
         d = _interval(
             w.w - a.w,
             w.replicates - a.replicates,
             w.jackknife - a.jackknife,
-            ci_method,
-            alpha,
+            bootstrap.ci_method,
+            bootstrap.alpha,
             w.n_items,
         )
         with np.errstate(invalid="ignore"):
@@ -459,11 +449,7 @@ def panel_fit(
 def judge_agreement(
     data: ConcordanceData,
     *,
-    n_boot: int = 2000,
-    seed: int = 0,
-    ci_method: CIMethod = "bca",
-    alpha: float = 0.05,
-    correct_ties: bool = True,
+    bootstrap: BootstrapSettings = _DEFAULT_BOOTSTRAP,
 ) -> pd.DataFrame:
     """W among the judges, for each setting of the other configuration columns.
 
@@ -473,15 +459,14 @@ def judge_agreement(
         The configuration columns except ``judge``, then ``w, ci_low,
         ci_high, n_judges, n_items``; settings with fewer than 2 judges are left out.
     """
-    _check_common(n_boot, alpha, ci_method)
     by = [c for c in data.config_columns if c != "judge"]
-    counts = _counts(data, n_boot, seed)
+    counts = _counts(data, bootstrap)
     out = []
     for key, g in data.configs.groupby(by, sort=True):
         if len(g) < 2:
             continue
         x = data.judge_values[g.index.to_numpy()].T[None]
-        b = _bootstrap(x, data, counts, ci_method, alpha, correct_ties)
+        b = _bootstrap(x, data, counts, bootstrap)
         row = dict(zip(by, key if isinstance(key, tuple) else (key,), strict=True))
         row.update(
             w=b.w[0], ci_low=b.low[0], ci_high=b.high[0], n_judges=len(g), n_items=int(b.n_items[0])
@@ -493,11 +478,7 @@ def judge_agreement(
 def category_concordance(
     data: ConcordanceData,
     *,
-    n_boot: int = 2000,
-    seed: int = 0,
-    ci_method: CIMethod = "bca",
-    alpha: float = 0.05,
-    correct_ties: bool = True,
+    bootstrap: BootstrapSettings = _DEFAULT_BOOTSTRAP,
 ) -> pd.DataFrame:
     """How the expert team's make-up changes the picture.
 
@@ -517,15 +498,14 @@ def category_concordance(
         ci_low, ci_high, n_raters, n_items``; ``spearman`` for two-rater
         designs only (W = (1 + rho) / 2), NaN W and rho for a constant rater.
     """
-    _check_common(n_boot, alpha, ci_method)
-    counts = _counts(data, n_boot, seed)
+    counts = _counts(data, bootstrap)
     categories = sorted(data.experts["expert_category"].unique())
     frames = []
 
     def add(
         design: str, criterion: str, category: str, x: np.ndarray, cfg: pd.DataFrame | None = None
-    ):
-        b = _bootstrap(x, data, counts, ci_method, alpha, correct_ties)
+    ) -> None:
+        b = _bootstrap(x, data, counts, bootstrap)
         undefined = np.ones(x.shape[0])
         rho = np.full(x.shape[0], np.nan)
         if x.shape[-1] == 2:  # W = (1 + rho) / 2: rho beside it; a constant rater has neither
@@ -691,7 +671,7 @@ def alt_test_grid(
     *,
     epsilon: float = 0.2,
     q: float = 0.05,
-    alignment: Literal["rank", "scaled"] = "rank",
+    alignment: AltAlignment = "rank",
     min_items: int = 30,
 ) -> AltTestTables:
     """The alt-test of every configuration against the experts (leave one expert out).
@@ -715,8 +695,7 @@ def alt_test_grid(
     -------
     AltTestTables
     """
-    if alignment not in ("rank", "scaled"):
-        raise ValueError(f"alignment must be 'rank' or 'scaled'; got {alignment!r}")
+    check_choice("alignment", alignment, AltAlignment)
     summary, per = [], []
     for k in range(len(data.configs)):
         crit = data.configs["criterion"].iat[k]

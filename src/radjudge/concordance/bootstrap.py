@@ -32,15 +32,17 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from scipy import special, stats
 from threadpoolctl import threadpool_limits
 
+from radjudge.checks import check_choice
 from radjudge.concordance.kendall import UndefinedStatisticWarning, _as_ratings, kendall_w
 
 __all__ = [
+    "BootstrapSettings",
     "BootstrapW",
     "bootstrap_interval",
     "cluster_bootstrap_w",
@@ -229,7 +231,8 @@ def resampled_kendall_w(
     c = np.asarray(counts, dtype=float)
     if c.ndim != 2 or c.shape[1] != n_clusters:
         raise ValueError(
-            f"counts must have shape (n_resamples, {n_clusters}) for {n_clusters} clusters; got {c.shape}"
+            f"counts must have shape (n_resamples, {n_clusters}) for {n_clusters} clusters; got "
+            f"{c.shape}"
         )
     if (c < 0).any():
         raise ValueError("counts must be non-negative")
@@ -287,8 +290,7 @@ def bootstrap_interval(
     estimate among the replicates, acceleration from the jackknife, linear
     quantiles).
     """
-    if method not in ("bca", "percentile"):
-        raise ValueError(f"method must be 'bca' or 'percentile'; got {method!r}")
+    check_choice("method", method, CIMethod)
     if not 0 < confidence_level < 1:
         raise ValueError(f"confidence_level must lie in (0, 1); got {confidence_level}")
     theta = np.asarray(estimate, dtype=float)
@@ -439,7 +441,7 @@ def cluster_bootstrap_w(
             stacklevel=2,
         )
 
-    def out(a: np.ndarray):
+    def out(a: np.ndarray) -> Any:
         return float(a) if np.ndim(a) == 0 else a
 
     return BootstrapW(
@@ -454,3 +456,54 @@ def cluster_bootstrap_w(
         replicates=boot,
         jackknife=jack,
     )
+
+
+@dataclass(frozen=True)
+class BootstrapSettings:
+    """The bootstrap options every analysis of :mod:`radjudge.concordance.analysis` shares.
+
+    One run uses one settings object, so all its analyses draw the same patient
+    resamples and their replicates are paired.
+
+    Attributes
+    ----------
+    n_boot : int, default 2000
+        Cluster-bootstrap resamples (patients); at least 2.
+    seed : int, default 0
+        Seeds the resamples (and permutations): same seed, same resamples.
+    ci_method : {"bca", "percentile"}, default "bca"
+    alpha : float, default 0.05
+        Intervals are ``1 - alpha``; in (0, 1).
+    correct_ties : bool, default True
+        Tie correction of Kendall's W.
+
+    Raises
+    ------
+    ValueError
+        An option out of range, naming it.
+
+    >>> BootstrapSettings(n_boot=200, ci_method="percentile").confidence_level
+    0.95
+    >>> BootstrapSettings(n_boot=1)
+    Traceback (most recent call last):
+    ...
+    ValueError: n_boot must be an integer >= 2; got 1
+    """
+
+    n_boot: int = 2000
+    seed: int = 0
+    ci_method: CIMethod = "bca"
+    alpha: float = 0.05
+    correct_ties: bool = True
+
+    def __post_init__(self) -> None:
+        if isinstance(self.n_boot, bool) or not isinstance(self.n_boot, int) or self.n_boot < 2:
+            raise ValueError(f"n_boot must be an integer >= 2; got {self.n_boot!r}")
+        if not 0 < self.alpha < 1:
+            raise ValueError(f"alpha must lie in (0, 1); got {self.alpha}")
+        check_choice("ci_method", self.ci_method, CIMethod)
+
+    @property
+    def confidence_level(self) -> float:
+        """``1 - alpha``."""
+        return 1 - self.alpha

@@ -42,6 +42,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from radjudge.checks import check_choice
 from radjudge.contracts import (
     CONFIG_COLUMNS,
     EXPERT_RATINGS,
@@ -88,7 +89,8 @@ def _check_experts(experts: pd.DataFrame) -> pd.DataFrame:
     if bad_scale.any():
         row = int(np.flatnonzero(bad_scale)[0])
         raise ValueError(
-            f"expert_ratings row {row}: scale_max must be an integer >= 2; got {df['scale_max'].iat[row]}"
+            f"expert_ratings row {row}: scale_max must be an integer >= 2; got "
+            f"{df['scale_max'].iat[row]}"
         )
     key = ["expert_id", *ITEM_COLUMNS, "criterion"]
     dup = df.duplicated(key, keep=False)
@@ -111,8 +113,8 @@ def _check_experts(experts: pd.DataFrame) -> pd.DataFrame:
     scales = df.groupby("criterion")["scale_max"].nunique()
     if (scales > 1).any():
         raise ValueError(
-            f"expert_ratings: criteria {list(scales[scales > 1].index)} are rated on several scales "
-            "(scale_max); the consensus (a mean) needs one scale per criterion"
+            f"expert_ratings: criteria {list(scales[scales > 1].index)} are rated on several "
+            "scales (scale_max); the consensus (a mean) needs one scale per criterion"
         )
     cats = df.groupby("expert_id")["expert_category"].nunique()
     if (cats > 1).any():
@@ -157,7 +159,8 @@ def _check_judges(judges: pd.DataFrame, config_columns: Sequence[str]) -> pd.Dat
     if dup.any():
         ex = df.loc[dup, key].head(3).to_dict("records")
         raise ValueError(
-            f"judge_ratings: {int(dup.sum())} rows repeat a (configuration, repeat, item), e.g. {ex}"
+            f"judge_ratings: {int(dup.sum())} rows repeat a (configuration, repeat, item), e.g. "
+            f"{ex}"
         )
     return df
 
@@ -190,8 +193,7 @@ def judge_item_values(
     ValueError
         If an ok row has no usable value, or a column is missing.
     """
-    if value not in ("auto", "score", "expected_score"):
-        raise ValueError(f"value must be 'auto', 'score' or 'expected_score'; got {value!r}")
+    check_choice("value", value, ValueSource)
     df = _check_judges(judge_ratings, config_columns)
     return item_values(df, list(config_columns), value=value)
 
@@ -319,7 +321,7 @@ class ConcordanceData:
         return self.subset(np.flatnonzero(keep))
 
     def config_label(self, k: int, columns: Sequence[str] | None = None) -> str:
-        """Readable label of configuration ``k``, e.g. ``"judge=gemma, scale=5, granularity=full"``."""
+        """Readable label of configuration ``k``: ``"judge=gemma, scale=5, granularity=full"``."""
         row = self.configs.iloc[k]
         cols = columns if columns is not None else self.config_columns
         return ", ".join(f"{c}={row[c]}" for c in cols)

@@ -35,12 +35,17 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from scipy import stats
 
-__all__ = ["KendallW", "UndefinedStatisticWarning", "kendall_w", "midranks"]
+from radjudge.checks import check_choice
+
+__all__ = ["KendallW", "PValueMethod", "UndefinedStatisticWarning", "kendall_w", "midranks"]
+
+#: How the p-value of W is computed.
+PValueMethod = Literal["chisq", "f", "permutation"]
 
 
 class UndefinedStatisticWarning(RuntimeWarning):
@@ -88,7 +93,8 @@ def _as_ratings(ratings: object) -> np.ndarray:
     x = np.asarray(ratings, dtype=float)
     if x.ndim < 2:
         raise ValueError(
-            f"ratings must have shape (n_items, n_raters) or (..., n_items, n_raters); got shape {x.shape}"
+            "ratings must have shape (n_items, n_raters) or (..., n_items, n_raters); got shape "
+            f"{x.shape}"
         )
     if x.shape[-1] < 2:
         raise ValueError(f"Kendall's W needs at least 2 raters (columns); got {x.shape[-1]}")
@@ -113,7 +119,8 @@ def midranks(ratings: np.ndarray, valid: np.ndarray) -> np.ndarray:
 
     Examples
     --------
-    >>> midranks(np.array([[1.0], [3.0], [3.0], [np.nan]]), np.array([True, True, True, False]))[:, 0]
+    >>> x, valid = np.array([[1.0], [3.0], [3.0], [np.nan]]), np.array([True, True, True, False])
+    >>> midranks(x, valid)[:, 0]
     array([1. , 2.5, 2.5, nan])
     """
     # Invalid items go to +inf, so they rank after every valid one and leave
@@ -148,7 +155,7 @@ def kendall_w(
     ratings: object,
     *,
     correct_ties: bool = True,
-    method: Literal["chisq", "f", "permutation"] = "chisq",
+    method: PValueMethod = "chisq",
     n_permutations: int = 9999,
     seed: int | np.random.Generator | None = None,
 ) -> KendallW:
@@ -195,8 +202,7 @@ def kendall_w(
     (0.5397, 30.76, 19, 0.0429)
     """
     x = _as_ratings(ratings)
-    if method not in ("chisq", "f", "permutation"):
-        raise ValueError(f"method must be 'chisq', 'f' or 'permutation'; got {method!r}")
+    check_choice("method", method, PValueMethod)
     if method == "permutation" and int(n_permutations) < 1:
         raise ValueError(f"n_permutations must be >= 1; got {n_permutations}")
     n_all, m = x.shape[-2], x.shape[-1]
@@ -227,7 +233,7 @@ def kendall_w(
             pvalue = _permutation_pvalue(ranks, valid, s, m, int(n_permutations), seed)
     pvalue = np.where(undefined, np.nan, pvalue)
 
-    def out(a: np.ndarray, kind: type = float):  # scalars for a single matrix
+    def out(a: np.ndarray, kind: type = float) -> Any:  # scalars for a single matrix
         return kind(a) if np.ndim(a) == 0 else a
 
     return KendallW(

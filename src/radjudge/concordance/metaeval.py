@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from radjudge.checks import check_choice
 from radjudge.concordance.kendall import UndefinedStatisticWarning
 
 __all__ = [
@@ -52,7 +53,6 @@ __all__ = [
 ]
 
 Level = Literal["summary", "system", "pooled"]
-_LEVELS: tuple[str, ...] = ("summary", "system", "pooled")
 
 
 @dataclass(frozen=True)
@@ -164,9 +164,12 @@ def per_document_correlation(metric: object, human: object, documents: object) -
 
     Examples
     --------
-    >>> per = per_document_correlation([1, 2, 3, 1, 2, 3], [1, 3, 2, 4, 4, 4], ["a"] * 3 + ["b"] * 3)
+    >>> docs = ["a"] * 3 + ["b"] * 3
+    >>> per = per_document_correlation([1, 2, 3, 1, 2, 3], [1, 3, 2, 4, 4, 4], docs)
     >>> per[["document", "n_pairs", "spearman", "skipped"]].to_dict("records")
-    [{'document': 'a', 'n_pairs': 3, 'spearman': 0.5, 'skipped': ''}, {'document': 'b', 'n_pairs': 3, 'spearman': nan, 'skipped': 'constant_human'}]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [{'document': 'a', 'n_pairs': 3, 'spearman': 0.5, 'skipped': ''},
+     {'document': 'b', 'n_pairs': 3, 'spearman': nan, 'skipped': 'constant_human'}]
     """
     m, h, d = _arrays(metric, human, documents)
     codes, labels = pd.factorize(d, sort=False)
@@ -373,9 +376,10 @@ def meta_evaluate(
     0  summary       0.0      0.0       2
     """
     by = list(by)
-    bad = [lv for lv in levels if lv not in _LEVELS]
-    if bad or not levels:
-        raise ValueError(f"levels must be a non-empty subset of {_LEVELS}; got {list(levels)}")
+    if not levels:
+        raise ValueError("levels must name at least one of summary, system, pooled")
+    for lv in levels:
+        check_choice("each of levels", lv, Level)
     needed = [*by, document, system, metric, human]
     missing = [c for c in needed if c not in frame.columns]
     if missing:
@@ -386,8 +390,8 @@ def meta_evaluate(
     if dup.any():
         row = frame.loc[dup, [*by, document, system]].iloc[0].to_dict()
         raise ValueError(
-            f"meta_evaluate: {int(dup.sum())} duplicated (group, document, system) row(s), first {row}; "
-            "aggregate repeats (e.g. the mean over judge repeats) before meta-evaluating"
+            f"meta_evaluate: {int(dup.sum())} duplicated (group, document, system) row(s), first "
+            f"{row}; aggregate repeats (e.g. the mean over judge repeats) before meta-evaluating"
         )
     groups = frame.groupby(by, sort=False, dropna=False) if by else [((), frame)]
     rows = []

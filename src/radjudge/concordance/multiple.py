@@ -20,6 +20,8 @@ from typing import Literal
 
 import numpy as np
 
+from radjudge.checks import check_choice
+
 __all__ = ["PAdjustMethod", "adjust_pvalues"]
 
 PAdjustMethod = Literal["holm", "by", "bh", "bonferroni", "none"]
@@ -46,6 +48,7 @@ def adjust_pvalues(pvalues: object, *, method: PAdjustMethod = "holm") -> np.nda
     >>> adjust_pvalues([0.01, 0.04, 0.03], method="bh")
     array([0.03, 0.04, 0.04])
     """
+    check_choice("method", method, PAdjustMethod)
     p = np.asarray(pvalues, dtype=float)
     if np.any((p < 0) | (p > 1)):
         raise ValueError("p-values must lie in [0, 1] (NaN allowed for undefined tests)")
@@ -64,11 +67,9 @@ def adjust_pvalues(pvalues: object, *, method: PAdjustMethod = "holm") -> np.nda
         adj = ps * m
     elif method == "holm":
         adj = np.maximum.accumulate((m - k + 1) * ps)
-    elif method in ("bh", "by"):
+    else:  # bh, by
         scale = np.sum(1.0 / k) if method == "by" else 1.0
         adj = np.minimum.accumulate((ps * m * scale / k)[::-1])[::-1]
-    else:
-        raise ValueError(f"method must be one of holm, by, bh, bonferroni, none; got {method!r}")
     res = out.ravel()
     res[order] = np.minimum(adj, 1.0)
     return res.reshape(p.shape)

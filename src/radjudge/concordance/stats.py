@@ -240,7 +240,7 @@ def manuscript_stats(
     judge_ratings: pd.DataFrame | None = None,
     synthetic: bool | None = None,
 ) -> dict[str, object]:
-    """Every number the manuscript quotes, as a flat mapping (:data:`~radjudge.contracts.STATS_SCHEMA`).
+    """Every number the manuscript quotes, as a flat mapping (schema: ``contracts.STATS_SCHEMA``).
 
     Headline numbers (``w.*``, ``effects.*``, ``delta_w.*``, ``alt_test.*``,
     ``selection.*``, ``judges.*``) use the valid LLM configurations only; the
@@ -707,9 +707,10 @@ def findings_markdown(stats: Mapping[str, object], *, section: str) -> str:
                 + "."
             )
         return (
-            f"The experts agree among themselves with median W {f('experts.w.median')} over criteria; "
-            f"the category consensuses agree with median W {f('experts.across_categories.median')}. "
-            "Judge concordance by the category whose consensus is the reference: "
+            f"The experts agree among themselves with median W {f('experts.w.median')} over "
+            "criteria; the category consensuses agree with median W "
+            f"{f('experts.across_categories.median')}. Judge concordance by the category whose "
+            "consensus is the reference: "
             + "; ".join(
                 f"{c}: median {f(f'judge_vs_category.{c}.median_w')}"
                 for c in levels("judge_vs_category.")
@@ -719,20 +720,23 @@ def findings_markdown(stats: Mapping[str, object], *, section: str) -> str:
         )
     if section == "panel":
         return (
-            f"Adding the judge to the expert panel changes W by a median {f('delta_w.median', 3)}; "
-            f"Delta W is positive for {f('delta_w.n_positive')} of {f('delta_w.n')} configurations, "
-            f"with the interval above zero for {f('delta_w.n_ci_above_zero')}."
+            "Adding the judge to the expert panel changes W by a median "
+            f"{f('delta_w.median', 3)}; Delta W is positive for {f('delta_w.n_positive')} of "
+            f"{f('delta_w.n')} configurations, with the interval above zero for "
+            f"{f('delta_w.n_ci_above_zero')}."
         )
     if section == "alt_test":
         return (
-            f"Alt-test (epsilon = {f('settings.alt_test_epsilon')}, BY at q = {f('settings.alt_test_q')}): "
-            f"{f('alt_test.n_passed')} of {f('alt_test.n')} configurations pass (winning rate >= 0.5); "
-            f"the largest advantage probability is {f('alt_test.advantage_probability_max')}."
+            f"Alt-test (epsilon = {f('settings.alt_test_epsilon')}, BY at q = "
+            f"{f('settings.alt_test_q')}): {f('alt_test.n_passed')} of {f('alt_test.n')} "
+            "configurations pass (winning rate >= 0.5); the largest advantage probability is "
+            f"{f('alt_test.advantage_probability_max')}."
         )
     if section == "selection":
         return (
             f"Choosing the configuration per judge and criterion by {f('settings.cv_folds')}-fold "
-            f"cross-validation over patients gives a mean held-out W of {f('selection.mean_held_out_w')}; "
-            f"naive in-sample selection overstates W by {f('selection.mean_optimism', 3)} on average."
+            "cross-validation over patients gives a mean held-out W of "
+            f"{f('selection.mean_held_out_w')}; naive in-sample selection overstates W by "
+            f"{f('selection.mean_optimism', 3)} on average."
         )
     raise ValueError(f"unknown section {section!r}")

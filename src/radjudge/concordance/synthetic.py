@@ -1,4 +1,4 @@
-"""Synthetic expert and judge rating tables in the stage-03/04 formats, with known structure.
+"""Synthetic expert and judge rating tables in the stage-03/04 contracts, with known structure.
 
 For tests and the speed benchmark of the concordance analysis, before (and
 independently of) the real demo tables. Every summary has a latent quality per
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from radjudge.contracts import CRITERIA, GRANULARITIES, ITEM_COLUMNS, JUDGE_RATINGS
+from radjudge.contracts import CRITERIA, EXPERT_RATINGS, GRANULARITIES, ITEM_COLUMNS, JUDGE_RATINGS
 
 __all__ = ["SyntheticTables", "simulate_tables"]
 
@@ -37,9 +37,10 @@ class SyntheticTables:
     Attributes
     ----------
     expert_ratings : pandas.DataFrame
-        Stage-03 format.
+        The columns of :data:`radjudge.contracts.EXPERT_RATINGS`.
     judge_ratings : pandas.DataFrame
-        Stage-04 format.
+        The columns of :data:`radjudge.contracts.JUDGE_RATINGS` (the bookkeeping
+        columns - model, language, cache - say there was no model).
     quality : pandas.DataFrame
         The latent quality: ``patient_id, summarizer, criterion, quality``.
     """
@@ -149,6 +150,7 @@ def simulate_tables(
     expert_ratings.loc[expert_ratings.pop("_missing").to_numpy(), "score"] = pd.NA
     expert_ratings["n_raters_averaged"] = pd.array([1] * len(expert_ratings), dtype="Int64")
     expert_ratings["source_file"] = "synthetic"
+    expert_ratings = expert_ratings[list(EXPERT_RATINGS.names())]
 
     judge_rows = []
 

@@ -1,19 +1,22 @@
 """The external-validation figure: summary-level correlations on SummEval, side by side.
 
 Labelled in the run's language (Russian or English, :mod:`radjudge.figures.labels`), like
-every figure of the manuscript. Drawn in the compendium style (:func:`radjudge.figures.figure_style`: Okabe-Ito
-colours, journal widths, embedded fonts) and written with
-:func:`radjudge.figures.save_figure` (PDF + 300-dpi PNG, registered in the
-figure index).
+every figure of the manuscript. Drawn in the compendium style
+(:func:`radjudge.figures.figure_style`: Okabe-Ito colours, journal widths, embedded
+fonts) and written with :func:`radjudge.figures.save_figure` (PDF + 300-dpi PNG,
+registered in the figure index).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from radjudge.contracts import GRANULARITIES, SUMMEVAL_CRITERIA, Language
+from radjudge.figures import OKABE_ITO, PALETTE, figure_style, new_figure
 from radjudge.figures.labels import check_language, display_name, label, text
+from radjudge.figures.style import decimal_ticks, page_box
 
 __all__ = ["RESULT_KINDS", "SUMMEVAL_FIGURE", "row_label", "plot_summeval_correlations"]
 
@@ -25,10 +28,15 @@ _KIND_TEXT = {"published": "published_rows", "metric": "this_subset"}
 def row_label(row: pd.Series, language: Language = "en") -> str:
     """One line naming a result row: method, and for judges scale and granularity.
 
-    >>> row_label(pd.Series({"kind": "judge", "method": "smollm2", "scale": 5, "granularity": "full"}))
+    >>> row_label(
+    ...     pd.Series({"kind": "judge", "method": "smollm2", "scale": 5, "granularity": "full"})
+    ... )
     'SmolLM2 · 1–5 · all points'
-    >>> row_label(pd.Series({"kind": "published", "method": "G-Eval-4", "scale": None,
-    ...                      "granularity": None}), "ru")
+    >>> row_label(
+    ...     pd.Series({"kind": "published", "method": "G-Eval-4", "scale": None,
+    ...                "granularity": None}),
+    ...     "ru",
+    ... )
     'G-Eval-4 (опубликовано, 100 статей)'
     """
     if row["kind"] == "judge":
@@ -40,7 +48,7 @@ def row_label(row: pd.Series, language: Language = "en") -> str:
 
 def plot_summeval_correlations(
     results: pd.DataFrame, *, language: Language = "en", title: str | None = None
-):
+) -> Figure:
     """Dot plot of summary-level Spearman rho and Kendall tau per criterion and method.
 
     Parameters
@@ -67,9 +75,6 @@ def plot_summeval_correlations(
     ValueError
         A missing column or an unknown ``kind``.
     """
-    from radjudge.figures import OKABE_ITO, PALETTE, figure_style, new_figure
-    from radjudge.figures.style import decimal_ticks, page_box
-
     check_language(language)
     need = [
         "kind",

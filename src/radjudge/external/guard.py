@@ -10,8 +10,11 @@ places and give dates on purpose, which is what the PHI scan exists to stop.
 Rather than switching the guard off (``text_guard=None``), the external
 validation passes a :class:`PublicTextGuard` that
 
-* lets through a prompt that embeds, verbatim, one of the registered texts of
-  a named public data set (the articles of the SummEval subset being judged);
+* lets through a prompt that embeds, verbatim, one of the given texts of a
+  named public data set (the articles of the SummEval subset being judged),
+  each of which must be registered as public data by the data set's loader
+  (:func:`radjudge.anonymize.public.register_public_texts`, which refuses
+  anything that looks like a patient record);
 * sends every other text - system messages, answer prefixes, any prompt that
   embeds no registered article - through the PHI guard as usual.
 
@@ -23,12 +26,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from radjudge.anonymize.guard import check_llm_text
+from radjudge.anonymize.public import public_dataset, require_public
+
 __all__ = ["PublicTextGuard"]
 
 
 def _phi_guard(text: str) -> None:
-    from radjudge.anonymize import check_llm_text
-
     check_llm_text(text)
 
 
@@ -38,13 +42,11 @@ class PublicTextGuard:
     Parameters
     ----------
     dataset : str
-        Name of the public data set (for messages and the manifest), e.g. ``"SummEval"``.
+        Name of the registered public data set, e.g. ``"SummEval"``.
     texts : iterable of str
         The public texts a prompt may embed (e.g. the articles being judged).
-        Each must be at least ``min_chars`` long, so that a short common phrase
-        cannot open the gate.
-    licence : str
-        The data set's licence (recorded by :meth:`describe`).
+        Each must be a registered text of ``dataset`` and at least
+        ``min_chars`` long, so that a short common phrase cannot open the gate.
     fallback : callable, optional
         Guard for texts that embed no registered text; default
         :func:`radjudge.anonymize.check_llm_text`.
@@ -54,17 +56,21 @@ class PublicTextGuard:
     ------
     ValueError
         No text, or a text shorter than ``min_chars``.
+    radjudge.anonymize.PHIGuardError
+        ``dataset`` is not registered, or a text is not one of its registered texts.
 
     Examples
     --------
+    >>> from radjudge.anonymize.public import register_public_texts
     >>> article = "The mayor of Springfield opened the new bridge on 3 May 2015. " * 4
-    >>> guard = PublicTextGuard("demo news", [article], licence="MIT")
+    >>> _ = register_public_texts("demo news", [article], licence="MIT", source="doctest")
+    >>> guard = PublicTextGuard("demo news", [article])
     >>> guard("Article:\\n" + article + "\\nRate the summary.")  # embeds the article: allowed
     >>> guard("Rate the summary for coherence (1-5).")  # no article: goes to the PHI guard, passes
-    >>> guard("СНИЛС 112-233-445 95")  # no article, residual PHI
+    >>> guard("СНИЛС 112-233-445 95")  # no article, residual PHI  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    radjudge.anonymize.guard.PHIGuardError: check_llm_text: residual PHI in a text for an LLM: SNILS at offset 6 (14 chars, masked '###-###-### ##'). Send only records anonymized by radjudge.anonymize (and their shifted dates via allowed=record.surrogates).
+    radjudge.anonymize.guard.PHIGuardError: check_llm_text: residual PHI ...: SNILS at offset 6 ...
     """
 
     def __init__(
@@ -72,12 +78,10 @@ class PublicTextGuard:
         dataset: str,
         texts: Iterable[str],
         *,
-        licence: str,
         fallback: Callable[[str], None] | None = None,
         min_chars: int = 200,
     ) -> None:
         self.dataset = str(dataset)
-        self.licence = str(licence)
         self._texts = tuple(dict.fromkeys(texts))
         if not self._texts:
             raise ValueError(f"PublicTextGuard({dataset!r}): no public text given")
@@ -86,15 +90,18 @@ class PublicTextGuard:
         ]
         if short:
             raise ValueError(
-                f"PublicTextGuard({dataset!r}): text #{short[0]} is shorter than min_chars={min_chars}; "
-                "register whole articles, not phrases"
+                f"PublicTextGuard({dataset!r}): text #{short[0]} is shorter than "
+                f"min_chars={min_chars}; register whole articles, not phrases"
             )
+        for text in self._texts:
+            require_public(text, dataset=self.dataset)
+        self.licence = public_dataset(self.dataset).licence
         self._fallback = fallback if fallback is not None else _phi_guard
         self.allowed = 0
         self.checked = 0
 
     def __call__(self, text: str) -> None:
-        """Return if ``text`` embeds a registered text; otherwise apply the fallback guard (which raises)."""
+        """Return if ``text`` embeds a registered text; else the fallback guard (which raises)."""
         if any(t in text for t in self._texts):
             self.allowed += 1
             return

@@ -7,7 +7,8 @@ the English ``summeval`` rubric), prompts rendered by
 template :data:`SUMMEVAL_TEMPLATE`, label probabilities from
 :meth:`radjudge.llm.LLMClient.score_options` (prefix sharing, call cache) read
 by :func:`radjudge.judge.label_distribution`. Ratings come back in the
-judge-ratings contract (:data:`radjudge.contracts.JUDGE_RATINGS`), with ``patient_id`` = the article's ``doc_id`` and
+judge-ratings contract (:data:`radjudge.contracts.JUDGE_RATINGS`), with ``patient_id`` = the
+article's ``doc_id`` and
 ``summarizer`` = the ``system_id``.
 
 It is a call of :func:`radjudge.judge.run_sweep` itself, with two differences
@@ -31,12 +32,16 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from radjudge.checks import check_choice
 from radjudge.concordance.kendall import UndefinedStatisticWarning, kendall_w
 from radjudge.concordance.metaeval import meta_evaluate
 from radjudge.contracts import CONFIG_COLUMNS, SUMMEVAL_JUDGES
 from radjudge.external.guard import PublicTextGuard
 from radjudge.external.published import published_table
-from radjudge.external.summeval import SummEval
+from radjudge.external.summeval import SUMMEVAL_DATASET, SummEval
+from radjudge.judge import PublicSource, parse_judges, run_sweep
+from radjudge.llm import combined_cache_stats, load_client
+from radjudge.llm.types import CacheMode
 
 __all__ = [
     "SUMMEVAL_RUBRIC",
@@ -98,7 +103,7 @@ def run_summeval_judges(
     scales: Sequence[int],
     granularities: Sequence[str],
     cache_dir: str,
-    cache_mode: str,
+    cache_mode: CacheMode,
     progress: bool = True,
 ) -> JudgeRun:
     """Rate every summary of ``data`` with each judge on every criterion, scale and granularity.
@@ -129,9 +134,6 @@ def run_summeval_judges(
     radjudge.llm.CacheMissError
         ``cache_mode`` readonly and a call is not cached.
     """
-    from radjudge.judge import PublicSource, parse_judges, run_sweep
-    from radjudge.llm import combined_cache_stats, load_client
-
     specs = parse_judges(
         [
             {
@@ -149,11 +151,9 @@ def run_summeval_judges(
         language="en",
         rubric=SUMMEVAL_RUBRIC,
     )
-    guard = PublicTextGuard(
-        "SummEval", data.documents["source"], licence="MIT (SummEval annotations)"
-    )
+    guard = PublicTextGuard(SUMMEVAL_DATASET, data.documents["source"])
     sources = [
-        PublicSource(doc, text)
+        PublicSource(doc, text, dataset=SUMMEVAL_DATASET)
         for doc, text in zip(data.documents["doc_id"], data.documents["source"], strict=True)
     ]
     summaries = pd.DataFrame(
@@ -165,8 +165,12 @@ def run_summeval_judges(
         }
     )
     clients = {
-        s.model: load_client(
-            s.model, models[s.model], cache_dir=cache_dir, cache_mode=cache_mode, text_guard=guard
+        s.llm_model: load_client(
+            s.llm_model,
+            models[s.llm_model],
+            cache_dir=cache_dir,
+            cache_mode=cache_mode,
+            text_guard=guard,
         )
         for s in specs
     }
@@ -221,14 +225,13 @@ def judge_values(ratings: pd.DataFrame, *, use: JudgeScore = "expected") -> pd.D
         (float; NaN = no usable answer in any repeat).
     """
     need = [*_CONFIG, "patient_id", "summarizer", "score", "status"]
-    if use == "expected":
+    if check_choice("use", use, JudgeScore) == "expected":
         need.append("expected_score")
-    elif use != "score":
-        raise ValueError(f"use must be 'expected' or 'score'; got {use!r}")
     missing = [c for c in need if c not in ratings.columns]
     if missing:
         raise ValueError(
-            f"judge_values: column(s) {missing} missing; pass judge ratings (paths.JUDGE_RATINGS format)"
+            f"judge_values: column(s) {missing} missing; pass judge ratings (paths.JUDGE_RATINGS "
+            "format)"
         )
     score = ratings["score"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     if use == "expected":

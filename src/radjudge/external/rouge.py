@@ -37,10 +37,14 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from radjudge.checks import check_choice
 from radjudge.concordance.metaeval import meta_evaluate
 from radjudge.external.summeval import SummEval
 
 __all__ = ["ROUGE_METRICS", "CachedTokenizer", "split_sentences", "rouge_scores", "rouge_baselines"]
+
+#: How the scores of one summary against several references are combined.
+Aggregate = Literal["mean", "max"]
 
 #: Display name -> ``rouge-score`` type.
 ROUGE_METRICS: dict[str, str] = {"ROUGE-1": "rouge1", "ROUGE-2": "rouge2", "ROUGE-L": "rougeLsum"}
@@ -81,7 +85,7 @@ def rouge_scores(
     data: SummEval,
     *,
     metrics: Sequence[str] = tuple(ROUGE_METRICS),
-    aggregate: Literal["mean", "max"] = "mean",
+    aggregate: Aggregate = "mean",
     use_stemmer: bool = True,
 ) -> pd.DataFrame:
     """ROUGE F-measure of every summary against its article's references.
@@ -115,8 +119,7 @@ def rouge_scores(
         raise ValueError(
             f"metrics must be a non-empty subset of {list(ROUGE_METRICS)}; got {list(metrics)}"
         )
-    if aggregate not in ("mean", "max"):
-        raise ValueError(f"aggregate must be 'mean' or 'max'; got {aggregate!r}")
+    check_choice("aggregate", aggregate, Aggregate)
     types = [ROUGE_METRICS[m] for m in metrics]
     scorer = rouge_scorer.RougeScorer(types, tokenizer=CachedTokenizer(use_stemmer=use_stemmer))
     refs = {
@@ -165,8 +168,8 @@ def rouge_baselines(rouge: pd.DataFrame, human: pd.DataFrame) -> pd.DataFrame:
     if len(lost):
         first = lost.iloc[0]
         raise ValueError(
-            f"{len(lost)} ROUGE score(s) have no expert mean, first: article {first['patient_id']}, "
-            f"system {first['summarizer']}, criterion {first['criterion']}"
+            f"{len(lost)} ROUGE score(s) have no expert mean, first: article "
+            f"{first['patient_id']}, system {first['summarizer']}, criterion {first['criterion']}"
         )
     res = meta_evaluate(merged, metric="value", human="human", by=("metric", "criterion"))
     return res[

@@ -39,10 +39,14 @@ import numpy as np
 import pandas as pd
 
 from radjudge import paths
+from radjudge.anonymize.public import register_public_texts
 from radjudge.contracts import SUMMEVAL_CRITERIA
 from radjudge.manifest import sha256_file
+from radjudge.ratings import load_expert_ratings
 
 __all__ = [
+    "SUMMEVAL_DATASET",
+    "SUMMEVAL_LICENCE",
     "SUMMEVAL_CRITERIA",
     "SUMMEVAL_SCALE_MAX",
     "SUMMEVAL_RATERS",
@@ -58,6 +62,9 @@ __all__ = [
     "select_documents",
 ]
 
+#: Name of the registered public data set (radjudge.anonymize.public) and its licence.
+SUMMEVAL_DATASET = "SummEval"
+SUMMEVAL_LICENCE = "MIT (SummEval annotations)"
 #: Expert ratings are whole numbers 1..5.
 SUMMEVAL_SCALE_MAX = 5
 #: Each published score is the mean of 3 expert annotators.
@@ -175,7 +182,10 @@ def read_summeval(
             f"{path}: SHA-256 {digest} differs from the imported copy {SUMMEVAL_SHA256}; "
             "restore it (git checkout) or pass verify_sha256=False for another version"
         )
-    docs, refs, summs, means = [], [], [], []
+    docs: list[tuple[str, str, str]] = []
+    refs: list[tuple[str, int, str]] = []
+    summs: list[tuple[str, str, str]] = []
+    means: list[tuple[str, str, str, float]] = []
     seen_docs: set[str] = set()
     systems: tuple[str, ...] | None = None
     with gzip.open(path, "rt", encoding="utf-8") as fh:
@@ -233,6 +243,13 @@ def read_summeval(
                             f"{SUMMEVAL_RATERS} whole ratings in 1..{SUMMEVAL_SCALE_MAX}",
                         )
                     means.append((doc, s["system_id"], crit, v))
+    # the articles are public news: the judges may read them as written (radjudge.anonymize.public)
+    register_public_texts(
+        SUMMEVAL_DATASET,
+        [source for _, source, _ in docs],
+        licence=SUMMEVAL_LICENCE,
+        source="SummEval (Fabbri et al. 2021): CNN/DailyMail test articles, data/external/summeval",
+    )
     return SummEval(
         documents=pd.DataFrame(docs, columns=["doc_id", "source", "reference"]),
         references=pd.DataFrame(refs, columns=["doc_id", "ref_index", "text"]),
@@ -291,7 +308,7 @@ def import_summeval(
 
 
 def write_ratings_csv(data: SummEval, path: str | os.PathLike[str] | None = None) -> Path:
-    """Write the expert means in the long CSV format of :func:`~radjudge.ratings.load_expert_ratings`.
+    """Write the expert means as the long CSV :func:`radjudge.ratings.load_expert_ratings` reads.
 
     One row per (article, system, criterion): ``expert_id`` is
     :data:`SUMMEVAL_EXPERT_ID`, ``expert_category`` ``"expert"``,
@@ -358,8 +375,6 @@ def load_summeval_ratings(path: str | os.PathLike[str] | None = None) -> pd.Data
         The importer's tidy table (:data:`radjudge.contracts.EXPERT_RATINGS`),
         criteria restricted to :data:`SUMMEVAL_CRITERIA`, scale 1..5.
     """
-    from radjudge.ratings import load_expert_ratings
-
     path = Path(path) if path is not None else paths.SUMMEVAL_RATINGS_CSV
     return load_expert_ratings(path, criteria=SUMMEVAL_CRITERIA, scale_max=SUMMEVAL_SCALE_MAX)
 

@@ -30,7 +30,7 @@ from radjudge.contracts import (
 )
 from radjudge.figures import plots
 from radjudge.figures.labels import Language, check_language
-from radjudge.figures.style import save_figure
+from radjudge.figures.style import Format, save_figure
 
 __all__ = [
     "RESULT_TABLES",
@@ -223,7 +223,7 @@ def make_figures(
     outdir: str | os.PathLike[str] | None = None,
     index: str | os.PathLike[str] | None = None,
     notebook: str | None = "06_figures",
-    formats: Sequence[str] = ("pdf", "png"),
+    formats: Sequence[Format] = ("pdf", "png"),
     dpi: int = 300,
     specs: Sequence[FigureSpec] = PAPER_FIGURE_SPECS,
 ) -> list[Path]:

@@ -29,6 +29,7 @@ parts: ``gemma3-logprobs`` is "Gemma-3, log-probs" / "Gemma-3, лог-вероя
 
 from __future__ import annotations
 
+from radjudge.checks import check_choice
 from radjudge.contracts import LANGUAGES, Language
 
 __all__ = [
@@ -180,11 +181,9 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-def check_language(language: str) -> str:
+def check_language(language: str) -> Language:
     """Return ``language`` if it is ``"ru"`` or ``"en"``; otherwise a ValueError says so."""
-    if language not in LANGUAGES:
-        raise ValueError(f"language={language!r}: use 'ru' or 'en' (profile key shared.language)")
-    return language
+    return check_choice("language (profile key shared.language)", language, Language)
 
 
 def label(kind: str, ident: object, language: Language) -> str:

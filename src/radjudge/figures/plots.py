@@ -33,7 +33,8 @@ W is on [0, 1]; its colour scale is fixed to [0, 1] so panels and figures are co
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -51,6 +52,7 @@ from radjudge.figures.style import (
     COLUMN_WIDTH_MM,
     OKABE_ITO,
     PALETTE,
+    Width,
     decimal_ticks,
     diverging_cmap,
     figure_size,
@@ -97,7 +99,7 @@ def _require(df: pd.DataFrame, columns: Sequence[str], name: str) -> None:
         raise ValueError(f"{name} is empty: there is nothing to plot")
 
 
-def _ordered(values, order: Sequence[str] = ()) -> list:
+def _ordered(values: Iterable[Any], order: Sequence[str] = ()) -> list[Any]:
     present = list(dict.fromkeys(values))
     first = [v for v in order if v in present]
     rest = sorted((v for v in present if v not in order), key=str)
@@ -118,7 +120,7 @@ def _ci_text(lo: float, hi: float, language: Language) -> str:
     return f"[{_fmt(lo, language)}{sep}{_fmt(hi, language)}]"
 
 
-def _text_color(value: float, cmap, norm) -> str:
+def _text_color(value: float, cmap: Any, norm: Any) -> str:
     r, g, b, _ = cmap(norm(value))
     return "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
 
@@ -232,7 +234,7 @@ def w_heatmap(
     *,
     language: Language = "ru",
     annotate: bool = True,
-    width: str = "double",
+    width: Width = "double",
 ) -> plt.Figure:
     """Heatmaps of Kendall's W, one panel per LLM judge: criterion x (scale, granularity).
 
@@ -1165,7 +1167,8 @@ def self_preference(
     if relative:
         lim = np.nanmax(np.abs(grid)) if np.isfinite(grid).any() else 1.0
         lim = max(lim, 1e-6)
-        cmap, norm = diverging_cmap(), TwoSlopeNorm(0.0, -lim, lim)
+        cmap = diverging_cmap()
+        norm: Normalize = TwoSlopeNorm(0.0, -lim, lim)
     else:
         cmap, norm = sequential_cmap(), Normalize(0.0, 1.0)
     xlabels = [_summarizer(s, language, lines=2) for s in summs]
@@ -1289,8 +1292,17 @@ def delta_w_alt_test(
             return np.ones(len(df), dtype=bool)
         keys = [c for c in cfg if c in selected.columns]
         _require(selected, keys, "selected")
-        sel = selected[keys].astype(str).agg("|".join, axis=1)
-        return df[keys].astype(str).agg("|".join, axis=1).isin(set(sel)).to_numpy()
+
+        def key(frame: pd.DataFrame) -> pd.Series:
+            # 5 and 5.0 are one scale: a column with a missing value is float
+            as_text = frame[keys].map(
+                lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
+            )
+            return as_text.agg("|".join, axis=1)
+
+        # a judge whose selection is undefined (no fold could choose) has no selected row
+        sel = key(selected.dropna(subset=keys))
+        return key(df).isin(set(sel)).to_numpy()
 
     panel = panel.assign(_sel=is_selected(panel))
     alt = alt.assign(_sel=is_selected(alt))

@@ -48,10 +48,13 @@ from typing import Any, Literal
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+from cycler import cycler
 from matplotlib.colors import Colormap
+from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from radjudge import paths
+from radjudge.checks import check_choice
 from radjudge.figures import index as _index
 
 __all__ = [
@@ -221,6 +224,8 @@ COLUMN_WIDTH_MM: dict[str, float] = {
 }
 
 Width = Literal["single", "double"]
+#: File formats a figure is saved in.
+Format = Literal["pdf", "png"]
 
 #: Colour map for W and other [0, 1] quantities (perceptually uniform, CVD-safe).
 SEQUENTIAL_CMAP = "cividis"
@@ -246,7 +251,7 @@ STYLE: dict[str, Any] = {
     "axes.linewidth": 0.6,
     "axes.spines.top": False,
     "axes.spines.right": False,
-    "axes.prop_cycle": mpl.cycler(color=list(PALETTE)),
+    "axes.prop_cycle": cycler(color=list(PALETTE)),
     "axes.axisbelow": True,
     "grid.linewidth": 0.4,
     "grid.color": "#D0D0D0",
@@ -276,7 +281,7 @@ STYLE: dict[str, Any] = {
 
 def apply_style() -> None:
     """Apply :data:`STYLE` to matplotlib's global rcParams (for notebooks)."""
-    mpl.rcParams.update(STYLE)
+    mpl.rcParams.update(STYLE)  # type: ignore[arg-type]  # matplotlib types rc keys as Literals
 
 
 @contextlib.contextmanager
@@ -286,7 +291,7 @@ def figure_style() -> Iterator[None]:
     rcParams are restored on exit, so library code never leaks style into a
     caller's session.
     """
-    with mpl.rc_context(STYLE):
+    with mpl.rc_context(STYLE):  # type: ignore[arg-type]  # (rc keys typed as Literals)
         yield
 
 
@@ -319,10 +324,7 @@ def figure_size(
     [3.346, 2.0]
     """
     if isinstance(width, str):
-        if width not in COLUMN_WIDTH_MM:
-            raise ValueError(
-                f"width={width!r}: use 'single' (85 mm), 'double' (175 mm) or a number of mm"
-            )
+        check_choice("width (or a number of mm)", width, Width)
         width_mm = COLUMN_WIDTH_MM[width]
     else:
         width_mm = float(width)
@@ -347,7 +349,7 @@ def new_figure(
     nrows: int = 1,
     ncols: int = 1,
     **subplot_kw: Any,
-):
+) -> tuple[Figure, Any]:
     """``plt.subplots`` at a journal column width (call it inside :func:`figure_style`).
 
     Returns
@@ -441,14 +443,14 @@ _SAVE_METADATA = {
 
 
 def save_figure(
-    fig,
+    fig: Figure,
     stem: str,
     *,
     function: str,
     notebook: str | None = None,
     caption: str | None = None,
     language: str | None = None,
-    formats: Sequence[Literal["pdf", "png"]] = ("pdf", "png"),
+    formats: Sequence[Format] = ("pdf", "png"),
     dpi: int = 300,
     outdir: str | os.PathLike[str] | None = None,
     index: str | os.PathLike[str] | None = None,
@@ -493,9 +495,10 @@ def save_figure(
     """
     if not stem or not all(c.isalnum() or c in "_-" for c in stem):
         raise ValueError(f"stem={stem!r}: use letters, digits, '_' and '-' only (no extension)")
-    unknown = [f for f in formats if f not in _SAVE_METADATA]
-    if unknown or not formats:
-        raise ValueError(f"formats={list(formats)!r}: each must be 'pdf' or 'png'")
+    if not formats:
+        raise ValueError("formats must name at least one of 'pdf', 'png'")
+    for f in formats:
+        check_choice("each of formats", f, Format)
     if dpi < 72:
         raise ValueError(f"dpi={dpi}: journals need at least 300 dpi for raster figures")
     out = Path(outdir) if outdir is not None else paths.FIGURES

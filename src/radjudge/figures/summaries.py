@@ -280,7 +280,11 @@ def rating_summaries(
 def write_rating_summaries(
     tables: Mapping[str, pd.DataFrame], folder: str | os.PathLike[str] | None = None
 ) -> list[Path]:
-    """Write each table as ``<folder>/<name>.csv`` and ``.parquet`` (default ``paths.RATING_SUMMARIES``)."""
+    """Write each table as ``<folder>/<name>.csv`` and ``.parquet``.
+
+    ``folder`` defaults to ``paths.RATING_SUMMARIES``; names and columns follow
+    :data:`radjudge.contracts.RATING_SUMMARY_TABLES`.
+    """
     out = Path(folder) if folder is not None else paths.RATING_SUMMARIES
     contracts = {t.name: t for t in RATING_SUMMARY_TABLES}
     unknown = sorted(set(tables) - set(contracts))

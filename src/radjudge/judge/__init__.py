@@ -7,7 +7,8 @@ ratings table's columns in :mod:`radjudge.contracts`.
 Public API
 ----------
 load_template(language) -> JudgeTemplate
-render_judge_prompt(record, summary, *, criterion, scale, granularity, rubric, template) -> JudgePrompt
+render_judge_prompt(record, summary, *, criterion, scale, granularity, rubric, template) ->
+JudgePrompt
 parse_score(text, *, low, high) -> ParsedScore(score, status, raw, candidates, reason)
 label_distribution(options, logprobs, *, token_counts) -> LabelDistribution   (logprobs mode)
 reduce_samples(parsed) -> SampleSummary                                       (sample mode)

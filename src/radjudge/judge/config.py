@@ -13,8 +13,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from radjudge.contracts import GRANULARITIES, JUDGE_MODES, LANGUAGES
-from radjudge.judge.metric import METRICS
+from radjudge.checks import ConfigCheck
+from radjudge.contracts import GRANULARITIES, Granularity, JudgeMode, Language
+from radjudge.judge.metric import Metric
 from radjudge.rubric import Rubric, load_rubric
 
 __all__ = ["JudgeConfigError", "JudgeSpec", "check_metric_references", "parse_judges"]
@@ -77,15 +78,15 @@ class JudgeSpec:
     """
 
     name: str
-    mode: str
+    mode: JudgeMode
     model: str | None
     metric: str | None
     criteria: tuple[str, ...]
     scales: tuple[int, ...]
-    granularities: tuple[str, ...]
+    granularities: tuple[Granularity, ...]
     repeats: int = 1
     patients: int | None = None
-    language: str = "ru"
+    language: Language = "ru"
     n: int = 1
     temperature: float = 0.0
     top_p: float = 1.0
@@ -93,6 +94,13 @@ class JudgeSpec:
     stop: tuple[str, ...] = ("\n",)
     guided: bool = False
     reference: str | None = None
+
+    @property
+    def llm_model(self) -> str:
+        """Registry name of the judge's model; a ValueError for a metric judge."""
+        if self.model is None:
+            raise ValueError(f"judge {self.name!r} ({self.mode}) has no model")
+        return self.model
 
     @property
     def kind(self) -> str:
@@ -116,24 +124,14 @@ class JudgeSpec:
         ]
 
 
-def _fail(judge: str, message: str) -> JudgeConfigError:
-    return JudgeConfigError(f"04_judge_sweeps.judges[{judge}]: {message}")
-
-
-def _int(judge: str, key: str, value: Any, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise _fail(judge, f"{key} must be an integer >= {minimum}, got {value!r}")
-    return value
-
-
-def _list(judge: str, key: str, value: Any, allowed: Sequence[Any]) -> tuple[Any, ...]:
+def _list(at: ConfigCheck, key: str, value: Any, allowed: Sequence[Any]) -> tuple[Any, ...]:
     if isinstance(value, str | int) or not isinstance(value, list | tuple) or not value:
-        raise _fail(judge, f"{key} must be a non-empty list, got {value!r}")
+        raise at.fail(f"{key} must be a non-empty list, got {value!r}")
     bad = [v for v in value if v not in allowed]
     if bad:
-        raise _fail(judge, f"{key}: {bad} not allowed; choose from {list(allowed)}")
+        raise at.fail(f"{key}: {bad} not allowed; choose from {list(allowed)}")
     if len(set(value)) != len(value):
-        raise _fail(judge, f"{key} lists a value twice: {list(value)}")
+        raise at.fail(f"{key} lists a value twice: {list(value)}")
     return tuple(value)
 
 
@@ -173,11 +171,10 @@ def check_metric_references(
         name = j.name if isinstance(j, JudgeSpec) else j.get("name")
         ref = j.reference if isinstance(j, JudgeSpec) else j.get("reference", DEFAULT_REFERENCE)
         if ref not in summarizers:
-            raise _fail(
-                str(name),
+            raise ConfigCheck(f"04_judge_sweeps.judges[{name}]", JudgeConfigError).fail(
                 f"the metric's reference summarizer {ref!r} is not among the profile's "
                 f"summarizers ({', '.join(summarizers) or 'none'}); name one in 'reference', "
-                "or drop the metric (real records have no gold summary)",
+                "or drop the metric (real records have no gold summary)"
             )
 
 
@@ -237,52 +234,45 @@ def parse_judges(
             )
         name = raw.get("name")
         label = name if isinstance(name, str) and name else str(k)
+        at = ConfigCheck(f"04_judge_sweeps.judges[{label}]", JudgeConfigError)
         if not isinstance(name, str) or not name.strip():
-            raise _fail(label, "needs a non-empty 'name' (the judge column)")
-        mode = raw.get("mode")
-        if mode not in JUDGE_MODES:
-            raise _fail(label, f"mode must be one of {JUDGE_MODES}, got {mode!r}")
+            raise at.fail("needs a non-empty 'name' (the judge column)")
+        mode: JudgeMode = at.choice("mode", raw.get("mode"), JudgeMode)
         allowed = _COMMON_KEYS | _MODE_KEYS[mode]
         unknown = sorted(set(raw) - allowed)
         if unknown:
             hint = difflib.get_close_matches(unknown[0], allowed, n=1)
-            raise _fail(
-                label,
+            raise at.fail(
                 f"unknown key(s) {unknown} for mode {mode}; allowed: {sorted(allowed)}"
                 + (f". Did you mean {hint[0]!r}?" if hint else ""),
             )
         lang = raw.get("language", language)
-        if lang not in LANGUAGES:
-            raise _fail(label, f"language must be one of {LANGUAGES}, got {lang!r}")
+        at.choice("language", lang, Language)
         if lang not in rubrics:
             rubrics[lang] = load_rubric(rubric, language=lang)
         rub = rubrics[lang]
         is_metric = mode == "metric"
         criteria = _list(
-            label, "criteria", raw.get("criteria", list(rub.criterion_ids)), rub.criterion_ids
+            at, "criteria", raw.get("criteria", list(rub.criterion_ids)), rub.criterion_ids
         )
         if is_metric:
             given = [k for k in _NOT_FOR_METRICS if k in raw]
             if given:
-                raise _fail(
-                    label,
+                raise at.fail(
                     f"a metric has no rating scale and no prompt: remove {given} "
-                    "(its value is reported as it is, a reference line beside the LLM judges)",
+                    "(its value is reported as it is, a reference line beside the LLM judges)"
                 )
             scales: tuple[Any, ...] = ()
             grans: tuple[Any, ...] = ()
         else:
-            scales = _list(label, "scales", raw.get("scales", list(rub.scales)), list(rub.scales))
+            scales = _list(at, "scales", raw.get("scales", list(rub.scales)), list(rub.scales))
             grans = _list(
-                label,
-                "granularities",
-                raw.get("granularities", list(GRANULARITIES)),
-                GRANULARITIES,
+                at, "granularities", raw.get("granularities", list(GRANULARITIES)), GRANULARITIES
             )
-        repeats = _int(label, "repeats", raw.get("repeats", 1), 1)
+        repeats = at.int("repeats", raw.get("repeats", 1), minimum=1)
         patients = raw.get("patients")
         if patients is not None:
-            patients = _int(label, "patients", patients, 1)
+            patients = at.int("patients", patients, minimum=1)
         spec: dict[str, Any] = dict(
             name=name,
             mode=mode,
@@ -296,66 +286,56 @@ def parse_judges(
             language=lang,
         )
         if is_metric:
-            if raw.get("metric") not in METRICS:
-                raise _fail(label, f"metric must be one of {METRICS}, got {raw.get('metric')!r}")
-            spec["metric"] = raw["metric"]
+            spec["metric"] = at.choice("metric", raw.get("metric"), Metric)
             reference = raw.get("reference", DEFAULT_REFERENCE)
             if not isinstance(reference, str) or not reference:
-                raise _fail(label, f"reference must be a summarizer name, got {reference!r}")
+                raise at.fail(f"reference must be a summarizer name, got {reference!r}")
             spec["reference"] = reference
             if repeats != 1:
-                raise _fail(label, "a metric is deterministic: repeats must be 1")
+                raise at.fail("a metric is deterministic: repeats must be 1")
         else:
             model = raw.get("model")
             if not isinstance(model, str) or not model:
-                raise _fail(label, "needs 'model': a name from shared.models")
+                raise at.fail("needs 'model': a name from shared.models")
             if models is not None and model not in models:
-                raise _fail(
-                    label,
+                raise at.fail(
                     f"model {model!r} is not in shared.models ({', '.join(models) or 'empty'})",
                 )
             spec["model"] = model
         if mode == "logprobs" and repeats != 1:
-            raise _fail(label, "logprobs scoring is deterministic: repeats must be 1")
+            raise at.fail("logprobs scoring is deterministic: repeats must be 1")
         if mode in ("generate", "sample"):
-            temperature = raw.get("temperature", 1.0 if mode == "sample" else 0.0)
-            if (
-                isinstance(temperature, bool)
-                or not isinstance(temperature, int | float)
-                or not 0 <= temperature <= 5
-            ):
-                raise _fail(label, f"temperature must be a number in [0, 5], got {temperature!r}")
-            top_p = raw.get("top_p", 1.0)
-            if isinstance(top_p, bool) or not isinstance(top_p, int | float) or not 0 < top_p <= 1:
-                raise _fail(label, f"top_p must be in (0, 1], got {top_p!r}")
+            default_t = 1.0 if mode == "sample" else 0.0
+            temperature = at.number("temperature", raw.get("temperature", default_t), low=0, high=5)
+            top_p = at.number("top_p", raw.get("top_p", 1.0), low=0, high=1, low_open=True)
             stop = raw.get("stop", ["\n"])
             if (
                 isinstance(stop, str)
                 or not isinstance(stop, list | tuple)
                 or not all(isinstance(s, str) and s for s in stop)
             ):
-                raise _fail(label, f"stop must be a list of non-empty strings, got {stop!r}")
+                raise at.fail(f"stop must be a list of non-empty strings, got {stop!r}")
             spec.update(
-                temperature=float(temperature),
-                top_p=float(top_p),
+                temperature=temperature,
+                top_p=top_p,
                 stop=tuple(stop),
-                max_tokens=_int(label, "max_tokens", raw.get("max_tokens", 8), 1),
+                max_tokens=at.int("max_tokens", raw.get("max_tokens", 8), minimum=1),
             )
             if mode == "sample":
-                spec["n"] = _int(label, "n", raw.get("n", 8), 2)
+                spec["n"] = at.int("n", raw.get("n", 8), minimum=2)
                 if temperature == 0:
-                    raise _fail(
-                        label, "sample mode needs temperature > 0 (n greedy answers are identical)"
+                    raise at.fail(
+                        "sample mode needs temperature > 0 (n greedy answers are identical)"
                     )
             else:
                 guided = raw.get("guided", False)
                 if not isinstance(guided, bool):
-                    raise _fail(label, f"guided must be true or false, got {guided!r}")
+                    raise at.fail(f"guided must be true or false, got {guided!r}")
                 spec["guided"] = guided
                 if temperature == 0 and repeats != 1:
-                    raise _fail(
-                        label,
-                        "greedy generation is deterministic: repeats must be 1 (or set temperature)",
+                    raise at.fail(
+                        "greedy generation is deterministic: repeats must be 1 "
+                        "(or set temperature)",
                     )
         out.append(JudgeSpec(**spec))
     if summarizers is not None:

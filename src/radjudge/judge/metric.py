@@ -28,6 +28,8 @@ from __future__ import annotations
 import re
 from typing import Literal, get_args
 
+from radjudge.checks import check_choice
+
 __all__ = ["Metric", "METRICS", "unicode_words", "metric_value"]
 
 Metric = Literal["rouge_l", "chrf"]
@@ -82,8 +84,7 @@ def metric_value(metric: Metric, reference: str, candidate: str) -> float:
     >>> metric_value("rouge_l", "Боль в животе", "боль в животе")
     1.0
     """
-    if metric not in METRICS:
-        raise ValueError(f"metric must be one of {METRICS}, got {metric!r}")
+    check_choice("metric", metric, Metric)
     if not reference.strip() or not candidate.strip():
         raise ValueError("metric_value: reference and candidate must be non-empty texts")
     if metric == "rouge_l":

@@ -319,7 +319,8 @@ def parse_score(text: str, *, low: int = 1, high: int) -> ParsedScore:
     clean = _MARKDOWN.sub(" ", text.replace("\u00a0", " ")).strip()
 
     # 1. JSON
-    values, dens = [], []
+    values: list[float] = []
+    dens: list[float | None] = []
     for m in re.finditer(r"\{[^{}]*\}", text):
         try:
             obj = json.loads(m.group(0))

@@ -35,7 +35,8 @@ from dataclasses import dataclass
 from importlib import resources
 from numbers import Integral
 
-from radjudge.contracts import GRANULARITIES, LANGUAGES, Granularity
+from radjudge.checks import check_choice
+from radjudge.contracts import LANGUAGES, Granularity, Language
 from radjudge.llm.prompts import prompt_hash
 from radjudge.rubric import Rubric, RubricError, read_yaml
 
@@ -119,7 +120,8 @@ def load_template(language_or_path: str | os.PathLike[str] = "ru") -> JudgeTempl
     missing, unknown = keys - set(data), set(data) - keys
     if missing or unknown:
         raise RubricError(
-            f"{where}: keys must be {sorted(keys)}; missing {sorted(missing)}, unknown {sorted(unknown)}"
+            f"{where}: keys must be {sorted(keys)}; missing {sorted(missing)}, unknown "
+            f"{sorted(unknown)}"
         )
     for key, fields in _TEMPLATE_FIELDS.items():
         fmt = data[key]
@@ -131,8 +133,7 @@ def load_template(language_or_path: str | os.PathLike[str] = "ru") -> JudgeTempl
                 f"{where}: {key!r} must use exactly the fields {sorted(fields)} "
                 f"(as {{name}}); it uses {sorted(found)}"
             )
-    if data["language"] not in LANGUAGES:
-        raise RubricError(f"{where}: language must be one of {LANGUAGES}")
+    check_choice(f"{where}: language", data["language"], Language, error=RubricError)
     if not data["system"].strip() or not data["answer_prefix"].strip():
         raise RubricError(f"{where}: 'system' and 'answer_prefix' must not be empty")
     sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -231,8 +232,9 @@ def render_judge_prompt(
     Examples
     --------
     >>> from radjudge.rubric import load_rubric
-    >>> p = render_judge_prompt("Жалобы: боль в животе.", "Боль в животе.", criterion="completeness",
-    ...                         scale=3, granularity="extremes", rubric=load_rubric(), template=load_template())
+    >>> p = render_judge_prompt(
+    ...     "Жалобы: боль в животе.", "Боль в животе.", criterion="completeness", scale=3,
+    ...     granularity="extremes", rubric=load_rubric(), template=load_template())
     >>> print(p.segments[3])
     <BLANKLINE>
     Шкала 1-3, выше - лучше:
@@ -241,8 +243,7 @@ def render_judge_prompt(
     >>> p.options, p.answer_prefix
     (('1', '2', '3'), 'Оценка: ')
     """
-    if granularity not in GRANULARITIES:
-        raise ValueError(f"granularity must be one of {GRANULARITIES}, got {granularity!r}")
+    check_choice("granularity", granularity, Granularity)
     if template.language != rubric.language:
         raise RubricError(
             f"template {template.source} is in {template.language!r} but rubric {rubric.source} in "
@@ -251,7 +252,8 @@ def render_judge_prompt(
     # a whole number of any integer type (a scale read back from judge_ratings is numpy's)
     if isinstance(scale, bool) or not isinstance(scale, Integral) or scale not in rubric.scales:
         raise RubricError(
-            f"scale {scale!r} is not described by rubric {rubric.name!r}; it describes 1-N for N in {rubric.scales}"
+            f"scale {scale!r} is not described by rubric {rubric.name!r}; it describes 1-N for N "
+            f"in {rubric.scales}"
         )
     scale = int(scale)
     if not isinstance(record, str) or not record.strip():

@@ -76,7 +76,7 @@ class LabelDistribution:
     entropy: float
 
     def to_json(self) -> str:
-        """``{"label": prob}`` as JSON (the ``distribution`` column), probabilities rounded to 1e-6."""
+        """``{"label": prob}`` as JSON (the ``distribution`` column), rounded to 1e-6."""
         return json.dumps(
             {str(k): round(p, 6) for k, p in zip(self.labels, self.probs, strict=True)}
         )

@@ -45,13 +45,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+from tqdm.auto import tqdm
 
+from radjudge.anonymize import AnonymizedRecord, check_llm_text, require_anonymized
+from radjudge.anonymize.public import require_public
+from radjudge.anonymize.remote import require_remote_consent
 from radjudge.contracts import JUDGE_RATINGS
 from radjudge.judge.config import JudgeSpec
 from radjudge.judge.metric import metric_value
 from radjudge.judge.parse import parse_score
 from radjudge.judge.prompt import JudgePrompt, load_template, render_judge_prompt
 from radjudge.judge.scoring import label_distribution, reduce_samples
+from radjudge.llm import GenerationRequest, LLMClient, ScoreRequest, load_client
+from radjudge.llm.types import CacheMode
 from radjudge.judge.validity import ValidityGate, validity_report
 from radjudge.rubric import load_rubric
 
@@ -74,17 +80,30 @@ class PublicSource:
     rated. Such sources are wrapped in this class, and the clients that read
     them must carry a guard that registers exactly these texts
     (:class:`radjudge.external.guard.PublicTextGuard`); every other text still
-    goes through the PHI guard.
+    goes through the PHI guard. Only a text registered by a public data set's
+    loader is accepted (:func:`radjudge.anonymize.public.require_public`); a
+    patient record is refused.
 
     Attributes
     ----------
     source_id : str
         Matches ``patient_id`` of the summaries table (e.g. a SummEval ``doc_id``).
     text : str
+    dataset : str
+        The registered public data set the text belongs to (e.g. ``"SummEval"``).
+
+    Raises
+    ------
+    radjudge.anonymize.PHIGuardError
+        If ``text`` is not a registered text of ``dataset``.
     """
 
     source_id: str
     text: str
+    dataset: str
+
+    def __post_init__(self) -> None:
+        require_public(self.text, dataset=self.dataset)
 
 
 @dataclass
@@ -113,9 +132,10 @@ def load_judge_clients(
     *,
     models: Mapping[str, Mapping[str, Any]],
     cache_dir: Any,
-    cache_mode: str = "readwrite",
-    records: Sequence[Any] = (),
-) -> dict[str, Any]:
+    cache_mode: CacheMode = "readwrite",
+    records: Sequence[AnonymizedRecord] = (),
+    allow_remote_phi: bool = False,
+) -> dict[str, LLMClient]:
     """One guarded, cached LLM client per registry model the judges use.
 
     Parameters
@@ -128,27 +148,31 @@ def load_judge_clients(
     cache_mode : {"readwrite", "readonly", "off"}, default "readwrite"
     records : sequence of AnonymizedRecord, default ()
         Their ``surrogates`` (shifted dates) are what the guard accepts.
+    allow_remote_phi : bool, default False
+        ``shared.allow_remote_phi``: consent to send real records to a model
+        served by a remote host (:mod:`radjudge.anonymize.remote`).
 
     Returns
     -------
     dict of str to radjudge.llm.LLMClient
         Models load lazily, on the first cache miss: a replay loads none.
     """
-    from radjudge.anonymize import check_llm_text
-    from radjudge.llm import load_client
-
     allowed = sorted({s for r in records for s in r.surrogates})
 
     def guard(text: str) -> None:
         check_llm_text(text, allowed=allowed)
 
     names = list(dict.fromkeys(j.model for j in judges if j.model is not None))
+    used = {n: [f"judge {j.name}" for j in judges if j.model == n] for n in names}
+    require_remote_consent(
+        models, used, records=records, allow_remote_phi=allow_remote_phi, where="04_judge_sweeps"
+    )
     return {
         name: load_client(
             name,
             models[name],
             cache_dir=cache_dir,
-            cache_mode=cache_mode,  # type: ignore[arg-type]
+            cache_mode=cache_mode,
             text_guard=guard,
         )
         for name in names
@@ -167,7 +191,8 @@ def _check_summaries(summaries: pd.DataFrame) -> pd.DataFrame:
     for col in ("patient_id", "summarizer", "summarizer_kind"):
         if df[col].isna().any():
             raise ValueError(
-                f"summaries: column {col!r} is missing in row {int(df[col].isna().to_numpy().argmax())}"
+                f"summaries: column {col!r} is missing in row "
+                f"{int(df[col].isna().to_numpy().argmax())}"
             )
         df[col] = df[col].astype(str)
     df["text"] = df["text"].fillna("").astype(str)
@@ -314,12 +339,11 @@ def _metric_rows(judge: JudgeSpec, df: pd.DataFrame, pids: Sequence[str]) -> lis
     return rows
 
 
-def _source_texts(records: Iterable[Any]) -> dict[str, str]:
-    from radjudge.anonymize import require_anonymized
-
+def _source_texts(records: Iterable[AnonymizedRecord | PublicSource]) -> dict[str, str]:
     texts: dict[str, str] = {}
     for r in records:
         if isinstance(r, PublicSource):
+            require_public(r.text, dataset=r.dataset)  # also for one built around __init__
             texts[r.source_id] = r.text
         else:
             rec = require_anonymized(r)
@@ -329,10 +353,10 @@ def _source_texts(records: Iterable[Any]) -> dict[str, str]:
 
 def run_sweep(
     summaries: pd.DataFrame,
-    records: Iterable[Any],
+    records: Iterable[AnonymizedRecord | PublicSource],
     judges: Sequence[JudgeSpec],
     *,
-    clients: Mapping[str, Any],
+    clients: Mapping[str, LLMClient],
     seed: int,
     rubric: str = "clinical_summary",
     template: str | os.PathLike[str] | None = None,
@@ -384,10 +408,6 @@ def run_sweep(
         Bad summaries table, a summary of a patient without a record, a
         client built without a text guard, or a missing client.
     """
-    from tqdm.auto import tqdm
-
-    from radjudge.llm import GenerationRequest, ScoreRequest
-
     df = _check_summaries(summaries)
     sources = _source_texts(records)
     orphans = sorted(set(df["patient_id"]) - set(sources))
@@ -399,11 +419,11 @@ def run_sweep(
     for j in judges:
         if j.mode == "metric":
             continue
-        if j.model not in clients:
+        if j.llm_model not in clients:
             raise ValueError(
                 f"judge {j.name!r}: no client for model {j.model!r}; pass clients[{j.model!r}]"
             )
-        if getattr(clients[j.model], "text_guard", None) is None:
+        if getattr(clients[j.llm_model], "text_guard", None) is None:
             raise ValueError(
                 f"judge {j.name!r}: client {j.model!r} has no text_guard; build it with "
                 "radjudge.llm.load_client(..., text_guard=radjudge.anonymize.check_llm_text)"
@@ -427,14 +447,14 @@ def run_sweep(
             chosen = pids[: j.patients] if j.patients else pids
             start = time.perf_counter()
             bar.set_postfix_str(j.name)
-            before = dict(clients[j.model].stats) if j.mode != "metric" else {}
+            before = dict(clients[j.llm_model].stats) if j.mode != "metric" else {}
             if j.mode == "metric":
                 rows = _metric_rows(j, df, chosen)
                 bar.update(len(rows))
             else:
                 rows = []
                 rub, tpl = templates[j.language]
-                client = clients[j.model]
+                client = clients[j.llm_model]
                 for pid in chosen:
                     items: list[tuple[Any, tuple[str, int, str, int], JudgePrompt | None]] = []
                     for s in df[df["patient_id"] == pid].itertuples():
@@ -450,12 +470,13 @@ def run_sweep(
                                     granularity=gran,
                                     rubric=rub,
                                     template=tpl,
-                                )  # type: ignore[arg-type]
+                                )
                             items.append((s, cfg, prompt))
                     live = [(k, p) for k, (_, _, p) in enumerate(items) if p is not None]
                     results: dict[int, Any] = {}
+                    outs: Sequence[Any]
                     if j.mode == "logprobs":
-                        reqs = [
+                        scoring = [
                             ScoreRequest(
                                 p.segments,
                                 system=p.system,
@@ -465,8 +486,8 @@ def run_sweep(
                             for _, p in live
                         ]
                         outs = (
-                            client.score_options(reqs, desc=f"{j.name} {pid}", share_prefix=True)
-                            if reqs
+                            client.score_options(scoring, desc=f"{j.name} {pid}", share_prefix=True)
+                            if scoring
                             else []
                         )
                     else:
@@ -493,14 +514,14 @@ def run_sweep(
                         outs = client.generate(reqs, desc=f"{j.name} {pid}") if reqs else []
                     for (k, _), out in zip(live, outs, strict=True):
                         results[k] = out
-                    for k, (s, (crit, scale, gran, rep), prompt) in enumerate(items):
+                    for k, (s, (crit, scale, granularity, rep), prompt) in enumerate(items):
                         if prompt is None:
                             rows.append(
                                 _row(
                                     j,
                                     crit,
                                     scale,
-                                    gran,
+                                    granularity,
                                     rep,
                                     pid,
                                     s.summarizer,
@@ -510,12 +531,20 @@ def run_sweep(
                             continue
                         rows.append(
                             _llm_row(
-                                j, crit, scale, gran, rep, pid, s.summarizer, prompt, results[k]
+                                j,
+                                crit,
+                                scale,
+                                granularity,
+                                rep,
+                                pid,
+                                s.summarizer,
+                                prompt,
+                                results[k],
                             )
                         )
                     bar.update(len(items))
             seconds = time.perf_counter() - start
-            after = dict(clients[j.model].stats) if j.mode != "metric" else {}
+            after = dict(clients[j.llm_model].stats) if j.mode != "metric" else {}
             per_judge.append(
                 {
                     "judge": j.name,

@@ -14,7 +14,8 @@ Public API
 ``LLMClient.score_options(requests, *, desc=None, share_prefix=False) -> list[OptionScores]``
 ``LLMClient.identity`` (ModelIdentity), ``.stats`` (dict for
 ``record_stage(cache=...)``), ``.model_files`` (dict for ``record_stage(models=...)``),
-``.prompt_hash(request)``, ``.verify_cached(requests, *, sample, seed, logprob_atol) -> CacheCheck``.
+``.prompt_hash(request)``, ``.verify_cached(requests, *, sample, seed, logprob_atol) ->
+CacheCheck``.
 Request/result types: :class:`GenerationRequest`, :class:`GenerationResult`,
 :class:`ScoreRequest`, :class:`OptionScores`; token level (prefix kernel):
 :class:`TokenScoreRequest`, :class:`OptionLogprob`.
@@ -25,7 +26,8 @@ Example
 >>> req = llm.GenerationRequest(("Жалобы: боль в животе.",), system="Кратко.", max_tokens=64)
 >>> req.text
 'Жалобы: боль в животе.'
->>> llm.ScoreRequest(("Оцените полноту.",), answer_prefix="Оценка: ", options=("1", "2", "3")).options
+>>> score = llm.ScoreRequest(("Оцените.",), answer_prefix="Оценка: ", options=("1", "2", "3"))
+>>> score.options
 ('1', '2', '3')
 
 Committed-cache integrity (stage tests)
@@ -52,7 +54,7 @@ Guarantees
   :mod:`radjudge.llm.transformers_backend` for what padding may change.
 """
 
-from radjudge.llm.cache import CallCache, call_key
+from radjudge.llm.cache import CacheIntegrityError, CallCache, call_key
 from radjudge.llm.client import CacheCheck, LLMClient, combined_cache_stats
 from radjudge.llm.models import load_client, validate_spec
 from radjudge.llm.types import (
@@ -76,6 +78,7 @@ __all__ = [
     "CacheCheck",
     "combined_cache_stats",
     "CallCache",
+    "CacheIntegrityError",
     "call_key",
     "GenerationRequest",
     "GenerationResult",

@@ -22,6 +22,7 @@ from radjudge.llm.types import (
     GenerationRequest,
     GenerationResult,
     ModelIdentity,
+    ModelSpecError,
     OptionScores,
     ScoreRequest,
 )
@@ -169,15 +170,16 @@ class LLMClient:
         if load_s is not None:
             out["load_s"] = round(load_s, 3)
             out["load_source"] = getattr(self.backend, "load_source", None)
-        if getattr(self.backend, "server_model_ids", None):
-            out["server_model_ids"] = sorted(self.backend.server_model_ids)
-            out["http_calls"] = self.backend.http_calls
-            out["http_retries"] = self.backend.retries
+        server_ids = getattr(self.backend, "server_model_ids", None)
+        if server_ids:
+            out["server_model_ids"] = sorted(server_ids)
+            out["http_calls"] = getattr(self.backend, "http_calls", None)
+            out["http_retries"] = getattr(self.backend, "retries", None)
         return out
 
     # -- keys --------------------------------------------------------------------------------
     def _guard(self, *texts: str | None) -> None:
-        """Run ``text_guard`` on each prompt part (system, user text, answer prefix) once per client."""
+        """Run ``text_guard`` on each prompt part (system, user text, answer prefix), once each."""
         if self.text_guard is None:
             return
         for text in texts:
@@ -238,9 +240,9 @@ class LLMClient:
     def _miss_error(self, n: int, what: str, ph: str, key: str) -> CacheMissError:
         ident = self.identity
         return CacheMissError(
-            f"{n} {what} call(s) of model {self.name!r} ({ident.kind} {ident.model_id}) are not in the "
-            f"cache {self.cache.directory} (cache_mode readonly); first missing prompt_hash {ph} "
-            f"(key {key}). Run with cache_mode: readwrite to compute them."
+            f"{n} {what} call(s) of model {self.name!r} ({ident.kind} {ident.model_id}) are not "
+            f"in the cache {self.cache.directory} (cache_mode readonly); first missing "
+            f"prompt_hash {ph} (key {key}). Run with cache_mode: readwrite to compute them."
         )
 
     # -- generation --------------------------------------------------------------------------
@@ -275,8 +277,6 @@ class LLMClient:
                 )
             self._guard(r.system, r.text, r.answer_prefix)
         if any(r.choices for r in requests) and not getattr(self.backend, "supports_choices", True):
-            from radjudge.llm.types import ModelSpecError
-
             raise ModelSpecError(
                 f"model {self.name!r} cannot constrain output to choices: set the spec's "
                 "'guided' key (vllm or llama_cpp), or use score_options"
@@ -488,15 +488,16 @@ class LLMClient:
         -------
         CacheCheck
         """
-        cached = []
+        cached: list[tuple[GenerationRequest | ScoreRequest, list[dict[str, Any]]]] = []
         for r in requests:
             if isinstance(r, GenerationRequest):
                 keys = [self.generation_key(r, s) for s in range(r.n)]
             else:
                 keys = [self.score_key(r)]
             entries = [self.cache.get(k) for k in keys]
-            if all(e is not None for e in entries):
-                cached.append((r, entries))
+            found = [e for e in entries if e is not None]
+            if len(found) == len(entries):
+                cached.append((r, found))
         if sample is not None and sample < len(cached):
             cached = random.Random(seed).sample(cached, sample)
         for r, _ in cached:
@@ -551,20 +552,20 @@ class LLMClient:
                 share_prefix=share_prefix,
             )
         for i, (r, entry) in enumerate(scored):
-            live = live_scores[i]
+            score = live_scores[i]
             ph = self.prompt_hash(r)
-            if live.status != "ok":
+            if score.status != "ok":
                 mismatches.append(
                     {
                         "prompt_hash": ph,
                         "kind": "logprobs",
                         "cached": entry["lp"],
-                        "live": live.error,
+                        "live": score.error,
                         "max_abs_diff": math.inf,
                     }
                 )
                 continue
-            diff = max(abs(a - b) for a, b in zip(entry["lp"], _lp(live.logprobs), strict=True))
+            diff = max(abs(a - b) for a, b in zip(entry["lp"], _lp(score.logprobs), strict=True))
             max_diff = max(max_diff, diff)
             if diff > logprob_atol:
                 mismatches.append(
@@ -572,7 +573,7 @@ class LLMClient:
                         "prompt_hash": ph,
                         "kind": "logprobs",
                         "cached": entry["lp"],
-                        "live": list(_lp(live.logprobs)),
+                        "live": list(_lp(score.logprobs)),
                         "max_abs_diff": diff,
                     }
                 )

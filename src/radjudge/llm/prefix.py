@@ -177,7 +177,9 @@ class _PrefixCache:
         self.prefix = prefix
         self.new: list[tuple[Any, Any] | None] = [None] * n_layers
 
-    def update(self, key_states, value_states, layer_idx, *args, **kwargs):  # noqa: ANN001
+    def update(
+        self, key_states: Any, value_states: Any, layer_idx: int, *args: Any, **kwargs: Any
+    ) -> Any:
         import torch
 
         self.new[layer_idx] = (key_states, value_states)
@@ -220,7 +222,8 @@ class _Runner:
         impl = getattr(config, "_attn_implementation", None) or "eager"
         if impl not in ("sdpa", "eager"):
             raise ValueError(
-                f"score_continuations needs attn_implementation 'sdpa' or 'eager', the model uses {impl!r}"
+                "score_continuations needs attn_implementation 'sdpa' or 'eager', the model uses "
+                f"{impl!r}"
             )
         self.boolean_mask = impl == "sdpa"
         self.dtype = next(model.parameters()).dtype
@@ -387,10 +390,11 @@ def score_continuations(
                     per_option.append(
                         OptionLogprob(total=float(sum(tok_lp)), token_logprobs=tuple(tok_lp))
                     )
-                results[i] = tuple(per_option)
+                option_lps = tuple(per_option)
+                results[i] = option_lps
                 done += 1
                 if on_result is not None:
-                    on_result(i, results[i])
+                    on_result(i, option_lps)
         if progress is not None and done:
             progress(done)
 

@@ -61,8 +61,10 @@ from radjudge.llm.backend import (
     ScoreOutput,
     WorkItem,
 )
+from radjudge.llm.prefix import score_continuations
 from radjudge.llm.prompts import ChatTemplate, split_answer_prefix
 from radjudge.llm.types import ModelIdentity, OptionLogprob, ScoreRequest, TokenScoreRequest
+from radjudge.manifest import sha256_file
 
 __all__ = ["TransformersBackend", "LocalWeights", "model_cache_root"]
 
@@ -71,8 +73,11 @@ MIN_SHARED_PREFIX = 16
 
 
 def model_cache_root() -> Path:
-    """Folder of converted models: ``$RADJUDGE_MODEL_CACHE``, else ``$XDG_CACHE_HOME/radjudge/models``
-    (``~/.cache/radjudge/models``)."""
+    """Folder of converted models.
+
+    ``$RADJUDGE_MODEL_CACHE``, else ``$XDG_CACHE_HOME/radjudge/models``
+    (``~/.cache/radjudge/models``).
+    """
     env = os.environ.get("RADJUDGE_MODEL_CACHE")
     if env:
         return Path(env).expanduser()
@@ -93,7 +98,7 @@ class LocalWeights:
         return self.path.suffix == ".gguf"
 
 
-def _torch():
+def _torch() -> Any:
     import torch
 
     return torch
@@ -208,7 +213,7 @@ class TransformersBackend(Backend):
             model = AutoModelForCausalLM.from_pretrained(where, dtype=torch.float32, **kwargs)
             model.eval()
             bar.update()
-        if self.load_source == "gguf" and self.converted_cache:
+        if self.load_source == "gguf" and self.converted_cache and converted is not None:
             self._save_converted(model, tokenizer, converted)
         self.model, self.tokenizer = model, tokenizer
         self.template = self._resolve_template(tokenizer)
@@ -310,7 +315,7 @@ class TransformersBackend(Backend):
     def token_segments(
         self, system: str | None, segments: Sequence[str], answer_prefix: str
     ) -> tuple[tuple[int, ...], ...]:
-        """Prompt ids in pieces: (lead + template prefix, *segments, template suffix + answer prefix)."""
+        """Prompt ids in pieces: (lead + template prefix, *segments, suffix + answer prefix)."""
         self.load()
         prefix, suffix = self._template_parts(system)
         return (
@@ -345,8 +350,8 @@ class TransformersBackend(Backend):
                 on_result(
                     i,
                     SampleOutput.failed(
-                        f"prompt of {len(ids)} tokens + max_tokens {req.max_tokens} exceeds the context "
-                        f"length {self.context_length} of {self.label}",
+                        f"prompt of {len(ids)} tokens + max_tokens {req.max_tokens} exceeds the "
+                        f"context length {self.context_length} of {self.label}",
                         prompt_tokens=len(ids),
                     ),
                 )
@@ -560,8 +565,6 @@ class TransformersBackend(Backend):
                 )
                 self._warned_no_kernel = True
             return None
-        from radjudge.llm.prefix import score_continuations
-
         return score_continuations
 
     def score_reference(self, request: TokenScoreRequest) -> tuple[OptionLogprob, ...]:
@@ -638,7 +641,7 @@ def _generator(row: _Row) -> Any:
 def _trie_step(
     choices: tuple[tuple[int, ...], ...], generated: Sequence[int]
 ) -> tuple[set[int], bool]:
-    """Tokens that continue some choice after ``generated``, and whether ``generated`` is a choice."""
+    """Tokens that continue some choice after ``generated``; whether ``generated`` is a choice."""
     n = len(generated)
     prefix = tuple(generated)
     allowed = {c[n] for c in choices if len(c) > n and c[:n] == prefix}
@@ -677,6 +680,4 @@ def _score_output(
 
 @lru_cache(maxsize=32)
 def _file_sha256(path: Path) -> str:
-    from radjudge.manifest import sha256_file
-
     return sha256_file(path)

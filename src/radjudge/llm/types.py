@@ -22,6 +22,8 @@ from typing import Literal
 __all__ = [
     "BackendKind",
     "CacheMode",
+    "Endpoint",
+    "Guided",
     "Status",
     "ModelIdentity",
     "GenerationRequest",
@@ -37,6 +39,10 @@ __all__ = [
 
 BackendKind = Literal["transformers", "openai"]
 CacheMode = Literal["readwrite", "readonly", "off"]
+#: OpenAI-compatible endpoint a server model is called through.
+Endpoint = Literal["chat", "completions"]
+#: How a server constrains an answer to the valid labels (``none``: it does not).
+Guided = Literal["none", "vllm", "llama_cpp"]
 Status = Literal["ok", "failed"]
 
 

@@ -6,7 +6,8 @@ this module assembles and hands to the Typst compiler as ``sys.inputs.ctx``:
 
 ``stats`` / ``fmt``
     ``data/results/stats.json`` as written by notebook 05, raw and formatted
-    for the language (:mod:`radjudge.paper.numbers`) (decimal comma in Russian, p-values as ``< 0.001``, ...).
+    for the language (:mod:`radjudge.paper.numbers`) (decimal comma in Russian, p-values as ``<
+    0.001``, ...).
     The source quotes a number as ``#S("dotted.key")``; every key it quotes is
     checked to exist *before* compiling, so a renamed statistic is an error
     naming the key, never a silently missing number.

@@ -136,8 +136,9 @@ def methods_facts(
             c for c, v in panel.items() if not isinstance(v, Mapping) or v.get("n", 1)
         ]
         counts = [v.get("n") for v in panel.values() if isinstance(v, Mapping)]
-        if counts and all(isinstance(n, int) for n in counts):
-            facts.setdefault("n_experts", sum(counts))
+        whole = [n for n in counts if isinstance(n, int)]
+        if counts and len(whole) == len(counts):
+            facts.setdefault("n_experts", sum(whole))
 
     def levels(prefix: str, suffix: str) -> list[str]:
         found = [
@@ -211,7 +212,7 @@ def _names(value: Any) -> list[str]:
     return [str(value)]
 
 
-def _methods_text(facts: Mapping[str, Any], language: Language) -> dict[str, str]:
+def _methods_text(facts: Mapping[str, Any], language: Language) -> dict[str, str | bool | None]:
     """Display strings for the Methods (joined lists, translated ids, formatted counts)."""
     ru = language == "ru"
     na = "н/д" if ru else "n/a"
@@ -407,8 +408,9 @@ def build_paper(
     data = load_stats(stats_path)
     if language is None:
         _, shared, _ = _resolved_profile(profile)
-        language = shared.get("language") or "ru"
-    check_language(language)
+        language = check_language(shared.get("language") or "ru")
+    else:
+        check_language(language)
     ctx = paper_context(language=language, stats=data, profile=profile, figure_index=figure_index)
     ctx["source_stats"] = paths.relative(stats_path)
     pdf = Path(out) if out is not None else paths.PAPER_BUILD / f"radjudge_{language}.pdf"
@@ -416,7 +418,7 @@ def build_paper(
     ctx_path = pdf.with_suffix(".context.json")
     ctx_text = json.dumps(ctx, ensure_ascii=False, indent=1, allow_nan=False)
     ctx_path.write_text(ctx_text + "\n", encoding="utf-8")
-    kwargs = dict(
+    kwargs: dict[str, Any] = dict(
         root=str(paths.ROOT),
         font_paths=_font_paths(),
         ignore_system_fonts=True,

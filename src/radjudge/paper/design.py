@@ -136,7 +136,11 @@ def _failed_sentence(
         )
     parts = []
     kinds = sorted(
-        {tuple(k.split(".")[2:4]) for k in stats if k.startswith("data.failed.") and k.endswith(".n")}
+        {
+            tuple(k.split(".")[2:4])
+            for k in stats
+            if k.startswith("data.failed.") and k.endswith(".n")
+        }
     )
     for kind, status in kinds:
         n = stats[f"data.failed.{kind}.{status}.n"]
@@ -240,7 +244,9 @@ def design_sentences(
         who = [_name(j["name"], language) for j in llm if len(j["levels"].get(f, [])) > 1]
         word = _FACTOR_WORDS[f][0 if ru else 1]
         if who:
-            crossed.append(f"{word} — {_join(who, language)}" if ru else f"{word} for {_join(who, language)}")
+            crossed.append(
+                f"{word} — {_join(who, language)}" if ru else f"{word} for {_join(who, language)}"
+            )
         else:
             crossed.append(f"{word} — ни у одного" if ru else f"{word} for none")
     single = [_name(j["name"], language) for j in llm if j.get("n_configurations") == 1]
@@ -320,7 +326,11 @@ def design_sentences(
     )
 
     # --- abstract: the design in one clause
-    varied = [_FACTOR_WORDS[f][0 if ru else 1] for f in FACTORS if stats.get(f"design.factor.{f}.n_judges")]
+    varied = [
+        _FACTOR_WORDS[f][0 if ru else 1]
+        for f in FACTORS
+        if stats.get(f"design.factor.{f}.n_judges")
+    ]
     metric_part = (
         (
             f" и метрики-ориентиры (n = {_n(len(metrics), language)})"
@@ -361,9 +371,13 @@ def design_sentences(
         ]
         order = {"criterion": CRITERIA, "granularity": GRANULARITIES}.get(f, ())
         levels.sort(
-            key=lambda v: (0, float(v), "") if f == "scale" else (order.index(v), 0, "")
-            if v in order
-            else (9, 0, v)
+            key=lambda v: (
+                (0, float(v), "")
+                if f == "scale"
+                else (order.index(v), 0, "")
+                if v in order
+                else (9, 0, v)
+            )
         )
         parts = []
         for lv in levels:
@@ -410,9 +424,7 @@ def design_sentences(
     return out
 
 
-def design_table(
-    stats: Mapping[str, Any], *, language: Language
-) -> dict[str, Any]:
+def design_table(stats: Mapping[str, Any], *, language: Language) -> dict[str, Any]:
     """What each judge rated: criteria, scales, granularities, configurations, summaries.
 
     Returns

@@ -222,7 +222,8 @@ def quoted_stats_keys(source: str | os.PathLike[str] | None = None) -> list[str]
 
     >>> import pathlib, tempfile
     >>> src = pathlib.Path(tempfile.mkdtemp()) / "x.typ"
-    >>> _ = src.write_text('W = #S("grid.w_max") // not #S("in.comment")\\n#S("a.b") #S("grid.w_max")')
+    >>> text = 'W = #S("grid.w_max") // not #S("in.comment")\\n#S("a.b") #S("grid.w_max")'
+    >>> _ = src.write_text(text)
     >>> quoted_stats_keys(src)
     ['grid.w_max', 'a.b']
     """

@@ -68,7 +68,7 @@ def _ci(stats: Mapping[str, Any], prefix: str, language: Language, value: str = 
 
 
 def factor_table(stats: Mapping[str, Any], *, language: Language) -> dict[str, Any]:
-    """Effects of scale, granularity and criterion within judges: paired ΔW to the reference level."""
+    """Effects of scale, granularity and criterion within judges: paired ΔW to the reference."""
     ru = language == "ru"
     rows = []
     for factor, order, name in (

@@ -79,7 +79,8 @@ def criteria_sheet(scales: Mapping[str, int], *, rubric: str = "clinical_summary
     for crit, n in scales.items():
         if crit not in rub.criterion_ids:
             raise ValueError(
-                f"criterion {crit!r} is not defined by rubric {rub.source}; it defines {', '.join(rub.criterion_ids)}"
+                f"criterion {crit!r} is not defined by rubric {rub.source}; it defines "
+                f"{', '.join(rub.criterion_ids)}"
             )
         c = rub.criterion(crit)
         definition = c.definition[:1].upper() + c.definition[1:]

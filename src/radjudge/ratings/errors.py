@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
-__all__ = ["RatingsError", "MissingRatingsWarning", "ERROR_KINDS"]
+from radjudge.tabular import CsvTable, DialectWarning, TableError, located, read_csv_table
+
+__all__ = ["RatingsError", "MissingRatingsWarning", "MissingFormsWarning", "ERROR_KINDS"]
 
 #: Every ``RatingsError.kind``, with what it means.
 ERROR_KINDS: dict[str, str] = {
@@ -39,6 +42,22 @@ ERROR_KINDS: dict[str, str] = {
     "scale_mismatch": "a scale that disagrees with the form, the key or the study's scale",
     "invalid_value": "a malformed identifier, scale, count or roster entry",
     "duplicate_expert": "the roster lists an expert twice",
+    "extra_sheet": "a form has a worksheet it was not exported with (e.g. a copy of the rating sheet)",
+    "column_order": "the rating sheet's column ids are not those of the form's metadata, in order",
+    "formula_without_value": "a cell holds a formula that no spreadsheet application computed",
+    "merged_cells": "cells of the rating sheet were merged (a merge keeps one value only)",
+    "file_name_mismatch": "a form is saved under the file name of another expert's form",
+}
+
+_TABLE_KINDS = {
+    "encoding": "wrong_encoding",
+    "empty": "empty_file",
+    "ragged": "invalid_value",
+    "too_long": "invalid_value",
+    "duplicate_column": "unknown_column",
+    "formula_without_value": "formula_without_value",
+    "not_a_workbook": "wrong_file_type",
+    "no_sheet": "missing_sheet",
 }
 
 
@@ -90,18 +109,56 @@ class RatingsError(ValueError):
             expected,
         )
         self.problem = problem
-        where = [f"file {Path(file)}"]
-        if sheet is not None:
-            where.append(f"sheet {sheet!r}")
-        if row is not None:
-            where.append(f"row {row}")
-        if column is not None:
-            where.append(f"column {column}")
-        message = f"{', '.join(where)}: {problem}"
-        if expected:
-            message += f"; expected {expected}"
-        super().__init__(message)
+        super().__init__(
+            located(
+                f"file {Path(file)}",
+                problem,
+                sheet=sheet,
+                row=row,
+                column=column,
+                expected=expected,
+            )
+        )
+
+    @classmethod
+    def from_table(cls, exc: TableError) -> RatingsError:
+        """The rating import's error for a :class:`radjudge.tabular.TableError`."""
+        return cls(
+            exc.problem,
+            kind=_TABLE_KINDS[exc.kind],
+            file=exc.file,
+            sheet=exc.sheet,
+            row=exc.row,
+            column=exc.column,
+            expected=exc.expected,
+        )
+
+
+def read_rating_csv(path: Path, *, stacklevel: int = 3) -> CsvTable:
+    """A CSV of the rating import (long format, roster): located RatingsError, dialect reported.
+
+    Raises
+    ------
+    RatingsError
+        For any :class:`~radjudge.tabular.TableError` (encoding, ragged row, ...).
+
+    Warns
+    -----
+    DialectWarning
+        When the file is not comma-separated UTF-8.
+    """
+    try:
+        table = read_csv_table(path)
+    except TableError as exc:
+        raise RatingsError.from_table(exc) from None
+    if not table.is_default:
+        warnings.warn(f"{path}: read as {table.dialect}", DialectWarning, stacklevel=stacklevel)
+    return table
 
 
 class MissingRatingsWarning(UserWarning):
     """Some rating cells were left empty; they stay missing (NA), counted per expert."""
+
+
+class MissingFormsWarning(MissingRatingsWarning):
+    """Experts of the roster (or of the blinding key) returned no form and no CSV row."""

@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from radjudge import paths as rj_paths
+from radjudge.anonymize import require_anonymized
 from radjudge.contracts import CRITERIA
 from radjudge.ratings.criteria import criteria_sheet, resolve_scales
 from radjudge.ratings.key import BlindingKey, CodeEntry, FormEntry, read_key, text_sha256, write_key
@@ -58,6 +59,7 @@ __all__ = [
     "INSTRUCTIONS_SHEET",
     "CRITERIA_SHEET",
     "META_SHEET",
+    "FORM_SHEETS",
     "FIXED_COLUMNS",
     "ID_ROW",
     "FIRST_DATA_ROW",
@@ -66,6 +68,7 @@ __all__ = [
     "ensure_forms",
     "export_forms",
     "fill_forms",
+    "form_cells",
     "form_file_name",
 ]
 
@@ -74,13 +77,16 @@ INSTRUCTIONS_SHEET = "Инструкция"
 CRITERIA_SHEET = "Критерии"
 RATING_SHEET = "Оценки"
 META_SHEET = "_meta"
+#: Every sheet of a form, in order; a returned form must have these and no other.
+FORM_SHEETS = (INSTRUCTIONS_SHEET, CRITERIA_SHEET, RATING_SHEET, META_SHEET)
 #: Machine ids of the fixed columns of the rating sheet (row 2), in order.
 FIXED_COLUMNS = ("n", "code", "patient_id", "record", "summary")
 _FIXED_HEADINGS = ("№", "Код резюме", "Пациент", "Медицинская карта (обезличенная)", "Резюме")
 HEADER_ROW, ID_ROW, FIRST_DATA_ROW = 1, 2, 3
 
 _CODE_ALPHABET = np.array(list("ACDEFHJKLMNPQRTUVWXY34679"))
-_STUDY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+#: What a study id may be (it is printed on and embedded in every form).
+STUDY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 @dataclass(frozen=True)
@@ -127,7 +133,7 @@ def _expert_order(
     by_patient: dict[str, list[tuple[str, str]]] = {}
     for p in pairs:
         by_patient.setdefault(p[0], []).append(p)
-    order = []
+    order: list[tuple[str, str]] = []
     patients = sorted(by_patient)
     for i in rng.permutation(len(patients)):
         block = sorted(by_patient[patients[i]])
@@ -144,7 +150,7 @@ def _row_height(texts: Sequence[str], widths: Sequence[float]) -> float:
 
 
 def _instructions(
-    ws,
+    ws: Any,
     *,
     study_id: str,
     expert_id: str,
@@ -167,8 +173,8 @@ def _instructions(
         ("", False),
         ("Как заполнять", True),
         (
-            "1. На листе «Оценки» каждая строка — одно резюме одной медицинской карты: слева обезличенная "
-            "карта, рядом резюме. Резюме одной карты идут подряд.",
+            "1. На листе «Оценки» каждая строка — одно резюме одной медицинской карты: слева "
+            "обезличенная карта, рядом резюме. Резюме одной карты идут подряд.",
             False,
         ),
         (
@@ -177,18 +183,18 @@ def _instructions(
             False,
         ),
         (
-            "3. Определения критериев и значение каждого балла — на листе «Критерии». Оценивайте каждый "
-            "критерий отдельно от остальных.",
+            "3. Определения критериев и значение каждого балла — на листе «Критерии». Оценивайте "
+            "каждый критерий отдельно от остальных.",
             False,
         ),
         (
-            "4. Резюме получены разными способами и перемешаны случайно; код резюме ничего не говорит о "
-            "его источнике. Не пытайтесь угадать источник.",
+            "4. Резюме получены разными способами и перемешаны случайно; код резюме ничего не "
+            "говорит о его источнике. Не пытайтесь угадать источник.",
             False,
         ),
         (
-            "5. Если оценить невозможно, оставьте ячейку пустой — не ставьте оценку наугад. Пустая ячейка "
-            "учитывается как пропуск, она никогда не заполняется за вас.",
+            "5. Если оценить невозможно, оставьте ячейку пустой — не ставьте оценку наугад. "
+            "Пустая ячейка учитывается как пропуск, она никогда не заполняется за вас.",
             False,
         ),
         (
@@ -197,8 +203,8 @@ def _instructions(
             False,
         ),
         (
-            "7. Сохраните файл в формате .xlsx (имя файла можно не менять) и верните его организатору "
-            "исследования.",
+            "7. Сохраните файл в формате .xlsx (имя файла можно не менять) и верните его "
+            "организатору исследования.",
             False,
         ),
         ("", False),
@@ -212,7 +218,7 @@ def _instructions(
             cell.font = Font(bold=True, size=13 if i == 1 else 11)
 
 
-def _criteria_ws(ws, table: pd.DataFrame) -> None:
+def _criteria_ws(ws: Any, table: pd.DataFrame) -> None:
     from openpyxl.styles import Alignment, Font
 
     heads = ["Критерий", "Код критерия", "Определение", "Шкала", "Балл", "Что означает балл"]
@@ -236,13 +242,16 @@ def _criteria_ws(ws, table: pd.DataFrame) -> None:
                 c.alignment = Alignment(wrap_text=True, vertical="top")
             r += 1
         r += 1
-    source = f"Источник определений (те же, что у LLM-судей): {table['source'].iloc[0]}, SHA-256 {table['sha256'].iloc[0][:12]}"
+    source = (
+        f"Источник определений (те же, что у LLM-судей): {table['source'].iloc[0]}, SHA-256 "
+        f"{table['sha256'].iloc[0][:12]}"
+    )
     ws.cell(row=r, column=1, value=source).font = Font(italic=True, size=9)
     ws.freeze_panes = "A2"
 
 
 def _rating_ws(
-    ws,
+    ws: Any,
     *,
     rows: Sequence[tuple[str, str, str, str]],
     scales: Mapping[str, int],
@@ -301,7 +310,7 @@ _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _MODIFIED = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
 
 
-def _save_workbook(wb, path: Path) -> None:
+def _save_workbook(wb: Any, path: Path) -> None:
     """Save atomically and byte-reproducibly: fixed ZIP entry times and document dates.
 
     openpyxl stamps the current time into every ZIP entry and into
@@ -331,15 +340,13 @@ def _save_workbook(wb, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def _protect(ws) -> None:
+def _protect(ws: Any) -> None:
     ws.protection.sheet = True
     ws.protection.selectLockedCells = False
     ws.protection.selectUnlockedCells = False
 
 
 def _records_text(records: Sequence[Any]) -> dict[str, str]:
-    from radjudge.anonymize import require_anonymized
-
     out: dict[str, str] = {}
     for rec in records:
         require_anonymized(rec)  # raises unless the record went through radjudge.anonymize
@@ -411,7 +418,7 @@ def export_forms(
     import openpyxl
     from openpyxl.workbook.protection import WorkbookProtection
 
-    if not isinstance(study_id, str) or not _STUDY_ID.match(study_id):
+    if not isinstance(study_id, str) or not STUDY_ID.match(study_id):
         raise ValueError(
             f"study_id must be 1-64 letters, digits, '_', '.' or '-', got {study_id!r}"
         )
@@ -429,7 +436,8 @@ def export_forms(
     dup = table.duplicated(["patient_id", "summarizer"])
     if dup.any():
         raise ValueError(
-            f"summaries: {table.loc[dup, ['patient_id', 'summarizer']].iloc[0].tolist()} appears twice"
+            f"summaries: {table.loc[dup, ['patient_id', 'summarizer']].iloc[0].tolist()} appears "
+            "twice"
         )
     bad_text = table["text"].map(lambda t: not isinstance(t, str))
     if bad_text.any():
@@ -511,17 +519,14 @@ def export_forms(
     return ExportedForms(key=key, key_path=key_path, forms=targets)
 
 
-def fill_forms(
-    ratings: pd.DataFrame,
-    *,
-    key: BlindingKey | str | os.PathLike[str],
-    forms_dir: str | os.PathLike[str],
-    out_dir: str | os.PathLike[str],
-) -> dict[str, Path]:
-    """Write ratings into exported forms, as an expert would, and save them to ``out_dir``.
+def form_cells(
+    ratings: pd.DataFrame, *, key: BlindingKey | str | os.PathLike[str]
+) -> dict[str, list[tuple[int, int, int | None]]]:
+    """Where each rating goes in its expert's form: ``expert -> [(row, column, score)]``.
 
-    Used by the simulated panel and the tests; a real study never calls it.
-    Cells whose score is NA are left empty.
+    Rows and columns are 1-based, as a spreadsheet counts them; ``score`` is
+    None for an NA rating (the cell stays empty). Shared by :func:`fill_forms`
+    (openpyxl) and the rehearsal's LibreOffice filler.
 
     Parameters
     ----------
@@ -530,13 +535,6 @@ def fill_forms(
         numbers within the criterion's scale, or NA).
     key : BlindingKey or path-like
         The key the forms were exported with.
-    forms_dir, out_dir : path-like
-        Where the blank forms are, and where the filled copies go (same file names).
-
-    Returns
-    -------
-    dict[str, pathlib.Path]
-        Expert id -> filled workbook.
 
     Raises
     ------
@@ -544,25 +542,19 @@ def fill_forms(
         An expert, summary or criterion the key does not know, or a score that
         is not a whole number within its scale.
     """
-    import openpyxl
-
     key = key if isinstance(key, BlindingKey) else read_key(key)
     code_of = key.code_of()
     need = ["expert_id", "patient_id", "summarizer", "criterion", "score"]
     missing = [c for c in need if c not in ratings.columns]
     if missing:
         raise ValueError(f"ratings lacks column(s) {missing}")
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written: dict[str, Path] = {}
+    col_of = {c: len(FIXED_COLUMNS) + 1 + j for j, c in enumerate(key.scales)}
+    out: dict[str, list[tuple[int, int, int | None]]] = {}
     for eid, grp in ratings.groupby("expert_id", sort=True):
         if eid not in key.forms:
             raise ValueError(f"expert {eid!r} has no form in the key")
-        form = key.forms[eid]
-        row_of = {code: FIRST_DATA_ROW + i for i, code in enumerate(form.codes)}
-        col_of = {c: len(FIXED_COLUMNS) + 1 + j for j, c in enumerate(key.scales)}
-        wb = openpyxl.load_workbook(Path(forms_dir) / form.file)
-        ws = wb[RATING_SHEET]
+        row_of = {code: FIRST_DATA_ROW + i for i, code in enumerate(key.forms[eid].codes)}
+        cells = out.setdefault(str(eid), [])
         for pid, summ, crit, score in grp[
             ["patient_id", "summarizer", "criterion", "score"]
         ].itertuples(index=False):
@@ -579,9 +571,56 @@ def fill_forms(
                 value = int(score)
                 if value != score or not 1 <= value <= key.scales[crit]:
                     raise ValueError(
-                        f"score {score!r} for {crit!r} is not a whole number in 1..{key.scales[crit]}"
+                        f"score {score!r} for {crit!r} is not a whole number in "
+                        f"1..{key.scales[crit]}"
                     )
-            ws.cell(row=row_of[code], column=col_of[crit], value=value)
+            cells.append((row_of[code], col_of[crit], value))
+    return out
+
+
+def fill_forms(
+    ratings: pd.DataFrame,
+    *,
+    key: BlindingKey | str | os.PathLike[str],
+    forms_dir: str | os.PathLike[str],
+    out_dir: str | os.PathLike[str],
+) -> dict[str, Path]:
+    """Write ratings into exported forms, as an expert would, and save them to ``out_dir``.
+
+    Used by the simulated panel and the tests; a real study never calls it.
+    Cells whose score is NA are left empty. The rehearsal fills the same cells
+    with LibreOffice instead (:func:`radjudge.rehearsal.fill_forms_libreoffice`).
+
+    Parameters
+    ----------
+    ratings, key
+        As for :func:`form_cells`.
+    forms_dir, out_dir : path-like
+        Where the blank forms are, and where the filled copies go (same file names).
+
+    Returns
+    -------
+    dict[str, pathlib.Path]
+        Expert id -> filled workbook.
+
+    Raises
+    ------
+    ValueError
+        As :func:`form_cells`.
+    """
+    import openpyxl
+
+    key = key if isinstance(key, BlindingKey) else read_key(key)
+    cells = form_cells(ratings, key=key)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: dict[str, Path] = {}
+    for eid, entries in cells.items():
+        form = key.forms[eid]
+        wb = openpyxl.load_workbook(Path(forms_dir) / form.file)
+        ws = wb[RATING_SHEET]
+        for row, column, value in entries:
+            ws.cell(row=row, column=column, value=value)
         target = out_dir / form.file
         _save_workbook(wb, target)
         written[eid] = target
@@ -678,7 +717,7 @@ def ensure_forms(
     """
     forms_dir = Path(forms_dir) if forms_dir is not None else rj_paths.FORMS
     key_path = Path(key_path) if key_path is not None else rj_paths.BLINDING_KEY
-    kw = dict(
+    kw: dict[str, Any] = dict(
         study_id=study_id,
         seed=seed,
         criteria=criteria,
@@ -709,8 +748,8 @@ def ensure_forms(
         raise RuntimeError(
             f"the forms in {forms_dir} (key {key_path}) no longer fit this run: "
             + "; ".join(reasons)
-            + ". Forms handed out must keep their key: restore the inputs they were made from, or, if no "
-            "expert holds a form yet, delete the key and the forms to export new ones."
+            + ". Forms handed out must keep their key: restore the inputs they were made from, or, "
+            "if no expert holds a form yet, delete the key and the forms to export new ones."
         )
     return FormsStatus(
         "re-exported", reasons, export_forms(records, summaries, roster, overwrite=True, **kw)

@@ -230,7 +230,8 @@ def read_key(path: str | os.PathLike[str]) -> BlindingKey:
     if actual != data["fingerprint"]:
         raise RatingsError(
             "the key's content no longer matches its fingerprint: the key was edited after "
-            f"export (stored {str(data['fingerprint'])[:12]}..., content hashes to {actual[:12]}...)",
+            f"export (stored {str(data['fingerprint'])[:12]}..., content hashes to "
+            f"{actual[:12]}...)",
             kind="tampered_key",
             file=path,
             column="fingerprint",

@@ -1,11 +1,21 @@
 """Validated import of expert ratings: filled XLSX forms and the long CSV format.
 
-Long CSV format (UTF-8, comma-separated, header row, one rating per row)::
+Long CSV format (header row, one rating per row)::
 
     expert_id,expert_category,patient_id,summarizer,criterion,scale_max,score
     E01,radiologist,P001,model_a,completeness,5,4
     E01,radiologist,P001,model_a,correctness,5,
 
+* Encoding: UTF-8 with or without BOM; Windows-1251 (a Russian-locale Excel
+  export) when the bytes are not UTF-8 and decode cleanly. Delimiter: ``,`` or
+  ``;`` (or a tab), detected from the header. Anything but comma-separated
+  UTF-8 is reported by a :class:`~radjudge.tabular.DialectWarning`.
+* Rows are numbered as a spreadsheet shows them (header = row 1).
+* ``expert_id``: the roster's character set (:data:`~radjudge.ratings.roster.ID_CHARACTERS`);
+  a look-alike letter of another script (Cyrillic ``Е`` for Latin ``E``) is an error
+  that names it, never a second expert. ``patient_id`` and ``summarizer`` may not
+  mix Latin letters with look-alikes. One ``expert_category`` per expert, across
+  every row and file (and the roster's, when given).
 * ``score``: a whole number 1..scale_max, or empty for a missing rating.
 * Optional column ``n_raters_averaged`` (default 1): when n > 1 the score is the
   mean of n whole ratings (e.g. the published SummEval expert means), so it must
@@ -13,6 +23,14 @@ Long CSV format (UTF-8, comma-separated, header row, one rating per row)::
   never rounded.
 * ``scale_max`` must be the same on every row of a criterion, and equal to the
   blinding key's scale (when a key is given) and to ``scale_max`` (when given).
+
+Filled forms must come back as exported: the four sheets and no other (a copy
+of the rating sheet is refused, not ignored), the column ids of row 2 in the
+order of the form's ``_meta`` sheet, no merged cells, no formula without a
+computed value, every exported row, unedited texts. File names are free - an
+expert may rename the file, the form's identity is in ``_meta`` - except the
+file name of *another* expert's form, which is refused as a mix-up. Experts of
+the roster who returned nothing are named by a :class:`MissingFormsWarning`.
 
 Nothing is coerced: ``"3,5"``, ``"4.0"`` where whole numbers are expected,
 ``"хорошо"`` are errors. Every error is a :class:`~radjudge.ratings.RatingsError`
@@ -28,13 +46,10 @@ row with NA score - reported by a :class:`MissingRatingsWarning` and counted by
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import os
 import re
 import warnings
-import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -44,21 +59,38 @@ import pandas as pd
 
 from radjudge import paths as rj_paths
 from radjudge.contracts import CRITERIA, EXPERT_RATINGS
-from radjudge.ratings.errors import MissingRatingsWarning, RatingsError
+from radjudge.ratings.errors import (
+    MissingFormsWarning,
+    MissingRatingsWarning,
+    RatingsError,
+    read_rating_csv,
+)
 from radjudge.ratings.forms import (
     FIRST_DATA_ROW,
     FIXED_COLUMNS,
     FORM_FORMAT,
+    FORM_SHEETS,
     ID_ROW,
     META_SHEET,
     RATING_SHEET,
 )
 from radjudge.ratings.key import BlindingKey, read_key, text_sha256
-from radjudge.ratings.roster import read_roster, validate_roster
+from radjudge.ratings.roster import (
+    ID_CHARACTERS,
+    id_problem,
+    lookalikes,
+    read_roster,
+    validate_roster,
+)
+from radjudge.tabular import (
+    SheetTable,
+    TableError,
+    range_name,
+    read_sheets,
+)
 
 __all__ = ["CSV_COLUMNS", "load_expert_ratings", "completeness"]
 
-#: Header of the long CSV format: the core columns of the expert ratings table.
 CSV_COLUMNS = EXPERT_RATINGS.core
 _CSV_OPTIONAL = ("n_raters_averaged",)
 
@@ -92,6 +124,8 @@ class _Context:
         self.roster_source = None if roster is None else roster.attrs.get("source", "the roster")
         self.seen: dict[tuple[str, str, str, str], str] = {}
         self.forms_seen: dict[str, str] = {}
+        self.expert_category: dict[str, tuple[str, str]] = {}
+        self.files: dict[str, dict[str, Any]] = {}
         self.csv_scales: dict[str, tuple[int, str]] = {}
         self.rows: list[tuple[Any, ...]] = []
 
@@ -225,10 +259,11 @@ def _check_score(
     return value
 
 
-def _read_meta(ws, path: Path) -> tuple[dict[str, Any], dict[str, int]]:
+def _read_meta(table: SheetTable, path: Path) -> tuple[dict[str, Any], dict[str, int]]:
     meta: dict[str, Any] = {}
     rows: dict[str, int] = {}
-    for i, (k, v) in enumerate(ws.iter_rows(min_row=1, max_col=2, values_only=True), start=1):
+    for i, row in enumerate(table.rows, start=1):
+        k, v = (tuple(row) + (None, None))[:2]
         if k is not None:
             meta[str(k)] = v
             rows[str(k)] = i
@@ -255,142 +290,192 @@ def _read_meta(ws, path: Path) -> tuple[dict[str, Any], dict[str, int]]:
 
 
 def _read_xlsx(path: Path, ctx: _Context) -> None:
-    import openpyxl
-
     if ctx.key is None:
         raise ValueError(
             f"{path}: importing a filled form needs the blinding key (key=paths.BLINDING_KEY)"
         )
     key = ctx.key
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        meta_table, table = read_sheets(path, [META_SHEET, RATING_SHEET])
+    except TableError as exc:
+        if exc.kind == "no_sheet":
+            names = ", ".join(t for t, _ in _sheet_names(path))
+            raise RatingsError(
+                f"the workbook has no sheet {exc.sheet!r} (sheets: {names})",
+                kind="missing_sheet",
+                file=path,
+                sheet=exc.sheet,
+                expected="a rating form exported by radjudge.ratings.export_forms, sheets unrenamed",
+            ) from None
+        raise RatingsError.from_table(exc) from None
+    extra = [t for t, _ in table.sheets if t not in FORM_SHEETS]
+    if extra:
         raise RatingsError(
-            f"the workbook cannot be opened ({type(exc).__name__}: {exc})",
-            kind="wrong_file_type",
+            f"the workbook has sheet(s) it was not exported with: {', '.join(map(repr, extra))}; "
+            f"ratings are read from {RATING_SHEET!r} only, so ratings typed elsewhere would be lost",
+            kind="extra_sheet",
             file=path,
-            expected="an .xlsx workbook saved by Excel or LibreOffice",
-        ) from None
-    try:
-        for sheet in (RATING_SHEET, META_SHEET):
-            if sheet not in wb.sheetnames:
-                raise RatingsError(
-                    f"the workbook has no sheet {sheet!r} (sheets: {', '.join(wb.sheetnames)})",
-                    kind="missing_sheet",
-                    file=path,
-                    sheet=sheet,
-                    expected="a rating form exported by radjudge.ratings.export_forms, sheets unrenamed",
-                )
-        meta, mrow = _read_meta(wb[META_SHEET], path)
-        if str(meta["study_id"]) != key.study_id:
+            sheet=extra[0],
+            expected=f"only the sheets {', '.join(FORM_SHEETS)}: type the ratings in "
+            f"{RATING_SHEET!r} and delete the other sheet(s)",
+        )
+    meta, mrow = _read_meta(meta_table, path)
+    if str(meta["study_id"]) != key.study_id:
+        raise RatingsError(
+            f"the form belongs to study {meta['study_id']!r}, the key to study {key.study_id!r}",
+            kind="other_study",
+            file=path,
+            sheet=META_SHEET,
+            row=mrow["study_id"],
+            column="B",
+            expected=f"a form of study {key.study_id!r}",
+        )
+    if str(meta["key_fingerprint"]) != key.fingerprint:
+        raise RatingsError(
+            f"the form was made with key {str(meta['key_fingerprint'])[:12]}..., not with "
+            f"{Path(key.source).name} ({key.fingerprint[:12]}...)",
+            kind="other_key",
+            file=path,
+            sheet=META_SHEET,
+            row=mrow["key_fingerprint"],
+            column="B",
+            expected="the blinding key this form was exported with (re-exporting forms makes a new key)",
+        )
+    eid = str(meta["expert_id"])
+    if eid not in key.forms:
+        raise RatingsError(
+            f"expert {eid!r} has no form in the blinding key",
+            kind="unknown_expert",
+            file=path,
+            sheet=META_SHEET,
+            row=mrow["expert_id"],
+            column="B",
+            expected=f"one of {', '.join(sorted(key.forms))}",
+        )
+    # File names are free (an expert may rename the file: identity comes from _meta), but
+    # the file name of ANOTHER expert's form is a mix-up that would hide that expert.
+    owner = {f.file: e for e, f in key.forms.items()}.get(path.name)
+    if owner is not None and owner != eid:
+        raise RatingsError(
+            f"the file is named like expert {owner!r}'s form but holds the form of expert {eid!r}",
+            kind="file_name_mismatch",
+            file=path,
+            sheet=META_SHEET,
+            row=mrow["expert_id"],
+            column="B",
+            expected=f"expert {eid!r}'s form saved as {key.forms[eid].file} (or under any name "
+            f"that is not another expert's form file), and expert {owner!r}'s own form",
+        )
+    category = str(meta["expert_category"])
+    if ctx.category is not None:
+        if eid not in ctx.category:
             raise RatingsError(
-                f"the form belongs to study {meta['study_id']!r}, the key to study {key.study_id!r}",
-                kind="other_study",
-                file=path,
-                sheet=META_SHEET,
-                row=mrow["study_id"],
-                column="B",
-                expected=f"a form of study {key.study_id!r}",
-            )
-        if str(meta["key_fingerprint"]) != key.fingerprint:
-            raise RatingsError(
-                f"the form was made with key {str(meta['key_fingerprint'])[:12]}..., not with "
-                f"{Path(key.source).name} ({key.fingerprint[:12]}...)",
-                kind="other_key",
-                file=path,
-                sheet=META_SHEET,
-                row=mrow["key_fingerprint"],
-                column="B",
-                expected="the blinding key this form was exported with (re-exporting forms makes a new key)",
-            )
-        eid = str(meta["expert_id"])
-        if eid not in key.forms:
-            raise RatingsError(
-                f"expert {eid!r} has no form in the blinding key",
+                f"expert {eid!r} is not in the roster",
                 kind="unknown_expert",
                 file=path,
                 sheet=META_SHEET,
                 row=mrow["expert_id"],
                 column="B",
-                expected=f"one of {', '.join(sorted(key.forms))}",
+                expected=f"an expert of {ctx.roster_source}",
             )
-        category = str(meta["expert_category"])
-        if ctx.category is not None:
-            if eid not in ctx.category:
-                raise RatingsError(
-                    f"expert {eid!r} is not in the roster",
-                    kind="unknown_expert",
-                    file=path,
-                    sheet=META_SHEET,
-                    row=mrow["expert_id"],
-                    column="B",
-                    expected=f"an expert of {ctx.roster_source}",
-                )
-            if ctx.category[eid] != category:
-                raise RatingsError(
-                    f"the form says expert {eid!r} is a {category!r}, the roster says {ctx.category[eid]!r}",
-                    kind="category_mismatch",
-                    file=path,
-                    sheet=META_SHEET,
-                    row=mrow["expert_category"],
-                    column="B",
-                    expected="the roster's category (fix the roster or the form)",
-                )
-        if eid in ctx.forms_seen:
+        if ctx.category[eid] != category:
             raise RatingsError(
-                f"the form of expert {eid!r} was already imported from {ctx.forms_seen[eid]}",
-                kind="duplicate_form",
+                f"the form says expert {eid!r} is a {category!r}, the roster says {ctx.category[eid]!r}",
+                kind="category_mismatch",
                 file=path,
                 sheet=META_SHEET,
-                row=mrow["expert_id"],
+                row=mrow["expert_category"],
                 column="B",
-                expected="each expert's form once",
+                expected="the roster's category (fix the roster or the form)",
             )
+    if eid in ctx.forms_seen:
+        raise RatingsError(
+            f"the form of expert {eid!r} was already imported from {ctx.forms_seen[eid]}",
+            kind="duplicate_form",
+            file=path,
+            sheet=META_SHEET,
+            row=mrow["expert_id"],
+            column="B",
+            expected="each expert's form once",
+        )
+    _check_category(
+        ctx, eid, category, file=path, sheet=META_SHEET, row=mrow["expert_category"], column="B"
+    )
+    for crit, n in key.scales.items():
+        name = f"scale:{crit}"
+        if name not in meta:
+            raise RatingsError(
+                f"the form metadata gives no scale for {crit!r}",
+                kind="invalid_form",
+                file=path,
+                sheet=META_SHEET,
+                expected=f"a row {name!r}",
+            )
+        if meta[name] != n:
+            raise RatingsError(
+                f"the form rates {crit!r} on 1..{meta[name]}, the key on 1..{n}",
+                kind="scale_mismatch",
+                file=path,
+                sheet=META_SHEET,
+                row=mrow[name],
+                column="B",
+                expected=f"scale max {n} as exported",
+            )
+    if ctx.scales is not None:
         for crit, n in key.scales.items():
-            name = f"scale:{crit}"
-            if name not in meta:
+            if crit in ctx.scales and ctx.scales[crit] != n:
                 raise RatingsError(
-                    f"the form metadata gives no scale for {crit!r}",
-                    kind="invalid_form",
-                    file=path,
-                    sheet=META_SHEET,
-                    expected=f"a row {name!r}",
-                )
-            if meta[name] != n:
-                raise RatingsError(
-                    f"the form rates {crit!r} on 1..{meta[name]}, the key on 1..{n}",
+                    f"the form rates {crit!r} on 1..{n} but the study expects 1..{ctx.scales[crit]}",
                     kind="scale_mismatch",
                     file=path,
                     sheet=META_SHEET,
-                    row=mrow[name],
+                    row=mrow[f"scale:{crit}"],
                     column="B",
-                    expected=f"scale max {n} as exported",
+                    expected="forms exported with the study's scale",
                 )
-        if ctx.scales is not None:
-            for crit, n in key.scales.items():
-                if crit in ctx.scales and ctx.scales[crit] != n:
-                    raise RatingsError(
-                        f"the form rates {crit!r} on 1..{n} but the study expects 1..{ctx.scales[crit]}",
-                        kind="scale_mismatch",
-                        file=path,
-                        sheet=META_SHEET,
-                        row=mrow[f"scale:{crit}"],
-                        column="B",
-                        expected="forms exported with the study's scale",
-                    )
-        ctx.forms_seen[eid] = str(path)
-        _read_rating_sheet(wb[RATING_SHEET], path, ctx, key, eid, category)
+    meta_criteria = [k.split(":", 1)[1] for k in meta if k.startswith("scale:")]
+    ctx.forms_seen[eid] = str(path)
+    ctx.files[rj_paths.relative(path)] = {
+        "kind": "form",
+        "expert_id": eid,
+        "application": table.application,
+    }
+    _read_rating_sheet(table, path, ctx, key, eid, category, meta_criteria)
+
+
+def _sheet_names(path: Path) -> list[tuple[str, str]]:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return [(ws.title, ws.sheet_state) for ws in wb.worksheets]
     finally:
         wb.close()
 
 
 def _read_rating_sheet(
-    ws, path: Path, ctx: _Context, key: BlindingKey, eid: str, category: str
+    table: SheetTable,
+    path: Path,
+    ctx: _Context,
+    key: BlindingKey,
+    eid: str,
+    category: str,
+    meta_criteria: Sequence[str],
 ) -> None:
     sheet = RATING_SHEET
-    rows = ws.iter_rows(min_row=1, values_only=True)
-    next(rows, None)  # Russian headings
-    ids = list(next(rows, None) or ())
+    if table.merged:
+        rng = table.merged[0]
+        raise RatingsError(
+            f"cells {range_name(rng)} are merged; a merge keeps only its first cell's value, "
+            "so the other ratings would be read as empty",
+            kind="merged_cells",
+            file=path,
+            sheet=sheet,
+            row=rng[0],
+            column=range_name(rng),
+            expected="the cells as exported: unmerge them and type every rating",
+        )
+    ids = list(table.rows[ID_ROW - 1]) if len(table.rows) >= ID_ROW else []
     col_of: dict[str, int] = {}
     for j, v in enumerate(ids, start=1):
         if v is None:
@@ -418,13 +503,30 @@ def _read_rating_sheet(
                 column=name,
                 expected=f"row {ID_ROW} to hold the ids {', '.join((*FIXED_COLUMNS, *key.scales))}",
             )
+    # The ids are checked against the form's own metadata, in order: a swapped pair of ids
+    # would attach every rating of one criterion to the other.
+    want = [*FIXED_COLUMNS, *meta_criteria]
+    got = [None if v is None else str(v).strip() for v in ids[: len(want)]]
+    if got != want:
+        j = next(i for i, (a, b) in enumerate(zip(got, want, strict=True), start=1) if a != b)
+        raise RatingsError(
+            f"column {_col(j)} holds the id {got[j - 1]!r} where the form's {META_SHEET!r} "
+            f"sheet puts {want[j - 1]!r} (ids in row {ID_ROW}: {', '.join(map(str, got))}); "
+            "ratings would be attached to the wrong criterion",
+            kind="column_order",
+            file=path,
+            sheet=sheet,
+            row=ID_ROW,
+            column=_col(j),
+            expected=f"the exported ids in order: {', '.join(want)}",
+        )
     form_codes = key.forms[eid].codes
     position = {c: i for i, c in enumerate(form_codes)}
     used = set(col_of.values())
     first_row: dict[str, int] = {}
     out: list[tuple[Any, ...]] = []
     source = rj_paths.relative(path)
-    for r, values in enumerate(rows, start=FIRST_DATA_ROW):
+    for r, values in enumerate(table.rows[FIRST_DATA_ROW - 1 :], start=FIRST_DATA_ROW):
         cells = list(values) + [None] * (max(used) - len(values))
 
         def cell(name: str, cells=cells) -> Any:
@@ -502,12 +604,12 @@ def _read_rating_sheet(
                 column=_col(col_of["patient_id"], "patient_id"),
                 expected=f"patient {entry.patient_id!r} as exported",
             )
-        for name, want in (
+        for name, want_sha in (
             ("record", key.patients.get(entry.patient_id)),
             ("summary", entry.summary_sha256),
         ):
             text = cell(name)
-            if not isinstance(text, str) or text_sha256(text) != want:
+            if not isinstance(text, str) or text_sha256(text) != want_sha:
                 raise RatingsError(
                     f"the {name} text differs from the exported one",
                     kind="text_modified",
@@ -545,6 +647,31 @@ def _read_rating_sheet(
         ctx.rows.append(rating)
 
 
+def _check_category(
+    ctx: _Context,
+    eid: str,
+    category: str,
+    *,
+    file: Path,
+    sheet: str | None,
+    row: int,
+    column: str,
+) -> None:
+    """One category per expert across every form and CSV row (with or without a roster)."""
+    where = f"{file}" + (f", sheet {sheet!r}" if sheet else "") + f", row {row}"
+    first = ctx.expert_category.setdefault(eid, (category, where))
+    if first[0] != category:
+        raise RatingsError(
+            f"expert {eid!r} is a {category!r} here but a {first[0]!r} in {first[1]}",
+            kind="category_mismatch",
+            file=file,
+            sheet=sheet,
+            row=row,
+            column=column,
+            expected="one category per expert (fix the file, or give a roster)",
+        )
+
+
 # ----------------------------------------------------------------------- csv
 
 
@@ -574,21 +701,9 @@ def _register(
 
 
 def _read_csv(path: Path, ctx: _Context) -> None:
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise RatingsError(
-            f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not UTF-8",
-            kind="wrong_encoding",
-            file=path,
-            row=line,
-            expected="UTF-8 text (Excel: Save As 'CSV UTF-8 (comma delimited)')",
-        ) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
-    if header is None or not any(h.strip() for h in header):
+    table = read_rating_csv(path, stacklevel=4)
+    header = table.header
+    if not any(header):
         raise RatingsError(
             "the CSV has no header row",
             kind="empty_file",
@@ -596,16 +711,10 @@ def _read_csv(path: Path, ctx: _Context) -> None:
             row=1,
             expected=f"the header {','.join(CSV_COLUMNS)}",
         )
-    header = [h.strip() for h in header]
     for c in CSV_COLUMNS:
         if c not in header:
-            hint = (
-                " (the file looks semicolon-separated; use commas)"
-                if len(header) == 1 and ";" in header[0]
-                else ""
-            )
             raise RatingsError(
-                f"column {c!r} is missing{hint}",
+                f"column {c!r} is missing",
                 kind="missing_column",
                 file=path,
                 row=1,
@@ -622,33 +731,13 @@ def _read_csv(path: Path, ctx: _Context) -> None:
                 column=c,
                 expected=f"only {', '.join((*CSV_COLUMNS, *_CSV_OPTIONAL))}",
             )
-    dupes = sorted({c for c in header if header.count(c) > 1})
-    if dupes:
-        raise RatingsError(
-            f"column {dupes[0]!r} appears twice",
-            kind="unknown_column",
-            file=path,
-            row=1,
-            column=dupes[0],
-            expected="each column once",
-        )
     source = rj_paths.relative(path)
+    ctx.files[source] = {"kind": "csv", "dialect": table.dialect}
     n_rows = 0
     key = ctx.key
     known_pairs = key.code_of() if key is not None else None
     known_patients = {c.patient_id for c in key.codes.values()} if key is not None else None
-    for values in reader:
-        line = reader.line_num
-        if not any(v.strip() for v in values):
-            continue  # a blank line is not a rating
-        if len(values) != len(header):
-            raise RatingsError(
-                f"{len(values)} cells but the header has {len(header)} columns",
-                kind="invalid_value",
-                file=path,
-                row=line,
-                expected="one cell per column; quote cells holding commas",
-            )
+    for line, values in table.rows:
         n_rows += 1
         rec = {h: v.strip() for h, v in zip(header, values, strict=True)}
 
@@ -671,6 +760,18 @@ def _read_csv(path: Path, ctx: _Context) -> None:
             rec[c]
             for c in ("expert_id", "expert_category", "patient_id", "summarizer", "criterion")
         )
+        problem = id_problem(eid)
+        if problem:
+            raise fail(problem, "invalid_value", "expert_id", ID_CHARACTERS)
+        for c, value in (("patient_id", pid), ("summarizer", summ)):
+            odd = lookalikes(value)
+            if odd and any(ch.isascii() and ch.isalpha() for ch in value):
+                raise fail(
+                    f"{c} {value!r} mixes Latin letters with " + "; ".join(odd),
+                    "invalid_value",
+                    c,
+                    f"the {c} typed in one alphabet, as in the blinding key / the records",
+                )
         if ctx.category is not None:
             if eid not in ctx.category:
                 raise fail(
@@ -686,6 +787,7 @@ def _read_csv(path: Path, ctx: _Context) -> None:
                     "expert_category",
                     "the roster's category",
                 )
+        _check_category(ctx, eid, cat, file=path, sheet=None, row=line, column="expert_category")
         if crit not in ctx.criteria:
             raise fail(
                 f"criterion {crit!r} is not a criterion of the study",
@@ -831,7 +933,8 @@ def load_expert_ratings(
     Returns
     -------
     DataFrame, shape (n_ratings, 9)
-        The columns of :data:`radjudge.contracts.EXPERT_RATINGS`, one row per (expert, summary, criterion),
+        The columns of :data:`radjudge.contracts.EXPERT_RATINGS`, one row per (expert,
+        summary, criterion),
         sorted by expert, patient, summarizer and criterion (criteria order).
         ``score`` is ``Int64`` (``Float64`` when some row is a panel mean); NA = missing.
 
@@ -846,6 +949,18 @@ def load_expert_ratings(
     -----
     MissingRatingsWarning
         When some ratings are missing; the message counts them per expert.
+    MissingFormsWarning
+        When experts of the roster (or, without a roster, of the blinding key)
+        returned nothing at all; the message names them.
+    DialectWarning
+        A CSV that is not comma-separated UTF-8 (e.g. a Russian-locale Excel
+        export, Windows-1251 with ``;``); the message says how it was read.
+
+    Notes
+    -----
+    ``result.attrs["files"]`` maps each file read to what it was: a form (its
+    expert and the application that last saved it) or a CSV (its encoding and
+    delimiter); notebook 03 puts it in the run manifest.
     """
     if key is not None and not isinstance(key, BlindingKey):
         key = read_key(key)
@@ -879,6 +994,22 @@ def load_expert_ratings(
             _read_xlsx(path, ctx)
         else:
             _read_csv(path, ctx)
+    if roster_df is not None:
+        expected, source = list(roster_df["expert_id"]), ctx.roster_source
+    elif key is not None and ctx.forms_seen:
+        expected, source = list(key.forms), f"the blinding key {Path(key.source).name}"
+    else:
+        expected, source = [], ""
+    rated = {row[0] for row in ctx.rows}
+    absent = [e for e in expected if e not in rated]
+    if absent:
+        warnings.warn(
+            MissingFormsWarning(
+                f"{len(absent)} of {len(expected)} experts of {source} returned no form and no "
+                f"CSV row (all their ratings are absent): {', '.join(absent)}"
+            ),
+            stacklevel=2,
+        )
     return _finish(ctx)
 
 
@@ -897,6 +1028,9 @@ def _finish(ctx: _Context) -> pd.DataFrame:
         .drop(columns="_c")
         .reset_index(drop=True)
     )
+    # Where every rating came from: per file, the form's expert and the application that
+    # saved it (docProps/app.xml), or the CSV's encoding and delimiter.
+    df.attrs["files"] = dict(ctx.files)
     missing = df[df["score"].isna()]
     if len(missing):
         per = missing.groupby("expert_id").size()

@@ -6,7 +6,10 @@ File format (``paths.EXPERT_ROSTER``, UTF-8 CSV, header row)::
     E01,radiologist,12
     E02,clinician,7
 
-* ``expert_id``: letters, digits, ``_``, ``-`` or ``.`` (it names the expert's form file);
+* ``expert_id``: 1-64 ASCII letters, digits, ``_``, ``-`` or ``.``, starting with a letter
+  or digit (it names the expert's form file). Anything else is refused with the
+  offending character named: a Cyrillic ``Е`` typed for a Latin ``E`` would
+  otherwise make a second, phantom expert (:func:`id_problem`);
 * ``category``: a lower-case identifier, e.g. ``radiologist``, ``clinician``,
   ``resident``, ``other`` (:data:`radjudge.contracts.EXPERT_CATEGORIES`; others are allowed);
 * ``years_experience``: a whole number >= 0.
@@ -17,54 +20,86 @@ pseudonymous list, so it can travel with the ratings.
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from radjudge.contracts import EXPERT_CATEGORIES
-from radjudge.ratings.errors import RatingsError
+from radjudge.ratings.errors import RatingsError, read_rating_csv
 
 __all__ = [
+    "ID_CHARACTERS",
     "ROSTER_COLUMNS",
     "read_roster",
     "write_roster",
     "validate_roster",
+    "id_problem",
+    "lookalikes",
 ]
 
 ROSTER_COLUMNS = ("expert_id", "category", "years_experience")
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+#: The characters an expert id may hold (documented for the roster and the long CSV).
+ID_CHARACTERS = "ASCII letters, digits, '_', '-' and '.'; 1-64 of them, the first a letter or digit"
+
+#: Letters of other scripts that look like Latin letters (Cyrillic and Greek), -> the Latin one.
+_LOOKALIKE = dict(
+    zip(
+        "АВЕКМНОРСТХаеорсухІіЈјЅѕԛԝΑΒΕΖΗΙΚΜΝΟΡΤΥΧοκνρτυχ",
+        "ABEKMHOPCTXaeopcyxIiJjSsqwABEZHIKMNOPTYXokvptux",
+        strict=True,
+    )
+)
+
+
+def lookalikes(text: str) -> list[str]:
+    """Describe every non-ASCII character of ``text``, naming the Latin letter it imitates.
+
+    >>> lookalikes("Е01")
+    ["'Е' (U+0415 CYRILLIC CAPITAL LETTER IE, looks like Latin 'E') at position 1"]
+    >>> lookalikes("E01")
+    []
+    """
+    import unicodedata
+
+    out = []
+    for i, ch in enumerate(text, start=1):
+        if ch.isascii():
+            continue
+        name = unicodedata.name(ch, "unnamed character")
+        like = f", looks like Latin {_LOOKALIKE[ch]!r}" if ch in _LOOKALIKE else ""
+        out.append(f"{ch!r} (U+{ord(ch):04X} {name}{like}) at position {i}")
+    return out
+
+
+def id_problem(value: str) -> str | None:
+    """Why ``value`` is not a valid expert id, or None when it is (see :data:`ID_CHARACTERS`).
+
+    >>> id_problem("E01") is None
+    True
+    >>> id_problem("Е01")
+    "expert id 'Е01' holds 'Е' (U+0415 CYRILLIC CAPITAL LETTER IE, looks like Latin 'E') at position 1"
+    """
+    if _ID.match(value):
+        return None
+    odd = lookalikes(value)
+    if odd:
+        return f"expert id {value!r} holds " + "; ".join(odd)
+    return f"expert id {value!r} is not a valid id"
+
+
 _CATEGORY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
-def _decode(path: Path) -> str:
-    data = path.read_bytes()
-    if not data:
-        raise RatingsError(
-            "the roster file is empty",
-            kind="empty_file",
-            file=path,
-            expected=f"a CSV with the header {','.join(ROSTER_COLUMNS)}",
-        )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise RatingsError(
-            f"byte 0x{data[exc.start]:02x} is not UTF-8",
-            kind="wrong_encoding",
-            file=path,
-            row=line,
-            expected="UTF-8 text (Excel: 'CSV UTF-8')",
-        ) from None
-
-
 def validate_roster(
-    roster: pd.DataFrame, *, source: str | os.PathLike[str] = "<roster>"
+    roster: pd.DataFrame,
+    *,
+    source: str | os.PathLike[str] = "<roster>",
+    row_numbers: Sequence[int] | None = None,
 ) -> pd.DataFrame:
     """Check a roster table and return it with ``years_experience`` as int64.
 
@@ -74,6 +109,8 @@ def validate_roster(
         Columns :data:`ROSTER_COLUMNS` (values as str or numbers), plus any other.
     source : str, default "<roster>"
         Name used in error messages.
+    row_numbers : sequence of int, optional
+        Spreadsheet row of each roster row (a file's blank rows skipped); 2, 3, ... by default.
 
     Returns
     -------
@@ -106,16 +143,20 @@ def validate_roster(
     out = roster.copy()
     seen: dict[str, int] = {}
     years = []
-    for i, (eid, cat, yrs) in enumerate(out[list(ROSTER_COLUMNS)].itertuples(index=False), start=2):
+    numbers = list(row_numbers) if row_numbers is not None else range(2, len(out) + 2)
+    for i, (eid, cat, yrs) in zip(
+        numbers, out[list(ROSTER_COLUMNS)].itertuples(index=False), strict=True
+    ):
         eid_s = "" if pd.isna(eid) else str(eid).strip()
-        if not _ID.match(eid_s):
+        problem = id_problem(eid_s)
+        if problem:
             raise RatingsError(
-                f"expert id {eid_s!r} is not a valid id",
+                problem,
                 kind="invalid_value",
                 file=source,
                 row=i,
                 column="expert_id",
-                expected="1-64 letters, digits, '_', '-' or '.', starting with a letter or digit",
+                expected=ID_CHARACTERS,
             )
         if eid_s in seen:
             raise RatingsError(
@@ -167,8 +208,14 @@ def read_roster(path: str | os.PathLike[str]) -> pd.DataFrame:
     Raises
     ------
     RatingsError
-        A missing or empty file, a non-UTF-8 file, a missing column, a bad value
-        or a duplicate expert; the message names file, row and column.
+        A missing or empty file, undecodable bytes, a missing or repeated column,
+        a bad value or a duplicate expert; the message names file, row and column.
+
+    Warns
+    -----
+    DialectWarning
+        The file is not comma-separated UTF-8 (e.g. a Russian-locale Excel
+        export: Windows-1251, ``;``); the message says how it was read.
     """
     path = Path(path)
     if not path.is_file():
@@ -180,26 +227,9 @@ def read_roster(path: str | os.PathLike[str]) -> pd.DataFrame:
             file=path,
             expected="a UTF-8 .csv file",
         )
-    text = _decode(path)
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    if not rows:
-        raise RatingsError(
-            "the roster file is empty",
-            kind="empty_file",
-            file=path,
-            expected=f"a CSV with the header {','.join(ROSTER_COLUMNS)}",
-        )
-    header, body = [h.strip() for h in rows[0]], rows[1:]
-    for n, r in enumerate(body, start=2):
-        if len(r) != len(header):
-            raise RatingsError(
-                f"{len(r)} cells but the header has {len(header)}",
-                kind="invalid_value",
-                file=path,
-                row=n,
-                expected="one cell per header column",
-            )
-    return validate_roster(pd.DataFrame(body, columns=header, dtype=object), source=path)
+    table = read_rating_csv(path)
+    body = pd.DataFrame([cells for _, cells in table.rows], columns=table.header, dtype=object)
+    return validate_roster(body, source=path, row_numbers=[r for r, _ in table.rows])
 
 
 def write_roster(roster: pd.DataFrame, path: str | os.PathLike[str]) -> Path:

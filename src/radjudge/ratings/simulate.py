@@ -86,8 +86,9 @@ from __future__ import annotations
 import math
 import os
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from dataclasses import replace as _replace
 from pathlib import Path
 from typing import Any
 
@@ -180,7 +181,7 @@ class SimulationParams:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SimulationParams:
-        """Build from the profile mapping; unknown keys and bad values raise ValueError naming them."""
+        """Build from the profile mapping; a ValueError names an unknown key or bad value."""
         allowed = {"criteria", "categories", *_NUMBERS}
         unknown = sorted(set(data) - allowed)
         if unknown:
@@ -211,7 +212,8 @@ class SimulationParams:
             bad = sorted(set(spec) - {"bias", "noise", "emphasis"})
             if bad:
                 raise ValueError(
-                    f"simulation.categories.{cat}: unknown key(s) {bad}; allowed: bias, noise, emphasis"
+                    f"simulation.categories.{cat}: unknown key(s) {bad}; allowed: bias, noise, "
+                    "emphasis"
                 )
             emphasis = {str(f): float(v) for f, v in (spec.get("emphasis") or {}).items()}
             if any(v < 0 for v in emphasis.values()):
@@ -256,9 +258,7 @@ class SimulationParams:
 
     def replace(self, **changes: Any) -> SimulationParams:
         """A copy with some fields changed (e.g. ``noise_sd=0`` for the known-truth check)."""
-        from dataclasses import replace
-
-        return replace(self, **changes)
+        return _replace(self, **changes)
 
 
 def goodness_features(features: pd.DataFrame, params: SimulationParams) -> pd.DataFrame:
@@ -318,8 +318,8 @@ def goodness_features(features: pd.DataFrame, params: SimulationParams) -> pd.Da
             out[f] = vals
         else:
             raise ValueError(
-                f"simulation feature {f!r} is neither derived ({', '.join(DERIVED_FEATURES)}) nor a "
-                f"column of the summary features"
+                f"simulation feature {f!r} is neither derived ({', '.join(DERIVED_FEATURES)}) nor "
+                "a column of the summary features"
             )
     return pd.DataFrame(out, index=features.index)
 
@@ -381,7 +381,8 @@ def _quality_array(
                 bad = int(np.argmax(denom <= 0))
                 raise ValueError(
                     f"criterion {crit!r}: no feature of {fs} is defined for summary "
-                    f"({g['patient_id'].iloc[bad]}, {g['summarizer'].iloc[bad]}) for {who[i]!r}"
+                    f"({g['patient_id'].iloc[bad]}, {g['summarizer'].iloc[bad]}) "
+                    f"for {who[i]!r}"
                 )
             merit[crit] = (np.where(defined, vals, 0.0) * w).sum(axis=1) / denom
         overall = np.mean([merit[c] for c in every], axis=0)
@@ -440,14 +441,15 @@ def make_roster(panel: Mapping[str, Mapping[str, Any]], *, seed: int) -> pd.Data
         ``expert_id`` (E01, E02, ... across categories), ``category``,
         ``years_experience`` (uniform whole years in [min, max]).
 
-    >>> make_roster({"radiologist": {"n": 2, "years": [5, 5]}, "resident": {"n": 1, "years": [1, 1]}}, seed=0)
+    >>> panel = {"radiologist": {"n": 2, "years": [5, 5]}, "resident": {"n": 1, "years": [1, 1]}}
+    >>> make_roster(panel, seed=0)
       expert_id     category  years_experience
     0       E01  radiologist                 5
     1       E02  radiologist                 5
     2       E03     resident                 1
     """
     rng = np.random.default_rng([int(seed), 0x5057])
-    rows = []
+    rows: list[tuple[str, str, int]] = []
     total = sum(int(spec["n"]) for spec in panel.values())
     width = max(2, len(str(total)))
     for cat, spec in panel.items():
@@ -568,6 +570,7 @@ def simulate_panel(
     out_dir: str | os.PathLike[str],
     params: SimulationParams | Mapping[str, Any],
     seed: int,
+    fill: Callable[..., dict[str, Path]] | None = None,
 ) -> SimulatedPanel:
     """Simulate the panel and fill its exported XLSX forms (a real openpyxl round trip).
 
@@ -585,6 +588,10 @@ def simulate_panel(
         ``out_dir`` are deleted first: a simulated panel replaces the previous one.
     params : SimulationParams or mapping
     seed : int
+    fill : callable, optional
+        ``fill(ratings, key=, forms_dir=, out_dir=) -> {expert: path}`` that
+        writes the forms; :func:`radjudge.ratings.fill_forms` (openpyxl) by
+        default, :func:`radjudge.rehearsal.fill_forms_libreoffice` in the rehearsal.
 
     Returns
     -------
@@ -596,5 +603,5 @@ def simulate_panel(
     out_dir = Path(out_dir)
     for old in sorted(out_dir.glob("*.xlsx")) if out_dir.is_dir() else []:
         old.unlink()  # the simulated panel replaces the previous one, experts who left included
-    forms = fill_forms(ratings, key=key, forms_dir=forms_dir, out_dir=out_dir)
+    forms = (fill or fill_forms)(ratings, key=key, forms_dir=forms_dir, out_dir=out_dir)
     return SimulatedPanel(ratings=ratings, forms=forms)

@@ -26,7 +26,8 @@ from typing import Any
 
 import yaml
 
-from radjudge.contracts import LANGUAGES, Language
+from radjudge.checks import check_choice
+from radjudge.contracts import Language
 
 __all__ = [
     "RubricError",
@@ -213,8 +214,7 @@ def parse_rubric(data: dict[str, Any], *, where: str = "rubric") -> Rubric:
         )
     name = _text(f"{where}: 'rubric'", data["rubric"])
     language = _text(f"{where}: 'language'", data["language"])
-    if language not in LANGUAGES:
-        raise RubricError(f"{where}: language must be one of {LANGUAGES}, got {language!r}")
+    check_choice(f"{where}: language", language, Language, error=RubricError)
     version = data["version"]
     if isinstance(version, bool) or not isinstance(version, int):
         raise RubricError(f"{where}: 'version' must be an integer, got {version!r}")
@@ -257,7 +257,8 @@ def parse_rubric(data: dict[str, Any], *, where: str = "rubric") -> Rubric:
         for s in scales:
             if s not in sizes:
                 raise RubricError(
-                    f"{cw}: no point descriptions for scale 1-{s}; add 'points: {s}: {{1: ..., ..., {s}: ...}}'"
+                    f"{cw}: no point descriptions for scale 1-{s}; add 'points: {s}: "
+                    f"{{1: ..., ..., {s}: ...}}'"
                 )
         extra = sorted(set(sizes) - set(scales))
         if extra:

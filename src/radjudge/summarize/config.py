@@ -26,10 +26,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from radjudge.checks import ConfigCheck
+
 __all__ = ["SummarizerKind", "SummarizerConfig", "SummarizerConfigError", "parse_summarizers"]
 
 SummarizerKind = Literal["llm", "gold", "extractive"]
-_KINDS = ("llm", "gold", "extractive")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _KEYS: dict[str, set[str]] = {
     "llm": {"name", "kind", "label", "model", "template", "max_tokens", "temperature"},
@@ -75,11 +76,21 @@ class SummarizerConfig:
     temperature: float = 0.0
     max_chars: int | None = None
 
+    def _llm_field(self, key: str) -> Any:
+        value = getattr(self, key)
+        if self.kind != "llm" or value is None:
+            raise SummarizerConfigError(f"summarizer {self.name!r} ({self.kind}) has no {key}")
+        return value
 
-def _positive_int(value: Any, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise SummarizerConfigError(f"{where} must be a positive integer, got {value!r}")
-    return value
+    @property
+    def llm_model(self) -> str:
+        """Registry model of an ``llm`` summarizer; a SummarizerConfigError for the others."""
+        return str(self._llm_field("model"))
+
+    @property
+    def llm_template(self) -> str:
+        """Prompt template of an ``llm`` summarizer; a SummarizerConfigError for the others."""
+        return str(self._llm_field("template"))
 
 
 def parse_summarizers(
@@ -112,9 +123,10 @@ def parse_summarizers(
     ...     {"name": "lead", "kind": "extractive", "max_chars": 400}])]
     ['gold', 'lead']
     >>> parse_summarizers([{"name": "x", "kind": "llm", "model": "m", "template": "t"}])
+    ... # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    radjudge.summarize.config.SummarizerConfigError: summarizers[0] ('x'): kind 'llm' needs key(s) ['max_tokens']
+    radjudge.summarize.config.SummarizerConfigError: summarizers[0] ('x'): kind 'llm' needs ...
     """
     if isinstance(items, str | bytes | Mapping) or not isinstance(items, Sequence) or not items:
         raise SummarizerConfigError(
@@ -133,46 +145,34 @@ def parse_summarizers(
                 f"letter), got {name!r}"
             )
         where = f"{where} ({name!r})"
+        at = ConfigCheck(where, SummarizerConfigError)
         if name in seen:
-            raise SummarizerConfigError(f"{where}: the name {name!r} is used twice")
+            raise at.fail(f"the name {name!r} is used twice")
         seen.add(name)
-        kind = item.get("kind")
-        if kind not in _KINDS:
-            raise SummarizerConfigError(f"{where}.kind must be one of {list(_KINDS)}, got {kind!r}")
+        kind: SummarizerKind = at.choice("kind", item.get("kind"), SummarizerKind)
         unknown = sorted(set(item) - _KEYS[kind])
         if unknown:
-            raise SummarizerConfigError(
-                f"{where}: key(s) {unknown} do not apply to kind {kind!r}; allowed: "
-                f"{sorted(_KEYS[kind])}"
+            raise at.fail(
+                f"key(s) {unknown} do not apply to kind {kind!r}; allowed: {sorted(_KEYS[kind])}"
             )
         label = item.get("label", name)
         if not isinstance(label, str):
-            raise SummarizerConfigError(f"{where}.label must be text, got {label!r}")
+            raise at.fail(f"label must be text, got {label!r}")
         if kind == "llm":
             needed = [k for k in ("model", "template", "max_tokens") if k not in item]
             if needed:
-                raise SummarizerConfigError(f"{where}: kind 'llm' needs key(s) {needed}")
+                raise at.fail(f"kind 'llm' needs key(s) {needed}")
             model, template = item["model"], item["template"]
             if not isinstance(model, str) or not model:
-                raise SummarizerConfigError(f"{where}.model must be a registry name, got {model!r}")
+                raise at.fail(f"model must be a registry name, got {model!r}")
             if models is not None and model not in models:
-                raise SummarizerConfigError(
-                    f"{where}.model {model!r} is not in the model registry (shared.models); "
+                raise at.fail(
+                    f"model {model!r} is not in the model registry (shared.models); "
                     f"known: {', '.join(models) or 'none'}"
                 )
             if not isinstance(template, str) or not template:
-                raise SummarizerConfigError(
-                    f"{where}.template must be a template name, got {template!r}"
-                )
-            temperature = item.get("temperature", 0.0)
-            if (
-                isinstance(temperature, bool)
-                or not isinstance(temperature, int | float)
-                or not (0.0 <= float(temperature) <= 5.0)
-            ):
-                raise SummarizerConfigError(
-                    f"{where}.temperature must be in [0, 5], got {temperature!r}"
-                )
+                raise at.fail(f"template must be a template name, got {template!r}")
+            temperature = at.number("temperature", item.get("temperature", 0.0), low=0, high=5)
             out.append(
                 SummarizerConfig(
                     name=name,
@@ -180,8 +180,8 @@ def parse_summarizers(
                     label=label,
                     model=model,
                     template=template,
-                    max_tokens=_positive_int(item["max_tokens"], f"{where}.max_tokens"),
-                    temperature=float(temperature),
+                    max_tokens=at.int("max_tokens", item["max_tokens"]),
+                    temperature=temperature,
                 )
             )
         elif kind == "extractive":
@@ -190,7 +190,7 @@ def parse_summarizers(
                     name=name,
                     kind="extractive",
                     label=label,
-                    max_chars=_positive_int(item.get("max_chars", 600), f"{where}.max_chars"),
+                    max_chars=at.int("max_chars", item.get("max_chars", 600)),
                 )
             )
         else:

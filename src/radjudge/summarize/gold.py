@@ -174,15 +174,19 @@ def render_gold_summary(facts: Mapping[str, Any], *, patient_id: str = "?") -> s
     if isinstance(labs, str) or not isinstance(labs, Sequence):
         raise ValueError(f"{where}: key_labs must be a list of lab mappings")
     lab_text = "; ".join(_lab(lab, where) for lab in labs) or "без особенностей"
+    prior = _join(
+        facts["prior_imaging"], field="prior_imaging", empty="нет данных", clean=without_years
+    )
+    contraindications = _join(
+        facts["contrast_contraindications"], field="contrast_contraindications", empty="не выявлены"
+    )
     lines = [
         f"Цель исследования: {_sentence(facts['referral_question'])}.",
         f"Пациент: {_SEX[facts['sex']]}.",
         f"Предварительный диагноз: {_sentence(facts['diagnosis'])}.",
         f"Ключевые данные: {_join(facts['key_findings'], field='key_findings', empty='нет')}.",
         f"Лабораторные данные: {lab_text}.",
-        "Предшествующие исследования: "
-        f"{_join(facts['prior_imaging'], field='prior_imaging', empty='нет данных', clean=without_years)}.",
-        "Противопоказания к контрастированию: "
-        f"{_join(facts['contrast_contraindications'], field='contrast_contraindications', empty='не выявлены')}.",
+        f"Предшествующие исследования: {prior}.",
+        f"Противопоказания к контрастированию: {contraindications}.",
     ]
     return "\n".join(lines)

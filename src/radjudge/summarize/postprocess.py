@@ -103,7 +103,8 @@ def clean_summary(text: str, *, cues: Iterable[str] = (), headers: Iterable[str]
     'Сводка: боль.'
     >>> clean_summary("Цель: КТ.\\nОАК: норма.\\nЦель: МРТ.", headers=["Цель:"])
     'Цель: КТ.\\nОАК: норма.'
-    >>> clean_summary("Краткая сводка:\\nболь\\n\\n\\nКраткая сводка:\\nещё", cues=["Краткая сводка:"])
+    >>> cue = "Краткая сводка:"
+    >>> clean_summary(f"{cue}\\nболь\\n\\n\\n{cue}\\nещё", cues=[cue])
     'Краткая сводка:\\nболь'
     """
     if not isinstance(text, str):

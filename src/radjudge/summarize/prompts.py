@@ -53,6 +53,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from radjudge.anonymize import check_llm_text, require_anonymized
 from radjudge.llm.types import GenerationRequest
 
 __all__ = [
@@ -257,8 +258,6 @@ def render_summary_request(
         prompt still contains text that looks like PHI (the record's own
         surrogates, i.e. shifted dates, are allowed).
     """
-    from radjudge.anonymize import check_llm_text, require_anonymized
-
     require_anonymized(record)
     segments = tuple(s for s in (template.before_record, record.text, template.after_record) if s)
     for text in (template.system or "", *segments, template.answer_prefix):

@@ -51,12 +51,23 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
+from radjudge.anonymize import (
+    AnonymizedRecord,
+    anonymize_text,
+    check_llm_text,
+    require_anonymized,
+)
+from radjudge.anonymize.guard import scan_text
+from radjudge.anonymize.remote import require_remote_consent
 from radjudge.contracts import SUMMARIES
+from radjudge.llm import LLMClient, load_client
+from radjudge.llm.types import CacheMode
 from radjudge.summarize.config import SummarizerConfig
 from radjudge.summarize.extractive import extractive_summary
 from radjudge.summarize.gold import render_gold_summary
 from radjudge.summarize.postprocess import FlagRules, clean_summary, flag_summary
 from radjudge.summarize.prompts import load_template, render_summary_request
+from radjudge.summary_features import summary_features
 
 __all__ = [
     "SummaryPhi",
@@ -82,9 +93,10 @@ def load_summary_clients(
     *,
     models: Mapping[str, Mapping[str, Any]],
     cache_dir: str | os.PathLike[str],
-    cache_mode: str = "readwrite",
-    records: Sequence[Any] = (),
-) -> dict[str, Any]:
+    cache_mode: CacheMode = "readwrite",
+    records: Sequence[AnonymizedRecord] = (),
+    allow_remote_phi: bool = False,
+) -> dict[str, LLMClient]:
     """One LLM client per registry model that an ``llm`` summarizer uses.
 
     Parameters
@@ -99,6 +111,9 @@ def load_summary_clients(
         The records to be summarized; their ``surrogates`` (shifted dates,
         when notebook 01 shifts dates) are what the clients' guard
         (:func:`radjudge.anonymize.check_llm_text`) accepts.
+    allow_remote_phi : bool, default False
+        ``shared.allow_remote_phi``: consent to send real records to a model
+        served by a remote host (:mod:`radjudge.anonymize.remote`).
 
     Returns
     -------
@@ -106,15 +121,23 @@ def load_summary_clients(
         Registry name -> client. Models load lazily, on the first cache miss,
         so a full replay never loads one.
     """
-    from radjudge.anonymize import check_llm_text
-    from radjudge.llm import load_client
-
     allowed = sorted({s for r in records for s in r.surrogates})
 
     def guard(text: str) -> None:
         check_llm_text(text, allowed=allowed)
 
-    clients: dict[str, Any] = {}
+    used: dict[str, list[str]] = {}
+    for cfg in configs:
+        if cfg.kind == "llm" and cfg.model is not None:
+            used.setdefault(cfg.model, []).append(f"summarizer {cfg.name}")
+    require_remote_consent(
+        models,
+        used,
+        records=records,
+        allow_remote_phi=allow_remote_phi,
+        where="02_summarization",
+    )
+    clients: dict[str, LLMClient] = {}
     for cfg in configs:
         if cfg.kind != "llm" or cfg.model in clients:
             continue
@@ -123,9 +146,9 @@ def load_summary_clients(
                 f"summarizer {cfg.name!r} uses model {cfg.model!r}, which is not in the model "
                 f"registry (shared.models: {', '.join(models) or 'empty'})"
             )
-        clients[cfg.model] = load_client(
-            cfg.model,
-            models[cfg.model],
+        clients[cfg.llm_model] = load_client(
+            cfg.llm_model,
+            models[cfg.llm_model],
             cache_dir=cache_dir,
             cache_mode=cache_mode,
             text_guard=guard,
@@ -159,7 +182,7 @@ def _row(
     return row
 
 
-def mask_summary_phi(text: str, *, allowed: Sequence[str] = ()) -> tuple[str, bool]:
+def mask_summary_phi(text: str, *, allowed: Sequence[str] = ()) -> SummaryPhi:
     """Pass a summary through the anonymizer if the guard finds anything in it.
 
     A summary must state nothing the anonymized record hides: a gold summary
@@ -187,9 +210,6 @@ def mask_summary_phi(text: str, *, allowed: Sequence[str] = ()) -> tuple[str, bo
     >>> mask_summary_phi("Острый аппендицит.")
     SummaryPhi(text='Острый аппендицит.', masked=False)
     """
-    from radjudge.anonymize import anonymize_text
-    from radjudge.anonymize.guard import scan_text
-
     if not text or not scan_text(text, allowed=allowed):
         return SummaryPhi(text, False)
     masked = anonymize_text(text)
@@ -234,7 +254,7 @@ def summary_requests(
 
 
 def generation_order(requests: Sequence[Any]) -> list[int]:
-    """Indices of ``requests`` in the order they are sent: longest prompt first, ties in input order.
+    """Indices of ``requests`` in sending order: longest prompt first, ties in input order.
 
     >>> from radjudge.llm import GenerationRequest
     >>> generation_order([GenerationRequest(("ab",)), GenerationRequest(("abc",)),
@@ -281,7 +301,7 @@ def _llm_rows(
     seed: int | None,
     rules: FlagRules,
 ) -> list[dict[str, Any]]:
-    template = load_template(cfg.template)
+    template = load_template(cfg.llm_template)
     instructions = _instructions(template)
     requests = summary_requests(records, cfg, seed=seed)
     order = generation_order(requests)
@@ -322,10 +342,10 @@ def _llm_rows(
 
 
 def run_summarizers(
-    records: Sequence[Any],
+    records: Sequence[AnonymizedRecord],
     configs: Sequence[SummarizerConfig],
     *,
-    clients: Mapping[str, Any] | None = None,
+    clients: Mapping[str, LLMClient] | None = None,
     facts: Mapping[str, Mapping[str, Any]] | None = None,
     seed: int | None = None,
     flag_rules: FlagRules | Mapping[str, Any] | None = None,
@@ -362,8 +382,6 @@ def run_summarizers(
         Duplicate patient ids, a missing client, or a gold summarizer
         without ground-truth facts for some patient.
     """
-    from radjudge.anonymize import require_anonymized
-
     ids = [r.patient_id for r in records]
     dupes = sorted({p for p in ids if ids.count(p) > 1})
     if dupes:
@@ -374,16 +392,17 @@ def run_summarizers(
     rows: list[dict[str, Any]] = []
     for cfg in configs:
         if cfg.kind == "gold":
-            missing = [p for p in ids if facts is None or p not in facts]
+            known = facts or {}
+            missing = [p for p in ids if p not in known]
             if missing:
                 raise ValueError(
-                    f"summarizer {cfg.name!r} (gold) needs the ground-truth facts of every patient; "
-                    f"none for {missing[:5]}. Gold summaries exist for the synthetic cohort only: "
-                    "drop the gold summarizer for real records."
+                    f"summarizer {cfg.name!r} (gold) needs the ground-truth facts of every "
+                    f"patient; none for {missing[:5]}. Gold summaries exist for the synthetic "
+                    "cohort only: drop the gold summarizer for real records."
                 )
             for r in records:
                 gold = mask_summary_phi(
-                    render_gold_summary(facts[r.patient_id], patient_id=r.patient_id),
+                    render_gold_summary(known[r.patient_id], patient_id=r.patient_id),
                     allowed=r.surrogates,
                 )
                 rows.append(_row(r.patient_id, cfg, gold.text, rules=rules, phi_masked=gold.masked))
@@ -403,7 +422,7 @@ def run_summarizers(
                     f"summarizer {cfg.name!r} needs a client for model {cfg.model!r}; build them "
                     "with load_summary_clients(...)"
                 )
-            rows += _llm_rows(records, cfg, clients[cfg.model], seed=seed, rules=rules)
+            rows += _llm_rows(records, cfg, clients[cfg.llm_model], seed=seed, rules=rules)
     out = pd.DataFrame(rows, columns=list(SUMMARIES.names()))
     out["prompt_tokens"] = out["prompt_tokens"].astype("int64")
     out["completion_tokens"] = out["completion_tokens"].astype("int64")
@@ -440,8 +459,6 @@ def summary_stats(
         ``prompt_tokens, completion_tokens, latency_s`` and the share of
         ``cache_hit``. Means skip NaN (a patient without a fact of a group).
     """
-    from radjudge.summary_features import summary_features
-
     feats = summary_features(summaries, records=records, facts=facts)
     merged = summaries.drop(columns=["text"]).merge(
         feats, on=["patient_id", "summarizer"], how="left", validate="one_to_one"
