@@ -248,3 +248,33 @@ def test_external_table_shows_reproduced_published_and_local_rows():
     assert len(t["columns"]) == 5 and all(len(r) == 5 for r in t["rows"])
     ru = external_table(baselines, judges, language="ru")
     assert ru["rows"][0][1] == "0,169 / 0,126"
+
+
+#: Digits main.typ may hold outside S(...)/M(...): layout, and constants of the method that
+#: are not results of this study (each with its source).
+_DIGITS_ALLOWED = (
+    r"\b\d+(\.\d+)?(pt\b|mm\b|%)",  # layout: sizes and widths
+    r"\(1 \+ ρ#sub\[S\]\)/2",  # two-rater W = (1 + rho)/2 (Kendall & Babington Smith 1939)
+    r"ΔW > 0",  # the sign the text counts against
+    r"0[,.]5 (threshold|порог)|(threshold|порог) 0[,.]5",  # alt-test pass rate, Calderon 2025
+    r"0–1",  # the range of a normalized score, a definition
+    r"\b16 (systems|системам)",  # SummEval: 16 systems per article (Fabbri et al. 2021)
+)
+
+
+def test_main_typ_writes_no_number_by_hand():
+    """Every number and design claim of the manuscript comes through S(...) or M(...)."""
+    import re
+
+    source = paper.main_source().read_text(encoding="utf-8")
+    code = "\n".join(line.split("//", 1)[0] for line in source.splitlines())
+    code = re.sub(r'#?\b(?:S|M|has|fig|tab)\(\s*"[^"]*"', "", code)  # quoted keys, stems
+    code = re.sub(r"[@<][\w-]+>?", "", code)  # citation keys and labels
+    for pattern in _DIGITS_ALLOWED:
+        code = re.sub(pattern, "", code)
+    hand = [
+        (n, line.strip()[:90])
+        for n, line in enumerate(code.splitlines(), 1)
+        if re.search(r"\d", line)
+    ]
+    assert not hand, f"digits written by hand in paper/main.typ (line, text): {hand}"

@@ -596,7 +596,9 @@ def findings_markdown(stats: Mapping[str, object], *, section: str) -> str:
     def pval(key: str) -> str:
         """A p-value: 3 decimals, and below 0.001 as "< 0.001" (never "0.000")."""
         v = stats.get(key)
-        return "n/a" if v is None else ("< 0.001" if v < 0.001 else f"{v:.3f}")
+        if not isinstance(v, (int, float)):
+            return "n/a"
+        return "< 0.001" if v < 0.001 else f"{v:.3f}"
 
     def levels(prefix: str) -> list[str]:
         def natural(v: str) -> tuple:

@@ -9,6 +9,8 @@ registered in the figure index).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -155,7 +157,7 @@ def plot_summeval_correlations(
     return fig
 
 
-def _summeval_figure_spec():
+def _summeval_figure_spec() -> Any:
     from radjudge.figures.build import FigureSpec
 
     return FigureSpec(

@@ -80,7 +80,7 @@ _INVALID_HATCH = "////"
 # heatmap panel header, mm: judge title, scale row, granularity row (two lines or rotated)
 _TITLE_MM, _SCALE_MM, _GRAN_MM, _GRAN_ROTATED_MM = 5.0, 3.4, 4.6, 13.5
 _MM = 1 / 25.4
-_METRIC_STYLES = ("--", "-.", (0, (6, 1.5, 1, 1.5, 1, 1.5)), (0, (3, 1)))
+_METRIC_STYLES: tuple[Any, ...] = ("--", "-.", (0, (6, 1.5, 1, 1.5, 1, 1.5)), (0, (3, 1)))
 _MARKERS = ("o", "s", "D", "^", "v", "P", "X", "*")
 
 
@@ -137,7 +137,9 @@ def _colors(keys: Sequence[str]) -> dict[str, str]:
     return {k: PALETTE[i % len(PALETTE)] for i, k in enumerate(keys)}
 
 
-def _legend(fig, handles, *, loc: str, width_mm: float, fontsize: float = 6.5, **kw):
+def _legend(
+    fig: Any, handles: Sequence[Any], *, loc: str, width_mm: float, fontsize: float = 6.5, **kw: Any
+) -> Any:
     """``fig.legend`` with as many columns as fit ``width_mm`` (never wider than the figure)."""
     labels = [h.get_label() for h in handles]
     col_mm = max(_text_mm(t, fontsize) for t in labels) + 9.0
@@ -197,7 +199,7 @@ def _chance_handle(language: Language) -> Line2D:
     )
 
 
-def _chance_line(ax, axis: str = "x") -> None:
+def _chance_line(ax: Any, axis: str = "x") -> None:
     kw = {"color": "black", "linestyle": (0, (1, 1.5)), "linewidth": 0.8, "zorder": 1}
     (ax.axvline if axis == "x" else ax.axhline)(CHANCE_W, **kw)
 
@@ -342,8 +344,9 @@ def w_heatmap(
     with figure_style():
         fig = plt.figure(figsize=figure_size(total_w, height_mm=fig_h), layout="none")
 
-        def frac(x0, y0, wd, ht):  # mm from the top-left corner -> figure fraction
-            return [x0 / total_w, 1 - (y0 + ht) / fig_h, wd / total_w, ht / fig_h]
+        # mm from the top-left corner -> figure fraction
+        def frac(x0: float, y0: float, wd: float, ht: float) -> tuple[float, float, float, float]:
+            return (x0 / total_w, 1 - (y0 + ht) / fig_h, wd / total_w, ht / fig_h)
 
         for g_idx, group in enumerate(groups):
             x0 = g_idx * (left + column_w + 4.0) + left
@@ -855,7 +858,7 @@ def expert_category_panel(
         ax_b.grid(axis="y")
         ax_b.set_title(f"b   {text('judge_vs_category', language)}", loc="left")
         decimal_ticks(ax_b, "y", language)
-        handles = [
+        handles: list[Any] = [
             Patch(facecolor="white", edgecolor=jcolors[j], label=_judge(j, language))
             for j in judges
         ]
@@ -1176,7 +1179,7 @@ def self_preference(
     # one column per summarizer, wide enough for its two-line name written flat
     col_mm = max(_text_mm(t, 6) for t in xlabels) + 2
     ylab_mm = max(_text_mm(t, 6) for t in ylabels) + 8
-    width = (
+    width: Width = (
         "single" if ylab_mm + col_mm * len(summs) + 22 <= COLUMN_WIDTH_MM["single"] else "double"
     )
     rotate = ylab_mm + col_mm * len(summs) + 22 > COLUMN_WIDTH_MM[width]

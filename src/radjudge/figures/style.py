@@ -196,7 +196,7 @@ def page_box(template: str | os.PathLike[str] | None = None) -> PageBox:
         )
     if paper.group(1) not in _PAPERS_MM:
         raise ValueError(f"{where}: paper {paper.group(1)!r} unknown; known: {sorted(_PAPERS_MM)}")
-    sides = dict(re.findall(r"(\w+):\s*([\d.]+\s*\w+)", margin.group(1)))
+    sides: dict[str, str] = dict(re.findall(r"(\w+):\s*([\d.]+\s*\w+)", margin.group(1)))
     try:
         left = _mm(sides.get("left", sides.get("x", "")), where)
         right = _mm(sides.get("right", sides.get("x", "")), where)
@@ -360,7 +360,7 @@ def new_figure(
     return plt.subplots(nrows=nrows, ncols=ncols, figsize=size, **subplot_kw)
 
 
-def outside_canvas(fig, *, tolerance_pt: float = 0.5) -> list[str]:
+def outside_canvas(fig: Figure, *, tolerance_pt: float = 0.5) -> list[str]:
     """What sticks out of the figure's canvas and would be cut off: axes (with their labels,
     ticks and titles), legends and figure texts, as drawn.
 
@@ -376,10 +376,12 @@ def outside_canvas(fig, *, tolerance_pt: float = 0.5) -> list[str]:
         One description per artist outside the canvas (empty when everything fits).
     """
     fig.canvas.draw()
-    renderer = fig.canvas.get_renderer()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     slack = tolerance_pt * fig.dpi / 72
     w, h = fig.bbox.width, fig.bbox.height
-    parts = [(f"axes {ax.get_title(loc='left') or ax.get_label()!r}", ax) for ax in fig.axes]
+    parts: list[tuple[str, Any]] = [
+        (f"axes {ax.get_title(loc='left') or ax.get_label()!r}", ax) for ax in fig.axes
+    ]
     parts += [("legend", leg) for leg in fig.legends]
     parts += [(f"text {t.get_text()!r}", t) for t in fig.texts if t.get_text().strip()]
     bad = []
@@ -417,7 +419,7 @@ def color_cycle(n: int) -> list[str]:
     return list(PALETTE[:n])
 
 
-def decimal_ticks(ax, axis: Literal["x", "y"], language: str) -> None:
+def decimal_ticks(ax: Any, axis: Literal["x", "y"], language: str) -> None:
     """Russian typography on a numeric axis: decimal comma and a true minus (no-op in English)."""
     if language != "ru":
         return

@@ -155,8 +155,8 @@ def _failed_sentence(
                 "cannot score a summary against itself"
             )
         else:
-            what = _FAILED_WORDS.get((kind, status), (f"{kind}: {status}", f"{kind}: {status}"))
-            what = what[0 if ru else 1]
+            words = _FAILED_WORDS.get((kind, status), (f"{kind}: {status}", f"{kind}: {status}"))
+            what = words[0 if ru else 1]
             if on:
                 shown = display_name("summarizer", on, language)
                 what += f" (все — резюме «{shown}»)" if ru else f" (all on summaries of {shown})"
@@ -197,7 +197,8 @@ def design_sentences(
         rated), ``judges_failed`` (what the rows without a score are), ``judges_validity``,
         ``abstract_design``, ``factor_references`` (the reference level of each factor),
         ``effects.<factor>`` (the paired contrasts, worded by their intervals),
-        ``delta_w_change``, ``selection_bias``, ``judges_among``.
+        ``delta_w_change``, ``selection_bias``, ``judges_among``, ``ci_level`` (``95%``
+        from ``settings.alpha``).
 
     Raises
     ------
@@ -284,7 +285,7 @@ def design_sentences(
     out["judges_crossed"] = s
 
     # --- how many summaries each judge rated
-    groups: dict[tuple[int, int], list[str]] = {}
+    groups: dict[tuple[Any, Any], list[str]] = {}
     for j in judges:
         groups.setdefault((j.get("n_items"), j.get("n_patients")), []).append(
             _name(j["name"], language)
@@ -404,6 +405,12 @@ def design_sentences(
         stats.get("selection.mean_optimism"),
         statistic=statistic_of("selection.mean_optimism"),
         language=language,
+    )
+    alpha = stats.get("settings.alpha")
+    out["ci_level"] = (
+        f"{format_number(100 * (1 - alpha), language, digits=0)}%"
+        if isinstance(alpha, int | float)
+        else ("н/д" if ru else "n/a")
     )
     among = stats.get("judges.w_among.median")
     out["judges_among"] = (

@@ -145,7 +145,7 @@ def change_phrase(
     ru = language == "ru"
     word = statistic_word(statistic, language)
     d = direction(value)
-    if d is None:
+    if value is None or d is None:
         return "ΔW не определён" if ru else "ΔW is undefined"
     if round(value, 2) == 0:
         d = "none"
@@ -168,7 +168,7 @@ def bias_phrase(
     check_language(language)
     ru = language == "ru"
     d = direction(value)
-    if d is None:
+    if value is None or d is None:
         return "не определён" if ru else "could not be estimated"
     if d == "none":
         return f"не менял {quantity}" if ru else f"did not change {quantity}"
@@ -198,7 +198,7 @@ def contrast_phrase(
     check_language(language)
     ru = language == "ru"
     d = direction(delta, ci_low=ci_low, ci_high=ci_high)
-    if d is None:
+    if delta is None or d is None:
         return "н/д" if ru else "n/a"
     sep = "; " if ru else ", "
     ci = (
