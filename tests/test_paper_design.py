@@ -152,3 +152,15 @@ def test_the_manuscript_shows_the_generated_design_sentences():
     for key in ("judges_kinds", "judges_crossed", "judges_coverage", "judges_failed"):
         assert key in keys, key
     assert {"abstract_design", "delta_w_change", "selection_bias"} <= keys
+
+
+def test_a_full_factorial_judge_is_counted_criteria_by_scales_by_granularities(base):
+    _, stats = base
+    en = design_sentences(stats, language="en")["judges_crossed"]
+    # Gemma-3 (log-probs): 2 criteria x 2 scales x 2 granularities; change one count
+    assert "criteria × scales × granularities = 2 × 2 × 2 = 8 configurations" in en
+    edited = dict(stats)
+    edited["design.judge.gemma3-logprobs.levels.scale"] = "3,5,10"
+    edited["design.judge.gemma3-logprobs.n_configurations"] = 12
+    en = design_sentences(edited, language="en")["judges_crossed"]
+    assert "= 2 × 3 × 2 = 12 configurations" in en

@@ -16,7 +16,7 @@ from typing import Any
 from radjudge import paths
 from radjudge.contracts import SUMMEVAL_BASELINES, SUMMEVAL_JUDGES, Language, read_table
 from radjudge.figures.index import check_figure_index
-from radjudge.figures.labels import check_language, label
+from radjudge.figures.labels import check_language, display_name, label
 from radjudge.paper.design import design_sentences, design_table
 from radjudge.paper.numbers import (
     PaperError,
@@ -273,9 +273,9 @@ def _methods_text(facts: Mapping[str, Any], language: Language) -> dict[str, str
         "n_experts": count("n_experts"),
         "judges": join(judges),
         "n_judges": str(len(judges)) if judges else na,
-        "summarizers": join(summs),
+        "summarizers": join([display_name("summarizer", s, language) for s in summs]),
         "n_summarizers": count("n_summarizers", summs),
-        "models": join(models),
+        "models": join([display_name("judge", m, language) for m in models]),
         "n_boot": count("n_boot"),
     }
 

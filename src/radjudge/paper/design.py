@@ -262,7 +262,9 @@ def design_sentences(
         else "Within a judge, the design varied " + "; ".join(crossed) + "."
     )
     for j in full:
-        dims = " × ".join(_n(len(j["levels"][f]), language) for f in FACTORS)
+        dims = " × ".join(
+            _n(len(j["levels"][f]), language) for f in ("criterion", "scale", "granularity")
+        )
         s += (
             f" {_name(j['name'], language)} прошёл полный факторный план: критерии × шкалы × "
             f"описания = {dims} = {_n(j['n_configurations'], language)} конфигураций."
