@@ -278,3 +278,38 @@ def test_main_typ_writes_no_number_by_hand():
         if re.search(r"\d", line)
     ]
     assert not hand, f"digits written by hand in paper/main.typ (line, text): {hand}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_rendered_pages_draw_nothing_outside_the_text_block(project, language, tmp_path):
+    """Render every page to PNG and check the side and bottom margins are blank.
+
+    A figure wider than the text block or taller than the page would print into them (the
+    header sits in the top margin, so the top is not checked).
+    """
+    import numpy as np
+    from PIL import Image
+
+    from radjudge.figures.style import page_box
+
+    ppi = 110
+    res = _run(project, "-m", "radjudge.paper", "--lang", language, "--png", str(tmp_path))
+    assert res.returncode == 0, res.stderr
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) >= 3
+    box = page_box(project / "paper" / "template.typ")
+    side_mm = (210.0 - box.width_mm) / 2  # a4: the margins either side of the text block
+    bottom_mm = 297.0 - box.height_mm - 20.0  # the template's top margin is 20 mm
+    px = ppi / 25.4
+    inset = 1.0 * px  # anti-aliasing at the very edge of the block
+    for page in pages:
+        img = np.asarray(Image.open(page).convert("L"), dtype=float)
+        h, w = img.shape
+        left = img[:, : int(side_mm * px - inset)]
+        right = img[:, int(w - side_mm * px + inset) :]
+        bottom = img[int(h - bottom_mm * px + inset) :, :]
+        for where, strip in (("left", left), ("right", right), ("bottom", bottom)):
+            assert strip.min() > 200, (
+                f"{language} {page.name}: something drawn in the {where} margin"
+            )

@@ -133,7 +133,8 @@ def methods_facts(
                 facts[fact] = value
                 break
     # the summary the metric judges compare against (their spec's reference, default gold)
-    specs = flat.get("judges") if isinstance(flat.get("judges"), list) else []
+    judges_spec = flat.get("judges")
+    specs = judges_spec if isinstance(judges_spec, list) else []
     refs = [
         str(j.get("reference", "gold"))
         for j in specs
