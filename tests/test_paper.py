@@ -244,7 +244,7 @@ def test_external_table_shows_reproduced_published_and_local_rows():
     rows = {r[0]: r[1:] for r in t["rows"]}
     assert rows["ROUGE-1 (reproduced, n = 100)"][0] == "0.169 / 0.126"
     assert rows["G-Eval-4 (published)"] == ["0.582 / 0.457", "—", "—", "—"]
-    assert rows["smollm2 (mean of 2 configurations, n = 1)"][0] == "0.300 / 0.200"
+    assert rows["SmolLM2 (mean of 2 configurations, n = 1)"][0] == "0.300 / 0.200"
     assert len(t["columns"]) == 5 and all(len(r) == 5 for r in t["rows"])
     ru = external_table(baselines, judges, language="ru")
     assert ru["rows"][0][1] == "0,169 / 0,126"
