@@ -20,7 +20,7 @@ from radjudge.concordance.bootstrap import BootstrapSettings
 from radjudge.concordance.designs import prepare_data
 from radjudge.concordance.effects import paired_factor_effects
 from radjudge.concordance.synthetic import simulate_tables
-from radjudge.contracts import RATING_SUMMARY_TABLES
+from radjudge.contracts import CRITERIA, GRANULARITIES, RATING_SUMMARY_TABLES
 from radjudge.figures import summaries as S
 
 SETTINGS = {
@@ -160,16 +160,9 @@ def cached_results() -> dict:
 # of what notebook 05 and 06 write, to check that every figure fits the page for the designs
 # the profiles run - the final demo grid and the study's twelve full-factorial judges.
 
-ALL_CRITERIA = (
-    "completeness",
-    "correctness",
-    "relevance",
-    "conciseness",
-    "structure",
-    "unsupported",
-)
+ALL_CRITERIA = CRITERIA
 ALL_SCALES = (3, 5, 10)
-ALL_GRANS = ("full", "extremes", "none")
+ALL_GRANS = GRANULARITIES
 
 #: The demo's final judge grid (params/demo.yaml): Gemma-3 log-probs on the full factorial,
 #: SmolLM2 log-probs on one criterion, two sampling judges on one cell; two metrics.
