@@ -96,5 +96,5 @@ lint: setup
 
 clean:
 	rm -rf data/interim/* data/processed/* data/results/* data/runs figures/*.pdf figures/*.png \
-	       figures/index.* paper/build .pytest_cache
+	       figures/index.* figures/*/ paper/build .pytest_cache
 	@touch data/interim/.gitkeep data/processed/.gitkeep data/results/.gitkeep

@@ -45,7 +45,7 @@ def summaries(tables):
 
 
 @pytest.fixture(scope="module")
-def stats(data, grid, summaries):
+def stats(tables, data, grid, summaries):
     valid = data.llm(valid_only=True).subset(
         np.flatnonzero(grid.table["valid"][grid.table["judge_kind"] == "llm"])
     )
@@ -63,6 +63,7 @@ def stats(data, grid, summaries):
         settings={"n_boot": N_BOOT, "seed": SEED},
         thresholds={"min_share_ok": 0.8, "min_spearman": None},
         summaries=summaries,
+        judge_ratings=tables.judge_ratings,
     )
 
 
@@ -100,6 +101,8 @@ def test_manuscript_stats_schema(stats, grid):
         "selection.mean_optimism",
         "sensitivity.rank_agreement.icc_c1",
         "settings.n_boot",
+        "design.n_judges.llm",
+        "design.judge.j1.levels.scale",
     ]:
         assert key in stats, key
     assert stats["data.n_patients"] == 12 and stats["w.grid.n"] == 16
@@ -151,6 +154,9 @@ def test_findings_markdown(stats):
     assert "10: Delta W" in cs.findings_markdown(stats, section="scale")
     assert "(1 + Spearman rho) / 2" in cs.findings_markdown(stats, section="grid")
     assert "constant 8" in cs.findings_markdown(stats, section="validity")
+    tiny = {**stats, "effects.scale.10.p_adj": 1e-5}
+    assert "p_adj = < 0.001" in cs.findings_markdown(tiny, section="scale")  # never "0.000"
+    assert "LLM judges and 1 reference metrics" in cs.findings_markdown(stats, section="data")
     with pytest.raises(ValueError, match="section"):
         cs.findings_markdown(stats, section="abstract")
 
@@ -199,3 +205,91 @@ def test_no_valid_configuration_is_a_result_not_a_crash():
         assert key in stats and stats[key] is None
     assert stats["reference_lines.rouge.completeness.w"] is not None
     assert not any(k.startswith(("w.best.", "effects.")) for k in stats)
+
+
+def _ratings(judge, kind, criteria, scales, grans, patients, summarizers, status="ok"):
+    rows = [
+        {
+            "judge": judge,
+            "judge_kind": kind,
+            "criterion": c,
+            "scale": s,
+            "granularity": g,
+            "repeat": 0,
+            "patient_id": p,
+            "summarizer": m,
+            "status": status(p, m) if callable(status) else status,
+            "mode": "metric" if kind == "metric" else "logprobs",
+            "model": judge.split("-")[0],
+        }
+        for c in criteria
+        for s in scales
+        for g in grans
+        for p in patients
+        for m in summarizers
+    ]
+    return rows
+
+
+def test_design_stats_describe_what_each_judge_did(stats):
+    """The Methods' design facts come from the ratings: kinds, crossed factors, coverage, failed."""
+    import pandas as pd
+
+    pts, summ = ["P1", "P2", "P3"], ["gold", "llm_a", "llm_b"]
+    rows = (
+        _ratings(
+            "big-lp", "llm", ["completeness", "correctness"], [3, 5], ["full", "none"], pts, summ
+        )
+        + _ratings("small-lp", "llm", ["correctness"], [3, 5, 10], ["full"], pts[:1], summ)
+        # a sampling judge on one cell, two answers unreadable
+        + _ratings(
+            "one-sample",
+            "llm",
+            ["correctness"],
+            [5],
+            ["full"],
+            pts[:1],
+            summ,
+            status=lambda p, m: "unparseable" if m != "gold" else "ok",
+        )
+        # a metric: no scale, no granularity; it cannot rate its own reference
+        + _ratings(
+            "rouge",
+            "metric",
+            ["completeness", "correctness"],
+            [None],
+            [None],
+            pts,
+            summ,
+            status=lambda p, m: "failed" if m == "gold" else "ok",
+        )
+    )
+    jr = pd.DataFrame(rows).astype({"scale": "Int64"})
+    d = cs.design_stats(jr)
+    check_stats({**stats, **d})  # every key fits the schema
+    assert d["design.n_judges.llm"] == 3 and d["design.n_judges.metric"] == 1
+    assert d["design.n_items"] == 9
+    big, small, one, rouge = (
+        f"design.judge.{j}." for j in ("big-lp", "small-lp", "one-sample", "rouge")
+    )
+    assert d[big + "n_configurations"] == 8 and d[big + "factorial"] is True
+    assert d[big + "levels.criterion"] == "completeness,correctness"
+    assert d[small + "levels.scale"] == "3,5,10" and d[small + "n_items"] == 3
+    assert d[small + "n_patients"] == 1 and d[small + "n_levels.granularity"] == 1
+    assert d[one + "n_items"] == 3 and d[one + "n_items_scored"] == 1 and d[one + "n_failed"] == 2
+    assert d[rouge + "levels.scale"] is None and d[rouge + "n_levels.granularity"] == 0
+    assert d[rouge + "kind"] == "metric" and d[rouge + "n_items_scored"] == 6
+    # which factors are crossed within a judge (metrics never count)
+    assert d["design.factor.criterion.n_judges"] == 1
+    assert d["design.factor.scale.n_judges"] == 2
+    assert d["design.factor.granularity.n_judges"] == 1
+    # what the rows without a score are
+    assert d["data.failed.metric.failed.n"] == 6
+    assert d["data.failed.metric.failed.summarizer"] == "gold"
+    assert d["data.failed.llm.unparseable.n"] == 2
+    assert d["data.failed.llm.unparseable.summarizer"] is None
+    with pytest.raises(ValueError, match="status"):
+        cs.design_stats(jr.drop(columns=["status"]))
+    # a judge whose grid has a hole is not a full factorial
+    holed = jr[~((jr["judge"] == "big-lp") & (jr["scale"] == 5) & (jr["granularity"] == "none"))]
+    assert cs.design_stats(holed)[big + "factorial"] is False

@@ -52,7 +52,7 @@ def _results() -> pd.DataFrame:
 def test_one_panel_per_criterion_rows_in_reading_order(tmp_path):
     fig = plot_summeval_correlations(_results())
     axes = fig.axes
-    assert [ax.get_title() for ax in axes] == list(SUMMEVAL_CRITERIA)
+    assert [ax.get_title() for ax in axes] == [c.capitalize() for c in SUMMEVAL_CRITERIA]
     labels = [t.get_text() for t in axes[0].get_yticklabels()]
     assert labels[:3] == [
         "G-Eval-4 (published, 100 articles)",
@@ -60,13 +60,30 @@ def test_one_panel_per_criterion_rows_in_reading_order(tmp_path):
         "ROUGE-1 (this subset)",
     ]
     assert labels[3:5] == [
-        "smollm2 · 1–5 · full",
-        "smollm2 · 1–5 · none",
-    ]  # granularity order: full first
+        "SmolLM2 · 1–5 · all points",
+        "SmolLM2 · 1–5 · no description",
+    ]  # granularity order: full first; display names, not ids
     files = save_figure(fig, "ext_test", function="test", outdir=tmp_path)
     assert [p.suffix for p in files] == [".pdf", ".png"] and all(
         p.stat().st_size > 0 for p in files
     )
+
+
+def test_russian_labels_in_a_russian_run():
+    fig = plot_summeval_correlations(_results(), language="ru")
+    axes = fig.axes
+    assert [ax.get_title() for ax in axes] == [
+        "Связность",
+        "Согласованность",
+        "Беглость",
+        "Релевантность",
+    ]
+    labels = [t.get_text() for t in axes[0].get_yticklabels()]
+    assert labels[0] == "G-Eval-4 (опубликовано, 100 статей)"
+    assert "SmolLM2 · 1–5 · все баллы" in labels
+    assert "корреляция" in fig.get_supxlabel()
+    with pytest.raises(ValueError, match="language"):
+        plot_summeval_correlations(_results(), language="de")
 
 
 def test_bad_tables_are_refused():

@@ -33,15 +33,55 @@ def test_palette_is_okabe_ito():
     assert style.PALETTE[-1] == style.OKABE_ITO["yellow"]  # hard on white: last
 
 
-def test_sizes_follow_column_widths():
+def test_the_page_box_is_read_from_the_paper_layout(tmp_path):
+    # A4 is 210 x 297 mm; paper/template.typ sets margins x 17, top 20, bottom 18 mm and two
+    # columns with a 6 mm gutter: text block 176 x 259 mm, columns (176 - 6) / 2 = 85 mm.
+    box = style.page_box()
+    assert (box.paper, box.width_mm, box.height_mm, box.column_mm) == ("a4", 176, 259, 85)
+    assert box.max_height_mm == box.height_mm - style.CAPTION_ALLOWANCE_MM
+    other = tmp_path / "t.typ"
+    other.write_text(
+        'set page(paper: "us-letter", margin: (left: 1in, right: 1in, top: 25mm, bottom: 2cm))\n'
+        "columns(3, gutter: 5mm, body)"
+    )
+    letter = style.page_box(other)
+    assert letter.width_mm == pytest.approx(215.9 - 50.8)
+    assert letter.column_mm == pytest.approx((215.9 - 50.8 - 10) / 3)
+    assert letter.height_mm == pytest.approx(279.4 - 45)
+    broken = tmp_path / "broken.typ"
+    broken.write_text('set page(paper: "a4")')
+    with pytest.raises(ValueError, match="cannot read the page"):
+        style.page_box(broken)
+
+
+def test_sizes_follow_the_page():
+    box = style.page_box()
     w, h = style.figure_size("single", height_mm=50)
-    assert w * 25.4 == pytest.approx(85) and h * 25.4 == pytest.approx(50)
+    assert w * 25.4 == pytest.approx(box.column_mm) and h * 25.4 == pytest.approx(50)
     w, h = style.figure_size("double")
-    assert w * 25.4 == pytest.approx(175) and h / w == pytest.approx(0.7)
+    assert w * 25.4 == pytest.approx(box.width_mm) and h / w == pytest.approx(0.7)
     with pytest.raises(ValueError, match="single"):
         style.figure_size("triple")
     with pytest.raises(ValueError, match="positive"):
         style.figure_size(-3)
+    with pytest.raises(ValueError, match="does not fit the page"):
+        style.figure_size("double", height_mm=box.max_height_mm + 1)
+    with pytest.raises(ValueError, match="does not fit the page"):
+        style.figure_size(box.width_mm + 5, height_mm=50)
+
+
+def test_outside_canvas_names_what_would_be_cut_off():
+    with style.figure_style():
+        fig, ax = style.new_figure("single", height_mm=40)
+        ax.plot([0, 1], [0, 1])
+        assert style.outside_canvas(fig) == []
+        fig.legend(
+            ["a very long legend entry that cannot fit " * 3],
+            loc="center left",
+            bbox_to_anchor=(0.5, 0.5),
+        )
+        assert any("legend" in what for what in style.outside_canvas(fig))
+    plt.close(fig)
 
 
 def test_color_cycle_refuses_more_series_than_colours():

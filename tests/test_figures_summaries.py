@@ -49,30 +49,18 @@ def test_length_scores_are_means_on_zero_one(ratings):
     ].iloc[0] == len(length)
 
 
-def test_a_metric_judge_is_used_on_its_own_zero_one_range(ratings):
-    # ROUGE-L 0.3 has no scale: its normalized value is the metric itself
-    experts, _, summaries = ratings
-    first = summaries.iloc[0]
-    metric = pd.DataFrame(
-        [
-            {
-                "judge": "rouge-l",
-                "judge_kind": "metric",
-                "mode": "metric",
-                "criterion": "completeness",
-                "scale": pd.NA,
-                "granularity": None,
-                "repeat": 0,
-                "patient_id": first["patient_id"],
-                "summarizer": first["summarizer"],
-                "score": pd.NA,
-                "expected_score": 0.3,
-                "status": "ok",
-            }
-        ]
-    )
-    t = S.length_score_table(metric, experts, summaries)
-    assert t.loc[t["rater"] == "rouge-l", "score_norm"].item() == pytest.approx(0.3)
+def test_metric_reference_lines_are_in_no_rating_summary(ratings):
+    # A metric (ROUGE-L) has no scale and no model: it is neither a scale user, nor a rater
+    # whose length bias or self-preference the figures compare with the judges.
+    experts, judges, summaries = ratings
+    assert (judges["judge_kind"] == "metric").any()
+    metrics = set(judges.loc[judges["judge_kind"] == "metric", "judge"])
+    tables = S.rating_summaries(judges, experts, summaries)
+    assert not metrics & set(tables["score_use"]["rater"])
+    assert not metrics & set(tables["length_scores"]["rater"])
+    assert not metrics & set(tables["self_preference"]["judge"])
+    llm = set(judges.loc[judges["judge_kind"] == "llm", "judge"])
+    assert llm <= set(tables["length_scores"]["rater"])
 
 
 def test_length_table_refuses_ratings_of_unknown_summaries(ratings):

@@ -51,6 +51,29 @@ def test_package_versions_cover_the_key_packages():
     assert paths.relative(paths.RUN_MANIFEST) == "data/results/run_manifest.json"
 
 
+def test_provenance_is_one_short_line():
+    """Notebooks end with this line instead of a dump of their stage record."""
+    import time
+
+    from radjudge.manifest import git_state, provenance
+
+    record = {
+        "stage": "04_judge_sweeps",
+        "cache": {"calls": 12, "hits": 10, "misses": 2, "live_calls": 2},
+        "extra": {"judges": [{"name": "x"}] * 50},  # never shown
+    }
+    line = provenance(record, profile="demo", since=time.perf_counter() - 2.5)
+    assert "\n" not in line and len(line) < 160
+    assert line.startswith("**04_judge_sweeps**") and "profile `demo`" in line
+    assert "10 hits, 2 misses, 2 live calls" in line
+    sha = git_state()["sha"]
+    assert sha is None or sha[:10] in line
+    seconds = float(line.rsplit("·", 1)[1].strip().removesuffix(" s"))
+    assert 2.5 <= seconds < 60
+    assert line._repr_markdown_() == str(line)  # Jupyter shows it as Markdown
+    assert "no LLM calls" in provenance({"stage": "05_concordance"}, profile="smoke")
+
+
 @pytest.mark.parametrize("name", ["HF_AUTH", "DB_PASS", "SMTP_PASSWORD", "MYSQL_PWD", "X_COOKIE"])
 def test_secret_looking_names_are_masked_even_when_they_hold_a_path(tmp_path, monkeypatch, name):
     monkeypatch.setenv(name, str(tmp_path))  # an existing path, but the name says secret

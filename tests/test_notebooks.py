@@ -60,3 +60,20 @@ def test_pipeline_notebook_reports_to_the_manifest(nb):
     assert "record_stage(" in code[-1], f"{nb.stem}: the last code cell must call record_stage"
     params = pipeline.declared_parameters(nb.path)
     assert "run_dir" in params and "profile" in params
+
+
+@pytest.mark.parametrize(
+    "nb", pipeline.discover_notebooks(), ids=[nb.stem for nb in pipeline.discover_notebooks()]
+)
+def test_a_notebook_opens_with_its_title_and_ends_with_one_provenance_line(nb):
+    """A reader sees the title and question first, and no dump of the stage record at the end."""
+    source = nbformat.read(nb.path, as_version=4)
+    first = source.cells[0]
+    assert first.cell_type == "markdown" and first.source.startswith("# "), nb.stem
+    last = [c.source for c in source.cells if c.cell_type == "code"][-1]
+    assert last.rstrip().splitlines()[-1].strip() in (
+        "manifest.provenance(record, profile=profile)",
+        "provenance(record, profile=profile)",
+    ), f"{nb.stem}: end with manifest.provenance(record, profile=profile)"
+    params = source.cells[pipeline.parameters_cell(source, name=nb.path.name)].source
+    assert max(map(len, params.splitlines())) <= 100, f"{nb.stem}: a parameters line is too long"

@@ -244,7 +244,72 @@ def test_external_table_shows_reproduced_published_and_local_rows():
     rows = {r[0]: r[1:] for r in t["rows"]}
     assert rows["ROUGE-1 (reproduced, n = 100)"][0] == "0.169 / 0.126"
     assert rows["G-Eval-4 (published)"] == ["0.582 / 0.457", "—", "—", "—"]
-    assert rows["smollm2 (mean of 2 configurations, n = 1)"][0] == "0.300 / 0.200"
+    assert rows["SmolLM2 (mean of 2 configurations, n = 1)"][0] == "0.300 / 0.200"
     assert len(t["columns"]) == 5 and all(len(r) == 5 for r in t["rows"])
     ru = external_table(baselines, judges, language="ru")
     assert ru["rows"][0][1] == "0,169 / 0,126"
+
+
+#: Digits main.typ may hold outside S(...)/M(...): layout, and constants of the method that
+#: are not results of this study (each with its source).
+_DIGITS_ALLOWED = (
+    r"\b\d+(\.\d+)?(pt\b|mm\b|%)",  # layout: sizes and widths
+    r"\(1 \+ ρ#sub\[S\]\)/2",  # two-rater W = (1 + rho)/2 (Kendall & Babington Smith 1939)
+    r"ΔW > 0",  # the sign the text counts against
+    r"0[,.]5 (threshold|порог)|(threshold|порог) 0[,.]5",  # alt-test pass rate, Calderon 2025
+    r"0–1",  # the range of a normalized score, a definition
+    r"\b16 (systems|системам)",  # SummEval: 16 systems per article (Fabbri et al. 2021)
+)
+
+
+def test_main_typ_writes_no_number_by_hand():
+    """Every number and design claim of the manuscript comes through S(...) or M(...)."""
+    import re
+
+    source = paper.main_source().read_text(encoding="utf-8")
+    code = "\n".join(line.split("//", 1)[0] for line in source.splitlines())
+    code = re.sub(r'#?\b(?:S|M|has|fig|tab)\(\s*"[^"]*"', "", code)  # quoted keys, stems
+    code = re.sub(r"[@<][\w-]+>?", "", code)  # citation keys and labels
+    for pattern in _DIGITS_ALLOWED:
+        code = re.sub(pattern, "", code)
+    hand = [
+        (n, line.strip()[:90])
+        for n, line in enumerate(code.splitlines(), 1)
+        if re.search(r"\d", line)
+    ]
+    assert not hand, f"digits written by hand in paper/main.typ (line, text): {hand}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_rendered_pages_draw_nothing_outside_the_text_block(project, language, tmp_path):
+    """Render every page to PNG and check the side and bottom margins are blank.
+
+    A figure wider than the text block or taller than the page would print into them (the
+    header sits in the top margin, so the top is not checked).
+    """
+    import numpy as np
+    from PIL import Image
+
+    from radjudge.figures.style import page_box
+
+    ppi = 110
+    res = _run(project, "-m", "radjudge.paper", "--lang", language, "--png", str(tmp_path))
+    assert res.returncode == 0, res.stderr
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) >= 3
+    box = page_box(project / "paper" / "template.typ")
+    side_mm = (210.0 - box.width_mm) / 2  # a4: the margins either side of the text block
+    bottom_mm = 297.0 - box.height_mm - 20.0  # the template's top margin is 20 mm
+    px = ppi / 25.4
+    inset = 1.0 * px  # anti-aliasing at the very edge of the block
+    for page in pages:
+        img = np.asarray(Image.open(page).convert("L"), dtype=float)
+        h, w = img.shape
+        left = img[:, : int(side_mm * px - inset)]
+        right = img[:, int(w - side_mm * px + inset) :]
+        bottom = img[int(h - bottom_mm * px + inset) :, :]
+        for where, strip in (("left", left), ("right", right), ("bottom", bottom)):
+            assert strip.min() > 200, (
+                f"{language} {page.name}: something drawn in the {where} margin"
+            )

@@ -276,3 +276,26 @@ def test_a_metric_without_its_reference_summarizer_fails_the_check(tmp_path: Pat
         pipeline.check_profile(load_profile(bad), nbs)
     res = run_cli("run", "--profile", str(bad), "--check")
     assert res.returncode == 2 and "drop the metric" in res.stderr
+
+
+def test_injected_parameters_keep_short_lines_and_their_values():
+    """An executed notebook opens with readable parameters, not 900-character lines."""
+    import ast
+
+    from radjudge.profiles import load_profile
+
+    prof = load_profile("demo")
+    for stem, params in prof.notebooks.items():
+        values = {**params, "models": prof.shared["models"]}
+        source = pipeline.parameter_source(values)
+        scope: dict = {}
+        exec(compile(ast.parse(source), stem, "exec"), {}, scope)  # noqa: S102 - literals only
+        assert scope == values, stem
+        too_long = [
+            line
+            for line in source.splitlines()
+            if len(line) > 96 and line.count('"') > 4  # more than one key and one string
+        ]
+        assert not too_long, (stem, too_long)
+    judges = pipeline.parameter_source({"judges": prof.notebooks["04_judge_sweeps"]["judges"]})
+    assert len(judges.splitlines()) > 10  # ~900 characters became lines

@@ -36,6 +36,7 @@ import platform
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,8 @@ __all__ = [
     "secret_values",
     "write_json",
     "KEY_PACKAGES",
+    "Provenance",
+    "provenance",
 ]
 
 #: Packages whose versions every manifest records.
@@ -403,3 +406,66 @@ def write_json(path: str | os.PathLike[str], data: Any) -> Path:
 def utc_now() -> str:
     """Current UTC time, ISO 8601, seconds resolution."""
     return _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
+
+
+#: When this module was imported: in a pipeline notebook, its imports cell (the stage's start).
+_IMPORTED = time.perf_counter()
+
+
+class Provenance(str):
+    """A one-line provenance note; Jupyter shows it as Markdown (no IPython import needed)."""
+
+    def _repr_markdown_(self) -> str:
+        return str(self)
+
+
+def provenance(
+    record: Mapping[str, Any] | None,
+    *,
+    profile: str,
+    since: float | None = None,
+    root: Path | None = None,
+) -> Provenance:
+    """One line saying where a stage's outputs came from, to end a notebook with.
+
+    Parameters
+    ----------
+    record : mapping or None
+        What :func:`record_stage` returned (its ``stage`` and LLM ``cache`` statistics).
+    profile : str
+        The profile the notebook ran with.
+    since : float, optional
+        ``time.perf_counter()`` at the stage's start; default when this module was first
+        imported (a pipeline notebook imports it in its imports cell).
+    root : pathlib.Path, optional
+        The checkout whose git commit is named; the project root by default.
+
+    Returns
+    -------
+    Provenance
+        A ``str`` (Markdown in Jupyter): stage, git commit (short SHA, ``+dirty`` when the
+        checkout has uncommitted changes), profile, LLM cache hits / misses / live calls
+        (or "no LLM calls"), elapsed seconds.
+
+    >>> line = provenance({"stage": "05_concordance", "cache": {}}, profile="demo", since=0.0)
+    >>> line.startswith("**05_concordance** · git ") and "profile `demo`" in line
+    True
+    >>> "no LLM calls" in line
+    True
+    """
+    record = dict(record or {})
+    git = git_state(root)
+    sha = (git["sha"] or "unknown")[:10] + ("+dirty" if git.get("dirty") else "")
+    cache = record.get("cache") or {}
+    if cache.get("calls") or cache.get("hits") or cache.get("misses"):
+        calls = (
+            f"LLM cache {cache.get('hits', 0)} hits, {cache.get('misses', 0)} misses, "
+            f"{cache.get('live_calls', 0)} live calls"
+        )
+    else:
+        calls = "no LLM calls"
+    elapsed = time.perf_counter() - (_IMPORTED if since is None else since)
+    return Provenance(
+        f"**{record.get('stage', 'stage')}** · git `{sha}` · profile `{profile}` · {calls} · "
+        f"{elapsed:.1f} s"
+    )

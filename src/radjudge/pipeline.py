@@ -414,6 +414,71 @@ def _source_index(
     return ids.index(cid) if cid in ids else None
 
 
+#: Longest line of the parameters papermill injects into an executed notebook.
+_PARAMETER_LINE = 96
+
+
+def parameter_source(parameters: Mapping[str, Any], *, width: int = _PARAMETER_LINE) -> str:
+    """The injected-parameters cell: one assignment per parameter, lines of at most ``width``.
+
+    Papermill writes each value on one line (a profile's judge list is ~900 characters);
+    here a list or mapping too long for its line is broken into one element per line,
+    recursively, so an executed notebook stays readable. Every value reads back as
+    itself (``ast.literal_eval``).
+
+    >>> print(parameter_source({"seed": 1, "judges": [{"name": "a" * 30, "mode": "logprobs"},
+    ...                                               {"name": "b" * 30, "mode": "sample"}]},
+    ...                        width=80), end="")
+    # Parameters
+    seed = 1
+    judges = [{"name": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "mode": "logprobs"},
+              {"name": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", "mode": "sample"}]
+    """
+    from papermill.translators import PythonTranslator
+
+    def fmt(value: Any, column: int) -> str:
+        flat = PythonTranslator.translate(value)
+        if column + len(flat) <= width or not (isinstance(value, dict | list) and value):
+            return flat
+        if isinstance(value, list) and not any(isinstance(v, dict | list) for v in value):
+            out, line = [], ""  # a list of scalars fills its lines
+            for v in value:
+                part = PythonTranslator.translate(v)
+                if line and column + 1 + len(line) + len(part) + 2 > width:
+                    out.append(line + ",")
+                    line = ""
+                line = f"{line}, {part}" if line else part
+            return "[" + ("\n" + " " * (column + 1)).join([*out, line]) + "]"
+        if isinstance(value, list):
+            items = [fmt(v, column + 1) for v in value]
+            return "[" + (",\n" + " " * (column + 1)).join(items) + "]"
+        items = []
+        for k, v in value.items():
+            key = PythonTranslator.translate(k) + ": "
+            items.append(key + fmt(v, column + 1 + len(key)))
+        return "{" + (",\n" + " " * (column + 1)).join(items) + "}"
+
+    lines = ["# Parameters"]
+    for name, value in parameters.items():
+        text = fmt(value, len(name) + 3)
+        if ast.literal_eval(text) != value:  # never inject anything but the value itself
+            text = PythonTranslator.translate(value)
+        lines.append(f"{name} = {text}")
+    return "\n".join(lines) + "\n"
+
+
+def _register_parameter_formatter() -> None:
+    """Make papermill inject parameters through :func:`parameter_source`."""
+    from papermill.translators import PythonTranslator, papermill_translators
+
+    class _ShortLines(PythonTranslator):
+        @classmethod
+        def codify(cls, parameters, comment="Parameters"):
+            return parameter_source(parameters)
+
+    papermill_translators.register("python", _ShortLines)
+
+
 def _new_run_dir(profile: Profile) -> Path:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     run_dir = paths.RUNS / f"{stamp}-{profile.name}"
@@ -501,6 +566,8 @@ def run_pipeline(
     """
     import papermill  # heavy import; only when running
     from papermill.exceptions import PapermillExecutionError
+
+    _register_parameter_formatter()
 
     notebooks_dir = notebooks_dir or paths.NOTEBOOKS
     all_nbs = discover_notebooks(notebooks_dir)

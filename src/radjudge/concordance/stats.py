@@ -23,10 +23,23 @@ from radjudge.concordance.analysis import AltTestTables, ConcordanceGrid, Select
 from radjudge.concordance.designs import ConcordanceData
 from radjudge.concordance.kendall import UndefinedStatisticWarning
 from radjudge.concordance.panel import panel_behaviour
-from radjudge.contracts import STATS_PREFIXES, check_stats
+from radjudge.contracts import (
+    CONFIG_COLUMNS,
+    CRITERIA,
+    GRANULARITIES,
+    JUDGE_KINDS,
+    STATS_PREFIXES,
+    check_stats,
+)
 from radjudge.manifest import write_json
 
-__all__ = ["manuscript_stats", "panel_checks", "write_stats", "findings_markdown"]
+__all__ = [
+    "design_stats",
+    "manuscript_stats",
+    "panel_checks",
+    "write_stats",
+    "findings_markdown",
+]
 
 
 def _key(value: object) -> str:
@@ -99,6 +112,116 @@ def panel_checks(data: ConcordanceData, summaries: pd.DataFrame) -> dict[str, ob
     return out
 
 
+def _level_order(factor: str, values: pd.Series) -> list[str]:
+    """The distinct levels of a factor, in display order, as strings."""
+    present = [v for v in pd.unique(values.dropna())]
+    if factor == "scale":
+        return [str(int(v)) for v in sorted(present, key=float)]
+    order = {"criterion": CRITERIA, "granularity": GRANULARITIES}.get(factor, ())
+    text = [str(v) for v in present]
+    return [v for v in order if v in text] + sorted(v for v in text if v not in order)
+
+
+def design_stats(
+    judge_ratings: pd.DataFrame, *, config_columns: tuple[str, ...] | list[str] = CONFIG_COLUMNS
+) -> dict[str, object]:
+    """What each judge was asked to do, from the ratings themselves: the design facts of Methods.
+
+    Parameters
+    ----------
+    judge_ratings : pandas.DataFrame
+        The long judge table of notebook 04 (:data:`radjudge.contracts.JUDGE_RATINGS`): one
+        row per rating, with ``judge, judge_kind, patient_id, summarizer, status`` and the
+        configuration columns; ``mode``, ``model`` and ``repeat`` when present.
+    config_columns : sequence of str, default ``CONFIG_COLUMNS``
+        The judge-configuration columns; every one but ``judge`` is a factor.
+
+    Returns
+    -------
+    dict
+        ``design.n_judges.<kind>`` (every kind, 0 when none); ``design.n_items`` (summaries
+        any judge was asked to rate); per judge (``design.judge.<judge>.*``): ``name``,
+        ``order`` (position in the table), ``kind``, ``mode``, ``model``,
+        ``n_configurations``, ``n_items`` (summaries asked), ``n_items_scored`` (with at
+        least one ``ok`` answer), ``n_patients``, ``n_repeats``, ``n_rows``, ``n_failed``,
+        ``levels.<factor>`` (comma-separated, None when the judge has no such factor, as
+        metrics have no scale), ``n_levels.<factor>`` and ``factorial`` (every combination
+        of its levels ran); ``design.factor.<factor>.n_judges`` (LLM judges that rated two
+        or more levels of the factor: it is crossed within them); and the rows without a
+        score, ``data.failed.<kind>.<status>.n`` with ``.summarizer`` (the one summarizer
+        they all belong to, else None).
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"judge": ["a", "a", "m", "m"], "judge_kind": ["llm", "llm", "metric",
+    ...     "metric"], "criterion": "c", "scale": pd.array([3, 5, None, None], "Int64"),
+    ...     "granularity": ["full", "full", None, None], "patient_id": "P1",
+    ...     "summarizer": ["s", "s", "gold", "s"], "status": ["ok", "ok", "failed", "ok"]})
+    >>> d = design_stats(r)
+    >>> d["design.n_judges.llm"], d["design.judge.a.levels.scale"], d["design.judge.m.n_failed"]
+    (1, '3,5', 1)
+    >>> d["design.factor.scale.n_judges"], d["data.failed.metric.failed.summarizer"]
+    (1, 'gold')
+    """
+    need = ["judge", "judge_kind", "patient_id", "summarizer", "status", *config_columns]
+    missing = [c for c in dict.fromkeys(need) if c not in judge_ratings.columns]
+    if missing:
+        raise ValueError(
+            f"design_stats: judge_ratings lacks column(s) {missing}; it is the table of "
+            "notebook 04 (radjudge.contracts.JUDGE_RATINGS)"
+        )
+    factors = [c for c in config_columns if c != "judge"]
+    jr = judge_ratings
+    out: dict[str, object] = {f"design.n_judges.{k}": 0 for k in JUDGE_KINDS}
+    kinds = jr.drop_duplicates("judge").set_index("judge")["judge_kind"]
+    for kind, n in kinds.value_counts().items():
+        out[f"design.n_judges.{_key(kind)}"] = int(n)
+    out["design.n_items"] = int(len(jr[["patient_id", "summarizer"]].drop_duplicates()))
+    crossed = dict.fromkeys(factors, 0)
+    for order, (judge, g) in enumerate(jr.groupby("judge", sort=False)):
+        p = f"design.judge.{_key(judge)}"
+        kind = str(g["judge_kind"].iat[0])
+        ok = g[g["status"] == "ok"]
+        present = [f for f in factors if g[f].notna().any()]
+        levels = {f: _level_order(f, g[f]) for f in present}
+        configs = g[present].drop_duplicates() if present else g.iloc[:1]
+        out.update(
+            {
+                f"{p}.name": str(judge),
+                f"{p}.order": order,
+                f"{p}.kind": kind,
+                f"{p}.mode": str(g["mode"].iat[0]) if "mode" in g.columns else None,
+                f"{p}.model": str(g["model"].iat[0])
+                if "model" in g.columns and pd.notna(g["model"].iat[0])
+                else None,
+                f"{p}.n_configurations": int(len(configs)),
+                f"{p}.n_items": int(len(g[["patient_id", "summarizer"]].drop_duplicates())),
+                f"{p}.n_items_scored": int(len(ok[["patient_id", "summarizer"]].drop_duplicates())),
+                f"{p}.n_patients": int(g["patient_id"].nunique()),
+                f"{p}.n_repeats": int(g["repeat"].nunique()) if "repeat" in g.columns else 1,
+                f"{p}.n_rows": int(len(g)),
+                f"{p}.n_failed": int((g["status"] != "ok").sum()),
+                f"{p}.factorial": bool(
+                    len(configs) == int(np.prod([len(v) for v in levels.values()]))
+                ),
+            }
+        )
+        for f in factors:
+            out[f"{p}.levels.{_key(f)}"] = ",".join(levels[f]) if f in levels else None
+            out[f"{p}.n_levels.{_key(f)}"] = len(levels.get(f, []))
+            if kind == "llm" and len(levels.get(f, [])) > 1:
+                crossed[f] += 1
+    for f, n in crossed.items():
+        out[f"design.factor.{_key(f)}.n_judges"] = n
+    failed = jr[jr["status"] != "ok"]
+    for (kind, status), g in failed.groupby(["judge_kind", "status"], sort=True):
+        p = f"data.failed.{_key(kind)}.{_key(status)}"
+        summs = g["summarizer"].unique()
+        out[f"{p}.n"] = int(len(g))
+        out[f"{p}.summarizer"] = str(summs[0]) if len(summs) == 1 else None
+    return out
+
+
 def manuscript_stats(
     data: ConcordanceData,
     *,
@@ -114,6 +237,7 @@ def manuscript_stats(
     settings: Mapping[str, object],
     thresholds: Mapping[str, float | None] | None = None,
     summaries: pd.DataFrame | None = None,
+    judge_ratings: pd.DataFrame | None = None,
     synthetic: bool | None = None,
 ) -> dict[str, object]:
     """Every number the manuscript quotes, as a flat mapping (schema: ``contracts.STATS_SCHEMA``).
@@ -139,6 +263,10 @@ def manuscript_stats(
         mean score per summarizer, over the flagged summaries, and its
         Spearman with the summary length (``experts.mean.*``,
         ``experts.degenerate.*``, ``experts.length_spearman.*``).
+    judge_ratings : pandas.DataFrame, optional
+        The long judge table of notebook 04: what each judge was asked to do and which rows
+        have no score (``design.*``, ``data.failed.*``; :func:`design_stats`), so the
+        Methods of the manuscript describe the design that ran.
     synthetic : bool, optional
         Whether the records are synthetic (``data.synthetic``; the manuscript
         then carries a banner). None = unknown.
@@ -291,6 +419,8 @@ def manuscript_stats(
 
     if summaries is not None:
         s.update(panel_checks(data, summaries))
+    if judge_ratings is not None:
+        s.update(design_stats(judge_ratings, config_columns=cfg_cols))
 
     # headline keys exist even when no configuration passed the gate (None, 0): the manuscript
     # quotes them, and "no valid judge" is a result to print, not a crash
@@ -463,6 +593,13 @@ def findings_markdown(stats: Mapping[str, object], *, section: str) -> str:
         v = stats.get(key)
         return "n/a" if v is None else (f"{v:.{digits}f}" if isinstance(v, float) else str(v))
 
+    def pval(key: str) -> str:
+        """A p-value: 3 decimals, and below 0.001 as "< 0.001" (never "0.000")."""
+        v = stats.get(key)
+        if not isinstance(v, (int, float)):
+            return "n/a"
+        return "< 0.001" if v < 0.001 else f"{v:.3f}"
+
     def levels(prefix: str) -> list[str]:
         def natural(v: str) -> tuple:
             try:
@@ -474,15 +611,36 @@ def findings_markdown(stats: Mapping[str, object], *, section: str) -> str:
             {k[len(prefix) :].split(".")[0] for k in stats if k.startswith(prefix)}, key=natural
         )
 
+    def levels_deep(prefix: str) -> list[str]:
+        """``a.b`` of the keys ``prefix + a.b.n``."""
+        return sorted(
+            k[len(prefix) : -2] for k in stats if k.startswith(prefix) and k.endswith(".n")
+        )
+
     if section == "data":
+        judges = f"{f('data.n_judges')} judges"
+        if "design.n_judges.llm" in stats:
+            judges = (
+                f"{f('design.n_judges.llm')} LLM judges and {f('design.n_judges.metric')} "
+                "reference metrics"
+            )
+        failed = "; ".join(
+            f"{f(f'data.failed.{k}.n')} {k.split('.')[0]} rows {k.split('.')[1]}"
+            + (
+                f" (all on summarizer {stats[f'data.failed.{k}.summarizer']})"
+                if stats.get(f"data.failed.{k}.summarizer")
+                else ""
+            )
+            for k in levels_deep("data.failed.")
+        )
         return (
             f"{f('data.n_items')} summaries of {f('data.n_patients')} patients, rated on "
             f"{f('data.n_criteria')} criteria by {f('data.n_experts')} experts in "
-            f"{f('data.n_expert_categories')} categories and by {f('data.n_judges')} judges in "
+            f"{f('data.n_expert_categories')} categories and by {judges} in "
             f"{f('data.n_configurations')} configurations. {f('data.judge_rows_failed')} of "
-            f"{f('data.judge_rows')} judge answers ({f('data.judge_failed_share', 3)}) had no "
-            f"valid score and count as missing; {f('data.expert_scores_missing')} expert scores "
-            "are missing."
+            f"{f('data.judge_rows')} judge rows ({f('data.judge_failed_share', 3)}) had no valid "
+            f"score and count as missing{': ' + failed if failed else ''}; "
+            f"{f('data.expert_scores_missing')} expert scores are missing."
         )
     if section == "validity":
         reasons = levels("validity.reason.")
@@ -525,7 +683,7 @@ def findings_markdown(stats: Mapping[str, object], *, section: str) -> str:
             p = f"effects.{factor}.{lv}"
             parts.append(
                 f"{lv}: Delta W {f(p + '.delta_w', 3)} [{f(p + '.ci_low', 3)}, "
-                f"{f(p + '.ci_high', 3)}], p_adj = {f(p + '.p_adj', 3)} "
+                f"{f(p + '.ci_high', 3)}], p_adj = {pval(p + '.p_adj')} "
                 f"({f(p + '.n_pairs')} pairs of {f(p + '.n_judges')} judge(s))"
             )
         return (

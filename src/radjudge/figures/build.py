@@ -62,8 +62,9 @@ class FigureSpec:
         Drawing function of :mod:`radjudge.figures.plots`.
     inputs : tuple of str
         Keys of :data:`RESULT_TABLES` passed positionally.
-    caption : str
-        One-line English caption for the index (the paper has its own).
+    caption : tuple of (str, str)
+        One-line caption, Russian and English, for the index and notebook 06 (the
+        manuscript has its own); :meth:`caption_in` picks the language.
     keywords : tuple of (str, str)
         ``(argument, input key)`` pairs passed by keyword.
     """
@@ -71,12 +72,16 @@ class FigureSpec:
     stem: str
     function: Callable[..., Any]
     inputs: tuple[str, ...]
-    caption: str
+    caption: tuple[str, str]
     keywords: tuple[tuple[str, str], ...] = ()
 
     @property
     def qualname(self) -> str:
         return f"{self.function.__module__}.{self.function.__name__}"
+
+    def caption_in(self, language: Language) -> str:
+        """The caption in ``language`` ("ru" or "en")."""
+        return self.caption[0 if check_language(language) == "ru" else 1]
 
     @property
     def needs(self) -> tuple[str, ...]:
@@ -88,43 +93,66 @@ PAPER_FIGURE_SPECS: tuple[FigureSpec, ...] = (
         "fig1_w_heatmap",
         plots.w_heatmap,
         ("grid",),
-        "Kendall's W of each judge with the expert consensus: criterion x scale x granularity",
+        (
+            "W Кендалла каждого LLM-судьи с консенсусом экспертов: критерий × шкала × описание",
+            "Kendall's W of each LLM judge with the expert consensus: criterion x scale x "
+            "granularity",
+        ),
     ),
     FigureSpec(
         "fig2_w_forest",
         plots.w_forest,
         ("grid",),
-        "Forest plot of W with bootstrap CIs per configuration",
+        (
+            "W с бутстреп-ДИ для каждой конфигурации; метрики и случайный уровень — линии",
+            "W with bootstrap CIs per configuration; metrics and chance as reference lines",
+        ),
     ),
     FigureSpec(
         "fig3_expert_categories",
         plots.expert_category_panel,
         ("categories",),
-        "W within and across expert categories; judges vs each category",
+        (
+            "W внутри категорий экспертов и между ними; судьи против каждой категории",
+            "W within and across expert categories; judges vs each category",
+        ),
+        keywords=(("grid", "grid"),),
     ),
     FigureSpec(
         "fig4_score_use",
         plots.score_use,
         ("score_use",),
-        "Use of scale points by judges and expert categories",
+        (
+            "Использование точек шкалы LLM-судьями и категориями экспертов",
+            "Use of scale points by LLM judges and expert categories",
+        ),
     ),
     FigureSpec(
         "fig5_verbosity",
         plots.verbosity_bias,
         ("length_scores",),
-        "Normalized score vs summary length (verbosity bias)",
+        (
+            "Нормированная оценка против длины резюме (смещение к многословию)",
+            "Normalized score vs summary length (verbosity bias)",
+        ),
     ),
     FigureSpec(
         "fig6_self_preference",
         plots.self_preference,
         ("self_preference",),
-        "Judge x summarizer matrix (self-preference)",
+        (
+            "Матрица судья × автор резюме (предпочтение собственных резюме)",
+            "Judge x summarizer matrix (self-preference)",
+        ),
     ),
     FigureSpec(
         "fig7_delta_w_alt_test",
         plots.delta_w_alt_test,
         ("panel_fit", "alt_test"),
-        "Delta W and the alternative annotator test",
+        (
+            "ΔW и тест альтернативного аннотатора",
+            "Delta W and the alternative annotator test",
+        ),
         keywords=(("selected", "selection"),),
     ),
 )
@@ -263,7 +291,7 @@ def make_figures(
                 spec.stem,
                 function=spec.qualname,
                 notebook=notebook,
-                caption=spec.caption,
+                caption=spec.caption_in(lang),
                 language=lang,
                 formats=tuple(formats),
                 dpi=dpi,

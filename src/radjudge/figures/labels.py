@@ -12,6 +12,19 @@ translation is shown as it is (model names, new categories), never dropped.
 'oncologist'
 >>> text("kendall_w", "ru")
 'W Кендалла'
+
+Judges and summarizers get display names (:func:`display_name`) made of their
+parts: ``gemma3-logprobs`` is "Gemma-3, log-probs" / "Gemma-3, лог-вероятности",
+``smollm2_narrative`` "SmolLM2, narrative" / "SmolLM2, повествовательный".
+
+>>> display_name("judge", "gemma3-logprobs", "ru")
+'Gemma-3, лог-вероятности'
+>>> display_name("summarizer", "gemma3_narrative", "en")
+'Gemma-3, narrative'
+>>> display_name("judge", "qwen2.5-72b-sample", "en")
+'Qwen2.5-72B, sampling'
+>>> display_name("summarizer", "qwen2_5_72b", "en")
+'Qwen2.5-72B'
 """
 
 from __future__ import annotations
@@ -19,7 +32,17 @@ from __future__ import annotations
 from radjudge.checks import check_choice
 from radjudge.contracts import LANGUAGES, Language
 
-__all__ = ["Language", "LANGUAGES", "check_language", "label", "text", "LABELS", "TEXTS"]
+__all__ = [
+    "Language",
+    "LANGUAGES",
+    "check_language",
+    "display_name",
+    "label",
+    "text",
+    "LABELS",
+    "NAME_PARTS",
+    "TEXTS",
+]
 
 #: Translations of data identifiers, by kind.
 LABELS: dict[str, dict[str, dict[str, str]]] = {
@@ -54,7 +77,53 @@ LABELS: dict[str, dict[str, dict[str, str]]] = {
         "gold": {"ru": "эталон", "en": "reference"},
         "extractive": {"ru": "экстрактивное", "en": "extractive"},
     },
+    "summeval_criterion": {
+        "coherence": {"ru": "Связность", "en": "Coherence"},
+        "consistency": {"ru": "Согласованность", "en": "Consistency"},
+        "fluency": {"ru": "Беглость", "en": "Fluency"},
+        "relevance": {"ru": "Релевантность", "en": "Relevance"},
+    },
+    "judge_kind": {
+        "llm": {"ru": "LLM-судья", "en": "LLM judge"},
+        "metric": {"ru": "метрика-ориентир", "en": "reference metric"},
+    },
+    "mode": {
+        "logprobs": {"ru": "лог-вероятности", "en": "log-probs"},
+        "sample": {"ru": "выборка ответов", "en": "sampled answers"},
+        "generate": {"ru": "один ответ", "en": "one answer"},
+        "metric": {"ru": "метрика", "en": "metric"},
+    },
+    # whole summarizer / judge ids whose name is not made of parts
+    "name": {
+        "gold": {"ru": "Эталон", "en": "Gold"},
+        "extractive": {"ru": "Экстрактивное", "en": "Extractive"},
+        "rouge-l": {"ru": "ROUGE-L", "en": "ROUGE-L"},
+        "rouge_l": {"ru": "ROUGE-L", "en": "ROUGE-L"},
+        "chrf": {"ru": "chrF", "en": "chrF"},
+    },
 }
+
+#: Parts of judge and summarizer ids (split at ``-`` and ``_``): model families (the same
+#: in both languages) and modes or prompt styles (translated). An unknown part is kept.
+NAME_PARTS: dict[str, dict[str, str]] = {
+    "smollm2": {"ru": "SmolLM2", "en": "SmolLM2"},
+    "gemma3": {"ru": "Gemma-3", "en": "Gemma-3"},
+    "qwen2.5": {"ru": "Qwen2.5", "en": "Qwen2.5"},
+    "llama3.3": {"ru": "Llama-3.3", "en": "Llama-3.3"},
+    "yandexgpt5": {"ru": "YandexGPT-5", "en": "YandexGPT-5"},
+    "vikhr": {"ru": "Vikhr", "en": "Vikhr"},
+    "nemo": {"ru": "Nemo", "en": "Nemo"},
+    "lite": {"ru": "Lite", "en": "Lite"},
+    "t": {"ru": "T", "en": "T"},
+    "pro": {"ru": "Pro", "en": "Pro"},
+    "logprobs": {"ru": "лог-вероятности", "en": "log-probs"},
+    "sample": {"ru": "выборка", "en": "sampling"},
+    "generate": {"ru": "генерация", "en": "generation"},
+    "structured": {"ru": "структурированный", "en": "structured"},
+    "narrative": {"ru": "повествовательный", "en": "narrative"},
+}
+#: Parts that name how a model was used (they follow the model after a comma).
+_STYLE_PARTS = ("logprobs", "sample", "generate", "structured", "narrative")
 
 #: Axis titles, legends and other fixed words.
 TEXTS: dict[str, dict[str, str]] = {
@@ -91,6 +160,23 @@ TEXTS: dict[str, dict[str, str]] = {
     "judge_selected": {
         "ru": "Судья (конфигурация, выбранная перекрёстной проверкой)",
         "en": "Judge (configuration selected by cross-validation)",
+    },
+    "chance": {"ru": "случайный уровень", "en": "chance level"},
+    "invalid": {"ru": "не прошла проверку валидности", "en": "failed the validity gate"},
+    "undefined_w": {"ru": "W не определён", "en": "W undefined"},
+    "reference_metric": {"ru": "{name} (метрика-ориентир)", "en": "{name} (reference metric)"},
+    "experts_mean": {"ru": "Эксперты (среднее)", "en": "Experts (mean)"},
+    "argmax_note": {
+        "ru": "лог-вероятности: самая вероятная метка",
+        "en": "log-probs: the most probable label",
+    },
+    "published_rows": {"ru": "опубликовано, 100 статей", "en": "published, 100 articles"},
+    "this_subset": {"ru": "это подмножество", "en": "this subset"},
+    "summeval_axis": {
+        "ru": "корреляция с экспертами на уровне резюме:  ● ρ Спирмена (±1,96 SE по статьям)"
+        "   □ τ-b Кендалла",
+        "en": "summary-level correlation with the expert means:  ● Spearman ρ (bar ±1.96 SE "
+        "over articles)   □ Kendall τ-b",
     },
 }
 
@@ -130,3 +216,55 @@ def text(key: str, language: Language, **fmt: object) -> str:
     if key not in TEXTS:
         raise ValueError(f"text key {key!r} is unknown; add it to radjudge.figures.labels.TEXTS")
     return TEXTS[key][language].format(**fmt)
+
+
+def _name_part(part: str, language: Language) -> str:
+    if part in NAME_PARTS:
+        return NAME_PARTS[part][language]
+    # model sizes read as sizes: 72b -> 72B, 270m -> 270M
+    if part[:-1].replace(".", "").isdigit() and part[-1:] in ("b", "m"):
+        return part.upper()
+    return part
+
+
+def display_name(kind: str, ident: object, language: Language) -> str:
+    """A judge's or a summarizer's name for a reader, in ``language`` (never its internal id).
+
+    A whole id of :data:`LABELS` ``["name"]`` (``gold``, ``rouge-l``, ...) has its own label;
+    otherwise the id is split at ``-`` and ``_`` and each part named by :data:`NAME_PARTS`
+    (unknown parts kept): the model parts joined by ``-``, then the way the model was
+    used (mode or prompt style) after a comma.
+
+    Parameters
+    ----------
+    kind : {"judge", "summarizer"}
+    ident : object
+        The id in the data (``judge`` or ``summarizer`` column).
+    language : {"ru", "en"}
+
+    Raises
+    ------
+    ValueError
+        Unknown ``kind`` or ``language``.
+
+    >>> display_name("summarizer", "smollm2_structured", "ru")
+    'SmolLM2, структурированный'
+    >>> display_name("judge", "rouge-l", "en")
+    'ROUGE-L'
+    """
+    check_language(language)
+    if kind not in ("judge", "summarizer"):
+        raise ValueError(f"display_name kind {kind!r}: use 'judge' or 'summarizer'")
+    name = str(ident)
+    if name in LABELS["name"]:
+        return LABELS["name"][name][language]
+    parts: list[str] = []
+    for p in name.replace("_", "-").split("-"):
+        if p.isdigit() and parts and parts[-1][-1:].isdigit():
+            parts[-1] += "." + p  # qwen2_5 -> qwen2.5: an id cannot hold the dot
+        elif p:
+            parts.append(p)
+    model = [_name_part(p, language) for p in parts if p not in _STYLE_PARTS]
+    style = [_name_part(p, language) for p in parts if p in _STYLE_PARTS]
+    shown = "-".join(model)
+    return f"{shown}, {', '.join(style)}" if shown and style else shown or ", ".join(style)

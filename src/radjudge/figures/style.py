@@ -7,7 +7,11 @@ Every figure of the paper (and of the external validation) is drawn inside
   the common colour-vision deficiencies, and colour-blind-safe colour maps
   (``cividis`` for W, which is also monotone in lightness, and ColorBrewer's
   ``RdBu`` for signed differences);
-* journal column widths: 85 mm single column, 175 mm double column;
+* the page of the manuscript: widths and the largest height are read from its
+  layout, ``paper/template.typ`` (:func:`page_box`): a single-column figure is one
+  text column wide (85 mm on A4 with 17 mm margins and a 6 mm gutter), a
+  double-column one the whole text block (176 mm), and no figure is taller than
+  the text block less room for its caption, so every figure fits its page;
 * DejaVu Sans (ships with matplotlib, covers Cyrillic) at 7 pt, so Russian
   labels render without any system font;
 * TrueType fonts embedded in the PDF (``pdf.fonttype = 42``: text stays text,
@@ -25,21 +29,29 @@ Examples
 ...     fig, ax = new_figure("single", height_mm=60)
 >>> [round(v * 25.4) for v in fig.get_size_inches()]
 [85, 60]
+>>> box = page_box()
+>>> box.paper, box.width_mm, box.column_mm, box.max_height_mm
+('a4', 176.0, 85.0, 219.0)
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
+import re
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
+import numpy as np
 from cycler import cycler
 from matplotlib.colors import Colormap
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from radjudge import paths
 from radjudge.checks import check_choice
@@ -49,6 +61,9 @@ __all__ = [
     "OKABE_ITO",
     "PALETTE",
     "COLUMN_WIDTH_MM",
+    "PageBox",
+    "page_box",
+    "outside_canvas",
     "SEQUENTIAL_CMAP",
     "DIVERGING_CMAP",
     "Width",
@@ -59,6 +74,7 @@ __all__ = [
     "new_figure",
     "save_figure",
     "color_cycle",
+    "decimal_ticks",
     "sequential_cmap",
     "diverging_cmap",
 ]
@@ -88,8 +104,124 @@ PALETTE: tuple[str, ...] = (
     OKABE_ITO["yellow"],
 )
 
-#: Journal column widths in millimetres.
-COLUMN_WIDTH_MM: dict[str, float] = {"single": 85.0, "double": 175.0}
+#: Paper sizes Typst names in ``set page(paper: ...)``, width x height in mm.
+_PAPERS_MM: dict[str, tuple[float, float]] = {
+    "a4": (210.0, 297.0),
+    "a5": (148.0, 210.0),
+    "us-letter": (215.9, 279.4),
+    "us-legal": (215.9, 355.6),
+}
+#: Height kept free under a figure for its caption and the gap to the text (mm).
+CAPTION_ALLOWANCE_MM = 40.0
+
+
+@dataclass(frozen=True)
+class PageBox:
+    """The text block of the manuscript's page, in millimetres (:func:`page_box`).
+
+    Attributes
+    ----------
+    paper : str
+        Typst paper name (``a4``).
+    width_mm, height_mm : float
+        The text block: the page less its margins.
+    column_mm : float
+        One text column: (width - gutter) / columns.
+    max_height_mm : float
+        The tallest figure: ``height_mm`` less :data:`CAPTION_ALLOWANCE_MM`.
+    source : str
+        The layout file it was read from.
+    """
+
+    paper: str
+    width_mm: float
+    height_mm: float
+    column_mm: float
+    max_height_mm: float
+    source: str
+
+
+def _mm(value: str, where: str) -> float:
+    m = re.fullmatch(r"\s*([\d.]+)\s*(mm|cm|pt|in)\s*", value)
+    if not m:
+        raise ValueError(f"{where}: length {value!r} is not a number with mm, cm, pt or in")
+    factor = {"mm": 1.0, "cm": 10.0, "pt": 25.4 / 72, "in": 25.4}[m.group(2)]
+    return float(m.group(1)) * factor
+
+
+@functools.cache
+def page_box(template: str | os.PathLike[str] | None = None) -> PageBox:
+    """The text block of the manuscript's page, read from its Typst layout.
+
+    Parameters
+    ----------
+    template : path-like, optional
+        The layout; ``paper/template.typ`` of the project (``paths.PAPER``), else the one
+        beside this package in the source checkout (a throw-away project without a
+        ``paper/`` folder draws figures for the same page).
+
+    Returns
+    -------
+    PageBox
+
+    Raises
+    ------
+    ValueError
+        The layout has no ``set page(paper: ..., margin: ...)`` or ``columns(n, gutter: ...)``
+        this function can read, or an unknown paper name; the message names the file.
+    """
+    if template is None:
+        candidates = [
+            paths.PAPER / "template.typ",
+            Path(__file__).resolve().parents[3] / "paper" / "template.typ",
+        ]
+        found = [p for p in candidates if p.is_file()]
+        if not found:
+            raise ValueError(
+                f"no paper layout: neither of {[str(p) for p in candidates]} exists; the "
+                "figures take their sizes from the manuscript's page (paper/template.typ)"
+            )
+        path = found[0]
+    else:
+        path = Path(template)
+    src = path.read_text(encoding="utf-8")
+    where = str(path)
+    paper = re.search(r'set page\([^)]*?paper:\s*"([^"]+)"', src, re.S)
+    margin = re.search(r"margin:\s*\(([^)]*)\)", src)
+    cols = re.search(r"columns\(\s*(\d+)\s*,\s*gutter:\s*([^,)]+)", src)
+    if not (paper and margin and cols):
+        raise ValueError(
+            f"{where}: cannot read the page (need set page(paper: ..., margin: (x: ..., top: "
+            "..., bottom: ...)) and columns(n, gutter: ...))"
+        )
+    if paper.group(1) not in _PAPERS_MM:
+        raise ValueError(f"{where}: paper {paper.group(1)!r} unknown; known: {sorted(_PAPERS_MM)}")
+    sides: dict[str, str] = dict(re.findall(r"(\w+):\s*([\d.]+\s*\w+)", margin.group(1)))
+    try:
+        left = _mm(sides.get("left", sides.get("x", "")), where)
+        right = _mm(sides.get("right", sides.get("x", "")), where)
+        top = _mm(sides.get("top", sides.get("y", "")), where)
+        bottom = _mm(sides.get("bottom", sides.get("y", "")), where)
+    except ValueError as exc:
+        raise ValueError(f"{where}: margin needs x (or left/right) and top/bottom: {exc}") from None
+    page_w, page_h = _PAPERS_MM[paper.group(1)]
+    width, height = page_w - left - right, page_h - top - bottom
+    n_cols, gutter = int(cols.group(1)), _mm(cols.group(2), where)
+    return PageBox(
+        paper=paper.group(1),
+        width_mm=round(width, 3),
+        height_mm=round(height, 3),
+        column_mm=round((width - gutter * (n_cols - 1)) / n_cols, 3),
+        max_height_mm=round(height - CAPTION_ALLOWANCE_MM, 3),
+        source=where,
+    )
+
+
+#: Column widths in millimetres, from the manuscript's page (:func:`page_box`).
+COLUMN_WIDTH_MM: dict[str, float] = {
+    "single": page_box().column_mm,
+    "double": page_box().width_mm,
+}
 
 Width = Literal["single", "double"]
 #: File formats a figure is saved in.
@@ -126,6 +258,7 @@ STYLE: dict[str, Any] = {
     "lines.linewidth": 1.0,
     "lines.markersize": 3.5,
     "patch.linewidth": 0.5,
+    "hatch.linewidth": 0.4,
     "xtick.major.width": 0.6,
     "ytick.major.width": 0.6,
     "xtick.major.size": 2.5,
@@ -134,8 +267,9 @@ STYLE: dict[str, Any] = {
     "image.cmap": SEQUENTIAL_CMAP,
     "figure.dpi": 100,
     "savefig.dpi": 300,
-    "savefig.bbox": "tight",
-    "savefig.pad_inches": 0.02,
+    # the saved figure has exactly its drawn size (a "tight" box would grow past the page
+    # when a label sticks out); constrained layout keeps every label on the canvas
+    "savefig.bbox": "standard",
     "figure.constrained_layout.use": True,
     # TrueType in PDF/PS: text stays text (searchable, editable, Cyrillic intact).
     "pdf.fonttype": 42,
@@ -183,10 +317,11 @@ def figure_size(
     Raises
     ------
     ValueError
-        Unknown width name, or a non-positive size.
+        Unknown width name, a non-positive size, or a size larger than the page allows
+        (:func:`page_box`: the text block's width, its height less room for a caption).
 
-    >>> figure_size("double", height_mm=87.5)
-    (6.889763779527559, 3.4448818897637796)
+    >>> [round(v, 3) for v in figure_size("single", height_mm=50.8)]
+    [3.346, 2.0]
     """
     if isinstance(width, str):
         check_choice("width (or a number of mm)", width, Width)
@@ -196,6 +331,13 @@ def figure_size(
     h_mm = aspect * width_mm if height_mm is None else float(height_mm)
     if width_mm <= 0 or h_mm <= 0:
         raise ValueError(f"figure size must be positive, got {width_mm} x {h_mm} mm")
+    box = page_box()
+    if width_mm > box.width_mm + 1e-6 or h_mm > box.max_height_mm + 1e-6:
+        raise ValueError(
+            f"figure of {width_mm:.0f} x {h_mm:.0f} mm does not fit the page: at most "
+            f"{box.width_mm:.0f} x {box.max_height_mm:.0f} mm ({box.source}); draw fewer panels "
+            "or smaller ones"
+        )
     return width_mm / _MM_PER_INCH, h_mm / _MM_PER_INCH
 
 
@@ -218,6 +360,45 @@ def new_figure(
     return plt.subplots(nrows=nrows, ncols=ncols, figsize=size, **subplot_kw)
 
 
+def outside_canvas(fig: Figure, *, tolerance_pt: float = 0.5) -> list[str]:
+    """What sticks out of the figure's canvas and would be cut off: axes (with their labels,
+    ticks and titles), legends and figure texts, as drawn.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    tolerance_pt : float, default 0.5
+        Slack in points (anti-aliasing).
+
+    Returns
+    -------
+    list of str
+        One description per artist outside the canvas (empty when everything fits).
+    """
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    slack = tolerance_pt * fig.dpi / 72
+    w, h = fig.bbox.width, fig.bbox.height
+    parts: list[tuple[str, Any]] = [
+        (f"axes {ax.get_title(loc='left') or ax.get_label()!r}", ax) for ax in fig.axes
+    ]
+    parts += [("legend", leg) for leg in fig.legends]
+    parts += [(f"text {t.get_text()!r}", t) for t in fig.texts if t.get_text().strip()]
+    bad = []
+    for what, artist in parts:
+        if not artist.get_visible():
+            continue
+        bb = artist.get_tightbbox(renderer)
+        if bb is None or not np.isfinite([bb.x0, bb.y0, bb.x1, bb.y1]).all():
+            continue
+        if bb.x0 < -slack or bb.y0 < -slack or bb.x1 > w + slack or bb.y1 > h + slack:
+            bad.append(
+                f"{what} at x {bb.x0:.0f}..{bb.x1:.0f}, y {bb.y0:.0f}..{bb.y1:.0f} "
+                f"(canvas {w:.0f} x {h:.0f})"
+            )
+    return bad
+
+
 def color_cycle(n: int) -> list[str]:
     """``n`` categorical colours from :data:`PALETTE`.
 
@@ -236,6 +417,14 @@ def color_cycle(n: int) -> list[str]:
             "facet the figure or distinguish series by marker"
         )
     return list(PALETTE[:n])
+
+
+def decimal_ticks(ax: Any, axis: Literal["x", "y"], language: str) -> None:
+    """Russian typography on a numeric axis: decimal comma and a true minus (no-op in English)."""
+    if language != "ru":
+        return
+    fmt = FuncFormatter(lambda v, _pos: f"{v:g}".replace(".", ",").replace("-", "−"))
+    (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(fmt)
 
 
 def sequential_cmap() -> Colormap:

@@ -9,7 +9,8 @@ there like every other result.
 
 Rules, as in :mod:`radjudge.concordance.designs`: a judge row counts only
 when ``status == "ok"``; any other status is missing, never a score. A missing
-expert score (NA) is missing. Nothing is filled in.
+expert score (NA) is missing. Nothing is filled in. Reference metrics (``judge_kind
+== "metric"``) have no scale and no model: they are in none of these tables.
 
 Normalised score
     ``(value - 1) / (scale - 1)`` on [0, 1], so ratings on 1-3, 1-5 and 1-10
@@ -45,9 +46,11 @@ __all__ = [
 
 
 def _ok_judges(judge_ratings: pd.DataFrame) -> pd.DataFrame:
+    """The ``ok`` rows of the LLM judges (metrics are reference lines, in no table here)."""
     JUDGE_RATINGS.check(judge_ratings, source="judge_ratings", core_only=True)
-    ok = judge_ratings[judge_ratings["status"] == "ok"].copy()
-    ok["scale"] = ok["scale"].astype("Int64")  # NA for metrics: no scale
+    keep = (judge_ratings["status"] == "ok") & (judge_ratings["judge_kind"] == "llm")
+    ok = judge_ratings[keep].copy()
+    ok["scale"] = ok["scale"].astype("Int64")
     return ok
 
 
@@ -109,17 +112,12 @@ def score_use_table(judge_ratings: pd.DataFrame, expert_ratings: pd.DataFrame) -
 
 
 def _judge_norm(j: pd.DataFrame) -> pd.Series:
-    """Judge value on [0, 1]: the expected score (else the score) mapped from 1..scale.
-
-    A metric judge's ``expected_score`` is the metric itself (ROUGE-L, chrF),
-    already on [0, 1] (it has no scale); it is used as it is.
-    """
+    """LLM judge value on [0, 1]: the expected score (else the score) mapped from 1..scale."""
     scale = pd.to_numeric(j["scale"]).astype("Float64").astype(float)
     norm = (pd.to_numeric(j["score"]).astype("Float64").astype(float) - 1) / (scale - 1)
     if "expected_score" in j.columns:
         exp = j["expected_score"].astype(float)
-        on_scale = ((exp - 1) / (scale - 1)).where(j["judge_kind"] != "metric", exp)
-        norm = on_scale.where(exp.notna(), norm)
+        norm = ((exp - 1) / (scale - 1)).where(exp.notna(), norm)
     return norm
 
 
@@ -139,7 +137,8 @@ def length_score_table(
     Returns
     -------
     DataFrame
-        ``rater`` (judge name, or ``experts_label`` for the expert mean),
+        ``rater`` (LLM judge name, or ``experts_label`` for the expert mean; metrics,
+        reference lines without a scale, are left out),
         ``patient_id``, ``summarizer``, ``summary_length`` (characters of the
         summary text), ``score_norm`` (mean over criteria, scales,
         granularities and repeats). A summary without text length is an error.
@@ -221,7 +220,8 @@ def self_preference_table(
     Returns
     -------
     DataFrame
-        ``judge, summarizer, judge_score_norm, expert_score_norm, is_self``.
+        ``judge, summarizer, judge_score_norm, expert_score_norm, is_self``; LLM judges
+        only (a metric has no model that could prefer its own summaries).
     """
     SUMMARIES.check(summaries, source="summaries", core_only=True)
     models = (

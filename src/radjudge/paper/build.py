@@ -16,7 +16,8 @@ from typing import Any
 from radjudge import paths
 from radjudge.contracts import SUMMEVAL_BASELINES, SUMMEVAL_JUDGES, Language, read_table
 from radjudge.figures.index import check_figure_index
-from radjudge.figures.labels import check_language, label
+from radjudge.figures.labels import check_language, display_name, label
+from radjudge.paper.design import design_sentences, design_table
 from radjudge.paper.numbers import (
     PaperError,
     flatten_stats,
@@ -25,6 +26,7 @@ from radjudge.paper.numbers import (
     load_stats,
     lookup,
     main_source,
+    quoted_method_keys,
     quoted_stats_keys,
 )
 from radjudge.paper.tables import paper_tables
@@ -130,6 +132,16 @@ def methods_facts(
             if value is not None:
                 facts[fact] = value
                 break
+    # the summary the metric judges compare against (their spec's reference, default gold)
+    judges_spec = flat.get("judges")
+    specs = judges_spec if isinstance(judges_spec, list) else []
+    refs = [
+        str(j.get("reference", "gold"))
+        for j in specs
+        if isinstance(j, Mapping) and j.get("mode") == "metric"
+    ]
+    if refs:
+        facts["metric_reference"] = refs[0]
     panel = facts.pop("panel", None)
     if isinstance(panel, Mapping) and "expert_categories" not in facts:
         facts["expert_categories"] = [
@@ -262,9 +274,9 @@ def _methods_text(facts: Mapping[str, Any], language: Language) -> dict[str, str
         "n_experts": count("n_experts"),
         "judges": join(judges),
         "n_judges": str(len(judges)) if judges else na,
-        "summarizers": join(summs),
+        "summarizers": join([display_name("summarizer", s, language) for s in summs]),
         "n_summarizers": count("n_summarizers", summs),
-        "models": join(models),
+        "models": join([display_name("judge", m, language) for m in models]),
         "n_boot": count("n_boot"),
     }
 
@@ -322,6 +334,17 @@ def paper_context(
             + ". Re-run notebook 05, or update the key in paper/main.typ if it was renamed."
         )
     facts = methods_facts(profile, stats=flat)
+    methods: dict[str, Any] = _methods_text(facts, language)
+    methods.update(
+        design_sentences(flat, language=language, metric_reference=facts.get("metric_reference"))
+    )
+    missing = [key for key in quoted_method_keys() if key not in methods]
+    if missing:
+        raise PaperError(
+            "paper/main.typ shows generated text(s) #M(...) that the build does not make: "
+            + ", ".join(missing)
+            + ". Add them to radjudge.paper.design.design_sentences or fix the key."
+        )
     synthetic = flat.get("data.synthetic", flat.get("synthetic"))
     if synthetic is None:
         synthetic = facts.get("profile") != "study"
@@ -330,9 +353,12 @@ def paper_context(
         "synthetic": bool(synthetic),
         "stats": _json_safe(flat),
         "fmt": format_stats(flat, language),
-        "methods": _methods_text(facts, language),
+        "methods": methods,
         "facts": _json_safe(facts),
-        "tables": paper_tables(flat, language=language, external=_external_results()),
+        "tables": {
+            **paper_tables(flat, language=language, external=_external_results()),
+            "design": design_table(flat, language=language),
+        },
         "figures": _figure_files(
             Path(figure_index) if figure_index else paths.FIGURE_INDEX, language
         ),

@@ -31,6 +31,7 @@ __all__ = [
     "flatten_stats",
     "load_stats",
     "quoted_stats_keys",
+    "quoted_method_keys",
     "lookup",
 ]
 
@@ -204,6 +205,14 @@ def lookup(tree: Mapping[str, Any], dotted: str) -> Any:
 
 
 _QUOTE = re.compile(r"""#?\bS\(\s*"([^"]+)"\s*\)""")
+_METHOD = re.compile(r"""#?\b(?:M|has)\(\s*"([^"]+)"\s*\)""")
+
+
+def _code(source: str | os.PathLike[str] | None) -> str:
+    src = Path(source) if source is not None else main_source()
+    return "\n".join(
+        line.split("//", 1)[0] for line in src.read_text(encoding="utf-8").splitlines()
+    )
 
 
 def quoted_stats_keys(source: str | os.PathLike[str] | None = None) -> list[str]:
@@ -218,8 +227,16 @@ def quoted_stats_keys(source: str | os.PathLike[str] | None = None) -> list[str]
     >>> quoted_stats_keys(src)
     ['grid.w_max', 'a.b']
     """
-    src = Path(source) if source is not None else main_source()
-    code = "\n".join(
-        line.split("//", 1)[0] for line in src.read_text(encoding="utf-8").splitlines()
-    )
-    return list(dict.fromkeys(_QUOTE.findall(code)))
+    return list(dict.fromkeys(_QUOTE.findall(_code(source))))
+
+
+def quoted_method_keys(source: str | os.PathLike[str] | None = None) -> list[str]:
+    """The generated texts a Typst source quotes with ``M("...")`` or tests with ``has("...")``.
+
+    >>> import pathlib, tempfile
+    >>> src = pathlib.Path(tempfile.mkdtemp()) / "x.typ"
+    >>> _ = src.write_text('#M("judges_kinds") #if has("models") [#M("models")] // M("no")')
+    >>> quoted_method_keys(src)
+    ['judges_kinds', 'models']
+    """
+    return list(dict.fromkeys(_METHOD.findall(_code(source))))

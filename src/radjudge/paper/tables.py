@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from radjudge.contracts import CRITERIA, GRANULARITIES, SUMMEVAL_CRITERIA, Language
-from radjudge.figures.labels import label, text
+from radjudge.figures.labels import display_name, label, text
 from radjudge.paper.numbers import format_number
 
 __all__ = [
@@ -122,7 +122,7 @@ def criteria_table(stats: Mapping[str, Any], *, language: Language) -> dict[str,
     for c in crits:
         best = f"w.best.{c}"
         cfg = " · ".join(
-            str(stats[k]) if not k.endswith(".scale") else f"1–{stats[k]}"
+            display_name("judge", stats[k], language) if k.endswith(".judge") else f"1–{stats[k]}"
             for k in (f"{best}.judge", f"{best}.scale")
             if k in stats
         )
@@ -177,7 +177,7 @@ def selection_table(stats: Mapping[str, Any], *, language: Language) -> dict[str
             sel = sel.replace("scale=", "1–")
             rows.append(
                 [
-                    j if i == 0 else "",
+                    display_name("judge", j, language) if i == 0 else "",
                     label("criterion", c, language),
                     sel,
                     _f(stats, f"{p}.in_sample_w", language),
@@ -252,7 +252,8 @@ def external_table(
             if ru
             else f"mean of {n_cfg} configurations, n = {n_docs}"
         )
-        rows.append([f"{method} ({what})", *(cell(df, c) for c in SUMMEVAL_CRITERIA)])
+        name = display_name("judge", method, language)
+        rows.append([f"{name} ({what})", *(cell(df, c) for c in SUMMEVAL_CRITERIA)])
     names = {
         "coherence": ("Связность", "Coherence"),
         "consistency": ("Согласованность", "Consistency"),
