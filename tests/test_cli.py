@@ -56,7 +56,10 @@ def test_check_prints_parameters_without_running():
         ("05.n_boot=-5", "notebooks.05_concordance.n_boot: must be an integer >= 1"),
         ("seed=abc", "'abc' is not an integer; expected an integer >= 0"),
         ("cache_mode=bogus", "shared.cache_mode: must be one of 'readwrite', 'readonly', 'off'"),
-        ("05.ci_method=nonsense", "notebooks.05_concordance.ci_method: must be one of 'percentile', 'bca'"),
+        (
+            "05.ci_method=nonsense",
+            "notebooks.05_concordance.ci_method: must be one of 'percentile', 'bca'",
+        ),
         ("01.replacement=none", "replacement: must be one of 'placeholder', 'surrogate'"),
     ],
 )

@@ -473,7 +473,7 @@ def _register_parameter_formatter() -> None:
 
     class _ShortLines(PythonTranslator):
         @classmethod
-        def codify(cls, parameters, comment="Parameters"):
+        def codify(cls, parameters: dict[str, Any], comment: str = "Parameters") -> str:
             return parameter_source(parameters)
 
     papermill_translators.register("python", _ShortLines)

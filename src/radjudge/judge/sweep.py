@@ -478,7 +478,10 @@ def run_sweep(
                 "radjudge.llm.load_client(..., text_guard=radjudge.anonymize.check_llm_text)"
             )
     pids = sorted(df["patient_id"].unique())
-    anonymized = {r.patient_id: r for r in records if isinstance(r, AnonymizedRecord)}
+    anonymized: dict[str, AnonymizedRecord] = {}
+    for r in records:
+        if isinstance(r, AnonymizedRecord):
+            anonymized[r.patient_id] = r
     _check_prompt_parts(
         df,
         anonymized,
