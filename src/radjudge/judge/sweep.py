@@ -345,6 +345,13 @@ def _metric_rows(judge: JudgeSpec, df: pd.DataFrame, pids: Sequence[str]) -> lis
     return rows
 
 
+def _anonymized_only(
+    records: Iterable[AnonymizedRecord | PublicSource],
+) -> list[AnonymizedRecord]:
+    """The patient records among ``records`` (public sources carry no patient)."""
+    return [r for r in records if not isinstance(r, PublicSource)]
+
+
 def _check_prompt_parts(
     df: pd.DataFrame, records: Mapping[str, AnonymizedRecord], pids: Iterable[str]
 ) -> None:
@@ -478,10 +485,7 @@ def run_sweep(
                 "radjudge.llm.load_client(..., text_guard=radjudge.anonymize.check_llm_text)"
             )
     pids = sorted(df["patient_id"].unique())
-    anonymized: dict[str, AnonymizedRecord] = {}
-    for r in records:
-        if isinstance(r, AnonymizedRecord):
-            anonymized[r.patient_id] = r
+    anonymized = {r.patient_id: r for r in _anonymized_only(records)}
     _check_prompt_parts(
         df,
         anonymized,
