@@ -28,8 +28,8 @@ import re
 import time
 
 from radjudge.anonymize import anonymize_records, check_llm_text
+from radjudge.anonymize.analyzer import analyzer
 from radjudge.anonymize.detect import clear_detection_cache
-from radjudge.anonymize.morph import analyzer
 from radjudge.anonymize.ner import ner_cache_characters, ner_tagger
 from radjudge.cohort import generate_cohort
 from radjudge.records import SECTIONS

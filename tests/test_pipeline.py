@@ -231,7 +231,8 @@ def test_secrets_are_scrubbed_by_value_from_outputs_and_manifest(mini_project):
 
 
 def test_credentials_in_a_url_or_a_key_as_api_key_env_are_refused_unechoed(mini_project, tmp_path):
-    from radjudge.profiles import apply_overrides, load_profile
+    from radjudge.profile_schema import apply_overrides
+    from radjudge.profiles import load_profile
 
     nbs = pipeline.discover_notebooks()
     study = load_profile("study")

@@ -1,21 +1,23 @@
-"""The typed profile schema: every notebook parameter typed, ranged and checked; --set parsing."""
+"""The typed profile schema: every notebook parameter typed, ranged and checked; --set overrides."""
 
 from __future__ import annotations
 
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 import pytest
 
 from radjudge import pipeline
+from radjudge.contracts import Granularity
 from radjudge.profile_schema import (
     SHARED,
+    apply_overrides,
     check_values,
     describe,
     parameter,
     parse_override,
     sections,
 )
-from radjudge.profiles import available_profiles, load_profile
+from radjudge.profiles import ProfileError, available_profiles, load_profile
 
 
 def test_every_parameter_of_every_pipeline_notebook_is_in_the_schema():
@@ -48,7 +50,7 @@ def test_shipped_profiles_are_valid():
     ("raw", "annotation", "value"),
     [
         ("off", Literal["readwrite", "readonly", "off"], "off"),  # YAML would say False
-        ("none", Literal["full", "extremes", "none"], "none"),
+        ("none", Granularity, "none"),
         ("yes", str, "yes"),
         ("7", int, 7),
         ("-3", int, -3),
@@ -137,11 +139,86 @@ def test_notebooks_outside_the_pipeline_are_typed_by_their_defaults():
     assert problem.startswith("notebooks.01_x.n: must be an integer")
 
 
-def test_restated_choices_match_the_stages_own():
-    from radjudge import profile_schema
-    from radjudge.contracts import Granularity, Language
-    from radjudge.llm.types import CacheMode
+def test_overrides_parse_yaml_values_and_address_sections(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        "shared:\n  seed: 1\nnotebooks:\n  04_judge_sweeps:\n    grid: {scales: [3, 5]}\n",
+        encoding="utf-8",
+    )
+    prof = load_profile(path)
+    out = apply_overrides(prof, ["seed=7", "judge_sweeps.grid.scales=[3, 5, 10]"])
+    assert out.shared["seed"] == 7
+    assert out.notebooks["04_judge_sweeps"]["grid"]["scales"] == [3, 5, 10]
+    assert prof.shared["seed"] == 1  # the original is untouched
+    assert apply_overrides(prof, ["04.grid={scales: [10]}"]).notebooks["04_judge_sweeps"][
+        "grid"
+    ] == {"scales": [10]}
 
-    assert get_args(profile_schema.CacheMode) == get_args(CacheMode)
-    assert get_args(profile_schema.Granularity) == get_args(Granularity)
-    assert get_args(profile_schema.Language) == get_args(Language)
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("no_such_param=1", "unknown parameter 'no_such_param'"),
+        ("seeds=1", "Did you mean: seed"),
+        ("judge_sweeps.grid.sizes=1", "unknown parameter 'grid.sizes'"),
+        ("nosection.x=1", "unknown notebook section 'nosection'"),
+        ("seed", "expected key=value"),
+    ],
+)
+def test_bad_overrides_name_the_key(tmp_path, override, message):
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        "shared:\n  seed: 1\nnotebooks:\n  04_judge_sweeps:\n    grid: {scales: [3]}\n",
+        encoding="utf-8",
+    )
+    prof = load_profile(path)
+    with pytest.raises(ProfileError, match=message):
+        apply_overrides(prof, [override])
+
+
+def test_set_reads_values_by_the_parameter_type():
+    smoke = load_profile("smoke")
+    out = apply_overrides(smoke, ["cache_mode=off", "seed=7", "05.p_adjust=none", "05.alpha=0.1"])
+    assert out.shared["cache_mode"] == "off" and out.shared["seed"] == 7  # not False, not '7'
+    assert out.notebooks["05_concordance"]["p_adjust"] == "none"
+    assert out.notebooks["05_concordance"]["alpha"] == 0.1
+    out = apply_overrides(smoke, ["07.baseline_docs=null", "01.records_path=data/raw/r.xlsx"])
+    assert out.notebooks["07_external_validation"]["baseline_docs"] is None
+    assert out.notebooks["01_anonymization"]["records_path"] == "data/raw/r.xlsx"
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("05.n_boot=abc", r"--set 05.n_boot: 'abc' is not an integer; expected an integer >= 1"),
+        ("seed=abc", r"--set seed: 'abc' is not an integer; expected an integer >= 0"),
+        ("05.correct_ties=maybe", r"'maybe' is not true or false"),
+    ],
+)
+def test_set_values_of_the_wrong_type_name_the_parameter(override, message):
+    with pytest.raises(ProfileError, match=message):
+        apply_overrides(load_profile("smoke"), [override])
+
+
+def test_nested_keys_of_shared_and_section_values_can_be_set():
+    smoke = load_profile("smoke")
+    out = apply_overrides(
+        smoke,
+        [
+            "models.smollm2.batch_size=2",
+            "models.gemma3.chat_template=none",
+            "04.judges.0.scales=[5]",
+            "03.panel.resident.n=1",
+        ],
+    )
+    assert out.shared["models"]["smollm2"]["batch_size"] == 2
+    assert out.shared["models"]["gemma3"]["chat_template"] == "none"
+    assert out.notebooks["04_judge_sweeps"]["judges"][0]["scales"] == [5]
+    assert out.notebooks["03_expert_ratings"]["panel"]["resident"]["n"] == 1
+    assert smoke.shared["models"]["smollm2"]["batch_size"] == 8  # the original is untouched
+    with pytest.raises(
+        ProfileError, match=r"unknown parameter 'models.smollm2.bach_size' in shared.*batch_size"
+    ):
+        apply_overrides(smoke, ["models.smollm2.bach_size=2"])
+    with pytest.raises(ProfileError, match=r"unknown parameter 'judges.7' \(a list of 3\)"):
+        apply_overrides(smoke, ["04.judges.7.scales=[5]"])

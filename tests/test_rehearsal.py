@@ -30,7 +30,8 @@ import pytest
 import mini_cohort
 from conftest import run_cli
 from llm_servers import free_port
-from radjudge.profiles import apply_overrides, load_profile
+from radjudge.profile_schema import apply_overrides
+from radjudge.profiles import load_profile
 from radjudge.ratings import MissingRatingsWarning, export_forms, load_expert_ratings
 from radjudge.records import read_records
 from radjudge.rehearsal import (

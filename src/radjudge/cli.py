@@ -12,10 +12,13 @@ from collections.abc import Sequence
 
 import yaml
 
-from radjudge import pipeline
+from radjudge import paths, pipeline
+from radjudge.anonymize.remote import profile_endpoints
 from radjudge.kernel import install_kernelspec
+from radjudge.llm.cache import CacheIntegrityError, migrate_cache, verify_cache
 from radjudge.manifest import scrub_secrets
-from radjudge.profiles import ProfileError, apply_overrides, available_profiles, load_profile
+from radjudge.profile_schema import apply_overrides
+from radjudge.profiles import ProfileError, available_profiles, load_profile
 
 __all__ = ["main", "build_parser"]
 
@@ -86,8 +89,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _endpoints_report(profile: object) -> str:
     """``--check``: every HTTP model endpoint, local or remote, and what uses it (YAML comments)."""
-    from radjudge.anonymize.remote import profile_endpoints
-
     endpoints = profile_endpoints(profile)
     consent = profile.shared.get("allow_remote_phi", False)  # type: ignore[attr-defined]
     lines = [f"# HTTP model endpoints (allow_remote_phi: {str(consent).lower()}):"]
@@ -140,9 +141,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{name:8s} {first[0] if first else ''}")
         return 0
     if args.command == "cache":
-        from radjudge import paths
-        from radjudge.llm.cache import CacheIntegrityError, migrate_cache, verify_cache
-
         directory = paths.resolve(args.directory)
         if not directory.is_dir():
             print(f"radjudge: error: {directory} is not a folder", file=sys.stderr)

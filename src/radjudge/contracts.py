@@ -68,6 +68,7 @@ __all__ = [
     "Language",
     "ParseStatus",
     "SummaryFlag",
+    "SummEvalCriterion",
     "ValidityReason",
     "Column",
     "ConfigSlot",
@@ -183,8 +184,9 @@ FLAG_REASONS: tuple[str, ...] = get_args(FlagReason)
 #: Expert categories the forms suggest, in display order (a study may add others).
 EXPERT_CATEGORIES: tuple[str, ...] = ("radiologist", "clinician", "resident", "other")
 
+SummEvalCriterion = Literal["coherence", "consistency", "fluency", "relevance"]
 #: The four SummEval criteria (Fabbri et al. 2021), in the published tables' order.
-SUMMEVAL_CRITERIA: tuple[str, ...] = ("coherence", "consistency", "fluency", "relevance")
+SUMMEVAL_CRITERIA: tuple[str, ...] = get_args(SummEvalCriterion)
 
 #: An item: one summary of one patient.
 ITEM_COLUMNS: tuple[str, ...] = ("patient_id", "summarizer")

@@ -30,6 +30,7 @@ import nbformat
 
 from radjudge import manifest, paths, profile_schema
 from radjudge.anonymize.remote import remote_consent_problems
+from radjudge.judge.config import JudgeConfigError, check_metric_references
 from radjudge.profiles import RUNNER_PARAMETERS, Profile, ProfileError
 
 __all__ = [
@@ -243,8 +244,6 @@ def select_notebooks(
 
 def _design_problems(params: Mapping[str, Mapping[str, Any]]) -> list[str]:
     """Checks across notebooks: every metric judge's reference is a summarizer of the run."""
-    from radjudge.judge.config import JudgeConfigError, check_metric_references
-
     judges = params.get("04_judge_sweeps", {}).get("judges")
     summarizers = params.get("02_summarization", {}).get("summarizers")
     if not isinstance(judges, list) or not isinstance(summarizers, list):

@@ -12,7 +12,8 @@ The schema serves three purposes:
 
 * ``--set KEY=VALUE`` values are parsed by the parameter's type, not guessed
   by YAML: ``cache_mode=off`` stays the string ``"off"``, ``n_boot=abc`` is an
-  error naming the parameter and what it accepts (:func:`parse_override`);
+  error naming the parameter and what it accepts (:func:`parse_override`,
+  applied to a profile by :func:`apply_overrides`);
 * :func:`check_values` validates every value of a profile - types, ranges and
   choices, and the cross-parameter rules of the validators - and returns one
   message per problem, naming the parameter and its allowed values;
@@ -26,10 +27,12 @@ wrong, not quietly turned into 7.
 
 from __future__ import annotations
 
+import copy
+import difflib
 import os
 import re
 import types
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
@@ -38,6 +41,25 @@ from annotated_types import Ge, Gt, Le, Lt, MinLen
 from pydantic import TypeAdapter, ValidationError
 
 from radjudge import paths
+from radjudge.anonymize.evalset import SPLITS
+from radjudge.anonymize.replace import DateStrategy, Replacement
+from radjudge.concordance.alt_test import Alignment
+from radjudge.concordance.analysis import CIMethod, PValueMethod
+from radjudge.concordance.multiple import PAdjustMethod
+from radjudge.contracts import GRANULARITIES, Granularity, Language, SummEvalCriterion
+from radjudge.external.judges import JudgeScore
+from radjudge.external.published import G_EVAL_TABLE1
+from radjudge.judge import parse_judges
+from radjudge.judge.validity import ValidityGate
+from radjudge.llm.models import validate_spec
+from radjudge.llm.types import CacheMode
+from radjudge.profiles import Profile, ProfileError
+from radjudge.ratings import criteria_sheet, resolve_scales
+from radjudge.ratings.forms import STUDY_ID
+from radjudge.ratings.simulate import SimulationParams
+from radjudge.rubric import load_rubric
+from radjudge.summarize import load_template, parse_summarizers
+from radjudge.summarize.postprocess import FlagRules
 
 __all__ = [
     "Parameter",
@@ -46,6 +68,7 @@ __all__ = [
     "parameter",
     "describe",
     "parse_override",
+    "apply_overrides",
     "check_values",
     "check_inputs",
     "check_endpoints",
@@ -79,11 +102,6 @@ def _nonempty_list(item: Any) -> Any:
     return Annotated[list[item], MinLen(1)]
 
 
-# Restated here so that the schema imports no stage module; a test checks they match the
-# stages' own (radjudge.llm.types.CacheMode, radjudge.judge.rubric.Granularity and Language).
-Language = Literal["ru", "en"]
-CacheMode = Literal["readwrite", "readonly", "off"]
-Granularity = Literal["full", "extremes", "none"]
 Path_ = Annotated[str, MinLen(1)]  # a path, relative to the project root unless absolute
 
 
@@ -137,23 +155,17 @@ def _unique(value: Any, params: Mapping[str, Any]) -> None:
 
 
 def _models(value: Any, params: Mapping[str, Any]) -> None:
-    from radjudge.llm.models import validate_spec  # also refuses credentials in base_url
-
     for name, spec in value.items():
-        validate_spec(str(name), spec)
+        validate_spec(str(name), spec)  # also refuses credentials in base_url
 
 
 def _summarizers(value: Any, params: Mapping[str, Any]) -> None:
-    from radjudge.summarize import load_template, parse_summarizers
-
     for config in parse_summarizers(value, models=params.get("models")):
         if config.kind == "llm":
             load_template(config.llm_template)
 
 
 def _judges(value: Any, params: Mapping[str, Any]) -> None:
-    from radjudge.judge import parse_judges
-
     parse_judges(
         value,
         models=params.get("models"),
@@ -163,22 +175,16 @@ def _judges(value: Any, params: Mapping[str, Any]) -> None:
 
 
 def _rubric_of_judges(value: Any, params: Mapping[str, Any]) -> None:
-    from radjudge.rubric import load_rubric
-
     load_rubric(value, language=params.get("language", "ru"))
 
 
 def _rating_scales(value: Any, params: Mapping[str, Any]) -> None:
     """03's criteria, scale_max and rubric together: the rubric must describe every point."""
-    from radjudge.ratings import criteria_sheet, resolve_scales
-
     scales = resolve_scales(params["criteria"], params["scale_max"])
     criteria_sheet(scales, rubric=params["rubric"])
 
 
 def _study_id(value: Any, params: Mapping[str, Any]) -> None:
-    from radjudge.ratings.forms import STUDY_ID
-
     if not STUDY_ID.match(value):
         raise ValueError(
             "must be 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit"
@@ -206,20 +212,14 @@ def _panel(value: Any, params: Mapping[str, Any]) -> None:
 
 
 def _simulation(value: Any, params: Mapping[str, Any]) -> None:
-    from radjudge.ratings.simulate import SimulationParams
-
     SimulationParams.from_dict(value)
 
 
 def _validity_gate(value: Any, params: Mapping[str, Any]) -> None:
-    from radjudge.judge.validity import ValidityGate
-
     ValidityGate.from_dict(value)
 
 
 def _factor_references(value: Any, params: Mapping[str, Any]) -> None:
-    from radjudge.contracts import GRANULARITIES
-
     factors = [c for c in params.get("config_columns") or () if c != "judge"]
     unknown = sorted(set(value) - set(factors))
     if unknown:
@@ -229,8 +229,6 @@ def _factor_references(value: Any, params: Mapping[str, Any]) -> None:
 
 
 def _summary_flags(value: Any, params: Mapping[str, Any]) -> None:
-    from radjudge.summarize.postprocess import FlagRules
-
     FlagRules.from_dict(value)
 
 
@@ -257,8 +255,6 @@ def _both(*checks: Callable[[Any, Mapping[str, Any]], None]) -> Callable[..., No
 
 def _published_rows() -> Any:
     """``list[Literal[...]]`` of the row names of G-Eval Table 1."""
-    from radjudge.external.published import G_EVAL_TABLE1
-
     # The alias object list[...] makes: the choices are data, which mypy cannot read as a type.
     return types.GenericAlias(list, (Literal[tuple(G_EVAL_TABLE1)],))
 
@@ -286,14 +282,6 @@ SHARED: dict[str, Parameter] = {
 
 
 def _sections() -> dict[str, dict[str, Parameter]]:
-    from radjudge.anonymize.evalset import SPLITS
-    from radjudge.anonymize.replace import DateStrategy, Replacement
-    from radjudge.concordance.alt_test import Alignment
-    from radjudge.concordance.analysis import CIMethod, PValueMethod
-    from radjudge.concordance.multiple import PAdjustMethod
-    from radjudge.external.judges import JudgeScore
-
-    summeval_criteria = Literal["coherence", "consistency", "fluency", "relevance"]
     scale_max = Annotated[int, Ge(2), Le(100)]  # = _int(ge=2, le=100), usable inside dict[...]
     unique = _unique
     return {
@@ -405,7 +393,7 @@ def _sections() -> dict[str, dict[str, Parameter]]:
                 "registry names of the SummEval judges ([]: ROUGE baselines only)",
                 _summeval_judges,
             ),
-            "criteria": Parameter(_nonempty_list(summeval_criteria), "SummEval criteria", unique),
+            "criteria": Parameter(_nonempty_list(SummEvalCriterion), "SummEval criteria", unique),
             "scales": Parameter(
                 _nonempty_list(Literal[5, 10]), "scale sizes (summeval rubric)", unique
             ),
@@ -578,6 +566,120 @@ def parse_override(raw: str, annotation: Any, *, current: Any = None) -> Any:
         for k in sorted(kinds, key=lambda k: k.__name__)
     )
     raise ValueError(f"{raw!r} is not {wanted}")
+
+
+def _suggest(word: str, options: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(options), n=3, cutoff=0.6)
+    return f" Did you mean: {', '.join(close)}?" if close else ""
+
+
+def _find_section(profile: Profile, name: str) -> str:
+    """Map ``04``, ``judge_sweeps`` or ``04_judge_sweeps`` to a section stem."""
+    stems = list(profile.notebooks)
+    hits = [s for s in stems if name in (s, s.split("_", 1)[0], s.split("_", 1)[-1])]
+    if len(hits) == 1:
+        return hits[0]
+    raise ProfileError(
+        f"--set: unknown notebook section {name!r}; profile {profile.name!r} has "
+        f"{', '.join(stems)}.{_suggest(name, stems)}"
+    )
+
+
+def apply_overrides(profile: Profile, overrides: Iterable[str]) -> Profile:
+    """Apply ``--set key=value`` overrides; values are parsed by the parameter's type.
+
+    ``key`` is a shared key (``seed=7``), ``SECTION.key`` (``judge_sweeps.n_boot=2``,
+    ``04.n_boot=2``, ``04_judge_sweeps.n_boot=2``), or a nested key, with more
+    dots, inside either (``models.smollm2.batch_size=4``,
+    ``judge_sweeps.judges.0.scales=[3,5]``: a number indexes a list).
+    Only keys the profile already holds can be overridden.
+
+    The value is read by the type of the parameter in the schema
+    (:func:`parse_override`):
+    ``cache_mode=off`` is the string ``"off"``, ``n_boot=abc`` is an error. A
+    nested key is read like its current value (text stays text, else YAML).
+    The result is fully validated by :func:`radjudge.pipeline.check_profile`.
+
+    Raises
+    ------
+    ProfileError
+        Malformed override, a key the profile does not know, or a value its
+        type cannot hold, naming the key and what it accepts.
+    """
+    shared = copy.deepcopy(profile.shared)
+    notebooks = copy.deepcopy(profile.notebooks)
+    for item in overrides:
+        if "=" not in item:
+            raise ProfileError(f"--set {item!r}: expected key=value, e.g. --set seed=7")
+        key, raw = item.split("=", 1)
+        key = key.strip()
+        parts = key.split(".")
+        if parts[0] in shared:
+            if len(parts) > 1 and _matches_section(profile, parts[0]):
+                raise ProfileError(
+                    f"--set {key}: {parts[0]!r} is both a shared key and a notebook section; "
+                    "write the section's full name"
+                )
+            target: Any = shared
+            stem, where = None, "shared"
+        elif len(parts) == 1:
+            every = [*shared, *(f"{s}.{k}" for s, sec in notebooks.items() for k in sec)]
+            raise ProfileError(
+                f"--set {key}: unknown parameter {key!r}; profile {profile.name!r} "
+                f"does not define it (shared keys: {', '.join(shared) or 'none'}; "
+                f"notebook keys are written SECTION.key).{_suggest(key, every)}"
+            )
+        else:
+            stem = _find_section(profile, parts[0])
+            target, where = notebooks[stem], stem
+            parts = parts[1:]
+        i = 0
+        while i < len(parts):
+            if isinstance(target, dict):
+                # the longest run of parts that names a key: model names hold dots (qwen2.5-72b)
+                stop = next(
+                    (j for j in range(len(parts), i, -1) if ".".join(parts[i:j]) in target), None
+                )
+                index: Any = ".".join(parts[i:stop]) if stop else None
+            elif isinstance(target, list) and parts[i].isdigit() and int(parts[i]) < len(target):
+                stop, index = i + 1, int(parts[i])
+            else:
+                stop = index = None
+            if stop is None:
+                label = ".".join(parts[: i + 1])
+                options = list(target) if isinstance(target, dict) else []
+                extra = f" (a list of {len(target)})" if isinstance(target, list) else ""
+                raise ProfileError(
+                    f"--set {key}: unknown parameter {label!r}{extra} in {where} of profile "
+                    f"{profile.name!r}.{_suggest(parts[i], options)}"
+                )
+            if stop < len(parts):
+                target, i = target[index], stop
+                continue
+            if i == 0:
+                param = parameter(stem, index, target[index])
+                annotation = param.annotation
+            else:  # nested: read like the current value
+                param, annotation = None, Any
+            try:
+                target[index] = parse_override(raw, annotation, current=target[index])
+            except ValueError as exc:
+                wanted = f"; expected {describe(annotation)}" if param else ""
+                doc = f" ({param.doc})" if param else ""
+                raise ProfileError(f"--set {key}: {exc}{wanted}{doc}") from None
+            break
+    return Profile(
+        name=profile.name,
+        source=profile.source,
+        description=profile.description,
+        shared=shared,
+        notebooks=notebooks,
+        chain=profile.chain,
+    )
+
+
+def _matches_section(profile: Profile, name: str) -> bool:
+    return any(name in (s, s.split("_", 1)[0], s.split("_", 1)[-1]) for s in profile.notebooks)
 
 
 # ------------------------------------------------------------------------ validation

@@ -14,16 +14,17 @@ Sections are deep-merged over the profile they extend: mappings merge key by
 key, any other value (lists included) replaces the inherited one.
 
 The runner checks a profile against the notebooks *before* anything runs
-(:func:`radjudge.pipeline.check_profile`). This module only reads, merges and
-overrides; it knows nothing about notebooks.
+(:func:`radjudge.pipeline.check_profile`). This module only reads and merges;
+it knows nothing about notebooks. ``--set`` overrides are applied by
+:func:`radjudge.profile_schema.apply_overrides`, which reads each value by its
+parameter's type.
 """
 
 from __future__ import annotations
 
 import copy
-import difflib
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,6 @@ __all__ = [
     "Profile",
     "ProfileError",
     "load_profile",
-    "apply_overrides",
     "available_profiles",
     "RUNNER_PARAMETERS",
 ]
@@ -224,119 +224,3 @@ def load_profile(name_or_path: str | os.PathLike[str] = "demo") -> Profile:
         notebooks={k: dict(v) for k, v in (merged.get("notebooks") or {}).items()},
         chain=tuple(p.stem for p in reversed(chain)),
     )
-
-
-def _suggest(word: str, options: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(options), n=3, cutoff=0.6)
-    return f" Did you mean: {', '.join(close)}?" if close else ""
-
-
-def _find_section(profile: Profile, name: str) -> str:
-    """Map ``04``, ``judge_sweeps`` or ``04_judge_sweeps`` to a section stem."""
-    stems = list(profile.notebooks)
-    hits = [s for s in stems if name in (s, s.split("_", 1)[0], s.split("_", 1)[-1])]
-    if len(hits) == 1:
-        return hits[0]
-    raise ProfileError(
-        f"--set: unknown notebook section {name!r}; profile {profile.name!r} has "
-        f"{', '.join(stems)}.{_suggest(name, stems)}"
-    )
-
-
-def apply_overrides(profile: Profile, overrides: Iterable[str]) -> Profile:
-    """Apply ``--set key=value`` overrides; values are parsed by the parameter's type.
-
-    ``key`` is a shared key (``seed=7``), ``SECTION.key`` (``judge_sweeps.n_boot=2``,
-    ``04.n_boot=2``, ``04_judge_sweeps.n_boot=2``), or a nested key, with more
-    dots, inside either (``models.smollm2.batch_size=4``,
-    ``judge_sweeps.judges.0.scales=[3,5]``: a number indexes a list).
-    Only keys the profile already holds can be overridden.
-
-    The value is read by the type of the parameter in
-    :mod:`radjudge.profile_schema` (:func:`~radjudge.profile_schema.parse_override`):
-    ``cache_mode=off`` is the string ``"off"``, ``n_boot=abc`` is an error. A
-    nested key is read like its current value (text stays text, else YAML).
-    The result is fully validated by :func:`radjudge.pipeline.check_profile`.
-
-    Raises
-    ------
-    ProfileError
-        Malformed override, a key the profile does not know, or a value its
-        type cannot hold, naming the key and what it accepts.
-    """
-    from radjudge.profile_schema import describe, parameter, parse_override
-
-    shared = copy.deepcopy(profile.shared)
-    notebooks = copy.deepcopy(profile.notebooks)
-    for item in overrides:
-        if "=" not in item:
-            raise ProfileError(f"--set {item!r}: expected key=value, e.g. --set seed=7")
-        key, raw = item.split("=", 1)
-        key = key.strip()
-        parts = key.split(".")
-        if parts[0] in shared:
-            if len(parts) > 1 and _matches_section(profile, parts[0]):
-                raise ProfileError(
-                    f"--set {key}: {parts[0]!r} is both a shared key and a notebook section; "
-                    "write the section's full name"
-                )
-            target: Any = shared
-            stem, where = None, "shared"
-        elif len(parts) == 1:
-            every = [*shared, *(f"{s}.{k}" for s, sec in notebooks.items() for k in sec)]
-            raise ProfileError(
-                f"--set {key}: unknown parameter {key!r}; profile {profile.name!r} "
-                f"does not define it (shared keys: {', '.join(shared) or 'none'}; "
-                f"notebook keys are written SECTION.key).{_suggest(key, every)}"
-            )
-        else:
-            stem = _find_section(profile, parts[0])
-            target, where = notebooks[stem], stem
-            parts = parts[1:]
-        i = 0
-        while i < len(parts):
-            if isinstance(target, dict):
-                # the longest run of parts that names a key: model names hold dots (qwen2.5-72b)
-                stop = next(
-                    (j for j in range(len(parts), i, -1) if ".".join(parts[i:j]) in target), None
-                )
-                index: Any = ".".join(parts[i:stop]) if stop else None
-            elif isinstance(target, list) and parts[i].isdigit() and int(parts[i]) < len(target):
-                stop, index = i + 1, int(parts[i])
-            else:
-                stop = index = None
-            if stop is None:
-                label = ".".join(parts[: i + 1])
-                options = list(target) if isinstance(target, dict) else []
-                extra = f" (a list of {len(target)})" if isinstance(target, list) else ""
-                raise ProfileError(
-                    f"--set {key}: unknown parameter {label!r}{extra} in {where} of profile "
-                    f"{profile.name!r}.{_suggest(parts[i], options)}"
-                )
-            if stop < len(parts):
-                target, i = target[index], stop
-                continue
-            if i == 0:
-                param = parameter(stem, index, target[index])
-                annotation = param.annotation
-            else:  # nested: read like the current value
-                param, annotation = None, Any
-            try:
-                target[index] = parse_override(raw, annotation, current=target[index])
-            except ValueError as exc:
-                wanted = f"; expected {describe(annotation)}" if param else ""
-                doc = f" ({param.doc})" if param else ""
-                raise ProfileError(f"--set {key}: {exc}{wanted}{doc}") from None
-            break
-    return Profile(
-        name=profile.name,
-        source=profile.source,
-        description=profile.description,
-        shared=shared,
-        notebooks=notebooks,
-        chain=profile.chain,
-    )
-
-
-def _matches_section(profile: Profile, name: str) -> bool:
-    return any(name in (s, s.split("_", 1)[0], s.split("_", 1)[-1]) for s in profile.notebooks)

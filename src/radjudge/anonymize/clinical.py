@@ -54,6 +54,7 @@ from pathlib import Path
 
 import yaml
 
+from radjudge.anonymize.analyzer import analyzer
 from radjudge.anonymize.names import FIRST_NAME_FORMS
 
 __all__ = [
@@ -243,18 +244,12 @@ _CONTEXT_BEFORE_PO = re.compile(
 )
 
 
-def _analyzer():  # noqa: ANN202 - the shared pymorphy3 analyzer
-    from radjudge.anonymize.morph import analyzer  # here: morph imports this module
-
-    return analyzer()
-
-
 @lru_cache(maxsize=65536)
 def _dictionary_tags(word: str) -> frozenset[str]:
     """The name, place and organisation tags of a word pymorphy3 knows (none for a guess):
     a reading of score >= 0.25 for a name, >= 0.4 for a place or organisation (many surnames
     have a minor place reading: "Покровскому")."""
-    morph = _analyzer()
+    morph = analyzer()
     if not morph.word_is_known(word.lower()):
         return frozenset()
     return frozenset(
@@ -282,7 +277,7 @@ def _oblique(word: str, case: str) -> bool:
     """
     if re.fullmatch(r"[A-Za-z']+|[IVX]+", word) or word[-1] in "еиоуэю":
         return True
-    return any(p.tag.case == case for p in _analyzer().parse(word))
+    return any(p.tag.case == case for p in analyzer().parse(word))
 
 
 def _person_marked(text: str, words: list[str], end: int) -> bool:

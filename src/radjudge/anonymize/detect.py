@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Literal
 
+from radjudge.anonymize.analyzer import analyzer
 from radjudge.anonymize.clinical import (
     is_clinical_word,
     is_listed_eponym,
@@ -31,7 +32,6 @@ from radjudge.anonymize.generic import extend_chains
 from radjudge.anonymize.heuristics import find_name_heuristics
 from radjudge.anonymize.morph import (
     ROLE_BEFORE,
-    analyzer,
     find_names,
     is_common_lexeme,
     is_initials,

@@ -71,6 +71,7 @@ import datetime as dt
 import re
 from functools import lru_cache
 
+from radjudge.anonymize.analyzer import analyzer
 from radjudge.anonymize.clinical import NOT_ORGANISATIONS, is_lab_word
 from radjudge.anonymize.spans import Detection
 
@@ -436,8 +437,6 @@ def is_organisation_abbreviation(token: str) -> bool:
     >>> [is_organisation_abbreviation(t) for t in ("ЦРБ", "РФ", "КТ-3", "ИВАНОВ")]
     [False, False, False, False]
     """
-    from radjudge.anonymize.morph import analyzer  # morph imports clinical; keep imports flat
-
     letters = re.sub(r"[-\d]", "", token)
     head = re.split(r"[-\d]", token)[0]
     if token in NOT_ORGANISATIONS or letters in NOT_ORGANISATIONS or head in NOT_ORGANISATIONS:
@@ -487,8 +486,6 @@ _PARENT_WORDS = frozenset(
 def _dependent(word: str) -> bool:
     """A lower-case word that can hang in an official body's name: an oblique noun or
     adjective ("гигиены", "эпидемиологии", "Советскому"), not an adverb or a nominative."""
-    from radjudge.anonymize.morph import analyzer
-
     return any(
         p.score >= 0.1
         and p.tag.POS in ("NOUN", "ADJF", "PRTF")
@@ -501,8 +498,6 @@ def _dependent(word: str) -> bool:
 def _person_word(token: str) -> bool:
     """A capitalised word that ends a body's chain: a person's name, or a nominative (the
     chain of a body's name is oblique: "комиссариат Кировского района")."""
-    from radjudge.anonymize.morph import analyzer
-
     if not re.fullmatch(r"[А-ЯЁ][а-яё]+", token):
         return False
     parses = [p for p in analyzer().parse(token.lower()) if p.score >= 0.1]
@@ -565,8 +560,6 @@ def _organisations(text: str) -> list[Detection]:
 
 @lru_cache(maxsize=50_000)
 def _unknown_word(word: str) -> bool:
-    from radjudge.anonymize.morph import analyzer
-
     return not analyzer().word_is_known(word) and word.upper() not in NOT_ORGANISATIONS
 
 

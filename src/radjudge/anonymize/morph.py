@@ -10,20 +10,21 @@ A single name word counts when a role word precedes it (``хирургом
 Поляковым``, ``со слов жены Ивановой``) or, inside a sentence, when
 pymorphy3's surname and first-name parses carry most of its score.
 
-The analyzer is loaded once (module-level, lazily) and word parses are cached.
+The analyzer (:func:`radjudge.anonymize.analyzer.analyzer`) is loaded once, lazily, and
+word parses are cached.
 """
 
 from __future__ import annotations
 
 import re
-from functools import cache, lru_cache
+from functools import lru_cache
 
+from radjudge.anonymize.analyzer import analyzer
 from radjudge.anonymize.clinical import is_clinical_word, is_medical_abbreviation
 from radjudge.anonymize.names import FIRST_NAME_FORMS
 from radjudge.anonymize.spans import Detection
 
 __all__ = [
-    "analyzer",
     "token_kind",
     "find_names",
     "is_name_like",
@@ -58,14 +59,6 @@ ROLE_BEFORE = re.compile(
     rf"(?<![\w-]){ROLE_WORDS}(?:-[а-яё]+)?(?:\s+[а-яё]+\.?){{0,2}}(?:[\s,:]|\s[—–-]\s)+$"
 )
 _ROLE_RIGHT_BEFORE = re.compile(rf"(?<![\w-]){ROLE_WORDS}(?:-[а-яё]+)?(?:[\s,:]|\s[—–-]\s)+$")
-
-
-@cache
-def analyzer():  # noqa: ANN201 - pymorphy3.MorphAnalyzer, imported lazily
-    """The shared pymorphy3 analyzer (loaded on first use, ~0.3 s)."""
-    import pymorphy3
-
-    return pymorphy3.MorphAnalyzer()
 
 
 @lru_cache(maxsize=200_000)

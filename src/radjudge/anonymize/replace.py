@@ -26,7 +26,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from radjudge.anonymize.morph import analyzer, token_kind
+from radjudge.anonymize.analyzer import analyzer
+from radjudge.anonymize.morph import token_kind
 from radjudge.anonymize.names import (
     SURROGATE_FIRST_FEMALE,
     SURROGATE_FIRST_MALE,

@@ -55,6 +55,7 @@ import numpy as np
 import pandas as pd
 
 from radjudge import paths
+from radjudge.anonymize import load_anonymized
 from radjudge.checks import check_choice
 from radjudge.concordance.agreement import rank_correlation
 from radjudge.concordance.bootstrap import (
@@ -67,6 +68,7 @@ from radjudge.concordance.designs import CONFIG_COLUMNS, ConcordanceData, prepar
 from radjudge.concordance.kendall import UndefinedStatisticWarning, kendall_w
 from radjudge.contracts import CRITERIA as CRITERIA_ORDER
 from radjudge.contracts import GRANULARITIES as GRANULARITY_ORDER
+from radjudge.contracts import JUDGE_KINDS, JudgeKind
 from radjudge.figures.build import read_result_table, result_table_path
 
 __all__ = [
@@ -99,7 +101,6 @@ ANY = "(any)"
 #: :data:`radjudge.figures.build.RESULT_TABLES`).
 CONFIG_TABLES = ("categories", "panel_fit", "alt_test", "selection")
 
-JudgeKind = Literal["llm", "metric"]
 CIMethod = Literal["bca", "percentile"]
 ValidityStatus = Literal["valid", "invalid", "unchecked"]
 
@@ -219,16 +220,15 @@ def _judge_kinds(grid: pd.DataFrame, judge_ratings: pd.DataFrame) -> pd.Series:
         kinds = grid["judge"].astype(str).map(lambda j: "metric" if j in metric else "llm")
     else:
         kinds = pd.Series("llm", index=grid.index)
-    bad = sorted(set(kinds) - {"llm", "metric"})
+    bad = sorted(set(kinds) - set(JUDGE_KINDS))
     if bad:
-        raise ValueError(f"grid: judge_kind must be 'llm' or 'metric'; found {bad}")
+        allowed = " or ".join(map(repr, JUDGE_KINDS))
+        raise ValueError(f"grid: judge_kind must be {allowed}; found {bad}")
     return kinds
 
 
 def _records(path: Path) -> tuple[dict[str, dict[str, str]], bool]:
     """Sections per patient (markers checked by the guard) and whether all are synthetic."""
-    from radjudge.anonymize import load_anonymized
-
     records = load_anonymized(path)
     return {r.patient_id: dict(r.sections) for r in records}, all(r.synthetic for r in records)
 
@@ -480,8 +480,7 @@ def configurations(
     kind : {"llm", "metric"}, default "llm"
     filters : mapping of column to value, optional
     """
-    if kind not in ("llm", "metric"):
-        raise ValueError(f"kind must be 'llm' or 'metric'; got {kind!r}")
+    check_choice("kind", kind, JudgeKind)
     rows = data.grid[data.grid["judge_kind"] == kind]
     rows = filter_table(rows, filters or {})
     return rows.sort_values("w", ascending=False, na_position="last", kind="stable")

@@ -19,6 +19,7 @@ import math
 
 import numpy as np
 
+from radjudge.contracts import JUDGE_KINDS
 from radjudge.figures.labels import Language, check_language, label
 
 __all__ = [
@@ -319,7 +320,7 @@ def value_label(column: str, value: object, language: Language) -> str:
         return label("category", value, language)
     if column == "design" and str(value) in DESIGN_LABELS:
         return DESIGN_LABELS[str(value)][language]
-    if column == "judge_kind" and str(value) in ("llm", "metric"):
+    if column == "judge_kind" and str(value) in JUDGE_KINDS:
         return "LLM" if value == "llm" else ui_text("metric", language)
     if column == "valid" and isinstance(value, bool | np.bool_):
         return "✓" if value else "✗"

@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 
 from radjudge.contracts import GRANULARITIES, SUMMEVAL_CRITERIA, Language
 from radjudge.figures import OKABE_ITO, PALETTE, figure_style, new_figure
+from radjudge.figures.build import FigureSpec
 from radjudge.figures.labels import check_language, display_name, label, text
 from radjudge.figures.style import decimal_ticks, page_box
 
@@ -158,8 +159,6 @@ def plot_summeval_correlations(
 
 
 def _summeval_figure_spec() -> Any:
-    from radjudge.figures.build import FigureSpec
-
     return FigureSpec(
         "ext_summeval_correlations",
         plot_summeval_correlations,

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from radjudge.anonymize.analyzer import analyzer
 from radjudge.contracts import ParseStatus
 
 __all__ = ["ParsedScore", "parse_score", "NUMBER_WORDS", "ENGLISH_WORDS"]
@@ -191,8 +192,6 @@ def _is_word(token: str) -> bool:
     if re.fullmatch(r"[a-z]+", t):
         return t in _english_vocabulary()
     if re.fullmatch(r"[а-я]+", t):
-        from radjudge.anonymize.morph import analyzer
-
         return bool(analyzer().word_is_known(t))
     return False
 

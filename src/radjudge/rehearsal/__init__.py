@@ -54,6 +54,13 @@ from typing import Any, TypedDict
 import pandas as pd
 
 from radjudge import paths
+from radjudge.cohort import materialize_cohort
+from radjudge.llm.models import resolve_source
+from radjudge.ratings import read_key, write_roster
+from radjudge.ratings.forms import RATING_SHEET, form_cells
+from radjudge.ratings.key import BlindingKey
+from radjudge.ratings.simulate import make_roster
+from radjudge.records import SECTION_HEADINGS, SECTIONS
 
 __all__ = [
     "LibreOfficeMissing",
@@ -153,10 +160,6 @@ def fill_forms_libreoffice(
     LibreOfficeMissing
         LibreOffice or its UNO bridge is not installed.
     """
-    from radjudge.ratings import read_key
-    from radjudge.ratings.forms import RATING_SHEET, form_cells
-    from radjudge.ratings.key import BlindingKey
-
     key = key if isinstance(key, BlindingKey) else read_key(key)
     cells = form_cells(ratings, key=key)
     out_dir = Path(out_dir)
@@ -221,11 +224,6 @@ def prepare_inputs(
     """
     import openpyxl
 
-    from radjudge.cohort import materialize_cohort
-    from radjudge.ratings import write_roster
-    from radjudge.ratings.simulate import make_roster
-    from radjudge.records import SECTION_HEADINGS, SECTIONS
-
     s01 = profile.section("01_anonymization")
     s03 = profile.section("03_expert_ratings")
     seed = profile.shared["seed"]
@@ -267,8 +265,6 @@ def server_models(profile: Any) -> dict[str, Any]:
     ValueError
         Models on different servers, a server not on loopback, or a model without a GGUF source.
     """
-    from radjudge.llm.models import resolve_source
-
     servers: dict[tuple[str, int], dict[str, Path]] = {}
     for name, spec in profile.shared["models"].items():
         if spec.get("backend") != "openai":

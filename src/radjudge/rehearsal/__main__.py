@@ -21,6 +21,11 @@ import subprocess
 import sys
 from collections.abc import Sequence
 
+from radjudge import paths
+from radjudge.profile_schema import apply_overrides
+from radjudge.profiles import ProfileError, load_profile
+from radjudge.rehearsal import LlamaCppServer, prepare_inputs
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -33,10 +38,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--profile", default="rehearsal")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
     args = parser.parse_args(argv)
-
-    from radjudge import paths
-    from radjudge.profiles import ProfileError, apply_overrides, load_profile
-    from radjudge.rehearsal import LlamaCppServer, prepare_inputs
 
     try:
         profile = apply_overrides(load_profile(args.profile), args.overrides)
