@@ -1179,9 +1179,8 @@ def self_preference(
     # one column per summarizer, wide enough for its two-line name written flat
     col_mm = max(_text_mm(t, 6) for t in xlabels) + 2
     ylab_mm = max(_text_mm(t, 6) for t in ylabels) + 8
-    width: Width = (
-        "single" if ylab_mm + col_mm * len(summs) + 22 <= COLUMN_WIDTH_MM["single"] else "double"
-    )
+    # always the text block's full width: in one column its labels drop below a readable size
+    width: Width = "double"
     rotate = ylab_mm + col_mm * len(summs) + 22 > COLUMN_WIDTH_MM[width]
     label_h = max(_text_mm(t, 6) for t in xlabels) * 0.7 + 8 if rotate else 9
     with figure_style():
