@@ -151,12 +151,13 @@ def write_run(root: Path, *, seed: int = 0) -> dict[str, Path]:
         grid = A.concordance_grid(data, bootstrap=boot)
         headline = A.headline_data(data, grid)  # as notebook 05: choices from valid LLM judges
         alt = A.alt_test_grid(data.llm(), min_items=5)  # as notebook 05: no reference lines
+        selection = A.select_configurations(headline, n_folds=2, n_repeats=1, seed=0)
         tables = {
             "grid": grid.table,
             "panel_fit": A.panel_fit(data, bootstrap=boot),
             "categories": A.category_concordance(data, bootstrap=boot),
             "alt_test": alt.summary,
-            "selection": A.select_configurations(headline, n_folds=2, n_repeats=1, seed=0).summary,
+            "selection": selection.summary,
         }
         stats = manuscript_stats(  # the schema's required keys, as notebook 05 writes them
             data,
@@ -167,7 +168,7 @@ def write_run(root: Path, *, seed: int = 0) -> dict[str, Path]:
             categories=tables["categories"],
             loeo=A.leave_one_expert_out(data),
             alt=alt,
-            selection=A.select_configurations(headline, n_folds=2, n_repeats=1, seed=0),
+            selection=selection,
             sensitivity=A.sensitivity_grid(data),
             settings=SETTINGS,
             summaries=summaries,

@@ -46,9 +46,7 @@ def summaries(tables):
 
 @pytest.fixture(scope="module")
 def stats(tables, data, grid, summaries):
-    valid = data.llm(valid_only=True).subset(
-        np.flatnonzero(grid.table["valid"][grid.table["judge_kind"] == "llm"])
-    )
+    valid = ca.headline_data(data, grid)  # the valid LLM configurations, as notebook 05
     return cs.manuscript_stats(
         data,
         grid=grid,
