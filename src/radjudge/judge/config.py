@@ -135,6 +135,11 @@ def _list(at: ConfigCheck, key: str, value: Any, allowed: Sequence[Any]) -> tupl
     return tuple(value)
 
 
+def _judge_check(label: str) -> ConfigCheck:
+    """Checks of one judge entry of the profile; errors start with its location."""
+    return ConfigCheck(f"04_judge_sweeps.judges[{label}]", JudgeConfigError)
+
+
 def check_metric_references(
     judges: Sequence[Mapping[str, Any] | JudgeSpec], summarizers: Sequence[str]
 ) -> None:
@@ -171,7 +176,7 @@ def check_metric_references(
         name = j.name if isinstance(j, JudgeSpec) else j.get("name")
         ref = j.reference if isinstance(j, JudgeSpec) else j.get("reference", DEFAULT_REFERENCE)
         if ref not in summarizers:
-            raise ConfigCheck(f"04_judge_sweeps.judges[{name}]", JudgeConfigError).fail(
+            raise _judge_check(str(name)).fail(
                 f"the metric's reference summarizer {ref!r} is not among the profile's "
                 f"summarizers ({', '.join(summarizers) or 'none'}); name one in 'reference', "
                 "or drop the metric (real records have no gold summary)"
@@ -234,7 +239,7 @@ def parse_judges(
             )
         name = raw.get("name")
         label = name if isinstance(name, str) and name else str(k)
-        at = ConfigCheck(f"04_judge_sweeps.judges[{label}]", JudgeConfigError)
+        at = _judge_check(label)
         if not isinstance(name, str) or not name.strip():
             raise at.fail("needs a non-empty 'name' (the judge column)")
         mode: JudgeMode = at.choice("mode", raw.get("mode"), JudgeMode)
