@@ -59,6 +59,7 @@ from radjudge.anonymize import load_anonymized
 from radjudge.checks import check_choice
 from radjudge.concordance.agreement import rank_correlation
 from radjudge.concordance.bootstrap import (
+    CIMethod,
     bootstrap_interval,
     jackknife_counts,
     resample_counts,
@@ -101,7 +102,6 @@ ANY = "(any)"
 #: :data:`radjudge.figures.build.RESULT_TABLES`).
 CONFIG_TABLES = ("categories", "panel_fit", "alt_test", "selection")
 
-CIMethod = Literal["bca", "percentile"]
 ValidityStatus = Literal["valid", "invalid", "unchecked"]
 
 
