@@ -13,6 +13,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.radjudge-installed
 PROFILE ?= demo
 PYTEST_ARGS ?=
+TEST_WORKERS ?= 2
 LAB_PORT ?= 8888
 
 # llama-cpp-python (the `server` extra) compiles llama.cpp from source.
@@ -61,8 +62,12 @@ all: setup
 run: setup
 	$(BIN)/radjudge run --profile $(PROFILE)
 
+# pytest-xdist: one worker per core (TEST_WORKERS), whole modules per worker so each
+# module-scoped model, server or notebook fixture runs once; modules with slow tests are
+# handed out first (tests/conftest.py), hence no reordering by xdist.
 test: setup
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder \
+	  $(PYTEST_ARGS)
 
 # Writes the rehearsal's inputs, starts the llama.cpp server (127.0.0.1), runs the rehearsal
 # profile and stops the server. Needs LibreOffice headless (see .ci/run).

@@ -17,6 +17,42 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _worker_threads() -> int | None:
+    """CPU threads per pytest-xdist worker: the cores shared out, or None outside xdist."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT") or 0)
+    if not os.environ.get("PYTEST_XDIST_WORKER") or workers < 1:
+        return None
+    return max(1, (os.cpu_count() or 1) // workers)
+
+
+# `make test` runs the suite in pytest-xdist workers, one per core: a worker whose torch or
+# notebook kernels ran on every core would thrash against the others. Set before torch is
+# imported (kernels and `python -m radjudge` subprocesses inherit it); a value the caller
+# exported wins. Thread counts do not change the results the tests compare (greedy texts,
+# log-probs): tests/test_summarize_run.py and tests/test_judge_sweep.py recompute the
+# committed demo cache under these settings.
+_THREADS = _worker_threads()
+if _THREADS is not None:
+    for _name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ.setdefault(_name, str(_THREADS))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if _THREADS is not None and "torch" in sys.modules:  # imported before this file
+        sys.modules["torch"].set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Modules with slow tests first (stable otherwise).
+
+    pytest-xdist (``--dist loadfile``, see the Makefile) hands whole modules to the
+    workers in this order: the long model and notebook runs start early and the
+    many quick modules fill in behind them, so no worker is left idle at the end.
+    """
+    slow_modules = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow_modules)
+
+
 def make_notebook(parameters: str, *cells: str) -> nbformat.NotebookNode:
     """A notebook on the radjudge kernel: a tagged parameters cell, then code cells."""
     nb = nbformat.v4.new_notebook()
