@@ -24,6 +24,10 @@ on the whole batch (its counting path). Baselines:
 * ``pingouin.friedman`` once per matrix, timed on a random sample of 200 matrices
   (long-format input built beforehand, only the call timed) and extrapolated to
   20,000; the sample also checks that both give the same W (to 1e-10). Goal >= 1000x.
+  The relative standard error of the mean time per call is reported: with 200
+  calls it is ~1-2%, far below the run-to-run change the machine's load makes
+  (4-13 ms per call seen on this 2-core machine), so the sample is large enough
+  and a ratio is to be read with the load printed beside it.
 * one vectorized :func:`scipy.stats.rankdata` call over the whole batch: mid-ranks
   only, no tie sums and no W, the fair "already vectorized" baseline. Goal >= 3x.
 
@@ -60,6 +64,12 @@ PLAIN_SHAPE = (20_000, 180, 4)  # matrices, items, raters
 PLAIN_SCORES = (1, 5)
 N_PLAIN_SAMPLED = 200
 N_TIMED = 3
+#: Goals of the headline ratios (printed by ``python -m benchmarks``): key -> (op, goal).
+GOALS = {
+    "bootstrap_ratio": (">=", 100),
+    "plain_ratio_vs_pingouin": (">=", 1000),
+    "plain_ratio_vs_rankdata": (">=", 3),
+}
 
 
 def _design() -> tuple[np.ndarray, np.ndarray]:
@@ -81,19 +91,23 @@ def _long_frame(matrix: np.ndarray) -> pd.DataFrame:
     )
 
 
-def _pingouin_w(frames: list[pd.DataFrame]) -> tuple[np.ndarray, float]:
-    """W of each frame by pingouin.friedman, and the mean seconds per call (after a warm-up)."""
+def _pingouin_w(frames: list[pd.DataFrame]) -> tuple[np.ndarray, float, float]:
+    """W of each frame by pingouin.friedman, the mean seconds per call (after a warm-up) and
+    the relative standard error of that mean (the sample's share of the extrapolation's noise).
+    """
     w = np.empty(len(frames))
+    seconds = np.empty(len(frames))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         pingouin.friedman(data=frames[0], dv="score", within="item", subject="rater")
-        t0 = time.perf_counter()
         for i, frame in enumerate(frames):
+            t0 = time.perf_counter()
             w[i] = pingouin.friedman(data=frame, dv="score", within="item", subject="rater")[
                 "W"
             ].iat[0]
-        seconds = time.perf_counter() - t0
-    return w, seconds / len(frames)
+            seconds[i] = time.perf_counter() - t0
+    mean = float(seconds.mean())
+    return w, mean, float(seconds.std(ddof=1) / np.sqrt(len(frames)) / mean)
 
 
 def _mean_seconds(call: Callable[[], object], repeats: int = N_TIMED) -> float:
@@ -129,7 +143,7 @@ def run_bootstrap() -> dict:
         # (N, 2): every copy of a drawn patient's items is its own item
         frames.append(_long_frame(x[g][rows]))
         expected.append(fast[g, b])
-    pingouin_w, per_call = _pingouin_w(frames)
+    pingouin_w, per_call, rse = _pingouin_w(frames)
     baseline_s = per_call * n_configs * N_BOOT
     max_abs_diff = float(np.max(np.abs(pingouin_w - np.asarray(expected))))
     return {
@@ -140,6 +154,7 @@ def run_bootstrap() -> dict:
         "(long format, call only)",
         "bootstrap_baseline_sampled_calls": len(frames),
         "bootstrap_baseline_s_per_call": per_call,
+        "bootstrap_baseline_per_call_rel_std_error": round(rse, 4),
         "bootstrap_baseline_s_extrapolated": round(baseline_s, 1),
         "bootstrap_ratio": round(baseline_s / engine_s, 1),
         "bootstrap_goal_ratio": 100,
@@ -166,7 +181,7 @@ def run_plain() -> dict:
     rankdata_s = _mean_seconds(lambda: stats.rankdata(x, axis=-2))
 
     picks = rng.choice(n_matrices, size=N_PLAIN_SAMPLED, replace=False)
-    pingouin_w, per_call = _pingouin_w([_long_frame(x[g]) for g in picks])
+    pingouin_w, per_call, rse = _pingouin_w([_long_frame(x[g]) for g in picks])
     pingouin_s = per_call * n_matrices
     max_abs_diff = float(np.max(np.abs(pingouin_w - fast[picks])))
     return {
@@ -178,6 +193,7 @@ def run_plain() -> dict:
         "plain_baseline_pingouin": "pingouin.friedman per matrix (long format, call only)",
         "plain_pingouin_sampled_calls": len(picks),
         "plain_pingouin_s_per_call": per_call,
+        "plain_pingouin_per_call_rel_std_error": round(rse, 4),
         "plain_pingouin_s_extrapolated": round(pingouin_s, 1),
         "plain_ratio_vs_pingouin": round(pingouin_s / engine_s, 1),
         "plain_goal_ratio_vs_pingouin": 1000,

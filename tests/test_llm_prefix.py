@@ -166,6 +166,21 @@ def test_a_chain_of_large_nodes_is_prefilled_in_full_passes(smollm2: Any) -> Non
     assert max_prob_diff(got, want) < 1e-4
 
 
+def test_prompts_share_leading_tokens_wherever_their_segments_part(smollm2: Any) -> None:
+    """Tails agreeing on their first 10 tokens share them; a prompt cut into other segments
+    shares everything with its twin (the trie is over tokens, not segments)."""
+    head = tuple(range(100, 130))
+    common = tuple(range(400, 410))
+    tails = [common + tuple(range(500 + 10 * k, 506 + 10 * k)) for k in range(3)]
+    requests = [TokenScoreRequest((head, tail), ((7,), (8,))) for tail in tails]
+    requests.append(TokenScoreRequest((head[:7], head[7:] + tails[0]), ((9,),)))
+    stats = PrefixStats()
+    got = score_continuations(smollm2.model, requests, stats=stats)
+    assert stats.computed_tokens == len(head) + len(common) + 3 * 6
+    want = [smollm2.score_reference(r) for r in requests]
+    assert max_prob_diff(got, want) < 1e-4
+
+
 def test_invalid_requests_are_refused(smollm2: Any) -> None:
     ok = TokenScoreRequest(((1, 2, 3),), ((4,),))
     with pytest.raises(ValueError, match="empty prompt"):

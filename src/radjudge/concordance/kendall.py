@@ -47,6 +47,7 @@ How the ranks are computed
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -205,7 +206,7 @@ class _Workspace:
 
     def get(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
         """The first ``prod(shape)`` cells of buffer ``name``, shaped."""
-        return self._buffers[name][: int(np.prod(shape, dtype=np.int64))].reshape(shape)
+        return self._buffers[name][: math.prod(shape)].reshape(shape)
 
     def bin_offsets(self, shape: tuple[int, int, int], n_levels: int, lo: int) -> np.ndarray:
         """Per cell of a chunk ``(B, n_items, m)``: first bin of its (matrix, rater) minus ``lo``.

@@ -5,16 +5,17 @@ A judge sweep asks one model many questions that differ only at the end::
     [template head + record] [summary] [criterion definition] [scale + granularity + answer cue]
 
 All summaries of a patient share the record, all criteria share the summary,
-all scale/granularity variants share the criterion. :func:`score_continuations`
-builds a *trie* over the requests' token segments and runs every trie node
-through the model once:
+all scale/granularity variants share the criterion, and the variants share
+their leading tokens (``"Scale 1-"``). :func:`score_continuations` builds a
+*trie* over the requests' prompt tokens (a radix tree: a node is a run of
+tokens as long as the prompts under it agree, wherever the segments part) and
+runs every trie node through the model once:
 
 * a node whose subtree is large is *materialized*: its tokens are run on top of
   its parent's key/value (KV) cache and the result is kept while its children
   are processed (depth-first, so only one root-to-node path is in memory). A
-  chain of such nodes (the template head and the record; a summary and its
-  only criterion) is prefilled as one sequence, in passes of up to
-  ``max_pass_tokens``;
+  long node (the template head and the record; a summary and its only
+  criterion) is prefilled in passes of up to ``max_pass_tokens``;
 * small subtrees (typically the rubric suffixes under one criterion, or all
   suffixes of a summary) are *packed* as units into one pass on top of the
   shared KV: every token sees the shared prefix, its own ancestors in the trie
@@ -101,13 +102,13 @@ class PrefixStats:
 
 
 class _Node:
-    """A trie node: one prompt segment on top of its parent's."""
+    """A trie node: a run of prompt tokens on top of its parent's."""
 
     __slots__ = ("tokens", "children", "ends", "probes", "size")
 
     def __init__(self, tokens: tuple[int, ...]) -> None:
         self.tokens = tokens
-        self.children: dict[tuple[int, ...], _Node] = {}
+        self.children: dict[int, _Node] = {}  # keyed by the child's first token
         self.ends: list[int] = []  # indices of the requests whose prompt ends here
         self.probes: list[tuple[int, ...]] = []  # option prefixes that need a logits row
         self.size = 0  # tokens in the subtree (nodes + probes)
@@ -125,26 +126,49 @@ class _Pass:
 
 
 def _build_trie(requests: Sequence[TokenScoreRequest]) -> _Node:
+    """The requests' prompts as a radix tree of tokens (shared token prefixes are one node).
+
+    Sharing is by token, not by segment: prompts that differ only late in a segment
+    (the rubric tails of one criterion: ``"Scale 1-3 ..."`` and ``"Scale 1-5 ..."``)
+    share their common leading tokens. Segments only say where prompts are
+    likely to part; the nodes are as long as the prompts allow.
+    """
     root = _Node(())
     for i, req in enumerate(requests):
         if not isinstance(req, TokenScoreRequest):
             raise TypeError(f"requests[{i}] must be a TokenScoreRequest, got {type(req).__name__}")
-        node = root
-        for seg in req.segments:
-            if not seg:
-                continue  # an empty segment adds nothing to the prompt
-            seg = tuple(int(t) for t in seg)
-            child = node.children.get(seg)
-            if child is None:
-                child = node.children[seg] = _Node(seg)
-            node = child
-        if node is root:
+        tokens = tuple(int(t) for seg in req.segments for t in seg)
+        if not tokens:
             raise ValueError(f"requests[{i}] has an empty prompt; give at least one token")
+        node = _insert(root, tokens)
         if not req.options or any(len(o) == 0 for o in req.options):
             raise ValueError(f"requests[{i}].options must be non-empty token sequences")
         node.ends.append(i)
     _finish(root, requests)
     return root
+
+
+def _insert(root: _Node, tokens: tuple[int, ...]) -> _Node:
+    """The node where ``tokens`` ends, splitting nodes and adding one as needed."""
+    node, at = root, 0
+    while at < len(tokens):
+        child = node.children.get(tokens[at])
+        if child is None:
+            child = node.children[tokens[at]] = _Node(tokens[at:])
+            return child
+        run = child.tokens
+        if tokens[at : at + len(run)] != run:  # the prompt leaves (or ends) inside the node
+            common = 1  # the first tokens are equal: the key
+            while common < len(run) and at + common < len(tokens):
+                if tokens[at + common] != run[common]:
+                    break
+                common += 1
+            head = _Node(run[:common])  # common < len(run): split the node there
+            child.tokens = run[common:]
+            head.children[child.tokens[0]] = child
+            node.children[tokens[at]] = child = head
+        node, at = child, at + len(child.tokens)
+    return node
 
 
 def _finish(node: _Node, requests: Sequence[TokenScoreRequest]) -> int:
@@ -553,8 +577,8 @@ def score_continuations(
         during each pass.
     requests : sequence of TokenScoreRequest, length R
         Prompts as token-id segments and the options to score after each.
-        Requests sharing leading segments share their computation, whatever
-        their order.
+        Requests sharing leading tokens share their computation, whatever
+        their order and wherever their segments part.
     batch_size : int, default 64
         At most this many packed subtrees per forward pass.
     max_pass_tokens : int, default 1024
@@ -653,17 +677,10 @@ def score_continuations(
                     solo = _Pass()
                     _pack_subtree(solo, child, -1, prefix_len - 1, with_children=False)
                     run_pass(prefix, prefix_len, solo)
-                # A chain of such nodes, each the only child of the one before and ending no
-                # prompt (the template head and the record, or a summary under its only
-                # criterion), is prefilled as one sequence: fewer, fuller passes.
-                chain = [child]
-                while len(chain[-1].children) == 1:
-                    (after,) = chain[-1].children.values()
-                    if after.ends or not after.children or after.size <= max_pass_tokens:
-                        break
-                    chain.append(after)
+                # The node is as long as the prompts under it agree (the template head and
+                # the record, or a summary with its only criterion): prefilled in full passes.
                 kv, length = prefix, prefix_len
-                tokens = [t for link in chain for t in link.tokens]
+                tokens = child.tokens
                 for start in range(0, len(tokens), max_pass_tokens):  # chunked prefill
                     chunk = _Pass()
                     part = tokens[start : start + max_pass_tokens]
@@ -672,7 +689,7 @@ def score_continuations(
                     chunk.parents = [-1] + list(range(len(part) - 1))
                     cache = run_pass(kv, length, chunk)
                     kv, length = runner.extend(kv, cache), length + len(part)
-                visit(chain[-1], kv, length)
+                visit(child, kv, length)
                 del kv
                 continue
             if current.tokens and (
