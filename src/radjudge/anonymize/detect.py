@@ -54,7 +54,7 @@ __all__ = [
 
 Detector = Literal["rules", "ner", "morph", "heuristics"]
 #: All detectors: what the anonymizer and the guard always run.
-DETECTORS: tuple[str, ...] = ("rules", "ner", "morph", "heuristics")
+DETECTORS: tuple[Detector, ...] = ("rules", "ner", "morph", "heuristics")
 _NAMEISH = {"NAME", "ORGANIZATION", "LOCATION"}
 _CHAINED = {"ORGANIZATION", "ADDRESS", "LOCATION"}
 _PLACEHOLDER = re.compile("|".join(re.escape(p) for p in sorted(set(PLACEHOLDERS.values()))))
@@ -379,8 +379,9 @@ def _combine(
 
 def _detect_lines(lines: Sequence[str], chosen: tuple[str, ...]) -> list[tuple[Detection, ...]]:
     full = set(chosen) == set(DETECTORS)
-    out: list[tuple[Detection, ...] | None] = [_cache.get(line) if full else None for line in lines]
-    todo = list(dict.fromkeys(ln for ln, got in zip(lines, out, strict=True) if got is None))
+    cached = [_cache.get(line) if full else None for line in lines]
+    todo = list(dict.fromkeys(ln for ln, got in zip(lines, cached, strict=True) if got is None))
+    fresh: dict[str, tuple[Detection, ...]] = {}
     if todo:
         recased = [recase_names(ln) for ln in todo]
         extra = [r for r, ln in zip(recased, todo, strict=True) if r != ln]
@@ -398,8 +399,7 @@ def _detect_lines(lines: Sequence[str], chosen: tuple[str, ...]) -> list[tuple[D
             if len(_cache) + len(fresh) > _CACHE_MAX:
                 _cache.clear()
             _cache.update(fresh)
-        out = [got if got is not None else fresh[ln] for ln, got in zip(lines, out, strict=True)]
-    return out  # type: ignore[return-value]  # every slot is filled above
+    return [got if got is not None else fresh[ln] for ln, got in zip(lines, cached, strict=True)]
 
 
 def detect_phi_batch(

@@ -1,4 +1,4 @@
-"""The independent evaluation set (``tests/data/anonymization_eval``): load it, score the anonymizer.
+"""The independent evaluation sets (``tests/data/anonymization_eval``): load, score the anonymizer.
 
 Short Russian EMR snippets written by sessions that never read the anonymizer
 or the cohort generator (the set's README says how), in splits:

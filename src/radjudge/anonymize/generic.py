@@ -295,18 +295,18 @@ _LABELLED_PHONE = re.compile(
 
 
 def _phones(text: str) -> list[Detection]:
-    out = []
+    out: list[Detection] = []
     if "+" in text:
         for m in _INTERNATIONAL.finditer(text):
             if 8 <= sum(c.isdigit() for c in m.group(0)) <= 15:
                 out.append(Detection(m.start(), m.end(), "PHONE", "rules"))
     for label in _PHONE_LABEL.finditer(text):
-        m = _LABELLED_PHONE.match(text, label.end())
-        if m:
-            v = m.group("v")
-            value_end = m.start("v") + len(v.rstrip(" -("))
+        value = _LABELLED_PHONE.match(text, label.end())
+        if value:
+            v = value.group("v")
+            value_end = value.start("v") + len(v.rstrip(" -("))
             if 5 <= sum(c.isdigit() for c in v) <= 15:
-                out.append(Detection(m.start("v"), value_end, "PHONE", "rules"))
+                out.append(Detection(value.start("v"), value_end, "PHONE", "rules"))
     return out
 
 

@@ -138,8 +138,9 @@ def is_common_lexeme(word: str) -> bool:
     parse is not an animate noun (``Кузнец``, ``Мельник``, ``Ткач`` are surnames
     as often as trades: they stay names). A word it does not know counts only
     when it is built like a medical term or adjective (``Гемограмма``,
-    ``тиреоидит``, ``холестаз``, ``Внутрипечёночный``): an unknown word is a foreign or rare surname as often as
-    not. A hyphenated word counts when its Cyrillic parts do
+    ``тиреоидит``, ``холестаз``, ``Внутрипечёночный``): an unknown word is a
+    foreign or rare surname as often as not. A hyphenated word counts when its
+    Cyrillic parts do
     (``Онлайн-консультация``, ``Telegram-канал``).
 
     >>> [is_common_lexeme(w) for w in ("Фибрилляция", "Гемограмма", "Кузнец", "Орёл", "Иванов")]
@@ -431,7 +432,7 @@ def find_names(text: str) -> list[Detection]:
 
 
 def _role_surname(text: str, start: int, end: int) -> bool:
-    """A dictionary word right after a role word, not a place, a clinical word or a sentence start."""
+    """A dictionary word after a role word, not a place, a clinical word or a sentence start."""
     word = text[start:end]
     if (
         _sentence_initial(text, start)

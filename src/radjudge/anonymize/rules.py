@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from radjudge.anonymize.clinical import (
@@ -385,7 +386,7 @@ _BAD_PREV: dict[str, re.Pattern[str]] = {
 }
 
 
-def _finditer(name: str, rx: re.Pattern[str], text: str):  # noqa: ANN202 - iterator of matches
+def _finditer(name: str, rx: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
     """``rx.finditer`` keeping only matches whose preceding character is allowed."""
     bad = _BAD_PREV.get(name)
     for m in rx.finditer(text):
@@ -433,10 +434,15 @@ def parse_date(text: str) -> DateValue | None:
 
     >>> parse_date("3 марта 2023 г.")
     DateValue(day=3, month=3, year=2023)
-    >>> parse_date("14.11."), parse_date("12.III.21"), parse_date("16 мар. 2022")
-    (DateValue(day=14, month=11, year=None), DateValue(day=12, month=3, year=2021), DateValue(day=16, month=3, year=2022))
-    >>> parse_date("марте 2021 г."), parse_date("VIII.2021"), parse_date("14/06/1961")
-    (DateValue(day=None, month=3, year=2021), DateValue(day=None, month=8, year=2021), DateValue(day=14, month=6, year=1961))
+    >>> for t in ("14.11.", "12.III.21", "16 мар. 2022", "марте 2021 г.", "VIII.2021",
+    ...           "14/06/1961"):
+    ...     print(parse_date(t))
+    DateValue(day=14, month=11, year=None)
+    DateValue(day=12, month=3, year=2021)
+    DateValue(day=16, month=3, year=2022)
+    DateValue(day=None, month=3, year=2021)
+    DateValue(day=None, month=8, year=2021)
+    DateValue(day=14, month=6, year=1961)
     """
     t = text.strip()
     value: DateValue | None = None
@@ -731,7 +737,8 @@ def find_structured(text: str, *, localities: bool = True, generic: bool = True)
     >>> t = "СНИЛС 112-233-445 95, тел. +7 (910) 123-45-67, поступил 3 марта 2023 г."
     >>> [(d.type, t[d.start:d.end]) for d in merge_detections(find_structured(t), t)]
     [('SNILS', '112-233-445 95'), ('PHONE', '+7 (910) 123-45-67'), ('DATE', '3 марта 2023 г.')]
-    >>> t = "Калий 4.5. С 03.11 боли, ЭКГ 14.03: ритм синусовый; явка 18.IV.22, тел. (495) 318-22-46."
+    >>> t = ("Калий 4.5. С 03.11 боли, ЭКГ 14.03: ритм синусовый; явка 18.IV.22, "
+    ...      "тел. (495) 318-22-46.")
     >>> [(d.type, t[d.start:d.end]) for d in merge_detections(find_structured(t), t)]
     [('DATE', '03.11'), ('DATE', '14.03'), ('DATE', '18.IV.22'), ('PHONE', '(495) 318-22-46')]
     """
@@ -775,8 +782,8 @@ def find_structured(text: str, *, localities: bool = True, generic: bool = True)
     for y in _YEAR.finditer(text):  # "в марте 2021 г.": anchored on the year
         mon = _MONTH_ANY_END.search(text, max(0, y.start() - 14), y.start())
         if mon:
-            end = _YEAR_WORD_AT.match(text, y.end()).end()  # type: ignore[union-attr]  # optional group
-            add(mon.start("mon"), end, "DATE")
+            year_word = _YEAR_WORD_AT.match(text, y.end())  # always matches: its group is optional
+            add(mon.start("mon"), year_word.end() if year_word else y.end(), "DATE")
     if "." in text:
         for m in _ROMAN_MONTH_YEAR.finditer(text):  # "в VIII.2021"
             add(m.start(), m.end(), "DATE")

@@ -13,14 +13,16 @@ from __future__ import annotations
 import datetime as dt
 import random
 import string
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from radjudge.anonymize.identifiers import inn_check_digits, snils_check
 from radjudge.anonymize.names import Case, Gender, decline, patronymic
 from radjudge.cohort import _vocab as V
 
 Piece = tuple[str, str | None, str | None]
+_T = TypeVar("_T")
 
 MONTHS_GEN = (
     "января",
@@ -256,7 +258,7 @@ class Context:
     def g(self, male: str, female: str) -> str:
         return male if self.sex == "M" else female
 
-    def pick(self, seq):  # noqa: ANN001, ANN201 - thin wrapper
+    def pick(self, seq: Sequence[_T]) -> _T:
         return seq[self.rng.randrange(len(seq))]
 
     def chance(self, p: float) -> bool:
