@@ -23,6 +23,7 @@ from typing import Literal
 
 from radjudge.anonymize.analyzer import analyzer
 from radjudge.anonymize.clinical import (
+    NOT_ORGANISATIONS,
     is_clinical_word,
     is_listed_eponym,
     is_medical_abbreviation,
@@ -110,12 +111,15 @@ def _sentence_initial(text: str, start: int) -> bool:
     )
 
 
+_GRADE = re.compile(r"[IVX]{1,4}|ст|степ\w*")
+
+
 def _clinical_only(line: str, d: Detection) -> bool:
     """A name, place or organisation made only of clinical words: a false alarm.
 
-    Every word is a clinical noun or analyte, a medical abbreviation, a Latin
-    initial or a sentence-initial medical adjective ("Гликированный",
-    "Онкомаркеры", "КТ-контроль", "H.").
+    Every word is a clinical noun or analyte, a medical abbreviation (either list of the
+    clinical vocabulary), a Latin initial, a grade ("I–II ст.") or a sentence-initial
+    medical adjective ("Гликированный", "Онкомаркеры", "КТ-контроль", "H.", "МКС I–II ст").
     """
     words = [(m.start() + d.start, m.group(0)) for m in _WORD.finditer(line[d.start : d.end])]
     if not words:
@@ -127,6 +131,7 @@ def _clinical_only(line: str, d: Detection) -> bool:
             or is_medical_abbreviation(bare)
             or is_medical_abbreviation(bare.split("-")[0])  # "МРТ-энтерография"
             or re.fullmatch(r"[A-Z]\.", w)
+            or (d.type == "ORGANIZATION" and (bare in NOT_ORGANISATIONS or _GRADE.fullmatch(bare)))
         ):
             continue
         if (
@@ -201,6 +206,26 @@ def _common_phrase(line: str, d: Detection) -> bool:
 
 
 _NAME_FOLLOWS = re.compile(r"\s+(?:[А-ЯЁ]\.|[А-ЯЁ][а-яё]+)")
+_FULL_NAME_LABEL = re.compile(r"Ф\.?\s?И\.?\s?О\.?|ФИО")
+_NUMBER_BEFORE = re.compile(r"\d\s?$")
+_LABEL_AFTER = re.compile(r"\s*[:|]")
+
+
+def _label_or_unit(line: str, d: Detection) -> bool:
+    """A name that is a form's field label or a unit: the label of the full name ("Ф.И.О.:"),
+    one dictionary word with no name reading before a colon or a table bar ("Пол: Ж",
+    "Мать: ..."), a word of one to three letters right after a number ("1.5 Тл")."""
+    text = line[d.start : d.end]
+    if _FULL_NAME_LABEL.fullmatch(text):
+        return True
+    if re.fullmatch(r"[А-ЯЁ][а-яё]{0,2}", text) and _NUMBER_BEFORE.search(line, 0, d.start):
+        return True
+    if not re.fullmatch(r"[А-ЯЁ][а-яё]+", text) or not _LABEL_AFTER.match(line, d.end):
+        return False
+    morph = analyzer()
+    return morph.word_is_known(text.lower()) and not any(
+        t in p.tag for p in morph.parse(text) if p.score >= 0.05 for t in ("Name", "Surn", "Patr")
+    )
 
 
 def _followed_by_name_part(line: str, end: int) -> bool:
@@ -345,7 +370,11 @@ def _combine(
     kept = []
     for d in found:
         if d.detector != "rules" and d.type in _NAMEISH:
-            if _clinical_only(line, d) or (d.detector == "ner" and _common_phrase(line, d)):
+            if (
+                _clinical_only(line, d)
+                or (d.detector == "ner" and _common_phrase(line, d))
+                or (d.type == "NAME" and _label_or_unit(line, d))
+            ):
                 continue
             if d.type == "NAME":
                 trimmed = _trim_initial_adjective(line, d)

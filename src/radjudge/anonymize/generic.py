@@ -541,10 +541,29 @@ def _official_bodies(text: str) -> list[Detection]:
     return out
 
 
+# A measured value after an abbreviation makes it a clinical index, not an organisation: a
+# decimal ("ЛПИ 0.92"), a number with a unit, within four lower-case words ("КВР правой доли
+# 148 мм"), or a Roman grade ("МКС I–II ст."). Organisations carry numbers, never measurements.
+_VALUE_AFTER = re.compile(
+    r"(?:\s+[а-яё]+\.?){0,4}\s*[:=(]?\s*(?:[<>≤≥~]\s*)?(?:\d+[.,]\d+(?![.,]?\d)|(?P<n>\d+)(?=\s?\S)|"
+    r"[IVX]{1,4}(?:\s*[–-]\s*[IVX]{1,4})?\s*(?:ст|степ)\w*\.?)"
+)
+
+
+def _measured(text: str, end: int) -> bool:
+    """A value follows the abbreviation ending at ``end`` (see _VALUE_AFTER)."""
+    m = _VALUE_AFTER.match(text, end)
+    if m is None:
+        return False
+    return m.group("n") is None or bool(_UNIT.match(text, m.end()))
+
+
 def _organisations(text: str) -> list[Detection]:
     out = []
     for m in _CAPS.finditer(text):
-        if is_organisation_abbreviation(m.group(0)):
+        if is_organisation_abbreviation(m.group(0)) and not (
+            m.group(0).isalpha() and _measured(text, m.end())
+        ):
             out.append(Detection(m.start(), m.end(), "ORGANIZATION", "rules"))
     low_has = any(c.islower() for c in text)
     if low_has:

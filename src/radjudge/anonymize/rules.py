@@ -44,7 +44,9 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
+from radjudge.anonymize.analyzer import analyzer
 from radjudge.anonymize.clinical import (
     is_clinical_word,
     is_lab_word,
@@ -705,11 +707,14 @@ def _urls(text: str) -> list[tuple[int, int]]:
     return out
 
 
+@lru_cache(maxsize=50_000)
 def _university(token: str) -> bool:
+    """A university's abbreviation - not a word in capitals ("ДОСТУПЕН", "ТОШНОТУ")."""
     return token in _UNIVERSITY_EXTRA or (
         3 <= len(token) <= 9
         and not is_medical_abbreviation(token)
         and bool(_UNIVERSITY.fullmatch(token))
+        and not analyzer().word_is_known(token.lower())
     )
 
 
