@@ -294,8 +294,21 @@ _LABELLED_PHONE = re.compile(
 )
 
 
-def _phones(text: str) -> list[Detection]:
+# A local number in its usual groups, with no label: "45-81-20", "57-03-112", "264 11 09".
+_LOCAL_PHONE = re.compile(
+    r"(?<![\w+/.,:-])(?:\d{2,3}-\d{2}-\d{2,3}|\d{3}\s\d{2}\s\d{2})(?![\w/-]|[.,:]\d|\s\d)"
+)
+
+
+def _phones(text: str, taken: list[tuple[int, int]]) -> list[Detection]:
     out: list[Detection] = []
+    for m in _LOCAL_PHONE.finditer(text):
+        if not (
+            any(s < m.end() and m.start() < e for s, e in taken)
+            or _UNIT.match(text, m.end())
+            or _explained_by_word(text, m.start())
+        ):
+            out.append(Detection(m.start(), m.end(), "PHONE", "rules"))
     if "+" in text:
         for m in _INTERNATIONAL.finditer(text):
             if 8 <= sum(c.isdigit() for c in m.group(0)) <= 15:
@@ -337,6 +350,39 @@ _DATE_YMD = re.compile(
 )
 _DATE_MY = re.compile(r"(?<![\w.,/-])(?:0?[1-9]|1[0-2])[./](?:19|20)\d\d(?![\w]|[.,/-]\d)")
 _DAY_BEFORE = re.compile(r"(?<![\w.,/-])(?P<d>\d{1,2})\s*(?:[-–—]|по|и|,)\s*$")
+_DAY = r"(?:0?[1-9]|[12]\d|3[01])"
+_ROMAN_MONTH = r"(?:XII|XI|IX|X|VIII|VII|VI|IV|V|III|II|I)"
+_RU_MONTH_ABBR = r"(?:янв|фев|февр|мар|апр|мая|май|июн|июл|авг|сен|сент|окт|ноя|нояб|дек)"
+_RU_MONTH_GEN = (
+    r"(?:января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря)"
+)
+# Day and month with a slash (a zero-padded month or a Roman one: "21/04", "3/IV"), and day,
+# abbreviated month and year with hyphens or slashes ("11-апр-23").
+_DATE_SLASH_DM = re.compile(
+    rf"(?<![\w.,/-]){_DAY}/(?:0[1-9]|1[0-2]|{_ROMAN_MONTH})(?![\w/-]|[.,]\d)"
+)
+_DATE_ABBR_DASHED = re.compile(
+    rf"(?i)(?<![\w.,/-]){_DAY}([-/]){_RU_MONTH_ABBR}\.?\1(?:(?:19|20)\d\d|\d\d)(?![\w/-])"
+)
+# A numeric date's year word: "07.09.1961 г.", "19.04.2023г." (the year word is part of it).
+_YEAR_WORD_AFTER = re.compile(r"\s?(?:г\.(?!\s?р\.)|года|году|г(?![\w.]))")  # not "г.р."
+# Day and month in digits separated by a space after an admission or discharge verb
+# ("поступила 14 03"): a dictated date.
+_DATE_SPACED = re.compile(
+    rf"(?i)(?<![\w-])(?:поступил|выписан|госпитализирован|заболел|обратил|осмотрен|"
+    rf"оперирован)\w*\s+(?P<v>{_DAY}\s(?:0[1-9]|1[0-2]))(?![\w.,/-])"
+)
+# A date in words: an ordinal day, a month, a year in words ("четвёртое июля тысяча
+# девятьсот пятьдесят девятого года", "от двадцатого апреля").
+_ORDINAL_DAY = (
+    r"(?:(?:двадцать|тридцать)\s+)?(?:перв|втор|треть|четв[её]рт|пят|шест|седьм|восьм|девят|"
+    r"десят|одиннадцат|двенадцат|тринадцат|четырнадцат|пятнадцат|шестнадцат|семнадцат|"
+    r"восемнадцат|девятнадцат|двадцат|тридцат)(?:ое|ого|ому|ым|ом|ье|ьего|ьему|ий|ый|ья)"
+)
+_DATE_WORDS = re.compile(
+    rf"(?i)(?<![\w-]){_ORDINAL_DAY}\s+{_RU_MONTH_GEN}"
+    r"(?:\s+(?:тысяча|две\s+тысячи)(?:\s+(?!года)[а-яё]+){1,4}\s+года)?(?![\w-])"
+)
 _BARE_DOMAIN = re.compile(
     r"(?<![\w@./-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+"
     r"(?:ru|su|com|org|net|info|biz|pro|me|io|online|site|clinic|med|health|moscow|spb|kz|by|"
@@ -353,10 +399,17 @@ def _dates(text: str, found: list[Detection]) -> list[Detection]:
             if word == "may" and not (m.group("d") or m.group("d2")):
                 continue  # "May 2020" is a date, "may" in English prose usually is not
             out.append(Detection(m.start(), m.end(), "DATE", "rules"))
-    for rx in (_DATE_YMD, _DATE_MY):
+    for rx in (_DATE_YMD, _DATE_MY, _DATE_SLASH_DM, _DATE_ABBR_DASHED):
         for m in rx.finditer(text):
             if not _UNIT.match(text, m.end()) and not _explained_by_word(text, m.start()):
                 out.append(Detection(m.start(), m.end(), "DATE", "rules"))
+    for m in _DATE_SPACED.finditer(text):
+        out.append(Detection(m.start("v"), m.end("v"), "DATE", "rules"))
+    for d in found:  # "07.09.1961 г.": the year word belongs to the date
+        if d.type == "DATE" and text[d.end - 1 : d.end].isdigit():
+            year_word = _YEAR_WORD_AFTER.match(text, d.end)
+            if year_word and re.search(r"[./-](?:19|20)?\d\d$", text[d.start : d.end]):
+                out.append(Detection(d.start, year_word.end(), "DATE", "rules"))
     for d in [*found, *out]:  # "с 12 по 15.03.2023", "12-15 марта": the first day of a range
         if d.type == "DATE" and text[d.start : d.start + 1].isdigit():
             day = _DAY_BEFORE.search(text, max(0, d.start - 12), d.start)
@@ -596,7 +649,7 @@ def find_generic(text: str, found: list[Detection]) -> list[Detection]:
     if any(c.isdigit() for c in text):
         out += _numbers(text, taken)
         out += _labelled(text, low)
-        out += _phones(text)
+        out += _phones(text, taken)
         out += _dates(text, found)
         if "ул" in low or "пр" in low or "пер" in low:
             out += [
@@ -605,6 +658,8 @@ def find_generic(text: str, found: list[Detection]) -> list[Detection]:
             ]
     if "." in text:
         out += _urls(text)
+    if "ого " in low or "ое " in low or "ье " in low:
+        out += [Detection(m.start(), m.end(), "DATE", "rules") for m in _DATE_WORDS.finditer(text)]
     if any(c.isupper() for c in text):
         out += _latin_names(text)
     out += _organisations(text)
