@@ -682,15 +682,34 @@ _ORG_TAIL = re.compile(
     r"(?:района|районов|области|края|округа|республики))(?![\w-])"
 )
 _ORG_JOIN = re.compile(r"\s*(?:(?:на|при)\s+)?|\s*[—–-]\s*(?=филиал)")
+_STREET_BEFORE_KIND = (
+    r"[А-ЯЁ][а-яё-]+(?:ая|ой|ий|ый|ое|ей)\s+(?:ул\.|улиц[аеы]|пер\.|переул\w+|проезд\w*|"
+    r"лини[яи]|аллея|аллее|шоссе|тракт\w*|б-р|бульвар\w*|набережн\w+)"
+)
+# A street named before its kind with a house number opens an address chain.
+_STREET_HOUSE = re.compile(
+    rf"(?<![\w-]){_STREET_BEFORE_KIND},?\s*(?:д\.|дом)\s*\d+[а-яА-Я]?(?:/\d+)?(?![\w.])"
+)
 _ADDR_PART = (
     r"(?:(?:д\.|дом|корп\.|корпус|к\.|стр\.|строение|лит\.|литер[аы]?|кв\.|квартира|комн\.|"
-    r"комната|пом\.|помещение|оф\.|офис|уч\.|участок|вл\.|владение|секция|под\.|подъезд)"
+    r"комната|ком\.|пом\.|помещение|оф\.|офис|уч\.|участок|вл\.|владение|секция|под\.|подъезд|"
+    r"бокс|гараж|в/ч|в/г|общ\.|общежитие)"
     r"\s*№?\s*[\dА-ЯA-Zа-я]{1,5}(?:[/-]\d+[а-яА-Я]?)?(?![\w])"
+    # a dormitory without a number ("..., д. 21, общ."), a microdistrict by its number ("11Б
+    # мкр."), a kilometre of a road ("46 км Тюменского тракта")
+    r"|общ\.(?!\w)|\d+[А-Яа-я]?\s+мкр\.?(?![\w])"
+    r"|\d+\s*км\s+[А-ЯЁ][а-яё-]+(?:ого|ой)\s+(?:тракта|шоссе|трассы|дороги)"
+    # a place prefix that is no locality of the rules: ЗАТО, г.о., a city district, a mahalla
+    r"|(?:ЗАТО|г\.\s?о\.|район|р-н|махалл[яи]|кишлак|жилмассив|ж/м)\s*(?:«[^«»\n]{1,40}»|"
+    r"[А-ЯЁ][\w-]+(?:-\d+)?)"
+    # a street named before its kind ("Лесная ул.", "Поклонной линии"), any case
+    rf"|{_STREET_BEFORE_KIND}(?:,?\s*(?:д\.\s*)?\d+[а-яА-Я]?(?:/\d+)?(?![\w.]))?"
     r"|линия\s*\d+|\d+-?я\s+линия(?:\s+[А-ЯЁ]\.\s?[А-ЯЁ]\.)?"
     r"|(?:мкр\.?|мкр-н|микрорайон|СНТ|ДНТ|ТСН|ДНП|с/т|ГСК)\s*(?:«[^«»\n]{1,40}»|"
     r"\"[^\"\n]{1,40}\"|[А-ЯЁ0-9][\w-]*)"
-    r"|[А-ЯЁ][а-яё]+(?:-[А-ЯЁа-яё][а-яё]+)*(?:ий|ой|ая|ый)\s+(?:городской\s+округ|муниципальный\s+(?:район|округ)|"
-    r"р-н|район|обл\.|область|край|АО|автономный\s+округ)"
+    r"|[А-ЯЁ][а-яё]+(?:-[А-ЯЁа-яё][а-яё]+)*(?:ий|ой|ая|ый)\s+(?:городской\s+округ|"
+    r"муниципальный\s+(?:район|округ)|г\.\s?о\.|р-н|район|обл\.|область|край|АО|"
+    r"автономный\s+округ)"
     r"|(?:Республика|Респ\.|респ\.)\s+[А-ЯЁ][\w-]+(?:\s+[А-ЯЁ][\w-]+)?"
     r"|[А-ЯЁ][а-яё]+ская\s+Республика"
     r"|(?:г\.|гор\.|город|пос\.|п\.|пгт|с\.|село|д\.|дер\.|деревня|ст-ца|станица|х\.|хутор|"
@@ -725,8 +744,16 @@ def _address_tail(text: str, end: int) -> int:
         end = m.end()
 
 
+# A region's abbreviation joined by a dash to its name ("ХМАО — Югра"), or a place prefix
+# right before a place ("ЗАТО Знаменск", "г.о. Подольск").
+_REGION_DASH = re.compile(r"(?<![\w-])(?:[А-ЯЁ]{2,5}\s*[—–-]\s*|ЗАТО\s+|г\.\s?о\.\s*)$")
+
+
 def _address_head(text: str, start: int) -> int:
     while True:
+        dash = _REGION_DASH.search(text, max(0, start - 12), start)
+        if dash:
+            start = dash.start()
         m = _ADDR_PREV.search(text, max(0, start - 80), start)
         if not m or not m.group("p").strip():
             return start
@@ -792,6 +819,10 @@ def extend_chains(text: str, found: list[Detection]) -> list[Detection]:
     ):
         if _ADDR_NEXT.match(text, m.end()):
             seeds.append(Detection(m.start(), m.end(), "ADDRESS", "rules"))
+    if "д." in text or "дом" in text:
+        seeds += [
+            Detection(m.start(), m.end(), "ADDRESS", "rules") for m in _STREET_HOUSE.finditer(text)
+        ]
     for d in seeds:
         start, end = _address_head(text, d.start), _address_tail(text, d.end)
         if (start, end) != (d.start, d.end):
