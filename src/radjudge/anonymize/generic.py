@@ -202,6 +202,13 @@ def _number_type(text: str, start: int, token: str) -> str:
     return "RECORD_ID"
 
 
+# A code of capitals and digits interleaved, like a foreign passport number ("C4J9K2L7M"):
+# eight characters or more, at least three digits and three letters, in four runs or more.
+_MIXED_CODE = re.compile(
+    r"(?=[A-Z\d]{8})(?=(?:[A-Z]*\d){3})(?=(?:\d*[A-Z]){3})(?:[A-Z]+\d+){2,}[A-Z\d]*"
+)
+
+
 def _numbers(text: str, taken: list[tuple[int, int]]) -> list[Detection]:
     out = []
     for m in _TOKEN.finditer(text):
@@ -211,7 +218,7 @@ def _numbers(text: str, taken: list[tuple[int, int]]) -> list[Detection]:
         if ndigits < 4:
             continue
         letters = re.sub(r"[\d./^:_-]", "", token)
-        if letters and not re.search(r"\d{4}", token):
+        if letters and not re.search(r"\d{4}", token) and not _MIXED_CODE.fullmatch(token):
             continue  # "SmolLM2-135M", "CHA2DS2-VASc": a name with small numbers, not a code
         if letters:
             unit = _UNIT_SUFFIX.search(token)
@@ -431,13 +438,20 @@ def _urls(text: str) -> list[Detection]:
 # Names
 # --------------------------------------------------------------------------------------------
 
-_DICOM_NAME = re.compile(r"(?<![\w^])[A-Z][A-Z'-]+(?:\^[A-Z][A-Za-z'-]*)+\^*")
+_DICOM_NAME = re.compile(r"(?<![\w^])[A-Z][A-Z'-]+(?:\^[A-Z][A-Za-z'-]*)+\^*(?![\w])")
+# Latin letters of European names ("Müller", "Hans-Jürgen", "Łukasz").
+_LU = "A-ZÀ-ÖØ-ÞĀ-Ž"
+_LL = "a-zß-öø-ÿā-ž"
+_LATIN_WORD = rf"(?:[{_LU}][{_LL}']+(?:-[{_LU}]?[{_LL}']+)*|[{_LU}][{_LU}'-]+|[{_LU}]\.)"
 _LATIN_NAME_LABEL = re.compile(
-    r"(?i:patient(?:'s)?(?:\s+name)?|(?:referring|performing|attending)\s+physician|"
+    r"(?i:patient(?:'s|in)?(?:\s+name)?|(?:referring|performing|attending)\s+physician|"
     r"physician(?:'s)?\s+name|operators?(?:'\s*name)?|radiologist|technologist|dr\.|"
+    # a bare "Name:" only opening a line, a sentence or a field (not "Protocol Name")
+    r"(?:(?<![\s\S])|(?<=[\n.,;(|])|(?<=[\n.,;(|]\s))(?:(?:first|last|family|given|full)\s)?name|"
+    r"surname|"
     r"(?:performed|reported|signed|read)\s+by|фио|ф\.и\.о\.|пациент\w*|врач\w*)\s*[:=]?\s*"
-    r"(?P<v>(?:[A-Z][a-z'-]+|[A-Z][A-Z'-]+|[A-Z]\.)(?:[\s,]{1,2}(?:[A-Z][a-z'-]+|[A-Z][A-Z'-]+|"
-    r"[A-Z]\.)){0,3})"
+    r"(?:(?:Dr|Prof|Mr|Mrs|Ms|Herr|Frau)\.?\s+)?"
+    rf"(?P<v>{_LATIN_WORD}(?:[\s,]{{1,2}}{_LATIN_WORD}){{0,3}})"
 )
 # Words of a DICOM header that end a name ("Patient Name: Ivanov Ivan Patient ID: ...").
 _HEADER_WORDS = frozenset(
@@ -447,6 +461,82 @@ _HEADER_WORDS = frozenset(
 )
 
 
+# An organisation in Latin script: capitalised words before a legal form or a kind of
+# organisation ("DKV Deutsche Krankenversicherung AG", "Kazan Federal University").
+_LATIN_ORG = re.compile(
+    rf"(?<![\w-])(?:(?:[{_LU}][{_LL}&'-]+|[{_LU}]{{2,6}})\s+){{1,5}}"
+    r"(?:AG|GmbH|KG|Ltd\.?|LLC|LLP|Inc\.?|Corp\.?|S\.A\.|SE|PLC|N\.V\.|B\.V\.|Care|Insurance|"
+    r"Assurance|Versicherung|Krankenversicherung|University|Universität|College|Institute|"
+    r"Hospital|Clinic|Klinik|Klinikum|Center|Centre|Bank|Group|Rus|Company|Foundation|"
+    r"Laboratories|Labs)(?![\w-])"
+)
+# A Russian organisation transliterated ("GBUZ KKB 2 MZ KK"): a legal form or a kind of
+# facility and the capitals and numbers of its name.
+_TRANSLIT_ORG = re.compile(
+    r"(?<![\w-])(?:GBUZ|GAUZ|GBU|GUZ|GKUZ|FGBU|FGBUZ|FGBOU|FGAOU|FGAU|FKUZ|MBUZ|MUZ|OGBUZ|GOBUZ|"
+    r"OOO|OAO|ZAO|PAO|ANO|GKB|GKP|CRB|TsRB|OKB|RKB|DGKB|KKB|OKOD|RKOD|NMIC|NMITs)"
+    r"(?:\s+(?:[A-Z][A-Za-z]{0,5}|\d{1,4}|No\.?|N))+"
+)
+# A DICOM dump's value of an identifying attribute: "(0008,0080) InstitutionName LO [...]".
+_DICOM_VALUE = re.compile(
+    r"(?P<tag>InstitutionName|InstitutionAddress|InstitutionalDepartmentName|"
+    r"ReferringPhysicianName|PerformingPhysicianName|OperatorsName|PatientName|PatientAddress|"
+    r"PatientID|OtherPatientIDs|AccessionNumber|PatientBirthDate|PatientTelephoneNumbers)"
+    r"\s+(?:[A-Z]{2}\s+)?\[(?P<v>[^\]\n]+)\]"
+)
+_DICOM_TYPES = {
+    "InstitutionName": "ORGANIZATION",
+    "InstitutionalDepartmentName": "ORGANIZATION",
+    "InstitutionAddress": "ADDRESS",
+    "PatientAddress": "ADDRESS",
+    "PatientID": "RECORD_ID",
+    "OtherPatientIDs": "RECORD_ID",
+    "AccessionNumber": "RECORD_ID",
+    "PatientBirthDate": "DATE",
+    "PatientTelephoneNumbers": "PHONE",
+}
+# HL7 v2 PID fields: 2-4, 18, 19 ids; 5, 6, 9 names; 7 birth date; 11 address; 13, 14 phones.
+_HL7_PID = re.compile(r"(?<![\w|])PID\|[^\n]*?(?=\s[A-Z][A-Z0-9]{2}\||$)", re.M)
+_PID_TYPES = {2: "RECORD_ID", 3: "RECORD_ID", 4: "RECORD_ID", 5: "NAME", 6: "NAME", 7: "DATE"}
+_PID_TYPES |= {9: "NAME", 11: "ADDRESS", 13: "PHONE", 14: "PHONE", 18: "RECORD_ID"}
+_PID_TYPES |= {19: "RECORD_ID"}
+# A European street with its house number, postcode and city ("Invalidenstraße 112, 10115
+# Berlin, Germany", "Kastanienallee 7, 80331 München").
+_LATIN_STREET = re.compile(
+    rf"(?<![\w-])(?:[{_LU}][{_LL}-]*(?:straße|strasse|str\.|allee|weg|platz|gasse|ring|damm|"
+    rf"ufer|chaussee)|(?:[{_LU}][{_LL}]+\s){{1,3}}(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|"
+    r"Boulevard|Blvd\.|Lane|Drive))\s*\d+[a-z]?"
+    rf"(?:,\s*(?:[A-Z]{{1,2}}-)?\d{{4,5}}\s+[{_LU}][{_LL}-]+(?:,\s*[{_LU}][{_LL}]+(?![\w-]))?)?"
+)
+
+
+def _latin_identifiers(text: str) -> list[Detection]:
+    """Organisations, streets, DICOM and HL7 values in Latin script (module docstring)."""
+    out = [
+        Detection(m.start(), m.end(), "ORGANIZATION", "rules") for m in _LATIN_ORG.finditer(text)
+    ]
+    out += [
+        Detection(m.start(), m.end(), "ORGANIZATION", "rules") for m in _TRANSLIT_ORG.finditer(text)
+    ]
+    out += [Detection(m.start(), m.end(), "ADDRESS", "rules") for m in _LATIN_STREET.finditer(text)]
+    if "[" in text:
+        for m in _DICOM_VALUE.finditer(text):
+            if m.group("v").strip():
+                phi = _DICOM_TYPES.get(m.group("tag"), "NAME")
+                out.append(Detection(m.start("v"), m.end("v"), phi, "rules"))
+    if "PID|" in text:
+        for seg in _HL7_PID.finditer(text):
+            pos = seg.start()
+            for i, field in enumerate(seg.group(0).split("|")):
+                phi = _PID_TYPES.get(i)
+                value = field.strip("^ ")
+                if phi and value:
+                    lead = len(field) - len(field.lstrip("^ "))
+                    out.append(Detection(pos + lead, pos + lead + len(value), phi, "rules"))
+                pos += len(field) + 1
+    return out
+
+
 def _latin_names(text: str) -> list[Detection]:
     out = []
     for m in _DICOM_NAME.finditer(text):
@@ -454,7 +544,7 @@ def _latin_names(text: str) -> list[Detection]:
     if not re.search(r"[A-Z][a-z]", text):
         return out
     for m in _LATIN_NAME_LABEL.finditer(text):
-        words = list(re.finditer(r"[A-Za-z'.-]+", m.group("v")))
+        words = list(re.finditer(rf"[{_LU}{_LL}'.-]+", m.group("v")))
         keep = []
         for w in words:
             if w.group(0).rstrip(".") in _HEADER_WORDS:
@@ -662,6 +752,8 @@ def find_generic(text: str, found: list[Detection]) -> list[Detection]:
         out += [Detection(m.start(), m.end(), "DATE", "rules") for m in _DATE_WORDS.finditer(text)]
     if any(c.isupper() for c in text):
         out += _latin_names(text)
+        if re.search(r"[A-Z]{2}|[A-Z][a-z]", text):
+            out += _latin_identifiers(text)
     out += _organisations(text)
     return out
 
