@@ -115,6 +115,8 @@ _NOT_PERSONAL = re.compile(
     r"\s*:?\s*№?\s*$"
 )
 _VERSION = re.compile(r"[vV]\d+(?:\.\d+)*")
+# A code of the Russian nomenclature of medical services (order 804н): "A05.30.004.001".
+_SERVICE_CODE = re.compile(r"[AB]\d{2}\.\d{2}\.\d{3}(?:\.\d{3})?")
 _RATIO = re.compile(r"\d{1,3}(?:[.,]\d+)?(?:/\d{1,3}(?:[.,]\d+)?)+")
 _TIME = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?(?:-\d{1,2}:\d{2}(?::\d{2})?)?")
 _TITRE = re.compile(r"1:\d+")
@@ -155,6 +157,7 @@ def _explained(text: str, start: int, end: int, token: str) -> bool:
     """A clinical context explains a long number (module docstring)."""
     if (
         _VERSION.fullmatch(token)
+        or _SERVICE_CODE.fullmatch(token)
         or _RATIO.fullmatch(token)
         or _TIME.fullmatch(token)
         or _TITRE.fullmatch(token)
@@ -701,8 +704,41 @@ def _measured(text: str, end: int) -> bool:
     return m.group("n") is None or bool(_UNIT.match(text, m.end()))
 
 
+# A facility in lower case with its number and town ("гб номер 6 ростова-на-дону", "рб
+# номер 2 г. туймазы", "гп 3 г. нальчика").
+_FACILITY_LOWER = re.compile(
+    r"(?<![\w-])(?:"
+    + "|".join(sorted({k.lower() for k in FACILITY_KINDS}, key=len, reverse=True))
+    + r")\s+(?:номер\s*|№\s*|n\s*)?\d{1,3}(?![\w.,/-])"
+    r"(?:\s+(?:г\.\s*[а-яё][а-яё-]+|[а-яё]+-на-[а-яё]+))?"
+)
+# A kind of facility and its place name an organisation: "ФАП ст-цы Стародеревянковская".
+_FACILITY_PLACE = re.compile(
+    r"(?<![\w-])(?P<k>[А-ЯЁ]{2,5})\s+(?:г\.|гор\.|пос\.|п\.|с\.|ст-цы|станицы|пгт|села|"
+    r"деревни|д\.)\s*[А-ЯЁ][\w-]+"
+)
+# An abbreviation in mixed case ("ЧерМК", "КнААЗ"): capitals and a few lower-case letters.
+_MIXED_CAPS = re.compile(r"(?<![\w-])[А-ЯЁ][а-яё]{0,3}[А-ЯЁ][А-ЯЁа-яё]{1,6}(?![\w-])")
+
+
+@lru_cache(maxsize=50_000)
+def _mixed_case_organisation(token: str) -> bool:
+    return (
+        sum(c.isupper() for c in token) >= 2
+        and any(c.islower() for c in token)
+        and token not in NOT_ORGANISATIONS
+        and not analyzer().word_is_known(token.lower())
+    )
+
+
 def _organisations(text: str) -> list[Detection]:
     out = []
+    for m in _FACILITY_PLACE.finditer(text):
+        if m.group("k") in FACILITY_KINDS:
+            out.append(Detection(m.start(), m.end(), "ORGANIZATION", "rules"))
+    for m in _MIXED_CAPS.finditer(text):
+        if _mixed_case_organisation(m.group(0)):
+            out.append(Detection(m.start(), m.end(), "ORGANIZATION", "rules"))
     for m in _CAPS.finditer(text):
         if is_organisation_abbreviation(m.group(0)) and not (
             m.group(0).isalpha() and _measured(text, m.end())
@@ -710,8 +746,9 @@ def _organisations(text: str) -> list[Detection]:
             out.append(Detection(m.start(), m.end(), "ORGANIZATION", "rules"))
     low_has = any(c.islower() for c in text)
     if low_has:
-        for m in _LEGAL_LOWER.finditer(text):
-            out.append(Detection(m.start(), m.end(), "ORGANIZATION", "rules"))
+        for rx in (_LEGAL_LOWER, _FACILITY_LOWER):
+            for m in rx.finditer(text):
+                out.append(Detection(m.start(), m.end(), "ORGANIZATION", "rules"))
         if "«" in text:
             for m in _ABBR_QUOTED.finditer(text):
                 if _unknown_word(m.group("a")):
@@ -773,7 +810,7 @@ _ORG_TAIL = re.compile(
     r"[А-ЯЁ][а-яё-]+(?:ого|ой|их)(?:\s+и\s+[А-ЯЁ][а-яё-]+(?:ого|ой|их))?\s+"
     r"(?:района|районов|области|края|округа|республики))(?![\w-])"
 )
-_ORG_JOIN = re.compile(r"\s*(?:(?:на|при)\s+)?|\s*[—–-]\s*(?=филиал)")
+_ORG_JOIN = re.compile(r"\s*(?:(?:на|при)\s+)?|\s*[—–-]\s*(?:филиал\w*\s*)?")
 _STREET_BEFORE_KIND = (
     r"[А-ЯЁ][а-яё-]+(?:ая|ой|ий|ый|ое|ей)\s+(?:ул\.|улиц[аеы]|пер\.|переул\w+|проезд\w*|"
     r"лини[яи]|аллея|аллее|шоссе|тракт\w*|б-р|бульвар\w*|набережн\w+)"
@@ -874,7 +911,12 @@ def _org_ends(text: str, d: Detection) -> Detection:
         if not m:
             break
         caps = m.group("caps")
-        if caps and not (caps in _PARENT_WORDS or is_organisation_abbreviation(caps)):
+        ministry = re.search(r"(?:МЗ|ДЗ|Минздрава)$", text[start:end])
+        if caps and not (
+            caps in _PARENT_WORDS
+            or is_organisation_abbreviation(caps)
+            or (ministry and len(caps) <= 3)  # "МЗ КК", "МЗ РБ": the region of the ministry
+        ):
             break
         end = m.end()
     return Detection(start, end, d.type, d.detector)

@@ -48,6 +48,7 @@ from functools import lru_cache
 
 from radjudge.anonymize.analyzer import analyzer
 from radjudge.anonymize.clinical import (
+    NOT_ORGANISATIONS,
     is_clinical_word,
     is_lab_word,
     is_medical_abbreviation,
@@ -521,7 +522,10 @@ def _day_month_is_date(text: str, m: re.Match[str]) -> bool:
         return False
     if _value_context(text, start):
         return False
-    if _DATE_LEAD.search(text, max(0, start - 20), start):
+    lead = _DATE_LEAD.search(text, max(0, start - 20), start)
+    if lead and len(mo) == 1 and any(is_lab_word(w) for w in _prev_words(text, start)[1:3]):
+        return False  # "SUVmax до 6.2.": an analyte, a preposition, a one-digit decimal
+    if lead:
         return True
     words = _prev_words(text, start, 1)
     if words and is_study_word(words[0]):
@@ -713,6 +717,7 @@ def _university(token: str) -> bool:
     return token in _UNIVERSITY_EXTRA or (
         3 <= len(token) <= 9
         and not is_medical_abbreviation(token)
+        and token not in NOT_ORGANISATIONS
         and bool(_UNIVERSITY.fullmatch(token))
         and not analyzer().word_is_known(token.lower())
     )
