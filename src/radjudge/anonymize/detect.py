@@ -211,6 +211,35 @@ _NUMBER_BEFORE = re.compile(r"\d\s?$")
 _LABEL_AFTER = re.compile(r"\s*[:|]")
 
 
+# A value with a unit, a comparison, or (for an abbreviation) a decimal after a single word.
+_VALUE_UNIT_AFTER = re.compile(
+    r"\s*(?:[<>≤≥]\s*\d|\d+(?:[.,]\d+)?(?:\s*,\s*\d+)?\s*(?:мг|мкг|мл|г|ед|ме|ммоль|мкмоль|"
+    r"нмоль|мкг/г|мг/дл|%)(?![а-яё]))"
+)
+_DECIMAL_AFTER = re.compile(r"\s+\d+[.,]\d+(?![.,]?\d)")
+
+
+def _measured_term(line: str, d: Detection) -> bool:
+    """One word NER took for a name or an organisation with a measured value after it: a
+    drug, an analyte or an index ("Ультравист 370, 100 мл", "Эластаза-1 > 500", "BSI 1.8").
+    A word with a name reading in the dictionary stays a name."""
+    text = line[d.start : d.end]
+    word = re.fullmatch(r"[A-ZА-ЯЁ][\w]*(?:-\d+)?", text)
+    if not word:
+        abbr = re.fullmatch(r"(?P<a>[A-ZА-ЯЁ]{2,6})\s+\d+[.,]\d+", text)
+        return bool(abbr) and d.type == "ORGANIZATION"
+    if d.type == "ORGANIZATION" and text.isupper() and _DECIMAL_AFTER.match(line, d.end):
+        return True
+    if not _VALUE_UNIT_AFTER.match(line, d.end):
+        return False
+    return not any(
+        t in p.tag
+        for p in analyzer().parse(text.split("-")[0])
+        if p.score >= 0.05
+        for t in ("Name", "Surn", "Patr")
+    )
+
+
 def _label_or_unit(line: str, d: Detection) -> bool:
     """A name that is a form's field label or a unit: the label of the full name ("Ф.И.О.:"),
     one dictionary word with no name reading before a colon or a table bar ("Пол: Ж",
@@ -267,6 +296,8 @@ _PARTICLE_NAME = re.compile(
 _PATRONYMIC_PARTICLE = re.compile(
     r"\s(?:оглы|оглу|огли|угли|ули|улы|уулу|кызы|кзы|гызы|кизи|кыз)(?![\w-])"
 )
+# The Latin spelling before a name in brackets: "KIM MIN-JUN (Ким Мин Чжун)".
+_LATIN_BEFORE = re.compile(r"(?<![\w-])[A-Z][A-Za-z'-]+(?:[ -][A-Z][A-Za-z'-]+){1,3}(?=\s?\($)")
 _LATIN_ALIAS = re.compile(
     r"\s?\((?P<v>[A-Z][a-z'-]+(?:[ -](?:[A-Z][a-z'-]+|al|el|de|da|van|von|bin|ibn|le|la)){1,4})\)"
 )
@@ -333,6 +364,9 @@ def _name_echoes(
         alias = _LATIN_ALIAS.match(text, d.end)
         if alias:
             out.append(Detection(alias.start("v"), alias.end("v"), "NAME", "morph"))
+        latin = _LATIN_BEFORE.search(text, max(0, d.start - 60), d.start)
+        if latin:
+            out.append(Detection(latin.start(), latin.end(), "NAME", "morph"))
         after = _PARTICLE_NAME.match(text, d.end + 1) if text[d.end : d.end + 1] == " " else None
         if after:
             out.append(Detection(d.start, after.end(), "NAME", "morph"))
@@ -374,6 +408,7 @@ def _combine(
                 _clinical_only(line, d)
                 or (d.detector == "ner" and _common_phrase(line, d))
                 or (d.type == "NAME" and _label_or_unit(line, d))
+                or _measured_term(line, d)
             ):
                 continue
             if d.type == "NAME":

@@ -20,7 +20,11 @@ import re
 from functools import lru_cache
 
 from radjudge.anonymize.analyzer import analyzer
-from radjudge.anonymize.clinical import is_clinical_word, is_medical_abbreviation
+from radjudge.anonymize.clinical import (
+    NOT_ORGANISATIONS,
+    is_clinical_word,
+    is_medical_abbreviation,
+)
 from radjudge.anonymize.names import FIRST_NAME_FORMS
 from radjudge.anonymize.spans import Detection
 
@@ -44,7 +48,8 @@ _PATR_SUFFIX = re.compile(r"(?:ович|евич|ьич)(?:а|у|ем|е)?$|(?:�
 ROLE_WORDS = (
     r"(?i:врач\w*|доктор\w*|хирург\w*|терапевт\w*|уролог\w*|онколог\w*|гастроэнтеролог\w*|"
     r"травматолог\w*|кардиолог\w*|невролог\w*|гинеколог\w*|эндокринолог\w*|рентгенолог\w*|"
-    r"анестезиолог\w*|реаниматолог\w*|фельдшер\w*|медсестр\w*|м/с|зав\.|заведующ\w*|"
+    r"анестезиолог\w*|реаниматолог\w*|фельдшер\w*|медсестр\w*|м/с|зав(?:\.|(?![\w-]))|заведующ\w*|"
+    r"интерн\w*|ординатор\w*|резидент\w*|"
     r"пациент\w*|больн(?:ой|ая|ого|ому|ым|ую)|гр\.|гражданин\w*|гражданк\w*|"
     r"жен[аыуе]|муж[аеу]?|дочер(?:ь|и|ью)|доч[ьи]|сын(?:а|у|ом)?|мат(?:ь|ери)|отц(?:а|у|ом)|отец|"
     r"брат(?:а|у|ом)?|сестр(?:а|ы|е|у|ой)|внук\w*|внучк\w*|опекун\w*|родственник\w*|"
@@ -428,7 +433,48 @@ def find_names(text: str) -> list[Detection]:
     for s, e, k in tokens:  # "анестезиологом Пак": right after a role word, any surname
         if k == "other" and _role_surname(text, s, e):
             out.append(Detection(s, e, "NAME", "morph"))
+    if any(c.islower() for c in text):
+        out += _lower_role_surnames(text)
     return out
+
+
+# A lower-case word and an optional initial ("мирзоян", "кузьминых а."), as dictated notes
+# write a surname.
+_LOWER_WORD = re.compile(r"(?<![\w.-])[а-яё]{3,}(?:-[а-яё]{2,})?(?:\s[а-яё]\.(?:\s?[а-яё]\.)?)?")
+
+
+def _lower_role_surnames(text: str) -> list[Detection]:
+    """A lower-case surname after a role word (at most two lower-case words between: "зав.
+    отделением мирзоян"): a word pymorphy3 does not know, or knows as a surname only."""
+    out = []
+    for role in re.finditer(ROLE_WORDS, text):
+        pos = role.end()
+        for _ in range(3):
+            m = _LOWER_WORD.match(text, pos + 1) if text[pos : pos + 1] == " " else None
+            if m is None:
+                break
+            word = m.group(0).split()[0]
+            if _lower_surname(word):
+                out.append(Detection(m.start(), m.end(), "NAME", "morph"))
+                break
+            pos = m.start() + len(word)
+    return out
+
+
+_SURNAME_ENDING = re.compile(r"(?:ов|ев|ин|ын|ян|янц|швили|дзе|ук|юк|енко|ко|их|ых|ский|цкий)$")
+
+
+@lru_cache(maxsize=50_000)
+def _lower_surname(word: str) -> bool:
+    """A lower-case word that reads as a surname: unknown to pymorphy3 and built like a
+    surname, or known to it only as a surname."""
+    if is_clinical_word(word) or word.upper() in NOT_ORGANISATIONS:
+        return False
+    morph = analyzer()
+    if not morph.word_is_known(word):
+        return bool(_SURNAME_ENDING.search(word))
+    parses = [p for p in morph.parse(word) if p.score >= 0.1]
+    return bool(parses) and all("Surn" in p.tag for p in parses)
 
 
 def _role_surname(text: str, start: int, end: int) -> bool:
