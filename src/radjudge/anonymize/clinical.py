@@ -117,9 +117,11 @@ _GAP_TOKEN = re.compile(
 )
 _WINDOW = 80
 # A grade or a score after an eponym makes it a classification or a scale: "Борман IV",
-# "Bosniak IIF", "Child-Pugh B", "Брейден 14" (not an age: "Смит 45 лет").
+# "Bosniak IIF", "Child-Pugh B", "Брейден 14" (not an age or a measurement: "Смит 45 лет",
+# "по Кокрофту–Голту 38 мл/мин").
 _GRADE_AFTER = re.compile(
-    r"\s(?:[IVX]{1,4}[A-F]?|[A-D]|\d{1,2}(?:[.,]\d)?)(?!\w|[.,]\d|\s*(?:лет|год|г\.))"
+    r"\s(?:[IVX]{1,4}[A-F]?|[A-D]|\d{1,2}(?:[.,]\d)?)"
+    r"(?!\w|[.,]\d|\s*(?:лет|год|г\.|%|(?:мм|см|мл|мг|мкг|ммоль|мкмоль|мин|сут)(?![а-яё])))"
 )
 # An eponym alone in brackets after an index names its method: "ФВ (Симпсон) 42%".
 _INDEX_BRACKET = re.compile(r"(?<![\w-])[A-ZА-ЯЁ][A-ZА-ЯЁa-z]{0,5}\s*\($")

@@ -78,6 +78,7 @@ from radjudge.anonymize.spans import Detection
 __all__ = [
     "find_generic",
     "extend_chains",
+    "prev_words",
     "is_organisation_abbreviation",
     "FACILITY_KINDS",
     "EN_MONTHS",
@@ -139,14 +140,19 @@ _ID_LABEL_BEFORE = re.compile(
 )
 
 
-def _prev_words(text: str, start: int, n: int = 2) -> list[str]:
-    """Up to ``n`` words before ``start`` in the same clause, nearest first."""
+def prev_words(text: str, start: int, n: int = 2) -> list[str]:
+    """Up to ``n`` words before ``start`` in the same clause, nearest first (quotes, brackets
+    and a final dot stripped); the rules and the generic detectors read their context so.
+
+    >>> prev_words("Калий | 4.5", 8), prev_words("ОАК: Hb (г/л) 120", 14, 3)
+    (['Калий'], ['г/л', 'Hb', 'ОАК'])
+    """
     out, end = [], start
     for _ in range(n):
         m = _PREV_WORDS.search(text, max(0, end - 40), end)
         if not m:
             break
-        out.append(m.group(1).strip(".»«\"'"))
+        out.append(m.group(1).strip(".»«\"'()"))
         end = m.start(1)
         if re.search(r"[;.!?]\s*$", text[max(0, end - 2) : end]):
             break
@@ -175,7 +181,7 @@ def _explained(text: str, start: int, end: int, token: str) -> bool:
         return False
     if _NOT_PERSONAL.search(text, max(0, start - 40), start):
         return True
-    words = _prev_words(text, start)
+    words = prev_words(text, start)
     return any(is_lab_word(w) or _MEASURE.fullmatch(w) for w in words[:2])
 
 
@@ -429,7 +435,7 @@ def _dates(text: str, found: list[Detection]) -> list[Detection]:
 
 
 def _explained_by_word(text: str, start: int) -> bool:
-    words = _prev_words(text, start, 1)
+    words = prev_words(text, start, 1)
     return bool(words) and (is_lab_word(words[0]) or bool(_MEASURE.fullmatch(words[0])))
 
 

@@ -54,7 +54,7 @@ from radjudge.anonymize.clinical import (
     is_medical_abbreviation,
     is_study_word,
 )
-from radjudge.anonymize.generic import find_generic
+from radjudge.anonymize.generic import find_generic, prev_words
 from radjudge.anonymize.identifiers import inn_is_valid, snils_is_valid
 from radjudge.anonymize.spans import Detection
 
@@ -234,7 +234,6 @@ _UNIT_AFTER = re.compile(
 )
 # After a full date only units that cannot be "г." (год) or "с" (from): doses "5/10/20 мг".
 _DOSE_AFTER = re.compile(r"\s*(?:%|мг|мкг|мл|ммоль|мкмоль|Ед|ЕД|МЕ|мм|см|кг|нг|пг)(?![а-яёa-z])")
-_PREV_WORD = re.compile(r"([^\s:=,(]+)[\s:=,(]*$")
 _VALUE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*|[А-ЯЁA-Z0-9-]*\d[А-ЯЁA-Z0-9-]*|[А-ЯЁ]{2,}")
 _RANGE_AFTER = re.compile(r"\s*[-–—]\s*\d")
 
@@ -480,28 +479,12 @@ def parse_date(text: str) -> DateValue | None:
     return value
 
 
-def _prev_words(text: str, start: int, n: int = 3) -> list[str]:
-    """Up to ``n`` words before ``start`` in the same clause, nearest first."""
-    out = []
-    end = start
-    for _ in range(n):
-        m = _PREV_WORD.search(text, max(0, end - 40), end)
-        if not m:
-            break
-        word = m.group(1)
-        out.append(word.strip(".»«\"'()"))
-        end = m.start(1)
-        if re.search(r"[;.!?]$", text[max(0, end - 2) : end].rstrip()):
-            break
-    return out
-
-
 def _value_context(text: str, start: int) -> bool:
     """An analyte, a scale or a value name right before: a number here is a value.
 
     Not after a closing quote or bracket: ``ГБУЗ «Ржевская ЦРБ» 08.12.`` is a date.
     """
-    words = _prev_words(text, start)
+    words = prev_words(text, start, 3)
     if not words or re.search(r"[»\")]\s*$", text[max(0, start - 3) : start]):
         return False
     first = words[0]
@@ -523,11 +506,11 @@ def _day_month_is_date(text: str, m: re.Match[str]) -> bool:
     if _value_context(text, start):
         return False
     lead = _DATE_LEAD.search(text, max(0, start - 20), start)
-    if lead and len(mo) == 1 and any(is_lab_word(w) for w in _prev_words(text, start)[1:3]):
+    if lead and len(mo) == 1 and any(is_lab_word(w) for w in prev_words(text, start, 3)[1:3]):
         return False  # "SUVmax до 6.2.": an analyte, a preposition, a one-digit decimal
     if lead:
         return True
-    words = _prev_words(text, start, 1)
+    words = prev_words(text, start, 1)
     if words and is_study_word(words[0]):
         return True
     before = text[:start].rstrip()
