@@ -290,6 +290,7 @@ def _labelled(text: str, low: str) -> list[Detection]:
                     letters = re.sub(r"[^A-Za-zА-ЯЁа-яё]", "", v)
                     if not (
                         _ICD.fullmatch(v)
+                        or _SERVICE_CODE.fullmatch(v)
                         or (letters and letters in NOT_ORGANISATIONS)
                         or (v.isdigit() and len(v) < 2)
                         or (not letters and re.match(r"\s[а-яё]", after))
@@ -372,10 +373,14 @@ _RU_MONTH_ABBR = r"(?:янв|фев|февр|мар|апр|мая|май|июн|
 _RU_MONTH_GEN = (
     r"(?:января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря)"
 )
-# Day and month with a slash (a zero-padded month or a Roman one: "21/04", "3/IV"), and day,
+# Day and month with a slash: a Roman month ("3/IV"), or a zero-padded one after a word that
+# opens a date ("с 20/04 по 30/04", "забор 21/04"; "Визус 10/10" is no date); and day,
 # abbreviated month and year with hyphens or slashes ("11-апр-23").
+_DATE_SLASH_ROMAN = re.compile(rf"(?<![\w.,/-]){_DAY}/{_ROMAN_MONTH}(?![\w/-]|[.,]\d)")
 _DATE_SLASH_DM = re.compile(
-    rf"(?<![\w.,/-]){_DAY}/(?:0[1-9]|1[0-2]|{_ROMAN_MONTH})(?![\w/-]|[.,]\d)"
+    r"(?i)(?<![\w-])(?:с|со|до|от|по|на|к|за|после|дата|явк\w*|контрол\w*|забор\w*|взят\w*|"
+    r"выписан\w*|поступил\w*|госпитализ\w*|осмотр\w*|повторн\w*)\s*:?\s*"
+    rf"(?P<v>{_DAY}/(?:0[1-9]|1[0-2]))(?![\w/-]|[.,]\d)"
 )
 _DATE_ABBR_DASHED = re.compile(
     rf"(?i)(?<![\w.,/-]){_DAY}([-/]){_RU_MONTH_ABBR}\.?\1(?:(?:19|20)\d\d|\d\d)(?![\w/-])"
@@ -415,12 +420,15 @@ def _dates(text: str, found: list[Detection]) -> list[Detection]:
             if word == "may" and not (m.group("d") or m.group("d2")):
                 continue  # "May 2020" is a date, "may" in English prose usually is not
             out.append(Detection(m.start(), m.end(), "DATE", "rules"))
-    for rx in (_DATE_YMD, _DATE_MY, _DATE_SLASH_DM, _DATE_ABBR_DASHED):
+    for rx in (_DATE_YMD, _DATE_MY, _DATE_SLASH_ROMAN, _DATE_ABBR_DASHED):
         for m in rx.finditer(text):
             if not _UNIT.match(text, m.end()) and not _explained_by_word(text, m.start()):
                 out.append(Detection(m.start(), m.end(), "DATE", "rules"))
     for m in _DATE_SPACED.finditer(text):
         out.append(Detection(m.start("v"), m.end("v"), "DATE", "rules"))
+    for m in _DATE_SLASH_DM.finditer(text):
+        if not _UNIT.match(text, m.end()):
+            out.append(Detection(m.start("v"), m.end("v"), "DATE", "rules"))
     for d in found:  # "07.09.1961 г.": the year word belongs to the date
         if d.type == "DATE" and text[d.end - 1 : d.end].isdigit():
             year_word = _YEAR_WORD_AFTER.match(text, d.end)

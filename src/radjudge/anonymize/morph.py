@@ -457,11 +457,22 @@ def _lower_role_surnames(text: str) -> list[Detection]:
             if _lower_surname(word):
                 out.append(Detection(m.start(), m.end(), "NAME", "morph"))
                 break
+            if not _ROLE_COMPLEMENT.fullmatch(word):
+                break  # only the words of a post stand between ("зав. отделением")
             pos = m.start() + len(word)
     return out
 
 
-_SURNAME_ENDING = re.compile(r"(?:ов|ев|ин|ын|ян|янц|швили|дзе|ук|юк|енко|ко|их|ых|ский|цкий)$")
+# Words that complete a role ("заведующий отделением", "врач приёмного отделения").
+_ROLE_COMPLEMENT = re.compile(
+    r"отделени\w*|при[её]мн\w*|дежурн\w*|лечащ\w*|палатн\w*|участков\w*|смен\w*|"
+    r"поликлиник\w*|кабинет\w*|хирургическ\w*|терапевтическ\w*|совместно|с"
+)
+
+
+# Endings of surnames that no drug or clinical word of the vocabulary has ("-ин" has many:
+# метформин, гепарин; such surnames are in the dictionary anyway).
+_SURNAME_ENDING = re.compile(r"(?:ов|ев|ёв|ян|янц|швили|дзе|ук|юк|енко|их|ых|ский|цкий)$")
 
 
 @lru_cache(maxsize=50_000)
