@@ -28,23 +28,41 @@ Labelled identifiers
 Phones
     ``+`` and a country code with the groups after it (``+375 29 644-18-52``), and after a
     phone label, with up to three words between (``телефон квартирной хозяйки 54-08-917``,
-    ``дом. тел. 3172245``), any number of five digits or more.
+    ``дом. тел. 3172245``), any number of five digits or more; a local number in its usual
+    groups without a label (``45-81-20``, ``264 11 09``) unless a unit or a measurement word
+    explains it.
 Dates
     ``YYYYMMDD``, ``YYYY.MM.DD``, month and year in digits (``06.2021``), English months
     (``15-Dec-2023``, ``Dec 15, 2023``, ``December 2023``), and the first day of a range
-    (``с 12 по 15.03.2023``, ``12-15 марта``).
+    (``с 12 по 15.03.2023``, ``12-15 марта``); day/month with a slash (a Roman month, or a
+    zero-padded one after a word that opens a date: ``с 3/IV``, ``забор 21/04``), a day, an
+    abbreviated month and a year with hyphens (``11-апр-23``), a dictated day and month after
+    an admission verb (``поступила 14 03``), a date in words (``четвёртое июля тысяча девятьсот
+    ... года``) and the year word after a numeric date (``07.09.1961 г.``, never ``г.р.``).
 URLs
     A bare domain (``mrt-kazan-yamasheva.ru``), not only one with a path.
 Names
-    DICOM person names (``ABDULLAEV^SHERZOD``), and Latin-script names after a name or role
-    label (``Patient: Ivanov Ivan``, ``Referring Physician: Smith J.``).
+    DICOM person names (``ABDULLAEV^SHERZOD``), and Latin-script names (European letters,
+    hyphenated given names, a title) after a name or role label (``Patient: Ivanov Ivan``,
+    ``Referring Physician: Smith J.``, ``Patient: Dr. Hans-Jürgen WEBER``).
+Latin-script records
+    An organisation of capitalised words before a legal form or a kind of organisation
+    (``... Krankenversicherung AG``, ``... Federal University``), a transliterated Russian one
+    (``GBUZ KKB 2 MZ KK``), a European street with its postcode and city, the values of
+    identifying DICOM attributes (``InstitutionName LO [...]``) and HL7 ``PID`` fields, and a
+    code of capitals and digits interleaved (a foreign passport: ``C4J9K2L7M``).
 Organisations
     An upper-case Cyrillic abbreviation that is neither in the clinical vocabulary
     (:data:`radjudge.anonymize.clinical.NOT_ORGANISATIONS`, ~1,000 tokens) nor a dictionary
     word, nor a bare kind of facility (``ЦРБ``, ``ГКБ``), is an organisation (``ЧОКБ``,
     ``КЦСОН``, ``НГДУ``, ``МСЧ-16``); so is a lower-case legal form with its name
     (``ооо стройинвест-урал``) and a lower-case abbreviation before a quoted name
-    (``кдц «медиклиник»``). The head noun of an official body (``комитет``,
+    (``кдц «медиклиник»``), a lower-case kind of facility with its number and town (``гп 3 г.
+    нальчика``), a kind of facility with its place (``ФАП ст-цы ...``) and an abbreviation in
+    mixed case that is no word (``ЧерМК``). An abbreviation followed by a measured value (a
+    decimal, a number with a unit within four words, a Roman grade) is a clinical index, not an
+    organisation (``ЛПИ 0.92``, ``КВР правой доли 148 мм``). The head noun of an official
+    body (``комитет``,
     ``комиссариат``, ``бюро``, ``отдел``, ``управление``, ``служба``, ``инспекция``,
     ``департамент``, ``министерство``, ``фонд``, ``колония``...) starts an organisation
     that runs through its dependent chain when the chain names something (a capitalised
@@ -56,9 +74,12 @@ Chains (:func:`extend_chains`)
     and the next organisation - and organisations next to each other merge (``ГКП на ПХВ
     «Городская поликлиника № 4»``). An address or place extends over the comma-separated
     parts that follow or precede it when they look like address parts (``мкр. Геолог``,
-    ``СНТ «Урал»``, ``уч. 112``, ``линия 3``, ``пом. 3``, ``Ленинский городской округ``,
-    ``ЯНАО``, ``Чувашская Республика``, a postcode), so the whole chain is masked; and after
-    an address label (``Адрес:``, ``по адресу``) the chain starts at its first part.
+    ``СНТ «Урал»``, ``уч. 112``, ``линия 3``, ``пом. 3``, ``ком. 5``, ``общ.``, ``Ленинский
+    городской округ``, ``Дмитровский г.о.``, ``ЗАТО ...``, ``район ...``, ``11Б мкр.``, ``46 км
+    ... тракта``, a street named before its kind, ``ЯНАО``, ``ХМАО — Югра``, ``Чувашская
+    Республика``, a postcode), so the whole chain is masked; after an address label
+    (``Адрес:``, ``по адресу``) the chain starts at its first part, and a street named before
+    its kind with a house number (``Поклонной линии, д. 3``) opens one.
 
 What these rules cost is precision: an unknown clinical abbreviation is masked as an
 organisation, an unexplained long number as an identifier. That is the trade-off chosen:
@@ -320,9 +341,10 @@ _LOCAL_PHONE = re.compile(
 def _phones(text: str, taken: list[tuple[int, int]]) -> list[Detection]:
     out: list[Detection] = []
     for m in _LOCAL_PHONE.finditer(text):
+        unit = _UNIT.match(text, m.end())
         if not (
             any(s < m.end() and m.start() < e for s, e in taken)
-            or _UNIT.match(text, m.end())
+            or (unit and len(unit.group(0).strip()) > 1)  # "с" after it is a preposition
             or _explained_by_word(text, m.start())
         ):
             out.append(Detection(m.start(), m.end(), "PHONE", "rules"))
