@@ -567,11 +567,11 @@ def _latin_identifiers(text: str) -> list[Detection]:
         for seg in _HL7_PID.finditer(text):
             pos = seg.start()
             for i, field in enumerate(seg.group(0).split("|")):
-                phi = _PID_TYPES.get(i)
+                pid_type = _PID_TYPES.get(i)
                 value = field.strip("^ ")
-                if phi and value:
+                if pid_type and value:
                     lead = len(field) - len(field.lstrip("^ "))
-                    out.append(Detection(pos + lead, pos + lead + len(value), phi, "rules"))
+                    out.append(Detection(pos + lead, pos + lead + len(value), pid_type, "rules"))
                 pos += len(field) + 1
     return out
 
