@@ -415,6 +415,21 @@ _DATE_SPACED = re.compile(
     rf"(?i)(?<![\w-])(?:поступил|выписан|госпитализирован|заболел|обратил|осмотрен|"
     rf"оперирован)\w*\s+(?P<v>{_DAY}\s(?:0[1-9]|1[0-2]))(?![\w.,/-])"
 )
+_MONTH_GENITIVES = (
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
+)
+_DIGIT_SPACE_DIGIT = re.compile(r"\d \d")
 # A date in words: an ordinal day, a month, a year in words ("четвёртое июля тысяча
 # девятьсот пятьдесят девятого года", "от двадцатого апреля").
 _ORDINAL_DAY = (
@@ -442,15 +457,18 @@ def _dates(text: str, found: list[Detection]) -> list[Detection]:
             if word == "may" and not (m.group("d") or m.group("d2")):
                 continue  # "May 2020" is a date, "may" in English prose usually is not
             out.append(Detection(m.start(), m.end(), "DATE", "rules"))
-    for rx in (_DATE_YMD, _DATE_MY, _DATE_SLASH_ROMAN, _DATE_ABBR_DASHED):
+    slash_or_dash = [_DATE_SLASH_ROMAN, _DATE_ABBR_DASHED] if "/" in text or "-" in text else []
+    for rx in (_DATE_YMD, _DATE_MY, *slash_or_dash):
         for m in rx.finditer(text):
             if not _UNIT.match(text, m.end()) and not _explained_by_word(text, m.start()):
                 out.append(Detection(m.start(), m.end(), "DATE", "rules"))
-    for m in _DATE_SPACED.finditer(text):
-        out.append(Detection(m.start("v"), m.end("v"), "DATE", "rules"))
-    for m in _DATE_SLASH_DM.finditer(text):
-        if not _UNIT.match(text, m.end()):
+    if _DIGIT_SPACE_DIGIT.search(text):
+        for m in _DATE_SPACED.finditer(text):
             out.append(Detection(m.start("v"), m.end("v"), "DATE", "rules"))
+    if "/" in text:
+        for m in _DATE_SLASH_DM.finditer(text):
+            if not _UNIT.match(text, m.end()):
+                out.append(Detection(m.start("v"), m.end("v"), "DATE", "rules"))
     for d in found:  # "07.09.1961 г.": the year word belongs to the date
         if d.type == "DATE" and text[d.end - 1 : d.end].isdigit():
             year_word = _YEAR_WORD_AFTER.match(text, d.end)
@@ -782,7 +800,10 @@ def _organisations(text: str) -> list[Detection]:
             out.append(Detection(m.start(), m.end(), "ORGANIZATION", "rules"))
     low_has = any(c.islower() for c in text)
     if low_has:
-        for rx in (_LEGAL_LOWER, _FACILITY_LOWER):
+        lower = (
+            [_LEGAL_LOWER, _FACILITY_LOWER] if any(c.isdigit() for c in text) else [_LEGAL_LOWER]
+        )
+        for rx in lower:
             for m in rx.finditer(text):
                 out.append(Detection(m.start(), m.end(), "ORGANIZATION", "rules"))
         if "«" in text:
@@ -821,7 +842,7 @@ def find_generic(text: str, found: list[Detection]) -> list[Detection]:
             ]
     if "." in text:
         out += _urls(text)
-    if "ого " in low or "ое " in low or "ье " in low:
+    if any(mon in low for mon in _MONTH_GENITIVES) and ("ого " in low or "ое " in low):
         out += [Detection(m.start(), m.end(), "DATE", "rules") for m in _DATE_WORDS.finditer(text)]
     if any(c.isupper() for c in text):
         out += _latin_names(text)
@@ -851,6 +872,7 @@ _STREET_BEFORE_KIND = (
     r"[А-ЯЁ][а-яё-]+(?:ая|ой|ий|ый|ое|ей)\s+(?:ул\.|улиц[аеы]|пер\.|переул\w+|проезд\w*|"
     r"лини[яи]|аллея|аллее|шоссе|тракт\w*|б-р|бульвар\w*|набережн\w+)"
 )
+_STREET_KIND_WORD = re.compile(r"ул|лини|пер|проезд|алле|шоссе|тракт|б-р|бульвар|набережн")
 # A street named before its kind with a house number opens an address chain.
 _STREET_HOUSE = re.compile(
     rf"(?<![\w-]){_STREET_BEFORE_KIND},?\s*(?:д\.|дом)\s*\d+[а-яА-Я]?(?:/\d+)?(?![\w.])"
@@ -989,7 +1011,7 @@ def extend_chains(text: str, found: list[Detection]) -> list[Detection]:
     ):
         if _ADDR_NEXT.match(text, m.end()):
             seeds.append(Detection(m.start(), m.end(), "ADDRESS", "rules"))
-    if "д." in text or "дом" in text:
+    if ("д." in text or "дом" in text) and _STREET_KIND_WORD.search(text):
         seeds += [
             Detection(m.start(), m.end(), "ADDRESS", "rules") for m in _STREET_HOUSE.finditer(text)
         ]

@@ -447,26 +447,19 @@ def _lower_role_surnames(text: str) -> list[Detection]:
     """A lower-case surname after a role word (at most two lower-case words between: "зав.
     отделением мирзоян"): a word pymorphy3 does not know, or knows as a surname only."""
     out = []
-    for role in re.finditer(ROLE_WORDS, text):
-        pos = role.end()
-        for _ in range(3):
-            m = _LOWER_WORD.match(text, pos + 1) if text[pos : pos + 1] == " " else None
-            if m is None:
-                break
-            word = m.group(0).split()[0]
-            if _lower_surname(word):
-                out.append(Detection(m.start(), m.end(), "NAME", "morph"))
-                break
-            if not _ROLE_COMPLEMENT.fullmatch(word):
-                break  # only the words of a post stand between ("зав. отделением")
-            pos = m.start() + len(word)
+    # Candidates first (a cached test per word), the role before them only for the few left.
+    for m in _LOWER_WORD.finditer(text):
+        if _lower_surname(m.group(0).split()[0]) and _ROLE_THEN.search(
+            text, max(0, m.start() - 80), m.start()
+        ):
+            out.append(Detection(m.start(), m.end(), "NAME", "morph"))
     return out
 
 
-# Words that complete a role ("заведующий отделением", "врач приёмного отделения").
-_ROLE_COMPLEMENT = re.compile(
-    r"отделени\w*|при[её]мн\w*|дежурн\w*|лечащ\w*|палатн\w*|участков\w*|смен\w*|"
-    r"поликлиник\w*|кабинет\w*|хирургическ\w*|терапевтическ\w*|совместно|с"
+# A role word, then only the words of a post ("зав. отделением", "врач приёмного отделения").
+_ROLE_THEN = re.compile(
+    ROLE_WORDS + r"(?:\s+(?:отделени\w*|при[её]мн\w*|дежурн\w*|лечащ\w*|палатн\w*|"
+    r"участков\w*|смен\w*|поликлиник\w*|кабинет\w*|хирургическ\w*|терапевтическ\w*)){0,2}\s$"
 )
 
 
@@ -478,14 +471,16 @@ _SURNAME_ENDING = re.compile(r"(?:ов|ев|ёв|ян|янц|швили|дзе|�
 @lru_cache(maxsize=50_000)
 def _lower_surname(word: str) -> bool:
     """A lower-case word that reads as a surname: unknown to pymorphy3 and built like a
-    surname, or known to it only as a surname."""
-    if is_clinical_word(word) or word.upper() in NOT_ORGANISATIONS:
-        return False
+    surname, or known to it only as a surname (the cheap tests first: most words fail them)."""
     morph = analyzer()
     if not morph.word_is_known(word):
-        return bool(_SURNAME_ENDING.search(word))
-    parses = [p for p in morph.parse(word) if p.score >= 0.1]
-    return bool(parses) and all("Surn" in p.tag for p in parses)
+        if not _SURNAME_ENDING.search(word):
+            return False
+    else:
+        parses = [p for p in morph.parse(word) if p.score >= 0.1]
+        if not (parses and all("Surn" in p.tag for p in parses)):
+            return False
+    return not (is_clinical_word(word) or word.upper() in NOT_ORGANISATIONS)
 
 
 def _role_surname(text: str, start: int, end: int) -> bool:
