@@ -100,6 +100,7 @@ __all__ = [
     "find_generic",
     "extend_chains",
     "prev_words",
+    "MONTHS_GENITIVE",
     "is_organisation_abbreviation",
     "FACILITY_KINDS",
     "EN_MONTHS",
@@ -392,9 +393,22 @@ _DAY_BEFORE = re.compile(r"(?<![\w.,/-])(?P<d>\d{1,2})\s*(?:[-–—]|по|и|,)
 _DAY = r"(?:0?[1-9]|[12]\d|3[01])"
 _ROMAN_MONTH = r"(?:XII|XI|IX|X|VIII|VII|VI|IV|V|III|II|I)"
 _RU_MONTH_ABBR = r"(?:янв|фев|февр|мар|апр|мая|май|июн|июл|авг|сен|сент|окт|ноя|нояб|дек)"
-_RU_MONTH_GEN = (
-    r"(?:января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря)"
+#: Russian month names in the genitive ("3 марта"), January first.
+MONTHS_GENITIVE = (
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
 )
+_RU_MONTH_GEN = r"(?:" + "|".join(MONTHS_GENITIVE) + r")"
 # Day and month with a slash: a Roman month ("3/IV"), or a zero-padded one after a word that
 # opens a date ("с 20/04 по 30/04", "забор 21/04"; "Визус 10/10" is no date); and day,
 # abbreviated month and year with hyphens or slashes ("11-апр-23").
@@ -414,20 +428,6 @@ _YEAR_WORD_AFTER = re.compile(r"\s?(?:г\.(?!\s?р\.)|года|году|г(?![\w
 _DATE_SPACED = re.compile(
     rf"(?i)(?<![\w-])(?:поступил|выписан|госпитализирован|заболел|обратил|осмотрен|"
     rf"оперирован)\w*\s+(?P<v>{_DAY}\s(?:0[1-9]|1[0-2]))(?![\w.,/-])"
-)
-_MONTH_GENITIVES = (
-    "января",
-    "февраля",
-    "марта",
-    "апреля",
-    "мая",
-    "июня",
-    "июля",
-    "августа",
-    "сентября",
-    "октября",
-    "ноября",
-    "декабря",
 )
 _DIGIT_SPACE_DIGIT = re.compile(r"\d \d")
 # A date in words: an ordinal day, a month, a year in words ("четвёртое июля тысяча
@@ -842,7 +842,7 @@ def find_generic(text: str, found: list[Detection]) -> list[Detection]:
             ]
     if "." in text:
         out += _urls(text)
-    if any(mon in low for mon in _MONTH_GENITIVES) and ("ого " in low or "ое " in low):
+    if any(mon in low for mon in MONTHS_GENITIVE) and ("ого " in low or "ое " in low):
         out += [Detection(m.start(), m.end(), "DATE", "rules") for m in _DATE_WORDS.finditer(text)]
     if any(c.isupper() for c in text):
         out += _latin_names(text)

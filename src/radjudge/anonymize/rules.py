@@ -54,7 +54,7 @@ from radjudge.anonymize.clinical import (
     is_medical_abbreviation,
     is_study_word,
 )
-from radjudge.anonymize.generic import find_generic, prev_words
+from radjudge.anonymize.generic import MONTHS_GENITIVE, find_generic, prev_words
 from radjudge.anonymize.identifiers import inn_is_valid, snils_is_valid
 from radjudge.anonymize.spans import Detection
 
@@ -67,20 +67,6 @@ __all__ = [
     "PATTERNS",
 ]
 
-MONTHS_GENITIVE = (
-    "января",
-    "февраля",
-    "марта",
-    "апреля",
-    "мая",
-    "июня",
-    "июля",
-    "августа",
-    "сентября",
-    "октября",
-    "ноября",
-    "декабря",
-)
 # Month stems: январ-ь/я/е, феврал-ь/я/е, март-/а/е, апрел-ь/я/е, ма-й/я/е, июн-ь/я/е, ...
 _MONTH_STEMS = (
     "январ",
