@@ -118,6 +118,13 @@ def test_two_digit_day_month_is_a_date_unless_a_value() -> None:
         # a lower-case facility with its number and town; a mixed-case abbreviation
         ("переведён в црб номер 3 г. ивделя", ("ORGANIZATION", "црб номер 3 г. ивделя")),
         ("Работает на СевНТЗ слесарем.", ("ORGANIZATION", "СевНТЗ")),
+        ("Работает на КамАЗе водителем.", ("ORGANIZATION", "КамАЗе")),  # the dictionary's Orgn
+        # a month's name makes a date even after "от"; a date in words with a compound day
+        ("Анализы от 3-ноя-2022 в норме.", ("DATE", "3-ноя-2022")),
+        ("родился двадцать третьего февраля", ("DATE", "двадцать третьего февраля")),
+        # a Latin surname in capitals with an apostrophe
+        ("Name: O'BRIEN, Sean", ("NAME", "O'BRIEN, Sean")),
+        ("Client ID: PX4K7-99Q2", ("RECORD_ID", "PX4K7-99Q2")),
     ],
 )
 def test_round_four_identifier_classes(text: str, expected: tuple[str, str]) -> None:
@@ -147,6 +154,10 @@ def test_address_chain_takes_round_four_parts() -> None:
         "SUVmax до 4.7. Других очагов нет.",  # a one-digit decimal after an analyte
         "Визус 10/10 на оба глаза, сила 4/5.",  # no word opening a date before the slash
         "больному назначен розувастатин, врач отменил гепарин",  # drugs after role words
+        # mixed-case studies and vessels: a medical morpheme or a medical final abbreviation
+        "Выполнены ЭхоЭГ, ЧпЭхоКГ, ФиброСкан печени 9.4 кПа.",
+        "КоАГ 2.1, ПкА справа, НвСА без стеноза.",
+        "МРТ 1.5 Тл, режимы T1, T2.",  # a tesla is a unit, not a month
     ],
 )
 def test_round_four_clinical_text_stays(text: str) -> None:

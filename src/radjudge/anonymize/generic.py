@@ -93,7 +93,7 @@ import re
 from functools import lru_cache
 
 from radjudge.anonymize.analyzer import analyzer
-from radjudge.anonymize.clinical import NOT_ORGANISATIONS, is_lab_word
+from radjudge.anonymize.clinical import MEDICAL_ABBREVIATIONS, NOT_ORGANISATIONS, is_lab_word
 from radjudge.anonymize.spans import Detection
 
 __all__ = [
@@ -280,6 +280,8 @@ _LABEL_VALUE = re.compile(
     r"идентификатор\w*|регистрационн\w+\s+номер\w*|рег\.\s*№|лицев\w+\s+сч[её]т\w*)"
     r"(?:\s+(?!серия|серии|№)[а-яё]+){0,2}\s*[:#]?\s*(?:№\s*)?"
     r"(?P<v>(?:[IVX]{1,4}-[А-ЯЁ]{1,3}|[A-ZА-ЯЁ]{1,4})(?:[\s-]?\d[\d./-]*\d)?(?![\w-])"
+    # a code of capitals and digits in hyphenated groups ("PX4K7-99Q2")
+    r"|(?=[A-Z\d-]*\d)(?=[A-Z\d-]*[A-Z])[A-Z\d]{2,}(?:-[A-Z\d]+)+(?![\w-])"
     r"|\d[\d./-]*\d(?:\s\d{2,}(?![\d.,]))?(?![\w-])|\d(?![\w.,-]))"
 )
 _LABEL_KEYS = (
@@ -435,7 +437,7 @@ _DIGIT_SPACE_DIGIT = re.compile(r"\d \d")
 _ORDINAL_DAY = (
     r"(?:(?:двадцать|тридцать)\s+)?(?:перв|втор|треть|четв[её]рт|пят|шест|седьм|восьм|девят|"
     r"десят|одиннадцат|двенадцат|тринадцат|четырнадцат|пятнадцат|шестнадцат|семнадцат|"
-    r"восемнадцат|девятнадцат|двадцат|тридцат)(?:ое|ого|ому|ым|ом|ье|ьего|ьему|ий|ый|ья)"
+    r"восемнадцат|девятнадцат|двадцат|тридцат)(?:ое|ого|ому|ым|ом|ье|ьего|ьему|его|ему|ий|ый|ья)"
 )
 _DATE_WORDS = re.compile(
     rf"(?i)(?<![\w-]){_ORDINAL_DAY}\s+{_RU_MONTH_GEN}"
@@ -460,7 +462,9 @@ def _dates(text: str, found: list[Detection]) -> list[Detection]:
     slash_or_dash = [_DATE_SLASH_ROMAN, _DATE_ABBR_DASHED] if "/" in text or "-" in text else []
     for rx in (_DATE_YMD, _DATE_MY, *slash_or_dash):
         for m in rx.finditer(text):
-            if not _UNIT.match(text, m.end()) and not _explained_by_word(text, m.start()):
+            if rx is _DATE_ABBR_DASHED or not (
+                _UNIT.match(text, m.end()) or _explained_by_word(text, m.start())
+            ):  # a month's name is never a value ("от 3-ноя-2022")
                 out.append(Detection(m.start(), m.end(), "DATE", "rules"))
     if _DIGIT_SPACE_DIGIT.search(text):
         for m in _DATE_SPACED.finditer(text):
@@ -499,7 +503,12 @@ _DICOM_NAME = re.compile(r"(?<![\w^])[A-Z][A-Z'-]+(?:\^[A-Z][A-Za-z'-]*)+\^*(?![
 # Latin letters of European names ("Müller", "Hans-Jürgen", "Łukasz").
 _LU = "A-ZÀ-ÖØ-ÞĀ-Ž"
 _LL = "a-zß-öø-ÿā-ž"
-_LATIN_WORD = rf"(?:[{_LU}][{_LL}']+(?:-[{_LU}]?[{_LL}']+)*|[{_LU}][{_LU}'-]+|[{_LU}]\.)"
+# a word in capitals ("O'BRIEN", "MIN-JUN"), a capitalised one ("O'Brien", "Hans-Jürgen"), an
+# initial
+_LATIN_WORD = (
+    rf"(?:[{_LU}][{_LU}'-]*[{_LU}](?![{_LL}])|[{_LU}](?:'[{_LU}])?[{_LL}]+(?:['-][{_LU}]?[{_LL}]+)*"
+    rf"|[{_LU}]\.)"
+)
 _LATIN_NAME_LABEL = re.compile(
     r"(?i:patient(?:'s|in)?(?:\s+name)?|(?:referring|performing|attending)\s+physician|"
     r"physician(?:'s)?\s+name|operators?(?:'\s*name)?|radiologist|technologist|dr\.|"
@@ -771,18 +780,33 @@ _FACILITY_PLACE = re.compile(
     r"(?<![\w-])(?P<k>[А-ЯЁ]{2,5})\s+(?:г\.|гор\.|пос\.|п\.|с\.|ст-цы|станицы|пгт|села|"
     r"деревни|д\.)\s*[А-ЯЁ][\w-]+"
 )
-# An abbreviation in mixed case ("ЧерМК", "КнААЗ"): capitals and a few lower-case letters.
+# An abbreviation in mixed case ("ЧерМК", "КнААЗ"): capitals and a few lower-case letters,
+# ending in capitals (a case ending may follow: "КамАЗе").
 _MIXED_CAPS = re.compile(r"(?<![\w-])[А-ЯЁ][а-яё]{0,3}[А-ЯЁ][А-ЯЁа-яё]{1,6}(?![\w-])")
+_MIXED_TAIL = re.compile(r"([А-ЯЁ]+)[а-яё]{0,2}$")
+# Medical morphemes of mixed-case study names ("ЭхоЭГ", "ТрЭхоКГ", "ФиброСкан", "КовиВак").
+_MEDICAL_MORPHEME = re.compile(r"(?i)эхо|фибро|кардио|ангио|стресс|холтер|доппл|нейро|гастро|вак")
 
 
 @lru_cache(maxsize=50_000)
 def _mixed_case_organisation(token: str) -> bool:
-    return (
-        sum(c.isupper() for c in token) >= 2
+    """No word of the dictionary, or one it reads as an organisation ("КамАЗе"); not a study
+    or an index: no medical morpheme, and its final capitals no medical abbreviation ("КоАГ",
+    "НвСА")."""
+    tail = _MIXED_TAIL.search(token)
+    if not (
+        tail
+        and sum(c.isupper() for c in token) >= 2
         and any(c.islower() for c in token)
         and token not in NOT_ORGANISATIONS
-        and not analyzer().word_is_known(token.lower())
-    )
+        and tail.group(1) not in MEDICAL_ABBREVIATIONS
+        and not _MEDICAL_MORPHEME.search(token)
+    ):
+        return False
+    morph = analyzer()
+    if not morph.word_is_known(token.lower()):
+        return True
+    return any("Orgn" in p.tag for p in morph.parse(token) if p.score >= 0.1)
 
 
 def _organisations(text: str) -> list[Detection]:
@@ -842,7 +866,9 @@ def find_generic(text: str, found: list[Detection]) -> list[Detection]:
             ]
     if "." in text:
         out += _urls(text)
-    if any(mon in low for mon in MONTHS_GENITIVE) and ("ого " in low or "ое " in low):
+    if any(mon in low for mon in MONTHS_GENITIVE) and any(
+        ending in low for ending in ("ое ", "ого ", "его ", "ье ", "ья ")
+    ):
         out += [Detection(m.start(), m.end(), "DATE", "rules") for m in _DATE_WORDS.finditer(text)]
     if any(c.isupper() for c in text):
         out += _latin_names(text)
