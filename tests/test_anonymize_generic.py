@@ -125,6 +125,12 @@ def test_two_digit_day_month_is_a_date_unless_a_value() -> None:
         # a Latin surname in capitals with an apostrophe
         ("Name: O'BRIEN, Sean", ("NAME", "O'BRIEN, Sean")),
         ("Client ID: PX4K7-99Q2", ("RECORD_ID", "PX4K7-99Q2")),
+        # a facility's noun, the words of its name and its number; a rural number
+        (
+            "лечился в больнице скорой помощи № 2 г. омска",
+            ("ORGANIZATION", "больнице скорой помощи № 2 г. омска"),
+        ),
+        ("Телефон соседки 3-41-27, звонить вечером.", ("PHONE", "3-41-27")),
     ],
 )
 def test_round_four_identifier_classes(text: str, expected: tuple[str, str]) -> None:
@@ -158,6 +164,7 @@ def test_address_chain_takes_round_four_parts() -> None:
         "Выполнены ЭхоЭГ, ЧпЭхоКГ, ФиброСкан печени 9.4 кПа.",
         "КоАГ 2.1, ПкА справа, НвСА без стеноза.",
         "МРТ 1.5 Тл, режимы T1, T2.",  # a tesla is a unit, not a month
+        "Цисплатин в 1-21-28 дни цикла.",  # days of a schedule are no phone
     ],
 )
 def test_round_four_clinical_text_stays(text: str) -> None:

@@ -337,7 +337,8 @@ _LABELLED_PHONE = re.compile(
 
 # A local number in its usual groups, with no label: "45-81-20", "57-03-112", "264 11 09".
 _LOCAL_PHONE = re.compile(
-    r"(?<![\w+/.,:-])(?:\d{2,3}-\d{2}-\d{2,3}|\d{3}\s\d{2}\s\d{2})(?![\w/-]|[.,:]\d|\s\d)"
+    r"(?<![\w+/.,:-])(?:\d{1,3}-\d{2}-\d{2,3}|\d{3}\s\d{2}\s\d{2})(?![\w/-]|[.,:]\d|\s\d)"
+    r"(?!\s*(?:дн|ден|сут|цикл|нед))"  # "1-21-28 дни": days of a schedule
 )
 
 
@@ -775,6 +776,13 @@ _FACILITY_LOWER = re.compile(
     + r")\s+(?:номер\s*|№\s*|n\s*)?\d{1,3}(?![\w.,/-])"
     r"(?:\s+(?:г\.\s*[а-яё][а-яё-]+|[а-яё]+-на-[а-яё]+))?"
 )
+# A facility's noun, the words of its name and its number ("госпитале для ветеранов войн № 3",
+# "больнице скорой помощи № 2 г. москвы"): the rules take the number alone.
+_FACILITY_NAMED_NUMBER = re.compile(
+    r"(?i)(?<![\w-])(?:больниц|госпитал|поликлиник|диспансер|санатори|клиник|амбулатори|"
+    r"медсанчаст|роддом|родильн\w+\s+дом|школ|гимнази|интернат)\w*"
+    r"(?:\s+(?!№)[а-яё-]+){1,4}\s+№\s*\d+(?:\s+(?:г\.|гор\.)\s*[а-яё][\w-]+)?"
+)
 # A kind of facility and its place name an organisation: "ФАП ст-цы Стародеревянковская".
 _FACILITY_PLACE = re.compile(
     r"(?<![\w-])(?P<k>[А-ЯЁ]{2,5})\s+(?:г\.|гор\.|пос\.|п\.|с\.|ст-цы|станицы|пгт|села|"
@@ -824,9 +832,11 @@ def _organisations(text: str) -> list[Detection]:
             out.append(Detection(m.start(), m.end(), "ORGANIZATION", "rules"))
     low_has = any(c.islower() for c in text)
     if low_has:
-        lower = (
-            [_LEGAL_LOWER, _FACILITY_LOWER] if any(c.isdigit() for c in text) else [_LEGAL_LOWER]
-        )
+        lower = [_LEGAL_LOWER]
+        if "№" in text:
+            lower.append(_FACILITY_NAMED_NUMBER)
+        if any(c.isdigit() for c in text):
+            lower.append(_FACILITY_LOWER)
         for rx in lower:
             for m in rx.finditer(text):
                 out.append(Detection(m.start(), m.end(), "ORGANIZATION", "rules"))
