@@ -55,3 +55,26 @@ def test_year_of_birth_is_not_initials():
 def test_a_quoted_common_word_stays_an_organisation():
     text = "Как сообщает газета «Ведомости», акции выросли."
     assert detected(text) == [("ORGANIZATION", "Ведомости")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # issue 14, fourth round (sentences invented here): a listed eponym with a score, or
+        # alone in brackets after an index; an eponym after поза/стопа
+        "Оценка по шкалам: Морсе 35, Брейден 19.",
+        "ФВ (Тейхольц) 58%, КДР 49 мм.",
+        "В позе Ромберга устойчив.",
+        # a form's field labels and a unit after a number
+        "Пол: М. Мать: сведений нет.",
+        "МРТ на аппарате 3.0 Тл без контраста.",
+        # an abbreviation with a decimal that NER takes for an organisation
+        "Индекс ОДИ 0.64, показатель ВАШ 3.",
+    ],
+)
+def test_round_four_clinical_content_stays(text):
+    assert detected(text) == []
+
+
+def test_a_score_after_a_surname_is_an_age_not_a_scale():
+    assert ("NAME", "Смит") in detected("Пациент Смит 45 лет, осмотрен.")

@@ -13,9 +13,10 @@ round was tuned on it, so it is development data now; its floors are the third r
 
 ``heldout3`` is a third set (tests/data/anonymization_eval/HELDOUT3.md), written by a session
 that saw neither the detectors nor the other sets, merged only after the third round's
-detectors were committed, and scored once. It falls short of the targets; the floors below are
-that measurement rounded down, to catch regressions, not targets - and the detectors must not
-be tuned on its misses.
+detectors were committed, and scored once (recall 0.922, precision 0.928, kept 0.968 - short of
+the targets). The fourth round read its misses and was developed on it, so it is development
+data now, like the other three: its floors are the fourth round's figures rounded down. The
+held-out figure of the fourth round comes from a fourth set, measured once by the lead.
 """
 
 from __future__ import annotations
@@ -37,40 +38,44 @@ from radjudge.anonymize.evalset import (
 # round: recall 0.903, precision 0.970, kept 0.988. Tuned on in the third round, after which:
 # recall NAME 0.991, DATE 1, PHONE 1, EMAIL 1, URL 1, ADDRESS 1, ID 1, ORG 0.988; all 0.996
 # (473/475); precision 0.967 (466/482 detections); clinical terms kept 0.988 (341/345).
+# Fourth round (development data): NAME 1 (106/106), ORG 1 (83/83), the others 1 as before;
+# all 1 (475/475); precision 0.985 (466/473); kept 0.997 (344/345).
 HELDOUT_FLOORS = {
     "recall": {
-        "NAME": 0.99,
+        "NAME": 1.0,
         "DATE": 1.0,
         "PHONE": 1.0,
         "EMAIL": 1.0,
         "URL": 1.0,
         "ADDRESS": 1.0,
         "ID": 1.0,
-        "ORG": 0.98,
+        "ORG": 1.0,
+    },
+    "recall_all": 1.0,
+    "precision": 0.98,
+    "kept": 0.99,
+}
+# Third set (250 snippets, 693 identifiers, 498 kept terms). Its only held-out measurement
+# (third round, after commit 8a82ec9): recall NAME 0.960 (168/175), DATE 0.919 (125/136), PHONE
+# 0.923 (48/52), EMAIL 1 (18/18), URL 1 (12/12), ADDRESS 0.826 (76/92), ID 0.977 (84/86), ORG
+# 0.885 (108/122); all 0.922 (639/693); precision 0.928 (671/723 detections); clinical terms
+# kept 0.968 (482/498). Development data in the fourth round, after which: NAME 1 (175/175),
+# DATE 1 (136/136), PHONE 1 (52/52), EMAIL 1, URL 1, ADDRESS 0.989 (91/92), ID 1 (86/86), ORG
+# 0.992 (121/122); all 0.997 (691/693); precision 0.969 (688/710); kept 0.998 (497/498).
+HELDOUT3_FLOORS = {
+    "recall": {
+        "NAME": 1.0,
+        "DATE": 1.0,
+        "PHONE": 1.0,
+        "EMAIL": 1.0,
+        "URL": 1.0,
+        "ADDRESS": 0.98,
+        "ID": 1.0,
+        "ORG": 0.99,
     },
     "recall_all": 0.99,
     "precision": 0.96,
-    "kept": 0.98,
-}
-# Third set, first and only held-out measurement (issue 14, third round, after commit 8a82ec9;
-# 250 snippets, 693 identifiers, 498 kept terms): recall NAME 0.960 (168/175), DATE 0.919
-# (125/136), PHONE 0.923 (48/52), EMAIL 1 (18/18), URL 1 (12/12), ADDRESS 0.826 (76/92), ID 0.977
-# (84/86), ORG 0.885 (108/122); all 0.922 (639/693); precision 0.928 (671/723 detections);
-# clinical terms kept 0.968 (482/498).
-HELDOUT3_FLOORS = {
-    "recall": {
-        "NAME": 0.95,
-        "DATE": 0.91,
-        "PHONE": 0.92,
-        "EMAIL": 1.0,
-        "URL": 1.0,
-        "ADDRESS": 0.82,
-        "ID": 0.97,
-        "ORG": 0.88,
-    },
-    "recall_all": 0.92,
-    "precision": 0.92,
-    "kept": 0.96,
+    "kept": 0.99,
 }
 
 

@@ -64,7 +64,8 @@ def test_every_raw_record_fails_the_scan_and_the_message_never_shows_phi():
             check_llm_text(rec.text)
         message = str(err.value)
         assert re.search(
-            r"(NAME|DATE|PHONE|SNILS|ORGANIZATION|ADDRESS|POLICY|RECORD_ID|EMAIL|PASSPORT|INN|LOCATION) "
+            r"(NAME|DATE|PHONE|SNILS|ORGANIZATION|ADDRESS|POLICY|RECORD_ID|EMAIL|PASSPORT|INN"
+            r"|LOCATION) "
             r"at offset \d+",
             message,
         )
@@ -105,7 +106,8 @@ def test_raw_structured_identifiers_are_caught_one_by_one():
         "Пациент [ФИО], [ДАТА] г.р., проживает: [АДРЕС], тел. [ТЕЛЕФОН], СНИЛС [СНИЛС].",
         "Симптом Щеткина–Блюмберга положительный, симптом Ортнера отрицательный; болезнь Крона.",
         "Синдром Жильбера. Цирроз, класс B по Child-Pugh. КК по Кокрофту–Голту 42 мл/мин.",
-        "Метформин 1000 мг 2 р/сут; креатинин 132 мкмоль/л (62–106); K80.0; конкремент 12 мм; 58 лет.",
+        "Метформин 1000 мг 2 р/сут; креатинин 132 мкмоль/л (62–106); K80.0; конкремент 12 мм; "
+        "58 лет.",
         "Осмотрен хирургом Тихомировым Г.О.; со слов жены, Ясеневой Агнии Остаповны.",  # surrogates
     ],
 )

@@ -78,3 +78,15 @@ def test_common_lexemes_are_words_without_a_name_place_or_organisation_reading()
     proper = ("Кузнец", "Ткач", "Иванов", "Варданян", "Берлускони", "Москва", "Газпром")
     assert all(is_common_lexeme(w) for w in common)
     assert not any(is_common_lexeme(w) for w in proper)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("обход провёл зав. отделением тер-акопян, рекомендовано", "тер-акопян"),
+        # unknown to the dictionary and built like a surname, with an initial
+        ("запись сделана ординатором шевчук в. под контролем", "шевчук в."),
+    ],
+)
+def test_lower_case_surname_after_a_role_word(text, expected):
+    assert expected in [text[d.start : d.end] for d in find_names(text)]

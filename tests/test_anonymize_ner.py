@@ -75,6 +75,7 @@ def test_only_the_sentences_a_replacement_changed_are_tagged_again():
     tagged = ner_cache_characters()
     out = raw.replace("Петровым А.В.", "[ФИО]")
     find_entities_batch([out])
-    # the changed sentence and its context, the last four tokens before it ("эпигастрии после еды .")
+    # the changed sentence and its context, the last four tokens before it
+    # ("эпигастрии после еды .")
     changed = out[out.index("эпигастрии") : out.index(" Живот")]
     assert ner_cache_characters() - tagged == len(changed)

@@ -8,12 +8,16 @@ share lives here rather than in either of them.
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pymorphy3
 
 __all__ = ["analyzer"]
 
 
 @cache
-def analyzer():  # noqa: ANN201 - pymorphy3.MorphAnalyzer, imported lazily
+def analyzer() -> pymorphy3.MorphAnalyzer:
     """The shared pymorphy3 analyzer (loaded on first use, ~0.3 s)."""
     import pymorphy3
 

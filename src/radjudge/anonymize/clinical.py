@@ -116,8 +116,15 @@ _GAP_TOKEN = re.compile(
     r"\s+|,|\(|\)|«|»|(?<![\w-])и(?![\w-])|[A-ZА-ЯЁ][\w']*(?:\s?[-–—]\s?[A-ZА-ЯЁ][\w']*)*"
 )
 _WINDOW = 80
-# A grade after an eponym makes it a classification: "Борман IV", "Bosniak IIF", "Child-Pugh B".
-_GRADE_AFTER = re.compile(r"\s(?:[IVX]{1,4}[A-F]?|[A-D]|\d(?:[.,]\d)?)(?!\w|[.,]\d)")
+# A grade or a score after an eponym makes it a classification or a scale: "Борман IV",
+# "Bosniak IIF", "Child-Pugh B", "Брейден 14" (not an age or a measurement: "Смит 45 лет",
+# "по Кокрофту–Голту 38 мл/мин").
+_GRADE_AFTER = re.compile(
+    r"\s(?:[IVX]{1,4}[A-F]?|[A-D]|\d{1,2}(?:[.,]\d)?)"
+    r"(?!\w|[.,]\d|\s*(?:лет|год|г\.|%|(?:мм|см|мл|мг|мкг|ммоль|мкмоль|мин|сут)(?![а-яё])))"
+)
+# An eponym alone in brackets after an index names its method: "ФВ (Симпсон) 42%".
+_INDEX_BRACKET = re.compile(r"(?<![\w-])[A-ZА-ЯЁ][A-ZА-ЯЁa-z]{0,5}\s*\($")
 
 #: Abbreviations of medical text that NER takes for organisations or places.
 MEDICAL_ABBREVIATIONS: frozenset[str] = frozenset(_TERMS["abbreviations"].split())
@@ -363,6 +370,10 @@ def protected_spans(text: str) -> list[tuple[int, int]]:
             or _LATIN.match(chain)
             or grade
             or _governed_by_trigger(text, m.start(), triggers)
+            or (
+                text[m.end() : m.end() + 1] == ")"
+                and _INDEX_BRACKET.search(text, max(0, m.start() - 8), m.start())
+            )
         ):
             out.append((m.start(), grade.end() if grade else m.end()))
     return out

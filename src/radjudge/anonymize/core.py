@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from tqdm.auto import tqdm
 
@@ -96,6 +96,15 @@ def _options(replacement: str, date_strategy: str) -> None:
         raise ValueError(f"date_strategy must be 'placeholder' or 'shift', got {date_strategy!r}")
 
 
+class _PassOptions(TypedDict):
+    """The keyword options of one record's passes (:func:`_replace_all`, :func:`_until_clean`)."""
+
+    replacement: Replacement
+    date_strategy: DateStrategy
+    shift: int
+    book_seed: str
+
+
 @dataclass
 class _Pass:
     """One replacement of a record's texts from the raw texts and the current spans."""
@@ -111,8 +120,8 @@ def _replace_all(
     texts: list[str],
     spans: list[list[Detection]],
     *,
-    replacement: str,
-    date_strategy: str,
+    replacement: Replacement,
+    date_strategy: DateStrategy,
     shift: int,
     book_seed: str,
 ) -> _Pass:
@@ -122,8 +131,8 @@ def _replace_all(
             replace_spans(
                 t,
                 s,
-                replacement=replacement,  # type: ignore[arg-type]
-                date_strategy=date_strategy,  # type: ignore[arg-type]
+                replacement=replacement,
+                date_strategy=date_strategy,
                 date_shift=shift,
                 book=book,
             )
@@ -137,8 +146,8 @@ def _until_clean(
     texts: list[str],
     spans: list[list[Detection]],
     *,
-    replacement: str,
-    date_strategy: str,
+    replacement: Replacement,
+    date_strategy: DateStrategy,
     shift: int,
     book_seed: str,
 ) -> tuple[_Pass, list[list[Detection]], int]:
@@ -333,7 +342,7 @@ def anonymize_records(
         chunk = items[lo : lo + _CHUNK]
         flat = detect_phi_batch([sec[k] for _, sec, _ in chunk for k in SECTIONS])
         first = [flat[i * len(SECTIONS) : (i + 1) * len(SECTIONS)] for i in range(len(chunk))]
-        options = [
+        options: list[_PassOptions] = [
             {
                 "replacement": replacement,
                 "date_strategy": date_strategy,

@@ -23,6 +23,7 @@ from typing import Literal
 
 from radjudge.anonymize.analyzer import analyzer
 from radjudge.anonymize.clinical import (
+    NOT_ORGANISATIONS,
     is_clinical_word,
     is_listed_eponym,
     is_medical_abbreviation,
@@ -54,7 +55,7 @@ __all__ = [
 
 Detector = Literal["rules", "ner", "morph", "heuristics"]
 #: All detectors: what the anonymizer and the guard always run.
-DETECTORS: tuple[str, ...] = ("rules", "ner", "morph", "heuristics")
+DETECTORS: tuple[Detector, ...] = ("rules", "ner", "morph", "heuristics")
 _NAMEISH = {"NAME", "ORGANIZATION", "LOCATION"}
 _CHAINED = {"ORGANIZATION", "ADDRESS", "LOCATION"}
 _PLACEHOLDER = re.compile("|".join(re.escape(p) for p in sorted(set(PLACEHOLDERS.values()))))
@@ -110,12 +111,15 @@ def _sentence_initial(text: str, start: int) -> bool:
     )
 
 
+_GRADE = re.compile(r"[IVX]{1,4}|ст|степ\w*")
+
+
 def _clinical_only(line: str, d: Detection) -> bool:
     """A name, place or organisation made only of clinical words: a false alarm.
 
-    Every word is a clinical noun or analyte, a medical abbreviation, a Latin
-    initial or a sentence-initial medical adjective ("Гликированный",
-    "Онкомаркеры", "КТ-контроль", "H.").
+    Every word is a clinical noun or analyte, a medical abbreviation (either list of the
+    clinical vocabulary), a Latin initial, a grade ("I–II ст.") or a sentence-initial
+    medical adjective ("Гликированный", "Онкомаркеры", "КТ-контроль", "H.", "МКС I–II ст").
     """
     words = [(m.start() + d.start, m.group(0)) for m in _WORD.finditer(line[d.start : d.end])]
     if not words:
@@ -127,6 +131,7 @@ def _clinical_only(line: str, d: Detection) -> bool:
             or is_medical_abbreviation(bare)
             or is_medical_abbreviation(bare.split("-")[0])  # "МРТ-энтерография"
             or re.fullmatch(r"[A-Z]\.", w)
+            or (d.type == "ORGANIZATION" and (bare in NOT_ORGANISATIONS or _GRADE.fullmatch(bare)))
         ):
             continue
         if (
@@ -201,6 +206,55 @@ def _common_phrase(line: str, d: Detection) -> bool:
 
 
 _NAME_FOLLOWS = re.compile(r"\s+(?:[А-ЯЁ]\.|[А-ЯЁ][а-яё]+)")
+_FULL_NAME_LABEL = re.compile(r"Ф\.?\s?И\.?\s?О\.?|ФИО")
+_NUMBER_BEFORE = re.compile(r"\d\s?$")
+_LABEL_AFTER = re.compile(r"\s*[:|]")
+
+
+# A value with a unit, a comparison, or (for an abbreviation) a decimal after a single word.
+_VALUE_UNIT_AFTER = re.compile(
+    r"\s*(?:[<>≤≥]\s*\d|\d+(?:[.,]\d+)?(?:\s*,\s*\d+)?\s*(?:мг|мкг|мл|г|ед|ме|ммоль|мкмоль|"
+    r"нмоль|мкг/г|мг/дл|%)(?![а-яё]))"
+)
+_DECIMAL_AFTER = re.compile(r"\s+\d+[.,]\d+(?![.,]?\d)")
+
+
+def _measured_term(line: str, d: Detection) -> bool:
+    """One word NER took for a name or an organisation with a measured value after it: a
+    drug, an analyte or an index ("Ультравист 370, 100 мл", "Эластаза-1 > 500", "BSI 1.8").
+    A word with a name reading in the dictionary stays a name."""
+    text = line[d.start : d.end]
+    word = re.fullmatch(r"[A-ZА-ЯЁ][\w]*(?:-\d+)?", text)
+    if not word:
+        abbr = re.fullmatch(r"(?P<a>[A-ZА-ЯЁ]{2,6})\s+\d+[.,]\d+", text)
+        return bool(abbr) and d.type == "ORGANIZATION"
+    if d.type == "ORGANIZATION" and text.isupper() and _DECIMAL_AFTER.match(line, d.end):
+        return True
+    if not _VALUE_UNIT_AFTER.match(line, d.end):
+        return False
+    return not any(
+        t in p.tag
+        for p in analyzer().parse(text.split("-")[0])
+        if p.score >= 0.05
+        for t in ("Name", "Surn", "Patr")
+    )
+
+
+def _label_or_unit(line: str, d: Detection) -> bool:
+    """A name that is a form's field label or a unit: the label of the full name ("Ф.И.О.:"),
+    one dictionary word with no name reading before a colon or a table bar ("Пол: Ж",
+    "Мать: ..."), a word of one to three letters right after a number ("1.5 Тл")."""
+    text = line[d.start : d.end]
+    if _FULL_NAME_LABEL.fullmatch(text):
+        return True
+    if re.fullmatch(r"[А-ЯЁ][а-яё]{0,2}", text) and _NUMBER_BEFORE.search(line, 0, d.start):
+        return True
+    if not re.fullmatch(r"[А-ЯЁ][а-яё]+", text) or not _LABEL_AFTER.match(line, d.end):
+        return False
+    morph = analyzer()
+    return morph.word_is_known(text.lower()) and not any(
+        t in p.tag for p in morph.parse(text) if p.score >= 0.05 for t in ("Name", "Surn", "Patr")
+    )
 
 
 def _followed_by_name_part(line: str, end: int) -> bool:
@@ -242,6 +296,8 @@ _PARTICLE_NAME = re.compile(
 _PATRONYMIC_PARTICLE = re.compile(
     r"\s(?:оглы|оглу|огли|угли|ули|улы|уулу|кызы|кзы|гызы|кизи|кыз)(?![\w-])"
 )
+# The Latin spelling before a name in brackets: "KIM MIN-JUN (Ким Мин Чжун)".
+_LATIN_BEFORE = re.compile(r"(?<![\w-])[A-Z][A-Za-z'-]+(?:[ -][A-Z][A-Za-z'-]+){1,3}(?=\s?\($)")
 _LATIN_ALIAS = re.compile(
     r"\s?\((?P<v>[A-Z][a-z'-]+(?:[ -](?:[A-Z][a-z'-]+|al|el|de|da|van|von|bin|ibn|le|la)){1,4})\)"
 )
@@ -308,6 +364,9 @@ def _name_echoes(
         alias = _LATIN_ALIAS.match(text, d.end)
         if alias:
             out.append(Detection(alias.start("v"), alias.end("v"), "NAME", "morph"))
+        latin = _LATIN_BEFORE.search(text, max(0, d.start - 60), d.start)
+        if latin:
+            out.append(Detection(latin.start(), latin.end(), "NAME", "morph"))
         after = _PARTICLE_NAME.match(text, d.end + 1) if text[d.end : d.end + 1] == " " else None
         if after:
             out.append(Detection(d.start, after.end(), "NAME", "morph"))
@@ -345,7 +404,12 @@ def _combine(
     kept = []
     for d in found:
         if d.detector != "rules" and d.type in _NAMEISH:
-            if _clinical_only(line, d) or (d.detector == "ner" and _common_phrase(line, d)):
+            if (
+                _clinical_only(line, d)
+                or (d.detector == "ner" and _common_phrase(line, d))
+                or (d.type == "NAME" and _label_or_unit(line, d))
+                or _measured_term(line, d)
+            ):
                 continue
             if d.type == "NAME":
                 trimmed = _trim_initial_adjective(line, d)
@@ -379,8 +443,9 @@ def _combine(
 
 def _detect_lines(lines: Sequence[str], chosen: tuple[str, ...]) -> list[tuple[Detection, ...]]:
     full = set(chosen) == set(DETECTORS)
-    out: list[tuple[Detection, ...] | None] = [_cache.get(line) if full else None for line in lines]
-    todo = list(dict.fromkeys(ln for ln, got in zip(lines, out, strict=True) if got is None))
+    cached = [_cache.get(line) if full else None for line in lines]
+    todo = list(dict.fromkeys(ln for ln, got in zip(lines, cached, strict=True) if got is None))
+    fresh: dict[str, tuple[Detection, ...]] = {}
     if todo:
         recased = [recase_names(ln) for ln in todo]
         extra = [r for r, ln in zip(recased, todo, strict=True) if r != ln]
@@ -398,8 +463,7 @@ def _detect_lines(lines: Sequence[str], chosen: tuple[str, ...]) -> list[tuple[D
             if len(_cache) + len(fresh) > _CACHE_MAX:
                 _cache.clear()
             _cache.update(fresh)
-        out = [got if got is not None else fresh[ln] for ln, got in zip(lines, out, strict=True)]
-    return out  # type: ignore[return-value]  # every slot is filled above
+    return [got if got is not None else fresh[ln] for ln, got in zip(lines, cached, strict=True)]
 
 
 def detect_phi_batch(

@@ -1,4 +1,4 @@
-"""The independent evaluation set (``tests/data/anonymization_eval``): load it, score the anonymizer.
+"""The independent evaluation sets (``tests/data/anonymization_eval``): load, score the anonymizer.
 
 Short Russian EMR snippets written by sessions that never read the anonymizer
 or the cohort generator (the set's README says how), in splits:
@@ -9,8 +9,8 @@ or the cohort generator (the set's README says how), in splits:
 * ``heldout``: a second set, written later by another session, for a held-out
   measurement of the second round; scored once, then development data in the third round.
 * ``heldout3``: a third set (``HELDOUT3.md``), written by a session that saw neither the
-  detectors nor the other sets, for a held-out measurement of the third round (report it,
-  never tune on it).
+  detectors nor the other sets, for a held-out measurement of the third round; scored once,
+  then development data in the fourth round.
 
 Each snippet lists the identifiers to remove (``NAME``, ``DATE``, ``PHONE``,
 ``EMAIL``, ``URL``, ``ADDRESS``, ``ID``, ``ORG``) and the clinical terms to

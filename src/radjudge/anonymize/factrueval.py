@@ -115,7 +115,8 @@ def load_factrueval(
             sid, typ, start, length, n_tokens = f[0], f[1], int(f[2]), int(f[3]), int(f[5])
             words = tail.split()[n_tokens:]
             got = re.sub(r"\s", "", text[start : start + length])
-            # One upstream span ("Жан-Мари Ле Пен") lists fewer tokens than it covers; accept a superset.
+            # One upstream span ("Жан-Мари Ле Пен") lists fewer tokens than it covers; accept
+            # a superset.
             if words and not all(w in got for w in words):
                 raise ValueError(
                     f"{txt.with_suffix('.spans')}, line {lineno}: offsets {start}+{length} "

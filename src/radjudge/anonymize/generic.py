@@ -28,23 +28,41 @@ Labelled identifiers
 Phones
     ``+`` and a country code with the groups after it (``+375 29 644-18-52``), and after a
     phone label, with up to three words between (``телефон квартирной хозяйки 54-08-917``,
-    ``дом. тел. 3172245``), any number of five digits or more.
+    ``дом. тел. 3172245``), any number of five digits or more; a local number in its usual
+    groups without a label (``45-81-20``, ``264 11 09``) unless a unit or a measurement word
+    explains it.
 Dates
     ``YYYYMMDD``, ``YYYY.MM.DD``, month and year in digits (``06.2021``), English months
     (``15-Dec-2023``, ``Dec 15, 2023``, ``December 2023``), and the first day of a range
-    (``с 12 по 15.03.2023``, ``12-15 марта``).
+    (``с 12 по 15.03.2023``, ``12-15 марта``); day/month with a slash (a Roman month, or a
+    zero-padded one after a word that opens a date: ``с 3/IV``, ``забор 21/04``), a day, an
+    abbreviated month and a year with hyphens (``11-апр-23``), a dictated day and month after
+    an admission verb (``поступила 14 03``), a date in words (``четвёртое июля тысяча девятьсот
+    ... года``) and the year word after a numeric date (``07.09.1961 г.``, never ``г.р.``).
 URLs
     A bare domain (``mrt-kazan-yamasheva.ru``), not only one with a path.
 Names
-    DICOM person names (``ABDULLAEV^SHERZOD``), and Latin-script names after a name or role
-    label (``Patient: Ivanov Ivan``, ``Referring Physician: Smith J.``).
+    DICOM person names (``ABDULLAEV^SHERZOD``), and Latin-script names (European letters,
+    hyphenated given names, a title) after a name or role label (``Patient: Ivanov Ivan``,
+    ``Referring Physician: Smith J.``, ``Patient: Dr. Hans-Jürgen WEBER``).
+Latin-script records
+    An organisation of capitalised words before a legal form or a kind of organisation
+    (``... Krankenversicherung AG``, ``... Federal University``), a transliterated Russian one
+    (``GBUZ KKB 2 MZ KK``), a European street with its postcode and city, the values of
+    identifying DICOM attributes (``InstitutionName LO [...]``) and HL7 ``PID`` fields, and a
+    code of capitals and digits interleaved (a foreign passport: ``C4J9K2L7M``).
 Organisations
     An upper-case Cyrillic abbreviation that is neither in the clinical vocabulary
     (:data:`radjudge.anonymize.clinical.NOT_ORGANISATIONS`, ~1,000 tokens) nor a dictionary
     word, nor a bare kind of facility (``ЦРБ``, ``ГКБ``), is an organisation (``ЧОКБ``,
     ``КЦСОН``, ``НГДУ``, ``МСЧ-16``); so is a lower-case legal form with its name
     (``ооо стройинвест-урал``) and a lower-case abbreviation before a quoted name
-    (``кдц «медиклиник»``). The head noun of an official body (``комитет``,
+    (``кдц «медиклиник»``), a lower-case kind of facility with its number and town (``гп 3 г.
+    нальчика``), a kind of facility with its place (``ФАП ст-цы ...``) and an abbreviation in
+    mixed case that is no word (``ЧерМК``). An abbreviation followed by a measured value (a
+    decimal, a number with a unit within four words, a Roman grade) is a clinical index, not an
+    organisation (``ЛПИ 0.92``, ``КВР правой доли 148 мм``). The head noun of an official
+    body (``комитет``,
     ``комиссариат``, ``бюро``, ``отдел``, ``управление``, ``служба``, ``инспекция``,
     ``департамент``, ``министерство``, ``фонд``, ``колония``...) starts an organisation
     that runs through its dependent chain when the chain names something (a capitalised
@@ -56,9 +74,12 @@ Chains (:func:`extend_chains`)
     and the next organisation - and organisations next to each other merge (``ГКП на ПХВ
     «Городская поликлиника № 4»``). An address or place extends over the comma-separated
     parts that follow or precede it when they look like address parts (``мкр. Геолог``,
-    ``СНТ «Урал»``, ``уч. 112``, ``линия 3``, ``пом. 3``, ``Ленинский городской округ``,
-    ``ЯНАО``, ``Чувашская Республика``, a postcode), so the whole chain is masked; and after
-    an address label (``Адрес:``, ``по адресу``) the chain starts at its first part.
+    ``СНТ «Урал»``, ``уч. 112``, ``линия 3``, ``пом. 3``, ``ком. 5``, ``общ.``, ``Ленинский
+    городской округ``, ``Дмитровский г.о.``, ``ЗАТО ...``, ``район ...``, ``11Б мкр.``, ``46 км
+    ... тракта``, a street named before its kind, ``ЯНАО``, ``ХМАО — Югра``, ``Чувашская
+    Республика``, a postcode), so the whole chain is masked; after an address label
+    (``Адрес:``, ``по адресу``) the chain starts at its first part, and a street named before
+    its kind with a house number (``Поклонной линии, д. 3``) opens one.
 
 What these rules cost is precision: an unknown clinical abbreviation is masked as an
 organisation, an unexplained long number as an identifier. That is the trade-off chosen:
@@ -72,12 +93,14 @@ import re
 from functools import lru_cache
 
 from radjudge.anonymize.analyzer import analyzer
-from radjudge.anonymize.clinical import NOT_ORGANISATIONS, is_lab_word
+from radjudge.anonymize.clinical import MEDICAL_ABBREVIATIONS, NOT_ORGANISATIONS, is_lab_word
 from radjudge.anonymize.spans import Detection
 
 __all__ = [
     "find_generic",
     "extend_chains",
+    "prev_words",
+    "MONTHS_GENITIVE",
     "is_organisation_abbreviation",
     "FACILITY_KINDS",
     "EN_MONTHS",
@@ -115,6 +138,8 @@ _NOT_PERSONAL = re.compile(
     r"\s*:?\s*№?\s*$"
 )
 _VERSION = re.compile(r"[vV]\d+(?:\.\d+)*")
+# A code of the Russian nomenclature of medical services (order 804н): "A05.30.004.001".
+_SERVICE_CODE = re.compile(r"[AB]\d{2}\.\d{2}\.\d{3}(?:\.\d{3})?")
 _RATIO = re.compile(r"\d{1,3}(?:[.,]\d+)?(?:/\d{1,3}(?:[.,]\d+)?)+")
 _TIME = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?(?:-\d{1,2}:\d{2}(?::\d{2})?)?")
 _TITRE = re.compile(r"1:\d+")
@@ -137,14 +162,19 @@ _ID_LABEL_BEFORE = re.compile(
 )
 
 
-def _prev_words(text: str, start: int, n: int = 2) -> list[str]:
-    """Up to ``n`` words before ``start`` in the same clause, nearest first."""
+def prev_words(text: str, start: int, n: int = 2) -> list[str]:
+    """Up to ``n`` words before ``start`` in the same clause, nearest first (quotes, brackets
+    and a final dot stripped); the rules and the generic detectors read their context so.
+
+    >>> prev_words("Калий | 4.5", 8), prev_words("ОАК: Hb (г/л) 120", 14, 3)
+    (['Калий'], ['г/л', 'Hb', 'ОАК'])
+    """
     out, end = [], start
     for _ in range(n):
         m = _PREV_WORDS.search(text, max(0, end - 40), end)
         if not m:
             break
-        out.append(m.group(1).strip(".»«\"'"))
+        out.append(m.group(1).strip(".»«\"'()"))
         end = m.start(1)
         if re.search(r"[;.!?]\s*$", text[max(0, end - 2) : end]):
             break
@@ -155,6 +185,7 @@ def _explained(text: str, start: int, end: int, token: str) -> bool:
     """A clinical context explains a long number (module docstring)."""
     if (
         _VERSION.fullmatch(token)
+        or _SERVICE_CODE.fullmatch(token)
         or _RATIO.fullmatch(token)
         or _TIME.fullmatch(token)
         or _TITRE.fullmatch(token)
@@ -172,7 +203,7 @@ def _explained(text: str, start: int, end: int, token: str) -> bool:
         return False
     if _NOT_PERSONAL.search(text, max(0, start - 40), start):
         return True
-    words = _prev_words(text, start)
+    words = prev_words(text, start)
     return any(is_lab_word(w) or _MEASURE.fullmatch(w) for w in words[:2])
 
 
@@ -202,6 +233,13 @@ def _number_type(text: str, start: int, token: str) -> str:
     return "RECORD_ID"
 
 
+# A code of capitals and digits interleaved, like a foreign passport number ("C4J9K2L7M"):
+# eight characters or more, at least three digits and three letters, in four runs or more.
+_MIXED_CODE = re.compile(
+    r"(?=[A-Z\d]{8})(?=(?:[A-Z]*\d){3})(?=(?:\d*[A-Z]){3})(?:[A-Z]+\d+){2,}[A-Z\d]*"
+)
+
+
 def _numbers(text: str, taken: list[tuple[int, int]]) -> list[Detection]:
     out = []
     for m in _TOKEN.finditer(text):
@@ -211,7 +249,7 @@ def _numbers(text: str, taken: list[tuple[int, int]]) -> list[Detection]:
         if ndigits < 4:
             continue
         letters = re.sub(r"[\d./^:_-]", "", token)
-        if letters and not re.search(r"\d{4}", token):
+        if letters and not re.search(r"\d{4}", token) and not _MIXED_CODE.fullmatch(token):
             continue  # "SmolLM2-135M", "CHA2DS2-VASc": a name with small numbers, not a code
         if letters:
             unit = _UNIT_SUFFIX.search(token)
@@ -242,6 +280,8 @@ _LABEL_VALUE = re.compile(
     r"идентификатор\w*|регистрационн\w+\s+номер\w*|рег\.\s*№|лицев\w+\s+сч[её]т\w*)"
     r"(?:\s+(?!серия|серии|№)[а-яё]+){0,2}\s*[:#]?\s*(?:№\s*)?"
     r"(?P<v>(?:[IVX]{1,4}-[А-ЯЁ]{1,3}|[A-ZА-ЯЁ]{1,4})(?:[\s-]?\d[\d./-]*\d)?(?![\w-])"
+    # a code of capitals and digits in hyphenated groups ("PX4K7-99Q2")
+    r"|(?=[A-Z\d-]*\d)(?=[A-Z\d-]*[A-Z])[A-Z\d]{2,}(?:-[A-Z\d]+)+(?![\w-])"
     r"|\d[\d./-]*\d(?:\s\d{2,}(?![\d.,]))?(?![\w-])|\d(?![\w.,-]))"
 )
 _LABEL_KEYS = (
@@ -274,6 +314,7 @@ def _labelled(text: str, low: str) -> list[Detection]:
                     letters = re.sub(r"[^A-Za-zА-ЯЁа-яё]", "", v)
                     if not (
                         _ICD.fullmatch(v)
+                        or _SERVICE_CODE.fullmatch(v)
                         or (letters and letters in NOT_ORGANISATIONS)
                         or (v.isdigit() and len(v) < 2)
                         or (not letters and re.match(r"\s[а-яё]", after))
@@ -294,19 +335,34 @@ _LABELLED_PHONE = re.compile(
 )
 
 
-def _phones(text: str) -> list[Detection]:
-    out = []
+# A local number in its usual groups, with no label: "45-81-20", "57-03-112", "264 11 09".
+_LOCAL_PHONE = re.compile(
+    r"(?<![\w+/.,:-])(?:\d{1,3}-\d{2}-\d{2,3}|\d{3}\s\d{2}\s\d{2})(?![\w/-]|[.,:]\d|\s\d)"
+    r"(?!\s*(?:дн|ден|сут|цикл|нед))"  # "1-21-28 дни": days of a schedule
+)
+
+
+def _phones(text: str, taken: list[tuple[int, int]]) -> list[Detection]:
+    out: list[Detection] = []
+    for m in _LOCAL_PHONE.finditer(text):
+        unit = _UNIT.match(text, m.end())
+        if not (
+            any(s < m.end() and m.start() < e for s, e in taken)
+            or (unit and len(unit.group(0).strip()) > 1)  # "с" after it is a preposition
+            or _explained_by_word(text, m.start())
+        ):
+            out.append(Detection(m.start(), m.end(), "PHONE", "rules"))
     if "+" in text:
         for m in _INTERNATIONAL.finditer(text):
             if 8 <= sum(c.isdigit() for c in m.group(0)) <= 15:
                 out.append(Detection(m.start(), m.end(), "PHONE", "rules"))
     for label in _PHONE_LABEL.finditer(text):
-        m = _LABELLED_PHONE.match(text, label.end())
-        if m:
-            v = m.group("v")
-            value_end = m.start("v") + len(v.rstrip(" -("))
+        value = _LABELLED_PHONE.match(text, label.end())
+        if value:
+            v = value.group("v")
+            value_end = value.start("v") + len(v.rstrip(" -("))
             if 5 <= sum(c.isdigit() for c in v) <= 15:
-                out.append(Detection(m.start("v"), value_end, "PHONE", "rules"))
+                out.append(Detection(value.start("v"), value_end, "PHONE", "rules"))
     return out
 
 
@@ -337,6 +393,57 @@ _DATE_YMD = re.compile(
 )
 _DATE_MY = re.compile(r"(?<![\w.,/-])(?:0?[1-9]|1[0-2])[./](?:19|20)\d\d(?![\w]|[.,/-]\d)")
 _DAY_BEFORE = re.compile(r"(?<![\w.,/-])(?P<d>\d{1,2})\s*(?:[-–—]|по|и|,)\s*$")
+_DAY = r"(?:0?[1-9]|[12]\d|3[01])"
+_ROMAN_MONTH = r"(?:XII|XI|IX|X|VIII|VII|VI|IV|V|III|II|I)"
+_RU_MONTH_ABBR = r"(?:янв|фев|февр|мар|апр|мая|май|июн|июл|авг|сен|сент|окт|ноя|нояб|дек)"
+#: Russian month names in the genitive ("3 марта"), January first.
+MONTHS_GENITIVE = (
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
+)
+_RU_MONTH_GEN = r"(?:" + "|".join(MONTHS_GENITIVE) + r")"
+# Day and month with a slash: a Roman month ("3/IV"), or a zero-padded one after a word that
+# opens a date ("с 20/04 по 30/04", "забор 21/04"; "Визус 10/10" is no date); and day,
+# abbreviated month and year with hyphens or slashes ("11-апр-23").
+_DATE_SLASH_ROMAN = re.compile(rf"(?<![\w.,/-]){_DAY}/{_ROMAN_MONTH}(?![\w/-]|[.,]\d)")
+_DATE_SLASH_DM = re.compile(
+    r"(?i)(?<![\w-])(?:с|со|до|от|по|на|к|за|после|дата|явк\w*|контрол\w*|забор\w*|взят\w*|"
+    r"выписан\w*|поступил\w*|госпитализ\w*|осмотр\w*|повторн\w*)\s*:?\s*"
+    rf"(?P<v>{_DAY}/(?:0[1-9]|1[0-2]))(?![\w/-]|[.,]\d)"
+)
+_DATE_ABBR_DASHED = re.compile(
+    rf"(?i)(?<![\w.,/-]){_DAY}([-/]){_RU_MONTH_ABBR}\.?\1(?:(?:19|20)\d\d|\d\d)(?![\w/-])"
+)
+# A numeric date's year word: "07.09.1961 г.", "19.04.2023г." (the year word is part of it).
+_YEAR_WORD_AFTER = re.compile(r"\s?(?:г\.(?!\s?р\.)|года|году|г(?![\w.]))")  # not "г.р."
+# Day and month in digits separated by a space after an admission or discharge verb
+# ("поступила 14 03"): a dictated date.
+_DATE_SPACED = re.compile(
+    rf"(?i)(?<![\w-])(?:поступил|выписан|госпитализирован|заболел|обратил|осмотрен|"
+    rf"оперирован)\w*\s+(?P<v>{_DAY}\s(?:0[1-9]|1[0-2]))(?![\w.,/-])"
+)
+_DIGIT_SPACE_DIGIT = re.compile(r"\d \d")
+# A date in words: an ordinal day, a month, a year in words ("четвёртое июля тысяча
+# девятьсот пятьдесят девятого года", "от двадцатого апреля").
+_ORDINAL_DAY = (
+    r"(?:(?:двадцать|тридцать)\s+)?(?:перв|втор|треть|четв[её]рт|пят|шест|седьм|восьм|девят|"
+    r"десят|одиннадцат|двенадцат|тринадцат|четырнадцат|пятнадцат|шестнадцат|семнадцат|"
+    r"восемнадцат|девятнадцат|двадцат|тридцат)(?:ое|ого|ому|ым|ом|ье|ьего|ьему|его|ему|ий|ый|ья)"
+)
+_DATE_WORDS = re.compile(
+    rf"(?i)(?<![\w-]){_ORDINAL_DAY}\s+{_RU_MONTH_GEN}"
+    r"(?:\s+(?:тысяча|две\s+тысячи)(?:\s+(?!года)[а-яё]+){1,4}\s+года)?(?![\w-])"
+)
 _BARE_DOMAIN = re.compile(
     r"(?<![\w@./-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+"
     r"(?:ru|su|com|org|net|info|biz|pro|me|io|online|site|clinic|med|health|moscow|spb|kz|by|"
@@ -353,10 +460,25 @@ def _dates(text: str, found: list[Detection]) -> list[Detection]:
             if word == "may" and not (m.group("d") or m.group("d2")):
                 continue  # "May 2020" is a date, "may" in English prose usually is not
             out.append(Detection(m.start(), m.end(), "DATE", "rules"))
-    for rx in (_DATE_YMD, _DATE_MY):
+    slash_or_dash = [_DATE_SLASH_ROMAN, _DATE_ABBR_DASHED] if "/" in text or "-" in text else []
+    for rx in (_DATE_YMD, _DATE_MY, *slash_or_dash):
         for m in rx.finditer(text):
-            if not _UNIT.match(text, m.end()) and not _explained_by_word(text, m.start()):
+            if rx is _DATE_ABBR_DASHED or not (
+                _UNIT.match(text, m.end()) or _explained_by_word(text, m.start())
+            ):  # a month's name is never a value ("от 3-ноя-2022")
                 out.append(Detection(m.start(), m.end(), "DATE", "rules"))
+    if _DIGIT_SPACE_DIGIT.search(text):
+        for m in _DATE_SPACED.finditer(text):
+            out.append(Detection(m.start("v"), m.end("v"), "DATE", "rules"))
+    if "/" in text:
+        for m in _DATE_SLASH_DM.finditer(text):
+            if not _UNIT.match(text, m.end()):
+                out.append(Detection(m.start("v"), m.end("v"), "DATE", "rules"))
+    for d in found:  # "07.09.1961 г.": the year word belongs to the date
+        if d.type == "DATE" and text[d.end - 1 : d.end].isdigit():
+            year_word = _YEAR_WORD_AFTER.match(text, d.end)
+            if year_word and re.search(r"[./-](?:19|20)?\d\d$", text[d.start : d.end]):
+                out.append(Detection(d.start, year_word.end(), "DATE", "rules"))
     for d in [*found, *out]:  # "с 12 по 15.03.2023", "12-15 марта": the first day of a range
         if d.type == "DATE" and text[d.start : d.start + 1].isdigit():
             day = _DAY_BEFORE.search(text, max(0, d.start - 12), d.start)
@@ -366,7 +488,7 @@ def _dates(text: str, found: list[Detection]) -> list[Detection]:
 
 
 def _explained_by_word(text: str, start: int) -> bool:
-    words = _prev_words(text, start, 1)
+    words = prev_words(text, start, 1)
     return bool(words) and (is_lab_word(words[0]) or bool(_MEASURE.fullmatch(words[0])))
 
 
@@ -378,13 +500,25 @@ def _urls(text: str) -> list[Detection]:
 # Names
 # --------------------------------------------------------------------------------------------
 
-_DICOM_NAME = re.compile(r"(?<![\w^])[A-Z][A-Z'-]+(?:\^[A-Z][A-Za-z'-]*)+\^*")
+_DICOM_NAME = re.compile(r"(?<![\w^])[A-Z][A-Z'-]+(?:\^[A-Z][A-Za-z'-]*)+\^*(?![\w])")
+# Latin letters of European names ("Müller", "Hans-Jürgen", "Łukasz").
+_LU = "A-ZÀ-ÖØ-ÞĀ-Ž"
+_LL = "a-zß-öø-ÿā-ž"
+# a word in capitals ("O'BRIEN", "MIN-JUN"), a capitalised one ("O'Brien", "Hans-Jürgen"), an
+# initial
+_LATIN_WORD = (
+    rf"(?:[{_LU}][{_LU}'-]*[{_LU}](?![{_LL}])|[{_LU}](?:'[{_LU}])?[{_LL}]+(?:['-][{_LU}]?[{_LL}]+)*"
+    rf"|[{_LU}]\.)"
+)
 _LATIN_NAME_LABEL = re.compile(
-    r"(?i:patient(?:'s)?(?:\s+name)?|(?:referring|performing|attending)\s+physician|"
+    r"(?i:patient(?:'s|in)?(?:\s+name)?|(?:referring|performing|attending)\s+physician|"
     r"physician(?:'s)?\s+name|operators?(?:'\s*name)?|radiologist|technologist|dr\.|"
+    # a bare "Name:" only opening a line, a sentence or a field (not "Protocol Name")
+    r"(?:(?<![\s\S])|(?<=[\n.,;(|])|(?<=[\n.,;(|]\s))(?:(?:first|last|family|given|full)\s)?name|"
+    r"surname|"
     r"(?:performed|reported|signed|read)\s+by|фио|ф\.и\.о\.|пациент\w*|врач\w*)\s*[:=]?\s*"
-    r"(?P<v>(?:[A-Z][a-z'-]+|[A-Z][A-Z'-]+|[A-Z]\.)(?:[\s,]{1,2}(?:[A-Z][a-z'-]+|[A-Z][A-Z'-]+|"
-    r"[A-Z]\.)){0,3})"
+    r"(?:(?:Dr|Prof|Mr|Mrs|Ms|Herr|Frau)\.?\s+)?"
+    rf"(?P<v>{_LATIN_WORD}(?:[\s,]{{1,2}}{_LATIN_WORD}){{0,3}})"
 )
 # Words of a DICOM header that end a name ("Patient Name: Ivanov Ivan Patient ID: ...").
 _HEADER_WORDS = frozenset(
@@ -394,6 +528,82 @@ _HEADER_WORDS = frozenset(
 )
 
 
+# An organisation in Latin script: capitalised words before a legal form or a kind of
+# organisation ("DKV Deutsche Krankenversicherung AG", "Kazan Federal University").
+_LATIN_ORG = re.compile(
+    rf"(?<![\w-])(?:(?:[{_LU}][{_LL}&'-]+|[{_LU}]{{2,6}})\s+){{1,5}}"
+    r"(?:AG|GmbH|KG|Ltd\.?|LLC|LLP|Inc\.?|Corp\.?|S\.A\.|SE|PLC|N\.V\.|B\.V\.|Care|Insurance|"
+    r"Assurance|Versicherung|Krankenversicherung|University|Universität|College|Institute|"
+    r"Hospital|Clinic|Klinik|Klinikum|Center|Centre|Bank|Group|Rus|Company|Foundation|"
+    r"Laboratories|Labs)(?![\w-])"
+)
+# A Russian organisation transliterated ("GBUZ KKB 2 MZ KK"): a legal form or a kind of
+# facility and the capitals and numbers of its name.
+_TRANSLIT_ORG = re.compile(
+    r"(?<![\w-])(?:GBUZ|GAUZ|GBU|GUZ|GKUZ|FGBU|FGBUZ|FGBOU|FGAOU|FGAU|FKUZ|MBUZ|MUZ|OGBUZ|GOBUZ|"
+    r"OOO|OAO|ZAO|PAO|ANO|GKB|GKP|CRB|TsRB|OKB|RKB|DGKB|KKB|OKOD|RKOD|NMIC|NMITs)"
+    r"(?:\s+(?:[A-Z][A-Za-z]{0,5}|\d{1,4}|No\.?|N))+"
+)
+# A DICOM dump's value of an identifying attribute: "(0008,0080) InstitutionName LO [...]".
+_DICOM_VALUE = re.compile(
+    r"(?P<tag>InstitutionName|InstitutionAddress|InstitutionalDepartmentName|"
+    r"ReferringPhysicianName|PerformingPhysicianName|OperatorsName|PatientName|PatientAddress|"
+    r"PatientID|OtherPatientIDs|AccessionNumber|PatientBirthDate|PatientTelephoneNumbers)"
+    r"\s+(?:[A-Z]{2}\s+)?\[(?P<v>[^\]\n]+)\]"
+)
+_DICOM_TYPES = {
+    "InstitutionName": "ORGANIZATION",
+    "InstitutionalDepartmentName": "ORGANIZATION",
+    "InstitutionAddress": "ADDRESS",
+    "PatientAddress": "ADDRESS",
+    "PatientID": "RECORD_ID",
+    "OtherPatientIDs": "RECORD_ID",
+    "AccessionNumber": "RECORD_ID",
+    "PatientBirthDate": "DATE",
+    "PatientTelephoneNumbers": "PHONE",
+}
+# HL7 v2 PID fields: 2-4, 18, 19 ids; 5, 6, 9 names; 7 birth date; 11 address; 13, 14 phones.
+_HL7_PID = re.compile(r"(?<![\w|])PID\|[^\n]*?(?=\s[A-Z][A-Z0-9]{2}\||$)", re.M)
+_PID_TYPES = {2: "RECORD_ID", 3: "RECORD_ID", 4: "RECORD_ID", 5: "NAME", 6: "NAME", 7: "DATE"}
+_PID_TYPES |= {9: "NAME", 11: "ADDRESS", 13: "PHONE", 14: "PHONE", 18: "RECORD_ID"}
+_PID_TYPES |= {19: "RECORD_ID"}
+# A European street with its house number, postcode and city ("Invalidenstraße 112, 10115
+# Berlin, Germany", "Kastanienallee 7, 80331 München").
+_LATIN_STREET = re.compile(
+    rf"(?<![\w-])(?:[{_LU}][{_LL}-]*(?:straße|strasse|str\.|allee|weg|platz|gasse|ring|damm|"
+    rf"ufer|chaussee)|(?:[{_LU}][{_LL}]+\s){{1,3}}(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|"
+    r"Boulevard|Blvd\.|Lane|Drive))\s*\d+[a-z]?"
+    rf"(?:,\s*(?:[A-Z]{{1,2}}-)?\d{{4,5}}\s+[{_LU}][{_LL}-]+(?:,\s*[{_LU}][{_LL}]+(?![\w-]))?)?"
+)
+
+
+def _latin_identifiers(text: str) -> list[Detection]:
+    """Organisations, streets, DICOM and HL7 values in Latin script (module docstring)."""
+    out = [
+        Detection(m.start(), m.end(), "ORGANIZATION", "rules") for m in _LATIN_ORG.finditer(text)
+    ]
+    out += [
+        Detection(m.start(), m.end(), "ORGANIZATION", "rules") for m in _TRANSLIT_ORG.finditer(text)
+    ]
+    out += [Detection(m.start(), m.end(), "ADDRESS", "rules") for m in _LATIN_STREET.finditer(text)]
+    if "[" in text:
+        for m in _DICOM_VALUE.finditer(text):
+            if m.group("v").strip():
+                phi = _DICOM_TYPES.get(m.group("tag"), "NAME")
+                out.append(Detection(m.start("v"), m.end("v"), phi, "rules"))
+    if "PID|" in text:
+        for seg in _HL7_PID.finditer(text):
+            pos = seg.start()
+            for i, field in enumerate(seg.group(0).split("|")):
+                pid_type = _PID_TYPES.get(i)
+                value = field.strip("^ ")
+                if pid_type and value:
+                    lead = len(field) - len(field.lstrip("^ "))
+                    out.append(Detection(pos + lead, pos + lead + len(value), pid_type, "rules"))
+                pos += len(field) + 1
+    return out
+
+
 def _latin_names(text: str) -> list[Detection]:
     out = []
     for m in _DICOM_NAME.finditer(text):
@@ -401,7 +611,7 @@ def _latin_names(text: str) -> list[Detection]:
     if not re.search(r"[A-Z][a-z]", text):
         return out
     for m in _LATIN_NAME_LABEL.finditer(text):
-        words = list(re.finditer(r"[A-Za-z'.-]+", m.group("v")))
+        words = list(re.finditer(rf"[{_LU}{_LL}'.-]+", m.group("v")))
         keep = []
         for w in words:
             if w.group(0).rstrip(".") in _HEADER_WORDS:
@@ -541,15 +751,95 @@ def _official_bodies(text: str) -> list[Detection]:
     return out
 
 
+# A measured value after an abbreviation makes it a clinical index, not an organisation: a
+# decimal ("ЛПИ 0.92"), a number with a unit, within four lower-case words ("КВР правой доли
+# 148 мм"), or a Roman grade ("МКС I–II ст."). Organisations carry numbers, never measurements.
+_VALUE_AFTER = re.compile(
+    r"(?:\s+[а-яё]+\.?){0,4}\s*[:=(]?\s*(?:[<>≤≥~]\s*)?(?:\d+[.,]\d+(?![.,]?\d)|(?P<n>\d+)(?=\s?\S)|"
+    r"[IVX]{1,4}(?:\s*[–-]\s*[IVX]{1,4})?\s*(?:ст|степ)\w*\.?)"
+)
+
+
+def _measured(text: str, end: int) -> bool:
+    """A value follows the abbreviation ending at ``end`` (see _VALUE_AFTER)."""
+    m = _VALUE_AFTER.match(text, end)
+    if m is None:
+        return False
+    return m.group("n") is None or bool(_UNIT.match(text, m.end()))
+
+
+# A facility in lower case with its number and town ("гб номер 6 ростова-на-дону", "рб
+# номер 2 г. туймазы", "гп 3 г. нальчика").
+_FACILITY_LOWER = re.compile(
+    r"(?<![\w-])(?:"
+    + "|".join(sorted({k.lower() for k in FACILITY_KINDS}, key=len, reverse=True))
+    + r")\s+(?:номер\s*|№\s*|n\s*)?\d{1,3}(?![\w.,/-])"
+    r"(?:\s+(?:г\.\s*[а-яё][а-яё-]+|[а-яё]+-на-[а-яё]+))?"
+)
+# A facility's noun, the words of its name and its number ("госпитале для ветеранов войн № 3",
+# "больнице скорой помощи № 2 г. москвы"): the rules take the number alone.
+_FACILITY_NAMED_NUMBER = re.compile(
+    r"(?i)(?<![\w-])(?:больниц|госпитал|поликлиник|диспансер|санатори|клиник|амбулатори|"
+    r"медсанчаст|роддом|родильн\w+\s+дом|школ|гимнази|интернат)\w*"
+    r"(?:\s+(?!№)[а-яё-]+){1,4}\s+№\s*\d+(?:\s+(?:г\.|гор\.)\s*[а-яё][\w-]+)?"
+)
+# A kind of facility and its place name an organisation: "ФАП ст-цы Стародеревянковская".
+_FACILITY_PLACE = re.compile(
+    r"(?<![\w-])(?P<k>[А-ЯЁ]{2,5})\s+(?:г\.|гор\.|пос\.|п\.|с\.|ст-цы|станицы|пгт|села|"
+    r"деревни|д\.)\s*[А-ЯЁ][\w-]+"
+)
+# An abbreviation in mixed case ("ЧерМК", "КнААЗ"): capitals and a few lower-case letters,
+# ending in capitals (a case ending may follow: "КамАЗе").
+_MIXED_CAPS = re.compile(r"(?<![\w-])[А-ЯЁ][а-яё]{0,3}[А-ЯЁ][А-ЯЁа-яё]{1,6}(?![\w-])")
+_MIXED_TAIL = re.compile(r"([А-ЯЁ]+)[а-яё]{0,2}$")
+# Medical morphemes of mixed-case study names ("ЭхоЭГ", "ТрЭхоКГ", "ФиброСкан", "КовиВак").
+_MEDICAL_MORPHEME = re.compile(r"(?i)эхо|фибро|кардио|ангио|стресс|холтер|доппл|нейро|гастро|вак")
+
+
+@lru_cache(maxsize=50_000)
+def _mixed_case_organisation(token: str) -> bool:
+    """No word of the dictionary, or one it reads as an organisation ("КамАЗе"); not a study
+    or an index: no medical morpheme, and its final capitals no medical abbreviation ("КоАГ",
+    "НвСА")."""
+    tail = _MIXED_TAIL.search(token)
+    if not (
+        tail
+        and sum(c.isupper() for c in token) >= 2
+        and any(c.islower() for c in token)
+        and token not in NOT_ORGANISATIONS
+        and tail.group(1) not in MEDICAL_ABBREVIATIONS
+        and not _MEDICAL_MORPHEME.search(token)
+    ):
+        return False
+    morph = analyzer()
+    if not morph.word_is_known(token.lower()):
+        return True
+    return any("Orgn" in p.tag for p in morph.parse(token) if p.score >= 0.1)
+
+
 def _organisations(text: str) -> list[Detection]:
     out = []
+    for m in _FACILITY_PLACE.finditer(text):
+        if m.group("k") in FACILITY_KINDS:
+            out.append(Detection(m.start(), m.end(), "ORGANIZATION", "rules"))
+    for m in _MIXED_CAPS.finditer(text):
+        if _mixed_case_organisation(m.group(0)):
+            out.append(Detection(m.start(), m.end(), "ORGANIZATION", "rules"))
     for m in _CAPS.finditer(text):
-        if is_organisation_abbreviation(m.group(0)):
+        if is_organisation_abbreviation(m.group(0)) and not (
+            m.group(0).isalpha() and _measured(text, m.end())
+        ):
             out.append(Detection(m.start(), m.end(), "ORGANIZATION", "rules"))
     low_has = any(c.islower() for c in text)
     if low_has:
-        for m in _LEGAL_LOWER.finditer(text):
-            out.append(Detection(m.start(), m.end(), "ORGANIZATION", "rules"))
+        lower = [_LEGAL_LOWER]
+        if "№" in text:
+            lower.append(_FACILITY_NAMED_NUMBER)
+        if any(c.isdigit() for c in text):
+            lower.append(_FACILITY_LOWER)
+        for rx in lower:
+            for m in rx.finditer(text):
+                out.append(Detection(m.start(), m.end(), "ORGANIZATION", "rules"))
         if "«" in text:
             for m in _ABBR_QUOTED.finditer(text):
                 if _unknown_word(m.group("a")):
@@ -577,7 +867,7 @@ def find_generic(text: str, found: list[Detection]) -> list[Detection]:
     if any(c.isdigit() for c in text):
         out += _numbers(text, taken)
         out += _labelled(text, low)
-        out += _phones(text)
+        out += _phones(text, taken)
         out += _dates(text, found)
         if "ул" in low or "пр" in low or "пер" in low:
             out += [
@@ -586,8 +876,14 @@ def find_generic(text: str, found: list[Detection]) -> list[Detection]:
             ]
     if "." in text:
         out += _urls(text)
+    if any(mon in low for mon in MONTHS_GENITIVE) and any(
+        ending in low for ending in ("ое ", "ого ", "его ", "ье ", "ья ")
+    ):
+        out += [Detection(m.start(), m.end(), "DATE", "rules") for m in _DATE_WORDS.finditer(text)]
     if any(c.isupper() for c in text):
         out += _latin_names(text)
+        if re.search(r"[A-Z]{2}|[A-Z][a-z]", text):
+            out += _latin_identifiers(text)
     out += _organisations(text)
     return out
 
@@ -607,16 +903,36 @@ _ORG_TAIL = re.compile(
     r"[А-ЯЁ][а-яё-]+(?:ого|ой|их)(?:\s+и\s+[А-ЯЁ][а-яё-]+(?:ого|ой|их))?\s+"
     r"(?:района|районов|области|края|округа|республики))(?![\w-])"
 )
-_ORG_JOIN = re.compile(r"\s*(?:(?:на|при)\s+)?|\s*[—–-]\s*(?=филиал)")
+_ORG_JOIN = re.compile(r"\s*(?:(?:на|при)\s+)?|\s*[—–-]\s*(?:филиал\w*\s*)?")
+_STREET_BEFORE_KIND = (
+    r"[А-ЯЁ][а-яё-]+(?:ая|ой|ий|ый|ое|ей)\s+(?:ул\.|улиц[аеы]|пер\.|переул\w+|проезд\w*|"
+    r"лини[яи]|аллея|аллее|шоссе|тракт\w*|б-р|бульвар\w*|набережн\w+)"
+)
+_STREET_KIND_WORD = re.compile(r"ул|лини|пер|проезд|алле|шоссе|тракт|б-р|бульвар|набережн")
+# A street named before its kind with a house number opens an address chain.
+_STREET_HOUSE = re.compile(
+    rf"(?<![\w-]){_STREET_BEFORE_KIND},?\s*(?:д\.|дом)\s*\d+[а-яА-Я]?(?:/\d+)?(?![\w.])"
+)
 _ADDR_PART = (
     r"(?:(?:д\.|дом|корп\.|корпус|к\.|стр\.|строение|лит\.|литер[аы]?|кв\.|квартира|комн\.|"
-    r"комната|пом\.|помещение|оф\.|офис|уч\.|участок|вл\.|владение|секция|под\.|подъезд)"
+    r"комната|ком\.|пом\.|помещение|оф\.|офис|уч\.|участок|вл\.|владение|секция|под\.|подъезд|"
+    r"бокс|гараж|в/ч|в/г|общ\.|общежитие)"
     r"\s*№?\s*[\dА-ЯA-Zа-я]{1,5}(?:[/-]\d+[а-яА-Я]?)?(?![\w])"
+    # a dormitory without a number ("..., д. 21, общ."), a microdistrict by its number ("11Б
+    # мкр."), a kilometre of a road ("46 км Тюменского тракта")
+    r"|общ\.(?!\w)|\d+[А-Яа-я]?\s+мкр\.?(?![\w])"
+    r"|\d+\s*км\s+[А-ЯЁ][а-яё-]+(?:ого|ой)\s+(?:тракта|шоссе|трассы|дороги)"
+    # a place prefix that is no locality of the rules: ЗАТО, г.о., a city district, a mahalla
+    r"|(?:ЗАТО|г\.\s?о\.|район|р-н|махалл[яи]|кишлак|жилмассив|ж/м)\s*(?:«[^«»\n]{1,40}»|"
+    r"[А-ЯЁ][\w-]+(?:-\d+)?)"
+    # a street named before its kind ("Лесная ул.", "Поклонной линии"), any case
+    rf"|{_STREET_BEFORE_KIND}(?:,?\s*(?:д\.\s*)?\d+[а-яА-Я]?(?:/\d+)?(?![\w.]))?"
     r"|линия\s*\d+|\d+-?я\s+линия(?:\s+[А-ЯЁ]\.\s?[А-ЯЁ]\.)?"
     r"|(?:мкр\.?|мкр-н|микрорайон|СНТ|ДНТ|ТСН|ДНП|с/т|ГСК)\s*(?:«[^«»\n]{1,40}»|"
     r"\"[^\"\n]{1,40}\"|[А-ЯЁ0-9][\w-]*)"
-    r"|[А-ЯЁ][а-яё]+(?:-[А-ЯЁа-яё][а-яё]+)*(?:ий|ой|ая|ый)\s+(?:городской\s+округ|муниципальный\s+(?:район|округ)|"
-    r"р-н|район|обл\.|область|край|АО|автономный\s+округ)"
+    r"|[А-ЯЁ][а-яё]+(?:-[А-ЯЁа-яё][а-яё]+)*(?:ий|ой|ая|ый)\s+(?:городской\s+округ|"
+    r"муниципальный\s+(?:район|округ)|г\.\s?о\.|р-н|район|обл\.|область|край|АО|"
+    r"автономный\s+округ)"
     r"|(?:Республика|Респ\.|респ\.)\s+[А-ЯЁ][\w-]+(?:\s+[А-ЯЁ][\w-]+)?"
     r"|[А-ЯЁ][а-яё]+ская\s+Республика"
     r"|(?:г\.|гор\.|город|пос\.|п\.|пгт|с\.|село|д\.|дер\.|деревня|ст-ца|станица|х\.|хутор|"
@@ -651,8 +967,16 @@ def _address_tail(text: str, end: int) -> int:
         end = m.end()
 
 
+# A region's abbreviation joined by a dash to its name ("ХМАО — Югра"), or a place prefix
+# right before a place ("ЗАТО Знаменск", "г.о. Подольск").
+_REGION_DASH = re.compile(r"(?<![\w-])(?:[А-ЯЁ]{2,5}\s*[—–-]\s*|ЗАТО\s+|г\.\s?о\.\s*)$")
+
+
 def _address_head(text: str, start: int) -> int:
     while True:
+        dash = _REGION_DASH.search(text, max(0, start - 12), start)
+        if dash:
+            start = dash.start()
         m = _ADDR_PREV.search(text, max(0, start - 80), start)
         if not m or not m.group("p").strip():
             return start
@@ -681,7 +1005,12 @@ def _org_ends(text: str, d: Detection) -> Detection:
         if not m:
             break
         caps = m.group("caps")
-        if caps and not (caps in _PARENT_WORDS or is_organisation_abbreviation(caps)):
+        ministry = re.search(r"(?:МЗ|ДЗ|Минздрава)$", text[start:end])
+        if caps and not (
+            caps in _PARENT_WORDS
+            or is_organisation_abbreviation(caps)
+            or (ministry and len(caps) <= 3)  # "МЗ КК", "МЗ РБ": the region of the ministry
+        ):
             break
         end = m.end()
     return Detection(start, end, d.type, d.detector)
@@ -718,6 +1047,10 @@ def extend_chains(text: str, found: list[Detection]) -> list[Detection]:
     ):
         if _ADDR_NEXT.match(text, m.end()):
             seeds.append(Detection(m.start(), m.end(), "ADDRESS", "rules"))
+    if ("д." in text or "дом" in text) and _STREET_KIND_WORD.search(text):
+        seeds += [
+            Detection(m.start(), m.end(), "ADDRESS", "rules") for m in _STREET_HOUSE.finditer(text)
+        ]
     for d in seeds:
         start, end = _address_head(text, d.start), _address_tail(text, d.end)
         if (start, end) != (d.start, d.end):

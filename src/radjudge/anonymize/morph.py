@@ -20,7 +20,11 @@ import re
 from functools import lru_cache
 
 from radjudge.anonymize.analyzer import analyzer
-from radjudge.anonymize.clinical import is_clinical_word, is_medical_abbreviation
+from radjudge.anonymize.clinical import (
+    NOT_ORGANISATIONS,
+    is_clinical_word,
+    is_medical_abbreviation,
+)
 from radjudge.anonymize.names import FIRST_NAME_FORMS
 from radjudge.anonymize.spans import Detection
 
@@ -44,7 +48,8 @@ _PATR_SUFFIX = re.compile(r"(?:ович|евич|ьич)(?:а|у|ем|е)?$|(?:�
 ROLE_WORDS = (
     r"(?i:врач\w*|доктор\w*|хирург\w*|терапевт\w*|уролог\w*|онколог\w*|гастроэнтеролог\w*|"
     r"травматолог\w*|кардиолог\w*|невролог\w*|гинеколог\w*|эндокринолог\w*|рентгенолог\w*|"
-    r"анестезиолог\w*|реаниматолог\w*|фельдшер\w*|медсестр\w*|м/с|зав\.|заведующ\w*|"
+    r"анестезиолог\w*|реаниматолог\w*|фельдшер\w*|медсестр\w*|м/с|зав(?:\.|(?![\w-]))|заведующ\w*|"
+    r"интерн(?:а|у|ом|е|ы|ов|ам|ами|ах)?(?![\w-])|ординатор\w*|резидент\w*|"
     r"пациент\w*|больн(?:ой|ая|ого|ому|ым|ую)|гр\.|гражданин\w*|гражданк\w*|"
     r"жен[аыуе]|муж[аеу]?|дочер(?:ь|и|ью)|доч[ьи]|сын(?:а|у|ом)?|мат(?:ь|ери)|отц(?:а|у|ом)|отец|"
     r"брат(?:а|у|ом)?|сестр(?:а|ы|е|у|ой)|внук\w*|внучк\w*|опекун\w*|родственник\w*|"
@@ -138,8 +143,9 @@ def is_common_lexeme(word: str) -> bool:
     parse is not an animate noun (``Кузнец``, ``Мельник``, ``Ткач`` are surnames
     as often as trades: they stay names). A word it does not know counts only
     when it is built like a medical term or adjective (``Гемограмма``,
-    ``тиреоидит``, ``холестаз``, ``Внутрипечёночный``): an unknown word is a foreign or rare surname as often as
-    not. A hyphenated word counts when its Cyrillic parts do
+    ``тиреоидит``, ``холестаз``, ``Внутрипечёночный``): an unknown word is a
+    foreign or rare surname as often as not. A hyphenated word counts when its
+    Cyrillic parts do
     (``Онлайн-консультация``, ``Telegram-канал``).
 
     >>> [is_common_lexeme(w) for w in ("Фибрилляция", "Гемограмма", "Кузнец", "Орёл", "Иванов")]
@@ -427,11 +433,58 @@ def find_names(text: str) -> list[Detection]:
     for s, e, k in tokens:  # "анестезиологом Пак": right after a role word, any surname
         if k == "other" and _role_surname(text, s, e):
             out.append(Detection(s, e, "NAME", "morph"))
+    if any(c.islower() for c in text):
+        out += _lower_role_surnames(text)
     return out
 
 
+# A lower-case word and an optional initial ("мирзоян", "кузьминых а."), as dictated notes
+# write a surname.
+_LOWER_WORD = re.compile(r"(?<![\w.-])[а-яё]{3,}(?:-[а-яё]{2,})?(?:\s[а-яё]\.(?:\s?[а-яё]\.)?)?")
+
+
+def _lower_role_surnames(text: str) -> list[Detection]:
+    """A lower-case surname after a role word (at most two lower-case words between: "зав.
+    отделением мирзоян"): a word pymorphy3 does not know, or knows as a surname only."""
+    out = []
+    # Candidates first (a cached test per word), the role before them only for the few left.
+    for m in _LOWER_WORD.finditer(text):
+        if _lower_surname(m.group(0).split()[0]) and _ROLE_THEN.search(
+            text, max(0, m.start() - 80), m.start()
+        ):
+            out.append(Detection(m.start(), m.end(), "NAME", "morph"))
+    return out
+
+
+# A role word, then only the words of a post ("зав. отделением", "врач приёмного отделения").
+_ROLE_THEN = re.compile(
+    ROLE_WORDS + r"(?:\s+(?:отделени\w*|при[её]мн\w*|дежурн\w*|лечащ\w*|палатн\w*|"
+    r"участков\w*|смен\w*|поликлиник\w*|кабинет\w*|хирургическ\w*|терапевтическ\w*)){0,2}\s$"
+)
+
+
+# Endings of surnames that no drug or clinical word of the vocabulary has ("-ин" has many:
+# метформин, гепарин; such surnames are in the dictionary anyway).
+_SURNAME_ENDING = re.compile(r"(?:ов|ев|ёв|ян|янц|швили|дзе|ук|юк|енко|их|ых|ский|цкий)$")
+
+
+@lru_cache(maxsize=50_000)
+def _lower_surname(word: str) -> bool:
+    """A lower-case word that reads as a surname: unknown to pymorphy3 and built like a
+    surname, or known to it only as a surname (the cheap tests first: most words fail them)."""
+    morph = analyzer()
+    if not morph.word_is_known(word):
+        if not _SURNAME_ENDING.search(word):
+            return False
+    else:
+        parses = [p for p in morph.parse(word) if p.score >= 0.1]
+        if not (parses and all("Surn" in p.tag for p in parses)):
+            return False
+    return not (is_clinical_word(word) or word.upper() in NOT_ORGANISATIONS)
+
+
 def _role_surname(text: str, start: int, end: int) -> bool:
-    """A dictionary word right after a role word, not a place, a clinical word or a sentence start."""
+    """A dictionary word after a role word, not a place, a clinical word or a sentence start."""
     word = text[start:end]
     if (
         _sentence_initial(text, start)

@@ -45,6 +45,7 @@ __all__ = [
 Case = Literal["nomn", "gent", "datv", "accs", "ablt", "loct"]
 Gender = Literal["M", "F"]
 CASES: tuple[Case, ...] = ("nomn", "gent", "datv", "accs", "ablt", "loct")
+_GENDERS: tuple[Gender, ...] = ("M", "F")
 _IDX = {c: i for i, c in enumerate(CASES)}
 _VELAR_SIBILANT = set("гкхжшчщ")
 _VOWELS = set("аеёиоуыэюя")
@@ -410,11 +411,11 @@ def _build_first_forms() -> frozenset[str]:
 def _build_surrogate_forms() -> frozenset[str]:
     forms: set[str] = set()
     for s in SURROGATE_SURNAMES:
-        for g in ("M", "F"):
+        for g in _GENDERS:
             forms |= {decline(s, kind="surname", gender=g, case=c) for c in CASES}
     for n in SURROGATE_FIRST_MALE:
         forms |= _all_first_forms(n, "M")
-        for g in ("M", "F"):
+        for g in _GENDERS:
             forms |= {decline(patronymic(n, g), kind="patronymic", gender=g, case=c) for c in CASES}
     for n in SURROGATE_FIRST_FEMALE:
         forms |= _all_first_forms(n, "F")

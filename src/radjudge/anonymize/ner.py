@@ -35,10 +35,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from functools import cache
+from typing import TYPE_CHECKING
 
 from radjudge.anonymize.clinical import is_medical_abbreviation
 from radjudge.anonymize.morph import token_kind
 from radjudge.anonymize.spans import Detection
+
+if TYPE_CHECKING:
+    from natasha import NewsNERTagger
 
 __all__ = [
     "ner_tagger",
@@ -54,7 +58,8 @@ __all__ = [
 NER_TYPES = {"PER": "NAME", "LOC": "LOCATION", "ORG": "ORGANIZATION"}
 _TOKEN = re.compile(r"[А-ЯЁA-Z]\.|[\w-]+|\S")
 _ORG_ABBREVIATIONS = frozenset(
-    "ЦРБ ГКБ ОКБ РКБ ДГКБ БСМП ГБСМП ЦГБ МСЧ РЖД МЧС МВД ФСБ УФМС ФМС ФМБА МГУ СПбГУ ВДНХ ОМВД ГИБДД".split()
+    "ЦРБ ГКБ ОКБ РКБ ДГКБ БСМП ГБСМП ЦГБ МСЧ РЖД МЧС МВД ФСБ УФМС ФМС ФМБА МГУ СПбГУ ВДНХ ОМВД "
+    "ГИБДД".split()
 )
 
 
@@ -62,7 +67,7 @@ _NER_BATCH = 32
 
 
 @cache
-def ner_tagger():  # noqa: ANN201 - natasha.NewsNERTagger, imported lazily
+def ner_tagger() -> NewsNERTagger:
     """The shared Natasha NER tagger (loaded on first use), tagging batches of 32 texts."""
     from natasha import NewsEmbedding, NewsNERTagger
 
@@ -158,7 +163,7 @@ def _keep_org_or_loc(text: str) -> bool:
 
 
 def _refine(text: str, spans: Iterable[tuple[int, int, str]]) -> list[Detection]:
-    out = []
+    out: list[Detection] = []
     for start, stop, ner_type in spans:
         phi_type = NER_TYPES.get(ner_type)
         if phi_type is None:
@@ -273,7 +278,7 @@ def find_entities_batch(texts: Sequence[str]) -> list[list[Detection]]:
     _tag_units([t[lead:e] for t, per in zip(texts, units, strict=True) for lead, _, e in per])
     results = []
     for text, per in zip(texts, units, strict=True):
-        found = []
+        found: list[Detection] = []
         for lead, s, e in per:
             found.extend(
                 Detection(d.start + lead, d.end + lead, d.type, d.detector)

@@ -117,11 +117,13 @@ def register_public_texts(
     >>> article = "The mayor of Springfield opened the new bridge on 3 May 2015. " * 4
     >>> register_public_texts("demo news", [article], licence="MIT", source="doctest").name
     'demo news'
-    >>> register_public_texts("demo news", ["Пациент Иванов, жалобы на боли."], licence="MIT",
-    ...                       source="doctest")
+    >>> register_public_texts(  # doctest: +ELLIPSIS
+    ...     "demo news", ["Пациент Иванов, жалобы на боли."], licence="MIT", source="doctest"
+    ... )
     Traceback (most recent call last):
     ...
-    radjudge.anonymize.guard.PHIGuardError: register_public_texts('demo news'): text #0 looks like a patient record (the medical-record word 'Пациент'); patient text reaches an LLM only through radjudge.anonymize.anonymize_records, never as public data.
+    radjudge.anonymize.guard.PHIGuardError: register_public_texts('demo news'): text #0 looks \
+like a patient record (the medical-record word 'Пациент'); patient text reaches an LLM only ...
     """
     for name, value in (("dataset", dataset), ("licence", licence), ("source", source)):
         if not isinstance(value, str) or not value.strip():

@@ -29,9 +29,12 @@ from typing import Literal
 from radjudge.anonymize.analyzer import analyzer
 from radjudge.anonymize.morph import token_kind
 from radjudge.anonymize.names import (
+    CASES,
     SURROGATE_FIRST_FEMALE,
     SURROGATE_FIRST_MALE,
     SURROGATE_SURNAMES,
+    Case,
+    Gender,
     decline,
     patronymic,
 )
@@ -126,10 +129,12 @@ def _year_text(original: str, year: int) -> str:
 def shift_date_text(text: str, days: int) -> str | None:
     """Shift a date span by ``days``, keeping its format; None if the format is unknown.
 
-    >>> shift_date_text("3 марта 2023 г.", 10), shift_date_text("28.12.", 7), shift_date_text("марте 2021 г.", 31)
-    ('13 марта 2023 г.', '04.01.', 'апреле 2021 г.')
-    >>> shift_date_text("12/03/21", 30), shift_date_text("30.XII.2021", 2), shift_date_text("3 мар. 2022", 31)
-    ('11/04/21', '01.I.2022', '3 апр. 2022')
+    >>> shift_date_text("3 марта 2023 г.", 10), shift_date_text("28.12.", 7)
+    ('13 марта 2023 г.', '04.01.')
+    >>> shift_date_text("марте 2021 г.", 31), shift_date_text("12/03/21", 30)
+    ('апреле 2021 г.', '11/04/21')
+    >>> shift_date_text("30.XII.2021", 2), shift_date_text("3 мар. 2022", 31)
+    ('01.I.2022', '3 апр. 2022')
     """
     t = text
     m = _DATE_NUMERIC.fullmatch(t)
@@ -181,17 +186,18 @@ def shift_date_text(text: str, days: int) -> str | None:
 
 
 _NAME_TOKEN = re.compile(r"[А-ЯЁ]\.|[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)*")
-_CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
 
 
-def _case_and_gender(word: str, want: str) -> tuple[str | None, str | None]:
+_GENDER_OF_TAG: dict[str, Gender] = {"masc": "M", "femn": "F"}
+
+
+def _case_and_gender(word: str, want: str) -> tuple[Case | None, Gender | None]:
     """Case and gender of a name word from its best parse carrying tag ``want``."""
     for p in analyzer().parse(word):
         tag = p.tag
         if want in tag:
-            case = tag.case if tag.case in _CASES else None
-            gender = {"masc": "M", "femn": "F"}.get(tag.gender or "")
-            return case, gender
+            case: Case | None = tag.case if tag.case in CASES else None
+            return case, _GENDER_OF_TAG.get(tag.gender or "")
     return None, None
 
 
@@ -215,7 +221,7 @@ class SurrogateBook:
     people: dict[tuple[str, str], tuple[str, str, str]] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)
 
-    def _person(self, key: tuple[str, str], gender: str) -> tuple[str, str, str]:
+    def _person(self, key: tuple[str, str], gender: Gender) -> tuple[str, str, str]:
         if key not in self.people:
             h = int.from_bytes(hashlib.sha256(f"{self.seed}:{key}".encode()).digest()[:8], "big")
             n = len(SURROGATE_SURNAMES)
@@ -228,7 +234,7 @@ class SurrogateBook:
             first = firsts[(h >> 16) % len(firsts)]
             fathers = [n for n in SURROGATE_FIRST_MALE if n[0] != first[0]]  # distinct initials
             father = fathers[(h >> 24) % len(fathers)]
-            self.people[key] = (surname, first, patronymic(father, gender))  # type: ignore[arg-type]
+            self.people[key] = (surname, first, patronymic(father, gender))
         return self.people[key]
 
     def render(self, mention: str) -> str:
@@ -236,7 +242,8 @@ class SurrogateBook:
         matches = list(_NAME_TOKEN.finditer(mention))
         tokens = [m.group(0) for m in matches]
         kinds = ["init" if t.endswith(".") else token_kind(t) for t in tokens]
-        gender = case = None
+        gender: Gender | None = None
+        case: Case | None = None
         for t, k in zip(tokens, kinds, strict=True):
             if k in ("patr", "first"):
                 c, g = _case_and_gender(t, "Patr" if k == "patr" else "Name")
@@ -249,24 +256,24 @@ class SurrogateBook:
             case, gender = case or c, gender or g
         if gender is None and surname_idx is not None:
             gender = "F" if re.search(r"(ая|ой|ую|[ое]ва|[ие]на)$", tokens[surname_idx]) else "M"
-        gender = gender or "M"
-        case = case or "nomn"
+        sex: Gender = gender or "M"
+        form: Case = case or "nomn"
         if surname_idx is not None:
-            key = (_surname_stem(tokens[surname_idx]), gender)
+            key = (_surname_stem(tokens[surname_idx]), sex)
         else:
-            key = (" ".join(t.lower()[:4] for t in tokens), gender)
-        surname, first, patr = self._person(key, gender)
+            key = (" ".join(t.lower()[:4] for t in tokens), sex)
+        surname, first, patr = self._person(key, sex)
         out = []
         initials = [first[0], patr[0]]
         for k in kinds:
             if k == "init":
                 out.append(f"{initials.pop(0) if initials else first[0]}.")
             elif k == "first":
-                out.append(decline(first, kind="first", gender=gender, case=case))  # type: ignore[arg-type]
+                out.append(decline(first, kind="first", gender=sex, case=form))
             elif k == "patr":
-                out.append(decline(patr, kind="patronymic", gender=gender, case=case))  # type: ignore[arg-type]
+                out.append(decline(patr, kind="patronymic", gender=sex, case=form))
             else:
-                out.append(decline(surname, kind="surname", gender=gender, case=case))  # type: ignore[arg-type]
+                out.append(decline(surname, kind="surname", gender=sex, case=form))
         # Keep the original spacing ("И.И." vs "И. И.").
         result = out[0] if out else PLACEHOLDERS["NAME"]
         for i in range(1, len(out)):

@@ -42,15 +42,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
+from radjudge.anonymize.analyzer import analyzer
 from radjudge.anonymize.clinical import (
+    NOT_ORGANISATIONS,
     is_clinical_word,
     is_lab_word,
     is_medical_abbreviation,
     is_study_word,
 )
-from radjudge.anonymize.generic import find_generic
+from radjudge.anonymize.generic import MONTHS_GENITIVE, find_generic, prev_words
 from radjudge.anonymize.identifiers import inn_is_valid, snils_is_valid
 from radjudge.anonymize.spans import Detection
 
@@ -63,20 +67,6 @@ __all__ = [
     "PATTERNS",
 ]
 
-MONTHS_GENITIVE = (
-    "января",
-    "февраля",
-    "марта",
-    "апреля",
-    "мая",
-    "июня",
-    "июля",
-    "августа",
-    "сентября",
-    "октября",
-    "ноября",
-    "декабря",
-)
 # Month stems: январ-ь/я/е, феврал-ь/я/е, март-/а/е, апрел-ь/я/е, ма-й/я/е, июн-ь/я/е, ...
 _MONTH_STEMS = (
     "январ",
@@ -226,11 +216,10 @@ _DATE_LEAD = re.compile(
 _UNIT_AFTER = re.compile(
     r"\s*(?:%|‰|°|×|[xх]\s?10|\*\s?10|(?:мм|см|м|мл|л|мг|мкг|нг|пг|г|кг|ммоль|мкмоль|моль|"
     r"мэкв|Ед|ЕД|ед|МЕ|мЕд|мМЕ|ч|мин|сек|с|сут|нед|мес|раз|уд|HU|фл|мкм|мЗв|мГр|Гр|мOsm|"
-    r"Па|кПа|мм\s?рт|балл\w*|ml|mg|mmol|g|kg|cm|mm|U|IU)(?![а-яёa-z]))"
+    r"Па|кПа|мм\s?рт|балл\w*|Тл|ml|mg|mmol|g|kg|cm|mm|U|IU)(?![а-яёa-z]))"
 )
 # After a full date only units that cannot be "г." (год) or "с" (from): doses "5/10/20 мг".
 _DOSE_AFTER = re.compile(r"\s*(?:%|мг|мкг|мл|ммоль|мкмоль|Ед|ЕД|МЕ|мм|см|кг|нг|пг)(?![а-яёa-z])")
-_PREV_WORD = re.compile(r"([^\s:=,(]+)[\s:=,(]*$")
 _VALUE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*|[А-ЯЁA-Z0-9-]*\d[А-ЯЁA-Z0-9-]*|[А-ЯЁ]{2,}")
 _RANGE_AFTER = re.compile(r"\s*[-–—]\s*\d")
 
@@ -385,7 +374,7 @@ _BAD_PREV: dict[str, re.Pattern[str]] = {
 }
 
 
-def _finditer(name: str, rx: re.Pattern[str], text: str):  # noqa: ANN202 - iterator of matches
+def _finditer(name: str, rx: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
     """``rx.finditer`` keeping only matches whose preceding character is allowed."""
     bad = _BAD_PREV.get(name)
     for m in rx.finditer(text):
@@ -433,10 +422,15 @@ def parse_date(text: str) -> DateValue | None:
 
     >>> parse_date("3 марта 2023 г.")
     DateValue(day=3, month=3, year=2023)
-    >>> parse_date("14.11."), parse_date("12.III.21"), parse_date("16 мар. 2022")
-    (DateValue(day=14, month=11, year=None), DateValue(day=12, month=3, year=2021), DateValue(day=16, month=3, year=2022))
-    >>> parse_date("марте 2021 г."), parse_date("VIII.2021"), parse_date("14/06/1961")
-    (DateValue(day=None, month=3, year=2021), DateValue(day=None, month=8, year=2021), DateValue(day=14, month=6, year=1961))
+    >>> for t in ("14.11.", "12.III.21", "16 мар. 2022", "марте 2021 г.", "VIII.2021",
+    ...           "14/06/1961"):
+    ...     print(parse_date(t))
+    DateValue(day=14, month=11, year=None)
+    DateValue(day=12, month=3, year=2021)
+    DateValue(day=16, month=3, year=2022)
+    DateValue(day=None, month=3, year=2021)
+    DateValue(day=None, month=8, year=2021)
+    DateValue(day=14, month=6, year=1961)
     """
     t = text.strip()
     value: DateValue | None = None
@@ -471,28 +465,12 @@ def parse_date(text: str) -> DateValue | None:
     return value
 
 
-def _prev_words(text: str, start: int, n: int = 3) -> list[str]:
-    """Up to ``n`` words before ``start`` in the same clause, nearest first."""
-    out = []
-    end = start
-    for _ in range(n):
-        m = _PREV_WORD.search(text, max(0, end - 40), end)
-        if not m:
-            break
-        word = m.group(1)
-        out.append(word.strip(".»«\"'()"))
-        end = m.start(1)
-        if re.search(r"[;.!?]$", text[max(0, end - 2) : end].rstrip()):
-            break
-    return out
-
-
 def _value_context(text: str, start: int) -> bool:
     """An analyte, a scale or a value name right before: a number here is a value.
 
     Not after a closing quote or bracket: ``ГБУЗ «Ржевская ЦРБ» 08.12.`` is a date.
     """
-    words = _prev_words(text, start)
+    words = prev_words(text, start, 3)
     if not words or re.search(r"[»\")]\s*$", text[max(0, start - 3) : start]):
         return False
     first = words[0]
@@ -513,9 +491,12 @@ def _day_month_is_date(text: str, m: re.Match[str]) -> bool:
         return False
     if _value_context(text, start):
         return False
-    if _DATE_LEAD.search(text, max(0, start - 20), start):
+    lead = _DATE_LEAD.search(text, max(0, start - 20), start)
+    if lead and len(mo) == 1 and any(is_lab_word(w) for w in prev_words(text, start, 3)[1:3]):
+        return False  # "SUVmax до 6.2.": an analyte, a preposition, a one-digit decimal
+    if lead:
         return True
-    words = _prev_words(text, start, 1)
+    words = prev_words(text, start, 1)
     if words and is_study_word(words[0]):
         return True
     before = text[:start].rstrip()
@@ -699,11 +680,15 @@ def _urls(text: str) -> list[tuple[int, int]]:
     return out
 
 
+@lru_cache(maxsize=50_000)
 def _university(token: str) -> bool:
+    """A university's abbreviation - not a word in capitals ("ДОСТУПЕН", "ТОШНОТУ")."""
     return token in _UNIVERSITY_EXTRA or (
         3 <= len(token) <= 9
         and not is_medical_abbreviation(token)
+        and token not in NOT_ORGANISATIONS
         and bool(_UNIVERSITY.fullmatch(token))
+        and not analyzer().word_is_known(token.lower())
     )
 
 
@@ -731,7 +716,8 @@ def find_structured(text: str, *, localities: bool = True, generic: bool = True)
     >>> t = "СНИЛС 112-233-445 95, тел. +7 (910) 123-45-67, поступил 3 марта 2023 г."
     >>> [(d.type, t[d.start:d.end]) for d in merge_detections(find_structured(t), t)]
     [('SNILS', '112-233-445 95'), ('PHONE', '+7 (910) 123-45-67'), ('DATE', '3 марта 2023 г.')]
-    >>> t = "Калий 4.5. С 03.11 боли, ЭКГ 14.03: ритм синусовый; явка 18.IV.22, тел. (495) 318-22-46."
+    >>> t = ("Калий 4.5. С 03.11 боли, ЭКГ 14.03: ритм синусовый; явка 18.IV.22, "
+    ...      "тел. (495) 318-22-46.")
     >>> [(d.type, t[d.start:d.end]) for d in merge_detections(find_structured(t), t)]
     [('DATE', '03.11'), ('DATE', '14.03'), ('DATE', '18.IV.22'), ('PHONE', '(495) 318-22-46')]
     """
@@ -775,8 +761,8 @@ def find_structured(text: str, *, localities: bool = True, generic: bool = True)
     for y in _YEAR.finditer(text):  # "в марте 2021 г.": anchored on the year
         mon = _MONTH_ANY_END.search(text, max(0, y.start() - 14), y.start())
         if mon:
-            end = _YEAR_WORD_AT.match(text, y.end()).end()  # type: ignore[union-attr]  # optional group
-            add(mon.start("mon"), end, "DATE")
+            year_word = _YEAR_WORD_AT.match(text, y.end())  # always matches: its group is optional
+            add(mon.start("mon"), year_word.end() if year_word else y.end(), "DATE")
     if "." in text:
         for m in _ROMAN_MONTH_YEAR.finditer(text):  # "в VIII.2021"
             add(m.start(), m.end(), "DATE")

@@ -48,7 +48,8 @@ def merge_detections(detections: Iterable[Detection], text: str) -> list[Detecti
     every detector.
 
     >>> t = "г. Тверь, ул. Мира, д. 1"
-    >>> merge_detections([Detection(0, 24, "ADDRESS", "rules"), Detection(3, 8, "LOCATION", "ner")], t)
+    >>> found = [Detection(0, 24, "ADDRESS", "rules"), Detection(3, 8, "LOCATION", "ner")]
+    >>> merge_detections(found, t)
     [Detection(start=0, end=24, type='ADDRESS', detector='ner+rules')]
     """
     items = sorted(detections, key=lambda d: (d.start, -d.end))

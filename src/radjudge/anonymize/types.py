@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 __all__ = [
     "PhiType",
@@ -30,7 +30,7 @@ PhiType = Literal[
 ]
 
 #: All PHI types, in reporting order.
-PHI_TYPES: tuple[str, ...] = PhiType.__args__  # type: ignore[attr-defined]
+PHI_TYPES: tuple[str, ...] = get_args(PhiType)
 
 #: Typed placeholder for each type (``replacement="placeholder"``).
 PLACEHOLDERS: dict[str, str] = {

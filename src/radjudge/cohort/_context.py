@@ -13,29 +13,18 @@ from __future__ import annotations
 import datetime as dt
 import random
 import string
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
+from radjudge.anonymize.generic import MONTHS_GENITIVE
 from radjudge.anonymize.identifiers import inn_check_digits, snils_check
 from radjudge.anonymize.names import Case, Gender, decline, patronymic
 from radjudge.cohort import _vocab as V
 
 Piece = tuple[str, str | None, str | None]
+_T = TypeVar("_T")
 
-MONTHS_GEN = (
-    "января",
-    "февраля",
-    "марта",
-    "апреля",
-    "мая",
-    "июня",
-    "июля",
-    "августа",
-    "сентября",
-    "октября",
-    "ноября",
-    "декабря",
-)
 MONTHS_LOCT = (
     "январе",
     "феврале",
@@ -256,7 +245,7 @@ class Context:
     def g(self, male: str, female: str) -> str:
         return male if self.sex == "M" else female
 
-    def pick(self, seq):  # noqa: ANN001, ANN201 - thin wrapper
+    def pick(self, seq: Sequence[_T]) -> _T:
         return seq[self.rng.randrange(len(seq))]
 
     def chance(self, p: float) -> bool:
@@ -370,9 +359,9 @@ class Context:
         if style == "num2":
             return P(f"{d.day:02d}.{d.month:02d}.{d.year % 100:02d}", "DATE")
         if style == "text":
-            return P(f"{d.day} {MONTHS_GEN[d.month - 1]} {d.year} г.", "DATE")
+            return P(f"{d.day} {MONTHS_GENITIVE[d.month - 1]} {d.year} г.", "DATE")
         if style == "text_noyear":
-            return P(f"{d.day} {MONTHS_GEN[d.month - 1]}", "DATE")
+            return P(f"{d.day} {MONTHS_GENITIVE[d.month - 1]}", "DATE")
         if style == "dm":
             return P(f"{d.day:02d}.{d.month:02d}.", "DATE")
         if style == "month_year":  # used after the preposition "в"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from radjudge.anonymize.names import Gender
 from radjudge.cohort import _vocab as V
 from radjudge.cohort._conditions import CONDITIONS, Condition
 from radjudge.cohort._context import (
@@ -188,7 +189,7 @@ def build_patient(seed: int, index: int, attempt: int = 0) -> tuple[dict[str, Fr
     rng = random.Random(f"radjudge-cohort:{seed}:{index}:{attempt}")
     code = condition_order(seed)[index % len(CONDITIONS)]
     lo, hi = _AGE_RANGE[code]
-    sex = "M" if rng.random() < (0.85 if code == "aortic_aneurysm" else 0.5) else "F"
+    sex: Gender = "M" if rng.random() < (0.85 if code == "aortic_aneurysm" else 0.5) else "F"
     age = rng.randrange(lo, hi + 1)
     admission = dt.date(2023, 1, 10) + dt.timedelta(days=rng.randrange(0, 700))
     detail = rng.choice(("brief", "standard", "standard", "detailed"))
@@ -197,7 +198,7 @@ def build_patient(seed: int, index: int, attempt: int = 0) -> tuple[dict[str, Fr
         sex=sex,
         age=age,
         admission=admission,
-        patient=None,  # type: ignore[arg-type]
+        patient=None,  # type: ignore[arg-type]  # set below: new_person needs the context
         detail=detail,
     )
     ctx.patient = ctx.new_person(sex)
@@ -306,7 +307,7 @@ def build_patient(seed: int, index: int, attempt: int = 0) -> tuple[dict[str, Fr
         rel_kind = ctx.pick(("жены", "мужа", "дочери", "сына"))
         if (rel_kind == "жены" and sex == "F") or (rel_kind == "мужа" and sex == "M"):
             rel_kind = "дочери"
-        rel_gender = "F" if rel_kind in ("жены", "дочери") else "M"
+        rel_gender: Gender = "F" if rel_kind in ("жены", "дочери") else "M"
         same_name = rel_kind in ("жены", "мужа", "сына") or ctx.chance(0.3)
         rel = ctx.new_person(rel_gender, pat.surname if same_name else None)
         illness.append(
@@ -463,23 +464,26 @@ def build_patient(seed: int, index: int, attempt: int = 0) -> tuple[dict[str, Fr
                 continue
             lab = _lab(ctx, key, lab_specs[key], is_key=key in keys)
             if key == "egfr" and use_cockcroft:
-                label = F("КК по {e}", e=ctx.eponym("Кокрофту–Голту"))
+                cockcroft = F("КК по {e}", e=ctx.eponym("Кокрофту–Голту"))
                 lab.name = "Клиренс креатинина (Кокрофт–Голт)"
                 lab.unit = "мл/мин"
                 items.append(
-                    label + " " + C(f"{num(lab.value, 0)} мл/мин", "LAB") + f" ({lab.reference})"
+                    cockcroft
+                    + " "
+                    + C(f"{num(lab.value, 0)} мл/мин", "LAB")
+                    + f" ({lab.reference})"
                 )
                 continue
             items.append(ctx.lab_frag(lab, ref=detail != "brief" or lab.flag != "normal"))
         if items:
             labs_out.append(T(f"{title}: ") + J(", ", items) + ".")
     if ctx.chance(0.3):  # a decimal point, not a comma, and the sentence ends on the value
-        na, k = rng.randrange(134, 146), rng.uniform(3.6, 5.0)
+        na, potassium = rng.randrange(134, 146), rng.uniform(3.6, 5.0)
         labs_out.append(
             T("Электролиты: натрий ")
             + C(f"{na} ммоль/л", "LAB")
             + ", калий "
-            + C(f"{k:.1f}.", "LAB")
+            + C(f"{potassium:.1f}.", "LAB")
         )
     if cond.urine is not None:
         labs_out.append(cond.urine)
