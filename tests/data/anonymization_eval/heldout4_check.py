@@ -164,7 +164,8 @@ def date_classes(span: str, before: str) -> set[str]:
     has_day = re.search(r"(?<!\d)\d{1,2}(?:-?го|-е)?\s*[ ,.\-]?\s*[A-Za-zА-Яа-яё]", core) or re.search(
         r"[A-Za-z]+\s+\d{1,2},", core
     )
-    if full and has_day:
+    spelled_day = re.search(r"[а-яё]+ого\s+\S", core)  # «пятого марта» in dictation
+    if full and (has_day or spelled_day):
         out.add("date_text")
     if (full or abbrev) and not has_day and re.search(r"\d{4}", core):
         out.add("date_month_year")
