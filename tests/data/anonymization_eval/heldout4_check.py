@@ -105,7 +105,9 @@ CLASSES = REQUIRED_CLASSES + EXTRA_CLASSES
 # Mark-up flags: which tag may carry which flag.
 FLAGS = {"obl": ("NAME", "ADDRESS"), "role": ("NAME",), "adj": KINDS}
 
-TAG_RE = re.compile(r"\[\[([A-Z]+)(?:\+([a-z]+))?\|(.+?)\]\]|\{\{([a-z_]+)(?:\+([a-z]+))?\|(.+?)\}\}")
+TAG_RE = re.compile(
+    r"\[\[([A-Z]+)(?:\+([a-z]+))?\|(.+?)\]\]|\{\{([a-z_]+)(?:\+([a-z]+))?\|(.+?)\}\}"
+)
 
 # --- format classes of dates -------------------------------------------------------------
 _ROMAN = r"(?:XII|XI|X|IX|VIII|VII|VI|V|IV|III|II|I)"
@@ -161,9 +163,9 @@ def date_classes(span: str, before: str) -> set[str]:
         out.add("date_abbrev_month")
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}|\d{8}|\d{4}\.\d{2}\.\d{2}|\d{1,2}\.\d{1,2}\.\d{4}", core):
         out.add("date_iso_and_dotted")
-    has_day = re.search(r"(?<!\d)\d{1,2}(?:-?го|-е)?\s*[ ,.\-]?\s*[A-Za-zА-Яа-яё]", core) or re.search(
-        r"[A-Za-z]+\s+\d{1,2},", core
-    )
+    has_day = re.search(
+        r"(?<!\d)\d{1,2}(?:-?го|-е)?\s*[ ,.\-]?\s*[A-Za-zА-Яа-яё]", core
+    ) or re.search(r"[A-Za-z]+\s+\d{1,2},", core)
     spelled_day = re.search(r"[а-яё]+ого\s+\S", core)  # «пятого марта» in dictation
     if full and (has_day or spelled_day):
         out.add("date_text")
@@ -232,11 +234,15 @@ def address_classes(span: str, flag: str | None) -> set[str]:
 
 
 def org_classes(span: str) -> set[str]:
-    if re.search(r"(?<![A-Za-zА-Яа-яЁё])[A-ZА-ЯЁ]{2,}[A-ZА-ЯЁа-я]*", span) and re.search(
-        r"[A-ZА-ЯЁ]{2,}", span
-    ):
+    """``org_abbrev`` when the name holds an abbreviation (also a lower-case legal form)."""
+    if re.search(r"[A-ZА-ЯЁ]{2,}", span) or _LEGAL_FORM_RE.search(span):
         return {"org_abbrev"}
     return {"org_full_name"}
+
+
+_LEGAL_FORM_RE = re.compile(
+    r"(?<![а-яё])(?:гбуз|гауз|гбу|фгбу|фгбоу|ооо|оао|пао|зао|ао|цгб|црб|гкб|гп)(?![а-яё])"
+)
 
 
 _ADJ_END = re.compile(r"(?:ый|ий|ой|ая|яя|ое|ее|ые|ие|ого|его|ых|их|ую|юю)$")
@@ -268,6 +274,12 @@ def _parse_body(snip: Snippet, raw: str) -> None:
             tag, flag, inner, is_span = m.group(4), m.group(5), m.group(6), False
         if inner != inner.strip():
             snip.problems.append(f"tag text {inner!r} has surrounding white space")
+        if (
+            is_span
+            and tag in ("ADDRESS", "DATE")
+            and re.match(r"(?:на|в|во|по|с|со|из|до|от) ", inner)
+        ):
+            snip.problems.append(f"{tag} {inner!r} starts with a preposition; leave it outside")
         if is_span and tag not in TYPES:
             snip.problems.append(f"unknown identifier type {tag!r} (known: {', '.join(TYPES)})")
         if not is_span and tag not in KINDS:
@@ -383,7 +395,9 @@ def snippet_classes(snip: Snippet) -> list[str]:
         if k["flag"] == "adj":
             first = k["text"].split()[0]
             before = text[: k["start"]].rstrip()
-            opens = not before or before[-1] in ".:;!?\n" or re.search(r"[A-Z]\d\d(\.\d+)?$", before)
+            opens = (
+                not before or before[-1] in ".:;!?\n" or re.search(r"[A-Z]\d\d(\.\d+)?$", before)
+            )
             if not (first[0].isupper() and _ADJ_END.search(first.lower()) and opens):
                 snip.problems.append(
                     f"+adj on {k['text']!r}: needs a capitalised adjective opening a clause"
@@ -438,6 +452,8 @@ _UNANNOTATED = {
         r"|(?<![\d.,/-])\d{3}-\d{2}-\d{2}(?![\d-])"
     ),
     "long number": re.compile(r"\d{6,}"),
+    # A year alone is left out of the text, as in the first set (a policy choice not made).
+    "bare year": re.compile(r"(?<![\d.,/-])(?:19[3-9]\d|20[0-2]\d)(?![\d.,/-])"),
 }
 
 
