@@ -78,39 +78,42 @@ def test_shifted_offset_fails(copies):
     assert "differs from a fresh build" in result.stderr
 
 
-def test_unannotated_date_fails(copies):
+def check_edited(copies: tuple[Path, Path, Path], old: str, new: str) -> str:
+    """Replace ``old`` (which must occur) by ``new`` in the source copy, rebuild, check.
+
+    Returns the checker's error output; fails the test if the check passes.
+    """
     source, jsonl, readme = copies
     text = source.read_text(encoding="utf-8")
-    assert "[[DATE|15.02.2023]]" in text
-    source.write_text(text.replace("[[DATE|15.02.2023]]", "15.02.2023"), encoding="utf-8")
+    assert old in text
+    source.write_text(text.replace(old, new), encoding="utf-8")
     rebuild(source, jsonl)
     result = run_check(source, jsonl, readme)
     assert result.returncode == 1
-    assert "unannotated full date '15.02.2023'" in result.stderr
-    assert "heldout4.txt:" in result.stderr  # names the source line
+    return result.stderr
+
+
+def test_unannotated_date_fails(copies):
+    stderr = check_edited(copies, "[[DATE|15.02.2023]]", "15.02.2023")
+    assert "unannotated full date '15.02.2023'" in stderr
+    assert "heldout4.txt:" in stderr  # names the source line
 
 
 def test_name_repeated_unannotated_fails(copies):
-    source, jsonl, readme = copies
-    text = source.read_text(encoding="utf-8")
     old = "Исследование провела врач [[NAME+role|Мчедлишвили]]"
-    assert old in text
-    source.write_text(text.replace(old, old + ", копия Мчедлишвили"), encoding="utf-8")
-    rebuild(source, jsonl)
-    result = run_check(source, jsonl, readme)
-    assert result.returncode == 1
-    assert "'Мчедлишвили' occurs again unannotated" in result.stderr
+    stderr = check_edited(copies, old, old + ", копия Мчедлишвили")
+    assert "'Мчедлишвили' occurs again unannotated" in stderr
 
 
 def test_unknown_type_fails(copies):
-    source, jsonl, readme = copies
-    text = source.read_text(encoding="utf-8")
-    text = text.replace("[[EMAIL|onco.otd2@okb-tobolsk.ru]]", "[[MAIL|onco.otd2@okb-tobolsk.ru]]")
-    source.write_text(text, encoding="utf-8")
-    rebuild(source, jsonl)
-    result = run_check(source, jsonl, readme)
-    assert result.returncode == 1
-    assert "unknown identifier type 'MAIL'" in result.stderr
+    stderr = check_edited(copies, "[[EMAIL|onco.otd2@", "[[MAIL|onco.otd2@")
+    assert "unknown identifier type 'MAIL'" in stderr
+
+
+def test_preposition_inside_address_fails(copies):
+    old = "на [[ADDRESS+obl|Первомайской улице"
+    stderr = check_edited(copies, old, "[[ADDRESS+obl|на Первомайской улице")
+    assert "starts with a preposition" in stderr
 
 
 def test_too_few_snippets_of_a_class_fail(copies):
@@ -125,15 +128,3 @@ def test_too_few_snippets_of_a_class_fail(copies):
     assert result.returncode == 1
     assert "class avenue_abbrev has" in result.stderr
     assert "count table is stale" in result.stderr
-
-
-def test_preposition_inside_address_fails(copies):
-    source, jsonl, readme = copies
-    text = source.read_text(encoding="utf-8")
-    old = "на [[ADDRESS+obl|Первомайской улице"
-    assert old in text
-    source.write_text(text.replace(old, "[[ADDRESS+obl|на Первомайской улице"), encoding="utf-8")
-    rebuild(source, jsonl)
-    result = run_check(source, jsonl, readme)
-    assert result.returncode == 1
-    assert "starts with a preposition" in result.stderr
